@@ -1,0 +1,1 @@
+"""Scrutin: the election service (web API, services, models, CLI)."""

@@ -1,0 +1,1 @@
+"""Thin FastAPI routers. Domain logic lives in app.services."""

@@ -1,0 +1,69 @@
+"""The ``scrutin`` command line (Typer).
+
+Sub-command groups from other packages register themselves here with one line each.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from app import db
+from app.config import load_settings
+
+cli = typer.Typer(help="Scrutin: verifiable secret-ballot elections for wiki communities.",
+                  no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+
+@cli.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+) -> None:
+    """Run the web service. On the embedded default (SQLite) the schema is upgraded first."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = load_settings()
+    if settings.uses_embedded_database:
+        db.upgrade(settings.effective_database_url)
+    app = create_app(settings)
+    typer.echo(f"Scrutin on http://{host}:{port} (database: {_redact(settings.effective_database_url)})")
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    settings = load_settings()
+    db.upgrade(settings.effective_database_url, revision)
+    typer.echo(f"database upgraded to {revision}")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(...)) -> None:
+    """Revert migrations down to REVISION ("base" for an empty schema)."""
+    settings = load_settings()
+    db.downgrade(settings.effective_database_url, revision)
+    typer.echo(f"database downgraded to {revision}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and the latest one the code knows."""
+    settings = load_settings()
+    engine = db.make_engine(settings.effective_database_url)
+    typer.echo(f"current: {db.current_revision(engine)}  head: {db.head_revision()}")
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def main() -> None:
+    cli()

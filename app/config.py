@@ -1,0 +1,64 @@
+"""Settings from the environment (prefix ``SCRUTIN_``).
+
+Settings are never read at import time: ``load_settings()`` is called by the app factory and
+the CLI, and tests build ``Settings`` objects directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development-only-secret"})
+DEFAULT_DATA_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCRUTIN_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # Empty means the embedded default: a SQLite file under data_dir.
+    database_url: str = ""
+    data_dir: Path = DEFAULT_DATA_DIR
+    secret_key: str = "development-only-secret"
+    base_url: str = "http://127.0.0.1:8000"
+    # Largest request body accepted anywhere (a 50-candidate S/O/N ballot is ~150 KiB).
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    # Create the demo election on an empty embedded database when serving.
+    demo: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.environment != "development" and self.secret_key in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "SCRUTIN_SECRET_KEY must be set to a real secret outside development "
+                f"(environment={self.environment!r})"
+            )
+        if self.environment != "development" and len(self.secret_key) < 32:
+            raise ValueError("SCRUTIN_SECRET_KEY must be at least 32 characters outside development")
+        return self
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return normalize_database_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'scrutin.db').as_posix()}"
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_settings() -> Settings:
+    return Settings()

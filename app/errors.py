@@ -1,0 +1,44 @@
+"""Domain errors. Services raise these; ``app.api.errors`` maps them to HTTP in one place.
+
+Every error carries a stable machine-readable ``code`` and a human ``detail``; clients see
+``{"error": code, "detail": detail}``.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause. ``kind`` decides the HTTP status."""
+
+    kind = "invalid"  # invalid | unauthenticated | forbidden | not_found | conflict | too_large
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+class InvalidInput(DomainError):
+    kind = "invalid"
+
+
+class Unauthenticated(DomainError):
+    kind = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    kind = "forbidden"
+
+
+class NotFound(DomainError):
+    kind = "not_found"
+
+
+class Conflict(DomainError):
+    """The request is well formed but not allowed in the current state (e.g. wrong phase)."""
+
+    kind = "conflict"
+
+
+class PayloadTooLarge(DomainError):
+    kind = "too_large"

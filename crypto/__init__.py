@@ -1,0 +1,1 @@
+"""Scrutin's protocol cryptography: stdlib + PyNaCl only, imports nothing else of ours."""
