@@ -30,7 +30,8 @@ def serve(
     if settings.uses_embedded_database:
         db.upgrade(settings.effective_database_url)
     app = create_app(settings)
-    typer.echo(f"Scrutin on http://{host}:{port} (database: {_redact(settings.effective_database_url)})")
+    database = _redact(settings.effective_database_url)
+    typer.echo(f"Scrutin on http://{host}:{port} (database: {database})")
     uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
 
 

@@ -38,7 +38,9 @@ class Settings(BaseSettings):
                 f"(environment={self.environment!r})"
             )
         if self.environment != "development" and len(self.secret_key) < 32:
-            raise ValueError("SCRUTIN_SECRET_KEY must be at least 32 characters outside development")
+            raise ValueError(
+                "SCRUTIN_SECRET_KEY must be at least 32 characters outside development"
+            )
         return self
 
     @property

@@ -1,0 +1,23 @@
+# Multi-stage image: build a wheel, install it into a slim runtime, run as a non-root user.
+# Production use: see docker-compose.yml (PostgreSQL) and docs/operations.md.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY crypto ./crypto
+COPY admin_ui ./admin_ui
+COPY migrations ./migrations
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim AS runtime
+RUN useradd --create-home --uid 10001 scrutin
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+USER scrutin
+WORKDIR /home/scrutin
+ENV SCRUTIN_ENVIRONMENT=production \
+    SCRUTIN_DATA_DIR=/home/scrutin/var \
+    PYTHONUNBUFFERED=1
+EXPOSE 8000
+# Apply migrations, then serve. Behind a reverse proxy that terminates TLS.
+CMD ["sh", "-c", "scrutin db upgrade && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --proxy-headers"]

@@ -1,0 +1,1 @@
+"""Use cases: phase rules, transactions. Never imports FastAPI."""

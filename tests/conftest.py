@@ -1,0 +1,55 @@
+"""Shared fixtures: one migrated database per test session (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app import db
+from app.config import Settings
+from app.main import create_app
+from tests.dbutil import create_database, drop_database
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = create_database(tmp_path_factory.mktemp("db"))
+    db.upgrade(url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path) -> Iterator[str]:
+    """An empty, unmigrated database of the same kind as the session one."""
+    url = create_database(tmp_path)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path) -> Settings:
+    return Settings(
+        environment="test",
+        secret_key=TEST_SECRET,
+        database_url=database_url,
+        data_dir=tmp_path,
+        demo=False,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings):
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
