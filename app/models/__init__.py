@@ -2,5 +2,27 @@
 
 from app.models.audit import AuditEntry
 from app.models.base import Base
+from app.models.board import BoardEvent
+from app.models.ceremony import Complaint, SealedShare, Trustee
+from app.models.election import BallotDefinition, Candidate, Election, Question
+from app.models.roles import ROLES, RoleAssignment
+from app.models.voting import Ballot, Credential, Voter, VoterSignal
 
-__all__ = ["AuditEntry", "Base"]
+__all__ = [
+    "ROLES",
+    "AuditEntry",
+    "Ballot",
+    "BallotDefinition",
+    "Base",
+    "BoardEvent",
+    "Candidate",
+    "Complaint",
+    "Credential",
+    "Election",
+    "Question",
+    "RoleAssignment",
+    "SealedShare",
+    "Trustee",
+    "Voter",
+    "VoterSignal",
+]
