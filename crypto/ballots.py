@@ -1,0 +1,384 @@
+"""Encrypted, proven and signed ballots (docs/protocol.md §5).
+
+Three question kinds (``QuestionSpec.kind``):
+
+* ``sonc`` — support / oppose / neutral per candidate. Two encrypted bits per candidate
+  (support, oppose), each with a 0/1 proof, plus a 0/1 proof on their homomorphic sum
+  ("candidate proof"), so (1, 1) is impossible. Tally slots: [c0_support, c0_oppose, c1_support,
+  ...].
+* ``approval`` — one encrypted bit per option with a 0/1 proof, and a range proof on the sum
+  when ``min_selections > 0`` or ``max_selections < n_options``.
+* ``plurality`` — approval with exactly one selection (range proof [1..1]).
+
+Every proof's challenge binds the election fingerprint, the voter's public credential, the
+question index, the proof's purpose and position (``proof_context``). The ballot is signed
+with the credential over its canonical JSON without the ``signature`` key. The tracker is the
+SHA-256 of the canonical JSON of the whole signed ballot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .credentials import CredentialKey, verify_signature
+from .elgamal import Ciphertext, Rng, aggregate, encrypt
+from .errors import CryptoError, InvalidBallot, InvalidChoices, InvalidEncoding
+from .group import Point, Scalar
+from .hashing import HashItem, canonical_json, sha256_hex
+from .proofs import DisjunctiveProof, prove_bit, prove_range, verify_bit, verify_range
+
+BALLOT_VERSION = 1
+Kind = Literal["sonc", "approval", "plurality"]
+KINDS: tuple[str, ...] = ("sonc", "approval", "plurality")
+
+BALLOT_KEYS = frozenset(
+    {"version", "election_id", "fingerprint", "credential", "answers", "signature"}
+)
+SONC_KEYS = frozenset({"ciphertexts", "bit_proofs", "candidate_proofs"})
+SELECTION_KEYS = frozenset({"ciphertexts", "bit_proofs", "sum_proof"})
+
+SUPPORT, OPPOSE, NEUTRAL = 1, -1, 0
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """What a ballot must contain for one question."""
+
+    kind: Kind
+    n_options: int
+    min_selections: int = 0
+    max_selections: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown question kind {self.kind!r}")
+        if isinstance(self.n_options, bool) or not isinstance(self.n_options, int):
+            raise ValueError("n_options must be an int")
+        if self.n_options < 1:
+            raise ValueError("a question needs at least one option")
+        if self.kind == "approval":
+            hi = self.n_options if self.max_selections is None else self.max_selections
+            if not 0 <= self.min_selections <= hi <= self.n_options:
+                raise ValueError(
+                    f"approval: need 0 <= min_selections <= max_selections <= n_options, got "
+                    f"{self.min_selections}..{self.max_selections} of {self.n_options}"
+                )
+        elif self.kind == "plurality":
+            if (self.min_selections, self.max_selections) not in ((0, None), (1, 1)):
+                raise ValueError("plurality: exactly one selection; leave min/max unset")
+        elif (self.min_selections, self.max_selections) != (0, None):
+            raise ValueError("sonc: min_selections/max_selections do not apply")
+
+    @property
+    def n_slots(self) -> int:
+        """Number of ciphertexts (tally slots) per ballot for this question."""
+        return 2 * self.n_options if self.kind == "sonc" else self.n_options
+
+    def sum_range(self) -> tuple[int, int] | None:
+        """The [low, high] the range proof shows for the number of selections, or None."""
+        if self.kind == "plurality":
+            return (1, 1)
+        if self.kind == "approval":
+            hi = self.n_options if self.max_selections is None else self.max_selections
+            if self.min_selections > 0 or hi < self.n_options:
+                return (self.min_selections, hi)
+        return None
+
+
+@dataclass(frozen=True)
+class BallotContext:
+    """Everything needed to encrypt or verify a ballot of one election."""
+
+    election_id: str
+    fingerprint: str
+    public_key: Point
+    questions: tuple[QuestionSpec, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.election_id, str) or not self.election_id:
+            raise ValueError("election_id must be a non-empty string")
+        try:
+            from .encoding import bytes_from_hex
+
+            bytes_from_hex(self.fingerprint, 32, "fingerprint")
+        except InvalidEncoding as exc:
+            raise ValueError(str(exc)) from None
+        if not isinstance(self.public_key, Point) or self.public_key.is_identity():
+            raise ValueError("public_key must be a non-identity Point")
+        object.__setattr__(self, "questions", tuple(self.questions))
+        if not self.questions:
+            raise ValueError("an election needs at least one question")
+
+    @property
+    def fingerprint_bytes(self) -> bytes:
+        return bytes.fromhex(self.fingerprint)
+
+
+@dataclass(frozen=True)
+class VerifiedBallot:
+    """A ballot that passed ``verify_ballot``: what the tally needs from it."""
+
+    credential: Point
+    tracker: str
+    ciphertexts: list[list[Ciphertext]]
+
+
+def proof_context(
+    fingerprint: bytes, credential: Point, question: int, purpose: str, index: int
+) -> tuple[HashItem, ...]:
+    """The context items every ballot proof hashes first (§5.3):
+    (fingerprint bytes, credential X, question index, purpose ∈ {"bit", "candidate", "sum"},
+    index)."""
+    return (fingerprint, credential, question, purpose, index)
+
+
+def ballot_tracker(ballot: dict[str, object]) -> str:
+    """hex(SHA-256(canonical_json(ballot))) over the whole signed ballot (§5.5)."""
+    return sha256_hex(canonical_json(ballot))
+
+
+def signed_payload(ballot: dict[str, object]) -> bytes:
+    """What the credential signs: canonical JSON of the ballot without ``signature``."""
+    return canonical_json({k: v for k, v in ballot.items() if k != "signature"})
+
+
+# --- encryption ---------------------------------------------------------------------------------
+
+
+def _check_choices(ctx: BallotContext, choices: Sequence[Sequence[int]]) -> None:
+    if len(choices) != len(ctx.questions):
+        raise InvalidChoices(
+            f"expected choices for {len(ctx.questions)} questions, got {len(choices)}"
+        )
+    for q, (spec, ch) in enumerate(zip(ctx.questions, choices, strict=True)):
+        if len(ch) != spec.n_options:
+            raise InvalidChoices(f"question {q}: expected {spec.n_options} values, got {len(ch)}")
+        allowed = (SUPPORT, OPPOSE, NEUTRAL) if spec.kind == "sonc" else (0, 1)
+        for i, v in enumerate(ch):
+            if isinstance(v, bool) or not isinstance(v, int) or v not in allowed:
+                raise InvalidChoices(
+                    f"question {q}, option {i}: value {v!r} not in {sorted(allowed)}"
+                )
+        rng_ = spec.sum_range()
+        if rng_ is not None and not rng_[0] <= sum(ch) <= rng_[1]:
+            raise InvalidChoices(
+                f"question {q}: {sum(ch)} selections, allowed {rng_[0]}..{rng_[1]}"
+            )
+
+
+def encrypt_ballot(
+    ctx: BallotContext,
+    choices: Sequence[Sequence[int]],
+    credential: CredentialKey,
+    *,
+    rng: Rng | None = None,
+) -> dict[str, object]:
+    """Encrypt, prove and sign; returns the JSON-ready ballot (§5.2 gives the draw order)."""
+    _check_choices(ctx, choices)
+    draw = rng or Scalar.random
+    y = ctx.public_key
+    fp = ctx.fingerprint_bytes
+    cred = credential.public
+    answers: list[dict[str, object]] = []
+    for q, (spec, ch) in enumerate(zip(ctx.questions, choices, strict=True)):
+        cts: list[Ciphertext] = []
+        bit_proofs: list[DisjunctiveProof] = []
+        if spec.kind == "sonc":
+            candidate_proofs: list[DisjunctiveProof] = []
+            for i, v in enumerate(ch):
+                bits = (1 if v == SUPPORT else 0, 1 if v == OPPOSE else 0)
+                rs: list[Scalar] = []
+                for half, bit in enumerate(bits):
+                    slot = 2 * i + half
+                    r = draw()
+                    ct = encrypt(y, bit, r)
+                    bit_proofs.append(
+                        prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", slot), draw)
+                    )
+                    cts.append(ct)
+                    rs.append(r)
+                pair = cts[-2] + cts[-1]
+                candidate_proofs.append(
+                    prove_bit(
+                        y,
+                        pair,
+                        bits[0] + bits[1],
+                        rs[0] + rs[1],
+                        proof_context(fp, cred, q, "candidate", i),
+                        draw,
+                    )
+                )
+            answers.append(
+                {
+                    "ciphertexts": [c.to_json() for c in cts],
+                    "bit_proofs": [p.to_json() for p in bit_proofs],
+                    "candidate_proofs": [p.to_json() for p in candidate_proofs],
+                }
+            )
+        else:
+            total_r = Scalar(0)
+            for i, bit in enumerate(ch):
+                r = draw()
+                ct = encrypt(y, bit, r)
+                bit_proofs.append(
+                    prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", i), draw)
+                )
+                cts.append(ct)
+                total_r = total_r + r
+            bounds = spec.sum_range()
+            sum_proof: dict[str, list[str]] | None = None
+            if bounds is not None:
+                sum_proof = prove_range(
+                    y,
+                    aggregate(cts),
+                    bounds[0],
+                    bounds[1],
+                    sum(ch),
+                    total_r,
+                    proof_context(fp, cred, q, "sum", 0),
+                    draw,
+                ).to_json()
+            answers.append(
+                {
+                    "ciphertexts": [c.to_json() for c in cts],
+                    "bit_proofs": [p.to_json() for p in bit_proofs],
+                    "sum_proof": sum_proof,
+                }
+            )
+    ballot: dict[str, object] = {
+        "version": BALLOT_VERSION,
+        "election_id": ctx.election_id,
+        "fingerprint": ctx.fingerprint,
+        "credential": cred.hex(),
+        "answers": answers,
+    }
+    ballot["signature"] = credential.sign(signed_payload(ballot), fp, draw)
+    return ballot
+
+
+# --- verification -------------------------------------------------------------------------------
+
+
+def _list(value: object, length: int, what: str) -> list[object]:
+    if not isinstance(value, list):
+        raise InvalidBallot(f"{what}: expected a list")
+    if len(value) != length:
+        raise InvalidBallot(f"{what}: expected {length} entries, got {len(value)}")
+    return value
+
+
+def _slot_name(spec: QuestionSpec, slot: int) -> str:
+    if spec.kind == "sonc":
+        return f"candidate {slot // 2} {'support' if slot % 2 == 0 else 'oppose'}"
+    return f"option {slot}"
+
+
+def verify_ballot(
+    ctx: BallotContext, ballot: dict[str, object], credential_public: Point | None = None
+) -> VerifiedBallot:
+    """Check a ballot completely; raise a ``CryptoError`` subclass naming what failed.
+
+    Order: structure and encodings, election id / fingerprint / credential, signature, then
+    every proof (the cheap checks first, so garbage is rejected before any expensive work).
+    """
+    if not isinstance(ballot, dict):
+        raise InvalidBallot("ballot: expected a JSON object")
+    if set(ballot) != BALLOT_KEYS:
+        missing = sorted(BALLOT_KEYS - set(ballot))
+        unexpected = sorted(set(ballot) - BALLOT_KEYS)
+        raise InvalidBallot(f"ballot: wrong keys (missing {missing}, unexpected {unexpected})")
+    version = ballot["version"]
+    if isinstance(version, bool) or version != BALLOT_VERSION:
+        raise InvalidBallot(f"ballot: unsupported version {version!r}")
+    if ballot["election_id"] != ctx.election_id:
+        raise InvalidBallot("ballot: election_id does not match this election")
+    if ballot["fingerprint"] != ctx.fingerprint:
+        raise InvalidBallot("ballot: fingerprint does not match this election")
+    credential = Point.from_hex(ballot["credential"], what="ballot.credential")  # type: ignore[arg-type]
+    if credential_public is not None and credential != credential_public:
+        raise InvalidBallot("ballot: credential is not the expected voter credential")
+
+    answers = _list(ballot["answers"], len(ctx.questions), "ballot.answers")
+    parsed: list[tuple[list[Ciphertext], list[DisjunctiveProof], list[DisjunctiveProof]]] = []
+    for q, (spec, answer) in enumerate(zip(ctx.questions, answers, strict=True)):
+        where = f"answers[{q}]"
+        keys = SONC_KEYS if spec.kind == "sonc" else SELECTION_KEYS
+        if not isinstance(answer, dict) or set(answer) != keys:
+            raise InvalidBallot(f"{where}: expected an object with keys {sorted(keys)}")
+        raw_cts = _list(answer["ciphertexts"], spec.n_slots, f"{where}.ciphertexts")
+        raw_bits = _list(answer["bit_proofs"], spec.n_slots, f"{where}.bit_proofs")
+        cts = [
+            Ciphertext.from_json(c, what=f"{where}.ciphertexts[{i}] ({_slot_name(spec, i)})")
+            for i, c in enumerate(raw_cts)
+        ]
+        bits = [
+            DisjunctiveProof.from_json(p, 2, f"{where}.bit_proofs[{i}] ({_slot_name(spec, i)})")
+            for i, p in enumerate(raw_bits)
+        ]
+        extra: list[DisjunctiveProof] = []
+        if spec.kind == "sonc":
+            raw_pairs = _list(
+                answer["candidate_proofs"], spec.n_options, f"{where}.candidate_proofs"
+            )
+            extra = [
+                DisjunctiveProof.from_json(p, 2, f"{where}.candidate_proofs[{i}] (candidate {i})")
+                for i, p in enumerate(raw_pairs)
+            ]
+        else:
+            bounds = spec.sum_range()
+            if bounds is None:
+                if answer["sum_proof"] is not None:
+                    raise InvalidBallot(f"{where}.sum_proof: must be null for this question")
+            else:
+                extra = [
+                    DisjunctiveProof.from_json(
+                        answer["sum_proof"], bounds[1] - bounds[0] + 1, f"{where}.sum_proof"
+                    )
+                ]
+        parsed.append((cts, bits, extra))
+
+    fp = ctx.fingerprint_bytes
+    try:
+        verify_signature(credential, signed_payload(ballot), ballot["signature"], fp)  # type: ignore[arg-type]
+    except CryptoError as exc:
+        raise type(exc)(f"ballot.signature: {exc}") from None
+
+    y = ctx.public_key
+    for q, (spec, (cts, bits, extra)) in enumerate(zip(ctx.questions, parsed, strict=True)):
+        where = f"answers[{q}]"
+        for i, (ct, proof) in enumerate(zip(cts, bits, strict=True)):
+            verify_bit(
+                y,
+                ct,
+                proof,
+                proof_context(fp, credential, q, "bit", i),
+                f"{where}.bit_proofs[{i}] (question {q}, {_slot_name(spec, i)})",
+            )
+        if spec.kind == "sonc":
+            for i, proof in enumerate(extra):
+                verify_bit(
+                    y,
+                    cts[2 * i] + cts[2 * i + 1],
+                    proof,
+                    proof_context(fp, credential, q, "candidate", i),
+                    f"{where}.candidate_proofs[{i}] (question {q}, candidate {i}: "
+                    "support and oppose both set)",
+                )
+        elif extra:
+            lo, hi = spec.sum_range() or (0, 0)
+            verify_range(
+                y,
+                aggregate(cts),
+                lo,
+                hi,
+                extra[0],
+                proof_context(fp, credential, q, "sum", 0),
+                f"{where}.sum_proof (question {q}: number of selections not in {lo}..{hi})",
+            )
+    return VerifiedBallot(
+        credential=credential,
+        tracker=ballot_tracker(ballot),
+        ciphertexts=[cts for cts, _, _ in parsed],
+    )

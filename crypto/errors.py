@@ -1,0 +1,55 @@
+"""Errors raised by the protocol library (docs/protocol.md §1).
+
+Every verifier in ``crypto`` raises one of these; none returns ``False``. Messages are precise
+(which question, candidate, proof or trustee failed) because they are shown to auditors.
+"""
+
+from __future__ import annotations
+
+
+class CryptoError(Exception):
+    """Base class of every error raised by ``crypto``."""
+
+
+class InvalidEncoding(CryptoError):
+    """A byte string, hex string or JSON value is not the canonical encoding required."""
+
+
+class InvalidPoint(InvalidEncoding):
+    """Not the canonical encoding of a non-identity point of the prime-order subgroup."""
+
+
+class InvalidScalar(InvalidEncoding):
+    """Not a canonical 32-byte little-endian scalar below the group order ℓ."""
+
+
+class InvalidProof(CryptoError):
+    """A zero-knowledge proof does not verify."""
+
+
+class InvalidSignature(CryptoError):
+    """A credential (Schnorr) signature does not verify."""
+
+
+class InvalidShare(CryptoError):
+    """A trustee's key share or decryption share is inconsistent with its public commitments."""
+
+
+class InvalidBallot(CryptoError):
+    """A ballot is malformed or does not belong to this election / credential."""
+
+
+class NotEnoughShares(CryptoError):
+    """Fewer valid decryption shares than the threshold."""
+
+
+class DiscreteLogNotFound(CryptoError):
+    """The plaintext of a decrypted tally is not within the given bound."""
+
+
+class InvalidChain(CryptoError):
+    """A hash-chained log (the public board) is broken: missing, reordered or altered events."""
+
+
+class InvalidChoices(InvalidBallot, ValueError):
+    """The voter's choices do not fit the question (raised by the encrypting side)."""
