@@ -7,8 +7,8 @@ single-winner election method", Social Choice and Welfare 36 (2011), section 2:
 * A link a -> b has strength ``d[a][b]`` when ``d[a][b] > d[b][a]``, else there is no link (0).
 * ``p[a][b]``: the strength of the strongest path from a to b, the largest minimum link strength
   over all paths (Floyd-Warshall in the widest-path form, O(C^3)).
-* a is ranked above b when ``p[a][b] > p[b][a]``. This relation is transitive; the ranking is built
-  by repeatedly taking every remaining candidate that no remaining candidate beats, as one tie group.
+* a is ranked above b when ``p[a][b] > p[b][a]``. This relation is transitive; the ranking is
+  built by repeatedly taking, as one tie group, every remaining candidate that none beats.
 
 The winners are the first group: more than one winner is a tie the caller must resolve.
 """
@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from app.counting.ballots import Profile
 
 
-def strongest_paths(d: Sequence[Sequence[int]], among: Sequence[int] | None = None) -> list[list[int]]:
+def strongest_paths(
+    d: Sequence[Sequence[int]], among: Sequence[int] | None = None
+) -> list[list[int]]:
     n = len(d)
     cands = list(range(n)) if among is None else list(among)
     p = [[0] * n for _ in range(n)]
