@@ -1,0 +1,339 @@
+"""Threshold key ceremony and decryption (docs/protocol.md §8).
+
+A t-of-n Pedersen distributed key generation with Feldman commitments. Trustee i picks a random
+polynomial f_i(z) = a_{i,0} + a_{i,1} z + ... + a_{i,t-1} z^{t-1}, publishes the commitments
+C_{i,k} = g^{a_{i,k}} with Schnorr proofs of knowledge *before* any share is revealed, then sends
+s_{i→j} = f_i(j) to every trustee j (1-based) sealed to j's X25519 key. Trustee j checks
+g^{s_{i→j}} = Π_k C_{i,k}^{j^k} (``verify_share``; a failure is a complaint) and keeps
+s_j = Σ_i s_{i→j}. The election key is y = Π_i C_{i,0}; anyone can compute g^{s_j} from the
+commitments (``public_key_share``).
+
+Decryption: trustee j publishes d = α^{s_j} per ciphertext with a Chaum–Pedersen proof that
+log_g g^{s_j} = log_α d. Any t valid shares combine with Lagrange coefficients at 0 into
+g^m = β / Π_j d_j^{λ_j}. Invalid shares are identified and skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from nacl.exceptions import CryptoError as NaclCryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
+
+from .elgamal import Ciphertext, Rng
+from .errors import CryptoError, InvalidEncoding, InvalidProof, InvalidShare, NotEnoughShares
+from .group import IDENTITY, G, L, Point, Scalar
+from .proofs import ChallengeResponse, prove_dlog, prove_eqdlog, verify_dlog, verify_eqdlog
+
+
+def _check_index(j: int, what: str = "trustee index") -> None:
+    if isinstance(j, bool) or not isinstance(j, int) or not 1 <= j < L:
+        raise ValueError(f"{what} must be an int >= 1, got {j!r}")
+
+
+def _coefficient_context(
+    context: bytes, k: int, commitments: Sequence[Point]
+) -> tuple[bytes, str, int, list[Point]]:
+    # §8.1: the PoK of a_k binds the ceremony context, k and the whole commitment vector.
+    return (bytes(context), "coefficient", k, list(commitments))
+
+
+@dataclass(frozen=True)
+class TrusteePolynomial:
+    """A trustee's secret polynomial f(z) = Σ a_k z^k of degree t−1 (spec §8.1)."""
+
+    coefficients: tuple[Scalar, ...] = field(repr=False)
+
+    @classmethod
+    def generate(cls, threshold: int, rng: Rng | None = None) -> TrusteePolynomial:
+        if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+            raise ValueError("threshold must be an int >= 1")
+        draw = rng or Scalar.random
+        coefficients = tuple(draw() for _ in range(threshold))
+        if any(a.is_zero() for a in coefficients):
+            raise ValueError("coefficients must be non-zero")
+        return cls(coefficients)
+
+    @property
+    def threshold(self) -> int:
+        return len(self.coefficients)
+
+    @property
+    def commitments(self) -> list[Point]:
+        """Feldman commitments C_k = g^{a_k}, k = 0..t−1."""
+        return [G * a for a in self.coefficients]
+
+    def commitment_proofs(self, context: bytes, rng: Rng | None = None) -> list[dict[str, str]]:
+        """One Schnorr PoK per coefficient: prove_dlog(a_k) with context items
+        (context, "coefficient", k, [C_0..C_{t-1}]). ``context`` must identify the election
+        and the trustee (e.g. ``ceremony_context``)."""
+        commitments = self.commitments
+        return [
+            prove_dlog(a, _coefficient_context(context, k, commitments), rng).to_json()
+            for k, a in enumerate(self.coefficients)
+        ]
+
+    def share_for(self, j: int) -> Scalar:
+        """s_{→j} = f(j) mod ℓ (Horner)."""
+        _check_index(j)
+        acc = 0
+        for a in reversed(self.coefficients):
+            acc = (acc * j + a.value) % L
+        return Scalar(acc)
+
+
+def ceremony_context(election_id: str, trustee_index: int) -> bytes:
+    """Suggested ``context`` for commitment proofs: utf8("scrutin/v1/ceremony/") ||
+    utf8(election_id) || 0x00 || u32be(trustee_index)."""
+    _check_index(trustee_index)
+    return (
+        b"scrutin/v1/ceremony/"
+        + election_id.encode("utf-8")
+        + b"\x00"
+        + trustee_index.to_bytes(4, "big")
+    )
+
+
+def verify_commitments(
+    commitments: Sequence[Point],
+    proofs: Sequence[dict[str, str]],
+    trustee_index: int,
+    context: bytes,
+) -> None:
+    """Check every coefficient's proof of knowledge; raises ``InvalidProof``."""
+    who = f"trustee {trustee_index}"
+    if not commitments:
+        raise InvalidProof(f"{who}: no commitments")
+    if not isinstance(proofs, list | tuple) or len(proofs) != len(commitments):
+        raise InvalidProof(f"{who}: expected {len(commitments)} commitment proofs")
+    for k, (c, p) in enumerate(zip(commitments, proofs, strict=True)):
+        if c.is_identity():
+            raise InvalidProof(f"{who}: commitment {k} is the identity")
+        what = f"{who}: commitment {k} proof of knowledge"
+        try:
+            proof = ChallengeResponse.from_json(p, what)
+        except InvalidEncoding as exc:
+            raise InvalidProof(str(exc)) from None
+        verify_dlog(c, proof, _coefficient_context(context, k, commitments), what)
+
+
+def _feldman(commitments: Sequence[Point], j: int) -> Point:
+    # Π_k C_k^{j^k}, by Horner: ((C_{t-1})^j · C_{t-2})^j ... · C_0.
+    acc = IDENTITY
+    for c in reversed(commitments):
+        acc = acc * j + c
+    return acc
+
+
+def verify_share(commitments: Sequence[Point], j: int, share: Scalar) -> None:
+    """g^share = Π_k C_k^{j^k}, else ``InvalidShare`` (grounds for a complaint)."""
+    _check_index(j)
+    if not commitments:
+        raise InvalidShare("no commitments to check the share against")
+    if G * share != _feldman(commitments, j):
+        raise InvalidShare(f"share for trustee {j} does not match the dealer's commitments")
+
+
+def combine_secret_share(shares: Iterable[Scalar]) -> Scalar:
+    """s_j = Σ_i s_{i→j}: trustee j's share of the election secret key."""
+    total = 0
+    for s in shares:
+        total += s.value
+    return Scalar(total)
+
+
+def combine_public_key(all_commitments: Sequence[Sequence[Point]]) -> Point:
+    """y = Π_i C_{i,0} (the election public key)."""
+    if not all_commitments:
+        raise ValueError("no trustees")
+    y = IDENTITY
+    for cs in all_commitments:
+        y = y + cs[0]
+    if y.is_identity():
+        raise InvalidShare("combined public key is the identity")
+    return y
+
+
+def public_key_share(all_commitments: Sequence[Sequence[Point]], j: int) -> Point:
+    """g^{s_j} = Π_i Π_k C_{i,k}^{j^k}, computed from public data only."""
+    _check_index(j)
+    if not all_commitments:
+        raise ValueError("no trustees")
+    t = len(all_commitments[0])
+    if any(len(cs) != t for cs in all_commitments):
+        raise ValueError("all trustees must publish the same number of commitments")
+    summed = []
+    for k in range(t):
+        acc = IDENTITY
+        for cs in all_commitments:
+            acc = acc + cs[k]
+        summed.append(acc)
+    return _feldman(summed, j)
+
+
+# --- share transport ---------------------------------------------------------------------------
+
+
+def encryption_keypair() -> tuple[bytes, bytes]:
+    """A fresh X25519 key pair ``(private, public)`` (32 bytes each) for share transport."""
+    sk = PrivateKey.generate()
+    return bytes(sk), bytes(sk.public_key)
+
+
+def seal_share(recipient_public: bytes, share: Scalar, context: bytes = b"") -> bytes:
+    """``crypto_box_seal(share_bytes || context, recipient X25519 key)``. ``context`` (e.g.
+    dealer and recipient indices) is checked by ``open_share`` so a relay cannot swap shares."""
+    return bytes(SealedBox(PublicKey(bytes(recipient_public))).encrypt(share.to_bytes() + context))
+
+
+def open_share(recipient_private: bytes, sealed: bytes, context: bytes = b"") -> Scalar:
+    """Open a sealed share; ``InvalidShare`` if it does not decrypt, has the wrong context or
+    is not a canonical scalar."""
+    try:
+        plain = SealedBox(PrivateKey(bytes(recipient_private))).decrypt(bytes(sealed))
+    except (NaclCryptoError, ValueError, TypeError) as exc:
+        raise InvalidShare(f"sealed share does not decrypt: {exc}") from None
+    if len(plain) != 32 + len(context) or plain[32:] != context:
+        raise InvalidShare("sealed share has the wrong context")
+    try:
+        return Scalar.from_bytes(plain[:32])
+    except InvalidEncoding as exc:
+        raise InvalidShare(f"sealed share: {exc}") from None
+
+
+# --- decryption shares -------------------------------------------------------------------------
+
+
+def _decryption_context(
+    context: bytes, trustee_index: int, beta: Point
+) -> tuple[bytes, str, int, Point]:
+    # §8.3: binds the tally context, the trustee and the whole ciphertext (α is the proof base).
+    return (bytes(context), "decryption", trustee_index, beta)
+
+
+def decryption_share(
+    ciphertexts: Sequence[Ciphertext],
+    secret_share: Scalar,
+    trustee_index: int,
+    context: bytes,
+    rng: Rng | None = None,
+) -> dict[str, object]:
+    """``{"trustee": j, "factors": [hex(α_i^{s_j})...], "proofs": [{challenge, response}...]}``
+    with a Chaum–Pedersen proof per ciphertext (§8.3)."""
+    _check_index(trustee_index)
+    factors: list[str] = []
+    proofs: list[dict[str, str]] = []
+    for ct in ciphertexts:
+        factors.append((ct.alpha * secret_share).hex())
+        proofs.append(
+            prove_eqdlog(
+                secret_share,
+                ct.alpha,
+                _decryption_context(context, trustee_index, ct.beta),
+                rng,
+            ).to_json()
+        )
+    return {"trustee": trustee_index, "factors": factors, "proofs": proofs}
+
+
+def _parse_decryption_share(
+    ciphertexts: Sequence[Ciphertext], share: object, trustee_index: int
+) -> tuple[list[Point], list[ChallengeResponse]]:
+    who = f"decryption share of trustee {trustee_index}"
+    if not isinstance(share, dict) or set(share) != {"trustee", "factors", "proofs"}:
+        raise InvalidShare(f"{who}: expected keys 'trustee', 'factors', 'proofs'")
+    if share["trustee"] != trustee_index or isinstance(share["trustee"], bool):
+        raise InvalidShare(f"{who}: claims to be from trustee {share['trustee']!r}")
+    factors, proofs = share["factors"], share["proofs"]
+    n = len(ciphertexts)
+    if not isinstance(factors, list) or not isinstance(proofs, list):
+        raise InvalidShare(f"{who}: factors and proofs must be lists")
+    if len(factors) != n or len(proofs) != n:
+        raise InvalidShare(f"{who}: expected {n} factors and proofs")
+    points: list[Point] = []
+    parsed: list[ChallengeResponse] = []
+    try:
+        for i, (ct, f, p) in enumerate(zip(ciphertexts, factors, proofs, strict=True)):
+            empty = ct.alpha.is_identity()
+            d = Point.from_hex(f, allow_identity=empty, what=f"{who}: factor {i}")
+            if empty and not d.is_identity():
+                raise InvalidShare(f"{who}: factor {i} must be the identity (empty tally)")
+            points.append(d)
+            parsed.append(ChallengeResponse.from_json(p, f"{who}: proof {i}"))
+    except InvalidEncoding as exc:
+        raise InvalidShare(str(exc)) from None
+    return points, parsed
+
+
+def verify_decryption_share(
+    ciphertexts: Sequence[Ciphertext],
+    share: dict[str, object],
+    public_share: Point,
+    trustee_index: int,
+    context: bytes,
+) -> None:
+    """Check every factor's Chaum–Pedersen proof against g^{s_j}; raises ``InvalidShare``."""
+    factors, proofs = _parse_decryption_share(ciphertexts, share, trustee_index)
+    for i, (ct, d, proof) in enumerate(zip(ciphertexts, factors, proofs, strict=True)):
+        try:
+            verify_eqdlog(
+                public_share,
+                ct.alpha,
+                d,
+                proof,
+                _decryption_context(context, trustee_index, ct.beta),
+                f"decryption share of trustee {trustee_index}: proof {i}",
+            )
+        except InvalidProof as exc:
+            raise InvalidShare(str(exc)) from None
+
+
+def lagrange_coefficient(j: int, indices: Sequence[int]) -> Scalar:
+    """λ_j = Π_{k ∈ S, k ≠ j} k / (k − j) mod ℓ (interpolation at 0)."""
+    num, den = 1, 1
+    for k in indices:
+        if k != j:
+            num = num * k % L
+            den = den * (k - j) % L
+    return Scalar(num * pow(den, -1, L))
+
+
+def combine_decryption(
+    ciphertexts: Sequence[Ciphertext],
+    shares: dict[int, dict[str, object]],
+    public_shares: dict[int, Point],
+    threshold: int,
+    context: bytes,
+) -> tuple[list[Point], list[int]]:
+    """Verify every share, skip invalid ones, combine the first ``threshold`` valid ones (by
+    trustee index) into g^{m_i} = β_i / Π_j d_{j,i}^{λ_j}.
+
+    Returns ``(plaintext points, rejected trustee indices)``; raises ``NotEnoughShares`` when
+    fewer than ``threshold`` shares verify."""
+    valid: dict[int, list[Point]] = {}
+    rejected: list[int] = []
+    reasons: list[str] = []
+    for j in sorted(shares):
+        try:
+            if j not in public_shares:
+                raise InvalidShare(f"trustee {j}: no public key share")
+            verify_decryption_share(ciphertexts, shares[j], public_shares[j], j, context)
+            valid[j] = _parse_decryption_share(ciphertexts, shares[j], j)[0]
+        except (CryptoError, ValueError) as exc:
+            rejected.append(j)
+            reasons.append(str(exc))
+    if len(valid) < threshold:
+        raise NotEnoughShares(
+            f"{len(valid)} valid decryption shares, {threshold} needed; rejected trustees "
+            f"{rejected}: {'; '.join(reasons)}"
+        )
+    chosen = sorted(valid)[:threshold]
+    lambdas = {j: lagrange_coefficient(j, chosen) for j in chosen}
+    result: list[Point] = []
+    for i, ct in enumerate(ciphertexts):
+        acc = IDENTITY
+        for j in chosen:
+            acc = acc + valid[j][i] * lambdas[j]
+        result.append(ct.beta - acc)
+    return result, rejected
