@@ -87,7 +87,7 @@ def count_debian(
         over, under = d[a][default], d[default][a]
         entry = {"option": names[a], "votes_over_default": over, "votes_for_default": under}
         if q is not None and over < q:
-            dropped.append({**entry, "reason": "quorum", "quorum": str(q)})
+            dropped.append({**entry, "reason": "quorum", "quorum": str(quorum)})
             continue
         need = required[a]
         if majority_rule == "at-least":
@@ -124,7 +124,7 @@ def count_debian(
         "candidates": list(names),
         "ballots": profile.total_weight,
         "default_option": names[default],
-        "quorum": None if q is None else str(q),
+        "quorum": None if quorum is None else str(quorum),
         "majority_rule": majority_rule,
         "majority_requirements": {names[c]: str(required[c]) for c in range(n) if c != default},
         "dropped": dropped,
