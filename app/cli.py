@@ -10,12 +10,14 @@ import typer
 from app import db
 from app.config import load_settings
 from app.counting.cli import count_command
+from app.eligibility.cli import roll_command
 
 cli = typer.Typer(help="Scrutin: verifiable secret-ballot elections for wiki communities.",
                   no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.command("count")(count_command)
+cli.command("roll")(roll_command)
 
 
 @cli.command()

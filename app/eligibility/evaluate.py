@@ -327,6 +327,10 @@ def _window_result(name: str, window: WindowRule, acct: AccountFacts,
     return RuleResult(name, ok, reason, required=required, actual=fact.count, wiki=wiki)
 
 
+def _wikis(n: int) -> str:
+    return f"{n} wiki" if n == 1 else f"{n} wikis"
+
+
 def _block_result(rules: Rules, facts: VoterFacts, acct: AccountFacts) -> RuleResult:
     assert rules.not_blocked is not None
     scope, threshold = rules.not_blocked.scope, rules.not_blocked.global_threshold
@@ -347,11 +351,11 @@ def _block_result(rules: Rules, facts: VoterFacts, acct: AccountFacts) -> RuleRe
         if len(blocked_on) >= threshold:
             return RuleResult(
                 "not_blocked", False,
-                f"blocked on {len(blocked_on)} wikis ({', '.join(blocked_on)}); "
+                f"blocked on {_wikis(len(blocked_on))} ({', '.join(blocked_on)}); "
                 f"the limit is fewer than {threshold}",
                 required=required, actual={"blocked_wikis": blocked_on}, wiki=wiki)
         return RuleResult("not_blocked", True,
-                          f"{local} on {wiki}; blocked on {len(blocked_on)} wikis "
+                          f"{local} on {wiki}; blocked on {_wikis(len(blocked_on))} "
                           f"(fewer than {threshold})",
                           required=required,
                           actual={"blocked": block is not None, "blocked_wikis": blocked_on},
