@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     # Largest request body accepted anywhere (a 50-candidate S/O/N ballot is ~150 KiB).
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    # Comma-separated wiki usernames allowed to create elections (instance administrators).
+    admins: str = ""
+    scheduler_interval_seconds: float = Field(default=15.0, gt=0)
     # Create the demo election on an empty embedded database when serving.
     demo: bool = True
 
@@ -42,6 +45,19 @@ class Settings(BaseSettings):
                 "SCRUTIN_SECRET_KEY must be at least 32 characters outside development"
             )
         return self
+
+    @property
+    def admin_usernames(self) -> frozenset[str]:
+        names = {n.strip() for n in self.admins.split(",") if n.strip()}
+        if not names and self.environment == "development":
+            # The embedded default's demo needs someone who can create elections.
+            names = {"Admin"}
+        return frozenset(names)
+
+    @property
+    def dev_login_enabled(self) -> bool:
+        """Password-less login by name: only for the embedded default and tests."""
+        return self.environment in ("development", "test")
 
     @property
     def uses_embedded_database(self) -> bool:

@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
-from app.api import health
+from app.api import auth, ceremony, elections, health, voting
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
 from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory
+from app.scheduler import Scheduler
+from app.services.identity import TokenService
+from app.services.receipts import ReceiptSigner
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) -> FastAPI:
     settings = settings or load_settings()
-    app = FastAPI(title="Scrutin", version="0.1.0", openapi_url="/api/v1/openapi.json")
+    engine = make_engine(settings.effective_database_url)
+    sessions = make_session_factory(engine)
+    scheduler = Scheduler(sessions, interval_seconds=settings.scheduler_interval_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if run_scheduler:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            scheduler.stop()
+
+    app = FastAPI(title="Scrutin", version="0.1.0", openapi_url="/api/v1/openapi.json",
+                  docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
-    app.state.engine = make_engine(settings.effective_database_url)
-    app.state.sessions = make_session_factory(app.state.engine)
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.tokens = TokenService(settings.secret_key)
+    app.state.receipt_signer = ReceiptSigner(settings.secret_key)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     install_error_handlers(app)
-    app.include_router(health.router)
+    for module in (health, auth, elections, ceremony, voting):
+        app.include_router(module.router)
+
+    @app.get("/api/v1/receipt-key", tags=["voting"])
+    def receipt_key() -> dict[str, str]:
+        """The public key that signs cast receipts."""
+        return {"public_key": app.state.receipt_signer.public_key, "algorithm": "Ed25519"}
+
     return app

@@ -30,6 +30,8 @@ class Election(Base):
     trustee_count: Mapped[int] = mapped_column(Integer)
     voter_list_public: Mapped[bool] = mapped_column(Boolean)
     public_key: Mapped[str | None] = mapped_column(String(64))
+    # Incremented when the committee restarts a failed key ceremony; binds proofs to one attempt.
+    ceremony_round: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(255))
 

@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('trustee_count', sa.Integer(), nullable=False),
     sa.Column('voter_list_public', sa.Boolean(), nullable=False),
     sa.Column('public_key', sa.String(length=64), nullable=True),
+    sa.Column('ceremony_round', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=255), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_elections'))

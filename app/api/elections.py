@@ -1,0 +1,124 @@
+"""Committee API: elections, roles, roll, phase actions, audit log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from app.api.deps import optional_actor, require_actor, unit_of_work
+from app.schemas.elections import ElectionCreate, ElectionPatch, RoleIn, RollIn
+from app.schemas.voting import ExtendIn, ReasonIn
+from app.services import audit, elections, lifecycle, schedule
+
+router = APIRouter(prefix="/api/v1/elections", tags=["elections"])
+
+
+@router.get("")
+def list_elections(request: Request) -> list[dict]:
+    actor = optional_actor(request)
+    with unit_of_work(request) as session:
+        return [elections.view(session, e) for e in elections.list_visible(session, actor)]
+
+
+@router.post("", status_code=201)
+def create_election(request: Request, body: ElectionCreate) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return elections.view(session, elections.create(session, actor, body))
+
+
+@router.get("/{election_id}")
+def get_election(request: Request, election_id: str) -> dict:
+    actor = optional_actor(request)
+    with unit_of_work(request) as session:
+        election = elections.load_visible(session, actor, election_id)
+        return elections.view(session, election)
+
+
+@router.patch("/{election_id}")
+def edit_election(request: Request, election_id: str, body: ElectionPatch) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return elections.view(session, elections.update(session, actor, election_id, body))
+
+
+@router.post("/{election_id}/freeze")
+def freeze(request: Request, election_id: str) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return elections.view(session, elections.freeze(session, actor, election_id))
+
+
+@router.get("/{election_id}/roles")
+def roles(request: Request, election_id: str) -> list[dict]:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return elections.list_roles(session, actor, election_id)
+
+
+@router.post("/{election_id}/roles", status_code=201)
+def add_role(request: Request, election_id: str, body: RoleIn) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        elections.assign_role(session, actor, election_id, body.username, body.role)
+    return {"username": body.username, "role": body.role}
+
+
+@router.delete("/{election_id}/roles/{role}/{username}")
+def delete_role(request: Request, election_id: str, role: str, username: str) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        elections.remove_role(session, actor, election_id, username, role)
+    return {"removed": {"username": username, "role": role}}
+
+
+@router.post("/{election_id}/roll")
+def update_roll(request: Request, election_id: str, body: RollIn) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return elections.update_roll(session, actor, election_id, body.usernames, body.mode)
+
+
+@router.post("/{election_id}/pause")
+def pause(request: Request, election_id: str, body: ReasonIn) -> dict:
+    return _phase_action(request, election_id, lambda s, a, e: lifecycle.pause(s, a, e, body.reason))
+
+
+@router.post("/{election_id}/resume")
+def resume(request: Request, election_id: str, body: ReasonIn) -> dict:
+    return _phase_action(request, election_id,
+                         lambda s, a, e: lifecycle.resume(s, a, e, body.reason))
+
+
+@router.post("/{election_id}/close")
+def close(request: Request, election_id: str, body: ReasonIn) -> dict:
+    return _phase_action(request, election_id,
+                         lambda s, a, e: lifecycle.close_early(s, a, e, body.reason))
+
+
+@router.post("/{election_id}/extend")
+def extend(request: Request, election_id: str, body: ExtendIn) -> dict:
+    def run(session, actor, election):  # type: ignore[no-untyped-def]
+        new_end = schedule.to_utc(body.end, body.timezone or election.timezone)
+        lifecycle.extend(session, actor, election, new_end, body.reason)
+    return _phase_action(request, election_id, run)
+
+
+@router.get("/{election_id}/audit")
+def audit_log(request: Request, election_id: str) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        election = elections.load(session, election_id)
+        elections.require_role(session, actor, election, "committee")
+        head = audit.verify(session, election.id)
+        return {"head": head,
+                "entries": [audit.to_json(e) for e in audit.entries(session, election.id)]}
+
+
+def _phase_action(request: Request, election_id: str, action) -> dict:  # type: ignore[no-untyped-def]
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        election = elections.load(session, election_id, for_update=True)
+        elections.require_role(session, actor, election, "committee")
+        action(session, actor, election)
+        return elections.view(session, election)
+

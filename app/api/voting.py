@@ -1,0 +1,101 @@
+"""Voter API: status, credentials, casting, tracker look-up; and the public board."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import APIRouter, Query, Request
+
+from app.api.deps import optional_actor, require_actor, unit_of_work
+from app.schemas.voting import CastIn, CredentialIn, CredentialListIn
+from app.services import board, casting, elections, manifest
+from app.services.casting import CastSignals
+
+router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["voting"])
+COOKIE_ID = "scrutin_browser"
+
+
+@router.get("/me")
+def my_status(request: Request, election_id: str) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return casting.my_status(session, actor, election_id)
+
+
+@router.get("/definition")
+def definition(request: Request, election_id: str) -> dict:
+    """What a voting client needs: the manifest, its fingerprint and the election key."""
+    with unit_of_work(request) as session:
+        election = elections.load_visible(session, optional_actor(request), election_id)
+        current = manifest.current_definition(session, election.id)
+        if current is None:
+            return {"election": elections.view(session, election), "definition": None}
+        return {"election": elections.view(session, election),
+                "definition": {"version": current.version, "fingerprint": current.fingerprint,
+                               "manifest": current.manifest}}
+
+
+@router.post("/credential")
+def register_credential(request: Request, election_id: str, body: CredentialIn) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return casting.register_credential(session, actor, election_id, body.public_key)
+
+
+@router.post("/credentials")
+def publish_credentials(request: Request, election_id: str, body: CredentialListIn) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return casting.publish_credentials(session, actor, election_id, body.public_keys)
+
+
+@router.post("/ballots", status_code=201)
+def cast(request: Request, election_id: str, body: CastIn) -> dict:
+    actor = require_actor(request)
+    cookie = request.cookies.get(COOKIE_ID)
+    signals = CastSignals(
+        ip=request.client.host if request.client else None,
+        forwarded_for=request.headers.get("x-forwarded-for"),
+        user_agent=(request.headers.get("user-agent") or "")[:1000] or None,
+        cookie_id=hashlib.sha256(cookie.encode()).hexdigest()[:32] if cookie else None,
+    )
+    with unit_of_work(request) as session:
+        return casting.cast(session, actor, election_id, body.ballot,
+                            request.app.state.receipt_signer, signals)
+
+
+@router.get("/trackers/{tracker}")
+def tracker(request: Request, election_id: str, tracker: str) -> dict:
+    with unit_of_work(request) as session:
+        return casting.lookup_tracker(session, election_id, tracker)
+
+
+@router.get("/ballots/{tracker}")
+def ballot(request: Request, election_id: str, tracker: str) -> dict:
+    with unit_of_work(request) as session:
+        elections.load_visible(session, optional_actor(request), election_id)
+        return casting.ballot_payload(session, election_id, tracker)
+
+
+@router.get("/board")
+def board_page(request: Request, election_id: str, after: int = Query(0, ge=0),
+               limit: int = Query(100, ge=1, le=1000),
+               type: str | None = Query(None, max_length=48)) -> dict:
+    with unit_of_work(request) as session:
+        election = elections.load_visible(session, optional_actor(request), election_id)
+        events = board.page(session, election.id, after=after, limit=limit, event_type=type)
+        return {"events": [board.to_json(e) for e in events],
+                "head": board.head(session, election.id)}
+
+
+@router.get("/board/head")
+def board_head(request: Request, election_id: str) -> dict:
+    with unit_of_work(request) as session:
+        election = elections.load_visible(session, optional_actor(request), election_id)
+        return board.head(session, election.id)
+
+
+@router.get("/voted")
+def who_voted(request: Request, election_id: str) -> dict:
+    with unit_of_work(request) as session:
+        return {"voters": casting.who_voted(session, optional_actor(request), election_id)}

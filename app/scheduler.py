@@ -1,0 +1,54 @@
+"""Background scheduler: opens and closes elections on time even when nobody is visiting.
+
+Every request also applies the schedule of the election it touches, so correctness does not
+depend on this thread; it only makes the board show transitions promptly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import transaction
+from app.services import elections, lifecycle
+
+log = logging.getLogger("scrutin.scheduler")
+
+
+class Scheduler:
+    def __init__(self, sessions: sessionmaker[Session], interval_seconds: float = 15.0) -> None:
+        self._sessions = sessions
+        self._interval = interval_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="scrutin-scheduler",
+                                            daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def tick(self) -> list[str]:
+        """Apply due transitions; returns the ids of elections that moved."""
+        with transaction(self._sessions) as session:
+            due = lifecycle.due_elections(session)
+        for election_id in due:
+            with transaction(self._sessions) as session:
+                elections.load(session, election_id, for_update=True)
+        return due
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - keep ticking; the next request applies it anyway
+                log.exception("scheduler tick failed")

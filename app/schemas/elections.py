@@ -1,0 +1,117 @@
+"""Committee-side request schemas: elections, questions, candidates, schedule, roles, roll."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from app.schemas.common import LocalizedText, Strict, Username
+
+BallotKind = Literal["sonc", "approval", "plurality"]
+ElectionId = str
+
+
+class PassRule(Strict):
+    """S/O/N pass rule: pass iff S/(S+O) <comparison> threshold and S ≥ min_support.
+
+    ``display`` says how the percentage is shown (enwiki rounds; zhwiki truncates to 0.1%)."""
+
+    threshold_percent: Decimal = Field(default=Decimal("70"), ge=0, le=100)
+    comparison: Literal[">=", ">"] = ">="
+    min_support: int = Field(default=0, ge=0)
+    display: Literal["round", "truncate"] = "round"
+    decimals: int = Field(default=1, ge=0, le=4)
+
+
+class CandidateIn(Strict):
+    name: LocalizedText
+
+
+class QuestionIn(Strict):
+    kind: BallotKind
+    title: LocalizedText
+    candidates: list[CandidateIn] = Field(min_length=1, max_length=100)
+    min_selections: int = Field(default=0, ge=0)
+    max_selections: int | None = Field(default=None, ge=1)
+    seats: int | None = Field(default=None, ge=1)
+    pass_rule: PassRule | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> QuestionIn:
+        n = len(self.candidates)
+        if self.kind == "sonc":
+            if self.min_selections or self.max_selections is not None:
+                raise ValueError("min/max selections apply to approval questions only")
+            if self.pass_rule is None:
+                self.pass_rule = PassRule()
+        elif self.kind == "approval":
+            top = self.max_selections if self.max_selections is not None else n
+            if not self.min_selections <= top <= n:
+                raise ValueError(f"need 0 ≤ min_selections ≤ max_selections ≤ {n} candidates")
+            if self.pass_rule is not None:
+                raise ValueError("a pass rule applies to support/oppose/neutral questions only")
+        else:  # plurality: exactly one choice
+            if self.min_selections not in (0, 1) or self.max_selections not in (None, 1):
+                raise ValueError("plurality questions select exactly one candidate")
+            self.min_selections, self.max_selections = 1, 1
+            if self.pass_rule is not None:
+                raise ValueError("a pass rule applies to support/oppose/neutral questions only")
+        if self.seats is not None and self.seats > n:
+            raise ValueError(f"seats ({self.seats}) exceed the number of candidates ({n})")
+        return self
+
+
+class ScheduleIn(Strict):
+    """Wall-clock start and end in ``timezone`` (IANA name or "AoE"); the end is exclusive.
+    Times with an explicit offset are taken as given."""
+
+    start: datetime
+    end: datetime
+    timezone: str = Field(default="UTC", max_length=64)
+
+
+class ElectionCreate(Strict):
+    id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")
+    title: LocalizedText
+    description: LocalizedText | None = None
+    default_language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")
+    questions: list[QuestionIn] = Field(default_factory=list, max_length=20)
+    schedule: ScheduleIn | None = None
+    credential_mode: Literal["convenient", "independent"] = "convenient"
+    threshold: int = Field(default=1, ge=1, le=50)
+    trustee_count: int = Field(default=1, ge=1, le=50)
+    voter_list_public: bool = True
+
+    @model_validator(mode="after")
+    def _threshold(self) -> ElectionCreate:
+        if self.threshold > self.trustee_count:
+            raise ValueError("threshold cannot exceed trustee_count")
+        if self.default_language not in self.title:
+            raise ValueError(f"title needs a text in the default language {self.default_language!r}")
+        return self
+
+
+class ElectionPatch(Strict):
+    title: LocalizedText | None = None
+    description: LocalizedText | None = None
+    default_language: str | None = Field(default=None,
+                                         pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")
+    questions: list[QuestionIn] | None = Field(default=None, max_length=20)
+    schedule: ScheduleIn | None = None
+    credential_mode: Literal["convenient", "independent"] | None = None
+    threshold: int | None = Field(default=None, ge=1, le=50)
+    trustee_count: int | None = Field(default=None, ge=1, le=50)
+    voter_list_public: bool | None = None
+
+
+class RoleIn(Strict):
+    username: Username
+    role: Literal["committee", "scrutineer", "trustee", "credential_authority"]
+
+
+class RollIn(Strict):
+    usernames: list[Username] = Field(min_length=1, max_length=100_000)
+    mode: Literal["add", "replace", "remove"] = "add"

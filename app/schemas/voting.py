@@ -1,0 +1,40 @@
+"""Voter-side and phase-action request schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from app.schemas.common import HEX32, Strict, Username
+
+
+class DevLoginIn(Strict):
+    username: Username
+
+
+class CredentialIn(Strict):
+    public_key: HEX32
+
+
+class CredentialListIn(Strict):
+    public_keys: list[HEX32] = Field(min_length=1, max_length=200_000)
+
+
+class CastIn(Strict):
+    ballot: dict[str, Any]
+
+
+class ReasonIn(Strict):
+    reason: str = Field(default="", max_length=2000)
+
+
+class ExtendIn(Strict):
+    end: datetime
+    timezone: str | None = Field(default=None, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class InvitationsIn(Strict):
+    usernames: list[Username] = Field(min_length=1, max_length=10_000)

@@ -1,0 +1,281 @@
+"""Voters: status, credentials, casting encrypted ballots (with re-vote), tracker look-up.
+
+A ballot is either stored and receipted, or rejected with nothing stored (DESIGN §3.6). The
+server never sees a plaintext vote: it checks the ballot's proofs and signature and stores the
+ciphertexts. The last valid, unstruck ballot of a credential counts; earlier ones are kept,
+marked superseded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.models import Ballot, Credential, Election, Voter, VoterSignal
+from app.models.base import utcnow
+from app.services import audit, board, elections, manifest, phases
+from app.services.actor import Actor
+from app.services.receipts import ReceiptSigner
+from crypto.ballots import verify_ballot
+from crypto.errors import CryptoError
+from crypto.group import Point
+
+
+@dataclass(frozen=True)
+class CastSignals:
+    """Private signals recorded with a cast for scrutineers (never exported)."""
+
+    ip: str | None = None
+    forwarded_for: str | None = None
+    user_agent: str | None = None
+    cookie_id: str | None = None
+
+
+def _voter(session: Session, election: Election, username: str) -> Voter | None:
+    return session.scalars(select(Voter).where(Voter.election_id == election.id,
+                                               Voter.username == username)).first()
+
+
+def _eligible_voter(session: Session, election: Election, username: str) -> Voter:
+    voter = _voter(session, election, username)
+    if voter is None or not voter.eligible:
+        raise Forbidden("not_eligible", f"{username} is not on the voter roll of {election.id}")
+    return voter
+
+
+def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
+    election = elections.load(session, election_id)
+    voter = _voter(session, election, actor.username)
+    credential = None
+    current = None
+    if voter is not None:
+        credential = session.scalars(select(Credential).where(
+            Credential.election_id == election.id, Credential.voter_id == voter.id)).first()
+        current = session.scalars(select(Ballot).where(
+            Ballot.voter_id == voter.id, Ballot.superseded.is_(False))
+            .order_by(Ballot.id.desc()).limit(1)).first()
+    eligible = bool(voter and voter.eligible)
+    return {
+        "election_id": election.id,
+        "username": actor.username,
+        "phase": election.phase,
+        "pause_reason": election.pause_reason,
+        "eligible": eligible,
+        "reasons": (voter.decision or {}).get("reasons", []) if voter else
+        ["not on the voter roll of this election"],
+        "credential_mode": election.credential_mode,
+        "credential": credential.public_key if credential else None,
+        "has_voted": current is not None,
+        "current_tracker": current.tracker if current else None,
+        "last_cast_at": current.cast_at.isoformat() if current else None,
+        "can_cast": eligible and election.phase in phases.CASTING_PHASES,
+    }
+
+
+def register_credential(session: Session, actor: Actor, election_id: str,
+                        public_key: str) -> dict[str, Any]:
+    """Convenient mode: the voter's client made a credential; the server registers its public
+    half on the board (so the voter can see any ballot cast under it)."""
+    election = elections.load(session, election_id, for_update=True)
+    if election.credential_mode != "convenient":
+        raise Conflict("independent_credentials",
+                       "this election's credentials come from its credential authority")
+    phases.require_phase(election.phase, {phases.READY, phases.OPEN, phases.PAUSED},
+                         "register a credential")
+    voter = _eligible_voter(session, election, actor.username)
+    try:
+        Point.from_hex(public_key)
+    except CryptoError as exc:
+        raise InvalidInput("invalid_credential", str(exc)) from exc
+    existing = session.scalars(select(Credential).where(
+        Credential.election_id == election.id, Credential.voter_id == voter.id)).first()
+    if existing is not None:
+        if existing.public_key == public_key:
+            return {"credential": public_key, "registered": False}
+        used = session.scalar(select(func.count()).select_from(Ballot).where(
+            Ballot.voter_id == voter.id)) or 0
+        if used:
+            raise Conflict("credential_in_use",
+                           "a ballot was already cast with this voter's credential")
+        old = existing.public_key
+        existing.public_key = public_key
+        existing.registered_at = utcnow()
+        board.append(session, election.id, "credential_replaced",
+                     {"old_credential": old, "credential": public_key})
+        return {"credential": public_key, "registered": True}
+    session.add(Credential(election_id=election.id, public_key=public_key, voter_id=voter.id,
+                           registered_at=utcnow()))
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict("credential_taken", "this credential is already registered") from exc
+    board.append(session, election.id, "credential_registered", {"credential": public_key})
+    return {"credential": public_key, "registered": True}
+
+
+def publish_credentials(session: Session, actor: Actor, election_id: str,
+                        public_keys: list[str]) -> dict[str, Any]:
+    """Independent mode: the credential authority uploads the public credentials it generated
+    offline for the frozen roll. The server never sees a secret code."""
+    election = elections.load(session, election_id, for_update=True)
+    elections.require_role(session, actor, election, "credential_authority")
+    if election.credential_mode != "independent":
+        raise Conflict("convenient_credentials", "voters register their own credentials here")
+    phases.require_phase(election.phase, {phases.KEY_CEREMONY, phases.READY},
+                         "publish credentials")
+    if session.scalar(select(func.count()).select_from(Credential)
+                      .where(Credential.election_id == election.id)):
+        raise Conflict("credentials_published", "the credentials were already published")
+    if len(set(public_keys)) != len(public_keys):
+        raise InvalidInput("duplicate_credentials", "the credential list has duplicates")
+    roll_size = session.scalar(select(func.count()).select_from(Voter).where(
+        Voter.election_id == election.id, Voter.eligible.is_(True))) or 0
+    if len(public_keys) != roll_size:
+        raise InvalidInput("credential_count",
+                           f"{len(public_keys)} credentials for {roll_size} eligible voters")
+    for i, key in enumerate(public_keys):
+        try:
+            Point.from_hex(key)
+        except CryptoError as exc:
+            raise InvalidInput("invalid_credential", f"credential {i}: {exc}") from exc
+    now = utcnow()
+    for key in public_keys:
+        session.add(Credential(election_id=election.id, public_key=key, voter_id=None,
+                               registered_at=now))
+    session.flush()
+    board.append(session, election.id, "credentials_published",
+                 {"credentials": sorted(public_keys), "count": len(public_keys)})
+    audit.record(session, election.id, actor, "credentials.publish", {"count": len(public_keys)})
+    return {"count": len(public_keys)}
+
+
+def cast(session: Session, actor: Actor, election_id: str, ballot: dict[str, Any],
+         signer: ReceiptSigner, signals: CastSignals) -> dict[str, Any]:
+    """Verify, then store atomically and receipt. Verification runs before any write."""
+    election = elections.load(session, election_id)
+    phases.require_phase(election.phase, phases.CASTING_PHASES, "cast a ballot")
+    voter = _eligible_voter(session, election, actor.username)
+    definition = manifest.current_definition(session, election.id)
+    if definition is None:  # pragma: no cover - an open election always has one
+        raise Conflict("no_definition", "the election has no ballot definition")
+    if not isinstance(ballot, dict):
+        raise InvalidInput("invalid_ballot", "a ballot is a JSON object")
+    if ballot.get("election_id") != election.id:
+        raise InvalidInput("wrong_election", "this ballot was made for another election")
+    if ballot.get("fingerprint") != definition.fingerprint:
+        stale = manifest.definition_by_fingerprint(session, election.id,
+                                                   str(ballot.get("fingerprint")))
+        if stale is not None:
+            raise InvalidInput("stale_definition", "the ballot changed since this one was made; "
+                               "reload the booth and vote again")
+        raise InvalidInput("wrong_fingerprint", "the ballot's election fingerprint is unknown")
+    try:
+        verified = verify_ballot(manifest.ballot_context(definition), ballot)
+    except CryptoError as exc:
+        raise InvalidInput("invalid_ballot", str(exc)) from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput("invalid_ballot", f"malformed ballot: {exc}") from exc
+    credential_hex = verified.credential.hex()
+    tracker = verified.tracker
+
+    # From here on, the election row lock serialises writers: casts, strikes, phase changes.
+    election = elections.load(session, election_id, for_update=True)
+    phases.require_phase(election.phase, phases.CASTING_PHASES, "cast a ballot")
+    _check_credential(session, election, voter, credential_hex)
+    if session.scalar(select(func.count()).select_from(Ballot).where(Ballot.tracker == tracker)):
+        raise Conflict("ballot_replayed", "this exact ballot was already cast")
+    previous = session.scalars(select(Ballot).where(
+        Ballot.election_id == election.id, Ballot.credential == credential_hex,
+        Ballot.superseded.is_(False))).all()
+    session.execute(update(Ballot).where(Ballot.election_id == election.id,
+                                         Ballot.credential == credential_hex,
+                                         Ballot.superseded.is_(False))
+                    .values(superseded=True))
+    now = utcnow()
+    event = board.append(session, election.id, "ballot_cast", {
+        "tracker": tracker, "credential": credential_hex,
+        "definition_version": definition.version,
+        "supersedes": [b.tracker for b in previous]})
+    stored = Ballot(election_id=election.id, voter_id=voter.id, credential=credential_hex,
+                    definition_version=definition.version, payload=ballot,
+                    signature=ballot.get("signature", {}), tracker=tracker, cast_at=now,
+                    board_seq=event.seq, superseded=False, struck=False)
+    session.add(stored)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict("ballot_replayed", "this exact ballot was already cast") from exc
+    session.add(VoterSignal(election_id=election.id, voter_id=voter.id, ballot_id=stored.id,
+                            ip=signals.ip, forwarded_for=signals.forwarded_for,
+                            user_agent=signals.user_agent, cookie_id=signals.cookie_id, at=now))
+    session.flush()
+    return signer.sign({
+        "election_id": election.id, "tracker": tracker, "credential": credential_hex,
+        "cast_at": now.isoformat(), "board_seq": event.seq, "board_hash": event.hash,
+        "fingerprint": definition.fingerprint, "revote": bool(previous),
+    })
+
+
+def _check_credential(session: Session, election: Election, voter: Voter,
+                      credential_hex: str) -> None:
+    row = session.scalars(select(Credential).where(Credential.election_id == election.id,
+                                                   Credential.public_key == credential_hex)).first()
+    if election.credential_mode == "convenient":
+        if row is None or row.voter_id != voter.id:
+            raise InvalidInput("wrong_credential",
+                               "the ballot is not signed with this voter's registered credential")
+        return
+    # Independent mode: the first ballot binds a published credential to the voter; afterwards
+    # neither may be used with another (stops one login voting with several bought codes).
+    if row is None:
+        raise InvalidInput("unknown_credential", "the credential is not in the published list")
+    if row.voter_id is None:
+        bound = session.scalars(select(Credential).where(Credential.election_id == election.id,
+                                                         Credential.voter_id == voter.id)).first()
+        if bound is not None:
+            raise InvalidInput("wrong_credential", "this voter already voted with another code")
+        row.voter_id = voter.id
+        session.flush()
+    elif row.voter_id != voter.id:
+        raise InvalidInput("wrong_credential", "this credential belongs to another voter")
+
+
+def lookup_tracker(session: Session, election_id: str, tracker: str) -> dict[str, Any]:
+    election = elections.load(session, election_id)
+    ballot = session.scalars(select(Ballot).where(Ballot.election_id == election.id,
+                                                  Ballot.tracker == tracker)).first()
+    if ballot is None:
+        raise NotFound("tracker_not_found", "no ballot with this tracker")
+    state = "struck" if ballot.struck else "superseded" if ballot.superseded else "current"
+    return {"tracker": tracker, "state": state, "cast_at": ballot.cast_at.isoformat(),
+            "board_seq": ballot.board_seq, "credential": ballot.credential}
+
+
+def ballot_payload(session: Session, election_id: str, tracker: str) -> dict[str, Any]:
+    ballot = session.scalars(select(Ballot).where(Ballot.election_id == election_id,
+                                                  Ballot.tracker == tracker)).first()
+    if ballot is None:
+        raise NotFound("tracker_not_found", "no ballot with this tracker")
+    return ballot.payload
+
+
+def who_voted(session: Session, actor: Actor | None, election_id: str) -> list[dict[str, Any]]:
+    """Names and cast times of voters who cast a ballot — never what or which ballot."""
+    election = elections.load(session, election_id)
+    if not election.voter_list_public:
+        if actor is None:
+            raise Forbidden("voter_list_hidden", "this election does not publish who voted")
+        elections.require_role(session, actor, election, "committee", "scrutineer")
+    rows = session.execute(
+        select(Voter.username, func.min(Ballot.cast_at), func.max(Ballot.cast_at))
+        .join(Ballot, Ballot.voter_id == Voter.id)
+        .where(Voter.election_id == election.id)
+        .group_by(Voter.username).order_by(Voter.username)
+    ).all()
+    return [{"username": name, "first_cast_at": first.isoformat() if first else None,
+             "last_cast_at": last.isoformat() if last else None} for name, first, last in rows]

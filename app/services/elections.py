@@ -1,0 +1,327 @@
+"""Election configuration by the committee: create, edit, roles, roll, freeze."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.models import Candidate, Election, Question, RoleAssignment, Trustee, Voter
+from app.models.base import utcnow
+from app.schemas.elections import ElectionCreate, ElectionPatch, QuestionIn, ScheduleIn
+from app.services import audit, board, lifecycle, phases, schedule
+from app.services.actor import Actor
+
+
+def load(session: Session, election_id: str, *, for_update: bool = False) -> Election:
+    """Fetch an election and apply any transition its schedule has made due."""
+    query = select(Election).where(Election.id == election_id)
+    if for_update:
+        query = query.with_for_update()
+    election = session.scalars(query).first()
+    if election is None:
+        raise NotFound("election_not_found", f"no election {election_id!r}")
+    lifecycle.apply_schedule(session, election)
+    return election
+
+
+def load_visible(session: Session, actor: Actor | None, election_id: str) -> Election:
+    """Drafts are private to the people with a role in them (and instance administrators)."""
+    election = load(session, election_id)
+    if election.phase == phases.DRAFT and not (
+        actor and (actor.is_admin or roles_of(session, election.id, actor.username))
+    ):
+        raise NotFound("election_not_found", f"no election {election_id!r}")
+    return election
+
+
+def roles_of(session: Session, election_id: str, username: str) -> set[str]:
+    return set(session.scalars(
+        select(RoleAssignment.role).where(RoleAssignment.election_id == election_id,
+                                          RoleAssignment.username == username)
+    ))
+
+
+def require_role(session: Session, actor: Actor, election: Election, *roles: str) -> None:
+    if actor.is_admin and "committee" in roles:
+        return
+    if not roles_of(session, election.id, actor.username) & set(roles):
+        raise Forbidden("forbidden", f"this needs the role {' or '.join(roles)} in {election.id}")
+
+
+def create(session: Session, actor: Actor, data: ElectionCreate) -> Election:
+    if not actor.is_admin:
+        raise Forbidden("forbidden", "only instance administrators can create elections")
+    election_id = data.id or f"e-{secrets.token_hex(5)}"
+    if session.get(Election, election_id) is not None:
+        raise Conflict("election_exists", f"an election {election_id!r} already exists")
+    election = Election(
+        id=election_id, title=data.title, description=data.description or {},
+        default_language=data.default_language, phase=phases.DRAFT, pause_reason=None,
+        starts_at=None, ends_at=None, timezone="UTC", credential_mode=data.credential_mode,
+        threshold=data.threshold, trustee_count=data.trustee_count,
+        voter_list_public=data.voter_list_public, public_key=None, ceremony_round=1,
+        created_at=utcnow(), created_by=actor.username,
+    )
+    if data.schedule:
+        _set_schedule(election, data.schedule)
+    session.add(election)
+    _replace_questions(election, data.questions)
+    session.flush()
+    audit.record(session, election.id, actor, "election.create",
+                 {"config": data.model_dump(mode="json")})
+    _add_role(session, actor, election, actor.username, "committee")
+    return election
+
+
+def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatch) -> Election:
+    election = load(session, election_id, for_update=True)
+    require_role(session, actor, election, "committee")
+    changes = patch.model_dump(exclude_unset=True, mode="json")
+    if not changes:
+        raise InvalidInput("empty_patch", "nothing to change")
+    for field in changes:
+        phases.require_editable(election.phase, field)
+    if patch.title is not None:
+        election.title = patch.title
+    if patch.description is not None:
+        election.description = patch.description
+    if patch.default_language is not None:
+        election.default_language = patch.default_language
+    if election.default_language not in election.title:
+        raise InvalidInput("missing_translation",
+                           f"title needs a text in {election.default_language!r}")
+    if patch.questions is not None:
+        _replace_questions(election, patch.questions)
+    if patch.schedule is not None:
+        _set_schedule(election, patch.schedule)
+    if patch.credential_mode is not None:
+        election.credential_mode = patch.credential_mode
+    if patch.threshold is not None:
+        election.threshold = patch.threshold
+    if patch.trustee_count is not None:
+        election.trustee_count = patch.trustee_count
+    if election.threshold > election.trustee_count:
+        raise InvalidInput("invalid_threshold", "threshold cannot exceed trustee_count")
+    if patch.voter_list_public is not None:
+        election.voter_list_public = patch.voter_list_public
+    session.flush()
+    audit.record(session, election.id, actor, "election.update", {"changes": changes})
+    if patch.schedule is not None and election.phase not in (phases.DRAFT,):
+        board.append(session, election.id, "schedule_changed",
+                     schedule.describe(election.starts_at, election.ends_at, election.timezone))
+    return election
+
+
+def _set_schedule(election: Election, value: ScheduleIn) -> None:
+    start = schedule.to_utc(value.start, value.timezone)
+    end = schedule.to_utc(value.end, value.timezone)
+    if end <= start:
+        raise InvalidInput("invalid_schedule", "the end must be after the start")
+    if election.phase in (phases.OPEN, phases.PAUSED) and start != election.starts_at:
+        raise Conflict("not_editable", "the start cannot move once voting has opened")
+    election.starts_at, election.ends_at, election.timezone = start, end, value.timezone
+
+
+def _replace_questions(election: Election, questions: Iterable[QuestionIn]) -> None:
+    election.questions.clear()
+    for position, q in enumerate(questions):
+        question = Question(
+            position=position, kind=q.kind, title=q.title, min_selections=q.min_selections,
+            max_selections=q.max_selections, seats=q.seats,
+            pass_rule=q.pass_rule.model_dump(mode="json") if q.pass_rule else None,
+        )
+        question.candidates = [Candidate(position=i, name=c.name, withdrawn=False)
+                               for i, c in enumerate(q.candidates)]
+        election.questions.append(question)
+
+
+def assign_role(session: Session, actor: Actor, election_id: str, username: str,
+                role: str) -> RoleAssignment:
+    election = load(session, election_id, for_update=True)
+    require_role(session, actor, election, "committee")
+    phases.require_editable(election.phase, "roles")
+    if role == "trustee" and election.phase != phases.DRAFT:
+        raise Conflict("not_editable", "trustees can only change while the election is a draft")
+    if role == "credential_authority" and election.phase not in (phases.DRAFT,
+                                                                 phases.KEY_CEREMONY):
+        raise Conflict("not_editable", "the credential authority is fixed once the key exists")
+    return _add_role(session, actor, election, username, role)
+
+
+def _add_role(session: Session, actor: Actor, election: Election, username: str,
+              role: str) -> RoleAssignment:
+    if role in roles_of(session, election.id, username):
+        raise Conflict("role_exists", f"{username} already has the role {role}")
+    if role == "trustee":
+        count = session.scalar(select(func.count()).select_from(Trustee)
+                               .where(Trustee.election_id == election.id)) or 0
+        if count >= election.trustee_count:
+            raise Conflict("too_many_trustees",
+                           f"the election has {election.trustee_count} trustee places")
+        session.add(Trustee(election_id=election.id, username=username, trustee_index=count + 1,
+                            encryption_key=None, commitments=None, commitment_proofs=None,
+                            status="invited", updated_at=utcnow()))
+    assignment = RoleAssignment(election_id=election.id, username=username, role=role,
+                                assigned_at=utcnow(), assigned_by=actor.username)
+    session.add(assignment)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict("role_exists", f"{username} already has the role {role}") from exc
+    audit.record(session, election.id, actor, "role.assign", {"username": username, "role": role})
+    return assignment
+
+
+def remove_role(session: Session, actor: Actor, election_id: str, username: str,
+                role: str) -> None:
+    election = load(session, election_id, for_update=True)
+    require_role(session, actor, election, "committee")
+    phases.require_editable(election.phase, "roles")
+    if role == "trustee":
+        if election.phase != phases.DRAFT:
+            raise Conflict("not_editable", "trustees can only change while the election is a draft")
+        session.execute(delete(Trustee).where(Trustee.election_id == election.id,
+                                              Trustee.username == username))
+        # Keep trustee indices dense 1..n in assignment order.
+        for index, trustee in enumerate(session.scalars(
+                select(Trustee).where(Trustee.election_id == election.id)
+                .order_by(Trustee.trustee_index)), start=1):
+            trustee.trustee_index = -index  # two steps: avoid clashing on the unique index
+        session.flush()
+        for trustee in session.scalars(select(Trustee).where(Trustee.election_id == election.id)):
+            trustee.trustee_index = -trustee.trustee_index
+    if role == "committee" and username == actor.username:
+        others = session.scalar(select(func.count()).select_from(RoleAssignment).where(
+            RoleAssignment.election_id == election.id, RoleAssignment.role == "committee",
+            RoleAssignment.username != username))
+        if not others:
+            raise Conflict("last_committee_member", "an election needs at least one committee member")
+    result = session.execute(delete(RoleAssignment).where(
+        RoleAssignment.election_id == election.id, RoleAssignment.username == username,
+        RoleAssignment.role == role))
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("role_not_found", f"{username} does not have the role {role}")
+    audit.record(session, election.id, actor, "role.remove", {"username": username, "role": role})
+
+
+def list_roles(session: Session, actor: Actor, election_id: str) -> list[dict[str, Any]]:
+    election = load(session, election_id)
+    require_role(session, actor, election, "committee")
+    rows = session.scalars(select(RoleAssignment).where(RoleAssignment.election_id == election.id)
+                           .order_by(RoleAssignment.role, RoleAssignment.username))
+    return [{"username": r.username, "role": r.role, "assigned_at": r.assigned_at.isoformat(),
+             "assigned_by": r.assigned_by} for r in rows]
+
+
+def update_roll(session: Session, actor: Actor, election_id: str, usernames: list[str],
+                mode: str) -> dict[str, int]:
+    """The explicit voter list (the eligibility-rules issue adds wiki rules on top)."""
+    election = load(session, election_id, for_update=True)
+    require_role(session, actor, election, "committee")
+    phases.require_editable(election.phase, "roll")
+    names = list(dict.fromkeys(usernames))
+    existing = {v.username: v for v in session.scalars(
+        select(Voter).where(Voter.election_id == election.id))}
+    if mode in ("replace", "remove") and election.phase not in (phases.DRAFT, phases.KEY_CEREMONY,
+                                                                 phases.READY):
+        raise Conflict("not_editable", "voters can only be added once voting has opened")
+    added = removed = 0
+    if mode == "replace":
+        for username, voter in existing.items():
+            if username not in names:
+                session.delete(voter)
+                removed += 1
+    if mode == "remove":
+        for username in names:
+            if username in existing:
+                session.delete(existing[username])
+                removed += 1
+    else:
+        now = utcnow()
+        for username in names:
+            if username not in existing:
+                session.add(Voter(election_id=election.id, username=username, eligible=True,
+                                  decision={"source": "explicit_list"}, added_at=now))
+                added += 1
+    session.flush()
+    total = session.scalar(select(func.count()).select_from(Voter)
+                           .where(Voter.election_id == election.id)) or 0
+    audit.record(session, election.id, actor, "roll.update",
+                 {"mode": mode, "added": added, "removed": removed, "total": total})
+    return {"added": added, "removed": removed, "total": total}
+
+
+def freeze(session: Session, actor: Actor, election_id: str) -> Election:
+    """Draft → key ceremony: the configuration is complete and the trustees may begin."""
+    election = load(session, election_id, for_update=True)
+    require_role(session, actor, election, "committee")
+    phases.require_transition(election.phase, phases.KEY_CEREMONY)
+    problems = []
+    if not election.questions:
+        problems.append("at least one question is needed")
+    if election.starts_at is None or election.ends_at is None:
+        problems.append("the schedule is not set")
+    trustees = session.scalars(select(Trustee).where(Trustee.election_id == election.id)).all()
+    if len(trustees) != election.trustee_count:
+        problems.append(f"{len(trustees)} of {election.trustee_count} trustees assigned")
+    if problems:
+        raise Conflict("not_ready_to_freeze", "; ".join(problems))
+    election.phase = phases.KEY_CEREMONY
+    session.flush()
+    board.append(session, election.id, "ceremony_started", {
+        "election_id": election.id, "round": election.ceremony_round,
+        "threshold": election.threshold, "trustees": election.trustee_count,
+    })
+    audit.record(session, election.id, actor, "election.freeze", {})
+    return election
+
+
+def view(session: Session, election: Election) -> dict[str, Any]:
+    """The public description of an election."""
+    from app.services import manifest as manifest_service
+
+    definition = manifest_service.current_definition(session, election.id)
+    return {
+        "id": election.id,
+        "title": election.title,
+        "description": election.description,
+        "default_language": election.default_language,
+        "phase": election.phase,
+        "pause_reason": election.pause_reason,
+        "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
+        "credential_mode": election.credential_mode,
+        "threshold": election.threshold,
+        "trustee_count": election.trustee_count,
+        "voter_list_public": election.voter_list_public,
+        "public_key": election.public_key,
+        "fingerprint": definition.fingerprint if definition else None,
+        "definition_version": definition.version if definition else None,
+        "questions": [question_view(q) for q in election.questions],
+    }
+
+
+def question_view(q: Question) -> dict[str, Any]:
+    return {
+        "position": q.position, "kind": q.kind, "title": q.title,
+        "min_selections": q.min_selections, "max_selections": q.max_selections,
+        "seats": q.seats, "pass_rule": q.pass_rule,
+        "candidates": [{"position": c.position, "name": c.name, "withdrawn": c.withdrawn}
+                       for c in q.candidates],
+    }
+
+
+def list_visible(session: Session, actor: Actor | None) -> list[Election]:
+    elections = session.scalars(select(Election).order_by(Election.created_at.desc())).all()
+    if actor and actor.is_admin:
+        return list(elections)
+    mine = set()
+    if actor:
+        mine = set(session.scalars(select(RoleAssignment.election_id)
+                                   .where(RoleAssignment.username == actor.username)))
+    return [e for e in elections if e.phase != phases.DRAFT or e.id in mine]

@@ -1,0 +1,85 @@
+"""Phase changes that affect voting: scheduled open/close, and the committee's pause/resume/close.
+
+Every change lands on the public board and, when a person made it, in the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput
+from app.models import Election
+from app.models.base import utcnow
+from app.services import audit, board, phases, schedule
+from app.services.actor import SYSTEM, Actor
+
+
+def apply_schedule(session: Session, election: Election, now: datetime | None = None) -> None:
+    """Open or close the election if its schedule says so (checked on every request and by the
+    background scheduler). The end is exclusive."""
+    now = now or utcnow()
+    for target in phases.scheduled_phase(election.phase, election.starts_at, election.ends_at, now):
+        _move(session, election, target, SYSTEM, reason="schedule")
+
+
+def _move(session: Session, election: Election, target: str, actor: Actor, reason: str) -> None:
+    phases.require_transition(election.phase, target)
+    previous = election.phase
+    election.phase = target
+    if target != phases.PAUSED:
+        election.pause_reason = None
+    session.flush()
+    event = {"open": "opened", "closed": "closed", "paused": "paused"}.get(target, target)
+    if previous == phases.PAUSED and target == phases.OPEN:
+        event = "resumed"
+    board.append(session, election.id, event, {"from": previous, "to": target, "reason": reason,
+                                                "by": "schedule" if actor is SYSTEM else "committee"})
+    if actor is not SYSTEM:
+        audit.record(session, election.id, actor, f"election.{event}", {"reason": reason})
+
+
+def pause(session: Session, actor: Actor, election: Election, reason: str) -> None:
+    if not reason.strip():
+        raise InvalidInput("reason_required", "say why voting is paused; voters will see it")
+    _move(session, election, phases.PAUSED, actor, reason)
+    election.pause_reason = reason
+
+
+def resume(session: Session, actor: Actor, election: Election, reason: str) -> None:
+    _move(session, election, phases.OPEN, actor, reason or "resumed")
+
+
+def close_early(session: Session, actor: Actor, election: Election, reason: str) -> None:
+    if not reason.strip():
+        raise InvalidInput("reason_required", "say why voting closes before its scheduled end")
+    _move(session, election, phases.CLOSED, actor, reason)
+
+
+def extend(session: Session, actor: Actor, election: Election, new_end: datetime,
+           reason: str) -> None:
+    phases.require_phase(election.phase, {phases.READY, phases.OPEN, phases.PAUSED},
+                         "extend the deadline")
+    if election.ends_at is not None and new_end <= election.ends_at:
+        raise InvalidInput("invalid_schedule", "a new end must be later than the current one")
+    if not reason.strip():
+        raise InvalidInput("reason_required", "say why the deadline moves")
+    old = election.ends_at
+    election.ends_at = new_end
+    session.flush()
+    board.append(session, election.id, "extended", {
+        "old_end_utc": old.isoformat() if old else None, "reason": reason,
+        **schedule.describe(election.starts_at, election.ends_at, election.timezone)})
+    audit.record(session, election.id, actor, "election.extend",
+                 {"old_end": old, "new_end": new_end, "reason": reason})
+
+
+def due_elections(session: Session, now: datetime | None = None) -> list[str]:
+    """Ids of elections whose schedule has a transition due (for the background scheduler)."""
+    now = now or utcnow()
+    rows = session.scalars(select(Election).where(
+        Election.phase.in_([phases.READY, phases.OPEN, phases.PAUSED])))
+    return [e.id for e in rows
+            if phases.scheduled_phase(e.phase, e.starts_at, e.ends_at, now)]

@@ -1,0 +1,74 @@
+"""The election manifest: everything a ballot is bound to, hashed into the fingerprint.
+
+Only what may never change silently goes in: questions, candidates (default-language names),
+ballot kinds and limits, pass rules, trustees and their commitments, the threshold and the
+election public key. Translations stay outside so they can be fixed without a new fingerprint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import BallotDefinition, Election, Trustee
+from crypto import manifest as crypto_manifest
+from crypto.ballots import BallotContext
+from crypto.fingerprint import election_fingerprint
+
+MANIFEST_VERSION = 1
+
+
+def build(election: Election, trustees: list[Trustee], definition_version: int) -> dict[str, Any]:
+    lang = election.default_language
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "election_id": election.id,
+        "definition_version": definition_version,
+        "ceremony_round": election.ceremony_round,
+        "credential_mode": election.credential_mode,
+        "threshold": election.threshold,
+        "public_key": election.public_key,
+        "trustees": [
+            {"index": t.trustee_index, "encryption_key": t.encryption_key,
+             "commitments": t.commitments}
+            for t in sorted(trustees, key=lambda t: t.trustee_index)
+        ],
+        "questions": [
+            {
+                "kind": q.kind,
+                "min_selections": q.min_selections,
+                "max_selections": q.max_selections,
+                "seats": q.seats,
+                "pass_rule": q.pass_rule,
+                "candidates": [
+                    {"position": c.position, "name": c.name.get(lang) or next(iter(c.name.values())),
+                     "withdrawn": c.withdrawn}
+                    for c in q.candidates
+                ],
+            }
+            for q in election.questions
+        ],
+    }
+
+
+def fingerprint(manifest: dict[str, Any]) -> str:
+    return election_fingerprint(manifest)
+
+
+def current_definition(session: Session, election_id: str) -> BallotDefinition | None:
+    return session.scalars(
+        select(BallotDefinition).where(BallotDefinition.election_id == election_id)
+        .order_by(BallotDefinition.version.desc()).limit(1)
+    ).first()
+
+
+def definition_by_fingerprint(session: Session, election_id: str,
+                              value: str) -> BallotDefinition | None:
+    return session.scalars(select(BallotDefinition).where(
+        BallotDefinition.election_id == election_id, BallotDefinition.fingerprint == value)).first()
+
+
+def ballot_context(definition: BallotDefinition) -> BallotContext:
+    return crypto_manifest.ballot_context(definition.manifest, definition.fingerprint)

@@ -1,0 +1,50 @@
+"""Election schedules: wall-clock times in an IANA zone or "AoE", stored in UTC.
+
+"AoE" (Anywhere on Earth) is UTC−12: a deadline "31 May AoE" has passed only once it has passed
+everywhere on Earth. The end of voting is exclusive: a ballot at exactly ``ends_at`` is refused.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from app.errors import InvalidInput
+
+AOE = "AoE"
+AOE_ZONE = timezone(timedelta(hours=-12), "AoE")
+
+
+def zone(name: str) -> tzinfo:
+    if name == AOE:
+        return AOE_ZONE
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        raise InvalidInput("invalid_timezone", f"unknown time zone {name!r}")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput("invalid_timezone", f"unknown time zone {name!r}") from exc
+
+
+def to_utc(value: datetime, zone_name: str) -> datetime:
+    """A naive value is a wall-clock time in ``zone_name``; an aware one is converted as is."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone(zone_name))
+    return value.astimezone(UTC)
+
+
+def describe(starts_at: datetime | None, ends_at: datetime | None, zone_name: str) -> dict:
+    tz = zone(zone_name)
+    return {
+        "timezone": zone_name,
+        "start_utc": starts_at.isoformat() if starts_at else None,
+        "end_utc": ends_at.isoformat() if ends_at else None,
+        "start_local": starts_at.astimezone(tz).isoformat() if starts_at else None,
+        "end_local": ends_at.astimezone(tz).isoformat() if ends_at else None,
+        "end_exclusive": True,
+        "aoe": zone_name == AOE,
+    }
+
+
+def known_zones() -> list[str]:
+    return [AOE, "UTC", *sorted(z for z in available_timezones() if "/" in z)]

@@ -1,0 +1,11 @@
+import pytest
+
+from app.config import Settings
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path) -> Settings:
+    from tests.conftest import TEST_SECRET
+
+    return Settings(environment="test", secret_key=TEST_SECRET, database_url=database_url,
+                    data_dir=tmp_path, demo=False, admins="Admin")

@@ -1,0 +1,82 @@
+"""Building elections through the public API, as a committee and trustees would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from app.client.http import ScrutinSession
+from app.client.trustee import TrusteeClient
+from app.client.voter import VoterClient
+
+ADMIN = "Admin"
+
+
+def login(http: Any, username: str, base_url: str = "http://testserver") -> ScrutinSession:
+    return ScrutinSession(base_url, http=http).dev_login(username)
+
+
+def election_config(*, election_id: str | None = None, candidates: int = 3,
+                    kind: str = "sonc", trustees: int = 3, threshold: int = 2,
+                    starts_in: timedelta = timedelta(minutes=-1),
+                    ends_in: timedelta = timedelta(hours=1),
+                    credential_mode: str = "convenient", voter_list_public: bool = True,
+                    **question: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    config: dict[str, Any] = {
+        "title": {"en": "Test election", "zh-hans": "测试选举"},
+        "questions": [{
+            "kind": kind,
+            "title": {"en": "Administrators"},
+            "candidates": [{"name": {"en": f"Candidate {i}"}} for i in range(candidates)],
+            **question,
+        }],
+        "schedule": {"start": (now + starts_in).isoformat(), "end": (now + ends_in).isoformat(),
+                     "timezone": "UTC"},
+        "threshold": threshold,
+        "trustee_count": trustees,
+        "credential_mode": credential_mode,
+        "voter_list_public": voter_list_public,
+    }
+    if election_id:
+        config["id"] = election_id
+    return config
+
+
+def run_ceremony(http: Any, election_id: str, trustee_names: list[str],
+                 key_dir: Path) -> list[TrusteeClient]:
+    clients = [TrusteeClient(login(http, name), election_id, key_dir / f"{name}.json")
+               for name in trustee_names]
+    for client in clients:
+        client.join()
+    for client in clients:
+        client.commit()
+    for client in clients:
+        client.send_shares()
+    for client in clients:
+        client.verify_and_confirm()
+    return clients
+
+
+def open_election(http: Any, key_dir: Path, voters: list[str], *, trustees: int = 3,
+                  threshold: int = 2, **config: Any) -> tuple[ScrutinSession, str,
+                                                               list[TrusteeClient]]:
+    """Create, configure, freeze and run the ceremony; the schedule has already started, so
+    the election is open on the next request. Returns (committee session, id, trustees)."""
+    admin = login(http, ADMIN)
+    created = admin.post("/api/v1/elections",
+                         election_config(trustees=trustees, threshold=threshold, **config))
+    election_id = created["id"]
+    names = [f"Trustee{i}" for i in range(1, trustees + 1)]
+    for name in names:
+        admin.post(f"/api/v1/elections/{election_id}/roles", {"username": name, "role": "trustee"})
+    if voters:
+        admin.post(f"/api/v1/elections/{election_id}/roll", {"usernames": voters})
+    admin.post(f"/api/v1/elections/{election_id}/freeze")
+    trustee_clients = run_ceremony(http, election_id, names, key_dir)
+    return admin, election_id, trustee_clients
+
+
+def voter(http: Any, election_id: str, username: str) -> VoterClient:
+    return VoterClient(login(http, username), election_id)

@@ -1,0 +1,135 @@
+"""Committee configuration: creation, validation, roles, phase editing rules, audit."""
+
+from datetime import timedelta
+
+import pytest
+
+from app.client.http import ApiError
+from tests.service.helpers import ADMIN, election_config, login, open_election
+
+
+def test_only_admins_create_elections(client) -> None:
+    alice = login(client, "Alice")
+    with pytest.raises(ApiError) as err:
+        alice.post("/api/v1/elections", election_config())
+    assert err.value.status == 403
+
+
+def test_create_and_read_back(client) -> None:
+    admin = login(client, ADMIN)
+    created = admin.post("/api/v1/elections", election_config(election_id="rfa-2026"))
+    assert created["id"] == "rfa-2026"
+    assert created["phase"] == "draft"
+    assert created["questions"][0]["pass_rule"]["threshold_percent"] == "70"
+    assert created["schedule"]["end_exclusive"] is True
+    # Drafts are private.
+    with pytest.raises(ApiError) as err:
+        login(client, "Stranger").get("/api/v1/elections/rfa-2026")
+    assert err.value.status == 404
+    assert admin.get("/api/v1/elections/rfa-2026")["id"] == "rfa-2026"
+
+
+@pytest.mark.parametrize("mutate, field", [
+    (lambda c: c["questions"][0].update(kind="ranked"), "kind"),
+    (lambda c: c["questions"][0].update(candidates=[]), "candidates"),
+    (lambda c: c.update(threshold=4), "threshold"),
+    (lambda c: c["schedule"].update(timezone="Mars/Olympus"), "time zone"),
+    (lambda c: c["questions"][0].update(min_selections=2), "approval"),
+    (lambda c: c.update(title={"EN!": "x"}), "language tag"),
+    (lambda c: c.update(unexpected=1), "unexpected"),
+])
+def test_invalid_configuration_is_refused(client, mutate, field) -> None:
+    admin = login(client, ADMIN)
+    config = election_config()
+    mutate(config)
+    before = len(admin.get("/api/v1/elections"))
+    with pytest.raises(ApiError) as err:
+        admin.post("/api/v1/elections", config)
+    assert err.value.status == 422
+    assert field in err.value.detail
+    assert len(admin.get("/api/v1/elections")) == before
+
+
+def test_end_before_start_is_refused(client) -> None:
+    admin = login(client, ADMIN)
+    config = election_config(starts_in=timedelta(hours=2), ends_in=timedelta(hours=1))
+    with pytest.raises(ApiError) as err:
+        admin.post("/api/v1/elections", config)
+    assert err.value.code == "invalid_schedule"
+
+
+def test_aoe_schedule_is_utc_minus_12(client) -> None:
+    admin = login(client, ADMIN)
+    config = election_config()
+    config["schedule"] = {"start": "2027-05-01T00:00:00", "end": "2027-05-31T23:59:59",
+                          "timezone": "AoE"}
+    created = admin.post("/api/v1/elections", config)
+    assert created["schedule"]["end_utc"] == "2027-06-01T11:59:59+00:00"
+    assert created["schedule"]["aoe"] is True
+
+
+def test_freeze_requires_complete_configuration(client) -> None:
+    admin = login(client, ADMIN)
+    created = admin.post("/api/v1/elections", election_config(trustees=2, threshold=1))
+    with pytest.raises(ApiError) as err:
+        admin.post(f"/api/v1/elections/{created['id']}/freeze")
+    assert err.value.code == "not_ready_to_freeze"
+    assert "0 of 2 trustees" in err.value.detail
+
+
+def test_roles_and_permissions(client) -> None:
+    admin = login(client, ADMIN)
+    eid = admin.post("/api/v1/elections", election_config())["id"]
+    admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Carol", "role": "scrutineer"})
+    with pytest.raises(ApiError) as err:
+        admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Carol", "role": "scrutineer"})
+    assert err.value.code == "role_exists"
+    carol = login(client, "Carol")
+    for call in (lambda: carol.patch(f"/api/v1/elections/{eid}", {"title": {"en": "x"}}),
+                 lambda: carol.post(f"/api/v1/elections/{eid}/freeze"),
+                 lambda: carol.get(f"/api/v1/elections/{eid}/audit"),
+                 lambda: carol.post(f"/api/v1/elections/{eid}/roles",
+                                    {"username": "Dan", "role": "committee"})):
+        with pytest.raises(ApiError) as err:
+            call()
+        assert err.value.status == 403
+    roles = {(r["username"], r["role"]) for r in admin.get(f"/api/v1/elections/{eid}/roles")}
+    assert roles == {("Admin", "committee"), ("Carol", "scrutineer")}
+    actions = [e["action"] for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"]]
+    assert actions == ["election.create", "role.assign", "role.assign"]
+
+
+def test_anonymous_requests_need_login(client) -> None:
+    response = client.post("/api/v1/elections", json=election_config())
+    assert response.status_code == 401
+    assert response.json()["error"] == "login_required"
+
+
+def test_cookie_sessions_need_the_csrf_header(client) -> None:
+    client.post("/api/v1/auth/dev-login", json={"username": ADMIN})
+    response = client.post("/api/v1/elections", json=election_config())
+    assert response.status_code == 401
+    assert response.json()["error"] == "csrf_header_missing"
+    response = client.post("/api/v1/elections", json=election_config(),
+                           headers={"X-Scrutin-Request": "1"})
+    assert response.status_code == 201
+
+
+def test_editing_rules_follow_the_phase(client, tmp_path) -> None:
+    admin, eid, _ = open_election(client, tmp_path, ["V1"])
+    assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "open"
+    # Questions are bound into the fingerprint: frozen once the ceremony starts.
+    with pytest.raises(ApiError) as err:
+        admin.patch(f"/api/v1/elections/{eid}", {"questions": election_config()["questions"]})
+    assert err.value.code == "not_editable"
+    # Translations of the title may still be fixed.
+    updated = admin.patch(f"/api/v1/elections/{eid}",
+                          {"title": {"en": "Fixed title", "zh-hant": "測試選舉"}})
+    assert updated["title"]["zh-hant"] == "測試選舉"
+    admin.post(f"/api/v1/elections/{eid}/close", {"reason": "test over"})
+    with pytest.raises(ApiError) as err:
+        admin.patch(f"/api/v1/elections/{eid}", {"title": {"en": "Too late"}})
+    assert err.value.code == "not_editable"
+    with pytest.raises(ApiError) as err:
+        admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": ["Late"]})
+    assert err.value.code == "not_editable"
