@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from app import db
+from app.client.cli import credentials_cli, trustee_cli, vote_command
 from app.config import load_settings
 from app.counting.cli import count_command
 from app.eligibility.cli import roll_command
@@ -16,6 +17,9 @@ cli = typer.Typer(help="Scrutin: verifiable secret-ballot elections for wiki com
                   no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+cli.add_typer(trustee_cli, name="trustee")
+cli.add_typer(credentials_cli, name="credentials")
+cli.command("vote")(vote_command)
 cli.command("count")(count_command)
 cli.command("roll")(roll_command)
 
