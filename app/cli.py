@@ -38,6 +38,13 @@ def serve(
     if settings.uses_embedded_database:
         db.upgrade(settings.effective_database_url)
     app = create_app(settings)
+    if settings.uses_embedded_database and settings.demo:
+        from app.demo import DEMO_ID, ensure_demo
+
+        if ensure_demo(app, settings.data_dir):
+            typer.echo(f"demo election ready: http://{host}:{port}/elections/{DEMO_ID} "
+                       "(log in as DemoVoter1 … DemoVoter20, Alice, Bob or Carol; "
+                       "committee: Admin)")
     database = _redact(settings.effective_database_url)
     typer.echo(f"Scrutin on http://{host}:{port} (database: {database})")
     uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
