@@ -1,0 +1,81 @@
+"""Scheduled open/close (end exclusive), the background scheduler, invitation links."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from app.client.http import ApiError
+from app.db import make_engine
+from app.models import Election
+from app.scheduler import Scheduler
+from app.services.phases import scheduled_phase
+from tests.service.helpers import ADMIN, login, open_election
+
+
+def test_end_is_exclusive() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    end = datetime(2026, 1, 8, tzinfo=UTC)
+    assert scheduled_phase("ready", start, end, start - timedelta(microseconds=1)) == []
+    assert scheduled_phase("ready", start, end, start) == ["open"]
+    assert scheduled_phase("open", start, end, end - timedelta(microseconds=1)) == []
+    assert scheduled_phase("open", start, end, end) == ["closed"]
+    assert scheduled_phase("paused", start, end, end) == ["closed"]
+    assert scheduled_phase("ready", start, end, end) == ["open", "closed"]
+
+
+def test_scheduler_closes_on_time_without_requests(client, app, settings, tmp_path) -> None:
+    admin, eid, _ = open_election(client, tmp_path, ["V1"])
+    assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "open"
+    engine = make_engine(settings.effective_database_url)
+    with engine.begin() as connection:
+        connection.execute(update(Election).where(Election.id == eid)
+                           .values(ends_at=datetime.now(UTC) - timedelta(seconds=1)))
+    engine.dispose()
+    moved = Scheduler(app.state.sessions).tick()
+    assert eid in moved
+    events = admin.board(eid)
+    assert events[-1]["type"] == "closed"
+    assert events[-1]["payload"]["by"] == "schedule"
+
+
+def test_invitation_link_logs_in(client, tmp_path) -> None:
+    admin, eid, _ = open_election(client, tmp_path, ["Invitee"])
+    links = admin.post(f"/api/v1/elections/{eid}/invitations", {"usernames": ["Invitee"]})
+    path = links["links"]["Invitee"].split("8000", 1)[1]
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/elections/{eid}"
+    me = client.get("/api/v1/auth/me").json()
+    assert me["username"] == "Invitee"
+    bad = client.get(path[:-3] + "xyz", follow_redirects=False)
+    assert bad.status_code == 401
+
+
+def test_forged_session_token_is_refused(client) -> None:
+    response = client.get("/api/v1/auth/me", headers={"Authorization": "Bearer forged.token"})
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_session"
+
+
+def test_dev_login_is_off_in_production(database_url, tmp_path) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+
+    settings = Settings(environment="production", secret_key="p" * 40,
+                        database_url=database_url, data_dir=tmp_path)
+    application = create_app(settings, run_scheduler=False)
+    with TestClient(application) as http:
+        response = http.post("/api/v1/auth/dev-login", json={"username": ADMIN})
+    assert response.status_code == 403
+    application.state.engine.dispose()
+
+
+def test_pause_needs_a_reason(client, tmp_path) -> None:
+    admin, eid, _ = open_election(client, tmp_path, ["V1"])
+    with pytest.raises(ApiError) as err:
+        admin.post(f"/api/v1/elections/{eid}/pause", {"reason": "  "})
+    assert err.value.code == "reason_required"
+    assert login(client, "V1").get(f"/api/v1/elections/{eid}/me")["phase"] == "open"
