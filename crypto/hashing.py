@@ -41,12 +41,17 @@ def _encode(item: HashItem, out: list[bytes]) -> None:
         raise TypeError(f"cannot hash {type(item).__name__}")
 
 
-def hash_bytes(tag: str, *items: HashItem) -> bytes:
-    """``SHA-512(frame(utf8(tag)) || enc(item_1) || ... || enc(item_n))`` (64 bytes)."""
+def hash_preimage(tag: str, *items: HashItem) -> bytes:
+    """``frame(utf8(tag)) || enc(item_1) || ... || enc(item_n)`` — what SHA-512 hashes."""
     out = [frame(tag.encode("utf-8"))]
     for item in items:
         _encode(item, out)
-    return hashlib.sha512(b"".join(out)).digest()
+    return b"".join(out)
+
+
+def hash_bytes(tag: str, *items: HashItem) -> bytes:
+    """``SHA-512(hash_preimage(tag, items))`` (64 bytes)."""
+    return hashlib.sha512(hash_preimage(tag, *items)).digest()
 
 
 def hash_to_int(tag: str, *items: HashItem) -> int:
