@@ -1,0 +1,121 @@
+"""Results from decrypted totals: the arithmetic that both the server and the record verifier
+run (protocol.md, "Results"). Exact rational arithmetic; display strings are derived, never
+compared.
+
+S/O/N: the support rate is S/(S+O) (neutral ignored). A candidate passes iff the rate compares
+to the threshold as the rule says (``>=`` or ``>``), exactly, and S ≥ min_support; with no
+support or oppose vote at all the rate is undefined and the candidate does not pass. The rate is
+displayed rounded half-up (enwiki) or truncated (zhwiki) to k decimals. With ``seats``, passing
+candidates are ranked by rate (WMF board 2015/2017) and the seats filled in order.
+
+Approval and plurality: counts per option; the ``seats`` (default 1) highest win.
+
+Ties are never broken silently: when equal candidates straddle the last seat, the seats they
+compete for stay unfilled and the tie is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+
+def percent_display(support: int, oppose: int, decimals: int, mode: str) -> str | None:
+    """100·S/(S+O) as text with ``decimals`` places, rounded half-up or truncated."""
+    if support + oppose == 0:
+        return None
+    scale = 10**decimals
+    exact = Fraction(100 * support * scale, support + oppose)
+    if mode == "truncate":
+        n = exact.numerator // exact.denominator
+    elif mode == "round":
+        n = (exact + Fraction(1, 2)).__floor__()
+    else:
+        raise ValueError(f"unknown display mode {mode!r}")
+    text = str(Decimal(n).scaleb(-decimals))
+    return f"{n / scale:.{decimals}f}" if "E" in text else text
+
+
+def passes(support: int, oppose: int, rule: Mapping[str, Any]) -> bool:
+    if support + oppose == 0 or support < int(rule.get("min_support", 0)):
+        return False
+    rate = Fraction(support, support + oppose)
+    threshold = Fraction(Decimal(str(rule["threshold_percent"]))) / 100
+    if rule.get("comparison", ">=") == ">":
+        return rate > threshold
+    return rate >= threshold
+
+
+def _fill_seats(ranked: Sequence[tuple[Any, int]], seats: int) -> tuple[list[int], dict | None]:
+    """``ranked``: (sort key, candidate position) best first. Returns the elected positions and
+    a tie report when equal keys straddle the last seat."""
+    elected: list[int] = []
+    i = 0
+    while i < len(ranked) and len(elected) < seats:
+        group = [pos for key, pos in ranked if key == ranked[i][0]]
+        if len(elected) + len(group) <= seats:
+            elected.extend(group)
+            i += len(group)
+            continue
+        return elected, {"candidates": group, "seats": seats - len(elected)}
+    return elected, None
+
+
+def sonc_question(question: Mapping[str, Any], totals: Sequence[int]) -> dict[str, Any]:
+    rule = question["pass_rule"]
+    candidates = question["candidates"]
+    if len(totals) != 2 * len(candidates):
+        raise ValueError("S/O/N totals: two slots per candidate expected")
+    rows = []
+    for i, cand in enumerate(candidates):
+        s, o = int(totals[2 * i]), int(totals[2 * i + 1])
+        rows.append({
+            "position": cand["position"], "name": cand["name"],
+            "withdrawn": bool(cand.get("withdrawn", False)),
+            "support": s, "oppose": o, "neutral": None,
+            "rate": f"{s}/{s + o}" if s + o else None,
+            "percent": percent_display(s, o, int(rule.get("decimals", 1)),
+                                       rule.get("display", "round")),
+            "passed": (not cand.get("withdrawn", False)) and passes(s, o, rule),
+        })
+    result: dict[str, Any] = {"kind": "sonc", "candidates": rows, "pass_rule": dict(rule)}
+    seats = question.get("seats")
+    if seats:
+        ranked = sorted(((Fraction(r["support"], r["support"] + r["oppose"]), r["position"])
+                         for r in rows if r["passed"]), key=lambda kv: kv[0], reverse=True)
+        elected, tie = _fill_seats(ranked, int(seats))
+        result.update(seats=seats, ranking=[pos for _, pos in ranked], elected=elected, tie=tie)
+    return result
+
+
+def selection_question(question: Mapping[str, Any], totals: Sequence[int]) -> dict[str, Any]:
+    candidates = question["candidates"]
+    if len(totals) != len(candidates):
+        raise ValueError("selection totals: one slot per option expected")
+    rows = [{"position": c["position"], "name": c["name"],
+             "withdrawn": bool(c.get("withdrawn", False)), "votes": int(totals[i])}
+            for i, c in enumerate(candidates)]
+    seats = int(question.get("seats") or 1)
+    ranked = sorted(((r["votes"], r["position"]) for r in rows if not r["withdrawn"]),
+                    key=lambda kv: kv[0], reverse=True)
+    elected, tie = _fill_seats(ranked, seats)
+    return {"kind": question["kind"], "candidates": rows, "seats": seats,
+            "elected": elected, "tie": tie}
+
+
+def election_result(manifest: Mapping[str, Any], totals: Sequence[Sequence[int]],
+                    ballots_counted: int) -> dict[str, Any]:
+    """The published result for every question. Neutral = counted ballots − S − O (a counted
+    ballot that neither supports nor opposes a candidate is neutral on it)."""
+    questions = []
+    for question, slot_totals in zip(manifest["questions"], totals, strict=True):
+        if question["kind"] == "sonc":
+            q = sonc_question(question, slot_totals)
+            for row in q["candidates"]:
+                row["neutral"] = ballots_counted - row["support"] - row["oppose"]
+        else:
+            q = selection_question(question, slot_totals)
+        questions.append(q)
+    return {"ballots_counted": ballots_counted, "questions": questions}
