@@ -16,7 +16,7 @@ passes them all (if none does, the one that fails the fewest, reported as such).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -55,7 +55,6 @@ class Decision:
     rules_fingerprint: str = ""
     source: str = ""
     facts_fetched_at: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def reasons(self) -> list[str]:
