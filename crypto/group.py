@@ -36,9 +36,7 @@ FIELD_P: Final[int] = 2**255 - 19
 """The prime of the base field (only used to explain rejections)."""
 
 _IDENTITY_BYTES: Final[bytes] = b"\x01" + bytes(31)
-_G_BYTES: Final[bytes] = bytes.fromhex(
-    "5866666666666666666666666666666666666666666666666666666666666666"
-)
+_G_BYTES: Final[bytes] = bytes.fromhex("5866666666666666666666666666666666666666666666666666666666666666")
 
 _add = _na.crypto_core_ed25519_add
 _sub = _na.crypto_core_ed25519_sub
@@ -287,11 +285,20 @@ G: Final[Point] = Point(_G_BYTES)
 """The standard Ed25519 base point (spec: g)."""
 
 
+_SMALL_BASE_POWERS: dict[int, Point] = {}
+
+
 def base_mul(k: int) -> Point:
-    """``g^k`` for an int ``k`` (any sign), through libsodium's fixed-base tables."""
+    """``g^k`` for an int ``k`` (any sign), through libsodium's fixed-base tables.
+
+    g^0 .. g^63 are cached: plaintexts and allowed values of proofs are small."""
     n = k % L
-    if n == 0:
-        return IDENTITY
+    if n < 64:
+        p = _SMALL_BASE_POWERS.get(n)
+        if p is None:
+            p = IDENTITY if n == 0 else Point(_mul_base(n.to_bytes(32, "little")))
+            _SMALL_BASE_POWERS[n] = p
+        return p
     return Point(_mul_base(n.to_bytes(32, "little")))
 
 

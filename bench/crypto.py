@@ -1,0 +1,330 @@
+"""Benchmark of the ballot cryptography, with ElectionGuard 1.4 as the reference point.
+
+    python -m bench.crypto [--json] [--runs N] [--no-electionguard] [--eg-python PATH]
+
+Reports medians (milliseconds) over N runs (issue 3):
+
+* ``selection_encrypt_ms`` / ``selection_verify_ms`` — one encrypted 0/1 selection with its
+  disjunctive proof (verification includes decoding the ciphertext from JSON, i.e. point
+  validation); the unit ElectionGuard's ``encrypt_selection`` / ``is_valid_encryption`` cover.
+* ``sonc_candidate_encrypt_ms`` — one support/oppose/neutral candidate: two selections and the
+  candidate proof.
+* ``sonc_ballot_encrypt_30_ms`` / ``sonc_ballot_verify_30_ms`` — a whole 30-candidate S/O/N
+  ballot, signature included (verification of a fresh ballot: nothing cached).
+* ``aggregate_10k_ms`` — homomorphic sum of 10,000 ciphertexts.
+* ``threshold_decrypt_3of5_ms`` — one tally: the 60 slot ciphertexts of a 30-candidate S/O/N
+  question, 3 of 5 trustees each computing a decryption share with proofs, verification of the
+  shares, Lagrange combination and discrete logs (bound 10,000 ballots).
+* ``eg_selection_encrypt_ms`` / ``eg_selection_verify_ms`` — ElectionGuard 1.4
+  ``encrypt_selection`` (proof included, not self-verified) and ``is_valid_encryption``, run
+  under Python 3.10 in a separate virtualenv (ElectionGuard 1.4 does not import on 3.11);
+  ``ratio_encrypt`` / ``ratio_verify`` = ElectionGuard ÷ ours, same run.
+
+The ElectionGuard virtualenv is created on first use in ``var/bench/electionguard-venv`` from
+``--eg-python``, ``$SCRUTIN_PY310``, pyenv's 3.10 or ``python3.10`` on PATH. When none is
+available the output says so (``"electionguard": {"available": false, ...}``).
+Timings are never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from crypto.ballots import BallotContext, QuestionSpec, encrypt_ballot, proof_context, verify_ballot
+from crypto.credentials import CredentialKey
+from crypto.dlog import discrete_logs
+from crypto.elgamal import Ciphertext, aggregate, encrypt, keygen
+from crypto.group import Scalar
+from crypto.proofs import DisjunctiveProof, prove_bit, verify_bit
+from crypto.threshold import (
+    TrusteePolynomial,
+    combine_decryption,
+    combine_public_key,
+    combine_secret_share,
+    decryption_share,
+    public_key_share,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+EG_VENV = ROOT / "var" / "bench" / "electionguard-venv"
+EG_VERSION = "1.4.0"
+
+EG_SCRIPT = r"""
+import json, logging, statistics, sys, time
+logging.disable(logging.CRITICAL)
+import electionguard
+from electionguard.ballot import PlaintextBallotSelection
+from electionguard.elgamal import elgamal_keypair_from_secret
+from electionguard.encrypt import encrypt_selection
+from electionguard.group import int_to_q, rand_q
+from electionguard.manifest import SelectionDescription
+
+runs = int(sys.argv[1])
+keypair = elgamal_keypair_from_secret(int_to_q(0x5C2071 * 1000003))
+desc = SelectionDescription("selection-0", 0, "candidate-0")
+desc_hash = desc.crypto_hash()
+extended_hash = rand_q()
+enc, ver, selections = [], [], []
+for i in range(runs):
+    plain = PlaintextBallotSelection("selection-0", i % 2)
+    t = time.perf_counter()
+    sel = encrypt_selection(plain, desc, keypair.public_key, extended_hash, rand_q(),
+                            should_verify_proofs=False)
+    enc.append(time.perf_counter() - t)
+    selections.append(sel)
+for sel in selections:
+    t = time.perf_counter()
+    ok = sel.is_valid_encryption(desc_hash, keypair.public_key, extended_hash)
+    ver.append(time.perf_counter() - t)
+    assert ok
+print(json.dumps({
+    "version": getattr(electionguard, "__version__", "?"),
+    "python": sys.version.split()[0],
+    "eg_selection_encrypt_ms": statistics.median(enc) * 1000,
+    "eg_selection_verify_ms": statistics.median(ver) * 1000,
+}))
+"""
+
+
+def _median_ms(fn: Callable[[int], object], runs: int) -> float:
+    times = []
+    for i in range(runs):
+        t = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - t)
+    return round(statistics.median(times) * 1000, 3)
+
+
+# --- our side -------------------------------------------------------------------------------------
+
+
+def bench_ours(runs: int) -> dict[str, float]:
+    _, y = keygen()
+    cred = CredentialKey.generate()
+    fp = bytes.fromhex("ab" * 32)
+    out: dict[str, float] = {}
+
+    def enc_selection(i: int) -> tuple[Ciphertext, DisjunctiveProof]:
+        r = Scalar.random()
+        ct = encrypt(y, i % 2, r)
+        return ct, prove_bit(y, ct, i % 2, r, proof_context(fp, cred.public, 0, "bit", 0))
+
+    out["selection_encrypt_ms"] = _median_ms(enc_selection, runs)
+    # Verification on fresh selections, decoded from JSON (point validation is not cached).
+    fresh = [enc_selection(i) for i in range(runs)]
+    encoded = [(ct.to_json(), proof.to_json()) for ct, proof in fresh]
+
+    def verify_selection(i: int) -> None:
+        ct_json, proof_json = encoded[i]
+        ct = Ciphertext.from_json(ct_json)
+        proof = DisjunctiveProof.from_json(proof_json, 2)
+        verify_bit(y, ct, proof, proof_context(fp, cred.public, 0, "bit", 0))
+
+    out["selection_verify_ms"] = _median_ms(verify_selection, runs)
+
+    ctx1 = BallotContext("bench", "ab" * 32, y, (QuestionSpec("sonc", 1),))
+
+    def enc_candidate(i: int) -> None:
+        # one candidate = 2 selections + candidate proof; the ballot signature is excluded
+        r1, r2 = Scalar.random(), Scalar.random()
+        c1, c2 = encrypt(y, 1, r1), encrypt(y, 0, r2)
+        pc = proof_context(fp, cred.public, 0, "bit", 0)
+        prove_bit(y, c1, 1, r1, pc)
+        prove_bit(y, c2, 0, r2, pc)
+        prove_bit(y, c1 + c2, 1, r1 + r2, pc)
+
+    out["sonc_candidate_encrypt_ms"] = _median_ms(enc_candidate, runs)
+    del ctx1
+
+    ctx30 = BallotContext("bench", "ab" * 32, y, (QuestionSpec("sonc", 30),))
+    choice = [[(i % 3) - 1 for i in range(30)]]
+    ballot_runs = max(5, runs // 4)
+    ballots: list[dict[str, Any]] = []
+
+    def enc_ballot(i: int) -> None:
+        ballots.append(encrypt_ballot(ctx30, choice, CredentialKey.generate()))
+
+    out["sonc_ballot_encrypt_30_ms"] = _median_ms(enc_ballot, ballot_runs)
+    # fresh ballots, distinct credentials: nothing is in the point-validation cache
+    out["sonc_ballot_verify_30_ms"] = _median_ms(lambda i: verify_ballot(ctx30, ballots[i]), ballot_runs)
+
+    base = [encrypt(y, i % 2, Scalar.random()) for i in range(1000)]
+    cts = base * 10
+    out["aggregate_10k_ms"] = _median_ms(lambda i: aggregate(cts), max(3, runs // 10))
+
+    out.update(bench_threshold(max(3, runs // 10)))
+    return out
+
+
+def bench_threshold(runs: int) -> dict[str, float]:
+    n, t = 5, 3
+    polys = [TrusteePolynomial.generate(t) for _ in range(n)]
+    commitments = [p.commitments for p in polys]
+    y = combine_public_key(commitments)
+    secret = {j: combine_secret_share([p.share_for(j) for p in polys]) for j in range(1, n + 1)}
+    public = {j: public_key_share(commitments, j) for j in range(1, n + 1)}
+    bound = 10_000
+    values = [(i * 997) % bound for i in range(60)]
+    tally = [encrypt(y, v, Scalar.random()) for v in values]
+    ctx = b"bench tally"
+    discrete_logs([], bound)
+
+    def decrypt(i: int) -> None:
+        shares = {j: decryption_share(tally, secret[j], j, ctx) for j in (1, 3, 5)}
+        points, rejected = combine_decryption(tally, shares, public, t, ctx)
+        assert rejected == [] and discrete_logs(points, bound) == values
+
+    total = _median_ms(decrypt, runs)
+    return {
+        "threshold_decrypt_3of5_ms": total,
+        "threshold_decrypt_3of5_per_ciphertext_ms": round(total / len(tally), 3),
+    }
+
+
+# --- ElectionGuard --------------------------------------------------------------------------------
+
+
+def _find_py310(explicit: str | None) -> str | None:
+    candidates = [
+        explicit,
+        os.environ.get("SCRUTIN_PY310"),
+        str(Path.home() / ".pyenv" / "versions" / "3.10.13" / "bin" / "python"),
+        "/root/.pyenv/versions/3.10.13/bin/python",
+        shutil.which("python3.10"),
+    ]
+    pyenv = Path.home() / ".pyenv" / "versions"
+    if pyenv.is_dir():
+        candidates += [str(p / "bin" / "python") for p in sorted(pyenv.glob("3.10*"))]
+    for c in candidates:
+        if c and Path(c).exists():
+            return c
+    return None
+
+
+def _eg_python(explicit: str | None) -> tuple[str | None, str]:
+    py = EG_VENV / "bin" / "python"
+    if py.exists():
+        check = subprocess.run([str(py), "-c", "import electionguard"], capture_output=True, text=True)
+        if check.returncode == 0:
+            return str(py), "existing virtualenv"
+    base = _find_py310(explicit)
+    if base is None:
+        return None, "no Python 3.10 interpreter found (set SCRUTIN_PY310 or --eg-python)"
+    EG_VENV.parent.mkdir(parents=True, exist_ok=True)
+    steps = [
+        [base, "-m", "venv", str(EG_VENV)],
+        [str(py), "-m", "pip", "install", "-q", f"electionguard=={EG_VERSION}"],
+    ]
+    for step in steps:
+        proc = subprocess.run(step, capture_output=True, text=True)
+        if proc.returncode != 0:
+            return None, f"could not set up ElectionGuard: {proc.stderr.strip()[-300:]}"
+    return str(py), f"created from {base}"
+
+
+def bench_electionguard(runs: int, explicit: str | None) -> dict[str, Any]:
+    py, how = _eg_python(explicit)
+    if py is None:
+        return {"available": False, "reason": how}
+    proc = subprocess.run([py, "-c", EG_SCRIPT, str(runs)], capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0:
+        return {"available": False, "reason": proc.stderr.strip()[-500:]}
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["available"] = True
+    result["interpreter"] = how
+    return result
+
+
+def belenios_status() -> dict[str, Any]:
+    tool = shutil.which("belenios-tool")
+    return {
+        "available": tool is not None,
+        "note": "not timed by this benchmark"
+        if tool
+        else "belenios-tool not installed (apt: belenios-tool 2.0)",
+    }
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    model = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import nacl
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "pynacl": getattr(nacl, "__version__", "?"),
+        "platform": platform.platform(),
+    }
+
+
+def run(runs: int, with_eg: bool, eg_python: str | None) -> dict[str, Any]:
+    result: dict[str, Any] = {"runs": runs, "machine": machine()}
+    result.update(bench_ours(runs))
+    if with_eg:
+        eg = bench_electionguard(runs, eg_python)
+        result["electionguard"] = eg
+        if eg.get("available"):
+            for key in ("eg_selection_encrypt_ms", "eg_selection_verify_ms"):
+                result[key] = round(eg[key], 3)
+            result["ratio_encrypt"] = round(
+                result["eg_selection_encrypt_ms"] / result["selection_encrypt_ms"], 1
+            )
+            result["ratio_verify"] = round(
+                result["eg_selection_verify_ms"] / result["selection_verify_ms"], 1
+            )
+        else:
+            for key in ("eg_selection_encrypt_ms", "eg_selection_verify_ms", "ratio_encrypt", "ratio_verify"):
+                result[key] = None
+    result["belenios"] = belenios_status()
+    result["targets"] = {
+        "sonc_ballot_verify_30_ms <= 150": result["sonc_ballot_verify_30_ms"] <= 150,
+        "ratio_encrypt >= 30": (result.get("ratio_encrypt") or 0) >= 30,
+        "ratio_verify >= 30": (result.get("ratio_verify") or 0) >= 30,
+    }
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--no-electionguard", action="store_true")
+    parser.add_argument("--eg-python", help="a Python 3.10 interpreter for ElectionGuard")
+    args = parser.parse_args(argv)
+    result = run(args.runs, not args.no_electionguard, args.eg_python)
+    if args.json:
+        print(json.dumps(result, sort_keys=True))
+    else:
+        for key, value in sorted(result.items()):
+            if not isinstance(value, dict):
+                print(f"{key:45} {value}")
+        print(f"{'machine':45} {result['machine']}")
+        if "electionguard" in result and not result["electionguard"].get("available"):
+            print(f"{'electionguard':45} unavailable: {result['electionguard']['reason']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
