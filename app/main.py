@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import auth, ceremony, elections, health, voting
+from app.api import auth, ceremony, elections, health, tally, voting
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
 from app.config import Settings, load_settings
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.receipt_signer = ReceiptSigner(settings.secret_key)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     install_error_handlers(app)
-    for module in (health, auth, elections, ceremony, voting):
+    for module in (health, auth, elections, ceremony, voting, tally):
         app.include_router(module.router)
 
     @app.get("/api/v1/receipt-key", tags=["voting"])

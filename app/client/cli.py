@@ -108,6 +108,25 @@ def trustee_ceremony(
         _fail(exc)
 
 
+@trustee_cli.command("decrypt")
+def trustee_decrypt(
+    election: str = typer.Option(..., "--election"),
+    key_file: Path = typer.Option(..., "--key-file", help="Your key file from the ceremony."),
+    url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
+) -> None:
+    """Compute your decryption share of the tally locally and submit it."""
+    client = TrusteeClient(_session(url, token, dev_user), election, key_file)
+    try:
+        result = client.decrypt()
+    except ApiError as exc:
+        _fail(exc)
+    if result.get("result"):
+        typer.echo("share accepted; the threshold is reached and the result is published")
+    else:
+        typer.echo(f"share accepted; shares so far from trustees {result['shares']} "
+                   f"(threshold {result['threshold']})")
+
+
 @credentials_cli.command("generate")
 def credentials_generate(
     election: str = typer.Option(..., "--election"),

@@ -14,7 +14,14 @@ from nacl.public import PrivateKey
 from app.client.http import ScrutinSession
 from crypto.errors import CryptoError
 from crypto.group import Point, Scalar
-from crypto.threshold import TrusteePolynomial, open_share, seal_share, verify_share
+from crypto.elgamal import Ciphertext
+from crypto.threshold import (
+    TrusteePolynomial,
+    decryption_share,
+    open_share,
+    seal_share,
+    verify_share,
+)
 
 KEY_FILE_VERSION = 1
 
@@ -118,3 +125,15 @@ class TrusteeClient:
             self.state.pop("coefficients", None)
             self._save()
         return result  # type: ignore[no-any-return]
+
+    def decrypt(self) -> dict[str, Any]:
+        """Compute this trustee's decryption share of the published encrypted tally (with
+        Chaum–Pedersen proofs) from the key file, and submit it."""
+        if "secret_share" not in self.state:
+            raise RuntimeError(f"{self.key_file} holds no secret share (ceremony unfinished?)")
+        tally = self.session.get(f"/api/v1/elections/{self.election_id}/tally")
+        ciphertexts = [Ciphertext.from_json(c, allow_identity=True) for c in tally["ciphertexts"]]
+        share = decryption_share(ciphertexts, Scalar.from_hex(self.state["secret_share"]),
+                                 int(self.state["index"]), tally["context"].encode())
+        return self.session.post(  # type: ignore[no-any-return]
+            f"/api/v1/elections/{self.election_id}/tally/shares", {"share": share})

@@ -6,6 +6,7 @@ from app.models.board import BoardEvent
 from app.models.ceremony import Complaint, SealedShare, Trustee
 from app.models.election import BallotDefinition, Candidate, Election, Question
 from app.models.roles import ROLES, RoleAssignment
+from app.models.tally import DecryptionShare, Tally
 from app.models.voting import Ballot, Credential, Voter, VoterSignal
 
 __all__ = [
@@ -18,10 +19,12 @@ __all__ = [
     "Candidate",
     "Complaint",
     "Credential",
+    "DecryptionShare",
     "Election",
     "Question",
     "RoleAssignment",
     "SealedShare",
+    "Tally",
     "Trustee",
     "Voter",
     "VoterSignal",

@@ -38,3 +38,7 @@ class ExtendIn(Strict):
 
 class InvitationsIn(Strict):
     usernames: list[Username] = Field(min_length=1, max_length=10_000)
+
+
+class ShareIn(Strict):
+    share: dict[str, Any]

@@ -1,0 +1,61 @@
+"""Tally and results API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from app.api.deps import require_actor, unit_of_work
+from app.schemas.voting import ShareIn
+from app.services import exports, tally
+
+router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["tally"])
+
+
+@router.post("/tally/start")
+def start(request: Request, election_id: str) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return tally.start(session, actor, election_id)
+
+
+@router.get("/tally")
+def get_tally(request: Request, election_id: str) -> dict:
+    with unit_of_work(request) as session:
+        return tally.get(session, election_id)
+
+
+@router.post("/tally/shares")
+def submit_share(request: Request, election_id: str, body: ShareIn) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return tally.submit_share(session, actor, election_id, body.share)
+
+
+@router.get("/results")
+def results(request: Request, election_id: str) -> dict:
+    with unit_of_work(request) as session:
+        return tally.results(session, election_id)
+
+
+@router.get("/results.csv")
+def results_csv(request: Request, election_id: str) -> Response:
+    with unit_of_work(request) as session:
+        text = exports.results_csv(tally.results(session, election_id))
+    return Response(text, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{election_id}-results.csv"'})
+
+
+@router.get("/results.wikitext")
+def results_wikitext(request: Request, election_id: str) -> PlainTextResponse:
+    with unit_of_work(request) as session:
+        return PlainTextResponse(exports.results_wikitext(tally.results(session, election_id)))
+
+
+@router.get("/record")
+def record(request: Request, election_id: str) -> Response:
+    """The whole public election record: the board plus every ballot it refers to."""
+    with unit_of_work(request) as session:
+        body = exports.record_json(session, election_id, request.app.state.receipt_signer)
+    return Response(body, media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{election_id}-record.json"'})

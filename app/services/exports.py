@@ -1,0 +1,109 @@
+"""Result exports (JSON is the API itself; CSV and wikitext here) and the election record.
+
+The record is the public board plus every ballot it refers to: all an auditor needs to run
+``scrutin verify`` (DESIGN §3.5). It never contains private data: no usernames, no IP
+addresses, no user agents (those live in their own table and are never joined in here).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Ballot
+from app.models.base import utcnow
+from app.services import audit, board, elections
+from app.services.actor import Actor
+from app.services.receipts import ReceiptSigner
+
+RECORD_FORMAT = "scrutin-record"
+RECORD_VERSION = 1
+
+
+def _rows(result: dict[str, Any]):  # type: ignore[no-untyped-def]
+    for qi, question in enumerate(result["questions"]):
+        for cand in question["candidates"]:
+            elected = cand["position"] in (question.get("elected") or [])
+            yield qi, question, cand, elected
+
+
+def results_csv(result: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["question", "kind", "position", "candidate", "support", "oppose", "neutral",
+                     "support_percent", "passed", "votes", "elected", "withdrawn"])
+    for qi, question, cand, elected in _rows(result):
+        if question["kind"] == "sonc":
+            writer.writerow([qi, "sonc", cand["position"], cand["name"], cand["support"],
+                             cand["oppose"], cand["neutral"], cand["percent"] or "",
+                             "yes" if cand["passed"] else "no", "",
+                             "yes" if elected else "", "yes" if cand["withdrawn"] else ""])
+        else:
+            writer.writerow([qi, question["kind"], cand["position"], cand["name"], "", "", "", "",
+                             "", cand["votes"], "yes" if elected else "",
+                             "yes" if cand["withdrawn"] else ""])
+    return out.getvalue()
+
+
+def _cell(text: Any) -> str:
+    # Keep table syntax intact whatever a candidate is called.
+    return str(text).replace("|", "&#124;").replace("\n", " ")
+
+
+def results_wikitext(result: dict[str, Any]) -> str:
+    lines = []
+    for qi, question in enumerate(result["questions"]):
+        lines.append('{| class="wikitable sortable"')
+        if len(result["questions"]) > 1:
+            lines.append(f"|+ Question {qi + 1}")
+        if question["kind"] == "sonc":
+            rule = question["pass_rule"]
+            lines.append("! Candidate !! Support !! Oppose !! Neutral !! Support % !! Result")
+            for cand in question["candidates"]:
+                outcome = ("Withdrawn" if cand["withdrawn"] else
+                           "Elected" if cand["position"] in (question.get("elected") or []) else
+                           "Passed" if cand["passed"] else "Not passed")
+                percent = f"{cand['percent']}%" if cand["percent"] is not None else "—"
+                lines += ["|-", f"| {_cell(cand['name'])} || {cand['support']} || "
+                          f"{cand['oppose']} || {cand['neutral']} || {percent} || {outcome}"]
+            lines.append("|}")
+            lines.append(f"Pass rule: support / (support + oppose) {rule['comparison']} "
+                         f"{rule['threshold_percent']}%"
+                         + (f", at least {rule['min_support']} support" if rule.get("min_support")
+                            else "") + f". Ballots counted: {result['ballots_counted']}.")
+        else:
+            lines.append("! Option !! Votes !! Result")
+            for cand in question["candidates"]:
+                outcome = ("Withdrawn" if cand["withdrawn"] else
+                           "Elected" if cand["position"] in question["elected"] else "")
+                lines += ["|-", f"| {_cell(cand['name'])} || {cand['votes']} || {outcome}"]
+            lines.append("|}")
+        if question.get("tie"):
+            names = [c["name"] for c in question["candidates"]
+                     if c["position"] in question["tie"]["candidates"]]
+            lines.append(f"Tie for {question['tie']['seats']} seat(s) between "
+                         f"{', '.join(map(_cell, names))}: not broken by the count.")
+    return "\n".join(lines) + "\n"
+
+
+def record(session: Session, election_id: str, signer: ReceiptSigner) -> dict[str, Any]:
+    election = elections.load(session, election_id)
+    events = [board.to_json(e) for e in board.all_events(session, election.id)]
+    ballots = {b.tracker: b.payload for b in session.scalars(
+        select(Ballot).where(Ballot.election_id == election.id).order_by(Ballot.board_seq))}
+    return {"format": RECORD_FORMAT, "version": RECORD_VERSION, "election_id": election.id,
+            "exported_at": utcnow().isoformat(), "receipt_key": signer.public_key,
+            "board": events, "ballots": ballots}
+
+
+def record_json(session: Session, election_id: str, signer: ReceiptSigner,
+                actor: Actor | None = None) -> bytes:
+    data = record(session, election_id, signer)
+    if actor is not None:
+        audit.record(session, election_id, actor, "record.export", {"events": len(data["board"])})
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()

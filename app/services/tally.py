@@ -1,0 +1,175 @@
+"""Tally: the counted set's homomorphic sum, decrypted once by a threshold of trustees.
+
+No tally is ever decrypted before voting and scrutiny end, and each election has exactly one
+tally (a unique row, created under the election lock): two decrypted tallies that differ by a
+strike would reveal the struck ballots (DESIGN §3.2, SecurePoll T267482).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.models import Ballot, DecryptionShare, Election, Tally, Trustee
+from app.models.base import utcnow
+from app.services import audit, board, elections, manifest, phases
+from app.services.actor import Actor
+from crypto.dlog import discrete_log
+from crypto.elgamal import Ciphertext
+from crypto.errors import CryptoError
+from crypto.group import Point
+from crypto.results import election_result
+from crypto.tally import (
+    ballot_ciphertexts,
+    counted_ballots,
+    decryption_context,
+    split_totals,
+    sum_ballots,
+)
+from crypto.threshold import combine_decryption, public_key_share, verify_decryption_share
+
+TALLY_START_PHASES = frozenset({phases.CLOSED, phases.SCRUTINY})
+
+
+def _tally(session: Session, election_id: str) -> Tally | None:
+    return session.scalars(select(Tally).where(Tally.election_id == election_id)).first()
+
+
+def _context(session: Session, election: Election) -> bytes:
+    definition = manifest.current_definition(session, election.id)
+    assert definition is not None
+    return decryption_context(election.id, definition.fingerprint)
+
+
+def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
+    """Closed (or scrutiny) → tallying: fix the counted set and publish the encrypted sums."""
+    election = elections.load(session, election_id, for_update=True)
+    elections.require_role(session, actor, election, "committee")
+    phases.require_phase(election.phase, TALLY_START_PHASES, "start the tally")
+    if _tally(session, election.id) is not None:  # pragma: no cover - phase prevents it
+        raise Conflict("tally_exists", "this election has already been tallied")
+    definition = manifest.current_definition(session, election.id)
+    assert definition is not None
+    events = [board.to_json(e) for e in board.all_events(session, election.id)]
+    counted = counted_ballots(events)
+    versions = {c.definition_version for c in counted}
+    if versions - {definition.version}:
+        raise Conflict("mixed_definitions", "ballots of earlier ballot definitions must be "
+                       "struck or carried over before the tally")
+    trackers = [c.tracker for c in counted]
+    payloads = {b.tracker: b.payload for b in session.scalars(
+        select(Ballot).where(Ballot.election_id == election.id, Ballot.tracker.in_(trackers)))}
+    layout = [2 * len(q["candidates"]) if q["kind"] == "sonc" else len(q["candidates"])
+              for q in definition.manifest["questions"]]
+    sums = sum_ballots([ballot_ciphertexts(payloads[t]) for t in trackers], layout)
+    tally = Tally(election_id=election.id, started_at=utcnow(), started_by=actor.username,
+                  counted=trackers, layout=layout, ciphertexts=[c.to_json() for c in sums],
+                  totals=None, result=None, decrypted_at=None)
+    session.add(tally)
+    phases.require_transition(election.phase, phases.TALLYING)
+    previous = election.phase
+    election.phase = phases.TALLYING
+    session.flush()
+    board.append(session, election.id, "tally_started", {"from": previous, "to": "tallying"})
+    board.append(session, election.id, "encrypted_tally", {
+        "definition_version": definition.version, "counted": trackers, "layout": layout,
+        "ciphertexts": tally.ciphertexts})
+    audit.record(session, election.id, actor, "tally.start", {"counted": len(trackers)})
+    return view(session, election, tally)
+
+
+def view(session: Session, election: Election, tally: Tally | None = None) -> dict[str, Any]:
+    tally = tally or _tally(session, election.id)
+    if tally is None:
+        raise NotFound("no_tally", "the tally has not started")
+    submitted = sorted(session.scalars(select(DecryptionShare.trustee_index).where(
+        DecryptionShare.election_id == election.id)))
+    return {"phase": election.phase, "counted": tally.counted, "layout": tally.layout,
+            "ciphertexts": tally.ciphertexts, "context": _context(session, election).decode(),
+            "threshold": election.threshold, "shares": submitted, "result": tally.result}
+
+
+def get(session: Session, election_id: str) -> dict[str, Any]:
+    election = elections.load(session, election_id)
+    return view(session, election)
+
+
+def _public_shares(session: Session, election: Election) -> dict[int, Point]:
+    trustees = list(session.scalars(select(Trustee).where(Trustee.election_id == election.id)
+                                    .order_by(Trustee.trustee_index)))
+    commitments = [[Point.from_hex(c) for c in t.commitments or []] for t in trustees]
+    return {t.trustee_index: public_key_share(commitments, t.trustee_index) for t in trustees}
+
+
+def submit_share(session: Session, actor: Actor, election_id: str,
+                 share: dict[str, Any]) -> dict[str, Any]:
+    """A trustee's decryption share. Invalid shares are refused (nothing stored); once t valid
+    shares exist the tally is combined, decrypted and published — once."""
+    election = elections.load(session, election_id, for_update=True)
+    phases.require_phase(election.phase, {phases.TALLYING}, "submit a decryption share")
+    trustee = session.scalars(select(Trustee).where(Trustee.election_id == election.id,
+                                                    Trustee.username == actor.username)).first()
+    if trustee is None:
+        raise Forbidden("forbidden", f"{actor.username} is not a trustee of {election.id}")
+    tally = _tally(session, election.id)
+    assert tally is not None
+    if session.scalars(select(DecryptionShare).where(
+            DecryptionShare.election_id == election.id,
+            DecryptionShare.trustee_index == trustee.trustee_index)).first():
+        raise Conflict("share_exists", "this trustee has already submitted its share")
+    ciphertexts = [Ciphertext.from_json(c, allow_identity=True) for c in tally.ciphertexts]
+    context = _context(session, election)
+    public_shares = _public_shares(session, election)
+    try:
+        verify_decryption_share(ciphertexts, share, public_shares[trustee.trustee_index],
+                                trustee.trustee_index, context)
+    except CryptoError as exc:
+        raise InvalidInput("invalid_share", str(exc)) from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput("invalid_share", f"malformed decryption share: {exc}") from exc
+    session.add(DecryptionShare(election_id=election.id, trustee_index=trustee.trustee_index,
+                                share=share, submitted_at=utcnow()))
+    session.flush()
+    board.append(session, election.id, "decryption_share",
+                 {"index": trustee.trustee_index, "share": share})
+    audit.record(session, election.id, actor, "tally.share", {"index": trustee.trustee_index})
+    shares = {s.trustee_index: s.share for s in session.scalars(
+        select(DecryptionShare).where(DecryptionShare.election_id == election.id))}
+    if len(shares) >= election.threshold and tally.result is None:
+        _decrypt_and_publish(session, election, tally, ciphertexts, shares, public_shares,
+                             context)
+    return view(session, election, tally)
+
+
+def _decrypt_and_publish(session: Session, election: Election, tally: Tally,
+                         ciphertexts: list[Ciphertext], shares: dict[int, dict],
+                         public_shares: dict[int, Point], context: bytes) -> None:
+    points, rejected = combine_decryption(ciphertexts, shares, public_shares,
+                                          election.threshold, context)
+    bound = len(tally.counted)
+    totals = [discrete_log(p, bound) for p in points]
+    definition = manifest.current_definition(session, election.id)
+    assert definition is not None
+    result = election_result(definition.manifest, split_totals(totals, tally.layout), bound)
+    tally.totals = totals
+    tally.result = result
+    tally.decrypted_at = utcnow()
+    election.phase = phases.PUBLISHED
+    session.flush()
+    used = sorted(j for j in shares if j not in rejected)[:election.threshold]
+    board.append(session, election.id, "result", {"totals": totals, "shares_used": used,
+                                                  "result": result})
+
+
+def results(session: Session, election_id: str) -> dict[str, Any]:
+    election = elections.load(session, election_id)
+    tally = _tally(session, election.id)
+    if tally is None or tally.result is None:
+        raise NotFound("no_result", "the result is not published yet")
+    definition = manifest.current_definition(session, election.id)
+    assert definition is not None
+    return {"election_id": election.id, "title": election.title,
+            "fingerprint": definition.fingerprint, **tally.result}

@@ -1,0 +1,110 @@
+"""Tally: counted set, one decryption by t of n trustees, published result and exports."""
+
+import csv
+import io
+import itertools
+
+import pytest
+
+from app.client.http import ApiError
+from crypto.board import verify_chain
+from tests.service.helpers import login, open_election, voter
+
+VOTES = {  # S/O/N per candidate: 1 support, -1 oppose, 0 neutral
+    "A1": [1, 1, -1], "A2": [1, -1, -1], "A3": [1, 0, 1], "A4": [-1, 1, 1], "A5": [0, 0, 0],
+}
+
+
+def closed_election(client, tmp_path, revote=True):
+    admin, eid, trustees = open_election(client, tmp_path, list(VOTES) + ["Silent"],
+                                         trustees=3, threshold=2)
+    for name, choice in VOTES.items():
+        v = voter(client, eid, name)
+        if revote:
+            v.cast([[-c for c in choice]])  # changes their mind below
+        v.cast([choice])
+    admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
+    return admin, eid, trustees
+
+
+def expected_totals():
+    totals = []
+    for c in range(3):
+        totals += [sum(v[c] == 1 for v in VOTES.values()), sum(v[c] == -1 for v in VOTES.values())]
+    return totals
+
+
+def test_threshold_tally_publishes_the_right_result(client, tmp_path) -> None:
+    admin, eid, trustees = closed_election(client, tmp_path)
+    with pytest.raises(ApiError) as err:  # nothing to decrypt before the tally starts
+        trustees[0].decrypt()
+    assert err.value.status == 404
+    started = admin.post(f"/api/v1/elections/{eid}/tally/start")
+    assert len(started["counted"]) == len(VOTES)
+    assert trustees[2].decrypt()["result"] is None
+    published = trustees[0].decrypt()["result"]
+    assert published is not None
+    result = admin.get(f"/api/v1/elections/{eid}/results")
+    assert result["ballots_counted"] == 5
+    rows = result["questions"][0]["candidates"]
+    totals = list(itertools.chain.from_iterable((r["support"], r["oppose"]) for r in rows))
+    assert totals == expected_totals()
+    assert [r["neutral"] for r in rows] == [1, 2, 1]
+    assert [r["passed"] for r in rows] == [True, False, False]  # 3/4 = 75 %, 2/4, 2/4
+    assert rows[0]["percent"] == "75.0"
+    assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "published"
+    # The last trustee is too late: the tally is decrypted once.
+    with pytest.raises(ApiError) as err:
+        trustees[1].decrypt()
+    assert err.value.code == "wrong_phase"
+    events = admin.board(eid)
+    verify_chain(events)
+    assert [e["type"] for e in events].count("result") == 1
+
+    table = list(csv.DictReader(io.StringIO(
+        client.get(f"/api/v1/elections/{eid}/results.csv").text)))
+    assert [int(r["support"]) for r in table] == expected_totals()[0::2]
+    wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
+    assert wikitext.startswith('{| class="wikitable sortable"')
+    assert "| Candidate 0 || 3 || 1 || 1 || 75.0% || Passed" in wikitext
+
+
+def test_no_tally_before_close_and_invalid_shares(client, tmp_path) -> None:
+    admin, eid, trustees = open_election(client, tmp_path, ["A1"], trustees=3, threshold=2)
+    voter(client, eid, "A1").cast([[1, 1, 1]])
+    with pytest.raises(ApiError) as err:
+        admin.post(f"/api/v1/elections/{eid}/tally/start")
+    assert err.value.code == "wrong_phase"
+    with pytest.raises(ApiError) as err:
+        login(client, "A1").post(f"/api/v1/elections/{eid}/tally/start")
+    assert err.value.status == 403
+    admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
+    admin.post(f"/api/v1/elections/{eid}/tally/start")
+    with pytest.raises(ApiError) as err:  # the tally starts once
+        admin.post(f"/api/v1/elections/{eid}/tally/start")
+    assert err.value.code == "wrong_phase"
+    # A share computed with the wrong secret is refused and changes nothing.
+    t = trustees[0]
+    real = t.state["secret_share"]
+    t.state["secret_share"] = trustees[1].state["secret_share"]
+    with pytest.raises(ApiError) as err:
+        t.decrypt()
+    assert err.value.code == "invalid_share"
+    t.state["secret_share"] = real
+    assert admin.get(f"/api/v1/elections/{eid}/tally")["shares"] == []
+    t.decrypt()
+    with pytest.raises(ApiError) as err:
+        t.decrypt()
+    assert err.value.code == "share_exists"
+    assert trustees[1].decrypt()["result"]["questions"][0]["candidates"][0]["support"] == 1
+
+
+def test_empty_election_tallies_to_zero(client, tmp_path) -> None:
+    admin, eid, trustees = open_election(client, tmp_path, ["Nobody"], trustees=2, threshold=2)
+    admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
+    admin.post(f"/api/v1/elections/{eid}/tally/start")
+    trustees[0].decrypt()
+    result = trustees[1].decrypt()["result"]
+    assert result["ballots_counted"] == 0
+    assert all(r["support"] == 0 and not r["passed"]
+               for r in result["questions"][0]["candidates"])
