@@ -12,9 +12,9 @@ from typing import Any
 from nacl.public import PrivateKey
 
 from app.client.http import ScrutinSession
+from crypto.elgamal import Ciphertext
 from crypto.errors import CryptoError
 from crypto.group import Point, Scalar
-from crypto.elgamal import Ciphertext
 from crypto.threshold import (
     TrusteePolynomial,
     decryption_share,
