@@ -33,9 +33,7 @@ BALLOT_VERSION = 1
 Kind = Literal["sonc", "approval", "plurality"]
 KINDS: tuple[str, ...] = ("sonc", "approval", "plurality")
 
-BALLOT_KEYS = frozenset(
-    {"version", "election_id", "fingerprint", "credential", "answers", "signature"}
-)
+BALLOT_KEYS = frozenset({"version", "election_id", "fingerprint", "credential", "answers", "signature"})
 SONC_KEYS = frozenset({"ciphertexts", "bit_proofs", "candidate_proofs"})
 SELECTION_KEYS = frozenset({"ciphertexts", "bit_proofs", "sum_proof"})
 
@@ -149,23 +147,17 @@ def signed_payload(ballot: dict[str, object]) -> bytes:
 
 def _check_choices(ctx: BallotContext, choices: Sequence[Sequence[int]]) -> None:
     if len(choices) != len(ctx.questions):
-        raise InvalidChoices(
-            f"expected choices for {len(ctx.questions)} questions, got {len(choices)}"
-        )
+        raise InvalidChoices(f"expected choices for {len(ctx.questions)} questions, got {len(choices)}")
     for q, (spec, ch) in enumerate(zip(ctx.questions, choices, strict=True)):
         if len(ch) != spec.n_options:
             raise InvalidChoices(f"question {q}: expected {spec.n_options} values, got {len(ch)}")
         allowed = (SUPPORT, OPPOSE, NEUTRAL) if spec.kind == "sonc" else (0, 1)
         for i, v in enumerate(ch):
             if isinstance(v, bool) or not isinstance(v, int) or v not in allowed:
-                raise InvalidChoices(
-                    f"question {q}, option {i}: value {v!r} not in {sorted(allowed)}"
-                )
+                raise InvalidChoices(f"question {q}, option {i}: value {v!r} not in {sorted(allowed)}")
         rng_ = spec.sum_range()
         if rng_ is not None and not rng_[0] <= sum(ch) <= rng_[1]:
-            raise InvalidChoices(
-                f"question {q}: {sum(ch)} selections, allowed {rng_[0]}..{rng_[1]}"
-            )
+            raise InvalidChoices(f"question {q}: {sum(ch)} selections, allowed {rng_[0]}..{rng_[1]}")
 
 
 def encrypt_ballot(
@@ -194,9 +186,7 @@ def encrypt_ballot(
                     slot = 2 * i + half
                     r = draw()
                     ct = encrypt(y, bit, r)
-                    bit_proofs.append(
-                        prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", slot), draw)
-                    )
+                    bit_proofs.append(prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", slot), draw))
                     cts.append(ct)
                     rs.append(r)
                 pair = cts[-2] + cts[-1]
@@ -222,9 +212,7 @@ def encrypt_ballot(
             for i, bit in enumerate(ch):
                 r = draw()
                 ct = encrypt(y, bit, r)
-                bit_proofs.append(
-                    prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", i), draw)
-                )
+                bit_proofs.append(prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", i), draw))
                 cts.append(ct)
                 total_r = total_r + r
             bounds = spec.sum_range()
@@ -319,9 +307,7 @@ def verify_ballot(
         ]
         extra: list[DisjunctiveProof] = []
         if spec.kind == "sonc":
-            raw_pairs = _list(
-                answer["candidate_proofs"], spec.n_options, f"{where}.candidate_proofs"
-            )
+            raw_pairs = _list(answer["candidate_proofs"], spec.n_options, f"{where}.candidate_proofs")
             extra = [
                 DisjunctiveProof.from_json(p, 2, f"{where}.candidate_proofs[{i}] (candidate {i})")
                 for i, p in enumerate(raw_pairs)

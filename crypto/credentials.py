@@ -48,9 +48,7 @@ def normalize_code(code: str) -> str:
         raise InvalidEncoding("credential code: expected a string")
     clean = "".join(ch for ch in code if ch not in " -\t")
     if len(clean) != CODE_DATA_CHARS + 1:
-        raise InvalidEncoding(
-            f"credential code: expected {CODE_DATA_CHARS + 1} characters, got {len(clean)}"
-        )
+        raise InvalidEncoding(f"credential code: expected {CODE_DATA_CHARS + 1} characters, got {len(clean)}")
     bad = [ch for ch in clean if ch not in _B58_INDEX]
     if bad:
         raise InvalidEncoding(f"credential code: invalid character {bad[0]!r}")
@@ -108,9 +106,7 @@ class CredentialKey:
         return {"challenge": Scalar(c).hex(), "response": Scalar(w + c * x).hex()}
 
 
-def verify_signature(
-    public: Point, message: bytes, signature: dict[str, str], context: bytes
-) -> None:
+def verify_signature(public: Point, message: bytes, signature: dict[str, str], context: bytes) -> None:
     """A = g^s · X^-c; check c = H("scrutin/v1/signature", context, X, A, message).
 
     Raises ``InvalidSignature`` (also for a malformed signature object)."""

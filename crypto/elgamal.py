@@ -28,9 +28,7 @@ class Ciphertext:
         return {"alpha": self.alpha.hex(), "beta": self.beta.hex()}
 
     @classmethod
-    def from_json(
-        cls, data: object, *, what: str = "ciphertext", allow_identity: bool = False
-    ) -> Ciphertext:
+    def from_json(cls, data: object, *, what: str = "ciphertext", allow_identity: bool = False) -> Ciphertext:
         """Strict: a dict with exactly the keys ``alpha`` and ``beta``, each a valid point."""
         if not isinstance(data, dict) or set(data) != {"alpha", "beta"}:
             raise InvalidEncoding(f"{what}: expected an object with exactly 'alpha' and 'beta'")

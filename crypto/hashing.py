@@ -107,6 +107,6 @@ def canonical_json(obj: object) -> bytes:
     Identical to ``JSON.stringify`` of an object whose keys were inserted in sorted order.
     """
     _check_json(obj, "$")
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
+        "utf-8"
+    )

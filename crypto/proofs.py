@@ -59,9 +59,7 @@ class ChallengeResponse:
     @classmethod
     def from_json(cls, data: object, what: str = "proof") -> ChallengeResponse:
         if not isinstance(data, dict) or set(data) != {"challenge", "response"}:
-            raise InvalidEncoding(
-                f"{what}: expected an object with exactly 'challenge' and 'response'"
-            )
+            raise InvalidEncoding(f"{what}: expected an object with exactly 'challenge' and 'response'")
         return cls(
             Scalar(_scalar(data["challenge"], f"{what}.challenge")),
             Scalar(_scalar(data["response"], f"{what}.response")),
@@ -84,9 +82,7 @@ class DisjunctiveProof:
     @classmethod
     def from_json(cls, data: object, branches: int, what: str = "proof") -> DisjunctiveProof:
         if not isinstance(data, dict) or set(data) != {"challenges", "responses"}:
-            raise InvalidEncoding(
-                f"{what}: expected an object with exactly 'challenges' and 'responses'"
-            )
+            raise InvalidEncoding(f"{what}: expected an object with exactly 'challenges' and 'responses'")
         cs, ss = data["challenges"], data["responses"]
         if not isinstance(cs, list) or not isinstance(ss, list):
             raise InvalidEncoding(f"{what}: challenges and responses must be lists")
@@ -129,9 +125,7 @@ def verify_dlog(
 # --- Chaum–Pedersen proof of equality of discrete logarithms (§4.2) ---------------------------
 
 
-def prove_eqdlog(
-    secret: Scalar, base: Point, context: Context, rng: Rng | None = None
-) -> ChallengeResponse:
+def prove_eqdlog(secret: Scalar, base: Point, context: Context, rng: Rng | None = None) -> ChallengeResponse:
     """Prove log_g X = log_h Y for X = g^x, Y = h^x (h = ``base``).
 
     w ← rng; A = g^w; B = h^w; c = H("scrutin/v1/eqdlog", ctx..., h, X, Y, A, B); s = w + c·x.
@@ -249,9 +243,7 @@ def verify_disjunctive(
         beta_v = beta - _g_pow(v) if v else beta
         commitments.append(G * s - alpha * c)
         commitments.append(public_key * s - beta_v * c)
-    expected = hash_to_int(
-        TAG_DISJUNCTIVE, *context, public_key, alpha, beta, list(values), commitments
-    )
+    expected = hash_to_int(TAG_DISJUNCTIVE, *context, public_key, alpha, beta, list(values), commitments)
     if total % L != expected:
         raise InvalidProof(f"{what}: does not verify")
 

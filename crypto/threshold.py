@@ -87,12 +87,7 @@ def ceremony_context(election_id: str, trustee_index: int) -> bytes:
     """Suggested ``context`` for commitment proofs: utf8("scrutin/v1/ceremony/") ||
     utf8(election_id) || 0x00 || u32be(trustee_index)."""
     _check_index(trustee_index)
-    return (
-        b"scrutin/v1/ceremony/"
-        + election_id.encode("utf-8")
-        + b"\x00"
-        + trustee_index.to_bytes(4, "big")
-    )
+    return b"scrutin/v1/ceremony/" + election_id.encode("utf-8") + b"\x00" + trustee_index.to_bytes(4, "big")
 
 
 def verify_commitments(
@@ -205,9 +200,7 @@ def open_share(recipient_private: bytes, sealed: bytes, context: bytes = b"") ->
 # --- decryption shares -------------------------------------------------------------------------
 
 
-def _decryption_context(
-    context: bytes, trustee_index: int, beta: Point
-) -> tuple[bytes, str, int, Point]:
+def _decryption_context(context: bytes, trustee_index: int, beta: Point) -> tuple[bytes, str, int, Point]:
     # §8.3: binds the tally context, the trustee and the whole ciphertext (α is the proof base).
     return (bytes(context), "decryption", trustee_index, beta)
 
