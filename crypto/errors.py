@@ -53,3 +53,21 @@ class InvalidChain(CryptoError):
 
 class InvalidChoices(InvalidBallot, ValueError):
     """The voter's choices do not fit the question (raised by the encrypting side)."""
+
+
+class InvalidRecord(CryptoError):
+    """An election record does not verify (``crypto.record``): the message names the board
+    event (seq), ballot tracker, trustee, question or candidate that fails."""
+
+
+class UnsupportedRecord(InvalidRecord):
+    """Not a Scrutin election record, or a format/version this verifier does not know."""
+
+
+class InvalidTally(InvalidRecord):
+    """The counted set, the encrypted tally or the decrypted totals do not follow from the
+    board."""
+
+
+class InvalidResult(InvalidRecord):
+    """The published result is not the result arithmetic applied to the decrypted totals."""
