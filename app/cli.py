@@ -5,6 +5,8 @@ Sub-command groups from other packages register themselves here with one line ea
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from app import db
@@ -72,6 +74,43 @@ def db_current() -> None:
     settings = load_settings()
     engine = db.make_engine(settings.effective_database_url)
     typer.echo(f"current: {db.current_revision(engine)}  head: {db.head_revision()}")
+
+
+@cli.command()
+def simulate(
+    voters: int = typer.Option(100, "--voters", min=1),
+    candidates: int = typer.Option(5, "--candidates", min=1, max=100),
+    trustees: int = typer.Option(3, "--trustees", min=1, max=50),
+    threshold: int = typer.Option(2, "--threshold", min=1, max=50),
+    revote_rate: float = typer.Option(0.1, "--revote-rate", min=0.0, max=1.0),
+    seed: int = typer.Option(1, "--seed"),
+    out: Path = typer.Option(Path("record.json"), "--out", help="Where to write the record."),
+    database_url: str = typer.Option(None, "--database-url",
+                                     help="PostgreSQL URL (default: a fresh SQLite file)."),
+    workers: int = typer.Option(4, "--workers", min=1, help="Concurrent voter clients."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Run a whole S/O/N election over HTTP against a server started here, then check the
+    published result against the simulated votes and verify the record."""
+    import json
+
+    from app.simulate import run_simulation
+
+    if threshold > trustees:
+        raise typer.BadParameter("--threshold cannot exceed --trustees")
+    report = run_simulation(voters=voters, candidates=candidates, trustees=trustees,
+                            threshold=threshold, revote_rate=revote_rate, seed=seed, out=out,
+                            database_url=database_url, workers=workers,
+                            log=lambda m: typer.echo(m, err=True))
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        for name, value in report.timings.items():
+            typer.echo(f"{name:>24}: {value:.2f}")
+        typer.echo(f"result matches the simulated votes: {report.result_matches}")
+        typer.echo(f"record verified: {report.verified}; written to {report.record_path}")
+    if not report.result_matches or report.verified is False:
+        raise typer.Exit(1)
 
 
 def _redact(url: str) -> str:

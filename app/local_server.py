@@ -1,4 +1,6 @@
-"""Run the real service under uvicorn on 127.0.0.1 in a background thread (real HTTP)."""
+"""Run the real service under uvicorn on 127.0.0.1 in a background thread (real HTTP).
+
+Used by `scrutin simulate` and by the end-to-end tests."""
 
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(settings: Settings) -> Iterator[str]:
-    port = free_port()
+def live_server(settings: Settings, port: int | None = None) -> Iterator[str]:
+    port = port or free_port()
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

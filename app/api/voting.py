@@ -60,8 +60,11 @@ def cast(request: Request, election_id: str, body: CastIn) -> dict:
         cookie_id=hashlib.sha256(cookie.encode()).hexdigest()[:32] if cookie else None,
     )
     with unit_of_work(request) as session:
-        return casting.cast(session, actor, election_id, body.ballot,
-                            request.app.state.receipt_signer, signals)
+        plan = casting.prepare_cast(session, actor, election_id, body.ballot)
+    verified = casting.verify(plan, body.ballot)
+    with unit_of_work(request) as session:
+        return casting.store(session, plan, body.ballot, verified,
+                             request.app.state.receipt_signer, signals)
 
 
 @router.get("/trackers/{tracker}")

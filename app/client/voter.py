@@ -40,12 +40,14 @@ class VoterClient:
 
     def ensure_credential(self) -> CredentialKey:
         """Convenient mode: create a credential on first use and register its public half."""
-        if self.credential is None:
-            status = self.status()
-            if status["credential_mode"] != "convenient":
+        status = self.status()
+        if status["credential_mode"] != "convenient":
+            if self.credential is None:
                 raise RuntimeError("this election needs the code from its credential authority")
+            return self.credential
+        if self.credential is None:
             self.credential = CredentialKey.generate()
-        if self.status()["credential_mode"] == "convenient":
+        if status["credential"] != self.credential.public.hex():
             self.session.post(f"{self.path}/credential",
                               {"public_key": self.credential.public.hex()})
         return self.credential

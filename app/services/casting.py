@@ -1,5 +1,9 @@
 """Voters: status, credentials, casting encrypted ballots (with re-vote), tracker look-up.
 
+Casting runs in three steps so that the slow proof verification holds no database lock:
+``prepare_cast`` (cheap checks, in a transaction) → ``verify`` (no transaction) → ``store``
+(re-checks and writes, in a transaction under the election's row lock).
+
 A ballot is either stored and receipted, or rejected with nothing stored (DESIGN §3.6). The
 server never sees a plaintext vote: it checks the ballot's proofs and signature and stores the
 ciphertexts. The last valid, unstruck ballot of a credential counts; earlier ones are kept,
@@ -21,7 +25,7 @@ from app.models.base import utcnow
 from app.services import audit, board, elections, manifest, phases
 from app.services.actor import Actor
 from app.services.receipts import ReceiptSigner
-from crypto.ballots import verify_ballot
+from crypto.ballots import BallotContext, VerifiedBallot, verify_ballot
 from crypto.errors import CryptoError
 from crypto.group import Point
 
@@ -154,9 +158,20 @@ def publish_credentials(session: Session, actor: Actor, election_id: str,
     return {"count": len(public_keys)}
 
 
-def cast(session: Session, actor: Actor, election_id: str, ballot: dict[str, Any],
-         signer: ReceiptSigner, signals: CastSignals) -> dict[str, Any]:
-    """Verify, then store atomically and receipt. Verification runs before any write."""
+@dataclass(frozen=True)
+class CastPlan:
+    """What a cast is checked against, fixed before the (slow) proof verification runs."""
+
+    election_id: str
+    voter_id: int
+    definition_version: int
+    fingerprint: str
+    context: BallotContext
+
+
+def prepare_cast(session: Session, actor: Actor, election_id: str,
+                 ballot: dict[str, Any]) -> CastPlan:
+    """Cheap checks first: phase, eligibility, election and fingerprint."""
     election = elections.load(session, election_id)
     phases.require_phase(election.phase, phases.CASTING_PHASES, "cast a ballot")
     voter = _eligible_voter(session, election, actor.username)
@@ -174,18 +189,36 @@ def cast(session: Session, actor: Actor, election_id: str, ballot: dict[str, Any
             raise InvalidInput("stale_definition", "the ballot changed since this one was made; "
                                "reload the booth and vote again")
         raise InvalidInput("wrong_fingerprint", "the ballot's election fingerprint is unknown")
+    return CastPlan(election.id, voter.id, definition.version, definition.fingerprint,
+                    manifest.ballot_context(definition))
+
+
+def verify(plan: CastPlan, ballot: dict[str, Any]) -> VerifiedBallot:
+    """Every proof and the signature. CPU-bound: run it outside any database transaction."""
     try:
-        verified = verify_ballot(manifest.ballot_context(definition), ballot)
+        return verify_ballot(plan.context, ballot)
     except CryptoError as exc:
         raise InvalidInput("invalid_ballot", str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput("invalid_ballot", f"malformed ballot: {exc}") from exc
+
+
+def store(session: Session, plan: CastPlan, ballot: dict[str, Any], verified: VerifiedBallot,
+          signer: ReceiptSigner, signals: CastSignals) -> dict[str, Any]:
+    """Store atomically and receipt, under the election's row lock (serialises casts, strikes
+    and phase changes). Everything that could have changed since ``prepare_cast`` is
+    re-checked here."""
+    election = elections.load(session, plan.election_id, for_update=True)
+    phases.require_phase(election.phase, phases.CASTING_PHASES, "cast a ballot")
+    voter = session.get(Voter, plan.voter_id)
+    if voter is None or not voter.eligible:
+        raise Forbidden("not_eligible", "this voter is no longer on the roll")
+    definition = manifest.current_definition(session, election.id)
+    if definition is None or definition.fingerprint != plan.fingerprint:
+        raise InvalidInput("stale_definition", "the ballot changed while this one was checked; "
+                           "reload the booth and vote again")
     credential_hex = verified.credential.hex()
     tracker = verified.tracker
-
-    # From here on, the election row lock serialises writers: casts, strikes, phase changes.
-    election = elections.load(session, election_id, for_update=True)
-    phases.require_phase(election.phase, phases.CASTING_PHASES, "cast a ballot")
     _check_credential(session, election, voter, credential_hex)
     if session.scalar(select(func.count()).select_from(Ballot).where(Ballot.tracker == tracker)):
         raise Conflict("ballot_replayed", "this exact ballot was already cast")

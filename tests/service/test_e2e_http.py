@@ -15,7 +15,7 @@ from crypto.ballots import verify_ballot
 from crypto.board import verify_chain
 from crypto.manifest import ballot_context
 from tests.service.helpers import election_config
-from tests.service.live_server import live_server
+from app.local_server import live_server
 
 VOTERS = 50
 

@@ -1,0 +1,156 @@
+"""``scrutin simulate``: a whole S/O/N election over real HTTP, timed phase by phase.
+
+A server is started on 127.0.0.1 (a fresh SQLite file by default, or the PostgreSQL database
+given); simulated trustees and voters use the same clients as real ones; the plaintext choices
+the simulator makes are kept only here, to check the published result against them. The
+record is written out and verified independently.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.client.http import ScrutinSession
+from app.client.trustee import TrusteeClient
+from app.client.voter import VoterClient
+from app.config import Settings
+from app.local_server import live_server
+
+ADMIN = "SimAdmin"
+
+
+@dataclass
+class SimulationReport:
+    election_id: str
+    voters: int
+    candidates: int
+    ballots_cast: int
+    timings: dict[str, float] = field(default_factory=dict)
+    result_matches: bool = False
+    verified: bool | None = None
+    record_path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def _session(base_url: str, username: str) -> ScrutinSession:
+    http = httpx.Client(base_url=base_url, timeout=300)
+    return ScrutinSession(base_url, http=http).dev_login(username)
+
+
+def expected_totals(final_choices: dict[str, list[int]], candidates: int) -> list[int]:
+    totals = []
+    for c in range(candidates):
+        totals.append(sum(1 for v in final_choices.values() if v[c] == 1))
+        totals.append(sum(1 for v in final_choices.values() if v[c] == -1))
+    return totals
+
+
+def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: int,
+                   revote_rate: float = 0.1, seed: int = 1, out: Path,
+                   database_url: str | None = None, workers: int = 4,
+                   verify: bool = True, log=print) -> SimulationReport:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    data_dir = Path(tempfile.mkdtemp(prefix="scrutin-sim-"))
+    settings = Settings(environment="test", secret_key=secrets.token_hex(32),
+                        database_url=database_url or "", data_dir=data_dir, demo=False,
+                        admins=ADMIN)
+    if settings.uses_embedded_database:
+        from app import db
+        db.upgrade(settings.effective_database_url)
+    timings: dict[str, float] = {}
+    with live_server(settings) as base_url:
+        t0 = time.perf_counter()
+        admin = _session(base_url, ADMIN)
+        now = datetime.now(UTC)
+        election = admin.post("/api/v1/elections", {
+            "title": {"en": f"Simulated election ({voters} voters)"},
+            "questions": [{"kind": "sonc", "title": {"en": "Candidates"},
+                           "candidates": [{"name": {"en": f"Candidate {i + 1}"}}
+                                          for i in range(candidates)]}],
+            "schedule": {"start": (now - timedelta(minutes=1)).isoformat(),
+                         "end": (now + timedelta(days=1)).isoformat(), "timezone": "UTC"},
+            "threshold": threshold, "trustee_count": trustees,
+        })
+        eid = election["id"]
+        trustee_names = [f"SimTrustee{i}" for i in range(1, trustees + 1)]
+        for name in trustee_names:
+            admin.post(f"/api/v1/elections/{eid}/roles", {"username": name, "role": "trustee"})
+        voter_names = [f"SimVoter{i:06d}" for i in range(voters)]
+        for i in range(0, voters, 5000):
+            admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voter_names[i:i + 5000]})
+        admin.post(f"/api/v1/elections/{eid}/freeze")
+        timings["setup_s"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        key_dir = data_dir / "trustee-keys"
+        trustee_clients = [TrusteeClient(_session(base_url, n), eid, key_dir / f"{n}.json")
+                           for n in trustee_names]
+        for step in ("join", "commit", "send_shares", "verify_and_confirm"):
+            for t in trustee_clients:
+                getattr(t, step)()
+        timings["ceremony_s"] = time.perf_counter() - t0
+
+        # Plaintext choices live only in this process, to check the result at the end.
+        plans = {}
+        for name in voter_names:
+            casts = [[rng.choice((1, -1, 0)) for _ in range(candidates)]]
+            if rng.random() < revote_rate:
+                casts.append([rng.choice((1, -1, 0)) for _ in range(candidates)])
+            plans[name] = casts
+
+        def vote(name: str) -> int:
+            client = VoterClient(_session(base_url, name), eid)
+            for choice in plans[name]:
+                client.cast([choice])
+            client.session.close()
+            return len(plans[name])
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            cast_count = sum(pool.map(vote, voter_names))
+        elapsed = time.perf_counter() - t0
+        timings["casting_s"] = elapsed
+        timings["casting_ballots_per_s"] = cast_count / elapsed if elapsed else 0.0
+        log(f"cast {cast_count} ballots in {elapsed:.1f} s "
+            f"({timings['casting_ballots_per_s']:.1f}/s)")
+
+        t0 = time.perf_counter()
+        admin.post(f"/api/v1/elections/{eid}/close", {"reason": "simulation over"})
+        admin.post(f"/api/v1/elections/{eid}/tally/start")
+        for t in rng.sample(trustee_clients, threshold):
+            t.decrypt()
+        result = admin.get(f"/api/v1/elections/{eid}/results")
+        timings["tally_s"] = time.perf_counter() - t0
+
+        record = admin.http.get(f"/api/v1/elections/{eid}/record").content
+        out.write_bytes(record)
+
+    rows = result["questions"][0]["candidates"]
+    got = [n for r in rows for n in (r["support"], r["oppose"])]
+    final = {name: casts[-1] for name, casts in plans.items()}
+    report = SimulationReport(election_id=eid, voters=voters, candidates=candidates,
+                              ballots_cast=cast_count, timings=timings,
+                              result_matches=(got == expected_totals(final, candidates)
+                                              and result["ballots_counted"] == voters),
+                              record_path=str(out))
+    if verify:
+        from crypto.record import verify_record
+
+        t0 = time.perf_counter()
+        verify_record(json.loads(out.read_bytes()))
+        timings["verify_s"] = time.perf_counter() - t0
+        report.verified = True
+    return report
