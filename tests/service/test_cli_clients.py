@@ -7,8 +7,8 @@ import json
 from typer.testing import CliRunner
 
 from app.cli import cli
-from tests.service.helpers import election_config
 from app.local_server import live_server
+from tests.service.helpers import election_config
 from tests.service.test_e2e_http import session
 
 runner = CliRunner()

@@ -10,12 +10,12 @@ from app.client.http import ScrutinSession
 from app.client.trustee import TrusteeClient
 from app.client.voter import VoterClient
 from app.db import make_engine
+from app.local_server import live_server
 from app.models import Ballot
 from crypto.ballots import verify_ballot
 from crypto.board import verify_chain
 from crypto.manifest import ballot_context
 from tests.service.helpers import election_config
-from app.local_server import live_server
 
 VOTERS = 50
 
