@@ -48,7 +48,8 @@ def passes(support: int, oppose: int, rule: Mapping[str, Any]) -> bool:
     return rate >= threshold
 
 
-def _fill_seats(ranked: Sequence[tuple[Any, int]], seats: int) -> tuple[list[int], dict | None]:
+def _fill_seats(ranked: Sequence[tuple[Any, int]],
+                seats: int) -> tuple[list[int], dict[str, Any] | None]:
     """``ranked``: (sort key, candidate position) best first. Returns the elected positions and
     a tie report when equal keys straddle the last seat."""
     elected: list[int] = []
