@@ -1,0 +1,371 @@
+// Encrypted, proven and signed ballots (docs/protocol.md §5; crypto/ballots.py).
+//
+// Question kinds: "sonc" (support 1 / oppose −1 / neutral 0 per candidate: two encrypted bits
+// per candidate, each with a 0/1 proof, plus a 0/1 proof on their sum), "approval" (one bit per
+// option, range proof on the sum when min/max apply) and "plurality" (exactly one: range [1..1]).
+// Every proof binds (fingerprint, credential, question, purpose, index). The ballot is signed
+// over its canonical JSON without "signature"; the tracker is SHA-256 of the whole signed
+// ballot's canonical JSON.
+import { CryptoError, InvalidBallot, InvalidChoices } from './errors.js';
+import { Point, mod, randomScalar, scalarHex } from './group.js';
+import { Ciphertext, aggregate, encrypt } from './elgamal.js';
+import { canonicalJsonBytes, sha256Hex } from './hashing.js';
+import { proveBit, proveRange, parseDisjunctive, verifyBit, verifyRange } from './proofs.js';
+import { verifySignature } from './credentials.js';
+import { bytesFromHex } from './bytes.js';
+
+export const BALLOT_VERSION = 1;
+export const KINDS = Object.freeze(['sonc', 'approval', 'plurality']);
+export const SUPPORT = 1, OPPOSE = -1, NEUTRAL = 0;
+
+const BALLOT_KEYS = ['answers', 'credential', 'election_id', 'fingerprint', 'signature', 'version'];
+const SONC_KEYS = ['bit_proofs', 'candidate_proofs', 'ciphertexts'];
+const SELECTION_KEYS = ['bit_proofs', 'ciphertexts', 'sum_proof'];
+
+function isInt(x) { return typeof x === 'number' && Number.isSafeInteger(x); }
+function isPlainObject(x) { return x !== null && typeof x === 'object' && !Array.isArray(x); }
+function sameKeys(obj, keys) {
+  const k = Object.keys(obj).sort();
+  return k.length === keys.length && k.every((x, i) => x === keys[i]);
+}
+
+/**
+ * What a ballot must contain for one question (crypto.ballots.QuestionSpec).
+ * new QuestionSpec({kind, n_options, min_selections = 0, max_selections = null})
+ */
+export class QuestionSpec {
+  constructor({ kind, n_options, min_selections = 0, max_selections = null }) {
+    if (!KINDS.includes(kind)) throw new RangeError(`unknown question kind ${JSON.stringify(kind)}`);
+    if (!isInt(n_options)) throw new RangeError('n_options must be an int');
+    if (n_options < 1) throw new RangeError('a question needs at least one option');
+    if (max_selections === undefined) max_selections = null;
+    if (kind === 'approval') {
+      const hi = max_selections === null ? n_options : max_selections;
+      if (!(isInt(min_selections) && isInt(hi) && min_selections >= 0 && min_selections <= hi && hi <= n_options)) {
+        throw new RangeError(`approval: need 0 <= min_selections <= max_selections <= n_options, got ${min_selections}..${max_selections} of ${n_options}`);
+      }
+    } else if (kind === 'plurality') {
+      if (!((min_selections === 0 && max_selections === null) || (min_selections === 1 && max_selections === 1))) {
+        throw new RangeError('plurality: exactly one selection; leave min/max unset');
+      }
+    } else if (!(min_selections === 0 && max_selections === null)) {
+      throw new RangeError('sonc: min_selections/max_selections do not apply');
+    }
+    this.kind = kind;
+    this.n_options = n_options;
+    this.min_selections = min_selections;
+    this.max_selections = max_selections;
+    Object.freeze(this);
+  }
+
+  /** Number of ciphertexts (tally slots) per ballot for this question. */
+  get nSlots() { return this.kind === 'sonc' ? 2 * this.n_options : this.n_options; }
+
+  /** [low, high] shown by the sum proof, or null. */
+  sumRange() {
+    if (this.kind === 'plurality') return [1, 1];
+    if (this.kind === 'approval') {
+      const hi = this.max_selections === null ? this.n_options : this.max_selections;
+      if (this.min_selections > 0 || hi < this.n_options) return [this.min_selections, hi];
+    }
+    return null;
+  }
+
+  toJSON() {
+    return { kind: this.kind, n_options: this.n_options, min_selections: this.min_selections, max_selections: this.max_selections };
+  }
+}
+
+/**
+ * Everything needed to encrypt or verify a ballot of one election.
+ * new BallotContext({electionId, fingerprint (64 hex), publicKey (Point or hex), questions})
+ */
+export class BallotContext {
+  constructor({ electionId, fingerprint, publicKey, questions }) {
+    if (typeof electionId !== 'string' || !electionId) throw new RangeError('electionId must be a non-empty string');
+    try {
+      this.fingerprintBytes = bytesFromHex(fingerprint, 32, 'fingerprint');
+    } catch (e) {
+      throw new RangeError(e.message);
+    }
+    const y = typeof publicKey === 'string' ? Point.fromHex(publicKey, { what: 'election public key' }) : publicKey;
+    if (!(y instanceof Point) || y.isIdentity()) throw new RangeError('publicKey must be a non-identity Point');
+    if (!Array.isArray(questions) || questions.length === 0) throw new RangeError('an election needs at least one question');
+    this.electionId = electionId;
+    this.fingerprint = fingerprint;
+    this.publicKey = y;
+    this.questions = Object.freeze(questions.map((q) => (q instanceof QuestionSpec ? q : new QuestionSpec(q))));
+    Object.freeze(this);
+  }
+}
+
+/** The context items every ballot proof hashes first (§5.3). */
+export function proofContext(fingerprintBytes, credential, question, purpose, index) {
+  return [fingerprintBytes, credential, question, purpose, index];
+}
+
+/** hex(SHA-256(canonical_json(ballot))) over the whole signed ballot (§5.5). */
+export function ballotTracker(ballot) {
+  return sha256Hex(canonicalJsonBytes(ballot));
+}
+
+/** What the credential signs: canonical JSON of the ballot without "signature" (bytes). */
+export function signedPayload(ballot) {
+  const rest = {};
+  for (const [k, v] of Object.entries(ballot)) if (k !== 'signature') rest[k] = v;
+  return canonicalJsonBytes(rest);
+}
+
+/** Throws InvalidChoices unless `choices` (one array per question) fits the context. */
+export function checkChoices(ctx, choices) {
+  if (!Array.isArray(choices) || choices.length !== ctx.questions.length) {
+    throw new InvalidChoices(`expected choices for ${ctx.questions.length} questions, got ${Array.isArray(choices) ? choices.length : typeof choices}`);
+  }
+  ctx.questions.forEach((spec, q) => {
+    const ch = choices[q];
+    if (!Array.isArray(ch) || ch.length !== spec.n_options) {
+      throw new InvalidChoices(`question ${q}: expected ${spec.n_options} values, got ${Array.isArray(ch) ? ch.length : typeof ch}`);
+    }
+    const allowed = spec.kind === 'sonc' ? [SUPPORT, OPPOSE, NEUTRAL] : [0, 1];
+    ch.forEach((v, i) => {
+      if (typeof v !== 'number' || !allowed.includes(v) || Object.is(v, -0)) {
+        throw new InvalidChoices(`question ${q}, option ${i}: value ${JSON.stringify(v)} not in [${[...allowed].sort((a, b) => a - b).join(', ')}]`);
+      }
+    });
+    const range = spec.sumRange();
+    const total = ch.reduce((a, b) => a + b, 0);
+    if (range && !(range[0] <= total && total <= range[1])) {
+      throw new InvalidChoices(`question ${q}: ${total} selections, allowed ${range[0]}..${range[1]}`);
+    }
+  });
+}
+
+/**
+ * The encryption as a generator: yields {done: steps completed, total} after every slot and
+ * returns {ballot, randomness} — randomness[q][slot] is the BigInt r of each ciphertext.
+ */
+function* encryptSteps(ctx, choices, credential, rng) {
+  checkChoices(ctx, choices);
+  const draw = rng || randomScalar;
+  const y = ctx.publicKey;
+  const fp = ctx.fingerprintBytes;
+  const cred = credential.public;
+  const total = ctx.questions.reduce((n, spec) => n + spec.nSlots, 0);
+  let done = 0;
+  const answers = [];
+  const randomness = [];
+  for (let q = 0; q < ctx.questions.length; q++) {
+    const spec = ctx.questions[q];
+    const ch = choices[q];
+    const cts = [];
+    const rs = [];
+    const bitProofs = [];
+    if (spec.kind === 'sonc') {
+      const candidateProofs = [];
+      for (let i = 0; i < ch.length; i++) {
+        const v = ch[i];
+        const bits = [v === SUPPORT ? 1 : 0, v === OPPOSE ? 1 : 0];
+        for (let half = 0; half < 2; half++) {
+          const slot = 2 * i + half;
+          const r = mod(draw());
+          const ct = encrypt(y, bits[half], r);
+          bitProofs.push(proveBit(y, ct, bits[half], r, proofContext(fp, cred, q, 'bit', slot), draw));
+          cts.push(ct);
+          rs.push(r);
+          done += 1;
+          yield { done, total };
+        }
+        const pair = cts[cts.length - 2].add(cts[cts.length - 1]);
+        candidateProofs.push(proveBit(y, pair, bits[0] + bits[1], rs[rs.length - 2] + rs[rs.length - 1],
+          proofContext(fp, cred, q, 'candidate', i), draw));
+      }
+      answers.push({
+        ciphertexts: cts.map((c) => c.toJSON()),
+        bit_proofs: bitProofs,
+        candidate_proofs: candidateProofs,
+      });
+    } else {
+      let totalR = 0n;
+      for (let i = 0; i < ch.length; i++) {
+        const r = mod(draw());
+        const ct = encrypt(y, ch[i], r);
+        bitProofs.push(proveBit(y, ct, ch[i], r, proofContext(fp, cred, q, 'bit', i), draw));
+        cts.push(ct);
+        rs.push(r);
+        totalR += r;
+        done += 1;
+        yield { done, total };
+      }
+      const bounds = spec.sumRange();
+      let sumProof = null;
+      if (bounds !== null) {
+        const count = ch.reduce((a, b) => a + b, 0);
+        sumProof = proveRange(y, aggregate(cts), bounds[0], bounds[1], count, totalR,
+          proofContext(fp, cred, q, 'sum', 0), draw);
+      }
+      answers.push({ ciphertexts: cts.map((c) => c.toJSON()), bit_proofs: bitProofs, sum_proof: sumProof });
+    }
+    randomness.push(rs);
+  }
+  const ballot = {
+    version: BALLOT_VERSION,
+    election_id: ctx.electionId,
+    fingerprint: ctx.fingerprint,
+    credential: cred.hex(),
+    answers,
+  };
+  ballot.signature = credential.sign(signedPayload(ballot), fp, draw);
+  return { ballot, randomness };
+}
+
+function runSync(gen, onProgress) {
+  for (;;) {
+    const step = gen.next();
+    if (step.done) return step.value;
+    if (onProgress) onProgress(step.value.done, step.value.total);
+  }
+}
+
+/**
+ * Encrypt, prove and sign (§5.2 draw order). Returns the ballot JSON object, exactly the shape
+ * crypto.ballots.encrypt_ballot produces. options: {rng, onProgress(done, total)}.
+ */
+export function encryptBallot(ctx, choices, credential, { rng, onProgress } = {}) {
+  return runSync(encryptSteps(ctx, choices, credential, rng), onProgress).ballot;
+}
+
+/**
+ * Like encryptBallot, but keeps what a cast-or-audit booth needs:
+ * returns {ballot, tracker, audit} where audit = auditRecord(...) reveals the choices and
+ * randomness. Never send `audit` with a ballot that is cast.
+ */
+export function prepareBallot(ctx, choices, credential, { rng, onProgress } = {}) {
+  const { ballot, randomness } = runSync(encryptSteps(ctx, choices, credential, rng), onProgress);
+  const tracker = ballotTracker(ballot);
+  return { ballot, tracker, audit: makeAuditRecord(ballot, tracker, choices, randomness) };
+}
+
+/**
+ * Async prepareBallot that yields to the event loop every `chunk` slots so that a progress bar
+ * can repaint. Same result as prepareBallot.
+ */
+export async function prepareBallotAsync(ctx, choices, credential, { rng, onProgress, chunk = 4 } = {}) {
+  const gen = encryptSteps(ctx, choices, credential, rng);
+  let n = 0;
+  for (;;) {
+    const step = gen.next();
+    if (step.done) {
+      const { ballot, randomness } = step.value;
+      const tracker = ballotTracker(ballot);
+      return { ballot, tracker, audit: makeAuditRecord(ballot, tracker, choices, randomness) };
+    }
+    if (onProgress) onProgress(step.value.done, step.value.total);
+    if (++n % chunk === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+// ---- cast-or-audit -------------------------------------------------------------------------
+
+export const AUDIT_TYPE = 'scrutin/v1/ballot-audit';
+
+function makeAuditRecord(ballot, tracker, choices, randomness) {
+  return {
+    type: AUDIT_TYPE,
+    tracker,
+    ballot,
+    choices: choices.map((ch) => [...ch]),
+    randomness: randomness.map((rs) => rs.map(scalarHex)),
+  };
+}
+
+// ---- verification --------------------------------------------------------------------------
+
+function list(value, length, what) {
+  if (!Array.isArray(value)) throw new InvalidBallot(`${what}: expected a list`);
+  if (value.length !== length) throw new InvalidBallot(`${what}: expected ${length} entries, got ${value.length}`);
+  return value;
+}
+
+function slotName(spec, slot) {
+  if (spec.kind === 'sonc') return `candidate ${Math.floor(slot / 2)} ${slot % 2 === 0 ? 'support' : 'oppose'}`;
+  return `option ${slot}`;
+}
+
+/** Structure and encodings of a ballot (§5.6 step 1). Returns the parsed ciphertexts. */
+export function parseBallot(ctx, ballot, credentialPublic = null) {
+  if (!isPlainObject(ballot)) throw new InvalidBallot('ballot: expected a JSON object');
+  if (!sameKeys(ballot, BALLOT_KEYS)) {
+    const have = Object.keys(ballot);
+    const missing = BALLOT_KEYS.filter((k) => !have.includes(k));
+    const unexpected = have.filter((k) => !BALLOT_KEYS.includes(k)).sort();
+    throw new InvalidBallot(`ballot: wrong keys (missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(unexpected)})`);
+  }
+  if (ballot.version !== BALLOT_VERSION) throw new InvalidBallot(`ballot: unsupported version ${JSON.stringify(ballot.version)}`);
+  if (ballot.election_id !== ctx.electionId) throw new InvalidBallot('ballot: election_id does not match this election');
+  if (ballot.fingerprint !== ctx.fingerprint) throw new InvalidBallot('ballot: fingerprint does not match this election');
+  const credential = Point.fromHex(ballot.credential, { what: 'ballot.credential' });
+  if (credentialPublic !== null && credentialPublic !== undefined && !credential.equals(credentialPublic)) {
+    throw new InvalidBallot('ballot: credential is not the expected voter credential');
+  }
+  const answers = list(ballot.answers, ctx.questions.length, 'ballot.answers');
+  const parsed = ctx.questions.map((spec, q) => {
+    const where = `answers[${q}]`;
+    const answer = answers[q];
+    const keys = spec.kind === 'sonc' ? SONC_KEYS : SELECTION_KEYS;
+    if (!isPlainObject(answer) || !sameKeys(answer, keys)) {
+      throw new InvalidBallot(`${where}: expected an object with keys ${JSON.stringify(keys)}`);
+    }
+    const cts = list(answer.ciphertexts, spec.nSlots, `${where}.ciphertexts`).map((c, i) =>
+      Ciphertext.fromJSON(c, { what: `${where}.ciphertexts[${i}] (${slotName(spec, i)})` }));
+    const bits = list(answer.bit_proofs, spec.nSlots, `${where}.bit_proofs`);
+    bits.forEach((p, i) => parseDisjunctive(p, 2, `${where}.bit_proofs[${i}] (${slotName(spec, i)})`));
+    let extra = [];
+    if (spec.kind === 'sonc') {
+      extra = list(answer.candidate_proofs, spec.n_options, `${where}.candidate_proofs`);
+      extra.forEach((p, i) => parseDisjunctive(p, 2, `${where}.candidate_proofs[${i}] (candidate ${i})`));
+    } else {
+      const bounds = spec.sumRange();
+      if (bounds === null) {
+        if (answer.sum_proof !== null) throw new InvalidBallot(`${where}.sum_proof: must be null for this question`);
+      } else {
+        parseDisjunctive(answer.sum_proof, bounds[1] - bounds[0] + 1, `${where}.sum_proof`);
+        extra = [answer.sum_proof];
+      }
+    }
+    return { cts, bits, extra };
+  });
+  return { credential, parsed };
+}
+
+/**
+ * Check a ballot completely (§5.6); throws a CryptoError subclass naming what failed.
+ * Returns {credential: Point, tracker, ciphertexts: Ciphertext[][]}.
+ */
+export function verifyBallot(ctx, ballot, credentialPublic = null) {
+  const { credential, parsed } = parseBallot(ctx, ballot, credentialPublic);
+  const fp = ctx.fingerprintBytes;
+  try {
+    verifySignature(credential, signedPayload(ballot), ballot.signature, fp);
+  } catch (e) {
+    if (e instanceof CryptoError) throw new e.constructor(`ballot.signature: ${e.message}`);
+    throw e;
+  }
+  const y = ctx.publicKey;
+  ctx.questions.forEach((spec, q) => {
+    const where = `answers[${q}]`;
+    const { cts, bits, extra } = parsed[q];
+    cts.forEach((ct, i) => verifyBit(y, ct, bits[i], proofContext(fp, credential, q, 'bit', i),
+      `${where}.bit_proofs[${i}] (question ${q}, ${slotName(spec, i)})`));
+    if (spec.kind === 'sonc') {
+      extra.forEach((proof, i) => verifyBit(y, cts[2 * i].add(cts[2 * i + 1]), proof,
+        proofContext(fp, credential, q, 'candidate', i),
+        `${where}.candidate_proofs[${i}] (question ${q}, candidate ${i}: support and oppose both set)`));
+    } else if (extra.length) {
+      const [lo, hi] = spec.sumRange();
+      verifyRange(y, aggregate(cts), lo, hi, extra[0], proofContext(fp, credential, q, 'sum', 0),
+        `${where}.sum_proof (question ${q}: number of selections not in ${lo}..${hi})`);
+    }
+  });
+  return { credential, tracker: ballotTracker(ballot), ciphertexts: parsed.map((p) => p.cts) };
+}
+

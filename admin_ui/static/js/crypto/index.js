@@ -1,0 +1,69 @@
+// Scrutin browser cryptography — byte-for-byte compatible with the Python package crypto/
+// (docs/protocol.md; module map and audit format in docs/booth-crypto.md).
+//
+//   import { ready, ... } from '/static/js/crypto/index.js';
+//   await ready();        // libsodium (WebAssembly) is loaded; CSP needs 'wasm-unsafe-eval'
+//
+// Conventions: scalars are BigInt in [0, ℓ); points are Point objects (Point.fromHex validates
+// input); JSON values (ballots, proofs, shares) are plain objects with lowercase hex strings,
+// exactly as the Python side produces them. Verifiers throw a CryptoError subclass, never return
+// false. Every randomized function takes an optional `rng` (() => BigInt, default: CSPRNG);
+// deterministicRng(seed) is for tests and vectors only.
+//
+// Booth
+//   ballotContextFromManifest(manifest, fingerprint?) → BallotContext   (checks the fingerprint)
+//   new BallotContext({electionId, fingerprint, publicKey, questions: [{kind, n_options,
+//                      min_selections, max_selections}]})
+//   electionFingerprint(manifest) → hex
+//   CredentialKey.fromCode(code, electionId) → Promise<CredentialKey>    (PBKDF2, §6.1)
+//   CredentialKey.generate(rng?) / .fromSecret(BigInt) / .fromSecretHex(hex); key.public: Point
+//   normalizeCode(code) → 16 chars (throws InvalidEncoding on typo), formatCode, generateCode
+//   encryptBallot(ctx, choices, credential, {rng?, onProgress?}) → ballot JSON (Python shape)
+//     choices: one array per question; sonc: 1 support / -1 oppose / 0 neutral; approval and
+//     plurality: 0/1 per option
+//   prepareBallot(ctx, choices, credential, {rng?, onProgress?}) → {ballot, tracker, audit}
+//   prepareBallotAsync(ctx, choices, credential, {onProgress?, chunk?}) → Promise<same>
+//       (yields to the event loop so a progress bar repaints)
+//   ballotTracker(ballot) → hex SHA-256 of canonical JSON
+//   verifyBallot(ctx, ballot, credentialPublic?) → {credential, tracker, ciphertexts}
+//   verifyAudit(ctx, auditRecord, {credentialPublic?}) → {tracker, choices}   (cast-or-audit)
+//   checkChoices(ctx, choices)  (throws InvalidChoices with a message naming the question)
+//
+// Trustee page
+//   encryptionKeypair() → {privateKey, publicKey} (X25519, Uint8Array)
+//   TrusteePolynomial.generate(t, rng?) / .fromHex(hexes); .commitments (Point[]),
+//     .commitmentProofs(context, rng?), .shareFor(j) → BigInt, .coefficientsHex()
+//   ceremonyContext(electionId, i) → bytes; shareContext(statusContext, sender, recipient) → bytes
+//   verifyCommitments(commitments, proofs, i, context)
+//   sealShare(recipientPublic, share, context) → Uint8Array (base64 with toBase64 for the API)
+//   openShare(recipientPrivate, sealed, context) → BigInt; verifyShare(commitments, j, share)
+//   combineSecretShare(shares), combinePublicKey(allCommitments), publicKeyShare(allCommitments, j)
+//   decryptionShare(ciphertexts, secretShare, j, context, {rng?, onProgress?}) → share JSON
+//   verifyDecryptionShare(ciphertexts, share, publicShare, j, context)
+//   combineDecryption(ciphertexts, shares, publicShares, t, context) → {points, rejected}
+//   lagrangeCoefficient(j, indices), discreteLog(point, bound), discreteLogs(points, bound)
+//
+// Building blocks: Point, G, IDENTITY, L, mod, scalarHex, scalarFromHex, scalarToBytes,
+//   randomScalar, baseMul, hashToPoint, hashToScalar, hashPreimage, canonicalJson, sha256Hex,
+//   Ciphertext, keygen, encrypt, reencrypt, aggregate, decryptToPoint, proveDlog, verifyDlog,
+//   proveEqDlog, verifyEqDlog, proveDisjunctive, verifyDisjunctive, proveBit, verifyBit,
+//   proveRange, verifyRange, verifySignature, eventHash, verifyChain, toHex, fromHex,
+//   toBase64, fromBase64, utf8; errors: CryptoError, InvalidEncoding, InvalidPoint,
+//   InvalidScalar, InvalidProof, InvalidSignature, InvalidShare, InvalidBallot, InvalidChoices,
+//   InvalidAudit, NotEnoughShares, DiscreteLogNotFound, InvalidChain.
+export { ready, sodium } from './sodium.js';
+export * from './errors.js';
+export { toHex, fromHex, bytesFromHex, utf8, fromUtf8, concat, frame, u32be, u64be, bytesEqual, toBase64, fromBase64 } from './bytes.js';
+export * from './group.js';
+export * from './hashing.js';
+export * from './drbg.js';
+export * from './elgamal.js';
+export * from './proofs.js';
+export * from './credentials.js';
+export * from './ballots.js';
+export * from './audit.js';
+export * from './threshold.js';
+export * from './dlog.js';
+export * from './fingerprint.js';
+export * from './manifest.js';
+export * from './board.js';
