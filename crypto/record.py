@@ -1,0 +1,1082 @@
+"""The independent verifier of an election record (docs/record.md, "What `scrutin verify`
+checks"; DESIGN §3.5: it needs the exported record only — no database, no server, no secret).
+
+``verify_record(record)`` runs the checks below in this order and returns a
+``VerificationReport``; the first failure raises a ``CryptoError`` subclass whose message
+names the board event (``seq``), ballot tracker, trustee, question or candidate at fault:
+
+1. ``record`` — the document is a ``scrutin-record`` of version 1 (else ``UnsupportedRecord``).
+2. ``chain`` — sequence numbers, links and hashes of the board (``InvalidChain``).
+3. ``setup`` — every ceremony round's commitment proofs; for each ``election_setup``: the
+   fingerprint of its manifest, the manifest's trustees equal to its round's
+   ``trustee_commitments`` (all published before any share was sent), the election key
+   ``∏ C_{i,0}``.
+4. ``phases`` — the lifecycle events follow each other (``from`` is the phase the board was
+   in); ballots are cast only while open; no strike after the tally started; one encrypted
+   tally, decryption shares after it, at most one result.
+5. ``credentials`` — convenient mode: a ballot's credential was registered (or replaced in)
+   before the ballot; independent mode: it is in the published list.
+6. ``ballots`` — each ``ballot_cast``'s tracker is the hash of the ballot in the record, the
+   ballot's credential is the event's, every proof and the signature verify under the
+   manifest of its definition version; no ballot in the record that no event refers to.
+   This is the expensive part and runs in a process pool (``workers``).
+7. ``counted`` — the re-vote and strike rules (``crypto.tally.counted_ballots``) give exactly
+   the ``encrypted_tally``'s ``counted`` list.
+8. ``aggregate`` — the encrypted tally is the slot-wise homomorphic sum of the counted ballots.
+9. ``decryption_shares`` — every share's Chaum–Pedersen proofs against ``g^{s_j}`` computed
+   from the commitments.
+10. ``totals`` — ``g^{total_i} = β_i / ∏ d_{j,i}^{λ_j}`` over the shares the result says it used,
+    and ``0 ≤ total_i ≤ counted``.
+11. ``result`` — the published result equals ``crypto.results.election_result`` recomputed.
+
+A record without a tally yet (open, closed, …) verifies up to check 7 (the counted set the
+board implies) and the report says the tally is absent; that is not an error.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import errors
+from .ballots import BallotContext, ballot_tracker, verify_ballot
+from .board import verify_chain
+from .dlog import discrete_log
+from .elgamal import Ciphertext
+from .errors import (
+    CryptoError,
+    InvalidBallot,
+    InvalidEncoding,
+    InvalidRecord,
+    InvalidResult,
+    InvalidShare,
+    InvalidTally,
+    UnsupportedRecord,
+)
+from .fingerprint import election_fingerprint
+from .group import IDENTITY, Point, base_mul
+from .manifest import ballot_context
+from .results import election_result
+from .tally import CastRecord, counted_ballots, decryption_context, split_totals
+from .threshold import (
+    combine_public_key,
+    lagrange_coefficient,
+    public_key_share,
+    verify_commitments,
+    verify_decryption_share,
+)
+
+RECORD_FORMAT = "scrutin-record"
+RECORD_VERSIONS = (1,)
+
+Progress = Callable[[str, int, int], None]
+"""``progress(check, done, total)``: called as checks run (ballots: after every chunk)."""
+
+CHECKS: tuple[tuple[str, str], ...] = (
+    ("record", "record format and version"),
+    ("chain", "hash chain of the public board"),
+    ("setup", "key ceremony commitments, election key and fingerprint"),
+    ("phases", "lifecycle: ballots only while open, tally after closing"),
+    ("credentials", "every ballot's credential registered or published before it"),
+    ("ballots", "every ballot's tracker, credential, proofs and signature"),
+    ("counted", "counted set from the re-vote and strike rules"),
+    ("aggregate", "encrypted tally = homomorphic sum of the counted ballots"),
+    ("decryption_shares", "every trustee's decryption share and its proofs"),
+    ("totals", "published totals are the threshold decryption of the tally"),
+    ("result", "result arithmetic and pass rules"),
+)
+
+PHASE_EVENTS = frozenset({"opened", "paused", "resumed", "closed", "tally_started"})
+PHASE_FROM: dict[str, frozenset[str]] = {
+    "opened": frozenset({"ready"}), "resumed": frozenset({"paused"}),
+    "paused": frozenset({"open"}), "closed": frozenset({"open", "paused"}),
+    "tally_started": frozenset({"closed", "scrutiny"}),
+}
+CAST, STRUCK, UNSTRUCK = "ballot_cast", "ballot_struck", "ballot_unstruck"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check of the report: ``status`` is ``passed`` or ``skipped`` (with the reason in
+    ``summary``); ``counts`` says what it covered."""
+
+    name: str
+    description: str
+    status: str
+    summary: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description, "status": self.status,
+                "summary": self.summary, "counts": dict(self.counts)}
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """What ``verify_record`` established. ``stage`` is the last phase the board reached
+    (``key_ceremony``, ``ready``, ``open``, ``paused``, ``closed``, ``tallying``,
+    ``published``…); ``result`` is the verified result (None before it is published)."""
+
+    election_id: str
+    stage: str
+    head: str
+    events: int
+    credential_mode: str | None
+    fingerprint: str | None
+    checks: tuple[CheckResult, ...]
+    tally_present: bool
+    counted: tuple[str, ...]
+    totals: tuple[int, ...] | None
+    result: dict[str, Any] | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return True  # a failing record raises; a report exists only for a verified record
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verified": True, "election_id": self.election_id, "stage": self.stage,
+            "head": self.head, "events": self.events, "credential_mode": self.credential_mode,
+            "fingerprint": self.fingerprint, "tally_present": self.tally_present,
+            "checks": [c.to_json() for c in self.checks], "counted": list(self.counted),
+            "totals": list(self.totals) if self.totals is not None else None,
+            "result": self.result, "notes": list(self.notes),
+        }
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _where(event: Mapping[str, Any]) -> str:
+    return f"board event {event.get('seq')} ({event.get('type')})"
+
+
+def _rewrap(exc: CryptoError, prefix: str) -> CryptoError:
+    """The same error class with the location in front of the message."""
+    try:
+        return type(exc)(f"{prefix}: {exc}")
+    except TypeError:  # pragma: no cover - every crypto error takes one message
+        return InvalidRecord(f"{prefix}: {exc}")
+
+
+def _int(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRecord(f"{what}: expected an integer, got {value!r}")
+    return value
+
+
+def _str(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidRecord(f"{what}: expected a string, got {type(value).__name__}")
+    return value
+
+
+def _list(value: object, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InvalidRecord(f"{what}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _dict(value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidRecord(f"{what}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def layout_of(manifest: Mapping[str, Any]) -> list[int]:
+    """Tally slots per question: two per candidate for S/O/N, one per option otherwise."""
+    return [2 * len(q["candidates"]) if q["kind"] == "sonc" else len(q["candidates"])
+            for q in manifest["questions"]]
+
+
+def slot_name(manifest: Mapping[str, Any], layout: Sequence[int], flat: int) -> str:
+    """'question q, candidate c (name) support' for a flat tally slot index."""
+    q = 0
+    i = flat
+    while q < len(layout) and i >= layout[q]:
+        i -= layout[q]
+        q += 1
+    if q >= len(layout):
+        return f"slot {flat}"
+    question = manifest["questions"][q]
+    if question["kind"] == "sonc":
+        c, half = divmod(i, 2)
+        cand = question["candidates"][c]
+        return (f"question {q}, candidate {c} ({cand.get('name')!s}) "
+                f"{'support' if half == 0 else 'oppose'}")
+    cand = question["candidates"][i]
+    return f"question {q}, option {i} ({cand.get('name')!s})"
+
+
+def _first_difference(published: object, expected: object, path: str = "") -> str | None:
+    """The path of the first value that differs (None when equal)."""
+    if isinstance(published, dict) and isinstance(expected, dict):
+        for key in list(expected) + [k for k in published if k not in expected]:
+            if key not in published:
+                return f"{path}.{key} (missing)"
+            if key not in expected:
+                return f"{path}.{key} (unexpected)"
+            found = _first_difference(published[key], expected[key], f"{path}.{key}")
+            if found is not None:
+                return found
+        return None
+    if isinstance(published, list) and isinstance(expected, list):
+        if len(published) != len(expected):
+            return f"{path} (length {len(published)}, expected {len(expected)})"
+        for i, (a, b) in enumerate(zip(published, expected, strict=True)):
+            found = _first_difference(a, b, f"{path}[{i}]")
+            if found is not None:
+                return found
+        return None
+    if type(published) is not type(expected) or published != expected:
+        return path
+    return None
+
+
+def _lookup(data: object, path: str) -> object:
+    """Follow a path made by ``_first_difference`` (best effort, for messages)."""
+    import re
+
+    node = data
+    for key, index in re.findall(r"\.([A-Za-z_0-9]+)|\[(\d+)\]", path.split(" ")[0]):
+        try:
+            node = node[int(index)] if index else node[key]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+# --- ballot verification (also run in worker processes) --------------------------------------
+
+_WORKER_CONTEXTS: dict[int, BallotContext] = {}
+_WORKER_LAYOUT: list[int] = []
+
+BallotTask = tuple[int, str, int, str, Any, bool]
+"""(seq, tracker, definition_version, credential of the event, ballot, counted?)."""
+ChunkResult = tuple[int, list[tuple[bytes, bytes]] | None, tuple[int, str, str, str] | None]
+"""(ballots verified, partial sums of counted ballots as point bytes, error or None) with the
+error as (seq, tracker, exception class name, message)."""
+
+
+def _contexts(manifests: Mapping[int, tuple[dict[str, Any], str]]) -> dict[int, BallotContext]:
+    return {v: ballot_context(m, fp) for v, (m, fp) in manifests.items()}
+
+
+def _init_worker(manifests: dict[int, tuple[dict[str, Any], str]], layout: list[int]) -> None:
+    """Each worker rebuilds the ballot contexts from the manifests (nothing else is shared)."""
+    global _WORKER_LAYOUT
+    _WORKER_CONTEXTS.clear()
+    _WORKER_CONTEXTS.update(_contexts(manifests))
+    _WORKER_LAYOUT = list(layout)
+
+
+def _verify_one(ctx: BallotContext, task: BallotTask) -> list[Ciphertext]:
+    seq, tracker, _version, credential, ballot, _counted = task
+    if not isinstance(ballot, dict):
+        raise InvalidBallot("the ballot is not a JSON object")
+    actual = ballot_tracker(ballot)
+    if actual != tracker:
+        raise InvalidBallot(f"the ballot in the record hashes to {actual}, not to its tracker")
+    if ballot.get("credential") != credential:
+        raise InvalidBallot(f"the ballot is signed with credential {ballot.get('credential')!r}, "
+                            f"the board event names {credential}")
+    verified = verify_ballot(ctx, ballot)
+    return [ct for answer in verified.ciphertexts for ct in answer]
+
+
+def _verify_chunk(tasks: list[BallotTask], contexts: Mapping[int, BallotContext] | None = None,
+                  layout: Sequence[int] | None = None) -> ChunkResult:
+    ctxs = _WORKER_CONTEXTS if contexts is None else contexts
+    width = sum(_WORKER_LAYOUT if layout is None else layout)
+    sums: list[Ciphertext] | None = None
+    done = 0
+    for task in tasks:
+        seq, tracker, version = task[0], task[1], task[2]
+        try:
+            ctx = ctxs.get(version)
+            if ctx is None:
+                raise InvalidBallot(f"no ballot definition version {version} on the board")
+            flat = _verify_one(ctx, task)
+        except CryptoError as exc:
+            return done, None, (seq, tracker, type(exc).__name__, str(exc))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            return done, None, (seq, tracker, "InvalidBallot", f"malformed ballot: {exc!r}")
+        done += 1
+        if task[5]:
+            if sums is None:
+                sums = [Ciphertext(IDENTITY, IDENTITY)] * width
+            if len(flat) != width:
+                return done, None, (seq, tracker, "InvalidTally",
+                                    "counted ballot does not fit the tally layout")
+            sums = [a + b for a, b in zip(sums, flat, strict=True)]
+    packed = None if sums is None else [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in sums]
+    return done, packed, None
+
+
+def _error_class(name: str) -> type[CryptoError]:
+    cls = getattr(errors, name, None)
+    if isinstance(cls, type) and issubclass(cls, CryptoError):
+        return cls
+    return InvalidRecord
+
+
+# --- the verifier ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Setup:
+    seq: int
+    manifest: dict[str, Any]
+    fingerprint: str
+    version: int
+    public_shares: dict[int, Point]
+
+
+class _Verifier:
+    def __init__(self, record: Mapping[str, Any], workers: int | None,
+                 progress: Progress | None) -> None:
+        self.record = record
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        if self.workers < 1:
+            raise ValueError("workers must be >= 1")
+        self.progress = progress
+        self.checks: list[CheckResult] = []
+        self.notes: list[str] = []
+        self.where = "record"
+        self.election_id = ""
+        self.board: list[dict[str, Any]] = []
+        self.ballots: dict[str, Any] = {}
+        self.head = ""
+        self.setups: dict[int, _Setup] = {}
+        self.setup_seq: dict[int, int] = {}
+        self.stage = "draft"
+        self.mode: str | None = None
+        self.casts: list[dict[str, Any]] = []
+        self.tally_event: dict[str, Any] | None = None
+        self.share_events: list[dict[str, Any]] = []
+        self.result_event: dict[str, Any] | None = None
+        self.counted: list[CastRecord] = []
+        self.partial_sums: list[Ciphertext] | None = None
+        self.tally_cts: list[Ciphertext] = []
+        self.valid_shares: dict[int, list[Point]] = {}
+        self.totals: list[int] | None = None
+        self.result: dict[str, Any] | None = None
+
+    # bookkeeping ---------------------------------------------------------------------------
+    def _passed(self, name: str, summary: str, **counts: int) -> None:
+        description = dict(CHECKS)[name]
+        self.checks.append(CheckResult(name, description, "passed", summary, counts))
+        if self.progress is not None:
+            self.progress(name, 1, 1)
+
+    def _skipped(self, name: str, reason: str) -> None:
+        self.checks.append(CheckResult(name, dict(CHECKS)[name], "skipped", reason, {}))
+
+    @contextmanager
+    def _malformed(self, check: str) -> Iterator[None]:
+        """Turn a KeyError/TypeError deep in a payload into a precise InvalidRecord."""
+        try:
+            yield
+        except CryptoError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise InvalidRecord(f"{self.where}: malformed ({check}): {exc!r}") from None
+
+    def run(self) -> VerificationReport:
+        self.check_record()
+        with self._malformed("chain"):
+            self.check_chain()
+        with self._malformed("setup"):
+            self.check_setup()
+        with self._malformed("phases"):
+            self.check_phases()
+        with self._malformed("credentials"):
+            self.check_credentials()
+        with self._malformed("counted"):
+            self.counted = self._counted_set()
+        with self._malformed("ballots"):
+            self.check_ballots()
+        with self._malformed("counted"):
+            self.check_counted()
+        if self.tally_event is None:
+            for name in ("aggregate", "decryption_shares", "totals", "result"):
+                self._skipped(name, f"no tally on the board yet (stage: {self.stage})")
+        else:
+            with self._malformed("aggregate"):
+                self.check_aggregate()
+            with self._malformed("decryption_shares"):
+                self.check_shares()
+            if self.result_event is None:
+                self._skipped("totals", "no result on the board yet "
+                              f"({len(self.valid_shares)} decryption shares so far)")
+                self._skipped("result", "no result on the board yet")
+            else:
+                with self._malformed("totals"):
+                    self.check_totals()
+                with self._malformed("result"):
+                    self.check_result()
+        setup = self._last_setup()
+        return VerificationReport(
+            election_id=self.election_id, stage=self.stage, head=self.head,
+            events=len(self.board), credential_mode=self.mode,
+            fingerprint=setup.fingerprint if setup else None, checks=tuple(self.checks),
+            tally_present=self.tally_event is not None,
+            counted=tuple(c.tracker for c in self.counted),
+            totals=tuple(self.totals) if self.totals is not None else None,
+            result=self.result, notes=tuple(self.notes))
+
+    def _last_setup(self) -> _Setup | None:
+        return self.setups[max(self.setups)] if self.setups else None
+
+    # 1. record -----------------------------------------------------------------------------
+    def check_record(self) -> None:
+        r = self.record
+        if not isinstance(r, Mapping):
+            raise UnsupportedRecord("not an election record: expected a JSON object")
+        if r.get("format") != RECORD_FORMAT:
+            raise UnsupportedRecord(f"not an election record: format is {r.get('format')!r}, "
+                                    f"expected {RECORD_FORMAT!r}")
+        if r.get("version") not in RECORD_VERSIONS or isinstance(r.get("version"), bool):
+            raise UnsupportedRecord(f"unsupported record version {r.get('version')!r} "
+                                    f"(this verifier reads {list(RECORD_VERSIONS)})")
+        self.election_id = _str(r.get("election_id"), "record.election_id")
+        board = _list(r.get("board"), "record.board")
+        for i, event in enumerate(board):
+            e = _dict(event, f"record.board[{i}]")
+            for key in ("seq", "at", "type", "payload", "prev_hash", "hash"):
+                if key not in e:
+                    raise InvalidRecord(f"record.board[{i}]: event without {key!r}")
+            _dict(e["payload"], f"{_where(e)}: payload")
+            _str(e["type"], f"record.board[{i}].type")
+            _str(e["at"], f"record.board[{i}].at")
+        self.board = board
+        self.ballots = _dict(r.get("ballots"), "record.ballots")
+        self._passed("record", f"{RECORD_FORMAT} v{r['version']}, election {self.election_id}",
+                     events=len(board), ballots=len(self.ballots))
+
+    # 2. chain ------------------------------------------------------------------------------
+    def check_chain(self) -> None:
+        self.head = verify_chain(self.board)
+        self._passed("chain", f"{len(self.board)} events, head {self.head}",
+                     events=len(self.board))
+
+    # 3. setup ------------------------------------------------------------------------------
+    def check_setup(self) -> None:
+        eid = self.election_id
+        commitments: dict[tuple[int, int], dict[str, Any]] = {}
+        shares_sent: dict[int, list[dict[str, Any]]] = {}
+        started: dict[int, dict[str, Any]] = {}
+        current_round: int | None = None
+        proofs_checked = 0
+        for event in self.board:
+            self.where = _where(event)
+            kind, p = event["type"], event["payload"]
+            if kind == "ceremony_started":
+                if p.get("election_id", eid) != eid:
+                    raise InvalidRecord(f"{self.where}: ceremony for election "
+                                        f"{p.get('election_id')!r}, the record is {eid!r}")
+                current_round = _int(p["round"], f"{self.where}: round")
+                started[current_round] = p
+            elif kind == "ceremony_restarted":
+                current_round = _int(p["round"], f"{self.where}: round")
+            elif kind == "trustee_commitments":
+                rnd = _int(p["round"], f"{self.where}: round")
+                index = _int(p["index"], f"{self.where}: index")
+                if current_round is not None and rnd != current_round:
+                    raise InvalidRecord(f"{self.where}: commitments of trustee {index} for round "
+                                        f"{rnd} while the ceremony is in round {current_round}")
+                if (rnd, index) in commitments:
+                    raise InvalidRecord(f"{self.where}: trustee {index} published commitments "
+                                        f"twice in round {rnd}")
+                if shares_sent.get(rnd):
+                    first = shares_sent[rnd][0]
+                    raise InvalidRecord(
+                        f"{self.where}: trustee {index} published commitments after "
+                        f"trustee {first['payload'].get('index')} sent shares (board event "
+                        f"{first['seq']}); every commitment must come before any share")
+                points = [Point.from_hex(c, what=f"trustee {index} commitment {k}")
+                          for k, c in enumerate(_list(p["commitments"], "commitments"))]
+                context = f"scrutin/ceremony/v1/{eid}/round-{rnd}/trustee-{index}".encode()
+                try:
+                    verify_commitments(points, _list(p["proofs"], "proofs"), index, context)
+                except CryptoError as exc:
+                    raise _rewrap(exc, self.where) from None
+                proofs_checked += len(points)
+                commitments[(rnd, index)] = event
+            elif kind == "trustee_shares_sent":
+                rnd = _int(p["round"], f"{self.where}: round")
+                shares_sent.setdefault(rnd, []).append(event)
+            elif kind == "election_setup":
+                self._check_one_setup(event, commitments, shares_sent, started)
+        self.where = "record"
+        if not self.setups:
+            self.notes.append("no election_setup event: the key ceremony has not completed")
+        setup = self._last_setup()
+        self.mode = str(setup.manifest.get("credential_mode")) if setup else None
+        trustees = len(setup.manifest["trustees"]) if setup else 0
+        self._passed(
+            "setup",
+            (f"fingerprint {setup.fingerprint}, election key {setup.manifest['public_key']}, "
+             f"{trustees} trustees, threshold {setup.manifest['threshold']}") if setup
+            else "key ceremony not completed: commitment proofs only",
+            definitions=len(self.setups), trustees=trustees, commitment_proofs=proofs_checked)
+
+    def _check_one_setup(self, event: dict[str, Any],
+                         commitments: dict[tuple[int, int], dict[str, Any]],
+                         shares_sent: dict[int, list[dict[str, Any]]],
+                         started: dict[int, dict[str, Any]]) -> None:
+        where, p, eid = self.where, event["payload"], self.election_id
+        manifest = _dict(p["manifest"], f"{where}: manifest")
+        fingerprint = _str(p["fingerprint"], f"{where}: fingerprint")
+        actual = election_fingerprint(manifest)
+        if actual != fingerprint:
+            raise InvalidRecord(f"{where}: fingerprint {fingerprint} is not the fingerprint of "
+                                f"the manifest ({actual})")
+        if manifest.get("election_id") != eid:
+            raise InvalidRecord(f"{where}: manifest is for election "
+                                f"{manifest.get('election_id')!r}, the record is {eid!r}")
+        version = _int(manifest.get("definition_version"), f"{where}: definition_version")
+        if version in self.setups:
+            raise InvalidRecord(f"{where}: ballot definition version {version} set up twice")
+        rnd = _int(manifest.get("ceremony_round"), f"{where}: manifest.ceremony_round")
+        threshold = _int(manifest.get("threshold"), f"{where}: manifest.threshold")
+        trustees = _list(manifest.get("trustees"), f"{where}: manifest.trustees")
+        if rnd in started:
+            st = started[rnd]
+            if st.get("threshold") != threshold or st.get("trustees") != len(trustees):
+                raise InvalidRecord(
+                    f"{where}: manifest has {len(trustees)} trustees and threshold {threshold}, "
+                    f"the ceremony started (round {rnd}) with {st.get('trustees')} and "
+                    f"{st.get('threshold')}")
+        if not 1 <= threshold <= len(trustees):
+            raise InvalidRecord(f"{where}: threshold {threshold} of {len(trustees)} trustees")
+        published = {i: e for (r, i), e in commitments.items() if r == rnd}
+        indices = [_int(t.get("index"), f"{where}: trustee index") for t in trustees]
+        if indices != list(range(1, len(trustees) + 1)):
+            raise InvalidRecord(f"{where}: manifest trustees are {indices}, expected 1..n")
+        if sorted(published) != indices:
+            raise InvalidRecord(f"{where}: round {rnd} has commitments from trustees "
+                                f"{sorted(published)}, the manifest lists {indices}")
+        all_points: list[list[Point]] = []
+        for t in trustees:
+            j = t["index"]
+            ev = published[j]["payload"]
+            if t.get("commitments") != ev["commitments"]:
+                raise InvalidRecord(
+                    f"{where}: trustee {j}'s commitments in the manifest differ from those "
+                    f"published in board event {published[j]['seq']}")
+            if t.get("encryption_key") != ev.get("encryption_key"):
+                raise InvalidRecord(
+                    f"{where}: trustee {j}'s encryption key in the manifest differs from board "
+                    f"event {published[j]['seq']}")
+            if len(ev["commitments"]) != threshold:
+                raise InvalidRecord(f"{where}: trustee {j} published {len(ev['commitments'])} "
+                                    f"commitments, threshold is {threshold}")
+            all_points.append([Point.from_hex(c, what=f"trustee {j} commitment {k}")
+                               for k, c in enumerate(ev["commitments"])])
+        last_commit = max(e["seq"] for e in published.values())
+        for sent in shares_sent.get(rnd, []):
+            if sent["seq"] < last_commit:
+                raise InvalidRecord(
+                    f"board event {sent['seq']} (trustee_shares_sent): trustee "
+                    f"{sent['payload'].get('index')} sent shares before every trustee had "
+                    f"published commitments (last commitments: board event {last_commit})")
+        key = combine_public_key(all_points).hex()
+        for what, value in (("manifest.public_key", manifest.get("public_key")),
+                            ("public_key", p.get("public_key"))):
+            if value != key:
+                raise InvalidRecord(f"{where}: {what} {value} is not the product of the "
+                                    f"trustees' constant commitments ({key})")
+        if manifest.get("credential_mode") not in ("convenient", "independent"):
+            raise InvalidRecord(f"{where}: unknown credential mode "
+                                f"{manifest.get('credential_mode')!r}")
+        try:
+            ballot_context(manifest, fingerprint)
+            layout_of(manifest)
+        except (CryptoError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidRecord(f"{where}: manifest questions: {exc}") from None
+        shares = {j: public_key_share(all_points, j) for j in indices}
+        self.setups[version] = _Setup(event["seq"], manifest, fingerprint, version, shares)
+
+    # 4. phases -----------------------------------------------------------------------------
+    def check_phases(self) -> None:
+        phase = "draft"
+        casts_by_phase = 0
+        strikes = 0
+        seen_tally = False
+        for event in self.board:
+            self.where = where = _where(event)
+            kind, p = event["type"], event["payload"]
+            if kind == "ceremony_started":
+                phase = "key_ceremony"
+            elif kind == "returned_to_draft":
+                phase = "draft"
+            elif kind == "election_setup":
+                if phase not in ("key_ceremony", "ready", "open", "paused", "closed"):
+                    raise InvalidRecord(f"{where}: election set up while {phase}")
+                if phase == "key_ceremony":
+                    phase = "ready"
+            elif kind in PHASE_EVENTS or (isinstance(p.get("to"), str) and kind == p.get("to")
+                                          and "from" in p):
+                if p.get("from") != phase:
+                    raise InvalidRecord(f"{where}: says the election went from "
+                                        f"{p.get('from')!r} to {p.get('to')!r}, but it was "
+                                        f"{phase}")
+                expected = {"opened": "open", "resumed": "open", "paused": "paused",
+                            "closed": "closed", "tally_started": "tallying"}.get(kind, kind)
+                if p.get("to") != expected:
+                    raise InvalidRecord(f"{where}: a {kind} event cannot move to {p.get('to')!r}")
+                if kind == "opened" and not self.setups:
+                    raise InvalidRecord(f"{where}: opened without an election_setup")
+                allowed = PHASE_FROM.get(kind)
+                if allowed is not None and phase not in allowed:
+                    raise InvalidRecord(f"{where}: a {kind} event while the election was {phase}")
+                phase = expected
+            elif kind == CAST:
+                if phase != "open":
+                    raise InvalidRecord(f"{where}: ballot {p.get('tracker')} cast while the "
+                                        f"election was {phase} (casting is allowed only while "
+                                        "open)")
+                definition = _int(p.get("definition_version"), f"{where}: definition_version")
+                setup = self.setups.get(definition)
+                if setup is None or setup.seq > event["seq"]:
+                    raise InvalidRecord(f"{where}: ballot {p.get('tracker')} names ballot "
+                                        f"definition version {definition}, not set up before it")
+                casts_by_phase += 1
+                self.casts.append(event)
+            elif kind in (STRUCK, UNSTRUCK):
+                if phase in ("tallying", "published", "archived", "draft", "key_ceremony"):
+                    raise InvalidRecord(f"{where}: {kind} while the election was {phase} "
+                                        "(strikes are not allowed after the tally started)")
+                strikes += 1
+            elif kind == "encrypted_tally":
+                if phase != "tallying" or seen_tally:
+                    raise InvalidTally(f"{where}: an encrypted tally while {phase}"
+                                       + (" (a second one)" if seen_tally else ""))
+                seen_tally = True
+                self.tally_event = event
+            elif kind == "decryption_share":
+                if not seen_tally or phase != "tallying":
+                    raise InvalidTally(f"{where}: a decryption share "
+                                       + ("before the encrypted tally" if not seen_tally
+                                          else f"while {phase}"))
+                self.share_events.append(event)
+            elif kind == "result":
+                if not seen_tally or phase != "tallying":
+                    raise InvalidTally(f"{where}: a result "
+                                       + ("before the encrypted tally" if not seen_tally
+                                          else f"while {phase} (the tally is decrypted once)"))
+                phase = "published"
+                self.result_event = event
+        self.where = "record"
+        self.stage = phase
+        self._passed("phases", f"stage reached: {phase}", ballots_cast=casts_by_phase,
+                     strike_events=strikes)
+
+    # 5. credentials ------------------------------------------------------------------------
+    def check_credentials(self) -> None:
+        mode = self.mode
+        registered: set[str] = set()
+        used: set[str] = set()
+        published: set[str] | None = None
+        regs = 0
+        for event in self.board:
+            self.where = where = _where(event)
+            kind, p = event["type"], event["payload"]
+            if kind == "credential_registered":
+                if mode == "independent":
+                    raise InvalidRecord(f"{where}: a voter-registered credential in an election "
+                                        "with an independent credential authority")
+                cred = _str(p["credential"], f"{where}: credential")
+                Point.from_hex(cred, what=f"{where}: credential")
+                if cred in registered:
+                    raise InvalidRecord(f"{where}: credential {cred} registered twice")
+                registered.add(cred)
+                regs += 1
+            elif kind == "credential_replaced":
+                if mode == "independent":
+                    raise InvalidRecord(f"{where}: credential replaced in an election with an "
+                                        "independent credential authority")
+                old = _str(p["old_credential"], f"{where}: old_credential")
+                cred = _str(p["credential"], f"{where}: credential")
+                Point.from_hex(cred, what=f"{where}: credential")
+                if old not in registered:
+                    raise InvalidRecord(f"{where}: replaces credential {old}, which is not "
+                                        "registered")
+                if old in used:
+                    raise InvalidRecord(f"{where}: replaces credential {old} after a ballot was "
+                                        "cast with it")
+                if cred in registered:
+                    raise InvalidRecord(f"{where}: credential {cred} registered twice")
+                registered.discard(old)
+                registered.add(cred)
+                regs += 1
+            elif kind == "credentials_published":
+                if mode == "convenient":
+                    raise InvalidRecord(f"{where}: a published credential list in an election "
+                                        "where voters register their own credentials")
+                if published is not None:
+                    raise InvalidRecord(f"{where}: the credential list is published twice")
+                creds = [_str(c, f"{where}: credential") for c in _list(p["credentials"],
+                                                                         f"{where}: credentials")]
+                if creds != sorted(creds):
+                    raise InvalidRecord(f"{where}: the credential list is not sorted")
+                if len(set(creds)) != len(creds):
+                    raise InvalidRecord(f"{where}: the credential list has duplicates")
+                if p.get("count") != len(creds):
+                    raise InvalidRecord(f"{where}: count {p.get('count')!r} but "
+                                        f"{len(creds)} credentials")
+                for i, c in enumerate(creds):
+                    Point.from_hex(c, what=f"{where}: credential {i}")
+                published = set(creds)
+                regs += len(creds)
+            elif kind == CAST:
+                cred = _str(p["credential"], f"{where}: credential")
+                tracker = p.get("tracker")
+                if mode == "independent":
+                    if published is None or cred not in published:
+                        raise InvalidRecord(
+                            f"{where}: ballot {tracker} is signed with credential {cred}, which "
+                            "is not in the credential list published before it")
+                elif cred not in registered:
+                    raise InvalidRecord(
+                        f"{where}: ballot {tracker} is signed with credential {cred}, which was "
+                        "not registered before it")
+                used.add(cred)
+        self.where = "record"
+        self._passed("credentials", f"{mode or 'no'} credentials: {len(used)} used by "
+                     f"{len(self.casts)} ballots", credentials=regs, used=len(used),
+                     ballots=len(self.casts))
+
+    # 6. ballots ----------------------------------------------------------------------------
+    def _counted_set(self) -> list[CastRecord]:
+        return counted_ballots(self.board)
+
+    def check_ballots(self) -> None:
+        trackers: dict[str, int] = {}
+        cast_seq: dict[str, tuple[int, str]] = {}
+        for event in self.casts:
+            self.where = where = _where(event)
+            p = event["payload"]
+            tracker = _str(p["tracker"], f"{where}: tracker")
+            if tracker in trackers:
+                raise InvalidBallot(f"{where}: ballot {tracker} was already cast in board event "
+                                    f"{trackers[tracker]}")
+            trackers[tracker] = event["seq"]
+            if tracker not in self.ballots:
+                raise InvalidBallot(f"{where}: ballot {tracker} is not in the record")
+            for earlier in _list(p.get("supersedes", []), f"{where}: supersedes"):
+                if earlier not in cast_seq or cast_seq[earlier][1] != p["credential"]:
+                    raise InvalidBallot(f"{where}: ballot {tracker} says it supersedes {earlier}, "
+                                        "which is not an earlier ballot of the same credential")
+            cast_seq[tracker] = (event["seq"], p["credential"])
+        self.where = "record"
+        for tracker in self.ballots:
+            if tracker not in trackers:
+                raise InvalidBallot(f"record.ballots: ballot {tracker} is in the record but no "
+                                    "ballot_cast event refers to it")
+
+        tally_version = None
+        if self.tally_event is not None:
+            tally_version = _int(self.tally_event["payload"].get("definition_version"),
+                                 f"{_where(self.tally_event)}: definition_version")
+        counted = {c.tracker for c in self.counted}
+        tasks: list[BallotTask] = [
+            (e["seq"], e["payload"]["tracker"], int(e["payload"]["definition_version"]),
+             e["payload"]["credential"], self.ballots[e["payload"]["tracker"]],
+             e["payload"]["tracker"] in counted
+             and e["payload"]["definition_version"] == tally_version)
+            for e in self.casts]
+        manifests = {v: (s.manifest, s.fingerprint) for v, s in self.setups.items()}
+        layout = layout_of(self.setups[tally_version].manifest) if (
+            tally_version in self.setups) else []
+        total = len(tasks)
+        sums: list[Ciphertext] = [Ciphertext(IDENTITY, IDENTITY)] * sum(layout)
+        done = 0
+
+        def absorb(result: ChunkResult) -> None:
+            nonlocal sums, done
+            n, packed, error = result
+            if error is not None:
+                seq, tracker, cls, message = error
+                raise _error_class(cls)(f"board event {seq} (ballot_cast), ballot {tracker}: "
+                                        f"{message}")
+            done += n
+            if packed is not None and layout:
+                part = [Ciphertext(Point(a), Point(b)) for a, b in packed]
+                sums = [x + y for x, y in zip(sums, part, strict=True)]
+            if self.progress is not None:
+                self.progress("ballots", done, total)
+
+        workers = min(self.workers, max(1, total))
+        if workers <= 1 or total < 2:
+            contexts = _contexts(manifests)
+            chunk = 64
+            for i in range(0, total, chunk):
+                absorb(_verify_chunk(tasks[i:i + chunk], contexts, layout))
+        else:
+            size = max(1, min(64, math.ceil(total / (workers * 4))))
+            chunks = [tasks[i:i + size] for i in range(0, total, size)]
+            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                     initargs=(manifests, layout)) as pool:
+                try:
+                    for result in pool.map(_verify_chunk, chunks):
+                        absorb(result)
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
+        self.partial_sums = sums if layout else None
+        versions = sorted({int(e["payload"]["definition_version"]) for e in self.casts})
+        self._passed("ballots", f"{total} ballots: trackers, credentials, proofs and signatures"
+                     f" (definition versions {versions or '-'}; {workers} worker"
+                     f"{'s' if workers != 1 else ''})", ballots=total, workers=workers)
+
+    # 7. counted set ------------------------------------------------------------------------
+    def check_counted(self) -> None:
+        casts = {e["payload"]["tracker"]: e for e in self.casts}
+        struck_events = [e for e in self.board if e["type"] in (STRUCK, UNSTRUCK)]
+        for event in struck_events:
+            self.where = where = _where(event)
+            for t in _list(event["payload"]["trackers"], f"{where}: trackers"):
+                if t not in casts or casts[t]["seq"] > event["seq"]:
+                    raise InvalidTally(f"{where}: names ballot {t}, which was not cast before it")
+        self.where = "record"
+        expected = [c.tracker for c in self.counted]
+        credentials = {c.credential for c in self.counted}
+        superseded = len(self.casts) - len(self.counted)
+        counts = {"cast": len(self.casts), "counted": len(expected),
+                  "credentials": len(credentials), "not_counted": superseded}
+        if self.tally_event is None:
+            self.notes.append(f"no tally yet: the board implies {len(expected)} counted ballots")
+            self._passed("counted", f"{len(expected)} ballots would count (last unstruck ballot "
+                         f"of each of {len(credentials)} credentials); no tally yet", **counts)
+            return
+        self.where = where = _where(self.tally_event)
+        p = self.tally_event["payload"]
+        published = [_str(t, f"{where}: counted") for t in _list(p["counted"],
+                                                                 f"{where}: counted")]
+        if published != expected:
+            self._explain_counted(where, published, expected, casts)
+        version = _int(p["definition_version"], f"{where}: definition_version")
+        if version not in self.setups:
+            raise InvalidTally(f"{where}: ballot definition version {version} was never set up")
+        for c in self.counted:
+            if c.definition_version != version:
+                raise InvalidTally(f"{where}: counts ballot {c.tracker} of definition version "
+                                   f"{c.definition_version}, the tally is of version {version}")
+        self.where = "record"
+        self._passed("counted", f"{len(expected)} counted ballots (last unstruck ballot of each "
+                     f"credential) = the encrypted tally's list", **counts)
+
+    def _explain_counted(self, where: str, published: list[str], expected: list[str],
+                         casts: Mapping[str, dict[str, Any]]) -> None:
+        struck: dict[str, int] = {}
+        for e in self.board:
+            if e["type"] == STRUCK:
+                for t in e["payload"]["trackers"]:
+                    struck[t] = e["seq"]
+            elif e["type"] == UNSTRUCK:
+                for t in e["payload"]["trackers"]:
+                    struck.pop(t, None)
+        latest: dict[str, str] = {c.credential: c.tracker for c in self.counted}
+        if len(set(published)) != len(published):
+            dup = next(t for t in published if published.count(t) > 1)
+            raise InvalidTally(f"{where}: counts ballot {dup} more than once")
+        for t in published:
+            if t in expected:
+                continue
+            if t not in casts:
+                raise InvalidTally(f"{where}: counts ballot {t}, which was never cast")
+            if t in struck:
+                raise InvalidTally(f"{where}: counts ballot {t} (board event {casts[t]['seq']}), "
+                                   f"struck in board event {struck[t]}")
+            cred = casts[t]["payload"]["credential"]
+            later = latest.get(cred)
+            later_seq = casts[later]["seq"] if later is not None and later in casts else "?"
+            raise InvalidTally(f"{where}: counts ballot {t} (board event {casts[t]['seq']}), "
+                               f"superseded by ballot {later} (board event {later_seq}) of the "
+                               "same credential")
+        for t in expected:
+            if t not in published:
+                raise InvalidTally(f"{where}: does not count ballot {t} (board event "
+                                   f"{casts[t]['seq']}), the last unstruck ballot of its "
+                                   "credential")
+        raise InvalidTally(f"{where}: the counted ballots are not in board order")
+
+    # 8. aggregate --------------------------------------------------------------------------
+    def check_aggregate(self) -> None:
+        assert self.tally_event is not None
+        self.where = where = _where(self.tally_event)
+        p = self.tally_event["payload"]
+        setup = self.setups[int(p["definition_version"])]
+        layout = layout_of(setup.manifest)
+        if _list(p["layout"], f"{where}: layout") != layout:
+            raise InvalidTally(f"{where}: layout {p['layout']} does not match the manifest's "
+                               f"questions ({layout})")
+        raw = _list(p["ciphertexts"], f"{where}: ciphertexts")
+        if len(raw) != sum(layout):
+            raise InvalidTally(f"{where}: {len(raw)} ciphertexts for {sum(layout)} tally slots")
+        expected = self.partial_sums or [Ciphertext(IDENTITY, IDENTITY)] * sum(layout)
+        parsed = []
+        for i, (c, e) in enumerate(zip(raw, expected, strict=True)):
+            name = slot_name(setup.manifest, layout, i)
+            try:
+                ct = Ciphertext.from_json(c, what=f"ciphertext {i}", allow_identity=True)
+            except InvalidEncoding as exc:
+                raise InvalidTally(f"{where}: {name}: {exc}") from None
+            if ct != e:
+                raise InvalidTally(f"{where}: {name}: the ciphertext is not the homomorphic sum "
+                                   f"of the {len(self.counted)} counted ballots")
+            parsed.append(ct)
+        self.tally_cts = parsed
+        self.where = "record"
+        self._passed("aggregate", f"{len(parsed)} tally slots = sums of {len(self.counted)} "
+                     "counted ballots", slots=len(parsed), ballots=len(self.counted))
+
+    # 9. decryption shares ------------------------------------------------------------------
+    def check_shares(self) -> None:
+        assert self.tally_event is not None
+        setup = self.setups[int(self.tally_event["payload"]["definition_version"])]
+        layout = layout_of(setup.manifest)
+        context = decryption_context(self.election_id, setup.fingerprint)
+        for event in self.share_events:
+            self.where = where = _where(event)
+            p = event["payload"]
+            j = _int(p["index"], f"{where}: index")
+            if j not in setup.public_shares:
+                raise InvalidShare(f"{where}: trustee {j} is not a trustee of this election")
+            if j in self.valid_shares:
+                raise InvalidShare(f"{where}: trustee {j} submitted a second decryption share")
+            share = _dict(p["share"], f"{where}: share")
+            try:
+                verify_decryption_share(self.tally_cts, share, setup.public_shares[j], j, context)
+            except CryptoError as exc:
+                slot = self._failing_slot(share, setup.public_shares[j], j, context)
+                what = f", {slot_name(setup.manifest, layout, slot)} (slot {slot})" if (
+                    slot is not None) else ""
+                raise InvalidShare(f"{where}: trustee {j}'s decryption share{what} does not "
+                                   f"verify: {exc}") from None
+            self.valid_shares[j] = [Point.from_hex(f, allow_identity=True)
+                                    for f in share["factors"]]
+        self.where = "record"
+        self._passed("decryption_shares", f"{len(self.valid_shares)} decryption shares from "
+                     f"trustees {sorted(self.valid_shares)} (threshold "
+                     f"{setup.manifest['threshold']})", shares=len(self.valid_shares),
+                     proofs=len(self.valid_shares) * len(self.tally_cts))
+
+    def _failing_slot(self, share: dict[str, Any], public: Point, j: int,
+                      context: bytes) -> int | None:
+        factors, proofs = share.get("factors"), share.get("proofs")
+        if not (isinstance(factors, list) and isinstance(proofs, list)
+                and len(factors) == len(proofs) == len(self.tally_cts)):
+            return None
+        for i, ct in enumerate(self.tally_cts):
+            single = {"trustee": j, "factors": [factors[i]], "proofs": [proofs[i]]}
+            try:
+                verify_decryption_share([ct], single, public, j, context)
+            except (CryptoError, ValueError, TypeError):
+                return i
+        return None  # pragma: no cover - the whole share failed, so one slot does
+
+    # 10. totals ----------------------------------------------------------------------------
+    def check_totals(self) -> None:
+        assert self.tally_event is not None and self.result_event is not None
+        setup = self.setups[int(self.tally_event["payload"]["definition_version"])]
+        layout = layout_of(setup.manifest)
+        threshold = int(setup.manifest["threshold"])
+        self.where = where = _where(self.result_event)
+        p = self.result_event["payload"]
+        used = [_int(j, f"{where}: shares_used") for j in _list(p["shares_used"],
+                                                                f"{where}: shares_used")]
+        if used != sorted(set(used)):
+            raise InvalidTally(f"{where}: shares_used {used} must list distinct trustee indices "
+                               "in increasing order")
+        if len(used) < threshold:
+            raise InvalidTally(f"{where}: shares_used {used}: {len(used)} shares, the threshold "
+                               f"is {threshold}")
+        for j in used:
+            if j not in self.valid_shares:
+                raise InvalidTally(f"{where}: shares_used names trustee {j}, who has no "
+                                   "decryption share on the board before the result")
+        totals = [_int(t, f"{where}: totals[{i}]") for i, t in enumerate(_list(p["totals"],
+                                                                          f"{where}: totals"))]
+        if len(totals) != len(self.tally_cts):
+            raise InvalidTally(f"{where}: {len(totals)} totals for {len(self.tally_cts)} tally "
+                               "slots")
+        bound = len(self.counted)
+        lambdas = {j: lagrange_coefficient(j, used) for j in used}
+        for i, (ct, total) in enumerate(zip(self.tally_cts, totals, strict=True)):
+            name = slot_name(setup.manifest, layout, i)
+            if not 0 <= total <= bound:
+                raise InvalidTally(f"{where}: {name}: total {total} is outside 0..{bound} "
+                                   "(the number of counted ballots)")
+            acc = IDENTITY
+            for j in used:
+                acc = acc + self.valid_shares[j][i] * lambdas[j]
+            plain = ct.beta - acc
+            if base_mul(total) != plain:
+                try:
+                    actual = f"it decrypts to {discrete_log(plain, bound)}"
+                except CryptoError:
+                    actual = f"it does not decrypt to any value in 0..{bound}"
+                raise InvalidTally(f"{where}: {name}: published total {total} is not the "
+                                   f"decryption of the tally with the shares of trustees {used} "
+                                   f"({actual})")
+        self.totals = totals
+        self.where = "record"
+        self._passed("totals", f"{len(totals)} totals decrypted with the shares of trustees "
+                     f"{used}", slots=len(totals), shares_used=len(used))
+
+    # 11. result ----------------------------------------------------------------------------
+    def check_result(self) -> None:
+        assert self.tally_event is not None and self.result_event is not None
+        assert self.totals is not None
+        setup = self.setups[int(self.tally_event["payload"]["definition_version"])]
+        self.where = where = _where(self.result_event)
+        layout = layout_of(setup.manifest)
+        expected = election_result(setup.manifest, split_totals(self.totals, layout),
+                                   len(self.counted))
+        published = self.result_event["payload"].get("result")
+        diff = _first_difference(published, expected, "result")
+        if diff is not None:
+            import re
+
+            m = re.match(r"result\.questions\[(\d+)\](?:\.candidates\[(\d+)\])?", diff)
+            about = ""
+            if m:
+                q = int(m.group(1))
+                about = f" (question {q}"
+                if m.group(2) is not None:
+                    c = int(m.group(2))
+                    cands = setup.manifest["questions"][q]["candidates"] if q < len(
+                        setup.manifest["questions"]) else []
+                    name = cands[c].get("name") if c < len(cands) else "?"
+                    about += f", candidate {c} ({name})"
+                about += ")"
+            raise InvalidResult(f"{where}: {diff}{about} is {_lookup(published, diff)!r}, the "
+                                f"result arithmetic gives {_lookup(expected, diff)!r}")
+        self.result = expected
+        self.where = "record"
+        questions = len(expected["questions"])
+        self._passed("result", f"{questions} question{'s' if questions != 1 else ''}, "
+                     f"{expected['ballots_counted']} ballots counted", questions=questions)
+
+
+def verify_record(record: dict[str, Any], *, workers: int | None = None,
+                  progress: Progress | None = None) -> VerificationReport:
+    """Verify a whole election record; raise a ``CryptoError`` subclass naming the first thing
+    that fails (checks in the order of the module docstring), else return the report.
+
+    ``workers``: processes for ballot verification (default ``os.cpu_count()``; 1 = serial, in
+    this process). ``progress(check, done, total)`` is called as checks complete."""
+    return _Verifier(record, workers, progress).run()
+
+
+__all__ = ["CHECKS", "CheckResult", "VerificationReport", "layout_of", "slot_name",
+           "verify_record"]
