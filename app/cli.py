@@ -14,6 +14,7 @@ from app.client.cli import credentials_cli, trustee_cli, vote_command
 from app.config import load_settings
 from app.counting.cli import count_command
 from app.eligibility.cli import roll_command
+from app.verify_cli import verify_command
 
 cli = typer.Typer(help="Scrutin: verifiable secret-ballot elections for wiki communities.",
                   no_args_is_help=True)
@@ -24,6 +25,7 @@ cli.add_typer(credentials_cli, name="credentials")
 cli.command("vote")(vote_command)
 cli.command("count")(count_command)
 cli.command("roll")(roll_command)
+cli.command("verify")(verify_command)
 
 
 @cli.command()
