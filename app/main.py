@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from admin_ui.routes import install as install_pages
 from app.api import auth, ceremony, elections, health, tally, voting
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     install_error_handlers(app)
     for module in (health, auth, elections, ceremony, voting, tally):
         app.include_router(module.router)
+    install_pages(app)
 
     @app.get("/api/v1/receipt-key", tags=["voting"])
     def receipt_key() -> dict[str, str]:

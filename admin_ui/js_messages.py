@@ -1,0 +1,175 @@
+"""Strings the pages' JavaScript shows, as gettext messages.
+
+``pybabel extract`` finds them through the ``N_`` marker, so they are translated in the same
+catalogues as the templates. Each page embeds ``catalogue(lang)`` (key → translated text) as a
+JSON data block that ``static/js/common.js`` reads; ``%(name)s`` placeholders are filled in JS.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from admin_ui.i18n import translations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext no-op marker
+    return message
+
+
+PHASE_NAMES = {
+    "draft": N_("Draft"),
+    "key_ceremony": N_("Key ceremony"),
+    "ready": N_("Ready (voting has not opened yet)"),
+    "open": N_("Open for voting"),
+    "paused": N_("Paused"),
+    "closed": N_("Closed"),
+    "scrutiny": N_("Scrutiny"),
+    "tallying": N_("Tallying"),
+    "published": N_("Results published"),
+    "archived": N_("Archived"),
+}
+
+MESSAGES: dict[str, str] = {
+    **{f"phase.{key}": text for key, text in PHASE_NAMES.items()},
+    "ceremony.status.invited": N_("invited"),
+    "ceremony.status.joined": N_("joined"),
+    "ceremony.status.committed": N_("commitments published"),
+    "ceremony.status.shared": N_("shares sent"),
+    "ceremony.status.verified": N_("shares verified"),
+    "ceremony.status.complained": N_("complained"),
+    "role.committee": N_("Committee member"),
+    "role.scrutineer": N_("Scrutineer"),
+    "role.trustee": N_("Trustee"),
+    "role.credential_authority": N_("Credential authority"),
+    "label.support": N_("Support"),
+    "label.oppose": N_("Oppose"),
+    "label.status": N_("Status"),
+    "label.trustee": N_("Trustee"),
+    "label.results": N_("See the results"),
+    "error.api": N_("The server refused: %(detail)s"),
+    "error.generic": N_("Something went wrong: %(detail)s"),
+    # booth
+    "booth.eligible": N_("%(name)s, you are on the voter roll and may vote."),
+    "booth.not_eligible": N_("%(name)s, you cannot vote in this election."),
+    "booth.reasons": N_("Reasons:"),
+    "booth.phase": N_("Election phase: %(phase)s."),
+    "booth.paused": N_("Voting is paused: %(reason)s"),
+    "booth.not_open_yet": N_("Voting has not opened yet."),
+    "booth.closed": N_("Voting has ended."),
+    "booth.has_voted": N_("You voted on %(time)s. Your current ballot's tracker:"),
+    "booth.revote_hint": N_("You may vote again until voting ends: only your last ballot counts."),
+    "booth.loading_crypto": N_("Loading the encryption code…"),
+    "booth.pick_one": N_("“%(question)s”: select exactly one option."),
+    "booth.pick_range": N_("“%(question)s”: select between %(min)s and %(max)s options."),
+    "booth.code_missing": N_("Enter the voting code the credential authority sent you."),
+    "booth.code_invalid": N_("This voting code is not valid: check it for typing mistakes."),
+    "booth.no_credential": N_("This browser has no voting credential for this election."),
+    "booth.credential_elsewhere": N_(
+        "You already voted from another browser or device, whose credential is not here. Vote "
+        "again from that browser."),
+    "booth.credential_mismatch": N_(
+        "The credential in this browser is not the one registered for you. Vote again from the "
+        "browser you first voted with."),
+    "booth.progress.start": N_("Preparing the encryption…"),
+    "booth.progress.step": N_("Encrypting and proving: step %(done)s of %(total)s"),
+    "booth.progress.done": N_("Encryption finished."),
+    "booth.audit_ok": N_(
+        "Audit passed: ballot %(tracker)s contains exactly your choices. It was not cast."),
+    "booth.audit_failed": N_("Audit FAILED: %(problem)s. Do not use this computer to vote."),
+    "booth.reencrypted": N_("Your choices were encrypted again, with a new tracker, ready to cast."),
+    "booth.cast_ok": N_("Your ballot was cast on %(time)s."),
+    "booth.cast_revote": N_(
+        "Your new ballot was cast on %(time)s. It replaces your earlier ballot, which no longer "
+        "counts."),
+    # trustee
+    "trustee.no_key_file": N_("No key file in this browser yet: it is made when you join."),
+    "trustee.key_in_progress": N_(
+        "Your key file is in this browser. Download it after each step and keep it safe."),
+    "trustee.key_complete": N_(
+        "Your key file holds your share of the election key. Download it and keep it safe: the "
+        "tally needs it."),
+    "trustee.wrong_key_file": N_("This is not a key file for this election."),
+    "trustee.need_key_file": N_("Your key file is needed: load it above."),
+    "trustee.phase": N_(
+        "Phase: %(phase)s. Round %(round)s; %(threshold)s of %(n)s trustees will be needed to "
+        "decrypt."),
+    "trustee.step.join": N_("Join the ceremony"),
+    "trustee.step.commit": N_("Publish my commitments"),
+    "trustee.step.send": N_("Send my sealed shares"),
+    "trustee.step.verify": N_("Check the shares I received and confirm"),
+    "trustee.wait.commitments": N_("Waiting for the other trustees to publish their commitments…"),
+    "trustee.wait.shares": N_("Waiting for the other trustees to send their shares…"),
+    "trustee.wait.others": N_("Done. Waiting for the other trustees to confirm…"),
+    "trustee.complained": N_(
+        "You complained about a share. The committee must restart the ceremony."),
+    "trustee.complaints": N_(
+        "%(count)s complaint(s): the ceremony is blocked until the committee restarts it."),
+    "trustee.election_key": N_("Election public key:"),
+    "trustee.not_trustee": N_("You are not a trustee of this election."),
+    "trustee.ceremony_done": N_("The key ceremony is complete."),
+    "trustee.ceremony_not_started": N_("The key ceremony has not started."),
+    "trustee.tally_not_started": N_("The tally has not started."),
+    "trustee.tally_phase": N_(
+        "Tally: %(phase)s; %(count)s ballots counted; %(shares)s of %(threshold)s needed "
+        "decryption shares received."),
+    "trustee.tally_done": N_("The tally is decrypted."),
+    "trustee.share_sent": N_("Your decryption share was sent."),
+    "trustee.decrypting": N_("Computing your decryption share and its proofs…"),
+    # results
+    "results.counted": N_("Ballots counted: %(count)s"),
+    "results.question": N_("Question %(n)s"),
+    "results.sonc_figures": N_(
+        "support %(support)s, oppose %(oppose)s, neutral %(neutral)s; support rate %(percent)s"),
+    "results.sonc_note": N_(
+        "The support rate is support ÷ (support + oppose); neutral votes are not counted. The "
+        "dashed line is the pass threshold."),
+    "results.threshold": N_("pass threshold: %(comparison)s %(percent)s%%"),
+    "results.passed": N_("passes"),
+    "results.failed": N_("does not pass"),
+    "results.withdrawn": N_("withdrawn"),
+    "results.votes": N_("%(votes)s votes"),
+    "results.elected": N_("elected"),
+    "results.elected_list": N_("Elected (%(seats)s seats): %(names)s"),
+    "results.tie": N_("A tie for the last %(seats)s seat(s): it is left for the committee."),
+    "results.not_yet": N_("The results are not published yet."),
+    "results.board_events": N_("(%(count)s events)"),
+    "results.tracker_format": N_("A tracker is 64 hexadecimal characters."),
+    "results.tracker_unknown": N_("No ballot with this tracker is on the board."),
+    "results.tracker_current": N_(
+        "Found: this ballot is on the board (event %(seq)s, %(time)s) and is the voter's "
+        "current ballot."),
+    "results.tracker_superseded": N_(
+        "Found (event %(seq)s, %(time)s), but replaced by a later ballot of the same voter."),
+    "results.tracker_struck": N_("Found (event %(seq)s, %(time)s), but struck by the scrutineers."),
+    # scrutiny
+    "scrutiny.count": N_("%(count)s voters have voted."),
+    # admin
+    "admin.manage": N_("Manage"),
+    "admin.manage_named": N_("Manage %(id)s"),
+    "admin.question_n": N_("Question %(n)s"),
+    "admin.need_candidates": N_("Question %(n)s needs at least one candidate or option."),
+    "admin.need_both_times": N_("Give both the start and the end of voting, or neither."),
+    "admin.need_end": N_("Give the new end."),
+    "admin.not_editable": N_("Nothing can be edited in this phase."),
+    "admin.saved": N_("Saved %(id)s."),
+    "admin.new_election": N_("New election"),
+    "admin.editing": N_("Election %(id)s"),
+    "admin.pause_reason": N_("Paused because: %(reason)s"),
+    "admin.remove": N_("Remove"),
+    "admin.remove_role": N_("Remove the role %(role)s of %(name)s"),
+    "admin.ceremony_not_started": N_("The key ceremony starts when the election is frozen."),
+    "admin.ceremony_summary": N_(
+        "Round %(round)s: %(done)s of %(n)s trustees have verified their shares (threshold "
+        "%(threshold)s)."),
+    "admin.complaint": N_("Trustee %(from)s complains about trustee %(against)s: %(reason)s"),
+    "admin.audit_head": N_("Chain head: %(hash)s (verified on every read)"),
+    "admin.roll_result": N_("%(added)s added, %(removed)s removed; %(total)s voters on the roll."),
+    "admin.done": N_("Done."),
+}
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Key → text in ``lang`` for the pages' scripts."""
+    tr = translations(lang)
+    return {key: tr.gettext(text) for key, text in MESSAGES.items()}

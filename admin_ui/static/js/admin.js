@@ -1,0 +1,335 @@
+// The committee page: list, create and edit elections; roles, roll, phase actions, key
+// ceremony progress, tally start and the audit log. Everything goes through the JSON API.
+import { $, $$, api, announce, el, errorText, localized, phaseName, shortTime, t } from './common.js';
+
+const LANGS = ['en', 'zh-hans', 'zh-hant'];
+const message = $('#admin-message');
+let current = null;   // the election being edited (API view), or null when creating
+let pollTimer = null;
+
+function flash(text, cls = 'ok') { announce(message, text, cls); }
+
+// --- list --------------------------------------------------------------------------------------
+async function loadList() {
+  const rows = $('#election-rows');
+  try {
+    const elections = await api('/api/v1/elections');
+    rows.replaceChildren(...elections.map((e) => el('tr', { 'data-election': e.id },
+      el('td', {}, el('code', { text: e.id })),
+      el('td', {}, el('a', { href: `/elections/${e.id}`, text: localized(e.title, e.default_language) })),
+      el('td', { text: phaseName(e.phase) }),
+      el('td', {}, el('button', { type: 'button', class: 'link', text: t('admin.manage'), 'aria-label': t('admin.manage_named', { id: e.id }), onclick: () => openElection(e.id) })))));
+  } catch (err) {
+    flash(errorText(err), 'error');
+  }
+}
+
+// --- the election form -------------------------------------------------------------------------
+function addQuestion(data = null) {
+  const fragment = $('#question-template').content.cloneNode(true);
+  const box = fragment.querySelector('fieldset');
+  const index = $$('#questions .question-editor').length;
+  box.querySelector('.q-legend').textContent = t('admin.question_n', { n: index + 1 });
+  const kind = box.querySelector('.q-kind');
+  const sync = () => {
+    box.querySelector('.sonc-only').hidden = kind.value !== 'sonc';
+    box.querySelector('.selection-only').hidden = kind.value !== 'approval';
+  };
+  kind.addEventListener('change', sync);
+  box.querySelector('.q-remove').addEventListener('click', () => { box.remove(); renumber(); });
+  if (data) {
+    kind.value = data.kind;
+    for (const input of box.querySelectorAll('.q-title')) input.value = data.title[input.dataset.lang] || '';
+    for (const area of box.querySelectorAll('.q-candidates')) {
+      area.value = data.candidates.map((c) => c.name[area.dataset.lang] || '').join('\n').replace(/\n+$/, '');
+    }
+    if (data.seats) box.querySelector('.q-seats').value = data.seats;
+    box.querySelector('.q-min').value = data.min_selections || 0;
+    if (data.max_selections && data.kind === 'approval') box.querySelector('.q-max').value = data.max_selections;
+    if (data.pass_rule) {
+      box.querySelector('.q-threshold').value = data.pass_rule.threshold_percent;
+      box.querySelector('.q-comparison').value = data.pass_rule.comparison;
+      box.querySelector('.q-min-support').value = data.pass_rule.min_support;
+      box.querySelector('.q-display').value = data.pass_rule.display;
+      box.querySelector('.q-decimals').value = data.pass_rule.decimals;
+    }
+  }
+  sync();
+  $('#questions').append(fragment);
+}
+
+function renumber() {
+  $$('#questions .question-editor').forEach((box, i) => {
+    box.querySelector('.q-legend').textContent = t('admin.question_n', { n: i + 1 });
+  });
+}
+
+function texts(nodes) {
+  const out = {};
+  for (const node of nodes) if (node.value.trim()) out[node.dataset.lang] = node.value.trim();
+  return out;
+}
+
+function readQuestion(box, i) {
+  const kind = box.querySelector('.q-kind').value;
+  const title = texts(box.querySelectorAll('.q-title'));
+  const lines = {};
+  for (const area of box.querySelectorAll('.q-candidates')) {
+    const names = area.value.split('\n').map((s) => s.trim());
+    while (names.length && !names[names.length - 1]) names.pop();
+    if (names.length) lines[area.dataset.lang] = names;
+  }
+  const count = Math.max(0, ...Object.values(lines).map((l) => l.length));
+  if (!count) throw new Error(t('admin.need_candidates', { n: i + 1 }));
+  const candidates = [];
+  for (let c = 0; c < count; c++) {
+    const name = {};
+    for (const [lang, names] of Object.entries(lines)) if (names[c]) name[lang] = names[c];
+    candidates.push({ name });
+  }
+  const question = { kind, title, candidates };
+  const seats = box.querySelector('.q-seats').value;
+  if (seats) question.seats = Number(seats);
+  if (kind === 'approval') {
+    question.min_selections = Number(box.querySelector('.q-min').value || 0);
+    const max = box.querySelector('.q-max').value;
+    if (max) question.max_selections = Number(max);
+  }
+  if (kind === 'sonc') {
+    question.pass_rule = {
+      threshold_percent: box.querySelector('.q-threshold').value || '70',
+      comparison: box.querySelector('.q-comparison').value,
+      min_support: Number(box.querySelector('.q-min-support').value || 0),
+      display: box.querySelector('.q-display').value,
+      decimals: Number(box.querySelector('.q-decimals').value || 1),
+    };
+  }
+  return question;
+}
+
+function readForm() {
+  const body = {
+    title: texts($$('.title-input')),
+    default_language: $('#f-default-language').value,
+    credential_mode: $('#f-credential-mode').value,
+    trustee_count: Number($('#f-trustee-count').value),
+    threshold: Number($('#f-threshold').value),
+    voter_list_public: $('#f-voter-list-public').checked,
+    questions: $$('#questions .question-editor').map(readQuestion),
+  };
+  const description = texts($$('.description-input'));
+  if (Object.keys(description).length) body.description = description;
+  const start = $('#f-start').value, end = $('#f-end').value;
+  if (start && end) body.schedule = { start, end, timezone: $('#f-timezone').value };
+  else if (start || end) throw new Error(t('admin.need_both_times'));
+  if (!current && $('#f-id').value.trim()) body.id = $('#f-id').value.trim();
+  return body;
+}
+
+function fillForm(e) {
+  $('#f-id').value = e ? e.id : '';
+  $('#f-id').disabled = Boolean(e);
+  $('#f-default-language').value = e ? e.default_language : 'en';
+  for (const input of $$('.title-input')) input.value = e?.title?.[input.dataset.lang] || '';
+  for (const area of $$('.description-input')) area.value = e?.description?.[area.dataset.lang] || '';
+  $('#f-credential-mode').value = e ? e.credential_mode : 'convenient';
+  $('#f-trustee-count').value = e ? e.trustee_count : 3;
+  $('#f-threshold').value = e ? e.threshold : 2;
+  $('#f-voter-list-public').checked = e ? e.voter_list_public : true;
+  const local = (iso) => (iso ? iso.slice(0, 16) : '');
+  $('#f-start').value = local(e?.schedule?.start_local);
+  $('#f-end').value = local(e?.schedule?.end_local);
+  $('#f-timezone').value = e?.schedule?.timezone || 'UTC';
+  $('#questions').replaceChildren();
+  if (e) e.questions.forEach((q) => addQuestion(q));
+  else addQuestion();
+}
+
+/** In a patch, send only what the phase lets the committee change. */
+const EDITABLE = {
+  draft: null,
+  key_ceremony: ['title', 'description', 'schedule', 'voter_list_public'],
+  ready: ['title', 'description', 'schedule', 'voter_list_public'],
+  open: ['title', 'description'],
+  paused: ['title', 'description'],
+};
+
+$('#election-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const errorBox = $('#form-error');
+  announce(errorBox, '', 'error');
+  try {
+    let body = readForm();
+    let saved;
+    if (current) {
+      const allowed = EDITABLE[current.phase];
+      if (allowed === undefined) throw new Error(t('admin.not_editable'));
+      if (allowed) body = Object.fromEntries(Object.entries(body).filter(([k]) => allowed.includes(k)));
+      saved = await api(`/api/v1/elections/${current.id}`, { method: 'PATCH', body });
+    } else {
+      saved = await api('/api/v1/elections', { method: 'POST', body });
+    }
+    flash(t('admin.saved', { id: saved.id }));
+    await loadList();
+    await openElection(saved.id);
+  } catch (err) {
+    announce(errorBox, err.status ? errorText(err) : err.message, 'error');
+  }
+});
+
+$('#add-question').addEventListener('click', () => addQuestion());
+$('#cancel-edit').addEventListener('click', () => closeEditor());
+$('#new-election')?.addEventListener('click', () => {
+  current = null;
+  history.replaceState(null, '', '/admin');
+  fillForm(null);
+  $('#editor-section').hidden = false;
+  $('#manage-sections').hidden = true;
+  $('#editor-h').textContent = t('admin.new_election');
+  $('#f-id').focus();
+});
+
+function closeEditor() {
+  current = null;
+  clearTimeout(pollTimer);
+  history.replaceState(null, '', '/admin');
+  $('#editor-section').hidden = true;
+  $('#manage-sections').hidden = true;
+  $('#list-section').hidden = false;
+}
+
+// --- one election ------------------------------------------------------------------------------
+async function openElection(id) {
+  try {
+    current = await api(`/api/v1/elections/${id}`);
+  } catch (err) {
+    flash(errorText(err), 'error');
+    return;
+  }
+  history.replaceState(null, '', `/admin?election=${encodeURIComponent(id)}`);
+  fillForm(current);
+  $('#editor-h').textContent = t('admin.editing', { id });
+  $('#editor-section').hidden = false;
+  $('#manage-sections').hidden = false;
+  await refreshManage();
+  $('#editor-h').focus?.();
+}
+
+function renderPhase() {
+  const phase = current.phase;
+  $('#phase-name').textContent = phaseName(phase);
+  $('#pause-reason').textContent = current.pause_reason ? t('admin.pause_reason', { reason: current.pause_reason }) : '';
+  const visible = {
+    'freeze-button': phase === 'draft',
+    'pause-button': phase === 'open',
+    'resume-button': phase === 'paused',
+    'close-button': phase === 'open' || phase === 'paused',
+    'tally-button': phase === 'closed' || phase === 'scrutiny',
+    'extend-box': phase === 'open' || phase === 'paused',
+    'restart-ceremony': phase === 'key_ceremony',
+    'back-to-draft': phase === 'key_ceremony',
+  };
+  for (const [id, on] of Object.entries(visible)) $(`#${id}`).hidden = !on;
+  $('#extend-timezone').value = current.schedule?.timezone || 'UTC';
+}
+
+async function refreshManage() {
+  if (!current) return;
+  clearTimeout(pollTimer);
+  try {
+    current = await api(`/api/v1/elections/${current.id}`);
+  } catch (err) { flash(errorText(err), 'error'); return; }
+  renderPhase();
+  await Promise.all([loadRoles(), loadCeremony(), loadAudit()]);
+  if (['key_ceremony', 'ready', 'tallying'].includes(current.phase)) pollTimer = setTimeout(refreshManage, 2000);
+}
+
+async function loadRoles() {
+  try {
+    const roles = await api(`/api/v1/elections/${current.id}/roles`);
+    $('#role-rows').replaceChildren(...roles.map((r) => el('tr', {},
+      el('td', { text: r.username }), el('td', { text: t(`role.${r.role}`) }),
+      el('td', {}, el('button', {
+        type: 'button', class: 'link', text: t('admin.remove'),
+        'aria-label': t('admin.remove_role', { name: r.username, role: t(`role.${r.role}`) }),
+        onclick: () => act(`/roles/${r.role}/${encodeURIComponent(r.username)}`, null, 'DELETE'),
+      })))));
+  } catch (err) { $('#role-rows').replaceChildren(el('tr', {}, el('td', { colspan: 3, text: errorText(err) }))); }
+}
+
+async function loadCeremony() {
+  const box = $('#ceremony');
+  if (current.phase === 'draft') { box.replaceChildren(el('p', { text: t('admin.ceremony_not_started') })); return; }
+  try {
+    const c = await api(`/api/v1/elections/${current.id}/ceremony`);
+    const done = c.trustees.filter((tr) => tr.status === 'verified').length;
+    box.replaceChildren(
+      el('p', { id: 'ceremony-summary', text: t('admin.ceremony_summary', { round: c.round, done, n: c.trustees.length, threshold: c.threshold }) }),
+      el('table', { class: 'data' },
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '#' }), el('th', { scope: 'col', text: t('label.trustee') }), el('th', { scope: 'col', text: t('label.status') }))),
+        el('tbody', {}, c.trustees.map((tr) => el('tr', {}, el('td', { text: String(tr.index) }), el('td', { text: tr.username }), el('td', { text: t(`ceremony.status.${tr.status}`) }))))),
+      ...c.complaints.map((x) => el('p', { class: 'error', text: t('admin.complaint', { from: x.complainant_index, against: x.accused_index, reason: x.reason }) })),
+      c.public_key ? el('p', {}, t('trustee.election_key'), ' ', el('code', { class: 'mono', text: c.public_key })) : '',
+    );
+  } catch (err) { box.replaceChildren(el('p', { class: 'error', text: errorText(err) })); }
+}
+
+async function loadAudit() {
+  try {
+    const log = await api(`/api/v1/elections/${current.id}/audit`);
+    $('#audit-head').textContent = t('admin.audit_head', { hash: log.head?.hash || JSON.stringify(log.head) });
+    $('#audit-rows').replaceChildren(...log.entries.slice().reverse().map((e) => el('tr', {},
+      el('td', { text: String(e.seq) }), el('td', { text: shortTime(e.at) }), el('td', { text: e.actor }),
+      el('td', {}, el('code', { text: e.action })), el('td', { class: 'mono', text: JSON.stringify(e.detail) }))));
+  } catch (err) { $('#audit-rows').replaceChildren(el('tr', {}, el('td', { colspan: 5, text: errorText(err) }))); }
+}
+
+async function act(path, body, method = 'POST') {
+  try {
+    await api(`/api/v1/elections/${current.id}${path}`, { method, body });
+    flash(t('admin.done'));
+  } catch (err) {
+    flash(errorText(err), 'error');
+  }
+  await refreshManage();
+  await loadList();
+}
+
+const reason = () => ({ reason: $('#action-reason').value.trim() });
+$('#freeze-button').addEventListener('click', () => act('/freeze'));
+$('#pause-button').addEventListener('click', () => act('/pause', reason()));
+$('#resume-button').addEventListener('click', () => act('/resume', reason()));
+$('#close-button').addEventListener('click', () => act('/close', reason()));
+$('#tally-button').addEventListener('click', () => act('/tally/start'));
+$('#restart-ceremony').addEventListener('click', () => act('/ceremony/restart', reason()));
+$('#back-to-draft').addEventListener('click', () => act('/ceremony/back-to-draft', reason()));
+$('#extend-button').addEventListener('click', () => {
+  if (!$('#extend-end').value) { flash(t('admin.need_end'), 'error'); return; }
+  act('/extend', { end: $('#extend-end').value, timezone: $('#extend-timezone').value, ...reason() });
+});
+$('#role-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  await act('/roles', { username: $('#role-user').value.trim(), role: $('#role-kind').value });
+  $('#role-user').value = '';
+  $('#role-user').focus();
+});
+$('#roll-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const usernames = $('#roll-users').value.split('\n').map((s) => s.trim()).filter(Boolean);
+  try {
+    const r = await api(`/api/v1/elections/${current.id}/roll`, { method: 'POST', body: { usernames, mode: $('#roll-mode').value } });
+    announce($('#roll-result'), t('admin.roll_result', { added: r.added, removed: r.removed, total: r.total }), 'ok');
+    $('#roll-users').value = '';
+  } catch (err) { announce($('#roll-result'), errorText(err), 'error'); }
+  await loadAudit();
+});
+
+async function main() {
+  if (!$('#election-rows')) return;
+  await loadList();
+  const wanted = new URLSearchParams(location.search).get('election');
+  if (wanted) await openElection(wanted);
+  document.body.dataset.adminReady = '1';
+}
+
+main();

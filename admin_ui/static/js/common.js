@@ -1,0 +1,123 @@
+// Shared helpers of the pages: translations, the JSON API, DOM building, times and downloads.
+const catalogue = JSON.parse(document.getElementById('scrutin-i18n')?.textContent || '{}');
+
+/** The UI language (en, zh-hans, zh-hant). */
+export const lang = document.body.dataset.lang || 'en';
+/** The logged-in user's name, or '' when nobody is logged in. */
+export const user = document.body.dataset.user || '';
+const LOCALE = { en: 'en', 'zh-hans': 'zh-Hans-CN', 'zh-hant': 'zh-Hant-TW' }[lang] || 'en';
+
+/** A translated UI string; `%(name)s` placeholders are filled from `vars`. */
+export function t(key, vars = {}) {
+  const text = catalogue[key] ?? key;
+  return text.replace(/%\((\w+)\)s/g, (_, name) => String(vars[name] ?? '')).replace(/%%/g, '%');
+}
+
+/** A per-election text in the UI language, else the election's default language, else any. */
+export function localized(texts, defaultLanguage = 'en') {
+  if (!texts) return '';
+  return texts[lang] || texts[defaultLanguage] || Object.values(texts)[0] || '';
+}
+
+export class ApiError extends Error {
+  constructor(status, code, detail) {
+    super(detail || code);
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+/** Calls the JSON API with the session cookie; writes send X-Scrutin-Request: 1 (CSRF). */
+export async function api(path, { method = 'GET', body } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') headers['X-Scrutin-Request'] = '1';
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(path, {
+    method, headers, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  const text = await response.text();
+  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  if (!response.ok) {
+    throw new ApiError(response.status, data?.error || 'http_error', data?.detail || response.statusText);
+  }
+  return data;
+}
+
+/** A readable message for any error (API errors show their detail). */
+export function errorText(err) {
+  if (err instanceof ApiError) return t('error.api', { detail: err.detail || err.code });
+  return t('error.generic', { detail: err?.message || String(err) });
+}
+
+/** el('p', {class: 'x', text: 'hi'}, child, ...) */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'text') node.textContent = value;
+    else if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+/** A UTC ISO time in the browser's time zone, in the UI language. */
+export function localTime(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'full', timeStyle: 'long' }).format(new Date(iso));
+}
+
+export function shortTime(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
+}
+
+export function browserZone() {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** Fills every .local-time[data-time] / time.local-time[datetime] with the browser-zone time. */
+export function fillLocalTimes(root = document) {
+  for (const node of $$('.local-time', root)) {
+    const iso = node.dataset.time || node.getAttribute('datetime');
+    if (iso) node.textContent = localTime(iso);
+  }
+}
+
+export function phaseName(phase) {
+  return t(`phase.${phase}`);
+}
+
+/** Points a link at a JSON (or text) download made in the browser. */
+export function setDownload(link, content, filename, type = 'application/json') {
+  const text = typeof content === 'string' ? content : JSON.stringify(content, null, 2);
+  if (link.dataset.objectUrl) URL.revokeObjectURL(link.dataset.objectUrl);
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  link.dataset.objectUrl = url;
+  link.href = url;
+  link.download = filename;
+  link.hidden = false;
+}
+
+export function show(node, visible = true) {
+  node.hidden = !visible;
+}
+
+/** Puts the text in a live region (screen readers announce it). */
+export function announce(node, text, cls = '') {
+  node.textContent = text;
+  node.className = cls;
+}
+
+fillLocalTimes();
