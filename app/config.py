@@ -29,6 +29,16 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     # Comma-separated wiki usernames allowed to create elections (instance administrators).
     admins: str = ""
+    # Wiki data for eligibility rules (MediaWiki Action API) and wiki login (OAuth 2.0).
+    wiki_api_url: str = ""
+    wiki_user_agent: str = "Scrutin/0.1 (election service; set SCRUTIN_WIKI_USER_AGENT with a contact)"
+    wiki_timeout: float = Field(default=10.0, gt=0)
+    wiki_maxlag: int = Field(default=5, ge=0)
+    wiki_cache_ttl: float = Field(default=300.0, ge=0)
+    wiki_oauth_client_id: str = ""
+    wiki_oauth_client_secret: str = ""
+    wiki_oauth_base_url: str = ""  # e.g. https://meta.wikimedia.org/w
+    wiki_oauth_redirect_uri: str = ""  # default: <base_url>/auth/wiki/callback
     scheduler_interval_seconds: float = Field(default=15.0, gt=0)
     # Create the demo election on an empty embedded database when serving.
     demo: bool = True

@@ -10,7 +10,8 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base of every error a user can cause. ``kind`` decides the HTTP status."""
 
-    kind = "invalid"  # invalid | unauthenticated | forbidden | not_found | conflict | too_large
+    # invalid | unauthenticated | forbidden | not_found | conflict | too_large | unavailable
+    kind = "invalid"
 
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(f"{code}: {detail}")
@@ -42,3 +43,9 @@ class Conflict(DomainError):
 
 class PayloadTooLarge(DomainError):
     kind = "too_large"
+
+
+class Unavailable(DomainError):
+    """A dependency (the wiki) could not answer; the request may succeed if retried."""
+
+    kind = "unavailable"

@@ -13,9 +13,19 @@ from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
 from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory
+from app.eligibility import MediaWikiProvider
 from app.scheduler import Scheduler
 from app.services.identity import TokenService
 from app.services.receipts import ReceiptSigner
+
+
+def make_facts_provider(settings: Settings) -> MediaWikiProvider | None:
+    """One provider per process, so its TTL cache is shared by all requests."""
+    if not settings.wiki_api_url:
+        return None
+    return MediaWikiProvider(settings.wiki_api_url, user_agent=settings.wiki_user_agent,
+                             timeout=settings.wiki_timeout, maxlag=settings.wiki_maxlag,
+                             cache_ttl=settings.wiki_cache_ttl)
 
 
 def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) -> FastAPI:
@@ -40,6 +50,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.sessions = sessions
     app.state.tokens = TokenService(settings.secret_key)
     app.state.receipt_signer = ReceiptSigner(settings.secret_key)
+    app.state.facts_provider = make_facts_provider(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     install_error_handlers(app)
     for module in (health, auth, elections, ceremony, voting, tally):

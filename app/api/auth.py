@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.api.deps import (
     SESSION_COOKIE,
@@ -13,9 +14,11 @@ from app.api.deps import (
     tokens_of,
     unit_of_work,
 )
-from app.errors import Forbidden
+from app.errors import Forbidden, NotFound, Unauthenticated
+from app.identity.mediawiki_oauth import MediaWikiOAuth
 from app.schemas.voting import DevLoginIn, InvitationsIn
 from app.services import audit, elections
+from app.services.actor import Actor
 
 router = APIRouter(tags=["auth"])
 
@@ -52,6 +55,66 @@ def whoami(request: Request) -> dict:
 def logout(request: Request) -> JSONResponse:
     response = JSONResponse({"status": "logged_out"})
     response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+OAUTH_COOKIE = "scrutin_oauth"
+OAUTH_MAX_AGE = 600
+
+
+def wiki_oauth(request: Request) -> MediaWikiOAuth:
+    settings = settings_of(request)
+    if not settings.wiki_oauth_client_id or not settings.wiki_oauth_base_url:
+        raise NotFound("wiki_login_disabled", "wiki login is not configured on this instance")
+    redirect = settings.wiki_oauth_redirect_uri or (
+        settings.base_url.rstrip("/") + "/auth/wiki/callback")
+    return MediaWikiOAuth(settings.wiki_oauth_client_id,
+                          settings.wiki_oauth_client_secret or None,
+                          settings.wiki_oauth_base_url, redirect,
+                          user_agent=settings.wiki_user_agent, timeout=settings.wiki_timeout)
+
+
+def _oauth_serializer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings_of(request).secret_key, salt="scrutin/oauth-state/v1")
+
+
+@router.get("/auth/wiki/login")
+def wiki_login(request: Request, next: str = "/") -> RedirectResponse:
+    """Start MediaWiki OAuth 2.0 (authorization code with PKCE)."""
+    client = wiki_oauth(request)
+    try:
+        auth = client.authorization_url()
+    finally:
+        client.close()
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(auth.url, status_code=302)
+    response.set_cookie(OAUTH_COOKIE, _oauth_serializer(request).dumps(
+        {"state": auth.state, "verifier": auth.code_verifier, "next": target}),
+        httponly=True, samesite="lax", max_age=OAUTH_MAX_AGE, path="/auth/wiki",
+        secure=settings_of(request).base_url.startswith("https://"))
+    return response
+
+
+@router.get("/auth/wiki/callback")
+def wiki_callback(request: Request) -> RedirectResponse:
+    """The wiki sends the user back here; the central username becomes the session."""
+    try:
+        pending = _oauth_serializer(request).loads(request.cookies.get(OAUTH_COOKIE, ""),
+                                                   max_age=OAUTH_MAX_AGE)
+    except BadSignature as exc:
+        raise Unauthenticated("wiki_login_state", "the login attempt expired; start again") from exc
+    client = wiki_oauth(request)
+    try:
+        identity = client.complete(dict(request.query_params), expected_state=pending["state"],
+                                   code_verifier=pending["verifier"])
+    finally:
+        client.close()
+    with unit_of_work(request) as session:
+        audit.record(session, audit.INSTANCE_SCOPE, Actor(identity.username), "login.wiki",
+                     {"central_id": identity.central_id})
+    response = RedirectResponse(pending["next"], status_code=303)
+    response.delete_cookie(OAUTH_COOKIE, path="/auth/wiki")
+    set_session_cookie(request, response, tokens_of(request).issue_session(identity.username))
     return response
 
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from app.api.deps import optional_actor, require_actor, unit_of_work
-from app.schemas.elections import ElectionCreate, ElectionPatch, RoleIn, RollIn
+from app.schemas.elections import (
+    ElectionCreate,
+    ElectionPatch,
+    EligibilityIn,
+    RoleIn,
+    RolePolicyIn,
+    RollIn,
+    UsernamesIn,
+)
 from app.schemas.voting import ExtendIn, ReasonIn
-from app.services import audit, elections, lifecycle, schedule
+from app.services import audit, elections, eligibility, lifecycle, schedule
 
 router = APIRouter(prefix="/api/v1/elections", tags=["elections"])
 
@@ -59,8 +67,46 @@ def roles(request: Request, election_id: str) -> list[dict]:
 def add_role(request: Request, election_id: str, body: RoleIn) -> dict:
     actor = require_actor(request)
     with unit_of_work(request) as session:
-        elections.assign_role(session, actor, election_id, body.username, body.role)
+        elections.assign_role(session, actor, election_id, body.username, body.role,
+                              body.jurisdiction, body.flags)
     return {"username": body.username, "role": body.role}
+
+
+@router.put("/{election_id}/role-policy")
+def set_role_policy(request: Request, election_id: str, body: RolePolicyIn) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return elections.set_role_policy(session, actor, election_id, body.policy)
+
+
+@router.put("/{election_id}/eligibility")
+def set_eligibility(request: Request, election_id: str, body: EligibilityIn) -> dict:
+    """The rules document and the roll mode (list, frozen or live)."""
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return eligibility.set_rules(session, actor, election_id, body.rules, body.roll_mode)
+
+
+@router.post("/{election_id}/roll/preview")
+def preview_roll(request: Request, election_id: str, body: UsernamesIn) -> list[dict]:
+    """Who among these users would be eligible, and why (nothing is stored)."""
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        rules = eligibility.preview(session, actor, election_id)
+    provider = eligibility.require_provider(request.app.state.facts_provider)
+    return [e.to_json() for e in eligibility.evaluate_roll(rules, provider, body.usernames)]
+
+
+@router.post("/{election_id}/roll/freeze")
+def freeze_roll(request: Request, election_id: str, body: UsernamesIn) -> dict:
+    """Frozen mode: evaluate the rules for these users now and store every decision."""
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        rules = eligibility.preview(session, actor, election_id)
+    provider = eligibility.require_provider(request.app.state.facts_provider)
+    entries = eligibility.evaluate_roll(rules, provider, body.usernames)
+    with unit_of_work(request) as session:
+        return eligibility.freeze_roll(session, actor, election_id, entries, rules.fingerprint())
 
 
 @router.delete("/{election_id}/roles/{role}/{username}")

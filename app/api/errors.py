@@ -16,6 +16,7 @@ STATUS_BY_KIND = {
     "not_found": 404,
     "conflict": 409,
     "too_large": 413,
+    "unavailable": 503,
 }
 
 

@@ -8,16 +8,29 @@ from fastapi import APIRouter, Query, Request
 
 from app.api.deps import optional_actor, require_actor, unit_of_work
 from app.schemas.voting import CastIn, CredentialIn, CredentialListIn
-from app.services import board, casting, elections, manifest
+from app.services import board, casting, elections, eligibility, manifest
 from app.services.casting import CastSignals
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["voting"])
 COOKIE_ID = "scrutin_browser"
 
 
+def ensure_decision(request: Request, actor, election_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Live roll mode: evaluate the voter's eligibility at the first visit (wiki calls outside
+    any transaction) and record it; later visits reuse the recorded decision."""
+    with unit_of_work(request) as session:
+        rules = eligibility.live_check_needed(session, election_id, actor.username)
+    if rules is None:
+        return
+    decision, facts = eligibility.check(rules, request.app.state.facts_provider, actor.username)
+    with unit_of_work(request) as session:
+        eligibility.record_decision(session, election_id, actor.username, decision, facts)
+
+
 @router.get("/me")
 def my_status(request: Request, election_id: str) -> dict:
     actor = require_actor(request)
+    ensure_decision(request, actor, election_id)
     with unit_of_work(request) as session:
         return casting.my_status(session, actor, election_id)
 
@@ -38,6 +51,7 @@ def definition(request: Request, election_id: str) -> dict:
 @router.post("/credential")
 def register_credential(request: Request, election_id: str, body: CredentialIn) -> dict:
     actor = require_actor(request)
+    ensure_decision(request, actor, election_id)
     with unit_of_work(request) as session:
         return casting.register_credential(session, actor, election_id, body.public_key)
 
@@ -52,6 +66,7 @@ def publish_credentials(request: Request, election_id: str, body: CredentialList
 @router.post("/ballots", status_code=201)
 def cast(request: Request, election_id: str, body: CastIn) -> dict:
     actor = require_actor(request)
+    ensure_decision(request, actor, election_id)
     cookie = request.cookies.get(COOKIE_ID)
     signals = CastSignals(
         ip=request.client.host if request.client else None,

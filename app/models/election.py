@@ -30,6 +30,13 @@ class Election(Base):
     trustee_count: Mapped[int] = mapped_column(Integer)
     voter_list_public: Mapped[bool] = mapped_column(Boolean)
     public_key: Mapped[str | None] = mapped_column(String(64))
+    # Eligibility: "list" (the explicit roll only), "frozen" (rules evaluated for a list of
+    # candidates before opening) or "live" (rules evaluated at each voter's first visit).
+    roll_mode: Mapped[str] = mapped_column(String(16), default="list")
+    eligibility_rules: Mapped[dict | None] = mapped_column(JSON)
+    # Role policy: {"roles": {role: {required_flags, restricted_jurisdictions, ...}},
+    #               "trustees": {max_per_jurisdiction, undeclared, ...}}
+    role_policy: Mapped[dict | None] = mapped_column(JSON)
     # Incremented when the committee restarts a failed key ceremony; binds proofs to one attempt.
     ceremony_round: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

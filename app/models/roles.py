@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime
@@ -22,3 +22,6 @@ class RoleAssignment(Base):
     role: Mapped[str] = mapped_column(String(32))
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
     assigned_by: Mapped[str] = mapped_column(String(255))
+    # What the assignee declared, checked against the election's role policy.
+    jurisdiction: Mapped[str | None] = mapped_column(String(64))
+    flags: Mapped[list] = mapped_column(JSON, default=list)

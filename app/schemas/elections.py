@@ -110,6 +110,22 @@ class ElectionPatch(Strict):
 class RoleIn(Strict):
     username: Username
     role: Literal["committee", "scrutineer", "trustee", "credential_authority"]
+    # Declared by the assignee; checked against the election's role policy.
+    jurisdiction: str | None = Field(default=None, max_length=64)
+    flags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class EligibilityIn(Strict):
+    roll_mode: Literal["list", "frozen", "live"] = "list"
+    rules: dict | None = None
+
+
+class UsernamesIn(Strict):
+    usernames: list[Username] = Field(min_length=1, max_length=100_000)
+
+
+class RolePolicyIn(Strict):
+    policy: dict
 
 
 class RollIn(Strict):

@@ -72,6 +72,7 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
         "eligible": eligible,
         "reasons": (voter.decision or {}).get("reasons", []) if voter else
         ["not on the voter roll of this election"],
+        "decision": (voter.decision or {}).get("decision") if voter else None,
         "credential_mode": election.credential_mode,
         "credential": credential.public_key if credential else None,
         "has_voted": current is not None,

@@ -14,7 +14,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Candidate, Election, Question, RoleAssignment, Trustee, Voter
 from app.models.base import utcnow
 from app.schemas.elections import ElectionCreate, ElectionPatch, QuestionIn, ScheduleIn
-from app.services import audit, board, lifecycle, phases, schedule
+from app.services import audit, board, lifecycle, phases, role_policy, schedule
 from app.services.actor import Actor
 
 
@@ -142,7 +142,8 @@ def _replace_questions(election: Election, questions: Iterable[QuestionIn]) -> N
 
 
 def assign_role(session: Session, actor: Actor, election_id: str, username: str,
-                role: str) -> RoleAssignment:
+                role: str, jurisdiction: str | None = None,
+                flags: list[str] | None = None) -> RoleAssignment:
     election = load(session, election_id, for_update=True)
     require_role(session, actor, election, "committee")
     phases.require_editable(election.phase, "roles")
@@ -151,11 +152,13 @@ def assign_role(session: Session, actor: Actor, election_id: str, username: str,
     if role == "credential_authority" and election.phase not in (phases.DRAFT,
                                                                  phases.KEY_CEREMONY):
         raise Conflict("not_editable", "the credential authority is fixed once the key exists")
-    return _add_role(session, actor, election, username, role)
+    role_policy.check_role(session, election, username, role, jurisdiction, flags or [])
+    return _add_role(session, actor, election, username, role, jurisdiction, flags or [])
 
 
 def _add_role(session: Session, actor: Actor, election: Election, username: str,
-              role: str) -> RoleAssignment:
+              role: str, jurisdiction: str | None = None,
+              flags: list[str] | None = None) -> RoleAssignment:
     if role in roles_of(session, election.id, username):
         raise Conflict("role_exists", f"{username} already has the role {role}")
     if role == "trustee":
@@ -168,13 +171,16 @@ def _add_role(session: Session, actor: Actor, election: Election, username: str,
                             encryption_key=None, commitments=None, commitment_proofs=None,
                             status="invited", updated_at=utcnow()))
     assignment = RoleAssignment(election_id=election.id, username=username, role=role,
-                                assigned_at=utcnow(), assigned_by=actor.username)
+                                assigned_at=utcnow(), assigned_by=actor.username,
+                                jurisdiction=jurisdiction, flags=list(flags or []))
     session.add(assignment)
     try:
         session.flush()
     except IntegrityError as exc:
         raise Conflict("role_exists", f"{username} already has the role {role}") from exc
-    audit.record(session, election.id, actor, "role.assign", {"username": username, "role": role})
+    audit.record(session, election.id, actor, "role.assign",
+                 {"username": username, "role": role, "jurisdiction": jurisdiction,
+                  "flags": list(flags or [])})
     return assignment
 
 
@@ -210,13 +216,26 @@ def remove_role(session: Session, actor: Actor, election_id: str, username: str,
     audit.record(session, election.id, actor, "role.remove", {"username": username, "role": role})
 
 
+def set_role_policy(session: Session, actor: Actor, election_id: str,
+                    policy: dict[str, Any]) -> dict[str, Any]:
+    election = load(session, election_id, for_update=True)
+    require_role(session, actor, election, "committee")
+    phases.require_phase(election.phase, {phases.DRAFT}, "change the role policy")
+    role_policy.validate(policy)
+    election.role_policy = policy
+    session.flush()
+    audit.record(session, election.id, actor, "role_policy.set", {"policy": policy})
+    return policy
+
+
 def list_roles(session: Session, actor: Actor, election_id: str) -> list[dict[str, Any]]:
     election = load(session, election_id)
     require_role(session, actor, election, "committee")
     rows = session.scalars(select(RoleAssignment).where(RoleAssignment.election_id == election.id)
                            .order_by(RoleAssignment.role, RoleAssignment.username))
     return [{"username": r.username, "role": r.role, "assigned_at": r.assigned_at.isoformat(),
-             "assigned_by": r.assigned_by} for r in rows]
+             "assigned_by": r.assigned_by, "jurisdiction": r.jurisdiction, "flags": r.flags}
+            for r in rows]
 
 
 def update_roll(session: Session, actor: Actor, election_id: str, usernames: list[str],
@@ -247,7 +266,9 @@ def update_roll(session: Session, actor: Actor, election_id: str, usernames: lis
         for username in names:
             if username not in existing:
                 session.add(Voter(election_id=election.id, username=username, eligible=True,
-                                  decision={"source": "explicit_list"}, added_at=now))
+                                  decision={"source": "explicit_list",
+                                            "reasons": ["listed on this election's voter roll"]},
+                                  added_at=now))
                 added += 1
     session.flush()
     total = session.scalar(select(func.count()).select_from(Voter)
@@ -272,6 +293,7 @@ def freeze(session: Session, actor: Actor, election_id: str) -> Election:
         problems.append(f"{len(trustees)} of {election.trustee_count} trustees assigned")
     if problems:
         raise Conflict("not_ready_to_freeze", "; ".join(problems))
+    role_policy.trustee_set_allowed(session, election)
     election.phase = phases.KEY_CEREMONY
     session.flush()
     board.append(session, election.id, "ceremony_started", {
@@ -299,6 +321,7 @@ def view(session: Session, election: Election) -> dict[str, Any]:
         "threshold": election.threshold,
         "trustee_count": election.trustee_count,
         "voter_list_public": election.voter_list_public,
+        "roll_mode": election.roll_mode,
         "public_key": election.public_key,
         "fingerprint": definition.fingerprint if definition else None,
         "definition_version": definition.version if definition else None,

@@ -1,0 +1,158 @@
+"""Eligibility in the election: the rules document, roll modes, recorded decisions, and the
+role policy. The rules engine and wiki access are in ``app.eligibility``; this module stores
+what they decide.
+
+Roll modes (``Election.roll_mode``):
+
+* ``list`` — the explicit voter list is the roll.
+* ``frozen`` — before voting opens, the committee evaluates the rules for a list of candidate
+  voters; every decision (with the facts it used) is stored; nobody else can vote.
+* ``live`` — a voter's first visit evaluates the rules; the decision and its facts are stored
+  and reused, so the voter and the audit see the same reasons.
+
+Wiki calls never run inside a database transaction: callers fetch first (``check``) and store
+afterwards (``record_decision``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.eligibility import (
+    EligibilityUnavailable,
+    FactsProvider,
+    Rules,
+    check_voter,
+    compute_roll,
+    parse_rules,
+)
+from app.errors import Conflict, InvalidInput, Unavailable
+from app.models import Election, Voter
+from app.models.base import utcnow
+from app.services import audit, elections, phases
+from app.services.actor import Actor
+
+ROLL_MODES = ("list", "frozen", "live")
+RULE_PHASES = frozenset({phases.DRAFT, phases.KEY_CEREMONY, phases.READY})
+
+
+def set_rules(session: Session, actor: Actor, election_id: str, rules: dict[str, Any] | None,
+              roll_mode: str) -> dict[str, Any]:
+    election = elections.load(session, election_id, for_update=True)
+    elections.require_role(session, actor, election, "committee")
+    phases.require_phase(election.phase, RULE_PHASES, "change the eligibility rules")
+    if roll_mode not in ROLL_MODES:
+        raise InvalidInput("invalid_roll_mode", f"roll_mode must be one of {ROLL_MODES}")
+    if roll_mode != "list" and rules is None:
+        raise InvalidInput("rules_required", f"roll mode {roll_mode!r} needs a rules document")
+    parsed = parse_rules(rules) if rules is not None else None  # RulesError names the field
+    election.eligibility_rules = parsed.to_json() if parsed else None
+    election.roll_mode = roll_mode
+    session.flush()
+    audit.record(session, election.id, actor, "eligibility.rules",
+                 {"roll_mode": roll_mode, "rules": election.eligibility_rules,
+                  "fingerprint": parsed.fingerprint() if parsed else None})
+    return {"roll_mode": roll_mode, "rules": election.eligibility_rules,
+            "fingerprint": parsed.fingerprint() if parsed else None}
+
+
+def rules_of(election: Election) -> Rules | None:
+    return parse_rules(election.eligibility_rules) if election.eligibility_rules else None
+
+
+def require_provider(provider: FactsProvider | None) -> FactsProvider:
+    if provider is None:
+        raise Conflict("no_wiki_configured",
+                       "this instance has no wiki API configured (SCRUTIN_WIKI_API_URL)")
+    return provider
+
+
+def preview(session: Session, actor: Actor, election_id: str) -> Rules:
+    """Checks the caller may preview the roll; returns the rules to evaluate (outside any
+    transaction)."""
+    election = elections.load(session, election_id)
+    elections.require_role(session, actor, election, "committee")
+    rules = rules_of(election)
+    if rules is None:
+        raise Conflict("no_rules", "this election has no eligibility rules")
+    return rules
+
+
+def evaluate_roll(rules: Rules, provider: FactsProvider, usernames: list[str]) -> list[Any]:
+    return compute_roll(rules, provider, usernames)
+
+
+def freeze_roll(session: Session, actor: Actor, election_id: str, entries: list[Any],
+                rules_fingerprint: str) -> dict[str, Any]:
+    """Store a computed roll (frozen mode). Refused if any user could not be checked: a roll
+    with holes would silently exclude people."""
+    election = elections.load(session, election_id, for_update=True)
+    elections.require_role(session, actor, election, "committee")
+    phases.require_phase(election.phase, RULE_PHASES, "freeze the roll")
+    if election.roll_mode != "frozen":
+        raise Conflict("wrong_roll_mode", "this election's roll is not computed in advance")
+    rules = rules_of(election)
+    if rules is None or rules.fingerprint() != rules_fingerprint:
+        raise Conflict("rules_changed", "the rules changed while the roll was computed; retry")
+    unchecked = [e.user for e in entries if e.error is not None]
+    if unchecked:
+        raise Unavailable("eligibility_unavailable",
+                          f"{len(unchecked)} users could not be checked (e.g. {unchecked[0]}); "
+                          "retry before freezing the roll")
+    existing = {v.username: v for v in session.scalars(
+        select(Voter).where(Voter.election_id == election.id))}
+    now = utcnow()
+    for entry in entries:
+        snapshot = {"source": "frozen_roll", "decision": entry.decision.to_json(),
+                    "facts": entry.facts, "reasons": entry.reasons}
+        voter = existing.get(entry.decision.user)
+        if voter is None:
+            session.add(Voter(election_id=election.id, username=entry.decision.user,
+                              eligible=bool(entry.eligible), decision=snapshot, added_at=now))
+        else:
+            voter.eligible, voter.decision = bool(entry.eligible), snapshot
+    session.flush()
+    eligible = sum(1 for e in entries if e.eligible)
+    audit.record(session, election.id, actor, "roll.freeze",
+                 {"checked": len(entries), "eligible": eligible,
+                  "rules_fingerprint": rules_fingerprint})
+    return {"checked": len(entries), "eligible": eligible}
+
+
+def live_check_needed(session: Session, election_id: str, username: str) -> Rules | None:
+    """The rules to evaluate for this voter now, or None (decided already, or not live)."""
+    election = elections.load(session, election_id)
+    if election.roll_mode != "live":
+        return None
+    if session.scalars(select(Voter).where(Voter.election_id == election.id,
+                                           Voter.username == username)).first():
+        return None
+    return rules_of(election)
+
+
+def check(rules: Rules, provider: FactsProvider | None, username: str) -> tuple[Any, dict]:
+    """Evaluate one voter against the wiki. Unavailable data is never a decision."""
+    try:
+        return check_voter(rules, require_provider(provider), username)
+    except EligibilityUnavailable as exc:
+        raise Unavailable(exc.code, "eligibility could not be checked right now "
+                          f"({exc.detail}); please try again in a few minutes") from exc
+
+
+def record_decision(session: Session, election_id: str, username: str, decision: Any,
+                    facts: dict[str, Any]) -> None:
+    """Store a live decision once (a concurrent first visit may have stored it already)."""
+    election = elections.load(session, election_id, for_update=True)
+    if session.scalars(select(Voter).where(Voter.election_id == election.id,
+                                           Voter.username == username)).first():
+        return
+    session.add(Voter(election_id=election.id, username=username, eligible=decision.eligible,
+                      decision={"source": "live_check", "decision": decision.to_json(),
+                                "facts": facts, "reasons": decision.reasons},
+                      added_at=utcnow()))
+    session.flush()
+    audit.record(session, election.id, Actor(username=username), "eligibility.live_check",
+                 {"eligible": decision.eligible, "basis": decision.basis})
