@@ -19,6 +19,7 @@ run: install
 	$(BIN)/scrutin serve --host 127.0.0.1 --port 8000
 
 test: install
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

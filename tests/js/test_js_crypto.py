@@ -1,0 +1,273 @@
+"""The browser booth's JavaScript crypto (admin_ui/static/js/crypto/) against the Python library.
+
+1. ``node --test tests/js/`` passes: every vector in tests/vectors/ reproduced byte for byte,
+   tamper and binding tests, the vendored libsodium up to date.
+2. Ballots of every kind made by the JavaScript library (fresh randomness, not the test DRBG)
+   verify with ``crypto.ballots.verify_ballot``; Python ballots verify in JavaScript, and a
+   tampered one is rejected by both.
+3. Cast-or-audit records from JavaScript are re-checked in Python (every ciphertext re-derived).
+4. Key ceremony and decryption in both directions: JavaScript commitments, proofs and sealed
+   shares are checked by Python; Python sealed shares are opened by JavaScript; decryption
+   shares cross-verify.
+
+Skipped only when ``node`` is not installed (CI installs it); fails when node_modules is missing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nacl.public import PrivateKey
+
+from crypto.ballots import (
+    BallotContext,
+    QuestionSpec,
+    ballot_tracker,
+    encrypt_ballot,
+    signed_payload,
+    verify_ballot,
+)
+from crypto.credentials import CredentialKey
+from crypto.drbg import DeterministicRng
+from crypto.elgamal import Ciphertext, encrypt, keygen
+from crypto.errors import CryptoError
+from crypto.group import Point, Scalar
+from crypto.threshold import (
+    TrusteePolynomial,
+    ceremony_context,
+    combine_decryption,
+    combine_public_key,
+    decryption_share,
+    open_share,
+    public_key_share,
+    seal_share,
+    verify_commitments,
+    verify_decryption_share,
+    verify_share,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed (CI installs Node.js)")
+
+ELECTION_ID = "crosscheck-2026"
+CODE = "3kTMd8x2Q9ZbFhN"
+STATUS_CONTEXT = "scrutin/v1/election/crosscheck-2026/round-1"
+
+QUESTION_SETS: dict[str, tuple[list[dict[str, Any]], list[list[int]]]] = {
+    "sonc": ([{"kind": "sonc", "n_options": 4}], [[1, -1, 0, 1]]),
+    "approval-range": ([{"kind": "approval", "n_options": 4, "min_selections": 1,
+                         "max_selections": 2}], [[0, 1, 1, 0]]),
+    "approval-free": ([{"kind": "approval", "n_options": 3}], [[1, 0, 1]]),
+    "plurality": ([{"kind": "plurality", "n_options": 3}], [[0, 1, 0]]),
+    "mixed": ([{"kind": "sonc", "n_options": 2}, {"kind": "approval", "n_options": 3,
+               "min_selections": 0, "max_selections": 1}, {"kind": "plurality", "n_options": 2}],
+              [[0, -1], [0, 0, 1], [1, 0]]),
+}
+
+
+def _require_node_modules() -> None:
+    if not (ROOT / "node_modules" / "libsodium-wrappers-sumo").is_dir():
+        pytest.fail("node_modules/ is missing: run `npm ci` at the repository root "
+                    "(`make test` does it)")
+
+
+def _node(args: list[str], stdin: str | None = None, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+    assert NODE is not None
+    return subprocess.run([NODE, *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def _code() -> str:
+    from crypto.credentials import _checksum_char
+
+    return CODE + _checksum_char(CODE)
+
+
+def _context_json(questions: list[dict[str, Any]], public_key: Point, fingerprint: str) -> dict[str, Any]:
+    return {"election_id": ELECTION_ID, "fingerprint": fingerprint, "public_key": public_key.hex(),
+            "questions": questions}
+
+
+def _ballot_context(cj: dict[str, Any]) -> BallotContext:
+    qs = tuple(QuestionSpec(**{"min_selections": 0, "max_selections": None, **q})
+               for q in cj["questions"])
+    return BallotContext(cj["election_id"], cj["fingerprint"], Point.from_hex(cj["public_key"]), qs)
+
+
+@pytest.fixture(scope="module")
+def js() -> dict[str, Any]:
+    """One node run that does every JavaScript half of the cross-checks."""
+    _require_node_modules()
+    x, y = keygen(DeterministicRng(b"crosscheck election key"))
+    fingerprint = "c7" * 32
+    code = _code()
+    cred = CredentialKey.from_code(code, ELECTION_ID)
+    contexts = {name: _context_json(qs, y, fingerprint) for name, (qs, _) in QUESTION_SETS.items()}
+
+    python_ballots = {}
+    for name, (_, choices) in QUESTION_SETS.items():
+        python_ballots[name] = encrypt_ballot(_ballot_context(contexts[name]), choices, cred)
+    tampered = json.loads(json.dumps(python_ballots["sonc"]))
+    tampered["answers"][0]["ciphertexts"][0] = tampered["answers"][0]["ciphertexts"][1]
+    del tampered["signature"]  # re-signed by the voter, so that only a proof can catch it
+    tampered["signature"] = cred.sign(signed_payload(tampered), bytes.fromhex(fingerprint))
+
+    # Python trustees 1 and 2 of a 2-of-3 ceremony in which JavaScript plays trustee 3.
+    py_polys = {i: TrusteePolynomial.generate(2) for i in (1, 2)}
+    py_boxes = {i: PrivateKey.generate() for i in (1, 2)}
+    js_box = PrivateKey.generate()
+    sealed_for_js = []
+    for i, poly in py_polys.items():
+        ctx = f"{STATUS_CONTEXT}/share/{i}->3"
+        sealed_for_js.append({
+            "sealed": base64.b64encode(seal_share(bytes(js_box.public_key), poly.share_for(3),
+                                                  ctx.encode())).decode(),
+            "context": ctx, "recipient": 3,
+            "commitments": [c.hex() for c in poly.commitments]})
+    bad = py_polys[1].share_for(3) + Scalar(1)
+    sealed_for_js.append({
+        "sealed": base64.b64encode(seal_share(bytes(js_box.public_key), bad,
+                                              f"{STATUS_CONTEXT}/share/1->3".encode())).decode(),
+        "context": f"{STATUS_CONTEXT}/share/1->3", "recipient": 3,
+        "commitments": [c.hex() for c in py_polys[1].commitments]})
+    sealed_for_js.append({**sealed_for_js[0], "context": f"{STATUS_CONTEXT}/share/2->3"})
+
+    # A tally decrypted with a threshold key whose secret shares Python knows.
+    t_polys = [TrusteePolynomial.generate(2) for _ in range(3)]
+    commitments = [p.commitments for p in t_polys]
+    secret = {j: sum((p.share_for(j) for p in t_polys), Scalar(0)) for j in (1, 2, 3)}
+    public = {j: public_key_share(commitments, j) for j in (1, 2, 3)}
+    ty = combine_public_key(commitments)
+    cts = [encrypt(ty, m, Scalar.random()) for m in (0, 4, 7)]
+    tally_ctx = b"tally/" + ELECTION_ID.encode()
+    py_share = decryption_share(cts, secret[1], 1, tally_ctx)
+
+    request = {
+        "ballots": [{"context": contexts[n], "choices": ch, "code": code}
+                    for n, (_, ch) in QUESTION_SETS.items()],
+        "verify_ballots": [{"context": contexts[n], "ballot": b} for n, b in python_ballots.items()]
+        + [{"context": contexts["sonc"], "ballot": tampered}],
+        "audits": [{"context": contexts[n], "choices": ch, "code": code}
+                   for n, (_, ch) in QUESTION_SETS.items()],
+        "ceremony": {"election_id": ELECTION_ID, "threshold": 2, "indices": [3],
+                     "status_context": STATUS_CONTEXT,
+                     "recipients": {str(i): bytes(k.public_key).hex() for i, k in py_boxes.items()},
+                     "js_box_private": bytes(js_box).hex(), "sealed_for_js": sealed_for_js},
+        "decrypt": {"ciphertexts": [c.to_json() for c in cts], "secret_share": secret[2].hex(),
+                    "index": 2, "context_hex": tally_ctx.hex(), "python_share": py_share,
+                    "python_index": 1, "python_public_share": public[1].hex()},
+    }
+    proc = _node(["tests/js/crosscheck.mjs"], json.dumps(request))
+    assert proc.returncode == 0, proc.stderr
+    return {"response": json.loads(proc.stdout), "contexts": contexts, "cred": cred,
+            "python_ballots": python_ballots, "py_polys": py_polys, "py_boxes": py_boxes,
+            "cts": cts, "public": public, "py_share": py_share, "tally_ctx": tally_ctx,
+            "secret_key": x}
+
+
+def test_node_test_suite_passes() -> None:
+    """``node --test tests/js/``: every vector byte for byte, tamper tests, vendored libsodium."""
+    _require_node_modules()
+    proc = _node(["--test", "tests/js/"])
+    tail = (proc.stdout + proc.stderr)[-4000:]
+    assert proc.returncode == 0, f"node --test tests/js/ failed:\n{tail}"
+    assert "# fail 0" in proc.stdout and "# pass 0" not in proc.stdout, tail
+
+
+@pytest.mark.parametrize("name", sorted(QUESTION_SETS))
+def test_javascript_ballots_verify_in_python(js: dict[str, Any], name: str) -> None:
+    index = list(QUESTION_SETS).index(name)
+    out = js["response"]["ballots"][index]
+    ctx = _ballot_context(js["contexts"][name])
+    verified = verify_ballot(ctx, out["ballot"], js["cred"].public)
+    assert verified.tracker == out["tracker"] == ballot_tracker(out["ballot"])
+    assert out["credential"] == js["cred"].public.hex()
+    # And the plaintext is what the voter chose (decrypted with the test election key).
+    from crypto.dlog import discrete_log
+    from crypto.elgamal import decrypt_to_point
+
+    for q, (spec, cts) in enumerate(zip(ctx.questions, verified.ciphertexts, strict=True)):
+        bits = [discrete_log(decrypt_to_point(js["secret_key"], c), 1) for c in cts]
+        choices = QUESTION_SETS[name][1][q]
+        if spec.kind == "sonc":
+            assert bits == [b for v in choices for b in (int(v == 1), int(v == -1))]
+        else:
+            assert bits == choices
+    # A tampered JS ballot is rejected by Python.
+    bad = json.loads(json.dumps(out["ballot"]))
+    bad["answers"][0]["bit_proofs"][0]["responses"].reverse()
+    with pytest.raises(CryptoError):
+        verify_ballot(ctx, bad)
+
+
+def test_python_ballots_verify_in_javascript(js: dict[str, Any]) -> None:
+    results = js["response"]["verify_ballots"]
+    for (name, ballot), res in zip(js["python_ballots"].items(), results, strict=False):
+        assert res["error"] is None, f"{name}: {res['error']}"
+        assert res["tracker"] == ballot_tracker(ballot)
+    assert results[-1]["error"] is not None
+    assert results[-1]["error"].startswith("InvalidProof: answers[0].bit_proofs[0]")
+
+
+@pytest.mark.parametrize("name", list(QUESTION_SETS))
+def test_javascript_audit_records_check_in_python(js: dict[str, Any], name: str) -> None:
+    record = js["response"]["audits"][list(QUESTION_SETS).index(name)]
+    ctx = _ballot_context(js["contexts"][name])
+    assert set(record) == {"type", "tracker", "ballot", "choices", "randomness"}
+    assert record["type"] == "scrutin/v1/ballot-audit"
+    verified = verify_ballot(ctx, record["ballot"])
+    assert record["tracker"] == verified.tracker
+    assert record["choices"] == QUESTION_SETS[name][1]
+    for q, spec in enumerate(ctx.questions):
+        choices = record["choices"][q]
+        bits = ([b for v in choices for b in (int(v == 1), int(v == -1))]
+                if spec.kind == "sonc" else choices)
+        for i, (bit, r_hex) in enumerate(zip(bits, record["randomness"][q], strict=True)):
+            assert encrypt(ctx.public_key, bit, Scalar.from_hex(r_hex)) == verified.ciphertexts[q][i]
+
+
+def test_javascript_ceremony_messages_check_in_python(js: dict[str, Any]) -> None:
+    out = js["response"]["ceremony"]["3"]
+    commitments = [Point.from_hex(c) for c in out["commitments"]]
+    verify_commitments(commitments, out["proofs"], 3, ceremony_context(ELECTION_ID, 3))
+    with pytest.raises(CryptoError):
+        verify_commitments(commitments, out["proofs"], 2, ceremony_context(ELECTION_ID, 2))
+    for j, box in js["py_boxes"].items():
+        share = open_share(bytes(box), base64.b64decode(out["sealed"][str(j)]),
+                           f"{STATUS_CONTEXT}/share/3->{j}".encode())
+        assert share.hex() == out["shares"][str(j)]
+        verify_share(commitments, j, share)
+        with pytest.raises(CryptoError):
+            open_share(bytes(box), base64.b64decode(out["sealed"][str(j)]), b"other context")
+
+
+def test_python_sealed_shares_open_in_javascript(js: dict[str, Any]) -> None:
+    opened = js["response"]["opened"]
+    for i, poly in js["py_polys"].items():
+        assert opened[i - 1] == {"error": None, "share": poly.share_for(3).hex()}
+    assert opened[2]["error"].startswith("InvalidShare") and "commitments" in opened[2]["error"]
+    assert opened[3]["error"].startswith("InvalidShare") and "wrong context" in opened[3]["error"]
+
+
+def test_decryption_shares_cross_verify(js: dict[str, Any]) -> None:
+    res = js["response"]
+    assert res["python_share_error"] is None
+    assert res["tampered_share_error"].startswith("InvalidShare")
+    cts: list[Ciphertext] = js["cts"]
+    verify_decryption_share(cts, res["decryption_share"], js["public"][2], 2, js["tally_ctx"])
+    points, rejected = combine_decryption(
+        cts, {1: js["py_share"], 2: res["decryption_share"]}, js["public"], 2, js["tally_ctx"])
+    from crypto.dlog import discrete_logs
+
+    assert rejected == [] and discrete_logs(points, 10) == [0, 4, 7]
+    bad = json.loads(json.dumps(res["decryption_share"]))
+    bad["proofs"][1]["response"] = bad["proofs"][0]["response"]
+    with pytest.raises(CryptoError):
+        verify_decryption_share(cts, bad, js["public"][2], 2, js["tally_ctx"])
