@@ -540,3 +540,47 @@ def test_changed_elected(rec) -> None:
 def test_changed_ballots_counted(rec) -> None:
     _edit_result(rec, lambda r: r.update(ballots_counted=4))
     fails(rec, InvalidResult, "result.ballots_counted is 4", "gives 3")
+
+
+def test_struck_ballot_excluded_from_a_full_retally(rec, built) -> None:
+    """Strike V1's ballot before closing and redo the whole tally honestly (the test holds
+    the trustees' key shares): the record verifies and V1's ballot is not counted."""
+    from crypto.dlog import discrete_log
+    from crypto.elgamal import Ciphertext
+    from crypto.results import election_result
+    from crypto.tally import (
+        ballot_ciphertexts,
+        counted_ballots,
+        decryption_context,
+        split_totals,
+        sum_ballots,
+    )
+    from crypto.threshold import combine_decryption, decryption_share, public_key_share
+
+    struck = trackers(built, "V1")[0]
+    rec["board"].insert(index_of(rec, "closed"), new_event(
+        "ballot_struck", {"trackers": [struck], "reason_code": "sockpuppet"}))
+    setup = first(rec, "election_setup")["payload"]
+    manifest = setup["manifest"]
+    counted = [c.tracker for c in counted_ballots(rec["board"])]
+    tally = first(rec, "encrypted_tally")["payload"]
+    sums = sum_ballots([ballot_ciphertexts(rec["ballots"][t]) for t in counted], tally["layout"])
+    tally.update(counted=counted, ciphertexts=[c.to_json() for c in sums])
+    cts = [Ciphertext.from_json(c, allow_identity=True) for c in tally["ciphertexts"]]
+    context = decryption_context(manifest["election_id"], setup["fingerprint"])
+    commitments = [[Point.from_hex(c) for c in t["commitments"]] for t in manifest["trustees"]]
+    shares = {}
+    for event in events_of(rec, "decryption_share"):
+        j = event["payload"]["index"]
+        secret = Scalar.from_hex(built.trustees[j - 1].state["secret_share"])
+        shares[j] = event["payload"]["share"] = decryption_share(cts, secret, j, context)
+    points, _ = combine_decryption(cts, shares, {j: public_key_share(commitments, j)
+                                                 for j in shares}, 2, context)
+    totals = [discrete_log(p, len(counted)) for p in points]
+    first(rec, "result")["payload"].update(totals=totals, result=election_result(
+        manifest, split_totals(totals, tally["layout"]), len(counted)))
+    rehash(rec)
+    report = verify_record(rec, workers=2)
+    assert struck not in report.counted and len(report.counted) == 2
+    assert report.result["ballots_counted"] == 2
+    assert report.totals[:2] == (2, 0)  # candidate 0: V2 and V3 support, V1's vote is gone
