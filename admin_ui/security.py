@@ -43,7 +43,7 @@ def security_headers(https: bool) -> dict[str, str]:
     headers = {
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
+        "Referrer-Policy": "same-origin",  # "no-referrer" would make form posts send Origin: null
         "X-Frame-Options": "DENY",
         "Permissions-Policy": PERMISSIONS_POLICY,
         "Cross-Origin-Opener-Policy": "same-origin",

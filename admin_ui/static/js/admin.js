@@ -309,9 +309,10 @@ $('#extend-button').addEventListener('click', () => {
 });
 $('#role-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  await act('/roles', { username: $('#role-user').value.trim(), role: $('#role-kind').value });
+  const username = $('#role-user').value.trim();
   $('#role-user').value = '';
   $('#role-user').focus();
+  await act('/roles', { username, role: $('#role-kind').value });
 });
 $('#roll-form').addEventListener('submit', async (event) => {
   event.preventDefault();

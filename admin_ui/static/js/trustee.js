@@ -148,11 +148,13 @@ function renderCeremony() {
   );
   if (!me) {
     $('#next-step').textContent = t('trustee.not_trustee');
+    stepButton.dataset.step = '';
     show(stepButton, false);
     return false;
   }
   if (status.phase !== 'key_ceremony') {
     $('#next-step').textContent = status.public_key ? t('trustee.ceremony_done') : t('trustee.ceremony_not_started');
+    stepButton.dataset.step = '';
     show(stepButton, false);
     return false;
   }
