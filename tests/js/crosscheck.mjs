@@ -31,6 +31,14 @@ async function main() {
     out.ballots.push({ ballot, tracker: S.ballotTracker(ballot), credential: key.public.hex() });
   }
 
+  // Service-shaped manifests: fingerprint and context computed in JS, one ballot each.
+  out.manifests = [];
+  for (const m of req.manifests ?? []) {
+    const ctx = S.ballotContextFromManifest(m.manifest, m.fingerprint);
+    const key = await S.CredentialKey.fromCode(m.code, ctx.electionId);
+    out.manifests.push({ fingerprint: S.electionFingerprint(m.manifest), ballot: S.encryptBallot(ctx, m.choices, key) });
+  }
+
   out.verify_ballots = (req.verify_ballots ?? []).map((b) => {
     const ctx = ctxOf(b.context);
     let tracker = null;

@@ -37,7 +37,9 @@ from crypto.credentials import CredentialKey
 from crypto.drbg import DeterministicRng
 from crypto.elgamal import Ciphertext, encrypt, keygen
 from crypto.errors import CryptoError
+from crypto.fingerprint import election_fingerprint
 from crypto.group import Point, Scalar
+from crypto.manifest import ballot_context
 from crypto.threshold import (
     TrusteePolynomial,
     ceremony_context,
@@ -149,7 +151,28 @@ def js() -> dict[str, Any]:
     tally_ctx = b"tally/" + ELECTION_ID.encode()
     py_share = decryption_share(cts, secret[1], 1, tally_ctx)
 
+    manifest = {
+        "manifest_version": 1, "election_id": ELECTION_ID, "definition_version": 3,
+        "ceremony_round": 1, "credential_mode": "authority", "threshold": 2,
+        "public_key": y.hex(),
+        "trustees": [{"index": 1, "encryption_key": "ab" * 32, "commitments": ["cd" * 32]}],
+        "questions": [
+            {"kind": "sonc", "min_selections": None, "max_selections": None, "seats": None,
+             "pass_rule": {"support_ratio": [2, 3]},
+             "candidates": [{"position": 0, "name": "Zoë «Z» 张", "withdrawn": False},
+                            {"position": 1, "name": "B\u2028\"b\"", "withdrawn": True}]},
+            {"kind": "approval", "min_selections": 1, "max_selections": 2, "seats": 2,
+             "pass_rule": None,
+             "candidates": [{"position": i, "name": f"候选人 {i}", "withdrawn": False}
+                            for i in range(3)]},
+            {"kind": "plurality", "min_selections": 1, "max_selections": 1, "seats": 1,
+             "pass_rule": None,
+             "candidates": [{"position": i, "name": f"c{i}", "withdrawn": False} for i in range(2)]},
+        ],
+    }
     request = {
+        "manifests": [{"manifest": manifest, "fingerprint": election_fingerprint(manifest),
+                       "code": code, "choices": [[1, -1], [1, 0, 1], [0, 1]]}],
         "ballots": [{"context": contexts[n], "choices": ch, "code": code}
                     for n, (_, ch) in QUESTION_SETS.items()],
         "verify_ballots": [{"context": contexts[n], "ballot": b} for n, b in python_ballots.items()]
@@ -166,7 +189,7 @@ def js() -> dict[str, Any]:
     }
     proc = _node(["tests/js/crosscheck.mjs"], json.dumps(request))
     assert proc.returncode == 0, proc.stderr
-    return {"response": json.loads(proc.stdout), "contexts": contexts, "cred": cred,
+    return {"response": json.loads(proc.stdout), "manifest": manifest, "contexts": contexts, "cred": cred,
             "python_ballots": python_ballots, "py_polys": py_polys, "py_boxes": py_boxes,
             "cts": cts, "public": public, "py_share": py_share, "tally_ctx": tally_ctx,
             "secret_key": x}
@@ -205,6 +228,13 @@ def test_javascript_ballots_verify_in_python(js: dict[str, Any], name: str) -> N
     bad["answers"][0]["bit_proofs"][0]["responses"].reverse()
     with pytest.raises(CryptoError):
         verify_ballot(ctx, bad)
+
+
+def test_service_manifest_fingerprint_and_context_agree(js: dict[str, Any]) -> None:
+    out = js["response"]["manifests"][0]
+    fingerprint = election_fingerprint(js["manifest"])
+    assert out["fingerprint"] == fingerprint
+    verify_ballot(ballot_context(js["manifest"], fingerprint), out["ballot"], js["cred"].public)
 
 
 def test_python_ballots_verify_in_javascript(js: dict[str, Any]) -> None:
