@@ -79,6 +79,27 @@ def db_current() -> None:
 
 
 @cli.command()
+def purge(
+    retention_days: int = typer.Option(None, "--retention-days", min=0,
+                                       help="Default: SCRUTIN_PII_RETENTION_DAYS (90)."),
+) -> None:
+    """Delete voters' private signals (IP, user agent) of elections closed longer ago than the
+    retention period. The background scheduler does the same every tick."""
+    from datetime import timedelta
+
+    from app.db import make_engine, make_session_factory, transaction
+    from app.services.scrutiny import purge_due
+
+    settings = load_settings()
+    days = settings.pii_retention_days if retention_days is None else retention_days
+    engine = make_engine(settings.effective_database_url)
+    with transaction(make_session_factory(engine)) as session:
+        purged = purge_due(session, timedelta(days=days))
+    engine.dispose()
+    typer.echo(f"purged private signals of {len(purged)} election(s): {', '.join(purged) or '-'}")
+
+
+@cli.command()
 def simulate(
     voters: int = typer.Option(100, "--voters", min=1),
     candidates: int = typer.Option(5, "--candidates", min=1, max=100),

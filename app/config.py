@@ -39,6 +39,24 @@ class Settings(BaseSettings):
     wiki_oauth_client_secret: str = ""
     wiki_oauth_base_url: str = ""  # e.g. https://meta.wikimedia.org/w
     wiki_oauth_redirect_uri: str = ""  # default: <base_url>/auth/wiki/callback
+    # Scrutiny: private signals are deleted this many days after voting closes.
+    pii_retention_days: int = Field(default=90, ge=0)
+    burst_window_seconds: int = Field(default=60, ge=1)
+    burst_min_voters: int = Field(default=5, ge=2)
+    # How re-vote invitations are delivered besides the on-site notice: "outbox" (kept for the
+    # committee to read; the embedded default), "smtp" and/or "mediawiki" (comma-separated).
+    notify_channels: str = "outbox"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_from: str = ""
+    # Wiki users have no address here: the template maps a username to one (private wikis).
+    smtp_address_template: str = ""
+    # MediaWiki "emailuser" (Special:EmailUser) through an owner-only OAuth 2.0 access token.
+    wiki_email_api_url: str = ""
+    wiki_email_token: str = ""
     scheduler_interval_seconds: float = Field(default=15.0, gt=0)
     # Create the demo election on an empty embedded database when serving.
     demo: bool = True

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from admin_ui.routes import install as install_pages
-from app.api import auth, ceremony, elections, health, tally, voting
+from app.api import auth, ceremony, elections, health, scrutiny, tally, voting
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
 from app.config import Settings, load_settings
@@ -16,6 +17,7 @@ from app.db import make_engine, make_session_factory
 from app.eligibility import MediaWikiProvider
 from app.scheduler import Scheduler
 from app.services.identity import TokenService
+from app.services.notify import channels_from
 from app.services.receipts import ReceiptSigner
 
 
@@ -32,7 +34,8 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     settings = settings or load_settings()
     engine = make_engine(settings.effective_database_url)
     sessions = make_session_factory(engine)
-    scheduler = Scheduler(sessions, interval_seconds=settings.scheduler_interval_seconds)
+    scheduler = Scheduler(sessions, interval_seconds=settings.scheduler_interval_seconds,
+                          pii_retention=timedelta(days=settings.pii_retention_days))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -51,9 +54,10 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.tokens = TokenService(settings.secret_key)
     app.state.receipt_signer = ReceiptSigner(settings.secret_key)
     app.state.facts_provider = make_facts_provider(settings)
+    app.state.notify_channels = channels_from(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     install_error_handlers(app)
-    for module in (health, auth, elections, ceremony, voting, tally):
+    for module in (health, auth, elections, ceremony, voting, tally, scrutiny):
         app.include_router(module.router)
     install_pages(app)
 

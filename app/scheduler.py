@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction
-from app.services import elections, lifecycle
+from app.services import elections, lifecycle, scrutiny
 
 log = logging.getLogger("scrutin.scheduler")
 
 
 class Scheduler:
-    def __init__(self, sessions: sessionmaker[Session], interval_seconds: float = 15.0) -> None:
+    def __init__(self, sessions: sessionmaker[Session], interval_seconds: float = 15.0,
+                 pii_retention: timedelta = timedelta(days=90)) -> None:
         self._sessions = sessions
+        self._retention = pii_retention
         self._interval = interval_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -38,12 +41,15 @@ class Scheduler:
             self._thread = None
 
     def tick(self) -> list[str]:
-        """Apply due transitions; returns the ids of elections that moved."""
+        """Apply due transitions and purge expired private signals; returns the ids of
+        elections that moved."""
         with transaction(self._sessions) as session:
             due = lifecycle.due_elections(session)
         for election_id in due:
             with transaction(self._sessions) as session:
                 elections.load(session, election_id, for_update=True)
+        with transaction(self._sessions) as session:
+            scrutiny.purge_due(session, self._retention)
         return due
 
     def _run(self) -> None:

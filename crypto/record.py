@@ -62,7 +62,14 @@ from .fingerprint import election_fingerprint
 from .group import IDENTITY, Point, base_mul
 from .manifest import ballot_context
 from .results import election_result
-from .tally import CastRecord, counted_ballots, decryption_context, split_totals
+from .tally import (
+    CastRecord,
+    combine_versions,
+    counted_ballots,
+    decryption_context,
+    layout_of,
+    split_totals,
+)
 from .threshold import (
     combine_public_key,
     lagrange_coefficient,
@@ -91,10 +98,12 @@ CHECKS: tuple[tuple[str, str], ...] = (
     ("result", "result arithmetic and pass rules"),
 )
 
-PHASE_EVENTS = frozenset({"opened", "paused", "resumed", "closed", "tally_started"})
+PHASE_EVENTS = frozenset({"opened", "paused", "resumed", "closed", "scrutiny_started",
+                          "tally_started"})
 PHASE_FROM: dict[str, frozenset[str]] = {
     "opened": frozenset({"ready"}), "resumed": frozenset({"paused"}),
     "paused": frozenset({"open"}), "closed": frozenset({"open", "paused"}),
+    "scrutiny_started": frozenset({"closed"}),
     "tally_started": frozenset({"closed", "scrutiny"}),
 }
 CAST, STRUCK, UNSTRUCK = "ballot_cast", "ballot_struck", "ballot_unstruck"
@@ -189,12 +198,6 @@ def _dict(value: object, what: str) -> dict[str, Any]:
     return value
 
 
-def layout_of(manifest: Mapping[str, Any]) -> list[int]:
-    """Tally slots per question: two per candidate for S/O/N, one per option otherwise."""
-    return [2 * len(q["candidates"]) if q["kind"] == "sonc" else len(q["candidates"])
-            for q in manifest["questions"]]
-
-
 def slot_name(manifest: Mapping[str, Any], layout: Sequence[int], flat: int) -> str:
     """'question q, candidate c (name) support' for a flat tally slot index."""
     q = 0
@@ -255,25 +258,23 @@ def _lookup(data: object, path: str) -> object:
 # --- ballot verification (also run in worker processes) --------------------------------------
 
 _WORKER_CONTEXTS: dict[int, BallotContext] = {}
-_WORKER_LAYOUT: list[int] = []
 
 BallotTask = tuple[int, str, int, str, Any, bool]
 """(seq, tracker, definition_version, credential of the event, ballot, counted?)."""
-ChunkResult = tuple[int, list[tuple[bytes, bytes]] | None, tuple[int, str, str, str] | None]
-"""(ballots verified, partial sums of counted ballots as point bytes, error or None) with the
-error as (seq, tracker, exception class name, message)."""
+PackedSums = dict[int, tuple[int, list[tuple[bytes, bytes]]]]
+ChunkResult = tuple[int, PackedSums, tuple[int, str, str, str] | None]
+"""(ballots verified, per definition version: (counted ballots, partial slot sums as point
+bytes), error or None) with the error as (seq, tracker, exception class name, message)."""
 
 
 def _contexts(manifests: Mapping[int, tuple[dict[str, Any], str]]) -> dict[int, BallotContext]:
     return {v: ballot_context(m, fp) for v, (m, fp) in manifests.items()}
 
 
-def _init_worker(manifests: dict[int, tuple[dict[str, Any], str]], layout: list[int]) -> None:
+def _init_worker(manifests: dict[int, tuple[dict[str, Any], str]]) -> None:
     """Each worker rebuilds the ballot contexts from the manifests (nothing else is shared)."""
-    global _WORKER_LAYOUT
     _WORKER_CONTEXTS.clear()
     _WORKER_CONTEXTS.update(_contexts(manifests))
-    _WORKER_LAYOUT = list(layout)
 
 
 def _verify_one(ctx: BallotContext, task: BallotTask) -> list[Ciphertext]:
@@ -290,11 +291,10 @@ def _verify_one(ctx: BallotContext, task: BallotTask) -> list[Ciphertext]:
     return [ct for answer in verified.ciphertexts for ct in answer]
 
 
-def _verify_chunk(tasks: list[BallotTask], contexts: Mapping[int, BallotContext] | None = None,
-                  layout: Sequence[int] | None = None) -> ChunkResult:
+def _verify_chunk(tasks: list[BallotTask],
+                  contexts: Mapping[int, BallotContext] | None = None) -> ChunkResult:
     ctxs = _WORKER_CONTEXTS if contexts is None else contexts
-    width = sum(_WORKER_LAYOUT if layout is None else layout)
-    sums: list[Ciphertext] | None = None
+    sums: dict[int, tuple[int, list[Ciphertext]]] = {}
     done = 0
     for task in tasks:
         seq, tracker, version = task[0], task[1], task[2]
@@ -304,18 +304,15 @@ def _verify_chunk(tasks: list[BallotTask], contexts: Mapping[int, BallotContext]
                 raise InvalidBallot(f"no ballot definition version {version} on the board")
             flat = _verify_one(ctx, task)
         except CryptoError as exc:
-            return done, None, (seq, tracker, type(exc).__name__, str(exc))
+            return done, {}, (seq, tracker, type(exc).__name__, str(exc))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return done, None, (seq, tracker, "InvalidBallot", f"malformed ballot: {exc!r}")
+            return done, {}, (seq, tracker, "InvalidBallot", f"malformed ballot: {exc!r}")
         done += 1
         if task[5]:
-            if sums is None:
-                sums = [Ciphertext(IDENTITY, IDENTITY)] * width
-            if len(flat) != width:
-                return done, None, (seq, tracker, "InvalidTally",
-                                    "counted ballot does not fit the tally layout")
-            sums = [a + b for a, b in zip(sums, flat, strict=True)]
-    packed = None if sums is None else [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in sums]
+            count, acc = sums.get(version, (0, [Ciphertext(IDENTITY, IDENTITY)] * len(flat)))
+            sums[version] = (count + 1, [a + b for a, b in zip(acc, flat, strict=True)])
+    packed = {v: (n, [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in cts])
+              for v, (n, cts) in sums.items()}
     return done, packed, None
 
 
@@ -362,7 +359,8 @@ class _Verifier:
         self.share_events: list[dict[str, Any]] = []
         self.result_event: dict[str, Any] | None = None
         self.counted: list[CastRecord] = []
-        self.partial_sums: list[Ciphertext] | None = None
+        self.version_sums: dict[int, tuple[list[Ciphertext], int]] = {}
+        self.contributors: list[list[int]] | None = None
         self.tally_cts: list[Ciphertext] = []
         self.valid_shares: dict[int, list[Point]] = {}
         self.totals: list[int] | None = None
@@ -514,6 +512,8 @@ class _Verifier:
                 shares_sent.setdefault(rnd, []).append(event)
             elif kind == "election_setup":
                 self._check_one_setup(event, commitments, shares_sent, started)
+            elif kind == "ballot_definition":
+                self._check_one_definition(event)
         self.where = "record"
         if not self.setups:
             self.notes.append("no election_setup event: the key ceremony has not completed")
@@ -604,6 +604,62 @@ class _Verifier:
         shares = {j: public_key_share(all_points, j) for j in indices}
         self.setups[version] = _Setup(event["seq"], manifest, fingerprint, version, shares)
 
+    def _check_one_definition(self, event: dict[str, Any]) -> None:
+        """A later ballot version (candidate withdrawn or swapped while open): same election,
+        key and trustees; every earlier candidate kept in place (a withdrawal only sets its
+        ``withdrawn`` flag); new candidates only appended."""
+        where, p, eid = self.where, event["payload"], self.election_id
+        manifest = _dict(p["manifest"], f"{where}: manifest")
+        fingerprint = _str(p["fingerprint"], f"{where}: fingerprint")
+        if election_fingerprint(manifest) != fingerprint:
+            raise InvalidRecord(f"{where}: fingerprint {fingerprint} is not the fingerprint of "
+                                "the manifest")
+        if manifest.get("election_id") != eid:
+            raise InvalidRecord(f"{where}: manifest is for election "
+                                f"{manifest.get('election_id')!r}, the record is {eid!r}")
+        version = _int(manifest.get("definition_version"), f"{where}: definition_version")
+        if p.get("version") != version or version - 1 not in self.setups or \
+                version in self.setups:
+            raise InvalidRecord(f"{where}: ballot definition version {version} does not follow "
+                                f"the versions set up so far ({sorted(self.setups)})")
+        base = self.setups[version - 1].manifest
+        for key in ("trustees", "public_key", "threshold", "ceremony_round", "credential_mode",
+                    "manifest_version"):
+            if manifest.get(key) != base.get(key):
+                raise InvalidRecord(f"{where}: version {version} changes {key}, which only a "
+                                    "new key ceremony may set")
+        questions = _list(manifest.get("questions"), f"{where}: questions")
+        if len(questions) != len(base["questions"]):
+            raise InvalidRecord(f"{where}: version {version} changes the number of questions")
+        for q, (new, old) in enumerate(zip(questions, base["questions"], strict=True)):
+            for key in ("kind", "min_selections", "max_selections", "seats", "pass_rule"):
+                if new.get(key) != old.get(key):
+                    raise InvalidRecord(f"{where}: version {version} changes {key} of "
+                                        f"question {q}")
+            cands, before = _list(new.get("candidates"), f"{where}: candidates"), \
+                old["candidates"]
+            if len(cands) < len(before):
+                raise InvalidRecord(f"{where}: version {version} removes candidates of "
+                                    f"question {q}")
+            for i, (c, b) in enumerate(zip(cands, before, strict=False)):
+                if c.get("position") != b.get("position") or c.get("name") != b.get("name") \
+                        or (b.get("withdrawn") and not c.get("withdrawn")):
+                    raise InvalidRecord(f"{where}: version {version} changes candidate {i} of "
+                                        f"question {q} (only withdrawing is allowed)")
+            top = max((b["position"] for b in before), default=-1)
+            for c in cands[len(before):]:
+                if not isinstance(c.get("position"), int) or c["position"] <= top \
+                        or c.get("withdrawn"):
+                    raise InvalidRecord(f"{where}: version {version} appends an invalid "
+                                        f"candidate to question {q}")
+                top = c["position"]
+        try:
+            ballot_context(manifest, fingerprint)
+        except (CryptoError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidRecord(f"{where}: manifest questions: {exc}") from None
+        self.setups[version] = _Setup(event["seq"], manifest, fingerprint, version,
+                                      self.setups[version - 1].public_shares)
+
     # 4. phases -----------------------------------------------------------------------------
     def check_phases(self) -> None:
         phase = "draft"
@@ -629,7 +685,8 @@ class _Verifier:
                                         f"{p.get('from')!r} to {p.get('to')!r}, but it was "
                                         f"{phase}")
                 expected = {"opened": "open", "resumed": "open", "paused": "paused",
-                            "closed": "closed", "tally_started": "tallying"}.get(kind, kind)
+                            "closed": "closed", "scrutiny_started": "scrutiny",
+                            "tally_started": "tallying"}.get(kind, kind)
                 if p.get("to") != expected:
                     raise InvalidRecord(f"{where}: a {kind} event cannot move to {p.get('to')!r}")
                 if kind == "opened" and not self.setups:
@@ -782,35 +839,31 @@ class _Verifier:
                 raise InvalidBallot(f"record.ballots: ballot {tracker} is in the record but no "
                                     "ballot_cast event refers to it")
 
-        tally_version = None
-        if self.tally_event is not None:
-            tally_version = _int(self.tally_event["payload"].get("definition_version"),
-                                 f"{_where(self.tally_event)}: definition_version")
         counted = {c.tracker for c in self.counted}
         tasks: list[BallotTask] = [
             (e["seq"], e["payload"]["tracker"], int(e["payload"]["definition_version"]),
              e["payload"]["credential"], self.ballots[e["payload"]["tracker"]],
-             e["payload"]["tracker"] in counted
-             and e["payload"]["definition_version"] == tally_version)
+             e["payload"]["tracker"] in counted)
             for e in self.casts]
         manifests = {v: (s.manifest, s.fingerprint) for v, s in self.setups.items()}
-        layout = layout_of(self.setups[tally_version].manifest) if (
-            tally_version in self.setups) else []
         total = len(tasks)
-        sums: list[Ciphertext] = [Ciphertext(IDENTITY, IDENTITY)] * sum(layout)
+        sums: dict[int, tuple[list[Ciphertext], int]] = {}
         done = 0
 
         def absorb(result: ChunkResult) -> None:
-            nonlocal sums, done
+            nonlocal done
             n, packed, error = result
             if error is not None:
                 seq, tracker, cls, message = error
                 raise _error_class(cls)(f"board event {seq} (ballot_cast), ballot {tracker}: "
                                         f"{message}")
             done += n
-            if packed is not None and layout:
-                part = [Ciphertext(Point(a), Point(b)) for a, b in packed]
-                sums = [x + y for x, y in zip(sums, part, strict=True)]
+            for version, (count, raw) in packed.items():
+                part = [Ciphertext(Point(a), Point(b)) for a, b in raw]
+                acc, before = sums.get(version, ([Ciphertext(IDENTITY, IDENTITY)] * len(part),
+                                                 0))
+                sums[version] = ([x + y for x, y in zip(acc, part, strict=True)],
+                                 before + count)
             if self.progress is not None:
                 self.progress("ballots", done, total)
 
@@ -819,19 +872,19 @@ class _Verifier:
             contexts = _contexts(manifests)
             chunk = 64
             for i in range(0, total, chunk):
-                absorb(_verify_chunk(tasks[i:i + chunk], contexts, layout))
+                absorb(_verify_chunk(tasks[i:i + chunk], contexts))
         else:
             size = max(1, min(64, math.ceil(total / (workers * 4))))
             chunks = [tasks[i:i + size] for i in range(0, total, size)]
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     initargs=(manifests, layout)) as pool:
+                                     initargs=(manifests,)) as pool:
                 try:
                     for result in pool.map(_verify_chunk, chunks):
                         absorb(result)
                 except BaseException:
                     pool.shutdown(wait=True, cancel_futures=True)
                     raise
-        self.partial_sums = sums if layout else None
+        self.version_sums = sums
         versions = sorted({int(e["payload"]["definition_version"]) for e in self.casts})
         self._passed("ballots", f"{total} ballots: trackers, credentials, proofs and signatures"
                      f" (definition versions {versions or '-'}; {workers} worker"
@@ -867,7 +920,7 @@ class _Verifier:
         if version not in self.setups:
             raise InvalidTally(f"{where}: ballot definition version {version} was never set up")
         for c in self.counted:
-            if c.definition_version != version:
+            if c.definition_version not in self.setups or c.definition_version > version:
                 raise InvalidTally(f"{where}: counts ballot {c.tracker} of definition version "
                                    f"{c.definition_version}, the tally is of version {version}")
         self.where = "record"
@@ -922,7 +975,16 @@ class _Verifier:
         raw = _list(p["ciphertexts"], f"{where}: ciphertexts")
         if len(raw) != sum(layout):
             raise InvalidTally(f"{where}: {len(raw)} ciphertexts for {sum(layout)} tally slots")
-        expected = self.partial_sums or [Ciphertext(IDENTITY, IDENTITY)] * sum(layout)
+        manifests = {v: st.manifest for v, st in self.setups.items()}
+        try:
+            expected, contributors = combine_versions(self.version_sums, manifests,
+                                                      setup.manifest)
+        except CryptoError as exc:
+            raise InvalidTally(f"{where}: {exc}") from None
+        if p.get("contributors") != contributors:
+            raise InvalidTally(f"{where}: contributors {p.get('contributors')} do not match the "
+                               f"counted ballots' versions ({contributors})")
+        self.contributors = contributors
         parsed = []
         for i, (c, e) in enumerate(zip(raw, expected, strict=True)):
             name = slot_name(setup.manifest, layout, i)
@@ -1041,7 +1103,7 @@ class _Verifier:
         self.where = where = _where(self.result_event)
         layout = layout_of(setup.manifest)
         expected = election_result(setup.manifest, split_totals(self.totals, layout),
-                                   len(self.counted))
+                                   len(self.counted), self.contributors)
         published = self.result_event["payload"].get("result")
         diff = _first_difference(published, expected, "result")
         if diff is not None:

@@ -107,15 +107,19 @@ def selection_question(question: Mapping[str, Any], totals: Sequence[int]) -> di
 
 
 def election_result(manifest: Mapping[str, Any], totals: Sequence[Sequence[int]],
-                    ballots_counted: int) -> dict[str, Any]:
-    """The published result for every question. Neutral = counted ballots − S − O (a counted
-    ballot that neither supports nor opposes a candidate is neutral on it)."""
+                    ballots_counted: int,
+                    contributors: Sequence[Sequence[int]] | None = None) -> dict[str, Any]:
+    """The published result for every question. Neutral = ballots that listed the candidate
+    − S − O (a counted ballot that neither supports nor opposes a candidate is neutral on it).
+    ``contributors[q][i]`` is that number when ballots were cast on several ballot versions
+    (a candidate added later was not on earlier ballots); by default every counted ballot."""
     questions = []
-    for question, slot_totals in zip(manifest["questions"], totals, strict=True):
+    for qi, (question, slot_totals) in enumerate(zip(manifest["questions"], totals, strict=True)):
         if question["kind"] == "sonc":
             q = sonc_question(question, slot_totals)
-            for row in q["candidates"]:
-                row["neutral"] = ballots_counted - row["support"] - row["oppose"]
+            for ci, row in enumerate(q["candidates"]):
+                listed = contributors[qi][ci] if contributors is not None else ballots_counted
+                row["neutral"] = listed - row["support"] - row["oppose"]
         else:
             q = selection_question(question, slot_totals)
         questions.append(q)

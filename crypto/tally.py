@@ -80,3 +80,69 @@ def split_totals(flat: Sequence[int], layout: Sequence[int]) -> list[list[int]]:
         out.append(list(flat[i:i + width]))
         i += width
     return out
+
+
+def layout_of(manifest: Mapping[str, Any]) -> list[int]:
+    """Tally slots per question: 2 per candidate for S/O/N, 1 per option otherwise."""
+    return [(2 if q["kind"] == "sonc" else 1) * len(q["candidates"])
+            for q in manifest["questions"]]
+
+
+def combine_versions(
+    version_sums: Mapping[int, tuple[Sequence[Ciphertext], int]],
+    manifests: Mapping[int, Mapping[str, Any]],
+    final: Mapping[str, Any],
+) -> tuple[list[Ciphertext], list[list[int]]]:
+    """Map per-version slot sums (each in its own version's layout, with the number of ballots
+    summed) into the final ballot definition's layout.
+
+    Candidates are identified by their ``position`` (stable across versions: a withdrawn
+    candidate keeps its position, a replacement gets a new one). Ballots contribute to the
+    candidates their own version listed; ``contributors[q][i]`` counts the ballots that listed
+    final candidate i of question q (for S/O/N, neutral = contributors − support − oppose).
+    """
+    width = [2 if q["kind"] == "sonc" else 1 for q in final["questions"]]
+    index = [{c["position"]: i for i, c in enumerate(q["candidates"])}
+             for q in final["questions"]]
+    slots: list[list[list[Ciphertext]]] = [
+        [[] for _ in range(w * len(q["candidates"]))]
+        for w, q in zip(width, final["questions"], strict=True)]
+    contributors = [[0] * len(q["candidates"]) for q in final["questions"]]
+    for version, (flat, count) in sorted(version_sums.items()):
+        manifest = manifests[version]
+        if len(manifest["questions"]) != len(final["questions"]):
+            raise InvalidBallot(f"version {version} has a different number of questions")
+        offset = 0
+        for q, question in enumerate(manifest["questions"]):
+            w = width[q]
+            for j, candidate in enumerate(question["candidates"]):
+                i = index[q].get(candidate["position"])
+                if i is None:
+                    raise InvalidBallot(f"version {version} names candidate "
+                                        f"{candidate['position']} unknown to the final ballot")
+                contributors[q][i] += count
+                for k in range(w):
+                    slots[q][w * i + k].append(flat[offset + w * j + k])
+            offset += w * len(question["candidates"])
+    return [aggregate(cts) for question_slots in slots for cts in question_slots], contributors
+
+
+def sum_by_version(
+    ballots: Sequence[tuple[int, Sequence[Sequence[Ciphertext]]]],
+    manifests: Mapping[int, Mapping[str, Any]],
+) -> dict[int, tuple[list[Ciphertext], int]]:
+    """Slot-wise sums of the ballots of each definition version, in that version's layout."""
+    grouped: dict[int, list[Sequence[Sequence[Ciphertext]]]] = {}
+    for version, ciphertexts in ballots:
+        grouped.setdefault(version, []).append(ciphertexts)
+    return {v: (sum_ballots(group, layout_of(manifests[v])), len(group))
+            for v, group in grouped.items()}
+
+
+def sum_across_versions(
+    ballots: Sequence[tuple[int, Sequence[Sequence[Ciphertext]]]],
+    manifests: Mapping[int, Mapping[str, Any]],
+    final: Mapping[str, Any],
+) -> tuple[list[Ciphertext], list[list[int]]]:
+    """The tally of ballots cast on one or several ballot-definition versions."""
+    return combine_versions(sum_by_version(ballots, manifests), manifests, final)

@@ -6,10 +6,12 @@ from app.models.board import BoardEvent
 from app.models.ceremony import Complaint, SealedShare, Trustee
 from app.models.election import BallotDefinition, Candidate, Election, Question
 from app.models.roles import ROLES, RoleAssignment
+from app.models.scrutiny import REASON_CODES, OutboxMessage, RevoteInvitation, StrikeAction
 from app.models.tally import DecryptionShare, Tally
 from app.models.voting import Ballot, Credential, Voter, VoterSignal
 
 __all__ = [
+    "REASON_CODES",
     "ROLES",
     "AuditEntry",
     "Ballot",
@@ -21,9 +23,12 @@ __all__ = [
     "Credential",
     "DecryptionShare",
     "Election",
+    "OutboxMessage",
     "Question",
+    "RevoteInvitation",
     "RoleAssignment",
     "SealedShare",
+    "StrikeAction",
     "Tally",
     "Trustee",
     "Voter",

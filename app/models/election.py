@@ -41,6 +41,9 @@ class Election(Base):
     ceremony_round: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(255))
+    # When voting closed; private signals are purged a retention period after it.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pii_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="election", order_by="Question.position", cascade="all, delete-orphan"

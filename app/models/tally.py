@@ -22,6 +22,8 @@ class Tally(Base):
     started_by: Mapped[str] = mapped_column(String(255))
     counted: Mapped[list] = mapped_column(JSON)  # trackers of the counted ballots
     layout: Mapped[list] = mapped_column(JSON)  # number of slots per question
+    # Per question, per candidate: how many counted ballots listed the candidate.
+    contributors: Mapped[list] = mapped_column(JSON)
     ciphertexts: Mapped[list] = mapped_column(JSON)  # flat, question by question
     totals: Mapped[list | None] = mapped_column(JSON)
     result: Mapped[dict | None] = mapped_column(JSON)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Ballot, Credential, Election, Voter, VoterSignal
 from app.models.base import utcnow
-from app.services import audit, board, elections, manifest, phases
+from app.services import audit, board, elections, manifest, phases, schedule, scrutiny
 from app.services.actor import Actor
 from app.services.receipts import ReceiptSigner
 from crypto.ballots import BallotContext, VerifiedBallot, verify_ballot
@@ -79,6 +79,8 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
         "current_tracker": current.tracker if current else None,
         "last_cast_at": current.cast_at.isoformat() if current else None,
         "can_cast": eligible and election.phase in phases.CASTING_PHASES,
+        "notices": scrutiny.pending_notices(session, election, voter) if voter else [],
+        "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
     }
 
 
@@ -244,6 +246,7 @@ def store(session: Session, plan: CastPlan, ballot: dict[str, Any], verified: Ve
         session.flush()
     except IntegrityError as exc:
         raise Conflict("ballot_replayed", "this exact ballot was already cast") from exc
+    scrutiny.mark_revoted(session, election.id, voter.id)
     session.add(VoterSignal(election_id=election.id, voter_id=voter.id, ballot_id=stored.id,
                             ip=signals.ip, forwarded_for=signals.forwarded_for,
                             user_agent=signals.user_agent, cookie_id=signals.cookie_id, at=now))

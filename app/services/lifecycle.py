@@ -29,6 +29,8 @@ def _move(session: Session, election: Election, target: str, actor: Actor, reaso
     phases.require_transition(election.phase, target)
     previous = election.phase
     election.phase = target
+    if target == phases.CLOSED:
+        election.closed_at = utcnow()
     if target != phases.PAUSED:
         election.pause_reason = None
     session.flush()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.models import Ballot, DecryptionShare, Election, Tally, Trustee
+from app.models import Ballot, BallotDefinition, DecryptionShare, Election, Tally, Trustee
 from app.models.base import utcnow
 from app.services import audit, board, elections, manifest, phases
 from app.services.actor import Actor
@@ -26,8 +26,9 @@ from crypto.tally import (
     ballot_ciphertexts,
     counted_ballots,
     decryption_context,
+    layout_of,
     split_totals,
-    sum_ballots,
+    sum_across_versions,
 )
 from crypto.threshold import combine_decryption, public_key_share, verify_decryption_share
 
@@ -55,18 +56,20 @@ def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
     assert definition is not None
     events = [board.to_json(e) for e in board.all_events(session, election.id)]
     counted = counted_ballots(events)
-    versions = {c.definition_version for c in counted}
-    if versions - {definition.version}:
-        raise Conflict("mixed_definitions", "ballots of earlier ballot definitions must be "
-                       "struck or carried over before the tally")
     trackers = [c.tracker for c in counted]
     payloads = {b.tracker: b.payload for b in session.scalars(
         select(Ballot).where(Ballot.election_id == election.id, Ballot.tracker.in_(trackers)))}
-    layout = [2 * len(q["candidates"]) if q["kind"] == "sonc" else len(q["candidates"])
-              for q in definition.manifest["questions"]]
-    sums = sum_ballots([ballot_ciphertexts(payloads[t]) for t in trackers], layout)
+    manifests = {d.version: d.manifest for d in session.scalars(
+        select(BallotDefinition).where(BallotDefinition.election_id == election.id))}
+    # Ballots cast on earlier ballot versions (a candidate withdrew or was swapped and the
+    # committee kept them) count for the candidates they listed.
+    sums, contributors = sum_across_versions(
+        [(c.definition_version, ballot_ciphertexts(payloads[c.tracker])) for c in counted],
+        manifests, definition.manifest)
+    layout = layout_of(definition.manifest)
     tally = Tally(election_id=election.id, started_at=utcnow(), started_by=actor.username,
                   counted=trackers, layout=layout, ciphertexts=[c.to_json() for c in sums],
+                  contributors=contributors,
                   totals=None, result=None, decrypted_at=None)
     session.add(tally)
     phases.require_transition(election.phase, phases.TALLYING)
@@ -76,7 +79,7 @@ def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
     board.append(session, election.id, "tally_started", {"from": previous, "to": "tallying"})
     board.append(session, election.id, "encrypted_tally", {
         "definition_version": definition.version, "counted": trackers, "layout": layout,
-        "ciphertexts": tally.ciphertexts})
+        "contributors": contributors, "ciphertexts": tally.ciphertexts})
     audit.record(session, election.id, actor, "tally.start", {"counted": len(trackers)})
     return view(session, election, tally)
 
@@ -153,7 +156,8 @@ def _decrypt_and_publish(session: Session, election: Election, tally: Tally,
     totals = [discrete_log(p, bound) for p in points]
     definition = manifest.current_definition(session, election.id)
     assert definition is not None
-    result = election_result(definition.manifest, split_totals(totals, tally.layout), bound)
+    result = election_result(definition.manifest, split_totals(totals, tally.layout), bound,
+                             tally.contributors)
     tally.totals = totals
     tally.result = result
     tally.decrypted_at = utcnow()

@@ -553,7 +553,7 @@ def test_struck_ballot_excluded_from_a_full_retally(rec, built) -> None:
         counted_ballots,
         decryption_context,
         split_totals,
-        sum_ballots,
+        sum_across_versions,
     )
     from crypto.threshold import combine_decryption, decryption_share, public_key_share
 
@@ -564,8 +564,10 @@ def test_struck_ballot_excluded_from_a_full_retally(rec, built) -> None:
     manifest = setup["manifest"]
     counted = [c.tracker for c in counted_ballots(rec["board"])]
     tally = first(rec, "encrypted_tally")["payload"]
-    sums = sum_ballots([ballot_ciphertexts(rec["ballots"][t]) for t in counted], tally["layout"])
-    tally.update(counted=counted, ciphertexts=[c.to_json() for c in sums])
+    sums, contributors = sum_across_versions(
+        [(1, ballot_ciphertexts(rec["ballots"][t])) for t in counted], {1: manifest}, manifest)
+    tally.update(counted=counted, ciphertexts=[c.to_json() for c in sums],
+                 contributors=contributors)
     cts = [Ciphertext.from_json(c, allow_identity=True) for c in tally["ciphertexts"]]
     context = decryption_context(manifest["election_id"], setup["fingerprint"])
     commitments = [[Point.from_hex(c) for c in t["commitments"]] for t in manifest["trustees"]]
@@ -578,7 +580,7 @@ def test_struck_ballot_excluded_from_a_full_retally(rec, built) -> None:
                                                  for j in shares}, 2, context)
     totals = [discrete_log(p, len(counted)) for p in points]
     first(rec, "result")["payload"].update(totals=totals, result=election_result(
-        manifest, split_totals(totals, tally["layout"]), len(counted)))
+        manifest, split_totals(totals, tally["layout"]), len(counted), contributors))
     rehash(rec)
     report = verify_record(rec, workers=2)
     assert struck not in report.counted and len(report.counted) == 2
