@@ -182,13 +182,28 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     page.wait_for_selector("#tally-button[hidden]")
     admin.shot("admin-tallying")
 
-    for trustee in trustees[:2]:
+    # T3 decrypts from another browser, with the key file downloaded during the ceremony.
+    trustees[2].goto(f"/elections/{election_id}/trustee")
+    with trustees[2].page.expect_download() as download:
+        trustees[2].page.click("#keyfile-download")
+    key_file = artifacts / f"{tag}-T3-key.json"
+    download.value.save_as(key_file)
+    assert '"secret_share"' in key_file.read_text() and '"coefficients"' not in key_file.read_text()
+    trustees[2].context.close()
+    trustees[2] = Actor(chromium, server, "T3", lang, artifacts, tag)
+    trustees[2].goto(f"/elections/{election_id}/trustee")
+    trustees[2].page.wait_for_selector("body[data-trustee-ready='1']")
+    trustees[2].page.set_input_files("#keyfile-load", str(key_file))
+    trustees[2].page.wait_for_selector("#keyfile-download:not([hidden])")
+    key_file.unlink()
+
+    for trustee in (trustees[0], trustees[2]):
         trustee.goto(f"/elections/{election_id}/trustee")
         trustee.page.wait_for_selector("#decrypt-button:not([hidden])")
         trustee.page.click("#decrypt-button")
         trustee.page.wait_for_selector("#decrypt-button[hidden]")
         assert not trustee.page.locator("#trustee-error").inner_text().strip()
-    trustees[1].shot("trustee-decrypted")
+    trustees[2].shot("trustee-decrypted")
 
     # --- the results page --------------------------------------------------------------------
     results = v1.page
