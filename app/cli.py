@@ -112,6 +112,9 @@ def simulate(
                                      help="PostgreSQL URL (default: a fresh SQLite file)."),
     workers: int = typer.Option(4, "--workers", min=1, help="Concurrent voter clients."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    scenario: str = typer.Option("basic", "--scenario",
+                                 help="basic, or remediation (pause, strike, extend, re-vote, "
+                                 "candidate withdrawal, scrutiny strikes)"),
 ) -> None:
     """Run a whole S/O/N election over HTTP against a server started here, then check the
     published result against the simulated votes and verify the record."""
@@ -121,9 +124,11 @@ def simulate(
 
     if threshold > trustees:
         raise typer.BadParameter("--threshold cannot exceed --trustees")
+    if scenario not in ("basic", "remediation"):
+        raise typer.BadParameter("--scenario must be basic or remediation")
     report = run_simulation(voters=voters, candidates=candidates, trustees=trustees,
                             threshold=threshold, revote_rate=revote_rate, seed=seed, out=out,
-                            database_url=database_url, workers=workers,
+                            database_url=database_url, workers=workers, scenario=scenario,
                             log=lambda m: typer.echo(m, err=True))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))

@@ -61,7 +61,12 @@ def expected_totals(final_choices: dict[str, list[int]], candidates: int) -> lis
 def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: int,
                    revote_rate: float = 0.1, seed: int = 1, out: Path,
                    database_url: str | None = None, workers: int = 4,
-                   verify: bool = True, log=print) -> SimulationReport:  # type: ignore[no-untyped-def]
+                   verify: bool = True, scenario: str = "basic",
+                   log=print) -> SimulationReport:  # type: ignore[no-untyped-def]
+    if scenario not in ("basic", "remediation"):
+        raise ValueError(f"unknown scenario {scenario!r}")
+    if scenario == "remediation" and (voters < 8 or candidates < 2):
+        raise ValueError("the remediation scenario needs at least 8 voters and 2 candidates")
     rng = random.Random(seed)
     data_dir = Path(tempfile.mkdtemp(prefix="scrutin-sim-"))
     settings = Settings(environment="test", secret_key=secrets.token_hex(32),
@@ -102,6 +107,12 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
             for t in trustee_clients:
                 getattr(t, step)()
         timings["ceremony_s"] = time.perf_counter() - t0
+
+        if scenario == "remediation":
+            report = _remediation(base_url, admin, eid, voter_names, candidates, trustee_clients,
+                                  threshold, rng, workers, timings, out, log)
+            report.voters = voters
+            return _finish(report, out, verify, timings)
 
         # Plaintext choices live only in this process, to check the result at the end.
         plans = {}
@@ -146,6 +157,11 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
                               result_matches=(got == expected_totals(final, candidates)
                                               and result["ballots_counted"] == voters),
                               record_path=str(out))
+    return _finish(report, out, verify, timings)
+
+
+def _finish(report: SimulationReport, out: Path, verify: bool,
+            timings: dict[str, float]) -> SimulationReport:
     if verify:
         from crypto.record import verify_record
 
@@ -154,3 +170,88 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
         timings["verify_s"] = time.perf_counter() - t0
         report.verified = True
     return report
+
+
+def _remediation(base_url: str, admin: ScrutinSession, eid: str, voter_names: list[str],
+                 candidates: int, trustees: list[TrusteeClient], threshold: int,
+                 rng: random.Random, workers: int, timings: dict[str, float], out: Path,
+                 log) -> SimulationReport:  # type: ignore[no-untyped-def]
+    """Open → casts → pause → strike a time window (invite) → extend → re-votes → resume →
+    a candidate withdraws (old ballots kept) → more casts → close → scrutiny strikes a
+    sockpuppet → seal → tally. Returns the report; the caller verifies the record."""
+    path = f"/api/v1/elections/{eid}"
+    admin.post(f"{path}/roles", {"username": "SimScrutineer", "role": "scrutineer",
+                                 "flags": ["pii"]})
+    scrutineer = _session(base_url, "SimScrutineer")
+    clients = {name: VoterClient(_session(base_url, name), eid) for name in voter_names}
+    final: dict[str, list[int]] = {}
+    cast_times: dict[str, str] = {}
+
+    def cast(name: str, choice: list[int]) -> None:
+        receipt = clients[name].cast([choice])
+        final[name] = choice
+        cast_times.setdefault(name, receipt["cast_at"])
+
+    def choice_for(n: int, withdrawn: set[int] = frozenset()) -> list[int]:  # type: ignore[assignment]
+        return [0 if c in withdrawn else rng.choice((1, -1, 0)) for c in range(n)]
+
+    t0 = time.perf_counter()
+    half = len(voter_names) // 2
+    first_wave = voter_names[:half]
+    for name in first_wave:
+        cast(name, choice_for(candidates))
+    # A wrong ballot was shown for a while: pause, strike that window, invite, extend.
+    admin.post(f"{path}/pause", {"reason": "a wrong ballot was shown for a while"})
+    affected = first_wave[: max(2, half // 2)]
+    window = [cast_times[affected[0]], _after(cast_times[affected[-1]])]
+    struck = scrutineer.post(f"{path}/scrutiny/strike", {
+        "cast_between": window, "reason_code": "ballot_error",
+        "reason_text": "the ballot listed the candidates in the wrong order",
+        "invite_to_revote": True})
+    log(f"struck {len(struck['trackers'])} ballots cast in a window; "
+        f"{len(struck['invited'])} voters invited")
+    end = admin.get(path)["schedule"]["end_utc"]
+    admin.post(f"{path}/extend", {"end": (datetime.fromisoformat(end)
+                                          + timedelta(hours=24)).isoformat(),
+                                  "reason": "time for the invited voters to vote again"})
+    admin.post(f"{path}/resume", {"reason": "ballot corrected"})
+    for name in struck["invited"]:
+        if not clients[name].status()["notices"]:
+            raise RuntimeError(f"{name} was not shown the re-vote invitation")
+        cast(name, choice_for(candidates))
+    # The last candidate withdraws; ballots already cast stay valid.
+    withdrawn = candidates - 1
+    admin.post(f"{path}/candidates/change", {"position": withdrawn, "old_ballots": "keep",
+                                             "reason": "the candidate withdrew"})
+    for name in voter_names[half:]:
+        clients[name].context(refresh=True)
+        cast(name, choice_for(candidates, {withdrawn}))
+    timings["casting_s"] = time.perf_counter() - t0
+    admin.post(f"{path}/close", {"reason": "voting period over"})
+    admin.post(f"{path}/scrutiny/start")
+    sockpuppet = voter_names[-1]
+    scrutineer.post(f"{path}/scrutiny/strike", {
+        "voters": [sockpuppet], "reason_code": "sockpuppet",
+        "reason_text": f"{sockpuppet} is a second account of {voter_names[-2]}"})
+    final.pop(sockpuppet, None)
+    t0 = time.perf_counter()
+    admin.post(f"{path}/scrutiny/seal")
+    for t in rng.sample(trustees, threshold):
+        t.decrypt()
+    result = admin.get(f"{path}/results")
+    timings["tally_s"] = time.perf_counter() - t0
+    out.write_bytes(admin.http.get(f"{path}/record").content)
+    rows = result["questions"][0]["candidates"]
+    got = [n for r in rows for n in (r["support"], r["oppose"])]
+    matches = (got == expected_totals(final, candidates)
+               and result["ballots_counted"] == len(final)
+               and rows[withdrawn]["withdrawn"] and not rows[withdrawn]["passed"])
+    casts = sum(1 for e in admin.board(eid) if e["type"] == "ballot_cast")
+    return SimulationReport(election_id=eid, voters=len(voter_names), candidates=candidates,
+                            ballots_cast=casts, timings=timings, result_matches=matches,
+                            record_path=str(out))
+
+
+def _after(timestamp: str) -> str:
+    """The instant just after ``timestamp`` (the strike window's end is exclusive)."""
+    return (datetime.fromisoformat(timestamp) + timedelta(microseconds=1)).isoformat()

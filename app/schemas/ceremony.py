@@ -18,7 +18,7 @@ class CommitmentsIn(Strict):
 
 class SharesIn(Strict):
     # recipient trustee index (as a string key in JSON) -> base64 sealed box
-    shares: dict[int, str] = Field(min_length=1, max_length=50)
+    shares: dict[int, str] = Field(max_length=50)  # empty when there is a single trustee
 
 
 class ComplaintIn(Strict):

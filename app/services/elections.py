@@ -19,13 +19,18 @@ from app.services.actor import Actor
 
 
 def load(session: Session, election_id: str, *, for_update: bool = False) -> Election:
-    """Fetch an election and apply any transition its schedule has made due."""
+    """Fetch an election and apply any transition its schedule has made due.
+
+    A due transition is applied under the row lock, re-reading the row, so that concurrent
+    requests cannot both open (or close) the election."""
     query = select(Election).where(Election.id == election_id)
-    if for_update:
-        query = query.with_for_update()
-    election = session.scalars(query).first()
+    locked = query.with_for_update().execution_options(populate_existing=True)
+    election = session.scalars(locked if for_update else query).first()
     if election is None:
         raise NotFound("election_not_found", f"no election {election_id!r}")
+    if not for_update and phases.scheduled_phase(election.phase, election.starts_at,
+                                                 election.ends_at, utcnow()):
+        election = session.scalars(locked).one()
     lifecycle.apply_schedule(session, election)
     return election
 

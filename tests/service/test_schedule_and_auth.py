@@ -79,3 +79,37 @@ def test_pause_needs_a_reason(client, tmp_path) -> None:
         admin.post(f"/api/v1/elections/{eid}/pause", {"reason": "  "})
     assert err.value.code == "reason_required"
     assert login(client, "V1").get(f"/api/v1/elections/{eid}/me")["phase"] == "open"
+
+
+def test_concurrent_requests_open_the_election_once(settings, tmp_path) -> None:
+    """Many requests arriving when the start passes: one `opened` event, not one each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from app.local_server import live_server
+    from tests.service.helpers import election_config, run_ceremony
+
+    with live_server(settings) as url:
+        def session(name):
+            from app.client.http import ScrutinSession
+            return ScrutinSession(url, http=httpx.Client(base_url=url, timeout=30)).dev_login(name)
+
+        admin = session(ADMIN)
+        eid = admin.post("/api/v1/elections", election_config(
+            trustees=1, threshold=1, starts_in=timedelta(hours=1),
+            ends_in=timedelta(hours=2)))["id"]
+        admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T1", "role": "trustee"})
+        admin.post(f"/api/v1/elections/{eid}/freeze")
+        run_ceremony(admin.http, eid, ["T1"], tmp_path)
+        assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "ready"
+        engine = make_engine(settings.effective_database_url)
+        with engine.begin() as connection:
+            connection.execute(update(Election).where(Election.id == eid)
+                               .values(starts_at=datetime.now(UTC) - timedelta(seconds=1)))
+        engine.dispose()
+        clients = [session(f"V{i}") for i in range(8)]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            phases = list(pool.map(lambda c: c.get(f"/api/v1/elections/{eid}")["phase"], clients))
+        assert set(phases) == {"open"}
+        assert [e["type"] for e in admin.board(eid)].count("opened") == 1
