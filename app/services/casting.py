@@ -60,9 +60,10 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
     if voter is not None:
         credential = session.scalars(select(Credential).where(
             Credential.election_id == election.id, Credential.voter_id == voter.id)).first()
+        # The ballot that counts: the voter's last one that is not struck.
         current = session.scalars(select(Ballot).where(
-            Ballot.voter_id == voter.id, Ballot.superseded.is_(False))
-            .order_by(Ballot.id.desc()).limit(1)).first()
+            Ballot.voter_id == voter.id, Ballot.struck.is_(False))
+            .order_by(Ballot.board_seq.desc()).limit(1)).first()
     eligible = bool(voter and voter.eligible)
     return {
         "election_id": election.id,
@@ -288,9 +289,20 @@ def lookup_tracker(session: Session, election_id: str, tracker: str) -> dict[str
                                                   Ballot.tracker == tracker)).first()
     if ballot is None:
         raise NotFound("tracker_not_found", "no ballot with this tracker")
-    state = "struck" if ballot.struck else "superseded" if ballot.superseded else "current"
-    return {"tracker": tracker, "state": state, "cast_at": ballot.cast_at.isoformat(),
+    return {"tracker": tracker, "state": ballot_state(session, ballot), "cast_at": ballot.cast_at.isoformat(),
             "board_seq": ballot.board_seq, "credential": ballot.credential}
+
+
+def ballot_state(session: Session, ballot: Ballot) -> str:
+    """``struck``; ``current`` if it is its credential's last unstruck ballot (the one that
+    counts, as the tally's counted-set rule says); otherwise ``superseded``. A ballot
+    superseded by a later ballot that was struck counts again, and is current."""
+    if ballot.struck:
+        return "struck"
+    latest = session.scalar(select(func.max(Ballot.board_seq)).where(
+        Ballot.election_id == ballot.election_id, Ballot.credential == ballot.credential,
+        Ballot.struck.is_(False)))
+    return "current" if latest == ballot.board_seq else "superseded"
 
 
 def ballot_payload(session: Session, election_id: str, tracker: str) -> dict[str, Any]:

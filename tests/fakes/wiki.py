@@ -104,6 +104,9 @@ class FakeWikiFarm:
         self.oauth_deny_next = False
         self._codes: dict[str, dict[str, Any]] = {}
         self._tokens: dict[str, str] = {}
+        # Special:EmailUser through the Action API: owner-only bot tokens and what was sent.
+        self.email_bot_tokens: dict[str, str] = {}
+        self.sent_emails: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._next_id = 1
 
@@ -191,6 +194,31 @@ class FakeWikiFarm:
         if params.get("list") == "usercontribs":
             return self._contribs(users, params)
         return 200, {}, {"error": {"code": "badvalue", "info": "unsupported query"}}
+
+    def email(self, wiki: str, method: str, params: dict[str, str],
+              auth: str | None) -> tuple[int, dict[str, str], Any]:
+        """``meta=tokens&type=csrf`` and ``action=emailuser`` for a bot's bearer token."""
+        token = auth[7:] if auth and auth.startswith("Bearer ") else ""
+        bot = self.email_bot_tokens.get(token)
+        if bot is None:
+            return 200, {}, {"error": {"code": "mwoauth-invalid-authorization",
+                                       "info": "invalid bearer token"}}
+        csrf = f"csrf-{bot}+\\"
+        if method == "GET" and params.get("meta") == "tokens":
+            return 200, {}, {"batchcomplete": True, "query": {"tokens": {"csrftoken": csrf}}}
+        if method == "POST" and params.get("action") == "emailuser":
+            if params.get("token") != csrf:
+                return 200, {}, {"error": {"code": "badtoken", "info": "Invalid CSRF token."}}
+            target = params.get("target", "")
+            if target not in self.wikis.get(wiki, {}):
+                return 200, {}, {"error": {"code": "nosuchuser",
+                                           "info": f"The user \"{target}\" does not exist."}}
+            with self._lock:
+                self.sent_emails.append({"from": bot, "to": target,
+                                         "subject": params.get("subject", ""),
+                                         "text": params.get("text", "")})
+            return 200, {}, {"emailuser": {"result": "Success"}}
+        return 200, {}, {"error": {"code": "badvalue", "info": "unsupported"}}
 
     def _user(self, users: dict[str, FakeAccount], name: str) -> dict[str, Any]:
         account = users.get(name)
@@ -377,7 +405,10 @@ class _Handler(BaseHTTPRequestHandler):
         if farm.delay:
             time.sleep(farm.delay)
         auth = self.headers.get("Authorization")
-        if rest == "/w/api.php" and method == "GET":
+        if rest == "/w/api.php" and (params.get("action") == "emailuser"
+                                     or params.get("meta") == "tokens"):
+            status, headers, payload = farm.email(wiki, method, params, auth)
+        elif rest == "/w/api.php" and method == "GET":
             status, headers, payload = farm.api(wiki, params)
         elif rest == "/w/rest.php/oauth2/authorize" and method == "GET":
             status, headers, payload = farm.authorize(params)

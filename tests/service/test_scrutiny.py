@@ -236,3 +236,57 @@ def test_no_interim_tally_ever(client, election) -> None:
     with pytest.raises(ApiError):
         admin.get(f"/api/v1/elections/{eid}/tally")
     assert ADMIN
+
+
+def test_strike_racing_a_cast_stays_consistent(settings, tmp_path) -> None:
+    """A strike by voter and a cast by that voter at the same moment: both succeed or fail
+    cleanly (no 5xx), and the board and the database agree on what is struck."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from app.client.http import ScrutinSession
+    from app.client.voter import VoterClient
+    from app.local_server import live_server
+    from crypto.tally import counted_ballots
+    from tests.service.helpers import election_config, run_ceremony
+
+    with live_server(settings) as url:
+        def session(name):
+            return ScrutinSession(url, http=httpx.Client(base_url=url, timeout=60)).dev_login(name)
+
+        admin = session(ADMIN)
+        eid = admin.post("/api/v1/elections", election_config(trustees=1, threshold=1))["id"]
+        admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T1", "role": "trustee"})
+        admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": VOTERS})
+        admin.post(f"/api/v1/elections/{eid}/freeze")
+        run_ceremony(admin.http, eid, ["T1"], tmp_path)
+        clients = {n: VoterClient(session(n), eid) for n in VOTERS}
+        for c in clients.values():
+            c.cast([[1, 0, 0]])
+        ballots = {n: c.make_ballot([[0, 1, 0]]) for n, c in clients.items()}
+
+        def cast(name):
+            try:
+                return clients[name].cast_ballot(ballots[name])
+            except ApiError as exc:
+                return exc
+
+        def strike(name):
+            try:
+                return admin.post(f"/api/v1/elections/{eid}/scrutiny/strike", {
+                    "voters": [name], "reason_code": "sockpuppet", "reason_text": "race"})
+            except ApiError as exc:
+                return exc
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            futures = [pool.submit(f, n) for n in VOTERS for f in (cast, strike)]
+            outcomes = [f.result() for f in futures]
+        for outcome in outcomes:
+            assert not isinstance(outcome, ApiError) or outcome.status < 500, outcome
+        events = admin.board(eid)
+        verify_chain(events)
+        counted = {c.tracker for c in counted_ballots(events)}
+        casts = admin.get(f"/api/v1/elections/{eid}/scrutiny/voters")["casts"]
+        for row in casts:
+            assert (row["state"] == "current") == (row["tracker"] in counted), row
