@@ -179,7 +179,7 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     page.click("#close-button")
     page.wait_for_selector("#tally-button:not([hidden])")
     page.click("#tally-button")
-    page.wait_for_selector("#tally-button[hidden]")
+    page.wait_for_selector("#tally-button[hidden]", state="attached")
     admin.shot("admin-tallying")
 
     # T3 decrypts from another browser, with the key file downloaded during the ceremony.
@@ -201,7 +201,7 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
         trustee.goto(f"/elections/{election_id}/trustee")
         trustee.page.wait_for_selector("#decrypt-button:not([hidden])")
         trustee.page.click("#decrypt-button")
-        trustee.page.wait_for_selector("#decrypt-button[hidden]")
+        trustee.page.wait_for_selector("#decrypt-button[hidden]", state="attached")
         assert not trustee.page.locator("#trustee-error").inner_text().strip()
     trustees[2].shot("trustee-decrypted")
 
