@@ -290,3 +290,15 @@ def test_strike_racing_a_cast_stays_consistent(settings, tmp_path) -> None:
         casts = admin.get(f"/api/v1/elections/{eid}/scrutiny/voters")["casts"]
         for row in casts:
             assert (row["state"] == "current") == (row["tracker"] in counted), row
+
+
+def test_private_signals_never_reach_the_record(client, election) -> None:
+    admin, eid, _, receipts = election
+    scrut = login(client, "Scrut")
+    rows = scrut.get(f"/api/v1/elections/{eid}/scrutiny/voters", {"pii": "true"})["casts"]
+    private = {rows[0]["ip"], rows[0]["user_agent"]}
+    record = client.get(f"/api/v1/elections/{eid}/record").text
+    for value in private:
+        assert value and value not in record
+    for name in VOTERS:  # who voted is public on /voted, but not tied to ballots in the record
+        assert f'"{name}"' not in record
