@@ -112,6 +112,8 @@ def simulate(
                                      help="PostgreSQL URL (default: a fresh SQLite file)."),
     workers: int = typer.Option(4, "--workers", min=1, help="Concurrent voter clients."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    separate_server: bool = typer.Option(False, "--server-process",
+                                         help="Run the server in its own process (benchmarks)."),
     scenario: str = typer.Option("basic", "--scenario",
                                  help="basic, or remediation (pause, strike, extend, re-vote, "
                                  "candidate withdrawal, scrutiny strikes)"),
@@ -129,6 +131,7 @@ def simulate(
     report = run_simulation(voters=voters, candidates=candidates, trustees=trustees,
                             threshold=threshold, revote_rate=revote_rate, seed=seed, out=out,
                             database_url=database_url, workers=workers, scenario=scenario,
+                            separate_server=separate_server,
                             log=lambda m: typer.echo(m, err=True))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))

@@ -46,3 +46,45 @@ def live_server(settings: Settings, port: int | None = None) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         app.state.engine.dispose()
+
+
+@contextmanager
+def server_process(settings: Settings, port: int | None = None) -> Iterator[str]:
+    """The service in its own process (uvicorn), so that a benchmark's clients and the server
+    do not share one interpreter lock: closer to a real deployment than ``live_server``."""
+    import os
+    import subprocess
+    import sys
+
+    port = port or free_port()
+    env = {**os.environ,
+           "SCRUTIN_ENVIRONMENT": settings.environment,
+           "SCRUTIN_SECRET_KEY": settings.secret_key,
+           "SCRUTIN_DATABASE_URL": settings.database_url,
+           "SCRUTIN_DATA_DIR": str(settings.data_dir),
+           "SCRUTIN_ADMINS": settings.admins,
+           "SCRUTIN_DEMO": "false"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with status {process.returncode}")
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

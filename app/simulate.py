@@ -25,7 +25,7 @@ from app.client.http import ScrutinSession
 from app.client.trustee import TrusteeClient
 from app.client.voter import VoterClient
 from app.config import Settings
-from app.local_server import live_server
+from app.local_server import live_server, server_process
 
 ADMIN = "SimAdmin"
 
@@ -61,7 +61,7 @@ def expected_totals(final_choices: dict[str, list[int]], candidates: int) -> lis
 def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: int,
                    revote_rate: float = 0.1, seed: int = 1, out: Path,
                    database_url: str | None = None, workers: int = 4,
-                   verify: bool = True, scenario: str = "basic",
+                   verify: bool = True, scenario: str = "basic", separate_server: bool = False,
                    log=print) -> SimulationReport:  # type: ignore[no-untyped-def]
     if scenario not in ("basic", "remediation"):
         raise ValueError(f"unknown scenario {scenario!r}")
@@ -76,7 +76,9 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
         from app import db
         db.upgrade(settings.effective_database_url)
     timings: dict[str, float] = {}
-    with live_server(settings) as base_url:
+    # In-process by default (quick); a separate server process for benchmarks.
+    server = server_process if separate_server else live_server
+    with server(settings) as base_url:
         t0 = time.perf_counter()
         admin = _session(base_url, ADMIN)
         now = datetime.now(UTC)

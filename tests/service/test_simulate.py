@@ -23,11 +23,12 @@ def database_option(tmp_path):
     drop_database(url)
 
 
-@pytest.mark.parametrize("scenario", ["basic", "remediation"])
-def test_simulate(scenario, tmp_path, database_option) -> None:
+@pytest.mark.parametrize("scenario, server", [("basic", []), ("basic", ["--server-process"]),
+                                              ("remediation", [])])
+def test_simulate(scenario, server, tmp_path, database_option) -> None:
     out = tmp_path / "record.json"
     result = CliRunner().invoke(cli, [
-        "simulate", "--voters", "10", "--candidates", "3", "--trustees", "3", "--threshold", "2",
+        "simulate", *server, "--voters", "10", "--candidates", "3", "--trustees", "3", "--threshold", "2",
         "--revote-rate", "0.3", "--seed", "7", "--scenario", scenario, "--out", str(out),
         "--json", *database_option])
     assert result.exit_code == 0, result.output
