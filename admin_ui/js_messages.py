@@ -29,6 +29,17 @@ PHASE_NAMES = {
     "archived": N_("Archived"),
 }
 
+# The public reason codes of strikes (app.models.scrutiny.REASON_CODES), with their labels.
+REASON_CODES = {
+    "sockpuppet": N_("sockpuppet (several accounts of one person)"),
+    "ineligible": N_("the voter was not eligible"),
+    "canvassing": N_("canvassing or a bought vote"),
+    "ballot_error": N_("the ballot shown was wrong"),
+    "candidate_change": N_("a candidate withdrew or was replaced"),
+    "technical": N_("a technical fault"),
+    "other": N_("other"),
+}
+
 MESSAGES: dict[str, str] = {
     **{f"phase.{key}": text for key, text in PHASE_NAMES.items()},
     "ceremony.status.invited": N_("invited"),
@@ -143,6 +154,25 @@ MESSAGES: dict[str, str] = {
     "results.tracker_struck": N_("Found (event %(seq)s, %(time)s), but struck by the scrutineers."),
     # scrutiny
     "scrutiny.count": N_("%(count)s voters have voted."),
+    "scrutiny.state.current": N_("counts"),
+    "scrutiny.state.superseded": N_("replaced by a later ballot"),
+    "scrutiny.state.struck": N_("struck"),
+    "scrutiny.pii_purged": N_("purged"),
+    "scrutiny.select": N_("Select for a strike"),
+    "scrutiny.select_named": N_("Select the ballot of %(name)s for a strike"),
+    "scrutiny.no_signals": N_("No signals."),
+    "scrutiny.cluster": N_("%(kind)s: %(voters)s (%(ballots)s ballots)"),
+    "scrutiny.kind.same_ip": N_("same IP address"),
+    "scrutiny.kind.same_network": N_("same network"),
+    "scrutiny.kind.same_ip_ua": N_("same IP address and browser"),
+    "scrutiny.kind.same_cookie": N_("same browser"),
+    "scrutiny.kind.burst": N_("burst of ballots"),
+    "scrutiny.need_values": N_("Give at least one value."),
+    "scrutiny.need_range": N_("Give a start and an end time, one per line."),
+    "scrutiny.struck": N_("%(count)s ballot(s) struck; %(invited)s voter(s) invited to vote again."),
+    "scrutiny.unstruck": N_("%(count)s ballot(s) unstruck."),
+    "scrutiny.invited": N_("%(count)s voter(s) invited to vote again."),
+    **{f"reason.{key}": text for key, text in REASON_CODES.items()},
     # admin
     "admin.manage": N_("Manage"),
     "admin.manage_named": N_("Manage %(id)s"),
@@ -165,6 +195,10 @@ MESSAGES: dict[str, str] = {
     "admin.audit_head": N_("Chain head: %(hash)s (verified on every read)"),
     "admin.roll_result": N_("%(added)s added, %(removed)s removed; %(total)s voters on the roll."),
     "admin.done": N_("Done."),
+    "admin.link.booth": N_("Voting booth"),
+    "admin.link.trustee": N_("Trustee page"),
+    "admin.link.scrutiny": N_("Scrutiny page"),
+    "admin.link.results": N_("Results and board"),
 }
 
 

@@ -99,6 +99,11 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
         page.select_option("#role-kind", "trustee")
         page.click("#role-form button[type=submit]")
         page.wait_for_selector(f"#role-rows td:text-is('{name}')")
+    page.fill("#role-user", "S1")
+    page.select_option("#role-kind", "scrutineer")
+    page.check("#role-pii")
+    page.click("#role-form button[type=submit]")
+    page.wait_for_selector("#role-rows td:text-is('S1')")
     page.fill("#roll-users", "V1\nV2\nV3")
     page.click("#roll-form button[type=submit]")
     page.wait_for_selector("#roll-result.ok")
@@ -177,9 +182,29 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     page.wait_for_selector("#close-button:not([hidden])")
     page.fill("#action-reason", "end of the browser test")
     page.click("#close-button")
-    page.wait_for_selector("#tally-button:not([hidden])")
-    page.click("#tally-button")
-    page.wait_for_selector("#tally-button[hidden]", state="attached")
+    page.wait_for_selector("#scrutiny-button:not([hidden])")
+    page.click("#scrutiny-button")
+    page.wait_for_selector("#seal-button:not([hidden])")
+
+    # --- a scrutineer strikes the re-voter's replaced ballot (the result does not change) ------
+    scrutineer = Actor(chromium, server, "S1", lang, artifacts, tag)
+    scrutineer.goto(f"/scrutiny/{election_id}")
+    spage = scrutineer.page
+    spage.wait_for_selector("body[data-scrutiny-ready='1']")
+    assert spage.locator("#cast-rows tr").count() == 4
+    assert spage.locator("#voted-rows tr").count() == 3
+    spage.check("#show-pii")
+    spage.wait_for_selector(".pii-col:not([hidden])")
+    spage.wait_for_selector("#cast-rows td.mono >> text=127.0.0.1")
+    spage.click(f"#cast-rows tr[data-tracker='{first3}'] button")
+    spage.select_option("#strike-code", "other")
+    spage.fill("#strike-text", "browser test: striking a replaced ballot")
+    spage.click("#strike-button")
+    spage.wait_for_selector(f"#cast-rows tr[data-tracker='{first3}'][data-state='struck']")
+    scrutineer.shot("scrutiny")
+
+    page.click("#seal-button")
+    page.wait_for_selector("#seal-button[hidden]", state="attached")
     admin.shot("admin-tallying")
 
     # T3 decrypts from another browser, with the key file downloaded during the ceremony.
@@ -229,13 +254,10 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     assert tracker1 and tracker2
     v1.shot("results")
 
-    v1.goto(f"/scrutiny/{election_id}")
-    v1.page.wait_for_selector("#voted-rows tr >> nth=2")
-    v1.shot("scrutiny")
     v1.goto("/")
     v1.shot("home")
 
-    for actor in (admin, *trustees, v1, v2, v3):
+    for actor in (admin, *trustees, scrutineer, v1, v2, v3):
         problems = [e for e in actor.errors if "favicon" not in e]
         assert not problems, f"{actor.name}: {problems}"
         actor.context.close()

@@ -99,3 +99,13 @@ def test_every_js_string_used_by_the_pages_is_in_the_catalogue():
     for script in (ROOT / "admin_ui" / "static" / "js").glob("*.js"):
         used |= set(re.findall(r"\bt\('([a-z_.]+)'", script.read_text()))
     assert used - set(MESSAGES) == set()
+
+
+def test_strike_reason_codes_match_the_service():
+    from admin_ui.js_messages import REASON_CODES
+    from app.models.scrutiny import REASON_CODES as SERVICE_CODES
+
+    assert tuple(REASON_CODES) == SERVICE_CODES
+    script = (ROOT / "admin_ui" / "static" / "js" / "scrutiny.js").read_text()
+    listed = re.search(r"const REASON_CODES = \[([^\]]*)\]", script).group(1)
+    assert tuple(re.findall(r"'([a-z_]+)'", listed)) == SERVICE_CODES

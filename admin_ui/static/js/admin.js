@@ -218,13 +218,22 @@ async function openElection(id) {
 function renderPhase() {
   const phase = current.phase;
   $('#phase-name').textContent = phaseName(phase);
+  const id = encodeURIComponent(current.id);
+  $('#election-links').replaceChildren(
+    el('a', { href: `/elections/${id}`, text: t('admin.link.booth') }),
+    el('a', { href: `/elections/${id}/trustee`, text: t('admin.link.trustee') }),
+    el('a', { href: `/scrutiny/${id}`, text: t('admin.link.scrutiny') }),
+    el('a', { href: `/elections/${id}/results`, text: t('admin.link.results') }));
   $('#pause-reason').textContent = current.pause_reason ? t('admin.pause_reason', { reason: current.pause_reason }) : '';
   const visible = {
     'freeze-button': phase === 'draft',
     'pause-button': phase === 'open',
     'resume-button': phase === 'paused',
     'close-button': phase === 'open' || phase === 'paused',
-    'tally-button': phase === 'closed' || phase === 'scrutiny',
+    'tally-button': phase === 'closed',
+    'scrutiny-button': phase === 'closed',
+    'seal-button': phase === 'scrutiny',
+    'change-section': phase === 'open' || phase === 'paused',
     'extend-box': phase === 'open' || phase === 'paused',
     'restart-ceremony': phase === 'key_ceremony',
     'back-to-draft': phase === 'key_ceremony',
@@ -248,7 +257,8 @@ async function loadRoles() {
   try {
     const roles = await api(`/api/v1/elections/${current.id}/roles`);
     $('#role-rows').replaceChildren(...roles.map((r) => el('tr', {},
-      el('td', { text: r.username }), el('td', { text: t(`role.${r.role}`) }),
+      el('td', { text: r.username }),
+      el('td', { text: [t(`role.${r.role}`), ...(r.flags || []).map((f) => `(${f})`), r.jurisdiction || ''].join(' ').trim() }),
       el('td', {}, el('button', {
         type: 'button', class: 'link', text: t('admin.remove'),
         'aria-label': t('admin.remove_role', { name: r.username, role: t(`role.${r.role}`) }),
@@ -301,6 +311,17 @@ $('#pause-button').addEventListener('click', () => act('/pause', reason()));
 $('#resume-button').addEventListener('click', () => act('/resume', reason()));
 $('#close-button').addEventListener('click', () => act('/close', reason()));
 $('#tally-button').addEventListener('click', () => act('/tally/start'));
+$('#scrutiny-button').addEventListener('click', () => act('/scrutiny/start'));
+$('#seal-button').addEventListener('click', () => act('/scrutiny/seal'));
+$('#change-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const replacement = texts($$('.change-name'));
+  act('/candidates/change', {
+    question: Number($('#change-question').value) - 1, position: Number($('#change-position').value) - 1,
+    replacement: Object.keys(replacement).length ? replacement : null,
+    reason: $('#change-reason').value.trim(), old_ballots: $('#change-old').value,
+  });
+});
 $('#restart-ceremony').addEventListener('click', () => act('/ceremony/restart', reason()));
 $('#back-to-draft').addEventListener('click', () => act('/ceremony/back-to-draft', reason()));
 $('#extend-button').addEventListener('click', () => {
@@ -310,9 +331,13 @@ $('#extend-button').addEventListener('click', () => {
 $('#role-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const username = $('#role-user').value.trim();
+  const body = { username, role: $('#role-kind').value };
+  if ($('#role-jurisdiction').value.trim()) body.jurisdiction = $('#role-jurisdiction').value.trim();
+  if ($('#role-pii').checked) body.flags = ['pii'];
   $('#role-user').value = '';
+  $('#role-pii').checked = false;
   $('#role-user').focus();
-  await act('/roles', { username, role: $('#role-kind').value });
+  await act('/roles', body);
 });
 $('#roll-form').addEventListener('submit', async (event) => {
   event.preventDefault();
