@@ -208,6 +208,7 @@ async function openElection(id) {
   }
   history.replaceState(null, '', `/admin?election=${encodeURIComponent(id)}`);
   fillForm(current);
+  $('#elig-mode').value = current.roll_mode || 'list';
   $('#editor-h').textContent = t('admin.editing', { id });
   $('#editor-section').hidden = false;
   $('#manage-sections').hidden = false;
@@ -348,6 +349,41 @@ $('#roll-form').addEventListener('submit', async (event) => {
     $('#roll-users').value = '';
   } catch (err) { announce($('#roll-result'), errorText(err), 'error'); }
   await loadAudit();
+});
+
+$('#elig-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  let rules = null;
+  try {
+    const text = $('#elig-rules').value.trim();
+    rules = text ? JSON.parse(text) : null;
+  } catch (err) {
+    announce($('#preview-result'), t('admin.rules_json', { detail: err.message }), 'error');
+    return;
+  }
+  await act('/eligibility', { roll_mode: $('#elig-mode').value, rules }, 'PUT');
+});
+
+function previewUsers() {
+  return $('#preview-users').value.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
+$('#preview-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    const entries = await api(`/api/v1/elections/${current.id}/roll/preview`, { method: 'POST', body: { usernames: previewUsers() } });
+    const yes = entries.filter((e) => e.eligible).length;
+    announce($('#preview-result'), t('admin.preview_result', { eligible: yes, total: entries.length }), 'ok');
+    $('#preview-rows').replaceChildren(...entries.map((e) => el('tr', {},
+      el('td', { text: e.user }),
+      el('td', { text: e.eligible === null ? '?' : e.eligible ? t('admin.yes') : t('admin.no') }),
+      el('td', {}, el('ul', {}, e.reasons.map((r) => el('li', { text: r })))))));
+  } catch (err) {
+    announce($('#preview-result'), errorText(err), 'error');
+  }
+});
+$('#freeze-roll').addEventListener('click', async () => {
+  await act('/roll/freeze', { usernames: previewUsers() });
 });
 
 async function main() {
