@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.api.deps import require_actor, unit_of_work
+from app.api.deps import optional_actor, require_actor, unit_of_work
 from app.schemas.voting import ShareIn
-from app.services import exports, tally
+from app.services import elections, exports, tally
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["tally"])
 
@@ -56,6 +56,8 @@ def results_wikitext(request: Request, election_id: str) -> PlainTextResponse:
 def record(request: Request, election_id: str) -> Response:
     """The whole public election record: the board plus every ballot it refers to."""
     with unit_of_work(request) as session:
-        body = exports.record_json(session, election_id, request.app.state.receipt_signer)
+        actor = optional_actor(request)
+        elections.load_visible(session, actor, election_id)
+        body = exports.record_json(session, election_id, request.app.state.receipt_signer, actor)
     return Response(body, media_type="application/json", headers={
         "Content-Disposition": f'attachment; filename="{election_id}-record.json"'})
