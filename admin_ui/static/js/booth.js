@@ -135,6 +135,8 @@ async function encrypt(choices) {
 
 function showEncrypted() {
   $('#tracker').textContent = pending.tracker;
+  $('#commitment').textContent = pending.commitment || '';
+  show($('#commitment-line'), Boolean(pending.commitment));
   show($('#encrypted-box'));
   show($('#receipt-box'), false);
   $('#cast-button').focus();

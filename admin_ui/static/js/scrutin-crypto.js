@@ -34,7 +34,11 @@ export async function auditBallot(ctx, prepared) {
   try {
     const checked = verifyAudit(ctx, prepared.audit, { credentialPublic: prepared.key.public });
     const same = JSON.stringify(checked.choices) === JSON.stringify(prepared.choices);
-    return { ok: same && checked.tracker === prepared.tracker,
+    // Audit records of protocol v2 carry a commitment (the unsigned ballot's hash) that the
+    // booth displayed before the voter chose; v1 records only the tracker.
+    const bound = checked.commitment === undefined ? checked.tracker === prepared.tracker
+      : checked.commitment === prepared.commitment;
+    return { ok: same && bound,
       problem: same ? '' : 'choices differ', record: prepared.audit };
   } catch (err) {
     return { ok: false, problem: err.message, record: prepared.audit };
