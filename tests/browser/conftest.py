@@ -20,6 +20,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def chromium() -> Iterator[object]:
     sync_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists(CHROMIUM):
+        # CI sets SCRUTIN_REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
+        if os.environ.get("SCRUTIN_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing but SCRUTIN_REQUIRE_BROWSER=1")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     # A fresh, throw-away profile directory for every run (Playwright's launch() would make one
     # too; making it here keeps it explicit and lets us remove it).
