@@ -71,3 +71,8 @@ class InvalidTally(InvalidRecord):
 
 class InvalidResult(InvalidRecord):
     """The published result is not the result arithmetic applied to the decrypted totals."""
+
+
+class InvalidAudit(CryptoError):
+    """A cast-or-audit record (``crypto.audit``) does not verify: malformed, carries a signature,
+    or its ciphertexts or proofs do not match the revealed choices and randomness."""

@@ -41,7 +41,10 @@ for (const c of v.cases) {
     assert.equal(prepared.tracker, c.tracker);
     const preparedAsync = await S.prepareBallotAsync(ctx, c.choices, key, { rng: rngFromHex(c.seed_hex), chunk: 1 });
     assert.deepEqual(preparedAsync, prepared);
-    assert.deepEqual(S.verifyAudit(ctx, prepared.audit, { credentialPublic: key.public }), { tracker: c.tracker, choices: c.choices });
+    assert.equal(prepared.commitment, c.signed_payload_sha256);
+    assert.deepEqual(S.verifyAudit(ctx, prepared.audit, { credentialPublic: key.public }),
+      { tracker: c.tracker, commitment: c.signed_payload_sha256, choices: c.choices });
+    assert.ok(!('signature' in prepared.audit.ballot));
   });
 
   test(`ballot vector "${c.name}": verifies, and decrypts to the recorded tally slots`, () => {

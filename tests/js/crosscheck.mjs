@@ -4,7 +4,10 @@
 // CSPRNG (not the test DRBG), so the Python side checks fresh, independent output.
 //
 // Request: {"ballots": [{context, choices, code}], "verify_ballots": [{context, ballot}],
-//           "audits": [{context, choices, code}],
+//           "audits": [{context, choices, code}]  → prepareBallot's {ballot, tracker, commitment, audit},
+//           "audits_seeded": [{context, choices, credential_secret, seed_hex}]  → the same, drawn
+//               from the test DRBG (reproducible: compared with crypto.audit.audit_record),
+//           "verify_audits": [{context, record, credential?}]  → {error, result} of verifyAudit,
 //           "ceremony": {election_id, threshold, indices, recipients: {j: pubhex}, sealed_for_js: {...}},
 //           "decrypt": {ciphertexts, secret_share, index, context_hex, python_share, public_share}}
 import * as S from '../../admin_ui/static/js/crypto/index.js';
@@ -50,8 +53,18 @@ async function main() {
   for (const a of req.audits ?? []) {
     const ctx = ctxOf(a.context);
     const key = await S.CredentialKey.fromCode(a.code, a.context.election_id);
-    out.audits.push(S.prepareBallot(ctx, a.choices, key).audit);
+    out.audits.push(S.prepareBallot(ctx, a.choices, key));
   }
+
+  out.audits_seeded = (req.audits_seeded ?? []).map((a) => S.prepareBallot(ctxOf(a.context), a.choices,
+    S.CredentialKey.fromSecretHex(a.credential_secret), { rng: S.deterministicRng(S.fromHex(a.seed_hex)) }));
+
+  out.verify_audits = (req.verify_audits ?? []).map((a) => {
+    let result = null;
+    const credentialPublic = a.credential ? S.Point.fromHex(a.credential) : null;
+    const error = errorOf(() => { result = S.verifyAudit(ctxOf(a.context), a.record, { credentialPublic }); });
+    return { error, result };
+  });
 
   if (req.ceremony) {
     const c = req.ceremony;

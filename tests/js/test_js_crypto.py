@@ -5,7 +5,9 @@
 2. Ballots of every kind made by the JavaScript library (fresh randomness, not the test DRBG)
    verify with ``crypto.ballots.verify_ballot``; Python ballots verify in JavaScript, and a
    tampered one is rejected by both.
-3. Cast-or-audit records from JavaScript are re-checked in Python (every ciphertext re-derived).
+3. Cast-or-audit records from JavaScript are re-checked in Python (every ciphertext re-derived);
+   they hold the ballot without its signature, so ``verify_ballot`` refuses them (more in
+   tests/crypto/test_audit.py).
 4. Key ceremony and decryption in both directions: JavaScript commitments, proofs and sealed
    shares are checked by Python; Python sealed shares are opened by JavaScript; decryption
    shares cross-verify.
@@ -25,6 +27,7 @@ from typing import Any
 import pytest
 from nacl.public import PrivateKey
 
+from crypto.audit import verify_audit
 from crypto.ballots import (
     BallotContext,
     QuestionSpec,
@@ -36,9 +39,10 @@ from crypto.ballots import (
 from crypto.credentials import CredentialKey
 from crypto.drbg import DeterministicRng
 from crypto.elgamal import Ciphertext, encrypt, keygen
-from crypto.errors import CryptoError
+from crypto.errors import CryptoError, InvalidBallot
 from crypto.fingerprint import election_fingerprint
 from crypto.group import Point, Scalar
+from crypto.hashing import sha256_hex
 from crypto.manifest import ballot_context
 from crypto.threshold import (
     TrusteePolynomial,
@@ -248,19 +252,31 @@ def test_python_ballots_verify_in_javascript(js: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("name", list(QUESTION_SETS))
 def test_javascript_audit_records_check_in_python(js: dict[str, Any], name: str) -> None:
-    record = js["response"]["audits"][list(QUESTION_SETS).index(name)]
+    prepared = js["response"]["audits"][list(QUESTION_SETS).index(name)]
+    record = prepared["audit"]
     ctx = _ballot_context(js["contexts"][name])
-    assert set(record) == {"type", "tracker", "ballot", "choices", "randomness"}
-    assert record["type"] == "scrutin/v1/ballot-audit"
-    verified = verify_ballot(ctx, record["ballot"])
-    assert record["tracker"] == verified.tracker
+    assert set(record) == {"type", "tracker", "commitment", "ballot", "choices", "randomness"}
+    assert record["type"] == "scrutin/v2/ballot-audit"
+    # The record's ballot is the cast ballot without its signature: not castable ...
+    assert "signature" not in record["ballot"]
+    assert "signature" not in json.dumps(record)
+    with pytest.raises(InvalidBallot, match="missing \\['signature'\\]"):
+        verify_ballot(ctx, record["ballot"])
+    # ... and exactly the ballot the booth would have cast, had the voter not audited it.
+    signed = {**record["ballot"], "signature": prepared["ballot"]["signature"]}
+    assert signed == prepared["ballot"]
+    verified = verify_ballot(ctx, signed, js["cred"].public)
+    assert record["tracker"] == prepared["tracker"] == verified.tracker
+    assert record["commitment"] == prepared["commitment"] == sha256_hex(signed_payload(signed))
     assert record["choices"] == QUESTION_SETS[name][1]
+    # Independent re-derivation of every ciphertext, then the library's checker.
     for q, spec in enumerate(ctx.questions):
         choices = record["choices"][q]
         bits = ([b for v in choices for b in (int(v == 1), int(v == -1))]
                 if spec.kind == "sonc" else choices)
         for i, (bit, r_hex) in enumerate(zip(bits, record["randomness"][q], strict=True)):
             assert encrypt(ctx.public_key, bit, Scalar.from_hex(r_hex)) == verified.ciphertexts[q][i]
+    assert verify_audit(ctx, record, js["cred"].public) == QUESTION_SETS[name][1]
 
 
 def test_javascript_ceremony_messages_check_in_python(js: dict[str, Any]) -> None:

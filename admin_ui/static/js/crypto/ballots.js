@@ -5,7 +5,7 @@
 // option, range proof on the sum when min/max apply) and "plurality" (exactly one: range [1..1]).
 // Every proof binds (fingerprint, credential, question, purpose, index). The ballot is signed
 // over its canonical JSON without "signature"; the tracker is SHA-256 of the whole signed
-// ballot's canonical JSON.
+// ballot's canonical JSON, the commitment SHA-256 of the unsigned part (the signed payload).
 import { CryptoError, InvalidBallot, InvalidChoices } from './errors.js';
 import { Point, mod, randomScalar, scalarHex } from './group.js';
 import { Ciphertext, aggregate, encrypt } from './elgamal.js';
@@ -19,6 +19,7 @@ export const KINDS = Object.freeze(['sonc', 'approval', 'plurality']);
 export const SUPPORT = 1, OPPOSE = -1, NEUTRAL = 0;
 
 const BALLOT_KEYS = ['answers', 'credential', 'election_id', 'fingerprint', 'signature', 'version'];
+const UNSIGNED_BALLOT_KEYS = BALLOT_KEYS.filter((k) => k !== 'signature');
 const SONC_KEYS = ['bit_proofs', 'candidate_proofs', 'ciphertexts'];
 const SELECTION_KEYS = ['bit_proofs', 'ciphertexts', 'sum_proof'];
 
@@ -116,6 +117,15 @@ export function signedPayload(ballot) {
   return canonicalJsonBytes(rest);
 }
 
+/**
+ * hex(SHA-256(signedPayload(ballot))): the hash of the ballot without its signature. The same for
+ * the signed ballot and for the unsigned ballot of its audit record, so it is what binds an audit
+ * record to what the booth displayed (docs/booth-crypto.md, "Cast-or-audit").
+ */
+export function ballotCommitment(ballot) {
+  return sha256Hex(signedPayload(ballot));
+}
+
 /** Throws InvalidChoices unless `choices` (one array per question) fits the context. */
 export function checkChoices(ctx, choices) {
   if (!Array.isArray(choices) || choices.length !== ctx.questions.length) {
@@ -142,7 +152,8 @@ export function checkChoices(ctx, choices) {
 
 /**
  * The encryption as a generator: yields {done: steps completed, total} after every slot and
- * returns {ballot, randomness} — randomness[q][slot] is the BigInt r of each ciphertext.
+ * returns {unsigned, randomness}: the ballot without "signature" and randomness[q][slot], the
+ * BigInt r of each ciphertext. signBallot adds the signature (the last draw of §5.2).
  */
 function* encryptSteps(ctx, choices, credential, rng) {
   checkChoices(ctx, choices);
@@ -207,15 +218,31 @@ function* encryptSteps(ctx, choices, credential, rng) {
     }
     randomness.push(rs);
   }
-  const ballot = {
+  const unsigned = {
     version: BALLOT_VERSION,
     election_id: ctx.electionId,
     fingerprint: ctx.fingerprint,
     credential: cred.hex(),
     answers,
   };
-  ballot.signature = credential.sign(signedPayload(ballot), fp, draw);
-  return { ballot, randomness };
+  return { unsigned, randomness };
+}
+
+/** The signed ballot: a new object, `unsigned` plus the credential's signature (§5.5). */
+function signBallot(ctx, unsigned, credential, rng) {
+  const ballot = { ...unsigned };
+  ballot.signature = credential.sign(signedPayload(ballot), ctx.fingerprintBytes, rng || randomScalar);
+  return ballot;
+}
+
+/** {ballot, tracker, commitment, audit} of an encryption (prepareBallot and its async twin). */
+function prepared(ctx, credential, choices, { unsigned, randomness }, rng) {
+  const ballot = signBallot(ctx, unsigned, credential, rng);
+  const tracker = ballotTracker(ballot);
+  // The audit record is built from the unsigned ballot (a deep copy): it never holds the
+  // signature, so nobody who obtains it can cast it (docs/booth-crypto.md, "Cast-or-audit").
+  const audit = makeAuditRecord(unsigned, tracker, choices, randomness);
+  return { ballot, tracker, commitment: audit.commitment, audit };
 }
 
 function runSync(gen, onProgress) {
@@ -231,18 +258,23 @@ function runSync(gen, onProgress) {
  * crypto.ballots.encrypt_ballot produces. options: {rng, onProgress(done, total)}.
  */
 export function encryptBallot(ctx, choices, credential, { rng, onProgress } = {}) {
-  return runSync(encryptSteps(ctx, choices, credential, rng), onProgress).ballot;
+  const { unsigned } = runSync(encryptSteps(ctx, choices, credential, rng), onProgress);
+  return signBallot(ctx, unsigned, credential, rng);
 }
 
 /**
- * Like encryptBallot, but keeps what a cast-or-audit booth needs:
- * returns {ballot, tracker, audit} where audit = auditRecord(...) reveals the choices and
- * randomness. Never send `audit` with a ballot that is cast.
+ * Like encryptBallot, but keeps what a cast-or-audit booth needs. Returns
+ * {ballot, tracker, commitment, audit}:
+ *   ballot      the signed ballot (exactly encryptBallot's), to POST if the voter casts;
+ *   tracker     ballotTracker(ballot), the receipt's tracker;
+ *   commitment  ballotCommitment(ballot), which the audit record is checked against;
+ *   audit       the audit record (AUDIT_TYPE): the ballot WITHOUT its signature, the choices and
+ *               the randomness. It cannot be cast. Show/download it only if the voter audits,
+ *               and then never cast `ballot` (encrypt again).
  */
 export function prepareBallot(ctx, choices, credential, { rng, onProgress } = {}) {
-  const { ballot, randomness } = runSync(encryptSteps(ctx, choices, credential, rng), onProgress);
-  const tracker = ballotTracker(ballot);
-  return { ballot, tracker, audit: makeAuditRecord(ballot, tracker, choices, randomness) };
+  const enc = runSync(encryptSteps(ctx, choices, credential, rng), onProgress);
+  return prepared(ctx, credential, choices, enc, rng);
 }
 
 /**
@@ -254,11 +286,7 @@ export async function prepareBallotAsync(ctx, choices, credential, { rng, onProg
   let n = 0;
   for (;;) {
     const step = gen.next();
-    if (step.done) {
-      const { ballot, randomness } = step.value;
-      const tracker = ballotTracker(ballot);
-      return { ballot, tracker, audit: makeAuditRecord(ballot, tracker, choices, randomness) };
-    }
+    if (step.done) return prepared(ctx, credential, choices, step.value, rng);
     if (onProgress) onProgress(step.value.done, step.value.total);
     if (++n % chunk === 0) await new Promise((resolve) => setTimeout(resolve, 0));
   }
@@ -266,12 +294,20 @@ export async function prepareBallotAsync(ctx, choices, credential, { rng, onProg
 
 // ---- cast-or-audit -------------------------------------------------------------------------
 
-export const AUDIT_TYPE = 'scrutin/v1/ballot-audit';
+// Audit record format (docs/booth-crypto.md, "Cast-or-audit"; protocol.md §13). v1 records
+// carried the signed ballot, which anyone holding the record could cast; v2 records carry the
+// ballot without its signature.
+export const AUDIT_TYPE = 'scrutin/v2/ballot-audit';
+export const AUDIT_TYPE_V1 = 'scrutin/v1/ballot-audit';
 
-function makeAuditRecord(ballot, tracker, choices, randomness) {
+/** `tracker` is the signed ballot's (what the booth displays); `unsigned` has no signature. */
+function makeAuditRecord(unsigned, tracker, choices, randomness) {
+  const ballot = JSON.parse(JSON.stringify(unsigned));
+  if ('signature' in ballot) throw new Error('internal: an audit record must not hold a signature');
   return {
     type: AUDIT_TYPE,
     tracker,
+    commitment: ballotCommitment(ballot),
     ballot,
     choices: choices.map((ch) => [...ch]),
     randomness: randomness.map((rs) => rs.map(scalarHex)),
@@ -291,13 +327,18 @@ function slotName(spec, slot) {
   return `option ${slot}`;
 }
 
-/** Structure and encodings of a ballot (§5.6 step 1). Returns the parsed ciphertexts. */
-export function parseBallot(ctx, ballot, credentialPublic = null) {
+/**
+ * Structure and encodings of a ballot (§5.6 steps 1–2). Returns {credential, parsed}, the input
+ * of verifyBallotProofs. options.signed = false: the ballot of an audit record, which must NOT
+ * have a "signature" key (and whose other keys are those of §5.4).
+ */
+export function parseBallot(ctx, ballot, credentialPublic = null, { signed = true } = {}) {
   if (!isPlainObject(ballot)) throw new InvalidBallot('ballot: expected a JSON object');
-  if (!sameKeys(ballot, BALLOT_KEYS)) {
+  const expected = signed ? BALLOT_KEYS : UNSIGNED_BALLOT_KEYS;
+  if (!sameKeys(ballot, expected)) {
     const have = Object.keys(ballot);
-    const missing = BALLOT_KEYS.filter((k) => !have.includes(k));
-    const unexpected = have.filter((k) => !BALLOT_KEYS.includes(k)).sort();
+    const missing = expected.filter((k) => !have.includes(k));
+    const unexpected = have.filter((k) => !expected.includes(k)).sort();
     throw new InvalidBallot(`ballot: wrong keys (missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(unexpected)})`);
   }
   if (ballot.version !== BALLOT_VERSION) throw new InvalidBallot(`ballot: unsupported version ${JSON.stringify(ballot.version)}`);
@@ -342,14 +383,31 @@ export function parseBallot(ctx, ballot, credentialPublic = null) {
  * Returns {credential: Point, tracker, ciphertexts: Ciphertext[][]}.
  */
 export function verifyBallot(ctx, ballot, credentialPublic = null) {
-  const { credential, parsed } = parseBallot(ctx, ballot, credentialPublic);
-  const fp = ctx.fingerprintBytes;
+  const parsedBallot = parseBallot(ctx, ballot, credentialPublic);
   try {
-    verifySignature(credential, signedPayload(ballot), ballot.signature, fp);
+    verifySignature(parsedBallot.credential, signedPayload(ballot), ballot.signature, ctx.fingerprintBytes);
   } catch (e) {
     if (e instanceof CryptoError) throw new e.constructor(`ballot.signature: ${e.message}`);
     throw e;
   }
+  verifyBallotProofs(ctx, parsedBallot);
+  return { credential: parsedBallot.credential, tracker: ballotTracker(ballot), ciphertexts: parsedBallot.parsed.map((p) => p.cts) };
+}
+
+/**
+ * The checks of verifyBallot except the signature, for a ballot WITHOUT "signature" (the ballot
+ * of an audit record): structure, credential, every proof — bound to the ballot's credential.
+ * Returns {credential, commitment, ciphertexts}. A ballot that passes is still not castable.
+ */
+export function verifyUnsignedBallot(ctx, ballot, credentialPublic = null) {
+  const parsedBallot = parseBallot(ctx, ballot, credentialPublic, { signed: false });
+  verifyBallotProofs(ctx, parsedBallot);
+  return { credential: parsedBallot.credential, commitment: ballotCommitment(ballot), ciphertexts: parsedBallot.parsed.map((p) => p.cts) };
+}
+
+/** §5.6 step 4 on parseBallot's result: every 0/1, candidate and sum proof. */
+export function verifyBallotProofs(ctx, { credential, parsed }) {
+  const fp = ctx.fingerprintBytes;
   const y = ctx.publicKey;
   ctx.questions.forEach((spec, q) => {
     const where = `answers[${q}]`;
@@ -366,6 +424,5 @@ export function verifyBallot(ctx, ballot, credentialPublic = null) {
         `${where}.sum_proof (question ${q}: number of selections not in ${lo}..${hi})`);
     }
   });
-  return { credential, tracker: ballotTracker(ballot), ciphertexts: parsed.map((p) => p.cts) };
 }
 

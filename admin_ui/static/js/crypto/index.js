@@ -21,12 +21,18 @@
 //   encryptBallot(ctx, choices, credential, {rng?, onProgress?}) → ballot JSON (Python shape)
 //     choices: one array per question; sonc: 1 support / -1 oppose / 0 neutral; approval and
 //     plurality: 0/1 per option
-//   prepareBallot(ctx, choices, credential, {rng?, onProgress?}) → {ballot, tracker, audit}
+//   prepareBallot(ctx, choices, credential, {rng?, onProgress?})
+//       → {ballot, tracker, commitment, audit}; `audit` (scrutin/v2/ballot-audit) holds the
+//       ballot WITHOUT its signature, so it can never be cast; show `commitment` before the
+//       voter chooses cast or audit (the audit record is checked against it)
 //   prepareBallotAsync(ctx, choices, credential, {onProgress?, chunk?}) → Promise<same>
 //       (yields to the event loop so a progress bar repaints)
 //   ballotTracker(ballot) → hex SHA-256 of canonical JSON
+//   ballotCommitment(ballot) → hex SHA-256 of the canonical JSON without "signature"
 //   verifyBallot(ctx, ballot, credentialPublic?) → {credential, tracker, ciphertexts}
-//   verifyAudit(ctx, auditRecord, {credentialPublic?}) → {tracker, choices}   (cast-or-audit)
+//   verifyUnsignedBallot(ctx, ballot, credentialPublic?) → {credential, commitment, ciphertexts}
+//   verifyAudit(ctx, auditRecord, {credentialPublic?}) → {tracker, commitment, choices}
+//       (cast-or-audit; `commitment` is verified, `tracker` is the record's label)
 //   checkChoices(ctx, choices)  (throws InvalidChoices with a message naming the question)
 //
 // Trustee page
