@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -60,6 +61,8 @@ from crypto.threshold import (
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE = shutil.which("node")
+if NODE is None and os.environ.get("SCRUTIN_REQUIRE_NODE") == "1":
+    raise RuntimeError("node is missing but SCRUTIN_REQUIRE_NODE=1 (CI must run the JS tests)")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed (CI installs Node.js)")
 
 ELECTION_ID = "crosscheck-2026"
