@@ -44,20 +44,32 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def _sqlite_begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
-    """Take SQLite's write lock at the start of every transaction. SQLite has no row locks,
-    so this is what serialises concurrent casts (PostgreSQL uses SELECT ... FOR UPDATE); a
-    deferred transaction that upgrades to a write lock can fail instead of waiting."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Take SQLite's write lock at the start of every transaction that may write. SQLite has
+    no row locks, so this is what serialises concurrent casts (PostgreSQL uses SELECT ... FOR
+    UPDATE); a deferred transaction that upgrades to a write lock can fail instead of waiting.
+    Read-only units of work (``transaction(..., readonly=True)``) begin deferred, so long
+    reads (a record export) never hold the write lock."""
+    if connection.get_execution_options().get(READONLY_OPTION):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+READONLY_OPTION = "scrutin_readonly"
+
+
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any exception."""
+def transaction(factory: sessionmaker[Session], readonly: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception. ``readonly`` units
+    promise not to write (services check ``session.info["readonly"]``)."""
     session = factory()
+    session.info["readonly"] = readonly
+    if readonly:
+        session.connection(execution_options={READONLY_OPTION: True})
     try:
         yield session
         session.commit()

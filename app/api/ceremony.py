@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1/elections/{election_id}/ceremony", tags=["cer
 @router.get("")
 def status(request: Request, election_id: str) -> dict:
     actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         return ceremony.status(session, actor, election_id)
 
 
@@ -45,7 +45,7 @@ def post_shares(request: Request, election_id: str, body: SharesIn) -> dict:
 @router.get("/shares")
 def my_shares(request: Request, election_id: str) -> dict:
     actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         return ceremony.my_shares(session, actor, election_id)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.db import transaction
 from app.errors import Unauthenticated
+from app.services import lifecycle
 from app.services.actor import Actor
 from app.services.identity import TokenService
 
@@ -28,8 +29,14 @@ def tokens_of(request: Request) -> TokenService:
 
 
 @contextmanager
-def unit_of_work(request: Request) -> Iterator[Session]:
-    with transaction(request.app.state.sessions) as session:
+def unit_of_work(request: Request, readonly: bool = False,
+                 election_id: str | None = None) -> Iterator[Session]:
+    """A transaction for one request. Read-only units never write; for them, a scheduled
+    open/close of ``election_id`` that has fallen due is applied first in its own short write
+    transaction, so what is read is up to date."""
+    if readonly and election_id is not None:
+        lifecycle.catch_up(request.app.state.sessions, election_id)
+    with transaction(request.app.state.sessions, readonly=readonly) as session:
         yield session
 
 

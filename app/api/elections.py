@@ -37,7 +37,7 @@ def create_election(request: Request, body: ElectionCreate) -> dict:
 @router.get("/{election_id}")
 def get_election(request: Request, election_id: str) -> dict:
     actor = optional_actor(request)
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         election = elections.load_visible(session, actor, election_id)
         return elections.view(session, election)
 
@@ -59,7 +59,7 @@ def freeze(request: Request, election_id: str) -> dict:
 @router.get("/{election_id}/roles")
 def roles(request: Request, election_id: str) -> list[dict]:
     actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         return elections.list_roles(session, actor, election_id)
 
 

@@ -7,7 +7,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from app.api.deps import optional_actor, require_actor, unit_of_work
 from app.schemas.voting import ShareIn
-from app.services import elections, exports, tally
+from app.services import audit, elections, exports, tally
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["tally"])
 
@@ -21,7 +21,7 @@ def start(request: Request, election_id: str) -> dict:
 
 @router.get("/tally")
 def get_tally(request: Request, election_id: str) -> dict:
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         return tally.get(session, election_id)
 
 
@@ -34,13 +34,13 @@ def submit_share(request: Request, election_id: str, body: ShareIn) -> dict:
 
 @router.get("/results")
 def results(request: Request, election_id: str) -> dict:
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         return tally.results(session, election_id)
 
 
 @router.get("/results.csv")
 def results_csv(request: Request, election_id: str) -> Response:
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         text = exports.results_csv(tally.results(session, election_id))
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{election_id}-results.csv"'})
@@ -48,16 +48,20 @@ def results_csv(request: Request, election_id: str) -> Response:
 
 @router.get("/results.wikitext")
 def results_wikitext(request: Request, election_id: str) -> PlainTextResponse:
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         return PlainTextResponse(exports.results_wikitext(tally.results(session, election_id)))
 
 
 @router.get("/record")
 def record(request: Request, election_id: str) -> Response:
     """The whole public election record: the board plus every ballot it refers to."""
-    with unit_of_work(request) as session:
-        actor = optional_actor(request)
+    actor = optional_actor(request)
+    # Read-only: a large export must not hold the database's write lock.
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         elections.load_visible(session, actor, election_id)
-        body = exports.record_json(session, election_id, request.app.state.receipt_signer, actor)
+        body = exports.record_json(session, election_id, request.app.state.receipt_signer)
+    if actor is not None:
+        with unit_of_work(request) as session:
+            audit.record(session, election_id, actor, "record.export", {"bytes": len(body)})
     return Response(body, media_type="application/json", headers={
         "Content-Disposition": f'attachment; filename="{election_id}-record.json"'})

@@ -38,7 +38,7 @@ def my_status(request: Request, election_id: str) -> dict:
 @router.get("/definition")
 def definition(request: Request, election_id: str) -> dict:
     """What a voting client needs: the manifest, its fingerprint and the election key."""
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         election = elections.load_visible(session, optional_actor(request), election_id)
         current = manifest.current_definition(session, election.id)
         if current is None:
@@ -84,13 +84,13 @@ def cast(request: Request, election_id: str, body: CastIn) -> dict:
 
 @router.get("/trackers/{tracker}")
 def tracker(request: Request, election_id: str, tracker: str) -> dict:
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         return casting.lookup_tracker(session, election_id, tracker)
 
 
 @router.get("/ballots/{tracker}")
 def ballot(request: Request, election_id: str, tracker: str) -> dict:
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         elections.load_visible(session, optional_actor(request), election_id)
         return casting.ballot_payload(session, election_id, tracker)
 
@@ -99,7 +99,7 @@ def ballot(request: Request, election_id: str, tracker: str) -> dict:
 def board_page(request: Request, election_id: str, after: int = Query(0, ge=0),
                limit: int = Query(100, ge=1, le=1000),
                type: str | None = Query(None, max_length=48)) -> dict:
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         election = elections.load_visible(session, optional_actor(request), election_id)
         events = board.page(session, election.id, after=after, limit=limit, event_type=type)
         return {"events": [board.to_json(e) for e in events],
@@ -108,12 +108,12 @@ def board_page(request: Request, election_id: str, after: int = Query(0, ge=0),
 
 @router.get("/board/head")
 def board_head(request: Request, election_id: str) -> dict:
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         election = elections.load_visible(session, optional_actor(request), election_id)
         return board.head(session, election.id)
 
 
 @router.get("/voted")
 def who_voted(request: Request, election_id: str) -> dict:
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         return {"voters": casting.who_voted(session, optional_actor(request), election_id)}

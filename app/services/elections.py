@@ -28,6 +28,10 @@ def load(session: Session, election_id: str, *, for_update: bool = False) -> Ele
     election = session.scalars(locked if for_update else query).first()
     if election is None:
         raise NotFound("election_not_found", f"no election {election_id!r}")
+    if session.info.get("readonly"):
+        # Reads never write: a transition that just fell due shows once a writer (the next
+        # request that changes something, or the scheduler within seconds) has applied it.
+        return election
     if not for_update and phases.scheduled_phase(election.phase, election.starts_at,
                                                  election.ends_at, utcnow()):
         election = session.scalars(locked).one()

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Ballot
 from app.models.base import utcnow
-from app.services import audit, board, elections
-from app.services.actor import Actor
+from app.services import board, elections
 from app.services.receipts import ReceiptSigner
 
 RECORD_FORMAT = "scrutin-record"
@@ -101,9 +100,6 @@ def record(session: Session, election_id: str, signer: ReceiptSigner) -> dict[st
             "board": events, "ballots": ballots}
 
 
-def record_json(session: Session, election_id: str, signer: ReceiptSigner,
-                actor: Actor | None = None) -> bytes:
-    data = record(session, election_id, signer)
-    if actor is not None:
-        audit.record(session, election_id, actor, "record.export", {"events": len(data["board"])})
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+def record_json(session: Session, election_id: str, signer: ReceiptSigner) -> bytes:
+    return json.dumps(record(session, election_id, signer), separators=(",", ":"),
+                      ensure_ascii=False).encode()

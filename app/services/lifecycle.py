@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.db import transaction
 from app.errors import InvalidInput
 from app.models import Election
 from app.models.base import utcnow
@@ -85,3 +86,17 @@ def due_elections(session: Session, now: datetime | None = None) -> list[str]:
         Election.phase.in_([phases.READY, phases.OPEN, phases.PAUSED])))
     return [e.id for e in rows
             if phases.scheduled_phase(e.phase, e.starts_at, e.ends_at, now)]
+
+
+def catch_up(sessions: sessionmaker[Session], election_id: str) -> None:
+    """Apply a due scheduled transition of one election in its own write transaction (used
+    before read-only work, which never writes). Cheap when nothing is due."""
+    with transaction(sessions, readonly=True) as session:
+        election = session.get(Election, election_id)
+        due = election is not None and phases.scheduled_phase(
+            election.phase, election.starts_at, election.ends_at, utcnow())
+    if due:
+        from app.services import elections  # elections imports this module
+
+        with transaction(sessions) as session:
+            elections.load(session, election_id, for_update=True)
