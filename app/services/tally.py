@@ -64,7 +64,8 @@ def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
     # Ballots cast on earlier ballot versions (a candidate withdrew or was swapped and the
     # committee kept them) count for the candidates they listed.
     sums, contributors = sum_across_versions(
-        [(c.definition_version, ballot_ciphertexts(payloads[c.tracker])) for c in counted],
+        [(c.definition_version, ballot_ciphertexts(payloads[c.tracker], already_verified=True))
+         for c in counted],
         manifests, definition.manifest)
     layout = layout_of(definition.manifest)
     tally = Tally(election_id=election.id, started_at=utcnow(), started_by=actor.username,
