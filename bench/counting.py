@@ -20,7 +20,7 @@ from pathlib import Path
 
 from app.counting import count, load_file
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "elections"
+DEFAULT_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "elections"
 
 
 def _median(fn, repeat: int) -> float:

@@ -10,7 +10,7 @@ import pytest
 from app.counting import load_file
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("SCRUTIN_ELECTION_DATA", REPO.parent / "shared" / "data" / "elections"))
+DATA = Path(os.environ.get("SCRUTIN_ELECTION_DATA", REPO / "tests" / "data" / "elections"))
 
 
 def data_path(*parts: str) -> Path:
