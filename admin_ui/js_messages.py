@@ -92,6 +92,68 @@ MESSAGES: dict[str, str] = {
     "booth.cast_revote": N_(
         "Your new ballot was cast on %(time)s. It replaces your earlier ballot, which no longer "
         "counts."),
+    "booth.revote_notice": N_(
+        "The election committee invites you to vote again (invitation of %(time)s). Their "
+        "reason: %(reason)s"),
+    # eligibility reasons (static/js/eligibility.js; app/eligibility/evaluate.py)
+    "elig.fixed.listed": N_("listed on this election's voter roll"),
+    "elig.fixed.not_listed": N_("not on the voter roll of this election"),
+    "elig.on_roll.pass": N_("on the voter roll"),
+    "elig.on_roll.fail": N_("not on the voter roll"),
+    "elig.account.fail": N_("no account on %(wiki)s"),
+    "elig.account.fail_any": N_("no account on any attached wiki"),
+    "elig.min_edits.pass": N_("%(actual)s edits on %(wiki)s (at least %(required)s needed)"),
+    "elig.min_edits.fail": N_("only %(actual)s edits on %(wiki)s; at least %(required)s needed"),
+    "elig.span.before": N_("before %(date)s"),
+    "elig.span.between": N_("between %(start)s and %(end)s (exclusive)"),
+    "elig.span.namespace": N_(" in namespace %(namespaces)s"),
+    "elig.span.namespaces": N_(" in namespaces %(namespaces)s"),
+    "elig.edits.pass": N_("at least %(required)s edits %(span)s on %(wiki)s"),
+    "elig.edits.fail": N_("only %(actual)s edits %(span)s on %(wiki)s; %(required)s needed"),
+    "elig.edits.unknown": N_(
+        "fewer than %(required)s edits %(span)s on %(wiki)s (only %(actual)s edits in total)"),
+    "elig.registered.pass": N_("registered on %(wiki)s on %(actual)s, before %(required)s"),
+    "elig.registered.fail": N_("registered on %(wiki)s on %(actual)s, not before %(required)s"),
+    "elig.registered.unknown": N_(
+        "registered on %(wiki)s before registration dates were recorded (before 2006), so "
+        "before %(required)s"),
+    "elig.blocked.sitewide": N_("blocked sitewide on %(wiki)s"),
+    "elig.blocked.sitewide_expiry": N_("blocked sitewide on %(wiki)s (expires: %(expiry)s)"),
+    "elig.blocked.partial": N_("blocked partially on %(wiki)s"),
+    "elig.blocked.partial_expiry": N_("blocked partially on %(wiki)s (expires: %(expiry)s)"),
+    "elig.blocked.global": N_("blocked on %(wikis)s (%(list)s); the limit is fewer than %(threshold)s"),
+    "elig.expiry.infinite": N_("infinite"),
+    "elig.wikis.one": N_("%(count)s wiki"),
+    "elig.wikis.many": N_("%(count)s wikis"),
+    "elig.not_blocked.pass": N_("not blocked on %(wiki)s"),
+    "elig.not_blocked.partial": N_("only partially blocked on %(wiki)s"),
+    "elig.not_blocked.pass_global": N_(
+        "not blocked on %(wiki)s; blocked on %(wikis)s (fewer than %(threshold)s)"),
+    "elig.not_blocked.partial_global": N_(
+        "only partially blocked on %(wiki)s; blocked on %(wikis)s (fewer than %(threshold)s)"),
+    "elig.not_locked.pass": N_("global account is not locked"),
+    "elig.not_locked.no_global": N_("no global account, so not locked"),
+    "elig.not_locked.fail": N_("global account is locked"),
+    "elig.not_bot.pass": N_("not a bot on %(wiki)s"),
+    "elig.not_bot.fail": N_("has the bot flag on %(wiki)s"),
+    "elig.not_bot.fail_global": N_("has the global bot flag"),
+    "elig.need_groups.pass": N_("member of the group '%(group)s' on %(wiki)s"),
+    "elig.need_groups.fail": N_("not a member of any of these groups on %(wiki)s: %(groups)s"),
+    "elig.need_global_groups.pass": N_("member of the global group '%(group)s'"),
+    "elig.need_global_groups.fail": N_("not a member of any of the global groups: %(groups)s"),
+    "elig.include.pass": N_("on the inclusion list as '%(entry)s'"),
+    "elig.exclude.fail": N_("on the exclusion list as '%(entry)s'"),
+    "elig.need_list.pass": N_("on the required list as '%(entry)s'"),
+    "elig.need_list.fail": N_("not on the required list"),
+    "elig.allow_groups.wiki": N_("member of the allowed group '%(group)s' on %(wiki)s"),
+    "elig.allow_groups.global": N_("member of the allowed group '%(group)s' globally"),
+    "elig.basis.excluded": N_("The election committee has excluded this account."),
+    "elig.basis.included": N_(
+        "The election committee has listed this account as eligible: the other rules do not "
+        "apply."),
+    "elig.basis.allowed_group": N_(
+        "Members of this group may vote whatever the other rules say."),
+    "elig.message": N_("Message from the election committee: %(message)s"),
     # trustee
     "trustee.no_key_file": N_("No key file in this browser yet: it is made when you join."),
     "trustee.key_in_progress": N_(
@@ -203,6 +265,22 @@ MESSAGES: dict[str, str] = {
     "admin.link.trustee": N_("Trustee page"),
     "admin.link.scrutiny": N_("Scrutiny page"),
     "admin.link.results": N_("Results and board"),
+    "admin.policy_json": N_("The role policy is not a valid JSON object: %(detail)s"),
+    "admin.policy_saved": N_("Role policy saved."),
+    "admin.need_usernames": N_("Give at least one username."),
+    "admin.invite_result": N_(
+        "%(count)s link(s) created. Send each link privately to its user only."),
+    "admin.link_of": N_("Invitation link of %(name)s"),
+    "admin.copy": N_("Copy"),
+    "admin.copy_named": N_("Copy the link of %(name)s"),
+    "admin.copied": N_("Copied."),
+    "admin.copy_failed": N_("This browser did not allow copying: the link is selected, copy it "
+                            "yourself."),
+    "admin.outbox.count": N_("%(count)s message(s)."),
+    "admin.outbox.empty": N_("No messages yet."),
+    "admin.outbox.sent": N_("sent %(time)s"),
+    "admin.outbox.failed": N_("not delivered: %(error)s"),
+    "admin.outbox.pending": N_("waiting to be sent"),
 }
 
 

@@ -208,9 +208,27 @@ def scrutiny(request: Request, election_id: str) -> Response:
     return _election_page(request, election_id, "scrutiny.html")
 
 
+def _is_committee(request: Request, actor: Actor | None) -> bool:
+    """Whether the management sections are rendered: instance administrators; committee
+    members of the election in ``?election=`` (or, without it, of any election). The API
+    checks the role again on every call."""
+    if actor is None:
+        return False
+    if actor.is_admin:
+        return True
+    wanted = request.query_params.get("election")
+    with transaction(request.app.state.sessions) as session:
+        if wanted:
+            return "committee" in election_service.roles_of(session, wanted, actor.username)
+        return any("committee" in election_service.roles_of(session, e.id, actor.username)
+                   for e in election_service.list_visible(session, actor))
+
+
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request) -> Response:
-    return render(request, "admin.html", zones=known_zones())
+    return render(request, "admin.html", zones=known_zones(),
+                  committee=_is_committee(request, current_actor(request)),
+                  request_election=request.query_params.get("election"))
 
 
 def install(app: FastAPI) -> None:

@@ -1,5 +1,7 @@
-// The committee page: list, create and edit elections; roles, roll, phase actions, key
-// ceremony progress, tally start and the audit log. Everything goes through the JSON API.
+// The committee page: list, create and edit elections; roles (with jurisdiction and flags) and
+// the role policy, invitation links, roll and eligibility rules, phase actions, re-vote
+// invitations and the notification outbox, key ceremony progress, tally start and the audit log.
+// Everything goes through the JSON API.
 import { $, $$, api, announce, el, errorText, localized, phaseName, shortTime, t } from './common.js';
 
 const LANGS = ['en', 'zh-hans', 'zh-hant'];
@@ -209,6 +211,14 @@ async function openElection(id) {
   history.replaceState(null, '', `/admin?election=${encodeURIComponent(id)}`);
   fillForm(current);
   $('#elig-mode').value = current.roll_mode || 'list';
+  $('#policy-json').value = '';
+  delete $('#policy-json').dataset.dirty;
+  announce($('#policy-result'), '');
+  announce($('#invite-result'), '');
+  announce($('#admin-revote-result'), '');
+  $('#invite-rows').replaceChildren();
+  $('#invite-table').hidden = true;
+  $('#invite-copy-all').hidden = true;
   $('#editor-h').textContent = t('admin.editing', { id });
   $('#editor-section').hidden = false;
   $('#manage-sections').hidden = false;
@@ -238,6 +248,10 @@ function renderPhase() {
     'extend-box': phase === 'open' || phase === 'paused',
     'restart-ceremony': phase === 'key_ceremony',
     'back-to-draft': phase === 'key_ceremony',
+    'policy-form': phase === 'draft',
+    'policy-draft-only': phase !== 'draft',
+    'admin-revote-form': phase === 'open' || phase === 'paused',
+    'admin-revote-closed': phase !== 'open' && phase !== 'paused',
   };
   for (const [id, on] of Object.entries(visible)) $(`#${id}`).hidden = !on;
   $('#extend-timezone').value = current.schedule?.timezone || 'UTC';
@@ -250,22 +264,24 @@ async function refreshManage() {
     current = await api(`/api/v1/elections/${current.id}`);
   } catch (err) { flash(errorText(err), 'error'); return; }
   renderPhase();
-  await Promise.all([loadRoles(), loadCeremony(), loadAudit()]);
+  await Promise.all([loadRoles(), loadCeremony(), loadAudit(), loadOutbox()]);
   if (['key_ceremony', 'ready', 'tallying'].includes(current.phase)) pollTimer = setTimeout(refreshManage, 2000);
 }
 
 async function loadRoles() {
   try {
     const roles = await api(`/api/v1/elections/${current.id}/roles`);
-    $('#role-rows').replaceChildren(...roles.map((r) => el('tr', {},
+    $('#role-rows').replaceChildren(...roles.map((r) => el('tr', { 'data-role': r.role, 'data-user': r.username },
       el('td', { text: r.username }),
-      el('td', { text: [t(`role.${r.role}`), ...(r.flags || []).map((f) => `(${f})`), r.jurisdiction || ''].join(' ').trim() }),
+      el('td', { text: t(`role.${r.role}`) }),
+      el('td', { class: 'role-jurisdiction', text: r.jurisdiction || '—' }),
+      el('td', { class: 'role-flags' }, (r.flags || []).length ? r.flags.flatMap((f, i) => [i ? ', ' : '', el('code', { text: f })]) : '—'),
       el('td', {}, el('button', {
         type: 'button', class: 'link', text: t('admin.remove'),
         'aria-label': t('admin.remove_role', { name: r.username, role: t(`role.${r.role}`) }),
         onclick: () => act(`/roles/${r.role}/${encodeURIComponent(r.username)}`, null, 'DELETE'),
       })))));
-  } catch (err) { $('#role-rows').replaceChildren(el('tr', {}, el('td', { colspan: 3, text: errorText(err) }))); }
+  } catch (err) { $('#role-rows').replaceChildren(el('tr', {}, el('td', { colspan: 5, text: errorText(err) }))); }
 }
 
 async function loadCeremony() {
@@ -289,6 +305,7 @@ async function loadAudit() {
   try {
     const log = await api(`/api/v1/elections/${current.id}/audit`);
     $('#audit-head').textContent = t('admin.audit_head', { hash: log.head?.hash || JSON.stringify(log.head) });
+    fillPolicy(log.entries);
     $('#audit-rows').replaceChildren(...log.entries.slice().reverse().map((e) => el('tr', {},
       el('td', { text: String(e.seq) }), el('td', { text: shortTime(e.at) }), el('td', { text: e.actor }),
       el('td', {}, el('code', { text: e.action })), el('td', { class: 'mono', text: JSON.stringify(e.detail) }))));
@@ -334,12 +351,141 @@ $('#role-form').addEventListener('submit', async (event) => {
   const username = $('#role-user').value.trim();
   const body = { username, role: $('#role-kind').value };
   if ($('#role-jurisdiction').value.trim()) body.jurisdiction = $('#role-jurisdiction').value.trim();
-  if ($('#role-pii').checked) body.flags = ['pii'];
+  const flags = $('#role-flags').value.split(',').map((f) => f.trim()).filter(Boolean);
+  if ($('#role-pii').checked) flags.unshift('pii');
+  if (flags.length) body.flags = [...new Set(flags)];
   $('#role-user').value = '';
+  $('#role-jurisdiction').value = '';
+  $('#role-flags').value = '';
   $('#role-pii').checked = false;
   $('#role-user').focus();
   await act('/roles', body);
 });
+
+// --- role policy (draft only) ---------------------------------------------------------------
+// There is no GET for the policy: the page shows the last one saved, from the audit log.
+function fillPolicy(entries) {
+  const box = $('#policy-json');
+  if (box.dataset.dirty) return;
+  const last = entries.filter((e) => e.action === 'role_policy.set').pop();
+  const policy = last?.detail?.policy;
+  box.value = policy && Object.keys(policy).length ? JSON.stringify(policy, null, 2) : '';
+}
+$('#policy-json').addEventListener('input', () => { $('#policy-json').dataset.dirty = '1'; });
+$('#policy-use-example').addEventListener('click', () => {
+  $('#policy-json').value = $('#policy-example').textContent;
+  $('#policy-json').dataset.dirty = '1';
+  $('#policy-json').focus();
+});
+$('#policy-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const result = $('#policy-result');
+  let policy = {};
+  try {
+    const text = $('#policy-json').value.trim();
+    policy = text ? JSON.parse(text) : {};
+    if (!policy || typeof policy !== 'object' || Array.isArray(policy)) throw new Error('{…}');
+  } catch (err) {
+    announce(result, t('admin.policy_json', { detail: err.message }), 'error');
+    return;
+  }
+  try {
+    await api(`/api/v1/elections/${current.id}/role-policy`, { method: 'PUT', body: { policy } });
+    announce(result, t('admin.policy_saved'), 'ok');
+    delete $('#policy-json').dataset.dirty;
+  } catch (err) {
+    announce(result, errorText(err), 'error');
+  }
+  await loadAudit();
+});
+
+// --- invitation links ---------------------------------------------------------------------
+function lines(selector) {
+  return $(selector).value.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
+async function copyText(text, input) {
+  try {
+    await navigator.clipboard.writeText(text);
+    flash(t('admin.copied'));
+  } catch {
+    input?.select();
+    flash(t('admin.copy_failed'), 'warn');
+  }
+}
+
+let inviteLinks = {};
+$('#invite-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const usernames = lines('#invite-users');
+  if (!usernames.length) { announce($('#invite-result'), t('admin.need_usernames'), 'error'); return; }
+  try {
+    const { links } = await api(`/api/v1/elections/${current.id}/invitations`, { method: 'POST', body: { usernames } });
+    inviteLinks = links;
+    $('#invite-rows').replaceChildren(...Object.entries(links).map(([name, url]) => {
+      const input = el('input', { type: 'text', readonly: true, value: url, class: 'mono invite-link', 'aria-label': t('admin.link_of', { name }) });
+      return el('tr', { 'data-user': name },
+        el('td', { text: name }),
+        el('td', {}, input),
+        el('td', {}, el('button', {
+          type: 'button', class: 'link', text: t('admin.copy'), 'aria-label': t('admin.copy_named', { name }),
+          onclick: () => copyText(url, input),
+        })));
+    }));
+    $('#invite-table').hidden = false;
+    $('#invite-copy-all').hidden = false;
+    announce($('#invite-result'), t('admin.invite_result', { count: Object.keys(links).length }), 'ok');
+  } catch (err) {
+    announce($('#invite-result'), errorText(err), 'error');
+  }
+  await loadAudit();
+});
+$('#invite-copy-all').addEventListener('click', () => {
+  copyText(Object.entries(inviteLinks).map(([name, url]) => `${name}\t${url}`).join('\n'));
+});
+
+// --- re-vote invitations and the outbox ------------------------------------------------------
+$('#admin-revote-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const usernames = lines('#admin-revote-users');
+  if (!usernames.length) { announce($('#admin-revote-result'), t('admin.need_usernames'), 'error'); return; }
+  try {
+    const result = await api(`/api/v1/elections/${current.id}/revote-invitations`, {
+      method: 'POST', body: { usernames, reason: $('#admin-revote-reason').value.trim() },
+    });
+    announce($('#admin-revote-result'), t('scrutiny.invited', { count: result.invited.length }), 'ok');
+    $('#admin-revote-users').value = '';
+  } catch (err) {
+    announce($('#admin-revote-result'), errorText(err), 'error');
+  }
+  await Promise.all([loadOutbox(), loadAudit()]);
+});
+
+function delivery(m) {
+  if (m.error) return el('span', { class: 'error', text: t('admin.outbox.failed', { error: m.error }) });
+  if (m.sent_at) return el('span', { class: 'ok', text: t('admin.outbox.sent', { time: shortTime(m.sent_at) }) });
+  return el('span', { class: 'warn', text: t('admin.outbox.pending') });
+}
+
+async function loadOutbox() {
+  if (!current) return;
+  try {
+    const { messages } = await api(`/api/v1/elections/${current.id}/outbox`);
+    $('#outbox-count').textContent = messages.length ? t('admin.outbox.count', { count: messages.length }) : t('admin.outbox.empty');
+    $('#outbox-rows').replaceChildren(...messages.slice().reverse().map((m) => el('tr', {
+      'data-recipient': m.recipient, 'data-state': m.error ? 'failed' : m.sent_at ? 'sent' : 'pending',
+    },
+    el('td', { text: shortTime(m.created_at) }),
+    el('td', { text: m.recipient }),
+    el('td', {}, el('code', { text: m.channel })),
+    el('td', {}, el('details', {}, el('summary', { text: m.subject }), el('pre', { class: 'outbox-body', text: m.body }))),
+    el('td', {}, delivery(m)))));
+  } catch (err) {
+    $('#outbox-count').textContent = '';
+    $('#outbox-rows').replaceChildren(el('tr', {}, el('td', { colspan: 5, text: errorText(err) })));
+  }
+}
+$('#outbox-refresh').addEventListener('click', () => loadOutbox());
 $('#roll-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const usernames = $('#roll-users').value.split('\n').map((s) => s.trim()).filter(Boolean);

@@ -3,6 +3,7 @@
 import {
   $, $$, api, announce, browserZone, el, errorText, localTime, phaseName, setDownload, show, t, user,
 } from './common.js';
+import { eligibilityText, noticeText } from './eligibility.js';
 
 const electionId = document.body.dataset.election;
 const base = `/api/v1/elections/${encodeURIComponent(electionId)}`;
@@ -31,9 +32,16 @@ function renderStatus(status) {
   } else {
     parts.push(el('p', { class: 'error', text: t('booth.not_eligible', { name: status.username }) }));
   }
-  if (status.reasons?.length) {
+  // Reasons in the voter's language, from the decision's machine fields (eligibility.js).
+  const why = eligibilityText(status, t);
+  if (why.basis) parts.push(el('p', { id: 'eligibility-basis', text: why.basis }));
+  if (why.reasons.length) {
     parts.push(el('p', { text: t('booth.reasons') }),
-      el('ul', {}, status.reasons.map((r) => el('li', { text: typeof r === 'string' ? r : JSON.stringify(r) }))));
+      el('ul', { id: 'eligibility-reasons' }, why.reasons.map((r) => el('li', { text: r }))));
+  }
+  if (why.message) parts.push(el('p', { id: 'eligibility-message', class: 'note', text: why.message }));
+  for (const notice of status.notices || []) {
+    parts.push(el('p', { class: 'warn notice', 'data-kind': notice.kind, text: noticeText(notice, t, localTime) }));
   }
   parts.push(el('p', { text: t('booth.phase', { phase: phaseName(status.phase) }) }));
   if (status.phase === 'paused') {
@@ -232,6 +240,7 @@ async function main() {
     return;
   }
   renderStatus(me);
+  document.body.dataset.statusReady = '1';
   if (!me.can_cast) return;
   show($('#vote-section'));
   show($(me.credential_mode === 'independent' ? '#credential-independent' : '#credential-convenient'));
