@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict
@@ -29,24 +30,39 @@ def _entry_hash(prev: str, scope: str, seq: int, at: str, actor: str, action: st
     return hashlib.sha256(b"scrutin/audit/v1\x00" + body.encode()).hexdigest()
 
 
+MAX_APPEND_ATTEMPTS = 20
+
+
 def record(session: Session, scope: str, actor: Actor, action: str,
            detail: dict[str, Any] | None = None) -> AuditEntry:
-    """Append an entry. Callers serialise writers per scope (election row lock)."""
+    """Append an entry to the scope's chain.
+
+    Most callers hold the election's row lock, but some privileged reads (a PII view, an
+    export) do not; two of those racing would pick the same sequence number. The unique
+    (scope, seq) constraint catches it: the losing insert is rolled back to a savepoint and
+    retried on top of the winner, so the chain stays linear and no request fails.
+    """
     detail = json.loads(json.dumps(detail or {}, default=str))
-    last = session.scalars(
-        select(AuditEntry).where(AuditEntry.scope == scope).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq = (last.seq + 1) if last else 1
-    prev = last.entry_hash if last else GENESIS
-    at = utcnow()
-    entry = AuditEntry(
-        scope=scope, seq=seq, at=at, actor=actor.label, action=action, detail=detail,
-        prev_hash=prev,
-        entry_hash=_entry_hash(prev, scope, seq, at.isoformat(), actor.label, action, detail),
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+    for _ in range(MAX_APPEND_ATTEMPTS):
+        last = session.scalars(
+            select(AuditEntry).where(AuditEntry.scope == scope)
+            .order_by(AuditEntry.seq.desc()).limit(1)
+        ).first()
+        seq = (last.seq + 1) if last else 1
+        prev = last.entry_hash if last else GENESIS
+        at = utcnow()
+        entry = AuditEntry(
+            scope=scope, seq=seq, at=at, actor=actor.label, action=action, detail=detail,
+            prev_hash=prev,
+            entry_hash=_entry_hash(prev, scope, seq, at.isoformat(), actor.label, action, detail),
+        )
+        try:
+            with session.begin_nested():
+                session.add(entry)
+        except IntegrityError:
+            continue
+        return entry
+    raise Conflict("audit_busy", "the audit log is busy; please retry")
 
 
 def entries(session: Session, scope: str) -> Sequence[AuditEntry]:

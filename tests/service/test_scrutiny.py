@@ -302,3 +302,39 @@ def test_private_signals_never_reach_the_record(client, election) -> None:
         assert value and value not in record
     for name in VOTERS:  # who voted is public on /voted, but not tied to ballots in the record
         assert f'"{name}"' not in record
+
+
+def test_concurrent_audited_reads_do_not_collide(settings, tmp_path) -> None:
+    """PII views are audited without the election lock: racing ones must all be recorded,
+    in one unbroken chain, and none may fail."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from app.client.http import ScrutinSession
+    from app.local_server import live_server
+    from tests.service.helpers import election_config, run_ceremony
+
+    with live_server(settings) as url:
+        def session(name):
+            return ScrutinSession(url, http=httpx.Client(base_url=url, timeout=60)).dev_login(name)
+
+        admin = session(ADMIN)
+        eid = admin.post("/api/v1/elections", election_config(trustees=1, threshold=1))["id"]
+        admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T1", "role": "trustee"})
+        admin.post(f"/api/v1/elections/{eid}/roles",
+                   {"username": "Scrut", "role": "scrutineer", "flags": ["pii"]})
+        admin.post(f"/api/v1/elections/{eid}/freeze")
+        run_ceremony(admin.http, eid, ["T1"], tmp_path)
+        scrutineers = [session("Scrut") for _ in range(6)]
+
+        def look(i):
+            path = "voters?pii=true" if i % 2 else "signals"
+            return scrutineers[i % 6].get(f"/api/v1/elections/{eid}/scrutiny/{path}")
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(look, range(24)))
+        audit = admin.get(f"/api/v1/elections/{eid}/audit")
+        views = [e for e in audit["entries"] if e["action"] in ("pii.view", "pii.signals")]
+        assert len(views) == 24
+        assert [e["seq"] for e in audit["entries"]] == list(range(1, len(audit["entries"]) + 1))
