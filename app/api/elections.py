@@ -72,6 +72,15 @@ def add_role(request: Request, election_id: str, body: RoleIn) -> dict:
     return {"username": body.username, "role": body.role}
 
 
+@router.get("/{election_id}/role-policy")
+def get_role_policy(request: Request, election_id: str) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        election = elections.load(session, election_id)
+        elections.require_role(session, actor, election, "committee")
+        return {"policy": election.role_policy}
+
+
 @router.put("/{election_id}/role-policy")
 def set_role_policy(request: Request, election_id: str, body: RolePolicyIn) -> dict:
     actor = require_actor(request)

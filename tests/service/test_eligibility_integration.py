@@ -144,6 +144,11 @@ def test_role_policy(client) -> None:
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T2", "role": "trustee"})
     admin.post(f"/api/v1/elections/{eid}/roles",
                {"username": "T2", "role": "trustee", "jurisdiction": "JP"})
+    assert admin.get(f"/api/v1/elections/{eid}/role-policy")["policy"]["trustees"] == {
+        "undeclared": "refuse"}
+    with pytest.raises(ApiError) as err:
+        login(client, "T1").get(f"/api/v1/elections/{eid}/role-policy")
+    assert err.value.status == 403
     roles = admin.get(f"/api/v1/elections/{eid}/roles")
     assert {"username": "T2", "jurisdiction": "JP"}.items() <= next(
         r for r in roles if r["username"] == "T2").items()
