@@ -112,6 +112,7 @@ def count_irv(
         "elected": [names[winner]],
         "eliminated": [names[c] for c in eliminated],
         "unfilled_seats": 0,
+        "unfilled_reason": None,
         "quota": rounds[-1]["quota"],
         "ballots": total,
         "rounds": rounds,

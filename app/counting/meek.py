@@ -12,15 +12,23 @@ keep factors of the elected are brought down towards ``quota / votes`` until the
   **one** keep-factor update per round (``k = k * quota / votes``, recomputed from the previous
   round), winners are everyone at or above the quota, and when a round elects nobody the hopefuls
   tied at the bottom are excluded *together* if ``lowest * n_lowest + surplus < next lowest``
-  (Hill's safe exclusion) or if the total surplus did not change since the previous round (the
-  iteration has stalled at this precision). If all remaining candidates are tied they are all
-  excluded and the seat is reported unfilled rather than decided by lot.
+  (Hill's safe exclusion) or if the iteration has stalled at this precision: the total surplus
+  did not change since the previous round (SecurePoll's test) or the keep factors repeat an
+  earlier round's (truncation can make them alternate for ever; the PHP never ends then). If all
+  remaining candidates are tied they are all excluded and the seat is reported unfilled rather
+  than decided by lot. Departures from the PHP, only where it fails: a round that would exclude
+  a hopeful while no more hopefuls remain than seats elects them all (the reference rule's step
+  B.1; the PHP would leave a seat empty), a keep factor is not divided by a zero total, and
+  never more candidates than seats are elected (a tie across the last seat leaves it unfilled).
+  Every unfilled seat comes from a tie and ``unfilled_reason`` says which.
 * ``flavour="openstv"`` is OpenSTV 1.7 ``MeekSTV``, the program that produced the official
   RationalWiki counts: 6-decimal fixed point, threshold ``votes / (seats + 1) + 0.000001``
   (floor), keep factors rounded *up*, the count stops when the total surplus falls under 0.000001
   or keep factors stop changing, then all "sure losers" are excluded in one batch; ties are broken
   by the most recent round that differs, then by (seeded) lot. When only as many candidates as seats
-  remain they are all elected.
+  remain they are all elected, except those with no votes in that round (their seats stay
+  unfilled). It always ends: keep factors rounded up never increase, and a round that changes
+  none of them is followed by an exclusion.
 
 Counting walks a prefix tree of the ballots (losers removed, expanded below elected candidates
 only), exactly like OpenSTV does; for SecurePoll the tree gives bit-identical sums because every
@@ -86,6 +94,11 @@ def _named(names, values, places, which) -> dict[str, str]:
     return {names[c]: to_str(values[c], places) for c in which}
 
 
+def _and(names: tuple[str, ...], which: list[int]) -> str:
+    listed = [names[c] for c in sorted(which)]
+    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+
+
 def count_meek(
     profile: Profile,
     seats: int | None = None,
@@ -122,21 +135,31 @@ def _securepoll(profile: Profile, seats: int, places: int) -> dict:
     tree = _build_tree(ballots, set(), set())
     rounds: list[dict] = []
     quota = 0
+    # Keep factors used since the elected/excluded sets last changed. Within such a stage the
+    # next keep factors are a function of the current ones only, so seeing a vector again means
+    # the iteration has entered a cycle at this precision and will never elect anyone.
+    seen: set[tuple[int, ...]] = set()
+    unfilled_reason: str | None = None
 
     while len(elected) < seats:
         elected_set, out = set(elected), set(eliminated)
         hopefuls = [c for c in range(n) if c not in elected_set and c not in out]
         if not hopefuls:
             break
-        if len(rounds) >= MAX_ROUNDS:
+        if len(rounds) >= MAX_ROUNDS:  # a safety net: every stage ends (see `seen`)
             raise CountingError(f"Meek count did not finish in {MAX_ROUNDS} rounds")
         # STVTallier::calculateKeepFactors: 1 for hopefuls, 0 for the excluded, and for each
         # elected candidate k = k_prev * quota_prev / votes_prev (two truncating bc operations).
         new_kf = [0 if c in out else scale for c in range(n)]
         if prev_totals is not None:
             for c in elected:
-                new_kf[c] = (kf[c] * prev_quota // scale) * scale // prev_totals[c]
+                if prev_totals[c] > 0:  # PHP would divide by zero; keep the factor instead
+                    new_kf[c] = (kf[c] * prev_quota // scale) * scale // prev_totals[c]
+                else:
+                    new_kf[c] = kf[c]
         kf = new_kf
+        cycling = tuple(kf) in seen
+        seen.add(tuple(kf))
 
         totals = [0] * n
         _distribute_securepoll(tree, scale, kf, scale, totals)
@@ -144,14 +167,41 @@ def _securepoll(profile: Profile, seats: int, places: int) -> dict:
         # calculateDroopQuota: votes / (seats + 1) + 0.000001
         quota = votes // (seats + 1) + epsilon
 
-        new_winners = sorted((c for c in hopefuls if totals[c] >= quota),
-                             key=lambda c: (-totals[c], c))
+        left = seats - len(elected)
+        by_votes = sorted(hopefuls, key=lambda c: (-totals[c], c))
+        new_winners = [c for c in by_votes if totals[c] >= quota]
+        tied_at_quota: list[int] = []
+        if len(new_winners) > left:
+            # Only possible when truncation pushed an elected candidate under the quota (a
+            # Droop quota admits at most `seats` candidates at once). The PHP elects them all
+            # and overfills; we elect the most votes, and a tie across the last seat, which only
+            # a lot could settle, leaves it unfilled and ends the count.
+            cut = totals[new_winners[left - 1]]
+            if totals[new_winners[left]] == cut:
+                tied_at_quota = [c for c in new_winners if totals[c] == cut]
+                new_winners = [c for c in new_winners if totals[c] > cut]
+            else:
+                new_winners = new_winners[:left]
         all_winners = elected + new_winners
         surplus = sum(totals[c] - quota for c in all_winners)
         newly_out: list[int] = []
-        if not new_winners:
+        if tied_at_quota:
+            unfilled_reason = (_and(names, tied_at_quota) + " reached the quota with equal votes "
+                               f"for {left - len(new_winners)} seat(s) (SecurePoll draws no lots)")
+        elif not new_winners:
             newly_out = _securepoll_exclusions(hopefuls, all_winners, totals, surplus,
-                                               prev_surplus)
+                                               prev_surplus, cycling)
+            if newly_out and len(hopefuls) <= left:
+                # No more hopefuls than seats left: the reference Meek rule that STVTallier
+                # follows (prfound.org, step B.1) elects them all. The PHP lacks that test and
+                # would exclude one here, leaving a seat empty (or loop for ever).
+                newly_out, new_winners = [], by_votes
+                all_winners = elected + new_winners
+                surplus = sum(totals[c] - quota for c in all_winners)
+            elif len(hopefuls) - len(newly_out) < left:
+                unfilled_reason = (_and(names, newly_out) + " were tied at the bottom and "
+                                   "excluded together (SecurePoll draws no lots), which left "
+                                   "fewer candidates than seats")
         rounds.append({
             "round": len(rounds) + 1,
             "action": "count" if not rounds else "iterate",
@@ -171,6 +221,9 @@ def _securepoll(profile: Profile, seats: int, places: int) -> dict:
         prev_totals, prev_quota, prev_surplus = totals, quota, surplus
         if new_winners or newly_out:
             tree = _build_tree(ballots, set(elected), set(eliminated))
+            seen = set()
+        if tied_at_quota:
+            break
 
     return {
         "method": "meek",
@@ -181,6 +234,7 @@ def _securepoll(profile: Profile, seats: int, places: int) -> dict:
         "elected": [names[c] for c in elected],
         "eliminated": [names[c] for c in eliminated],
         "unfilled_seats": seats - len(elected),
+        "unfilled_reason": unfilled_reason if len(elected) < seats else None,
         "quota": to_str(quota, places),
         "ballots": sum(w for w, _ in ballots),
         "rounds": rounds,
@@ -188,12 +242,21 @@ def _securepoll(profile: Profile, seats: int, places: int) -> dict:
     }
 
 
-def _securepoll_exclusions(hopefuls, winners, totals, surplus, prev_surplus) -> list[int]:
+def _securepoll_exclusions(hopefuls, winners, totals, surplus, prev_surplus,
+                           cycling: bool) -> list[int]:
     """STVTallier::declareEliminated (candidates tied at the bottom go together).
 
     SecurePoll compares the lowest total with the next distinct total among all candidates still
     in the count (elected included), so when the hopefuls are all tied the next value is the lowest
     elected total; if everyone left is tied, everyone left is excluded.
+
+    The iteration has *stalled* when the total surplus did not change since the previous round
+    (SecurePoll's test) or, more generally, when the keep factors repeat an earlier round of this
+    stage (``cycling``): truncation can make them alternate between neighbouring values for ever,
+    with a surplus that alternates too. Both mean "converged at this precision", so the bottom
+    group goes. Whenever SecurePoll's own test fires at all, it fires no later than ``cycling``
+    (a cycle's consecutive surpluses have all been compared by the time a vector repeats), so
+    every count the PHP finishes is unchanged.
     """
     lowest = min(totals[c] for c in hopefuls)
     bottom = [c for c in hopefuls if totals[c] == lowest]
@@ -201,7 +264,7 @@ def _securepoll_exclusions(hopefuls, winners, totals, surplus, prev_surplus) -> 
     if not higher:
         return bottom
     next_lowest = min(higher)
-    if lowest * len(bottom) + surplus < next_lowest or surplus == prev_surplus:
+    if lowest * len(bottom) + surplus < next_lowest or surplus == prev_surplus or cycling:
         return bottom
     return []
 
@@ -364,6 +427,9 @@ def _openstv(profile: Profile, seats: int, places: int, seed: int) -> dict:
         "elected": [names[c] for c in winners],
         "eliminated": [names[c] for c in losers],
         "unfilled_seats": seats - len(winners),
+        "unfilled_reason": None if len(winners) == seats else (
+            "the candidates left for the remaining seats had no votes in the last round "
+            "(OpenSTV 1.7 never elects a candidate without votes)"),
         "quota": to_str(thresh[-1], places),
         "ballots": n_ballots,
         "rounds": rounds,

@@ -40,7 +40,8 @@ def _stv_text(result: dict) -> str:
     lines.append(f"Seats: {result['seats']}   Quota: {result['quota']}")
     lines.append("Elected: " + (", ".join(result["elected"]) or "(none)"))
     if result.get("unfilled_seats"):
-        lines.append(f"Unfilled seats: {result['unfilled_seats']}")
+        lines.append(f"Unfilled seats: {result['unfilled_seats']}"
+                     + (f" - {result['unfilled_reason']}" if result.get("unfilled_reason") else ""))
     width = max(len(c) for c in result["candidates"])
     for rd in result["rounds"]:
         lines.append("")
@@ -109,7 +110,8 @@ def _stv_wiki(result: dict) -> str:
              f"'''quota:''' {result['quota']}; '''ballots:''' {result['ballots']}", ""]
     lines.append("'''Elected:''' " + (", ".join(result["elected"]) or "none"))
     if result.get("unfilled_seats"):
-        lines.append(f"'''Unfilled seats:''' {result['unfilled_seats']}")
+        lines.append(f"'''Unfilled seats:''' {result['unfilled_seats']}"
+                     + (f" - {result['unfilled_reason']}" if result.get("unfilled_reason") else ""))
     lines += ["", '{| class="wikitable" style="text-align:right"', "! Candidate"]
     lines += [f"! Round {rd['round']}" for rd in rounds]
     for name in result["candidates"]:

@@ -147,6 +147,7 @@ def count_scottish_stv(profile: Profile, seats: int | None = None, *, seed: int 
         "elected": [names[c] for c in elected],
         "eliminated": [names[c] for c in excluded],
         "unfilled_seats": seats - len(elected),
+        "unfilled_reason": None,
         "quota": to_str(quota, PLACES),
         "ballots": valid,
         "rounds": stages,
