@@ -103,7 +103,10 @@ def preview_roll(request: Request, election_id: str, body: UsernamesIn) -> list[
     with unit_of_work(request) as session:
         rules = eligibility.preview(session, actor, election_id)
     provider = eligibility.require_provider(request.app.state.facts_provider)
-    return [e.to_json() for e in eligibility.evaluate_roll(rules, provider, body.usernames)]
+    # ``decision`` carries the machine-readable per-rule results, for pages that translate them.
+    return [{**e.to_json(), "decision": e.decision.to_json() if e.decision else None,
+             "error": e.error.code if e.error else None}
+            for e in eligibility.evaluate_roll(rules, provider, body.usernames)]
 
 
 @router.post("/{election_id}/roll/freeze")

@@ -77,6 +77,7 @@ def test_frozen_roll_preview_and_freeze(wiki_client, tmp_path) -> None:
     preview = admin.post(f"/api/v1/elections/{eid}/roll/preview", {"usernames": users})
     assert [(p["user"], p["eligible"]) for p in preview] == [
         ("Alice", True), ("Newbie", False), ("Blocked User", False)]
+    assert preview[1]["decision"]["basis"] == "rules" and preview[1]["error"] is None
     stored = admin.post(f"/api/v1/elections/{eid}/roll/freeze", {"usernames": users})
     assert stored == {"checked": 3, "eligible": 1}
     admin.post(f"/api/v1/elections/{eid}/freeze")
