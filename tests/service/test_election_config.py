@@ -133,3 +133,24 @@ def test_editing_rules_follow_the_phase(client, tmp_path) -> None:
     with pytest.raises(ApiError) as err:
         admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": ["Late"]})
     assert err.value.code == "not_editable"
+
+
+def test_audit_log_tampering_is_detected(client, settings) -> None:
+    from sqlalchemy import update
+
+    from app.db import make_engine
+    from app.models import AuditEntry
+
+    admin = login(client, ADMIN)
+    eid = admin.post("/api/v1/elections", election_config())["id"]
+    admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Carol", "role": "scrutineer"})
+    assert len(admin.get(f"/api/v1/elections/{eid}/audit")["entries"]) == 3
+    engine = make_engine(settings.effective_database_url)
+    with engine.begin() as connection:  # an insider edits who was given a role
+        connection.execute(update(AuditEntry).where(AuditEntry.scope == eid,
+                                                    AuditEntry.seq == 3)
+                           .values(detail={"username": "Mallory", "role": "scrutineer"}))
+    engine.dispose()
+    with pytest.raises(ApiError) as err:
+        admin.get(f"/api/v1/elections/{eid}/audit")
+    assert err.value.code == "audit_chain_broken" and "entry 3" in err.value.detail
