@@ -1,6 +1,6 @@
-"""Benchmark of the ballot cryptography, with ElectionGuard 1.4 as the reference point.
+"""Benchmark of the ballot cryptography, with ElectionGuard 1.4 and Belenios 2.0 as reference points.
 
-    python -m bench.crypto [--json] [--runs N] [--no-electionguard] [--eg-python PATH]
+    python -m bench.crypto [--json] [--runs N] [--no-electionguard] [--eg-python PATH] [--no-belenios]
 
 Reports medians (milliseconds) over N runs (issue 3):
 
@@ -23,6 +23,16 @@ Reports medians (milliseconds) over N runs (issue 3):
 The ElectionGuard virtualenv is created on first use in ``var/bench/electionguard-venv`` from
 ``--eg-python``, ``$SCRUTIN_PY310``, pyenv's 3.10 or ``python3.10`` on PATH. When none is
 available the output says so (``"electionguard": {"available": false, ...}``).
+
+* ``belenios_ballot_generate_30_ms`` / ``belenios_ballot_verify_30_ms`` — a whole Belenios 2.0
+  ballot for 30 questions of 2 answers, min 0 / max 1 (Belenios's form of a S/O/N candidate),
+  through Debian's ``belenios-tool`` in a temporary directory, group ``belenios_group``
+  (BELENIOS-2048: this build has no Ed25519); CLI timings, so process start-up is included
+  (``belenios_startup_ms`` = ``belenios-tool --version``); the method is in ``bench_belenios``.
+  ``ratio_belenios_generate`` / ``ratio_belenios_verify`` = Belenios ÷ our
+  ``sonc_ballot_encrypt_30_ms`` / ``sonc_ballot_verify_30_ms``, same run. Without
+  ``belenios-tool`` on PATH the figures are null and ``"belenios": {"available": false, ...}``.
+
 Timings are never asserted in tests.
 """
 
@@ -36,6 +46,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -252,13 +263,147 @@ def bench_electionguard(runs: int, explicit: str | None) -> dict[str, Any]:
     return result
 
 
-def belenios_status() -> dict[str, Any]:
+BELENIOS_GROUP = "BELENIOS-2048"
+BELENIOS_QUESTIONS = 30
+# support / oppose / neutral, the same choices as ``bench_ours`` ((i % 3) - 1 → neutral, ...)
+BELENIOS_CHOICES = {1: [1, 0], -1: [0, 1], 0: [0, 0]}
+
+
+class BeleniosError(RuntimeError):
+    pass
+
+
+def _belenios(tool: str, args: list[str], cwd: Path, stdin: str | None = None) -> str:
+    env = dict(os.environ, BELENIOS_USE_URANDOM="1", TERM="dumb")
+    proc = subprocess.run(
+        [tool, *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=env, timeout=600
+    )
+    if proc.returncode != 0:
+        raise BeleniosError(f"belenios-tool {' '.join(args[:2])}: {proc.stderr.strip()[-300:]}")
+    return proc.stdout
+
+
+def _timed_belenios(tool: str, args: list[str], cwd: Path) -> float:
+    t = time.perf_counter()
+    _belenios(tool, args, cwd)
+    return time.perf_counter() - t
+
+
+def _belenios_election(tool: str, workdir: Path, voters: int) -> tuple[Path, list[str]]:
+    """A Belenios 2.0 election in ``workdir/election``: one trustee, ``voters`` credentials, 30
+    homomorphic questions of 2 answers with min 0 / max 1 (the Belenios form of one S/O/N
+    candidate: 2 encrypted 0/1 answers, 2 individual proofs, 1 overall proof that the sum is 0
+    or 1). Returns the directory (holding only the ``UUID.bel`` archive) and the private
+    credentials."""
+    d = workdir / "election"
+    d.mkdir()
+    group = ["--group", BELENIOS_GROUP]
+    uuid = _belenios(tool, ["setup", "generate-token"], d).strip()
+    _belenios(tool, ["setup", "generate-credentials", "--uuid", uuid, *group, "--count", str(voters)], d)
+    (pubcreds,) = d.glob("*.pubcreds")
+    (privcreds,) = d.glob("*.privcreds")
+    pubcreds.rename(d / "public_creds.json")
+    # one line per voter: "<id> <credential>"
+    creds = [line.split()[-1] for line in privcreds.read_text().splitlines() if line.strip()]
+    privcreds.unlink()
+    _belenios(tool, ["setup", "generate-trustee-key", *group], d)
+    (pubkey,) = d.glob("*.pubkey")
+    (d / "public_keys.jsons").write_text(pubkey.read_text())
+    _belenios(tool, ["setup", "make-trustees"], d)
+    for f in [*d.glob("*.pubkey"), *d.glob("*.privkey"), d / "public_keys.jsons"]:
+        f.unlink()
+    template = {
+        "description": "Scrutin benchmark",
+        "name": "bench",
+        "questions": [
+            {"question": f"Candidate {i + 1}", "answers": ["support", "oppose"], "min": 0, "max": 1}
+            for i in range(BELENIOS_QUESTIONS)
+        ],
+    }
+    (workdir / "template.json").write_text(json.dumps(template))
+    _belenios(
+        tool,
+        ["setup", "make-election", "--uuid", uuid, *group, "--template", str(workdir / "template.json")],
+        d,
+    )
+    _belenios(tool, ["archive", "init"], d)
+    for name in ("election.json", "trustees.json", "public_creds.json"):
+        (d / name).unlink()
+    return d, creds
+
+
+def bench_belenios(runs: int) -> dict[str, Any]:
+    """Belenios 2.0 through ``belenios-tool``; every figure is a whole CLI call (process start-up,
+    loading the election archive, then the operation), medians over ``runs`` calls.
+
+    * ``belenios_startup_ms`` — ``belenios-tool --version``: process start-up alone.
+    * ``belenios_ballot_generate_30_ms`` — ``election generate-ballot`` for the 30-question
+      election (a fresh credential each run): 60 encryptions, 60 individual proofs, 30 overall
+      proofs and the credential signature, plus start-up and loading the archive; the tool
+      also runs ``check_ballot`` on the ballot it made, so this includes one verification.
+    * ``belenios_ballot_verify_30_ms`` — there is no sub-command verifying one ballot, so:
+      median of ``election verify`` on an archive holding one ballot (a fresh copy and a
+      different ballot each run) minus the median of ``election verify`` on the same archive
+      without ballots (start-up, loading, checking the trustee key and credentials). What is
+      left is the ballot's own checks (credential, signature, 90 proofs) and its replay.
+    * ``belenios_ballot_verify_30_amortised_ms`` — cross-check: (``election verify`` on an
+      archive holding all ``runs`` ballots − empty archive) ÷ ``runs``.
+    """
     tool = shutil.which("belenios-tool")
+    if tool is None:
+        return {"available": False, "reason": "belenios-tool not installed (apt: belenios-tool 2.0)"}
+    try:
+        with tempfile.TemporaryDirectory(prefix="scrutin-belenios-") as tmp:
+            return _bench_belenios(tool, Path(tmp), runs)
+    except (BeleniosError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
+        return {"available": False, "reason": str(exc)}
+
+
+def _bench_belenios(tool: str, tmp: Path, runs: int) -> dict[str, Any]:
+    version = _belenios(tool, ["--version"], tmp).strip()
+    startup = [_timed_belenios(tool, ["--version"], tmp) for _ in range(runs)]
+    election, creds = _belenios_election(tool, tmp, runs)
+    (archive,) = election.glob("*.bel")
+    choice = json.dumps([BELENIOS_CHOICES[(i % 3) - 1] for i in range(BELENIOS_QUESTIONS)])
+    (tmp / "choice.json").write_text(choice)
+
+    generate, ballots = [], []
+    for cred in creds:
+        (tmp / "cred").write_text(cred + "\n")
+        args = ["election", "generate-ballot", "--dir", str(election), "--privcred", str(tmp / "cred"),
+                "--ballot", str(tmp / "choice.json")]  # fmt: skip
+        t = time.perf_counter()
+        ballots.append(_belenios(tool, args, tmp))
+        generate.append(time.perf_counter() - t)
+
+    verify_args = ["election", "verify", "--dir", "."]
+    empty = [_timed_belenios(tool, verify_args, election) for _ in range(runs)]
+    one = []
+    for i, ballot in enumerate(ballots):
+        d = tmp / f"one-{i}"
+        d.mkdir()
+        shutil.copy(archive, d / archive.name)
+        _belenios(tool, ["archive", "add-event", "--type=Ballot"], d, stdin=ballot)
+        one.append(_timed_belenios(tool, verify_args, d))
+        shutil.rmtree(d)
+    for ballot in ballots:
+        _belenios(tool, ["archive", "add-event", "--type=Ballot"], election, stdin=ballot)
+    full = [_timed_belenios(tool, verify_args, election) for _ in range(max(3, runs // 5))]
+
+    def ms(xs: list[float]) -> float:
+        return round(statistics.median(xs) * 1000, 3)
+
     return {
-        "available": tool is not None,
-        "note": "not timed by this benchmark"
-        if tool
-        else "belenios-tool not installed (apt: belenios-tool 2.0)",
+        "available": True,
+        "version": version,
+        "belenios_group": BELENIOS_GROUP,
+        "belenios_startup_ms": ms(startup),
+        "belenios_verify_empty_ms": ms(empty),
+        "belenios_verify_one_ballot_ms": ms(one),
+        "belenios_ballot_generate_30_ms": ms(generate),
+        "belenios_ballot_verify_30_ms": round(ms(one) - ms(empty), 3),
+        "belenios_ballot_verify_30_amortised_ms": round((ms(full) - ms(empty)) / len(ballots), 3),
+        "belenios_ballot_bytes": len(ballots[0].strip()),
     }
 
 
@@ -286,9 +431,13 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run(runs: int, with_eg: bool, eg_python: str | None, rounds: int = 3) -> dict[str, Any]:
+def run(
+    runs: int, with_eg: bool, eg_python: str | None, rounds: int = 3, with_belenios: bool = True
+) -> dict[str, Any]:
     result: dict[str, Any] = {"runs": runs, "machine": machine()}
     result.update(bench_ours(runs))
+    if with_belenios:
+        add_belenios(result, max(5, runs // 4))
     if not with_eg:
         return _finish(result)
     # The machine is shared and its speed drifts: measure both sides in alternating rounds and
@@ -321,8 +470,33 @@ def run(runs: int, with_eg: bool, eg_python: str | None, rounds: int = 3) -> dic
     return _finish(result)
 
 
+BELENIOS_KEYS = (
+    "belenios_group",
+    "belenios_startup_ms",
+    "belenios_ballot_generate_30_ms",
+    "belenios_ballot_verify_30_ms",
+    "ratio_belenios_generate",
+    "ratio_belenios_verify",
+)
+
+
+def add_belenios(result: dict[str, Any], runs: int) -> None:
+    """Belenios figures at the top level, ratios = Belenios ÷ our 30-candidate ballot figures of
+    the same run (both include the signature; Belenios's also include the CLI's start-up)."""
+    bel = bench_belenios(runs)
+    figures = {k: v for k, v in bel.items() if k.startswith("belenios_")}
+    result["belenios"] = {k: v for k, v in bel.items() if k not in figures}
+    result["belenios"]["runs"] = runs if bel["available"] else None
+    result.update({k: None for k in BELENIOS_KEYS})
+    result.update(figures)
+    if bel["available"]:
+        gen, ver = figures["belenios_ballot_generate_30_ms"], figures["belenios_ballot_verify_30_ms"]
+        result["ratio_belenios_generate"] = round(gen / result["sonc_ballot_encrypt_30_ms"], 1)
+        result["ratio_belenios_verify"] = round(ver / result["sonc_ballot_verify_30_ms"], 1)
+
+
 def _finish(result: dict[str, Any]) -> dict[str, Any]:
-    result["belenios"] = belenios_status()
+    result.setdefault("belenios", {"available": None, "reason": "skipped (--no-belenios)"})
     result["targets"] = {
         "sonc_ballot_verify_30_ms <= 150": result["sonc_ballot_verify_30_ms"] <= 150,
         "ratio_encrypt >= 30": (result.get("ratio_encrypt") or 0) >= 30,
@@ -338,8 +512,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds vs ElectionGuard")
     parser.add_argument("--no-electionguard", action="store_true")
     parser.add_argument("--eg-python", help="a Python 3.10 interpreter for ElectionGuard")
+    parser.add_argument("--no-belenios", action="store_true")
     args = parser.parse_args(argv)
-    result = run(args.runs, not args.no_electionguard, args.eg_python, args.rounds)
+    result = run(args.runs, not args.no_electionguard, args.eg_python, args.rounds, not args.no_belenios)
     if args.json:
         print(json.dumps(result, sort_keys=True))
     else:
@@ -349,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'machine':45} {result['machine']}")
         if "electionguard" in result and not result["electionguard"].get("available"):
             print(f"{'electionguard':45} unavailable: {result['electionguard']['reason']}")
+        if not result["belenios"].get("available"):
+            print(f"{'belenios':45} unavailable: {result['belenios']['reason']}")
     return 0
 
 
