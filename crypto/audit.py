@@ -26,33 +26,27 @@ import copy
 from collections.abc import Mapping, Sequence
 
 from .ballots import (
-    BALLOT_KEYS,
-    BALLOT_VERSION,
     OPPOSE,
-    SELECTION_KEYS,
-    SONC_KEYS,
     SUPPORT,
     BallotContext,
     QuestionSpec,
     ballot_tracker,
-    proof_context,
+    check_choices,
+    parse_ballot,
     signed_payload,
+    verify_proofs,
 )
-from .elgamal import Ciphertext, aggregate, encrypt
+from .elgamal import encrypt
 from .encoding import bytes_from_hex
-from .errors import CryptoError, InvalidAudit, InvalidBallot
+from .errors import CryptoError, InvalidAudit
 from .group import Point, Scalar
 from .hashing import sha256_hex
-from .proofs import DisjunctiveProof, verify_bit, verify_range
 
 AUDIT_TYPE = "scrutin/v2/ballot-audit"
 AUDIT_TYPE_V1 = "scrutin/v1/ballot-audit"
 """v1 records carried the signed (castable) ballot; they are refused."""
 
 AUDIT_KEYS = frozenset({"type", "tracker", "commitment", "ballot", "choices", "randomness"})
-UNSIGNED_BALLOT_KEYS = BALLOT_KEYS - {"signature"}
-
-_Parsed = tuple[list[Ciphertext], list[DisjunctiveProof], list[DisjunctiveProof]]
 
 
 def ballot_commitment(ballot: Mapping[str, object]) -> str:
@@ -132,10 +126,10 @@ def _verify(ctx: BallotContext, audit: object, credential_public: Point | None) 
             "audit record: the ballot must not carry a signature (a signed ballot could be cast "
             "by whoever holds the record)"
         )
-    credential, parsed = _parse_unsigned(ctx, ballot, credential_public)
+    credential, parsed = parse_ballot(ctx, ballot, credential_public, signed=False)
     if audit["commitment"] != ballot_commitment(ballot):
         raise InvalidAudit("audit record: the commitment is not the hash of this ballot")
-    choices = _choices(ctx, audit["choices"])
+    choices = check_choices(ctx, audit["choices"], InvalidAudit, "audit record: ")
 
     randomness = audit["randomness"]
     if not isinstance(randomness, list) or len(randomness) != len(ctx.questions):
@@ -155,7 +149,7 @@ def _verify(ctx: BallotContext, audit: object, credential_public: Point | None) 
                     f"audit record: question {q}, ciphertext {i} does not encrypt the revealed "
                     "choice with the revealed randomness"
                 )
-    _verify_proofs(ctx, credential, parsed)
+    verify_proofs(ctx, credential, parsed)
     return choices
 
 
@@ -163,143 +157,3 @@ def _slot_bits(spec: QuestionSpec, choices: list[int]) -> list[int]:
     if spec.kind == "sonc":
         return [b for v in choices for b in (int(v == SUPPORT), int(v == OPPOSE))]
     return list(choices)
-
-
-def _slot_name(spec: QuestionSpec, slot: int) -> str:
-    if spec.kind == "sonc":
-        return f"candidate {slot // 2} {'support' if slot % 2 == 0 else 'oppose'}"
-    return f"option {slot}"
-
-
-def _list(value: object, length: int, what: str) -> list[object]:
-    if not isinstance(value, list):
-        raise InvalidBallot(f"{what}: expected a list")
-    if len(value) != length:
-        raise InvalidBallot(f"{what}: expected {length} entries, got {len(value)}")
-    return value
-
-
-def _choices(ctx: BallotContext, value: object) -> list[list[int]]:
-    """The record's choices, checked against the questions (the booth's ``checkChoices``)."""
-    if not isinstance(value, list) or len(value) != len(ctx.questions):
-        got = len(value) if isinstance(value, list) else type(value).__name__
-        raise InvalidAudit(f"audit record: expected choices for {len(ctx.questions)} questions, got {got}")
-    out: list[list[int]] = []
-    for q, (spec, ch) in enumerate(zip(ctx.questions, value, strict=True)):
-        if not isinstance(ch, list) or len(ch) != spec.n_options:
-            got = len(ch) if isinstance(ch, list) else type(ch).__name__
-            raise InvalidAudit(f"audit record: question {q}: expected {spec.n_options} values, got {got}")
-        allowed = (SUPPORT, OPPOSE, 0) if spec.kind == "sonc" else (0, 1)
-        row: list[int] = []
-        for i, v in enumerate(ch):
-            if isinstance(v, bool) or not isinstance(v, int) or v not in allowed:
-                raise InvalidAudit(
-                    f"audit record: question {q}, option {i}: value {v!r} not in {sorted(allowed)}"
-                )
-            row.append(v)
-        bounds = spec.sum_range()
-        if bounds is not None and not bounds[0] <= sum(row) <= bounds[1]:
-            raise InvalidAudit(
-                f"audit record: question {q}: {sum(row)} selections, allowed {bounds[0]}..{bounds[1]}"
-            )
-        out.append(row)
-    return out
-
-
-def _parse_unsigned(
-    ctx: BallotContext, ballot: dict[str, object], credential_public: Point | None
-) -> tuple[Point, list[_Parsed]]:
-    """§5.6 steps 1–2 for a ballot without ``signature`` (``crypto.ballots.verify_ballot`` minus
-    the signature key and check)."""
-    if set(ballot) != UNSIGNED_BALLOT_KEYS:
-        missing = sorted(UNSIGNED_BALLOT_KEYS - set(ballot))
-        unexpected = sorted(set(ballot) - UNSIGNED_BALLOT_KEYS)
-        raise InvalidBallot(f"ballot: wrong keys (missing {missing}, unexpected {unexpected})")
-    version = ballot["version"]
-    if isinstance(version, bool) or version != BALLOT_VERSION:
-        raise InvalidBallot(f"ballot: unsupported version {version!r}")
-    if ballot["election_id"] != ctx.election_id:
-        raise InvalidBallot("ballot: election_id does not match this election")
-    if ballot["fingerprint"] != ctx.fingerprint:
-        raise InvalidBallot("ballot: fingerprint does not match this election")
-    raw_credential = ballot["credential"]
-    if not isinstance(raw_credential, str):
-        raise InvalidBallot("ballot.credential: expected a hex string")
-    credential = Point.from_hex(raw_credential, what="ballot.credential")
-    if credential_public is not None and credential != credential_public:
-        raise InvalidBallot("ballot: credential is not the expected voter credential")
-
-    answers = _list(ballot["answers"], len(ctx.questions), "ballot.answers")
-    parsed: list[_Parsed] = []
-    for q, (spec, answer) in enumerate(zip(ctx.questions, answers, strict=True)):
-        where = f"answers[{q}]"
-        keys = SONC_KEYS if spec.kind == "sonc" else SELECTION_KEYS
-        if not isinstance(answer, dict) or set(answer) != keys:
-            raise InvalidBallot(f"{where}: expected an object with keys {sorted(keys)}")
-        raw_cts = _list(answer["ciphertexts"], spec.n_slots, f"{where}.ciphertexts")
-        raw_bits = _list(answer["bit_proofs"], spec.n_slots, f"{where}.bit_proofs")
-        cts = [
-            Ciphertext.from_json(c, what=f"{where}.ciphertexts[{i}] ({_slot_name(spec, i)})")
-            for i, c in enumerate(raw_cts)
-        ]
-        bits = [
-            DisjunctiveProof.from_json(p, 2, f"{where}.bit_proofs[{i}] ({_slot_name(spec, i)})")
-            for i, p in enumerate(raw_bits)
-        ]
-        extra: list[DisjunctiveProof] = []
-        if spec.kind == "sonc":
-            raw_pairs = _list(answer["candidate_proofs"], spec.n_options, f"{where}.candidate_proofs")
-            extra = [
-                DisjunctiveProof.from_json(p, 2, f"{where}.candidate_proofs[{i}] (candidate {i})")
-                for i, p in enumerate(raw_pairs)
-            ]
-        else:
-            bounds = spec.sum_range()
-            if bounds is None:
-                if answer["sum_proof"] is not None:
-                    raise InvalidBallot(f"{where}.sum_proof: must be null for this question")
-            else:
-                extra = [
-                    DisjunctiveProof.from_json(
-                        answer["sum_proof"], bounds[1] - bounds[0] + 1, f"{where}.sum_proof"
-                    )
-                ]
-        parsed.append((cts, bits, extra))
-    return credential, parsed
-
-
-def _verify_proofs(ctx: BallotContext, credential: Point, parsed: list[_Parsed]) -> None:
-    """§5.6 step 4: every proof, with the contexts of §5.3 (bound to ``credential``)."""
-    fp = ctx.fingerprint_bytes
-    y = ctx.public_key
-    for q, (spec, (cts, bits, extra)) in enumerate(zip(ctx.questions, parsed, strict=True)):
-        where = f"answers[{q}]"
-        for i, (ct, proof) in enumerate(zip(cts, bits, strict=True)):
-            verify_bit(
-                y,
-                ct,
-                proof,
-                proof_context(fp, credential, q, "bit", i),
-                f"{where}.bit_proofs[{i}] (question {q}, {_slot_name(spec, i)})",
-            )
-        if spec.kind == "sonc":
-            for i, proof in enumerate(extra):
-                verify_bit(
-                    y,
-                    cts[2 * i] + cts[2 * i + 1],
-                    proof,
-                    proof_context(fp, credential, q, "candidate", i),
-                    f"{where}.candidate_proofs[{i}] (question {q}, candidate {i}: "
-                    "support and oppose both set)",
-                )
-        elif extra:
-            lo, hi = spec.sum_range() or (0, 0)
-            verify_range(
-                y,
-                aggregate(cts),
-                lo,
-                hi,
-                extra[0],
-                proof_context(fp, credential, q, "sum", 0),
-                f"{where}.sum_proof (question {q}: number of selections not in {lo}..{hi})",
-            )

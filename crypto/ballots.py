@@ -145,19 +145,30 @@ def signed_payload(ballot: dict[str, object]) -> bytes:
 # --- encryption ---------------------------------------------------------------------------------
 
 
-def _check_choices(ctx: BallotContext, choices: Sequence[Sequence[int]]) -> None:
-    if len(choices) != len(ctx.questions):
-        raise InvalidChoices(f"expected choices for {len(ctx.questions)} questions, got {len(choices)}")
+def check_choices(ctx: BallotContext, choices: object,
+                  error: type[CryptoError] = InvalidChoices, prefix: str = "") -> list[list[int]]:
+    """The voter's choices, checked against the questions (S/O/N: 1, −1, 0 per candidate;
+    approval/plurality: 0/1 per option, within the selection limits). Raises ``error``
+    (``InvalidChoices`` for the encrypting voter, ``InvalidAudit`` for an audit record)."""
+    if not isinstance(choices, list | tuple) or len(choices) != len(ctx.questions):
+        got = len(choices) if isinstance(choices, list | tuple) else type(choices).__name__
+        raise error(f"{prefix}expected choices for {len(ctx.questions)} questions, got {got}")
+    out: list[list[int]] = []
     for q, (spec, ch) in enumerate(zip(ctx.questions, choices, strict=True)):
-        if len(ch) != spec.n_options:
-            raise InvalidChoices(f"question {q}: expected {spec.n_options} values, got {len(ch)}")
+        if not isinstance(ch, list | tuple) or len(ch) != spec.n_options:
+            got = len(ch) if isinstance(ch, list | tuple) else type(ch).__name__
+            raise error(f"{prefix}question {q}: expected {spec.n_options} values, got {got}")
         allowed = (SUPPORT, OPPOSE, NEUTRAL) if spec.kind == "sonc" else (0, 1)
         for i, v in enumerate(ch):
             if isinstance(v, bool) or not isinstance(v, int) or v not in allowed:
-                raise InvalidChoices(f"question {q}, option {i}: value {v!r} not in {sorted(allowed)}")
-        rng_ = spec.sum_range()
-        if rng_ is not None and not rng_[0] <= sum(ch) <= rng_[1]:
-            raise InvalidChoices(f"question {q}: {sum(ch)} selections, allowed {rng_[0]}..{rng_[1]}")
+                raise error(f"{prefix}question {q}, option {i}: value {v!r} not in "
+                            f"{sorted(allowed)}")
+        bounds = spec.sum_range()
+        if bounds is not None and not bounds[0] <= sum(ch) <= bounds[1]:
+            raise error(f"{prefix}question {q}: {sum(ch)} selections, allowed "
+                        f"{bounds[0]}..{bounds[1]}")
+        out.append(list(ch))
+    return out
 
 
 def encrypt_ballot(
@@ -168,7 +179,7 @@ def encrypt_ballot(
     rng: Rng | None = None,
 ) -> dict[str, object]:
     """Encrypt, prove and sign; returns the JSON-ready ballot (§5.2 gives the draw order)."""
-    _check_choices(ctx, choices)
+    check_choices(ctx, choices)
     draw = rng or Scalar.random
     y = ctx.public_key
     fp = ctx.fingerprint_bytes
@@ -263,19 +274,25 @@ def _slot_name(spec: QuestionSpec, slot: int) -> str:
     return f"option {slot}"
 
 
-def verify_ballot(
-    ctx: BallotContext, ballot: dict[str, object], credential_public: Point | None = None
-) -> VerifiedBallot:
-    """Check a ballot completely; raise a ``CryptoError`` subclass naming what failed.
+ParsedAnswer = tuple[list[Ciphertext], list[DisjunctiveProof], list[DisjunctiveProof]]
+"""One question of a parsed ballot: slot ciphertexts, their 0/1 proofs, and the candidate
+proofs (S/O/N) or the sum proof (approval/plurality with limits)."""
 
-    Order: structure and encodings, election id / fingerprint / credential, signature, then
-    every proof (the cheap checks first, so garbage is rejected before any expensive work).
-    """
+
+def parse_ballot(
+    ctx: BallotContext, ballot: object, credential_public: Point | None = None, *,
+    signed: bool = True,
+) -> tuple[Point, list[ParsedAnswer]]:
+    """§5.6 steps 1–2: strict structure and encodings, election id / fingerprint / credential.
+
+    ``signed=False`` parses the unsigned ballot of an audit record (same keys minus
+    ``signature``); nothing is verified cryptographically here."""
     if not isinstance(ballot, dict):
         raise InvalidBallot("ballot: expected a JSON object")
-    if set(ballot) != BALLOT_KEYS:
-        missing = sorted(BALLOT_KEYS - set(ballot))
-        unexpected = sorted(set(ballot) - BALLOT_KEYS)
+    keys_expected = BALLOT_KEYS if signed else BALLOT_KEYS - {"signature"}
+    if set(ballot) != keys_expected:
+        missing = sorted(keys_expected - set(ballot))
+        unexpected = sorted(set(ballot) - keys_expected)
         raise InvalidBallot(f"ballot: wrong keys (missing {missing}, unexpected {unexpected})")
     version = ballot["version"]
     if isinstance(version, bool) or version != BALLOT_VERSION:
@@ -284,12 +301,15 @@ def verify_ballot(
         raise InvalidBallot("ballot: election_id does not match this election")
     if ballot["fingerprint"] != ctx.fingerprint:
         raise InvalidBallot("ballot: fingerprint does not match this election")
-    credential = Point.from_hex(ballot["credential"], what="ballot.credential")  # type: ignore[arg-type]
+    raw_credential = ballot["credential"]
+    if not isinstance(raw_credential, str):
+        raise InvalidBallot("ballot.credential: expected a hex string")
+    credential = Point.from_hex(raw_credential, what="ballot.credential")
     if credential_public is not None and credential != credential_public:
         raise InvalidBallot("ballot: credential is not the expected voter credential")
 
     answers = _list(ballot["answers"], len(ctx.questions), "ballot.answers")
-    parsed: list[tuple[list[Ciphertext], list[DisjunctiveProof], list[DisjunctiveProof]]] = []
+    parsed: list[ParsedAnswer] = []
     for q, (spec, answer) in enumerate(zip(ctx.questions, answers, strict=True)):
         where = f"answers[{q}]"
         keys = SONC_KEYS if spec.kind == "sonc" else SELECTION_KEYS
@@ -324,13 +344,13 @@ def verify_ballot(
                     )
                 ]
         parsed.append((cts, bits, extra))
+    return credential, parsed
 
+
+def verify_proofs(ctx: BallotContext, credential: Point, parsed: list[ParsedAnswer]) -> None:
+    """§5.6 step 4: every 0/1, candidate and sum proof, with the contexts of §5.3 (bound to
+    ``credential``)."""
     fp = ctx.fingerprint_bytes
-    try:
-        verify_signature(credential, signed_payload(ballot), ballot["signature"], fp)  # type: ignore[arg-type]
-    except CryptoError as exc:
-        raise type(exc)(f"ballot.signature: {exc}") from None
-
     y = ctx.public_key
     for q, (spec, (cts, bits, extra)) in enumerate(zip(ctx.questions, parsed, strict=True)):
         where = f"answers[{q}]"
@@ -363,6 +383,23 @@ def verify_ballot(
                 proof_context(fp, credential, q, "sum", 0),
                 f"{where}.sum_proof (question {q}: number of selections not in {lo}..{hi})",
             )
+
+
+def verify_ballot(
+    ctx: BallotContext, ballot: dict[str, object], credential_public: Point | None = None
+) -> VerifiedBallot:
+    """Check a ballot completely; raise a ``CryptoError`` subclass naming what failed.
+
+    Order: structure and encodings, election id / fingerprint / credential, signature, then
+    every proof (the cheap checks first, so garbage is rejected before any expensive work).
+    """
+    credential, parsed = parse_ballot(ctx, ballot, credential_public)
+    try:
+        verify_signature(credential, signed_payload(ballot), ballot["signature"],  # type: ignore[arg-type]
+                         ctx.fingerprint_bytes)
+    except CryptoError as exc:
+        raise type(exc)(f"ballot.signature: {exc}") from None
+    verify_proofs(ctx, credential, parsed)
     return VerifiedBallot(
         credential=credential,
         tracker=ballot_tracker(ballot),
