@@ -56,7 +56,6 @@ class Ballot(Base):
     tracker: Mapped[str] = mapped_column(String(64), unique=True)
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
     board_seq: Mapped[int] = mapped_column(Integer)
-    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
     struck: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

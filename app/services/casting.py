@@ -6,8 +6,8 @@ Casting runs in three steps so that the slow proof verification holds no databas
 
 A ballot is either stored and receipted, or rejected with nothing stored (DESIGN §3.6). The
 server never sees a plaintext vote: it checks the ballot's proofs and signature and stores the
-ciphertexts. The last valid, unstruck ballot of a credential counts; earlier ones are kept,
-marked superseded.
+ciphertexts. The last valid, unstruck ballot of a credential counts; earlier ones are kept
+(their state — current, superseded or struck — is derived, never stored).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -226,13 +226,10 @@ def store(session: Session, plan: CastPlan, ballot: dict[str, Any], verified: Ve
     _check_credential(session, election, voter, credential_hex)
     if session.scalar(select(func.count()).select_from(Ballot).where(Ballot.tracker == tracker)):
         raise Conflict("ballot_replayed", "this exact ballot was already cast")
+    # The ballot that counted until now (the credential's last unstruck one) is superseded.
     previous = session.scalars(select(Ballot).where(
         Ballot.election_id == election.id, Ballot.credential == credential_hex,
-        Ballot.superseded.is_(False))).all()
-    session.execute(update(Ballot).where(Ballot.election_id == election.id,
-                                         Ballot.credential == credential_hex,
-                                         Ballot.superseded.is_(False))
-                    .values(superseded=True))
+        Ballot.struck.is_(False)).order_by(Ballot.board_seq.desc()).limit(1)).all()
     now = utcnow()
     event = board.append(session, election.id, "ballot_cast", {
         "tracker": tracker, "credential": credential_hex,
@@ -241,7 +238,7 @@ def store(session: Session, plan: CastPlan, ballot: dict[str, Any], verified: Ve
     stored = Ballot(election_id=election.id, voter_id=voter.id, credential=credential_hex,
                     definition_version=definition.version, payload=ballot,
                     signature=ballot.get("signature", {}), tracker=tracker, cast_at=now,
-                    board_seq=event.seq, superseded=False, struck=False)
+                    board_seq=event.seq, struck=False)
     session.add(stored)
     try:
         session.flush()
