@@ -22,10 +22,10 @@ from app.client.http import ScrutinSession
 from app.client.trustee import TrusteeClient
 from app.client.voter import VoterClient
 from app.config import Settings
+from app.local_server import free_port, live_server
 from tests.fakes.pytest_fixtures import fake_wiki, fake_wiki_server  # noqa: F401
 from tests.fakes.wiki_data import STANDARD_RULES
 from tests.service.helpers import election_config
-from tests.service.live_server import free_port, live_server
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api")
