@@ -74,6 +74,7 @@ from .threshold import (
     combine_public_key,
     lagrange_coefficient,
     public_key_share,
+    trustee_round_context,
     verify_commitments,
     verify_decryption_share,
 )
@@ -500,7 +501,7 @@ class _Verifier:
                         f"{first['seq']}); every commitment must come before any share")
                 points = [Point.from_hex(c, what=f"trustee {index} commitment {k}")
                           for k, c in enumerate(_list(p["commitments"], "commitments"))]
-                context = f"scrutin/ceremony/v1/{eid}/round-{rnd}/trustee-{index}".encode()
+                context = trustee_round_context(eid, rnd, index)
                 try:
                     verify_commitments(points, _list(p["proofs"], "proofs"), index, context)
                 except CryptoError as exc:

@@ -90,6 +90,19 @@ def ceremony_context(election_id: str, trustee_index: int) -> bytes:
     return b"scrutin/v1/ceremony/" + election_id.encode("utf-8") + b"\x00" + trustee_index.to_bytes(4, "big")
 
 
+def round_context(election_id: str, ceremony_round: int) -> bytes:
+    """The service's name for one key-ceremony attempt (protocol.md §8.1):
+    utf8("scrutin/ceremony/v1/{election_id}/round-{round}")."""
+    return f"scrutin/ceremony/v1/{election_id}/round-{ceremony_round}".encode()
+
+
+def trustee_round_context(election_id: str, ceremony_round: int, trustee_index: int) -> bytes:
+    """The ``context`` of trustee i's commitment proofs in the service and in election
+    records: round_context ‖ utf8("/trustee-{i}") — bound to election, attempt and trustee."""
+    _check_index(trustee_index)
+    return round_context(election_id, ceremony_round) + f"/trustee-{trustee_index}".encode()
+
+
 def verify_commitments(
     commitments: Sequence[Point],
     proofs: Sequence[dict[str, str]],

@@ -25,20 +25,25 @@ from app.services import audit, board, elections, manifest, phases
 from app.services.actor import Actor
 from crypto.errors import CryptoError
 from crypto.group import Point
-from crypto.threshold import combine_public_key, verify_commitments
+from crypto.threshold import (
+    combine_public_key,
+    round_context,
+    trustee_round_context,
+    verify_commitments,
+)
 
 MAX_SEALED_SHARE_BYTES = 1024
 
 
 def context(election: Election) -> bytes:
     """Names this election and ceremony attempt (round)."""
-    return f"scrutin/ceremony/v1/{election.id}/round-{election.ceremony_round}".encode()
+    return round_context(election.id, election.ceremony_round)
 
 
 def trustee_context(election: Election, index: int) -> bytes:
     """Binds a trustee's commitment proofs to the election, the round and the trustee, so a
     proof cannot be replayed by another trustee or in another attempt (protocol.md §8.1)."""
-    return context(election) + f"/trustee-{index}".encode()
+    return trustee_round_context(election.id, election.ceremony_round, index)
 
 
 def _trustees(session: Session, election_id: str) -> list[Trustee]:
