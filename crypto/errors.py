@@ -64,6 +64,12 @@ class UnsupportedRecord(InvalidRecord):
     """Not a Scrutin election record, or a format/version this verifier does not know."""
 
 
+class InvalidCeremony(InvalidRecord):
+    """A key-ceremony message (``crypto.ceremony``) is out of order, badly signed, inconsistent
+    with what the trustee committed to, or a ceremony did not complete honestly. Raised by the
+    record verifier and by the trustee and voter clients that check the board."""
+
+
 class InvalidTally(InvalidRecord):
     """The counted set, the encrypted tally or the decrypted totals do not follow from the
     board."""

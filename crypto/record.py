@@ -41,9 +41,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from . import errors
+from . import ceremony, errors
 from .ballots import BallotContext, ballot_tracker, verify_ballot
 from .board import verify_chain
 from .dlog import discrete_log
@@ -67,11 +68,13 @@ from .tally import (
     combine_versions,
     counted_ballots,
     decryption_context,
+    encrypted_tally_hash,
     layout_of,
     split_totals,
 )
 from .threshold import (
     combine_public_key,
+    first_invalid_slot,
     lagrange_coefficient,
     public_key_share,
     trustee_round_context,
@@ -197,6 +200,18 @@ def _dict(value: object, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InvalidRecord(f"{what}: expected an object, got {type(value).__name__}")
     return value
+
+
+def _time(value: object, what: str) -> datetime:
+    if not isinstance(value, str):
+        raise InvalidRecord(f"{what}: expected an ISO 8601 time")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidRecord(f"{what}: {value!r} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise InvalidRecord(f"{what}: {value!r} has no time zone")
+    return parsed
 
 
 def slot_name(manifest: Mapping[str, Any], layout: Sequence[int], flat: int) -> str:
@@ -353,6 +368,7 @@ class _Verifier:
         self.head = ""
         self.setups: dict[int, _Setup] = {}
         self.setup_seq: dict[int, int] = {}
+        self.ceremony: ceremony.Ceremony | None = None
         self.stage = "draft"
         self.mode: str | None = None
         self.casts: list[dict[str, Any]] = []
@@ -467,6 +483,74 @@ class _Verifier:
 
     # 3. setup ------------------------------------------------------------------------------
     def check_setup(self) -> None:
+        started = next((e for e in self.board if e["type"] == "ceremony_started"), None)
+        protocol = started["payload"].get("protocol", 1) if started else 1
+        if protocol == ceremony.PROTOCOL:
+            self._check_setup_v2()
+        elif protocol == 1:
+            self._check_setup_v1()
+        else:
+            raise UnsupportedRecord(f"{_where(started or {})}: unknown key-ceremony protocol "
+                                    f"{protocol!r}")
+
+    def _check_setup_v2(self) -> None:
+        """Protocol 2: the whole ceremony replays (``crypto.ceremony``: signatures, commit
+        before reveal, shares after every commitment, complaints judged, every trustee's
+        confirmation of the setup's fingerprint, one key); then each definition's manifest."""
+        try:
+            self.ceremony = ceremony.replay(self.election_id, self.board)
+        except CryptoError as exc:
+            raise InvalidRecord(str(exc)) from None
+        for event in self.board:
+            self.where = _where(event)
+            if event["type"] == "election_setup":
+                self._check_one_setup_v2(event)
+            elif event["type"] == "ballot_definition":
+                self._check_one_definition(event)
+        self.where = "record"
+        self._setup_summary(self.ceremony.proofs, self.ceremony.signatures)
+
+    def _check_one_setup_v2(self, event: dict[str, Any]) -> None:
+        where, p = self.where, event["payload"]
+        manifest = _dict(p["manifest"], f"{where}: manifest")
+        fingerprint = _str(p["fingerprint"], f"{where}: fingerprint")
+        if election_fingerprint(manifest) != fingerprint:
+            raise InvalidRecord(f"{where}: fingerprint {fingerprint} is not the fingerprint of "
+                                "the manifest")
+        version = _int(manifest.get("definition_version"), f"{where}: definition_version")
+        if version != 1 or self.setups:
+            raise InvalidRecord(f"{where}: the election is set up once, as definition version 1")
+        if p.get("public_key") != manifest.get("public_key"):
+            raise InvalidRecord(f"{where}: public_key differs from the manifest's")
+        if manifest.get("credential_mode") not in ("convenient", "independent"):
+            raise InvalidRecord(f"{where}: unknown credential mode "
+                                f"{manifest.get('credential_mode')!r}")
+        try:
+            ballot_context(manifest, fingerprint)
+            layout_of(manifest)
+        except (CryptoError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidRecord(f"{where}: manifest questions: {exc}") from None
+        points = [[Point.from_hex(c) for c in t["commitments"]] for t in manifest["trustees"]]
+        shares = {int(t["index"]): public_key_share(points, int(t["index"]))
+                  for t in manifest["trustees"]}
+        self.setups[version] = _Setup(event["seq"], manifest, fingerprint, version, shares)
+
+    def _setup_summary(self, proofs_checked: int, signatures: int = 0) -> None:
+        if not self.setups:
+            self.notes.append("no election_setup event: the key ceremony has not completed")
+        setup = self._last_setup()
+        self.mode = str(setup.manifest.get("credential_mode")) if setup else None
+        trustees = len(setup.manifest["trustees"]) if setup else 0
+        self._passed(
+            "setup",
+            (f"fingerprint {setup.fingerprint}, election key {setup.manifest['public_key']}, "
+             f"{trustees} trustees, threshold {setup.manifest['threshold']}") if setup
+            else "key ceremony not completed: commitment proofs only",
+            definitions=len(self.setups), trustees=trustees, commitment_proofs=proofs_checked,
+            signatures=signatures)
+
+    def _check_setup_v1(self) -> None:
+        """Protocol 1 (records made before trustee identities): unsigned ceremony messages."""
         eid = self.election_id
         commitments: dict[tuple[int, int], dict[str, Any]] = {}
         shares_sent: dict[int, list[dict[str, Any]]] = {}
@@ -516,17 +600,7 @@ class _Verifier:
             elif kind == "ballot_definition":
                 self._check_one_definition(event)
         self.where = "record"
-        if not self.setups:
-            self.notes.append("no election_setup event: the key ceremony has not completed")
-        setup = self._last_setup()
-        self.mode = str(setup.manifest.get("credential_mode")) if setup else None
-        trustees = len(setup.manifest["trustees"]) if setup else 0
-        self._passed(
-            "setup",
-            (f"fingerprint {setup.fingerprint}, election key {setup.manifest['public_key']}, "
-             f"{trustees} trustees, threshold {setup.manifest['threshold']}") if setup
-            else "key ceremony not completed: commitment proofs only",
-            definitions=len(self.setups), trustees=trustees, commitment_proofs=proofs_checked)
+        self._setup_summary(proofs_checked)
 
     def _check_one_setup(self, event: dict[str, Any],
                          commitments: dict[tuple[int, int], dict[str, Any]],
@@ -667,18 +741,31 @@ class _Verifier:
         casts_by_phase = 0
         strikes = 0
         seen_tally = False
+        previous_at: datetime | None = None
+        end: datetime | None = None  # the scheduled end (exclusive), as the board says it
         for event in self.board:
             self.where = where = _where(event)
             kind, p = event["type"], event["payload"]
+            at = _time(event["at"], f"{where}: at")
+            if previous_at is not None and at < previous_at:
+                raise InvalidRecord(f"{where}: its time {event['at']} is before the previous "
+                                    "event's: board times never go backwards")
+            previous_at = at
+            if kind in ceremony.CEREMONY_EVENTS and phase not in ("draft", "key_ceremony"):
+                raise InvalidRecord(f"{where}: a key-ceremony event while the election was "
+                                    f"{phase}: an election has exactly one key")
+            schedule = p.get("schedule") if kind == "ceremony_started" else (
+                p if kind in ("schedule_changed", "extended") else None)
+            if isinstance(schedule, Mapping) and schedule.get("end_utc") is not None:
+                end = _time(schedule["end_utc"], f"{where}: end_utc")
             if kind == "ceremony_started":
                 phase = "key_ceremony"
             elif kind == "returned_to_draft":
                 phase = "draft"
             elif kind == "election_setup":
-                if phase not in ("key_ceremony", "ready", "open", "paused", "closed"):
+                if phase != "key_ceremony":
                     raise InvalidRecord(f"{where}: election set up while {phase}")
-                if phase == "key_ceremony":
-                    phase = "ready"
+                phase = "ready"
             elif kind in PHASE_EVENTS or (isinstance(p.get("to"), str) and kind == p.get("to")
                                           and "from" in p):
                 if p.get("from") != phase:
@@ -701,6 +788,10 @@ class _Verifier:
                     raise InvalidRecord(f"{where}: ballot {p.get('tracker')} cast while the "
                                         f"election was {phase} (casting is allowed only while "
                                         "open)")
+                if end is not None and at >= end:
+                    raise InvalidRecord(f"{where}: ballot {p.get('tracker')} cast at "
+                                        f"{event['at']}, not before the scheduled end "
+                                        f"{end.isoformat()} (the end is exclusive)")
                 definition = _int(p.get("definition_version"), f"{where}: definition_version")
                 setup = self.setups.get(definition)
                 if setup is None or setup.seq > event["seq"]:
@@ -1007,7 +1098,12 @@ class _Verifier:
         assert self.tally_event is not None
         setup = self.setups[int(self.tally_event["payload"]["definition_version"])]
         layout = layout_of(setup.manifest)
-        context = decryption_context(self.election_id, setup.fingerprint)
+        # Protocol 2 (manifest_version 2): shares name the encrypted tally's hash, their proofs
+        # bind the slot index, and each share is signed by the trustee's identity.
+        bound = int(setup.manifest.get("manifest_version", 1)) >= 2
+        tally_hash = encrypted_tally_hash(self.tally_event["payload"]) if bound else None
+        context = decryption_context(self.election_id, setup.fingerprint, tally_hash)
+        keys = {int(t["index"]): t.get("signing_key") for t in setup.manifest["trustees"]}
         for event in self.share_events:
             self.where = where = _where(event)
             p = event["payload"]
@@ -1017,10 +1113,23 @@ class _Verifier:
             if j in self.valid_shares:
                 raise InvalidShare(f"{where}: trustee {j} submitted a second decryption share")
             share = _dict(p["share"], f"{where}: share")
+            if bound:
+                if p.get("tally_hash") != tally_hash:
+                    raise InvalidShare(f"{where}: trustee {j}'s share names tally "
+                                       f"{p.get('tally_hash')}, the encrypted tally on the "
+                                       f"board is {tally_hash}")
+                try:
+                    ceremony.verify_decryption_share_signature(
+                        str(keys[j]), p.get("signature"), self.election_id,
+                        int(setup.manifest["ceremony_round"]), j, str(tally_hash), share)
+                except CryptoError as exc:
+                    raise InvalidShare(f"{where}: {exc}") from None
             try:
-                verify_decryption_share(self.tally_cts, share, setup.public_shares[j], j, context)
+                verify_decryption_share(self.tally_cts, share, setup.public_shares[j], j, context,
+                                        slot_bound=bound)
             except CryptoError as exc:
-                slot = self._failing_slot(share, setup.public_shares[j], j, context)
+                slot = first_invalid_slot(self.tally_cts, share, setup.public_shares[j], j,
+                                          context, slot_bound=bound)
                 what = f", {slot_name(setup.manifest, layout, slot)} (slot {slot})" if (
                     slot is not None) else ""
                 raise InvalidShare(f"{where}: trustee {j}'s decryption share{what} does not "
@@ -1032,20 +1141,6 @@ class _Verifier:
                      f"trustees {sorted(self.valid_shares)} (threshold "
                      f"{setup.manifest['threshold']})", shares=len(self.valid_shares),
                      proofs=len(self.valid_shares) * len(self.tally_cts))
-
-    def _failing_slot(self, share: dict[str, Any], public: Point, j: int,
-                      context: bytes) -> int | None:
-        factors, proofs = share.get("factors"), share.get("proofs")
-        if not (isinstance(factors, list) and isinstance(proofs, list)
-                and len(factors) == len(proofs) == len(self.tally_cts)):
-            return None
-        for i, ct in enumerate(self.tally_cts):
-            single = {"trustee": j, "factors": [factors[i]], "proofs": [proofs[i]]}
-            try:
-                verify_decryption_share([ct], single, public, j, context)
-            except (CryptoError, ValueError, TypeError):
-                return i
-        return None  # pragma: no cover - the whole share failed, so one slot does
 
     # 10. totals ----------------------------------------------------------------------------
     def check_totals(self) -> None:

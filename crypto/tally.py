@@ -10,6 +10,7 @@ unstruck ballot counts again, exactly as if the struck one had never been cast.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from .elgamal import Ciphertext, aggregate
 from .errors import InvalidBallot
 from .group import Point
+from .hashing import canonical_json
 
 CAST, STRUCK, UNSTRUCK = "ballot_cast", "ballot_struck", "ballot_unstruck"
 
@@ -79,9 +81,23 @@ def sum_ballots(ballots: Sequence[Sequence[Sequence[Ciphertext]]],
     return flat
 
 
-def decryption_context(election_id: str, fingerprint: str) -> bytes:
-    """Binds decryption shares to this election's one tally."""
-    return f"scrutin/tally/v1/{election_id}/{fingerprint}".encode()
+def decryption_context(election_id: str, fingerprint: str, tally_hash: str | None = None) -> bytes:
+    """Binds decryption shares to this election's one tally. Protocol 2 (``tally_hash`` given)
+    names the hash of the whole encrypted tally as well; its proofs also bind the slot index
+    (``crypto.threshold.decryption_share(slot_bound=True)``)."""
+    if tally_hash is None:
+        return f"scrutin/tally/v1/{election_id}/{fingerprint}".encode()
+    return f"scrutin/tally/v2/{election_id}/{fingerprint}/{tally_hash}".encode()
+
+
+TALLY_HASH_FIELDS = ("definition_version", "counted", "layout", "contributors", "ciphertexts")
+
+
+def encrypted_tally_hash(payload: Mapping[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of the ``encrypted_tally`` event's content: what the
+    trustees decrypt, and what their decryption shares name (protocol 2)."""
+    body = {k: payload.get(k) for k in TALLY_HASH_FIELDS}
+    return hashlib.sha256(b"scrutin/encrypted-tally/v2\x00" + canonical_json(body)).hexdigest()
 
 
 def split_totals(flat: Sequence[int], layout: Sequence[int]) -> list[list[int]]:

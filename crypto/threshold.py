@@ -18,8 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from nacl.encoding import RawEncoder
 from nacl.exceptions import CryptoError as NaclCryptoError
-from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.hash import blake2b
+from nacl.public import Box, PrivateKey, PublicKey, SealedBox
 
 from .elgamal import Ciphertext, Rng
 from .errors import CryptoError, InvalidEncoding, InvalidProof, InvalidShare, NotEnoughShares
@@ -195,6 +197,20 @@ def seal_share(recipient_public: bytes, share: Scalar, context: bytes = b"") -> 
     return bytes(SealedBox(PublicKey(bytes(recipient_public))).encrypt(share.to_bytes() + context))
 
 
+def seal_share_revealable(recipient_public: bytes, share: Scalar, context: bytes,
+                          ephemeral_private: bytes) -> bytes:
+    """The same sealed-box format as ``seal_share`` (``epk ‖ crypto_box(m, blake2b(epk ‖ pk))``)
+    but with an ephemeral key the sender chose and keeps, so that if the recipient complains
+    the sender can publish ``ephemeral_private`` and anyone can re-seal the revealed share and
+    compare it byte for byte with the sealed share on the board (protocol.md §8.2, complaints).
+    The recipient opens it with ``open_share``."""
+    esk = PrivateKey(bytes(ephemeral_private))
+    epk = bytes(esk.public_key)
+    nonce = blake2b(epk + bytes(recipient_public), digest_size=24, encoder=RawEncoder)
+    box = Box(esk, PublicKey(bytes(recipient_public)))
+    return epk + bytes(box.encrypt(share.to_bytes() + context, nonce).ciphertext)
+
+
 def open_share(recipient_private: bytes, sealed: bytes, context: bytes = b"") -> Scalar:
     """Open a sealed share; ``InvalidShare`` if it does not decrypt, has the wrong context or
     is not a canonical scalar."""
@@ -213,9 +229,16 @@ def open_share(recipient_private: bytes, sealed: bytes, context: bytes = b"") ->
 # --- decryption shares -------------------------------------------------------------------------
 
 
-def _decryption_context(context: bytes, trustee_index: int, beta: Point) -> tuple[bytes, str, int, Point]:
+def _decryption_context(context: bytes, trustee_index: int, beta: Point,
+                        slot: int | None) -> tuple[bytes, str, int, Point] | tuple[
+                            bytes, str, int, int, Point]:
     # §8.3: binds the tally context, the trustee and the whole ciphertext (α is the proof base).
-    return (bytes(context), "decryption", trustee_index, beta)
+    # Protocol 2 also binds the slot index (``slot_bound``), and its context names the hash of
+    # the whole encrypted tally, so a proof is valid for one slot of one tally only: a server
+    # cannot append a voter's ciphertext to "the tally" and strip it from what it publishes.
+    if slot is None:
+        return (bytes(context), "decryption", trustee_index, beta)
+    return (bytes(context), "decryption", trustee_index, slot, beta)
 
 
 def decryption_share(
@@ -224,19 +247,22 @@ def decryption_share(
     trustee_index: int,
     context: bytes,
     rng: Rng | None = None,
+    *,
+    slot_bound: bool = False,
 ) -> dict[str, object]:
     """``{"trustee": j, "factors": [hex(α_i^{s_j})...], "proofs": [{challenge, response}...]}``
-    with a Chaum–Pedersen proof per ciphertext (§8.3)."""
+    with a Chaum–Pedersen proof per ciphertext (§8.3); ``slot_bound`` (protocol 2) binds each
+    proof to its slot index as well."""
     _check_index(trustee_index)
     factors: list[str] = []
     proofs: list[dict[str, str]] = []
-    for ct in ciphertexts:
+    for i, ct in enumerate(ciphertexts):
         factors.append((ct.alpha * secret_share).hex())
         proofs.append(
             prove_eqdlog(
                 secret_share,
                 ct.alpha,
-                _decryption_context(context, trustee_index, ct.beta),
+                _decryption_context(context, trustee_index, ct.beta, i if slot_bound else None),
                 rng,
             ).to_json()
         )
@@ -278,6 +304,8 @@ def verify_decryption_share(
     public_share: Point,
     trustee_index: int,
     context: bytes,
+    *,
+    slot_bound: bool = False,
 ) -> None:
     """Check every factor's Chaum–Pedersen proof against g^{s_j}; raises ``InvalidShare``."""
     factors, proofs = _parse_decryption_share(ciphertexts, share, trustee_index)
@@ -288,11 +316,29 @@ def verify_decryption_share(
                 ct.alpha,
                 d,
                 proof,
-                _decryption_context(context, trustee_index, ct.beta),
+                _decryption_context(context, trustee_index, ct.beta, i if slot_bound else None),
                 f"decryption share of trustee {trustee_index}: proof {i}",
             )
         except InvalidProof as exc:
             raise InvalidShare(str(exc)) from None
+
+
+def first_invalid_slot(ciphertexts: Sequence[Ciphertext], share: dict[str, object],
+                       public_share: Point, trustee_index: int, context: bytes, *,
+                       slot_bound: bool = False) -> int | None:
+    """The first slot whose factor or proof fails (for precise error messages), or None."""
+    try:
+        factors, proofs = _parse_decryption_share(ciphertexts, share, trustee_index)
+    except (CryptoError, ValueError, TypeError):
+        return None
+    for i, (ct, d, proof) in enumerate(zip(ciphertexts, factors, proofs, strict=True)):
+        try:
+            verify_eqdlog(public_share, ct.alpha, d, proof,
+                          _decryption_context(context, trustee_index, ct.beta,
+                                              i if slot_bound else None), "slot")
+        except (CryptoError, ValueError, TypeError):
+            return i
+    return None
 
 
 def lagrange_coefficient(j: int, indices: Sequence[int]) -> Scalar:
@@ -311,6 +357,8 @@ def combine_decryption(
     public_shares: dict[int, Point],
     threshold: int,
     context: bytes,
+    *,
+    slot_bound: bool = False,
 ) -> tuple[list[Point], list[int]]:
     """Verify every share, skip invalid ones, combine the first ``threshold`` valid ones (by
     trustee index) into g^{m_i} = β_i / Π_j d_{j,i}^{λ_j}.
@@ -324,7 +372,8 @@ def combine_decryption(
         try:
             if j not in public_shares:
                 raise InvalidShare(f"trustee {j}: no public key share")
-            verify_decryption_share(ciphertexts, shares[j], public_shares[j], j, context)
+            verify_decryption_share(ciphertexts, shares[j], public_shares[j], j, context,
+                                    slot_bound=slot_bound)
             valid[j] = _parse_decryption_share(ciphertexts, shares[j], j)[0]
         except (CryptoError, ValueError) as exc:
             rejected.append(j)

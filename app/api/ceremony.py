@@ -1,13 +1,25 @@
-"""Key ceremony API: trustees join, commit, exchange sealed shares, verify or complain."""
+"""Key ceremony API (protocol 2): trustees post signed messages; the server appends each to the
+board only if the board still replays as an honest ceremony (app.services.ceremony)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
 from app.api.deps import require_actor, unit_of_work
-from app.schemas.ceremony import CommitmentsIn, JoinIn, SharesIn, VerifyIn
+from app.schemas.ceremony import (
+    AnswerIn,
+    CommitmentHashIn,
+    CommitmentsIn,
+    ComplaintIn,
+    ConfirmIn,
+    JoinIn,
+    NoAnswerIn,
+    SharesIn,
+    Signed,
+)
 from app.schemas.voting import ReasonIn
 from app.services import ceremony
+from crypto import ceremony as protocol
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}/ceremony", tags=["ceremony"])
 
@@ -19,27 +31,53 @@ def status(request: Request, election_id: str) -> dict:
         return ceremony.status(session, actor, election_id)
 
 
-@router.post("/join")
-def join(request: Request, election_id: str, body: JoinIn) -> dict:
+def _post(request: Request, election_id: str, kind: str, body: Signed) -> dict:
     actor = require_actor(request)
     with unit_of_work(request) as session:
-        return ceremony.join(session, actor, election_id, body.encryption_key)
+        return ceremony.post_message(session, actor, election_id, kind, body.body())
+
+
+@router.post("/join")
+def join(request: Request, election_id: str, body: JoinIn) -> dict:
+    return _post(request, election_id, protocol.JOINED, body)
+
+
+@router.post("/commitment-hash")
+def commitment_hash(request: Request, election_id: str, body: CommitmentHashIn) -> dict:
+    return _post(request, election_id, protocol.COMMITMENT_HASH, body)
 
 
 @router.post("/commitments")
 def commitments(request: Request, election_id: str, body: CommitmentsIn) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
-        ceremony.publish_commitments(session, actor, election_id, body)
-    return {"status": "committed"}
+    return _post(request, election_id, protocol.COMMITMENTS, body)
 
 
 @router.post("/shares")
 def post_shares(request: Request, election_id: str, body: SharesIn) -> dict:
+    return _post(request, election_id, protocol.SHARES_SENT, body)
+
+
+@router.post("/confirm")
+def confirm(request: Request, election_id: str, body: ConfirmIn) -> dict:
+    return _post(request, election_id, protocol.CONFIRMED, body)
+
+
+@router.post("/complaints")
+def complain(request: Request, election_id: str, body: ComplaintIn) -> dict:
+    return _post(request, election_id, protocol.COMPLAINT, body)
+
+
+@router.post("/answer")
+def answer(request: Request, election_id: str, body: AnswerIn) -> dict:
+    return _post(request, election_id, protocol.ANSWER, body)
+
+
+@router.post("/no-answer")
+def no_answer(request: Request, election_id: str, body: NoAnswerIn) -> dict:
     actor = require_actor(request)
     with unit_of_work(request) as session:
-        ceremony.post_shares(session, actor, election_id, body)
-    return {"status": "shared"}
+        return ceremony.declare_no_answer(session, actor, election_id, body.complainant_index,
+                                          body.accused_index)
 
 
 @router.get("/shares")
@@ -47,13 +85,6 @@ def my_shares(request: Request, election_id: str) -> dict:
     actor = require_actor(request)
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
         return ceremony.my_shares(session, actor, election_id)
-
-
-@router.post("/verify")
-def verify(request: Request, election_id: str, body: VerifyIn) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
-        return ceremony.verify(session, actor, election_id, body)
 
 
 @router.post("/restart")

@@ -29,7 +29,8 @@ def get_tally(request: Request, election_id: str) -> dict:
 def submit_share(request: Request, election_id: str, body: ShareIn) -> dict:
     actor = require_actor(request)
     with unit_of_work(request) as session:
-        return tally.submit_share(session, actor, election_id, body.share)
+        return tally.submit_share(session, actor, election_id, body.share, body.tally_hash,
+                                  body.signature)
 
 
 @router.get("/results")

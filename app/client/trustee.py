@@ -1,139 +1,406 @@
-"""The trustee's client: take part in the key ceremony from a key file that never leaves the
-trustee's machine. The server only ever sees public commitments and sealed shares."""
+"""The trustee's client: the key ceremony and the tally decryption from a key file that never
+leaves the trustee's machine (encrypted with a passphrase: ``app.client.keyfile``).
+
+It believes the public board, never the server's word: before every step it downloads the
+board, checks its hash chain and that it extends the board it saw last time, and replays the
+ceremony (``crypto.ceremony.replay``, the verifier's own rules). It seals shares only to
+encryption keys that their owners signed on the board, accepts commitments only from
+identities the committee published (``expected_trustees``: the trustees' fingerprints as
+published out of band), confirms only a manifest it rebuilt from the board, and decrypts only
+the encrypted tally it recomputed from the record itself — once per election.
+"""
 
 from __future__ import annotations
 
 import base64
-import json
-import os
+import secrets
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from nacl.public import PrivateKey
 
 from app.client.http import ScrutinSession
+from app.client.keyfile import KeyFile
+from crypto import ceremony as protocol
+from crypto.board import verify_chain
 from crypto.elgamal import Ciphertext
-from crypto.errors import CryptoError
-from crypto.group import Point, Scalar
+from crypto.errors import CryptoError, InvalidCeremony
+from crypto.fingerprint import election_fingerprint
+from crypto.group import Scalar
+from crypto.record import verify_record
+from crypto.tally import decryption_context, encrypted_tally_hash
 from crypto.threshold import (
     TrusteePolynomial,
     decryption_share,
     open_share,
-    seal_share,
+    seal_share_revealable,
     verify_share,
 )
 
-KEY_FILE_VERSION = 1
+KEY_FILE_STATE_VERSION = 2
 
 
-def share_context(status: dict[str, Any], sender: int, recipient: int) -> bytes:
-    """Binds a sealed share to the election, ceremony round, sender and recipient."""
-    return f"{status['context']}/share/{sender}->{recipient}".encode()
+class TrusteeRefusal(Exception):
+    """The client refuses to act: what the server sent does not match the board, the published
+    trustee identities, or what this trustee did before. The message says exactly what."""
+
+
+def load_fingerprints(text: str) -> list[str]:
+    """The published trustee fingerprints, one per line (``#`` comments and blank lines
+    ignored; anything after the fingerprint on a line, such as a username, is ignored)."""
+    out = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(protocol.normalise_fingerprint(line.split()[0]))
+    return out
 
 
 class TrusteeClient:
-    """State lives in ``key_file`` (JSON, mode 0600): written after every step so a trustee
-    can stop and resume. After the ceremony it holds the secret share for decryption."""
-
-    def __init__(self, session: ScrutinSession, election_id: str, key_file: Path) -> None:
+    def __init__(self, session: ScrutinSession, election_id: str, key_file: Path,
+                 passphrase: str, expected_trustees: Iterable[str] | None = None) -> None:
         self.session = session
         self.election_id = election_id
         self.key_file = Path(key_file)
-        self.state: dict[str, Any] = (json.loads(self.key_file.read_text())
-                                      if self.key_file.exists() else {})
+        self._file = KeyFile(self.key_file, passphrase)
+        self.state: dict[str, Any] = self._file.load()
+        if self.state.get("election_id") not in (None, election_id):
+            raise TrusteeRefusal(f"{self.key_file} belongs to election "
+                                 f"{self.state['election_id']!r}, not {election_id!r}")
+        self.expected = ([protocol.normalise_fingerprint(f) for f in expected_trustees]
+                         if expected_trustees is not None else None)
+        if "identity_seed" not in self.state:
+            self.state["identity_seed"] = protocol.generate_identity().hex()
+            self._save()
 
+    # --- local state --------------------------------------------------------------------
     @property
     def path(self) -> str:
         return f"/api/v1/elections/{self.election_id}/ceremony"
 
+    @property
+    def seed(self) -> bytes:
+        return bytes.fromhex(self.state["identity_seed"])
+
+    @property
+    def signing_key(self) -> str:
+        return protocol.identity_public(self.seed)
+
+    @property
+    def fingerprint(self) -> str:
+        """Give this to the committee; it is published on the wiki and compared out of band."""
+        return protocol.identity_fingerprint(self.signing_key)
+
     def _save(self) -> None:
-        self.state["version"] = KEY_FILE_VERSION
+        self.state["version"] = KEY_FILE_STATE_VERSION
         self.state["election_id"] = self.election_id
-        self.key_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.key_file.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(self.state, handle, indent=2)
-        tmp.replace(self.key_file)
+        self._file.save(self.state)
+
+    def _round_state(self, number: int) -> dict[str, Any]:
+        rounds = self.state.setdefault("rounds", {})
+        return rounds.setdefault(str(number), {})  # type: ignore[no-any-return]
+
+    # --- the board ----------------------------------------------------------------------
+    def board(self) -> list[dict[str, Any]]:
+        """The whole public board, chain-checked, and checked to extend what we saw before."""
+        events = self.session.board(self.election_id)
+        try:
+            head = verify_chain(events)
+        except CryptoError as exc:
+            raise TrusteeRefusal(f"the server's board is broken: {exc}") from None
+        seen = self.state.get("board_seen")
+        if seen:
+            seq, digest = int(seen["seq"]), seen["hash"]
+            if len(events) < seq or events[seq - 1]["hash"] != digest:
+                raise TrusteeRefusal(f"the board no longer contains event {seq} as this trustee "
+                                     "saw it: the server rewrote the public record")
+        if events:
+            self.state["board_seen"] = {"seq": events[-1]["seq"], "hash": head}
+        return events
+
+    def ceremony(self, events: list[dict[str, Any]] | None = None) -> protocol.Ceremony:
+        events = events if events is not None else self.board()
+        try:
+            state = protocol.replay(self.election_id, events)
+        except InvalidCeremony as exc:
+            raise TrusteeRefusal(f"the board's key ceremony does not replay: {exc}") from None
+        if state.protocol != protocol.PROTOCOL:
+            raise TrusteeRefusal(f"this client runs ceremony protocol {protocol.PROTOCOL}, the "
+                                 f"election uses {state.protocol}")
+        if self.expected is not None:
+            try:
+                protocol.require_trustees(state, self.expected)
+            except InvalidCeremony as exc:
+                raise TrusteeRefusal(str(exc)) from None
+        return state
+
+    def _my_index(self, state: protocol.Ceremony) -> int | None:
+        record = state.trustee_by_key(self.signing_key)
+        return record.index if record else None
 
     def status(self) -> dict[str, Any]:
         return self.session.get(self.path)  # type: ignore[no-any-return]
 
+    def _post(self, step: str, kind: str, number: int, index: int,
+              body: dict[str, Any]) -> dict[str, Any]:
+        signature = protocol.sign_message(self.seed, kind, self.election_id, number, index, body)
+        return self.session.post(f"{self.path}/{step}",  # type: ignore[no-any-return]
+                                 {"round": number, **body, "signature": signature})
+
+    # --- ceremony steps -----------------------------------------------------------------
     def join(self) -> int:
-        box_key = PrivateKey.generate()
-        result = self.session.post(f"{self.path}/join",
-                                   {"encryption_key": bytes(box_key.public_key).hex()})
-        self.state.update(index=result["index"], context=result["context"],
-                          box_private=bytes(box_key).hex())
+        status = self.status()
+        me = status.get("you")
+        if me is None:
+            raise TrusteeRefusal(f"this account is not a trustee of {self.election_id}")
+        state = self.ceremony()
+        number = state.round.number
+        mine = self._round_state(number)
+        if "box_private" not in mine:
+            mine["box_private"] = bytes(PrivateKey.generate()).hex()
+            self._save()
+        box_public = bytes(PrivateKey(bytes.fromhex(mine["box_private"])).public_key).hex()
+        index = int(me["index"])
+        result = self._post("join", protocol.JOINED, number, index,
+                            {"signing_key": self.signing_key, "encryption_key": box_public})
+        mine["index"] = index
+        self.state["index"] = index
         self._save()
         return int(result["index"])
 
     def commit(self) -> None:
-        status = self.status()
-        polynomial = TrusteePolynomial.generate(status["threshold"])
-        context = self.state["context"].encode()
-        self.session.post(f"{self.path}/commitments", {
-            "commitments": [c.hex() for c in polynomial.commitments],
-            "proofs": polynomial.commitment_proofs(context)})
-        self.state["coefficients"] = [c.hex() for c in polynomial.coefficients]
-        self._save()
+        """Draw the polynomial and publish only the hash of its commitments."""
+        state = self.ceremony()
+        rnd = state.round
+        index = self._require_member(state)
+        mine = self._round_state(rnd.number)
+        if "coefficients" not in mine:
+            polynomial = TrusteePolynomial.generate(rnd.threshold)
+            context = protocol.commitment_context(self.election_id, rnd.number, index,
+                                                  self.signing_key)
+            mine.update(coefficients=[c.hex() for c in polynomial.coefficients],
+                        commitments=[c.hex() for c in polynomial.commitments],
+                        proofs=polynomial.commitment_proofs(context),
+                        share_seed=secrets.token_hex(32))
+            self._save()
+        digest = protocol.commitments_digest(mine["commitments"], mine["proofs"])
+        self._post("commitment-hash", protocol.COMMITMENT_HASH, rnd.number, index,
+                   {"digest": digest})
 
-    def _polynomial(self) -> TrusteePolynomial:
-        return TrusteePolynomial(tuple(Scalar.from_hex(c) for c in self.state["coefficients"]))
+    def reveal(self) -> None:
+        """Publish the commitments, once every trustee has committed to theirs."""
+        state = self.ceremony()
+        rnd = state.round
+        index = self._require_member(state)
+        if not rnd.all_have("commitment_hash"):
+            raise TrusteeRefusal("not every trustee has committed yet; reveal later")
+        mine = self._round_state(rnd.number)
+        self._post("commitments", protocol.COMMITMENTS, rnd.number, index,
+                   {"commitments": mine["commitments"], "proofs": mine["proofs"]})
 
     def send_shares(self) -> None:
-        status = self.status()
-        polynomial = self._polynomial()
-        me = self.state["index"]
-        shares = {}
-        for trustee in status["trustees"]:
-            j = trustee["index"]
-            if j == me:
+        """Seal one share to each other trustee's encryption key *as signed on the board*."""
+        state = self.ceremony()
+        rnd = state.round
+        index = self._require_member(state)
+        if not rnd.all_have("commitments"):
+            raise TrusteeRefusal("not every trustee has revealed its commitments yet")
+        mine = self._round_state(rnd.number)
+        polynomial = self._polynomial(mine)
+        seed = bytes.fromhex(mine["share_seed"])
+        sealed = {}
+        for j, trustee in sorted(rnd.trustees.items()):
+            if j == index:
                 continue
-            sealed = seal_share(bytes.fromhex(trustee["encryption_key"]), polynomial.share_for(j),
-                                share_context(status, me, j))
-            shares[j] = base64.b64encode(sealed).decode()
-        self.session.post(f"{self.path}/shares", {"shares": shares})
+            raw = seal_share_revealable(
+                bytes.fromhex(trustee.encryption_key), polynomial.share_for(j),
+                protocol.share_context(self.election_id, rnd.number, index, j),
+                protocol.share_ephemeral_key(seed, rnd.number, j))
+            sealed[str(j)] = base64.b64encode(raw).decode()
+        self._post("shares", protocol.SHARES_SENT, rnd.number, index, {"sealed": sealed})
 
     def verify_and_confirm(self) -> dict[str, Any]:
-        """Open every share sent to us, check it against its sender's public commitments, and
-        confirm, or complain about each sender whose share does not match."""
-        status = self.status()
-        me = self.state["index"]
-        received = self.session.get(f"{self.path}/shares")["shares"]
-        commitments = {t["index"]: [Point.from_hex(c) for c in t["commitments"]]
-                       for t in status["trustees"]}
-        secret = self._polynomial().share_for(me)
+        """Rebuild the manifest's trustee part from the board, check the server's proposed
+        manifest against it, open and check every share sent to us; then sign the fingerprint
+        (or complain about each sender whose share is wrong)."""
+        state = self.ceremony()
+        rnd = state.round
+        index = self._require_member(state)
+        if not rnd.all_have("sealed"):
+            raise TrusteeRefusal("not every trustee has sent its shares yet")
+        proposed = self.status().get("proposed")
+        if not proposed:
+            raise TrusteeRefusal("the server proposes no manifest to confirm")
+        manifest = proposed["manifest"]
+        try:
+            protocol.check_manifest_against_round(manifest, rnd, self.election_id)
+        except InvalidCeremony as exc:
+            raise TrusteeRefusal(f"the proposed manifest is not the board's ceremony: {exc}"
+                                 ) from None
+        fingerprint = election_fingerprint(manifest)
+        mine = self._round_state(rnd.number)
+        box_private = bytes.fromhex(mine["box_private"])
+        secret = self._polynomial(mine).share_for(index)
         complaints = []
-        box_private = bytes.fromhex(self.state["box_private"])
-        for trustee in status["trustees"]:
-            j = trustee["index"]
-            if j == me:
+        for j, trustee in sorted(rnd.trustees.items()):
+            if j == index:
                 continue
+            assert trustee.sealed is not None
             try:
-                share = open_share(box_private, base64.b64decode(received[str(j)]),
-                                   share_context(status, j, me))
-                verify_share(commitments[j], me, share)
-            except (CryptoError, KeyError, ValueError) as exc:
-                complaints.append({"accused_index": j, "reason": f"share does not verify: {exc}"})
+                share = open_share(box_private, trustee.sealed[index],
+                                   protocol.share_context(self.election_id, rnd.number, j, index))
+                verify_share(trustee.points or [], index, share)
+            except CryptoError as exc:
+                complaints.append((j, f"share does not verify: {exc}"))
                 continue
             secret = secret + share
-        result = self.session.post(f"{self.path}/verify", {"complaints": complaints})
-        if not complaints:
-            self.state["secret_share"] = secret.hex()
-            # The polynomial is no longer needed; keeping it would only add risk.
-            self.state.pop("coefficients", None)
-            self._save()
-        return result  # type: ignore[no-any-return]
+        if complaints:
+            result: dict[str, Any] = {}
+            for j, reason in complaints:
+                result = self._post("complaints", protocol.COMPLAINT, rnd.number, index,
+                                    {"complainant_index": index, "accused_index": j,
+                                     "reason": reason})
+            return {"status": "complained", **result}
+        result = self._post("confirm", protocol.CONFIRMED, rnd.number, index,
+                            {"fingerprint": fingerprint})
+        self.state.update(secret_share=secret.hex(), fingerprint=fingerprint,
+                          ceremony_round=rnd.number)
+        # The polynomial is no longer needed once the share is kept; keeping it adds risk.
+        for key in ("coefficients",):
+            mine.pop(key, None)
+        self._save()
+        return {"status": "confirmed", "fingerprint": fingerprint, **result}
 
+    def answer_complaints(self) -> int:
+        """Reveal the disputed share (and its ephemeral key) for each open complaint against
+        this trustee, so anyone can judge it. Returns how many were answered."""
+        state = self.ceremony()
+        rnd = state.round
+        index = self._require_member(state)
+        mine = self._round_state(rnd.number)
+        answered = 0
+        for complaint in rnd.complaints:
+            if complaint.accused != index or complaint.answer is not None or complaint.finding:
+                continue
+            j = complaint.complainant
+            share = self._polynomial(mine).share_for(j)
+            ephemeral = protocol.share_ephemeral_key(bytes.fromhex(mine["share_seed"]),
+                                                     rnd.number, j)
+            self._post("answer", protocol.ANSWER, rnd.number, index,
+                       {"complainant_index": j, "share": share.hex(),
+                        "ephemeral_secret": ephemeral.hex()})
+            answered += 1
+        return answered
+
+    def next_step(self) -> str:
+        """Do whatever the board says this trustee can do now; returns what was done."""
+        state = self.ceremony()
+        rnd = state.round
+        record = rnd.trustees.get(self.state.get("index", -1)) \
+            if state.trustee_by_key(self.signing_key) else None
+        if any(c.accused == (record.index if record else None) and c.answer is None
+               and c.finding is None for c in rnd.complaints):
+            return f"answered {self.answer_complaints()} complaint(s)"
+        if rnd.dead:
+            return "the round stopped at a complaint; the committee restarts it"
+        if record is None:
+            return f"joined as trustee {self.join()}"
+        if record.commitment_hash is None:
+            self.commit()
+            return "committed to the commitments (hash published)"
+        if record.commitments is None:
+            if not rnd.all_have("commitment_hash"):
+                return "waiting for every trustee to commit"
+            self.reveal()
+            return "commitments revealed"
+        if record.sealed is None:
+            if not rnd.all_have("commitments"):
+                return "waiting for every trustee to reveal"
+            self.send_shares()
+            return "sealed shares sent"
+        if record.confirmed is None:
+            if not rnd.all_have("sealed"):
+                return "waiting for every trustee's shares"
+            result = self.verify_and_confirm()
+            if result["status"] == "confirmed":
+                return f"confirmed election fingerprint {result['fingerprint']}"
+            return "complained: a share did not verify"
+        return "nothing to do: this trustee has confirmed"
+
+    def _require_member(self, state: protocol.Ceremony) -> int:
+        record = state.trustee_by_key(self.signing_key)
+        if record is None:
+            raise TrusteeRefusal("this trustee has not joined the current ceremony round")
+        return record.index
+
+    def _polynomial(self, mine: dict[str, Any]) -> TrusteePolynomial:
+        if "coefficients" not in mine:
+            raise TrusteeRefusal("the key file holds no polynomial for this round")
+        return TrusteePolynomial(tuple(Scalar.from_hex(c) for c in mine["coefficients"]))
+
+    # --- tally --------------------------------------------------------------------------
     def decrypt(self) -> dict[str, Any]:
-        """Compute this trustee's decryption share of the published encrypted tally (with
-        Chaum–Pedersen proofs) from the key file, and submit it."""
+        """Recompute the encrypted tally from the election record (the independent verifier up
+        to aggregation), refuse anything the server asks that differs from it, and submit this
+        trustee's signed, slot-bound decryption share. At most one tally per election."""
         if "secret_share" not in self.state:
-            raise RuntimeError(f"{self.key_file} holds no secret share (ceremony unfinished?)")
-        tally = self.session.get(f"/api/v1/elections/{self.election_id}/tally")
-        ciphertexts = [Ciphertext.from_json(c, allow_identity=True) for c in tally["ciphertexts"]]
-        share = decryption_share(ciphertexts, Scalar.from_hex(self.state["secret_share"]),
-                                 int(self.state["index"]), tally["context"].encode())
+            raise TrusteeRefusal(f"{self.key_file} holds no secret share (ceremony unfinished?)")
+        record = self.session.get(f"/api/v1/elections/{self.election_id}/record")
+        self.board()  # the record's board must extend the board this trustee saw
+        seen = self.state.get("board_seen", {})
+        board = record.get("board") or []
+        if seen and (len(board) < seen["seq"] or board[seen["seq"] - 1]["hash"] != seen["hash"]):
+            raise TrusteeRefusal("the record's board is not the board this trustee saw")
+        try:
+            report = verify_record(record, workers=1)
+        except CryptoError as exc:
+            raise TrusteeRefusal(f"the election record does not verify: {exc}") from None
+        if report.fingerprint != self.state["fingerprint"] and not self._is_later_version(
+                record):
+            raise TrusteeRefusal(f"the record's election fingerprint {report.fingerprint} is not "
+                                 f"the one this trustee confirmed ({self.state['fingerprint']})")
+        tally = next((e for e in board if e["type"] == "encrypted_tally"), None)
+        if tally is None:
+            raise TrusteeRefusal("the board holds no encrypted tally")
+        payload = tally["payload"]
+        tally_hash = encrypted_tally_hash(payload)
+        asked = self.session.get(f"/api/v1/elections/{self.election_id}/tally")
+        if asked.get("ciphertexts") != payload["ciphertexts"]:
+            raise TrusteeRefusal("the server asks to decrypt ciphertexts that are not the "
+                                 "encrypted tally on the board")
+        done = self.state.get("decrypted_tally")
+        if done is not None and done != tally_hash:
+            raise TrusteeRefusal(f"this trustee already decrypted tally {done}; it never "
+                                 "decrypts a second, different one")
+        definition = int(payload["definition_version"])
+        fingerprint = self._fingerprint_of(board, definition)
+        index = int(self.state["index"])
+        ciphertexts = [Ciphertext.from_json(c, allow_identity=True)
+                       for c in payload["ciphertexts"]]
+        share = decryption_share(ciphertexts, Scalar.from_hex(self.state["secret_share"]), index,
+                                 decryption_context(self.election_id, fingerprint, tally_hash),
+                                 slot_bound=True)
+        self.state["decrypted_tally"] = tally_hash
+        self._save()
+        signature = protocol.sign_decryption_share(self.seed, self.election_id,
+                                                   int(self.state["ceremony_round"]), index,
+                                                   tally_hash, share)
         return self.session.post(  # type: ignore[no-any-return]
-            f"/api/v1/elections/{self.election_id}/tally/shares", {"share": share})
+            f"/api/v1/elections/{self.election_id}/tally/shares",
+            {"share": share, "tally_hash": tally_hash, "signature": signature})
+
+    def _fingerprint_of(self, board: list[dict[str, Any]], version: int) -> str:
+        for event in board:
+            if event["type"] in ("election_setup", "ballot_definition") and \
+                    event["payload"]["manifest"]["definition_version"] == version:
+                return str(event["payload"]["fingerprint"])
+        raise TrusteeRefusal(f"no ballot definition {version} on the board")
+
+    def _is_later_version(self, record: dict[str, Any]) -> bool:
+        """A candidate change adds ballot versions (same key and trustees, checked by the
+        verifier); the version-1 fingerprint is the one this trustee confirmed."""
+        try:
+            return self._fingerprint_of(record["board"], 1) == self.state["fingerprint"]
+        except TrusteeRefusal:
+            return False

@@ -39,6 +39,8 @@ class Election(Base):
     role_policy: Mapped[dict | None] = mapped_column(JSON)
     # Incremented when the committee restarts a failed key ceremony; binds proofs to one attempt.
     ceremony_round: Mapped[int] = mapped_column(Integer, default=1)
+    # Usernames a key-ceremony verdict found at fault: never a trustee of this election again.
+    excluded_trustees: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(255))
     # When voting closed; private signals are purged a retention period after it.

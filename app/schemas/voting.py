@@ -42,3 +42,8 @@ class InvitationsIn(Strict):
 
 class ShareIn(Strict):
     share: dict[str, Any]
+    # Protocol 2: the hash of the encrypted tally the share decrypts, and the trustee's
+    # signature of both (crypto.ceremony.sign_decryption_share). Absent only for protocol-1
+    # elections (set up before trustee identities existed).
+    tally_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    signature: str | None = Field(default=None, pattern=r"^[0-9a-f]{128}$")

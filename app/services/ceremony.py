@@ -1,17 +1,17 @@
-"""The trustees' distributed key generation, relayed by a server that cannot read the shares.
+"""The trustees' distributed key generation, relayed by a server that is never believed.
 
-Order (each step checked): every trustee joins with an X25519 key → every trustee publishes
-Feldman commitments with proofs of knowledge (on the board) → only then may shares be posted,
-sealed to their recipients → every trustee checks the shares it received against the public
-commitments and either confirms or complains → when all confirm, the election key is the
-product of the constant-term commitments, the manifest is fingerprinted and the election is
-ready. A complaint stops the ceremony; the committee restarts it (a new round).
+Every step is a message the trustee signs with its long-term identity key; the server appends it
+to the public board only if the board *with* that message still replays as an honest ceremony
+(``crypto.ceremony.replay``: the one definition shared with the trustee clients and the record
+verifier). Order (protocol 2, docs/protocol.md §8): join (identity + encryption key) → hash of
+commitments → commitments, once every hash is in → sealed shares, once every commitment is
+revealed → each trustee confirms the election fingerprint it checked, or complains. An answered
+complaint is judged from the board at once; an unanswered one by the committee. When every
+trustee confirmed the same fingerprint the election is set up and ready.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -20,30 +20,11 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.models import BallotDefinition, Complaint, Election, SealedShare, Trustee
 from app.models.base import utcnow
-from app.schemas.ceremony import CommitmentsIn, SharesIn, VerifyIn
 from app.services import audit, board, elections, manifest, phases
 from app.services.actor import Actor
-from crypto.errors import CryptoError
-from crypto.group import Point
-from crypto.threshold import (
-    combine_public_key,
-    round_context,
-    trustee_round_context,
-    verify_commitments,
-)
-
-MAX_SEALED_SHARE_BYTES = 1024
-
-
-def context(election: Election) -> bytes:
-    """Names this election and ceremony attempt (round)."""
-    return round_context(election.id, election.ceremony_round)
-
-
-def trustee_context(election: Election, index: int) -> bytes:
-    """Binds a trustee's commitment proofs to the election, the round and the trustee, so a
-    proof cannot be replayed by another trustee or in another attempt (protocol.md §8.1)."""
-    return trustee_round_context(election.id, election.ceremony_round, index)
+from crypto import ceremony as protocol
+from crypto.errors import InvalidCeremony
+from crypto.fingerprint import election_fingerprint
 
 
 def _trustees(session: Session, election_id: str) -> list[Trustee]:
@@ -59,10 +40,40 @@ def _me(session: Session, actor: Actor, election: Election) -> Trustee:
     return trustee
 
 
-def _locked(session: Session, election_id: str) -> Election:
-    election = elections.load(session, election_id, for_update=True)
-    phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "take part in the key ceremony")
-    return election
+def _events(session: Session, election_id: str) -> list[dict[str, Any]]:
+    return [board.to_json(e) for e in board.all_events(session, election_id)]
+
+
+def replay(session: Session, election_id: str,
+           extra: list[dict[str, Any]] | None = None) -> protocol.Ceremony:
+    """The ceremony as the board (plus ``extra`` candidate events) shows it."""
+    events = _events(session, election_id)
+    seq = len(events)
+    for kind, payload in [(e["type"], e["payload"]) for e in extra or []]:
+        seq += 1
+        events.append({"seq": seq, "type": kind, "payload": payload})
+    return protocol.replay(election_id, events)
+
+
+def _append_checked(session: Session, election: Election, kind: str,
+                    payload: dict[str, Any]) -> protocol.Ceremony:
+    """Append ``kind`` only if the board with it still replays; else 409 with the reason."""
+    try:
+        state = replay(session, election.id, [{"type": kind, "payload": payload}])
+    except InvalidCeremony as exc:
+        raise Conflict("ceremony_rejected", str(exc).split(": ", 1)[-1]) from exc
+    board.append(session, election.id, kind, payload)
+    return state
+
+
+def proposed_manifest(session: Session, election: Election,
+                      state: protocol.Ceremony) -> dict[str, Any] | None:
+    """The manifest the trustees are asked to confirm, once every commitment is revealed."""
+    rnd = state.round
+    if not rnd.all_have("commitments"):
+        return None
+    return manifest.build(election, rnd.expected_manifest_trustees(), definition_version=1,
+                          public_key=rnd.public_key.hex())
 
 
 def status(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
@@ -71,165 +82,179 @@ def status(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
             & {"committee", "trustee"}):
         raise Forbidden("forbidden", "the ceremony is visible to the committee and the trustees")
     trustees = _trustees(session, election.id)
-    complaints = session.scalars(select(Complaint).where(Complaint.election_id == election.id))
+    state: protocol.Ceremony | None = None
+    if election.phase != phases.DRAFT or election.ceremony_round > 1:
+        try:
+            state = replay(session, election.id)
+        except InvalidCeremony:  # pragma: no cover - the board only ever holds replayable events
+            state = None
+    rnd = state.rounds.get(election.ceremony_round) if state else None
+    out_trustees = []
+    for t in trustees:
+        record = rnd.trustees.get(t.trustee_index) if rnd else None
+        out_trustees.append({
+            "index": t.trustee_index, "username": t.username, "status": t.status,
+            "signing_key": record.signing_key if record else None,
+            "fingerprint": record.fingerprint if record else None,
+            "encryption_key": record.encryption_key if record else None,
+            "commitments": record.commitments if record else None,
+            "confirmed": record.confirmed if record else None})
+    proposed = None
+    if state is not None and rnd is not None and election.phase == phases.KEY_CEREMONY:
+        doc = proposed_manifest(session, election, state)
+        if doc is not None:
+            proposed = {"manifest": doc, "fingerprint": election_fingerprint(doc)}
     return {
         "election_id": election.id,
+        "protocol": protocol.PROTOCOL,
         "phase": election.phase,
         "round": election.ceremony_round,
+        "max_rounds": protocol.MAX_ROUNDS,
         "threshold": election.threshold,
-        "context": context(election).decode(),
-        "trustees": [
-            {"index": t.trustee_index, "username": t.username, "status": t.status,
-             "encryption_key": t.encryption_key, "commitments": t.commitments,
-             "commitment_proofs": t.commitment_proofs}
-            for t in trustees
-        ],
-        "complaints": [{"complainant_index": c.complainant_index,
-                        "accused_index": c.accused_index, "reason": c.reason}
-                       for c in complaints],
+        "trustees": out_trustees,
+        "complaints": [{"complainant_index": c.complainant, "accused_index": c.accused,
+                        "reason": c.reason, "answered": c.answer is not None,
+                        "finding": c.finding, "culprit_index": c.culprit}
+                       for c in (rnd.complaints if rnd else [])],
+        "excluded": list(election.excluded_trustees or []),
+        "you": next(({"index": t.trustee_index, "status": t.status} for t in trustees
+                     if t.username == actor.username), None),
+        "proposed": proposed,
         "public_key": election.public_key,
     }
 
 
-def join(session: Session, actor: Actor, election_id: str, encryption_key: str) -> dict[str, Any]:
-    election = _locked(session, election_id)
+STEP_OF = {protocol.JOINED: ("invited", "joined"),
+           protocol.COMMITMENT_HASH: ("joined", "hashed"),
+           protocol.COMMITMENTS: ("hashed", "committed"),
+           protocol.SHARES_SENT: ("committed", "shared"),
+           protocol.CONFIRMED: ("shared", "confirmed"),
+           protocol.COMPLAINT: ("shared", "complained")}
+
+
+def post_message(session: Session, actor: Actor, election_id: str, kind: str,
+                 body: dict[str, Any]) -> dict[str, Any]:
+    """A trustee's signed ceremony message (``body`` = the signed fields, ``round`` and
+    ``signature``). The server adds the trustee's index and appends it if the board replays."""
+    election = elections.load(session, election_id, for_update=True)
+    phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "take part in the key ceremony")
     me = _me(session, actor, election)
-    if me.status != "invited":
-        raise Conflict("already_joined", "this trustee has already joined the ceremony")
-    me.encryption_key = encryption_key
-    me.status = "joined"
+    if body.get("round") != election.ceremony_round:
+        raise Conflict("stale_round", f"the ceremony is in round {election.ceremony_round}, "
+                       f"the message is for round {body.get('round')}")
+    payload = {"round": election.ceremony_round, "index": me.trustee_index,
+               **{k: v for k, v in body.items() if k not in ("round", "index")}}
+    if kind == protocol.COMPLAINT:
+        payload["complainant_index"] = me.trustee_index
+    state = _append_checked(session, election, kind, payload)
+    rnd = state.round
+    if kind in STEP_OF:
+        me.status = STEP_OF[kind][1]
     me.updated_at = utcnow()
-    audit.record(session, election.id, actor, "ceremony.join", {"index": me.trustee_index})
-    return {"index": me.trustee_index,
-            "context": trustee_context(election, me.trustee_index).decode()}
-
-
-def publish_commitments(session: Session, actor: Actor, election_id: str,
-                        data: CommitmentsIn) -> None:
-    election = _locked(session, election_id)
-    me = _me(session, actor, election)
-    if me.status != "joined":
-        raise Conflict("wrong_ceremony_step", f"commitments are published after joining "
-                       f"(this trustee is {me.status})")
-    if len(data.commitments) != election.threshold or len(data.proofs) != election.threshold:
-        raise InvalidInput("invalid_commitments",
-                           f"expected {election.threshold} commitments and proofs")
-    try:
-        points = [Point.from_hex(c) for c in data.commitments]
-        verify_commitments(points, data.proofs, me.trustee_index,
-                           trustee_context(election, me.trustee_index))
-    except CryptoError as exc:
-        raise InvalidInput("invalid_commitments", str(exc)) from exc
-    me.commitments = list(data.commitments)
-    me.commitment_proofs = list(data.proofs)
-    me.status = "committed"
-    me.updated_at = utcnow()
+    record = rnd.trustees.get(me.trustee_index)
+    if kind == protocol.JOINED:
+        me.encryption_key = payload["encryption_key"]
+    elif kind == protocol.COMMITMENTS and record is not None:
+        me.commitments, me.commitment_proofs = record.commitments, record.proofs
+    elif kind == protocol.COMPLAINT:
+        session.add(Complaint(election_id=election.id, complainant_index=me.trustee_index,
+                              accused_index=payload["accused_index"],
+                              reason=payload["reason"], created_at=utcnow()))
+    elif kind == protocol.ANSWER:
+        _judge(session, actor, election, state, payload)
     session.flush()
-    board.append(session, election.id, "trustee_commitments", {
-        "round": election.ceremony_round, "index": me.trustee_index,
-        "encryption_key": me.encryption_key, "commitments": me.commitments,
-        "proofs": me.commitment_proofs})
-    audit.record(session, election.id, actor, "ceremony.commit", {"index": me.trustee_index})
+    audit.record(session, election.id, actor, f"ceremony.{kind}", {"index": me.trustee_index})
+    if kind == protocol.CONFIRMED and rnd.all_have("confirmed"):
+        _complete(session, election, state)
+    return {"index": me.trustee_index, "status": me.status, "phase": election.phase}
 
 
-def post_shares(session: Session, actor: Actor, election_id: str, data: SharesIn) -> None:
-    election = _locked(session, election_id)
-    me = _me(session, actor, election)
-    trustees = _trustees(session, election.id)
-    if any(t.status in ("invited", "joined") for t in trustees):
-        raise Conflict("commitments_pending",
-                       "shares are revealed only after every trustee has published commitments")
-    if me.status != "committed":
-        raise Conflict("wrong_ceremony_step", f"this trustee is {me.status}")
-    expected = {t.trustee_index for t in trustees if t.trustee_index != me.trustee_index}
-    if set(data.shares) != expected:
-        raise InvalidInput("invalid_shares",
-                           f"send exactly one sealed share to each other trustee: {sorted(expected)}")
-    now = utcnow()
-    digests = {}
-    for recipient, sealed in sorted(data.shares.items()):
-        try:
-            raw = base64.b64decode(sealed, validate=True)
-        except ValueError as exc:
-            raise InvalidInput("invalid_shares", f"share for {recipient} is not base64") from exc
-        if not 48 <= len(raw) <= MAX_SEALED_SHARE_BYTES:
-            raise InvalidInput("invalid_shares", f"share for {recipient} has the wrong size")
-        session.add(SealedShare(election_id=election.id, sender_index=me.trustee_index,
-                                recipient_index=recipient, sealed=sealed, created_at=now))
-        digests[str(recipient)] = hashlib.sha256(raw).hexdigest()
-    me.status = "shared"
-    me.updated_at = now
+def _judge(session: Session, actor: Actor, election: Election, state: protocol.Ceremony,
+           answer: dict[str, Any]) -> None:
+    """An answered complaint is decided by arithmetic anyone can redo (``judge_complaint``)."""
+    rnd = state.round
+    complaint = next(c for c in rnd.complaints if c.accused == answer["index"]
+                     and c.complainant == answer["complainant_index"] and c.finding is None)
+    accused, complainant = rnd.trustees[complaint.accused], rnd.trustees[complaint.complainant]
+    assert accused.sealed is not None
+    finding = protocol.judge_complaint(election.id, rnd.number, complaint.accused,
+                                       complaint.complainant, accused.points or [],
+                                       complainant.encryption_key,
+                                       accused.sealed[complaint.complainant],
+                                       answer["share"], answer["ephemeral_secret"])
+    _verdict(session, actor, election, complaint.complainant, complaint.accused, finding)
+
+
+def _verdict(session: Session, actor: Actor, election: Election, complainant: int, accused: int,
+             finding: str) -> None:
+    culprit = complainant if finding == protocol.FINDING_SHARE_VALID else accused
+    _append_checked(session, election, protocol.VERDICT, {
+        "round": election.ceremony_round, "complainant_index": complainant,
+        "accused_index": accused, "finding": finding, "culprit_index": culprit})
+    culprit_row = next(t for t in _trustees(session, election.id) if t.trustee_index == culprit)
+    culprit_row.status = "excluded"
+    election.excluded_trustees = sorted({*(election.excluded_trustees or []),
+                                         culprit_row.username})
+    audit.record(session, election.id, actor, "ceremony.verdict",
+                 {"finding": finding, "culprit": culprit_row.username, "index": culprit})
+
+
+def declare_no_answer(session: Session, actor: Actor, election_id: str, complainant: int,
+                      accused: int) -> dict[str, Any]:
+    """The committee settles a complaint the accused never answered: the accused is at fault."""
+    election = elections.load(session, election_id, for_update=True)
+    elections.require_role(session, actor, election, "committee")
+    phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "settle a complaint")
+    _verdict(session, actor, election, complainant, accused, protocol.FINDING_NO_ANSWER)
     session.flush()
-    # The digests let a trustee later prove which sealed share it received (complaints).
-    board.append(session, election.id, "trustee_shares_sent", {
-        "round": election.ceremony_round, "index": me.trustee_index, "sealed_sha256": digests})
-    audit.record(session, election.id, actor, "ceremony.shares", {"index": me.trustee_index})
+    return status(session, actor, election_id)
 
 
 def my_shares(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
+    """Convenience view of the sealed shares addressed to the caller. Clients that do not trust
+    the server read them from the board (``trustee_shares_sent``) instead."""
     election = elections.load(session, election_id)
     phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "fetch ceremony shares")
     me = _me(session, actor, election)
-    rows = session.scalars(select(SealedShare).where(
-        SealedShare.election_id == election.id, SealedShare.recipient_index == me.trustee_index))
+    rnd = replay(session, election.id).round
     return {"index": me.trustee_index,
-            "shares": {str(r.sender_index): r.sealed for r in rows}}
+            "shares": {str(j): t.sealed_b64[me.trustee_index]
+                       for j, t in rnd.trustees.items() if t.sealed_b64}}
 
 
-def verify(session: Session, actor: Actor, election_id: str, data: VerifyIn) -> dict[str, Any]:
-    election = _locked(session, election_id)
-    me = _me(session, actor, election)
-    trustees = _trustees(session, election.id)
-    if any(t.status in ("invited", "joined", "committed") for t in trustees):
-        raise Conflict("shares_pending", "every trustee must send its shares first")
-    if me.status != "shared":
-        raise Conflict("wrong_ceremony_step", f"this trustee is {me.status}")
-    indices = {t.trustee_index for t in trustees}
-    if data.complaints:
-        for complaint in data.complaints:
-            if complaint.accused_index not in indices or complaint.accused_index == me.trustee_index:
-                raise InvalidInput("invalid_complaint",
-                                   f"no other trustee with index {complaint.accused_index}")
-            session.add(Complaint(election_id=election.id, complainant_index=me.trustee_index,
-                                  accused_index=complaint.accused_index, reason=complaint.reason,
-                                  created_at=utcnow()))
-            board.append(session, election.id, "ceremony_complaint", {
-                "round": election.ceremony_round, "complainant_index": me.trustee_index,
-                "accused_index": complaint.accused_index, "reason": complaint.reason})
-        me.status = "complained"
-        audit.record(session, election.id, actor, "ceremony.complain",
-                     {"index": me.trustee_index,
-                      "accused": [c.accused_index for c in data.complaints]})
-        return {"status": "complained"}
-    me.status = "verified"
-    me.updated_at = utcnow()
-    session.flush()
-    audit.record(session, election.id, actor, "ceremony.verified", {"index": me.trustee_index})
-    if all(t.status == "verified" for t in trustees):
-        _complete(session, election, trustees)
-    return {"status": me.status, "phase": election.phase}
-
-
-def _complete(session: Session, election: Election, trustees: list[Trustee]) -> None:
-    all_commitments = [[Point.from_hex(c) for c in t.commitments or []] for t in trustees]
-    election.public_key = combine_public_key(all_commitments).hex()
-    doc = manifest.build(election, trustees, definition_version=1)
+def _complete(session: Session, election: Election, state: protocol.Ceremony) -> None:
+    doc = proposed_manifest(session, election, state)
+    assert doc is not None
     fp = manifest.fingerprint(doc)
+    election.public_key = doc["public_key"]
+    payload = {"manifest": doc, "fingerprint": fp, "public_key": election.public_key}
+    # The replay refuses the setup unless every trustee confirmed exactly this fingerprint.
+    _append_checked(session, election, protocol.SETUP, payload)
     session.add(BallotDefinition(election_id=election.id, version=1, manifest=doc,
                                  fingerprint=fp, created_at=utcnow()))
     election.phase = phases.READY
     session.flush()
-    board.append(session, election.id, "election_setup", {"manifest": doc, "fingerprint": fp,
-                                                          "public_key": election.public_key})
 
 
 def restart(session: Session, actor: Actor, election_id: str, reason: str) -> None:
-    """Start a new ceremony round (after a complaint or a trustee who cannot continue)."""
+    """Start a new ceremony round (after a settled complaint, or a trustee who cannot go on).
+    Bounded (``crypto.ceremony.MAX_ROUNDS``) and refused while a complaint is open."""
     election = elections.load(session, election_id, for_update=True)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "restart the key ceremony")
     if not reason.strip():
         raise InvalidInput("reason_required", "say why the ceremony restarts")
+    excluded = [t.username for t in _trustees(session, election.id)
+                if t.username in (election.excluded_trustees or [])]
+    if excluded:
+        raise Conflict("trustee_excluded", f"{', '.join(excluded)} was found at fault: return "
+                       "to draft and replace it before the ceremony restarts")
+    _restart(session, actor, election, reason)
+
+
+def _restart(session: Session, actor: Actor, election: Election, reason: str) -> None:
+    _append_checked(session, election, protocol.RESTARTED,
+                    {"round": election.ceremony_round + 1, "reason": reason})
     session.execute(delete(SealedShare).where(SealedShare.election_id == election.id))
     session.execute(delete(Complaint).where(Complaint.election_id == election.id))
     for t in _trustees(session, election.id):
@@ -237,15 +262,17 @@ def restart(session: Session, actor: Actor, election_id: str, reason: str) -> No
         t.updated_at = utcnow()
     election.ceremony_round += 1
     session.flush()
-    board.append(session, election.id, "ceremony_restarted",
-                 {"round": election.ceremony_round, "reason": reason})
     audit.record(session, election.id, actor, "ceremony.restart", {"reason": reason})
 
 
 def back_to_draft(session: Session, actor: Actor, election_id: str, reason: str) -> None:
     """Reopen the configuration (e.g. to replace a trustee); a new ceremony round follows."""
-    restart(session, actor, election_id, reason)
     election = elections.load(session, election_id, for_update=True)
+    elections.require_role(session, actor, election, "committee")
+    phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "return to draft")
+    if not reason.strip():
+        raise InvalidInput("reason_required", "say why the election returns to draft")
+    _restart(session, actor, election, reason)
     election.phase = phases.DRAFT
     session.flush()
     board.append(session, election.id, "returned_to_draft", {"reason": reason})

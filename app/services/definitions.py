@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput
-from app.models import Ballot, BallotDefinition, Candidate, Trustee
+from app.models import Ballot, BallotDefinition, Candidate
 from app.models.base import utcnow
 from app.services import audit, board, elections, manifest, phases, scrutiny
 from app.services.actor import Actor
@@ -59,8 +59,8 @@ def change_candidates(session: Session, actor: Actor, election_id: str, *, quest
     current = manifest.current_definition(session, election.id)
     assert current is not None
     version = current.version + 1
-    trustees = list(session.scalars(select(Trustee).where(Trustee.election_id == election.id)))
-    doc = manifest.build(election, trustees, definition_version=version)
+    doc = manifest.build(election, current.manifest["trustees"], definition_version=version,
+                         manifest_version=current.manifest["manifest_version"])
     fp = manifest.fingerprint(doc)
     session.add(BallotDefinition(election_id=election.id, version=version, manifest=doc,
                                  fingerprint=fp, created_at=utcnow()))

@@ -16,6 +16,7 @@ from app.models.base import utcnow
 from app.schemas.elections import ElectionCreate, ElectionPatch, QuestionIn, ScheduleIn
 from app.services import audit, board, lifecycle, phases, role_policy, schedule
 from app.services.actor import Actor
+from crypto.ceremony import PROTOCOL as CEREMONY_PROTOCOL
 
 
 def load(session: Session, election_id: str, *, for_update: bool = False) -> Election:
@@ -161,6 +162,9 @@ def assign_role(session: Session, actor: Actor, election_id: str, username: str,
     if role == "credential_authority" and election.phase not in (phases.DRAFT,
                                                                  phases.KEY_CEREMONY):
         raise Conflict("not_editable", "the credential authority is fixed once the key exists")
+    if role == "trustee" and username in (election.excluded_trustees or []):
+        raise Conflict("trustee_excluded", f"{username} was found at fault in this election's "
+                       "key ceremony and cannot be a trustee of it again")
     role_policy.check_role(session, election, username, role, jurisdiction, flags or [])
     return _add_role(session, actor, election, username, role, jurisdiction, flags or [])
 
@@ -300,6 +304,11 @@ def freeze(session: Session, actor: Actor, election_id: str) -> Election:
     trustees = session.scalars(select(Trustee).where(Trustee.election_id == election.id)).all()
     if len(trustees) != election.trustee_count:
         problems.append(f"{len(trustees)} of {election.trustee_count} trustees assigned")
+    excluded = sorted(t.username for t in trustees
+                      if t.username in (election.excluded_trustees or []))
+    if excluded:
+        problems.append(f"replace the trustees found at fault in the key ceremony: "
+                        f"{', '.join(excluded)}")
     if problems:
         raise Conflict("not_ready_to_freeze", "; ".join(problems))
     role_policy.trustee_set_allowed(session, election)
@@ -308,6 +317,8 @@ def freeze(session: Session, actor: Actor, election_id: str) -> Election:
     board.append(session, election.id, "ceremony_started", {
         "election_id": election.id, "round": election.ceremony_round,
         "threshold": election.threshold, "trustees": election.trustee_count,
+        "protocol": CEREMONY_PROTOCOL,
+        "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
     })
     audit.record(session, election.id, actor, "election.freeze", {})
     return election

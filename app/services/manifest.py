@@ -12,29 +12,30 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import BallotDefinition, Election, Trustee
+from app.models import BallotDefinition, Election
 from crypto import manifest as crypto_manifest
 from crypto.ballots import BallotContext
 from crypto.fingerprint import election_fingerprint
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+"""2: trustees carry their signing identity (key-ceremony protocol 2, ``crypto.ceremony``)."""
 
 
-def build(election: Election, trustees: list[Trustee], definition_version: int) -> dict[str, Any]:
+def build(election: Election, trustees: list[dict[str, Any]], definition_version: int, *,
+          public_key: str | None = None, manifest_version: int = MANIFEST_VERSION
+          ) -> dict[str, Any]:
+    """``trustees``: the entries of the ceremony round (``Round.expected_manifest_trustees``),
+    or of the previous definition for a later ballot version."""
     lang = election.default_language
     return {
-        "manifest_version": MANIFEST_VERSION,
+        "manifest_version": manifest_version,
         "election_id": election.id,
         "definition_version": definition_version,
         "ceremony_round": election.ceremony_round,
         "credential_mode": election.credential_mode,
         "threshold": election.threshold,
-        "public_key": election.public_key,
-        "trustees": [
-            {"index": t.trustee_index, "encryption_key": t.encryption_key,
-             "commitments": t.commitments}
-            for t in sorted(trustees, key=lambda t: t.trustee_index)
-        ],
+        "public_key": public_key if public_key is not None else election.public_key,
+        "trustees": [dict(t) for t in sorted(trustees, key=lambda t: int(t["index"]))],
         "questions": [
             {
                 "kind": q.kind,

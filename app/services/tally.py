@@ -17,6 +17,7 @@ from app.models import Ballot, BallotDefinition, DecryptionShare, Election, Tall
 from app.models.base import utcnow
 from app.services import audit, board, elections, manifest, phases
 from app.services.actor import Actor
+from crypto.ceremony import verify_decryption_share_signature
 from crypto.dlog import discrete_log
 from crypto.elgamal import Ciphertext
 from crypto.errors import CryptoError
@@ -26,6 +27,7 @@ from crypto.tally import (
     ballot_ciphertexts,
     counted_ballots,
     decryption_context,
+    encrypted_tally_hash,
     layout_of,
     split_totals,
     sum_across_versions,
@@ -39,10 +41,26 @@ def _tally(session: Session, election_id: str) -> Tally | None:
     return session.scalars(select(Tally).where(Tally.election_id == election_id)).first()
 
 
-def _context(session: Session, election: Election) -> bytes:
-    definition = manifest.current_definition(session, election.id)
-    assert definition is not None
-    return decryption_context(election.id, definition.fingerprint)
+class _Decryption:
+    """How this election's tally is decrypted: protocol 2 (manifest_version 2) binds every
+    proof to the hash of the encrypted tally and its slot, and shares are signed by the
+    trustee's identity; protocol 1 elections keep their original context."""
+
+    def __init__(self, session: Session, election: Election) -> None:
+        definition = manifest.current_definition(session, election.id)
+        assert definition is not None
+        self.manifest = definition.manifest
+        self.protocol = 2 if definition.manifest.get("manifest_version", 1) >= 2 else 1
+        self.tally_hash: str | None = None
+        if self.protocol == 2:
+            events = board.page(session, election.id, limit=1, event_type="encrypted_tally")
+            assert events, "a tally row always comes with its encrypted_tally event"
+            self.tally_hash = encrypted_tally_hash(events[0].payload)
+        self.context = decryption_context(election.id, definition.fingerprint, self.tally_hash)
+
+    def signing_key(self, index: int) -> str:
+        return str(next(t["signing_key"] for t in self.manifest["trustees"]
+                        if t["index"] == index))
 
 
 def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
@@ -91,8 +109,10 @@ def view(session: Session, election: Election, tally: Tally | None = None) -> di
         raise NotFound("no_tally", "the tally has not started")
     submitted = sorted(session.scalars(select(DecryptionShare.trustee_index).where(
         DecryptionShare.election_id == election.id)))
+    decryption = _Decryption(session, election)
     return {"phase": election.phase, "counted": tally.counted, "layout": tally.layout,
-            "ciphertexts": tally.ciphertexts, "context": _context(session, election).decode(),
+            "ciphertexts": tally.ciphertexts, "context": decryption.context.decode(),
+            "protocol": decryption.protocol, "tally_hash": decryption.tally_hash,
             "threshold": election.threshold, "shares": submitted, "result": tally.result}
 
 
@@ -108,8 +128,8 @@ def _public_shares(session: Session, election: Election) -> dict[int, Point]:
     return {t.trustee_index: public_key_share(commitments, t.trustee_index) for t in trustees}
 
 
-def submit_share(session: Session, actor: Actor, election_id: str,
-                 share: dict[str, Any]) -> dict[str, Any]:
+def submit_share(session: Session, actor: Actor, election_id: str, share: dict[str, Any],
+                 tally_hash: str | None = None, signature: str | None = None) -> dict[str, Any]:
     """A trustee's decryption share. Invalid shares are refused (nothing stored); once t valid
     shares exist the tally is combined, decrypted and published — once."""
     election = elections.load(session, election_id, for_update=True)
@@ -125,11 +145,21 @@ def submit_share(session: Session, actor: Actor, election_id: str,
             DecryptionShare.trustee_index == trustee.trustee_index)).first():
         raise Conflict("share_exists", "this trustee has already submitted its share")
     ciphertexts = [Ciphertext.from_json(c, allow_identity=True) for c in tally.ciphertexts]
-    context = _context(session, election)
+    decryption = _Decryption(session, election)
+    context = decryption.context
     public_shares = _public_shares(session, election)
+    slot_bound = decryption.protocol == 2
     try:
+        if slot_bound:
+            if tally_hash != decryption.tally_hash:
+                raise InvalidInput("wrong_tally", f"the share names tally {tally_hash}; the "
+                                   f"encrypted tally on the board is {decryption.tally_hash}")
+            verify_decryption_share_signature(
+                decryption.signing_key(trustee.trustee_index), signature, election.id,
+                int(decryption.manifest["ceremony_round"]), trustee.trustee_index,
+                decryption.tally_hash, share)
         verify_decryption_share(ciphertexts, share, public_shares[trustee.trustee_index],
-                                trustee.trustee_index, context)
+                                trustee.trustee_index, context, slot_bound=slot_bound)
     except CryptoError as exc:
         raise InvalidInput("invalid_share", str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
@@ -137,22 +167,25 @@ def submit_share(session: Session, actor: Actor, election_id: str,
     session.add(DecryptionShare(election_id=election.id, trustee_index=trustee.trustee_index,
                                 share=share, submitted_at=utcnow()))
     session.flush()
-    board.append(session, election.id, "decryption_share",
-                 {"index": trustee.trustee_index, "share": share})
+    payload: dict[str, Any] = {"index": trustee.trustee_index, "share": share}
+    if slot_bound:
+        payload.update(tally_hash=tally_hash, signature=signature)
+    board.append(session, election.id, "decryption_share", payload)
     audit.record(session, election.id, actor, "tally.share", {"index": trustee.trustee_index})
     shares = {s.trustee_index: s.share for s in session.scalars(
         select(DecryptionShare).where(DecryptionShare.election_id == election.id))}
     if len(shares) >= election.threshold and tally.result is None:
         _decrypt_and_publish(session, election, tally, ciphertexts, shares, public_shares,
-                             context)
+                             context, slot_bound)
     return view(session, election, tally)
 
 
 def _decrypt_and_publish(session: Session, election: Election, tally: Tally,
                          ciphertexts: list[Ciphertext], shares: dict[int, dict],
-                         public_shares: dict[int, Point], context: bytes) -> None:
+                         public_shares: dict[int, Point], context: bytes,
+                         slot_bound: bool) -> None:
     points, rejected = combine_decryption(ciphertexts, shares, public_shares,
-                                          election.threshold, context)
+                                          election.threshold, context, slot_bound=slot_bound)
     bound = len(tally.counted)
     totals = [discrete_log(p, bound) for p in points]
     definition = manifest.current_definition(session, election.id)

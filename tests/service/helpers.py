@@ -44,18 +44,24 @@ def election_config(*, election_id: str | None = None, candidates: int = 3,
     return config
 
 
+PASSPHRASE = "correct horse battery staple"
+"""The test trustees' key-file passphrase."""
+
+
+def trustee_client(http: Any, election_id: str, name: str, key_dir: Path,
+                   base_url: str = "http://testserver", **kwargs: Any) -> TrusteeClient:
+    return TrusteeClient(login(http, name, base_url), election_id, key_dir / f"{name}.json",
+                         kwargs.pop("passphrase", PASSPHRASE), **kwargs)
+
+
 def run_ceremony(http: Any, election_id: str, trustee_names: list[str],
                  key_dir: Path) -> list[TrusteeClient]:
-    clients = [TrusteeClient(login(http, name), election_id, key_dir / f"{name}.json")
-               for name in trustee_names]
-    for client in clients:
-        client.join()
-    for client in clients:
-        client.commit()
-    for client in clients:
-        client.send_shares()
-    for client in clients:
-        client.verify_and_confirm()
+    """Every step of protocol 2, trustee after trustee: join, commit (hash), reveal, shares,
+    confirm."""
+    clients = [trustee_client(http, election_id, name, key_dir) for name in trustee_names]
+    for step in ("join", "commit", "reveal", "send_shares", "verify_and_confirm"):
+        for client in clients:
+            getattr(client, step)()
     return clients
 
 
