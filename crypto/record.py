@@ -521,7 +521,9 @@ class _Verifier:
         if version != 1 or self.setups:
             raise InvalidRecord(f"{where}: the election is set up once, as definition version 1")
         if p.get("public_key") != manifest.get("public_key"):
-            raise InvalidRecord(f"{where}: public_key differs from the manifest's")
+            raise InvalidRecord(f"{where}: public_key {p.get('public_key')} is not the product "
+                                "of the trustees' constant commitments (the manifest's "
+                                f"{manifest.get('public_key')})")
         if manifest.get("credential_mode") not in ("convenient", "independent"):
             raise InvalidRecord(f"{where}: unknown credential mode "
                                 f"{manifest.get('credential_mode')!r}")

@@ -104,7 +104,11 @@ def rehash(record: dict[str, Any]) -> dict[str, Any]:
     """Recompute seq, prev_hash and hash of every event after a tampering, so the chain check
     passes and the tampering reaches the deeper check it targets."""
     prev = GENESIS_HASH
+    previous_at = None
     for i, event in enumerate(record["board"], start=1):
+        if not event["at"]:  # an inserted event takes its predecessor's time (times are monotonic)
+            event["at"] = previous_at or "2026-01-01T00:00:00.000000Z"
+        previous_at = event["at"]
         event["seq"] = i
         event["prev_hash"] = prev
         event["hash"] = event_hash(prev, i, event["at"], event["type"], event["payload"])
@@ -154,7 +158,54 @@ def cast_event(record: dict[str, Any], tracker: str) -> dict[str, Any]:
     return next(e for e in events_of(record, "ballot_cast") if e["payload"]["tracker"] == tracker)
 
 
-def new_event(kind: str, payload: dict[str, Any], at: str = "2026-01-01T00:00:00.000000Z"
-              ) -> dict[str, Any]:
-    """An event to insert; ``rehash`` fills seq and hashes."""
+def new_event(kind: str, payload: dict[str, Any], at: str = "") -> dict[str, Any]:
+    """An event to insert; ``rehash`` fills seq, hashes and (by default) the time."""
     return {"seq": 0, "at": at, "type": kind, "payload": payload, "prev_hash": "", "hash": ""}
+
+
+# --- protocol-2 re-signing: the test holds the trustees' key files -----------------------------
+
+
+def _seeds(built: Built) -> dict[int, bytes]:
+    return {int(t.state["index"]): t.seed for t in built.trustees}
+
+
+def resign_ceremony(built: Built, record: dict[str, Any], *, digests: bool = True) -> None:
+    """After editing ceremony messages: recompute every commitment hash from the (edited)
+    revealed commitments, re-sign every trustee message and re-hash the chain, so the tampering
+    reaches the check it targets instead of failing on a signature."""
+    from crypto import ceremony
+
+    seeds = _seeds(built)
+    revealed = {(e["payload"]["round"], e["payload"]["index"]): e["payload"]
+                for e in events_of(record, ceremony.COMMITMENTS)}
+    for event in record["board"]:
+        kind, p = event["type"], event["payload"]
+        if kind not in ceremony.SIGNED_BY_TRUSTEE:
+            continue
+        if digests and kind == ceremony.COMMITMENT_HASH and (p["round"], p["index"]) in revealed:
+            r = revealed[(p["round"], p["index"])]
+            p["digest"] = ceremony.commitments_digest(r["commitments"], r["proofs"])
+        p["signature"] = ceremony.sign_message(seeds[p["index"]], kind, record["election_id"],
+                                               p["round"], p["index"], ceremony.body_of(p))
+    rehash(record)
+
+
+def reconfirm(built: Built, record: dict[str, Any]) -> None:
+    """Every trustee confirms the (edited) setup's fingerprint, re-signed."""
+    setup = first(record, "election_setup")["payload"]
+    for event in events_of(record, "trustee_confirmed"):
+        event["payload"]["fingerprint"] = setup["fingerprint"]
+    resign_ceremony(built, record)
+
+
+def resign_decryption_share(built: Built, record: dict[str, Any],
+                            event: dict[str, Any]) -> None:
+    from crypto import ceremony
+
+    p = event["payload"]
+    manifest = first(record, "election_setup")["payload"]["manifest"]
+    p["signature"] = ceremony.sign_decryption_share(
+        _seeds(built)[p["index"]], record["election_id"], manifest["ceremony_round"],
+        p["index"], p["tally_hash"], p["share"])
+    rehash(record)

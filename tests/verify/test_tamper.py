@@ -32,8 +32,11 @@ from tests.verify.records import (
     first,
     index_of,
     new_event,
+    reconfirm,
     rehash,
     resign,
+    resign_ceremony,
+    resign_decryption_share,
     retrack,
     run_election,
 )
@@ -147,32 +150,49 @@ def test_changed_fingerprint(rec) -> None:
     setup = first(rec, "election_setup")
     setup["payload"]["fingerprint"] = "ab" * 32
     rehash(rec)
-    fails(rec, InvalidRecord, "(election_setup): fingerprint " + "ab" * 32)
+    fails(rec, InvalidRecord, "(election_setup): set up without the confirmation of trustees "
+          "[1, 2, 3] for fingerprint " + "ab" * 32)
+
+
+def test_changed_fingerprint_confirmed_by_every_trustee(rec, built) -> None:
+    setup = first(rec, "election_setup")
+    setup["payload"]["fingerprint"] = "ab" * 32
+    reconfirm(built, rec)
+    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): fingerprint "
+          + "ab" * 32, "is not the fingerprint of the manifest")
 
 
 def test_changed_manifest_with_its_fingerprint_no_longer_matches_the_ballots(rec, built) -> None:
     setup = first(rec, "election_setup")["payload"]
     setup["manifest"]["questions"][0]["candidates"][1]["name"] = "Someone else"
     setup["fingerprint"] = election_fingerprint(setup["manifest"])
-    rehash(rec)
+    reconfirm(built, rec)
     first_ballot = events_of(rec, "ballot_cast")[0]["payload"]["tracker"]
     fails(rec, InvalidBallot, f"ballot {first_ballot}", "fingerprint does not match")
 
 
-def test_changed_commitment(rec) -> None:
+def test_revealed_commitments_differ_from_the_committed_hash(rec, built) -> None:
     event = events_of(rec, "trustee_commitments")[1]
     event["payload"]["commitments"][1] = other_point(event["payload"]["commitments"][1])
-    rehash(rec)
-    fails(rec, InvalidProof, f"board event {event['seq']} (trustee_commitments)", "trustee 2",
+    resign_ceremony(built, rec, digests=False)
+    fails(rec, InvalidRecord, f"board event {event['seq']} (trustee_commitments)",
+          "trustee 2's commitments are not the ones it committed to")
+
+
+def test_changed_commitment(rec, built) -> None:
+    event = events_of(rec, "trustee_commitments")[1]
+    event["payload"]["commitments"][1] = other_point(event["payload"]["commitments"][1])
+    resign_ceremony(built, rec)
+    fails(rec, InvalidRecord, f"board event {event['seq']} (trustee_commitments)", "trustee 2",
           "proof of knowledge")
 
 
-def test_changed_commitment_proof(rec) -> None:
+def test_changed_commitment_proof(rec, built) -> None:
     event = events_of(rec, "trustee_commitments")[0]
     proof = event["payload"]["proofs"][1]
     proof["response"] = bump(proof["response"])
-    rehash(rec)
-    fails(rec, InvalidProof, f"board event {event['seq']}", "trustee 1: commitment 1 proof")
+    resign_ceremony(built, rec)
+    fails(rec, InvalidRecord, f"board event {event['seq']}", "trustee 1: commitment 1 proof")
 
 
 def test_manifest_commitments_differ_from_the_published_ones(rec) -> None:
@@ -181,7 +201,8 @@ def test_manifest_commitments_differ_from_the_published_ones(rec) -> None:
     trustee["commitments"][0] = other_point(trustee["commitments"][0])
     setup["fingerprint"] = election_fingerprint(setup["manifest"])
     rehash(rec)
-    fails(rec, InvalidRecord, "trustee 3's commitments in the manifest differ")
+    fails(rec, InvalidRecord, "manifest trustee 3: commitments differs from what the trustee "
+          "signed on the board")
 
 
 def test_changed_election_key(rec) -> None:
@@ -197,7 +218,8 @@ def test_changed_election_key_in_the_manifest(rec) -> None:
     setup["manifest"]["public_key"] = setup["public_key"] = other_point(setup["public_key"])
     setup["fingerprint"] = election_fingerprint(setup["manifest"])
     rehash(rec)
-    fails(rec, InvalidRecord, "manifest.public_key")
+    fails(rec, InvalidRecord, "manifest public key", "is not the product of the trustees' "
+          "constant commitments")
 
 
 def test_shares_sent_before_every_commitment(rec) -> None:
@@ -205,7 +227,8 @@ def test_shares_sent_before_every_commitment(rec) -> None:
     sent = board.pop(index_of(rec, "trustee_shares_sent"))
     board.insert(index_of(rec, "trustee_commitments") + 1, sent)
     rehash(rec)
-    fails(rec, InvalidRecord, "published commitments after trustee 1 sent shares")
+    fails(rec, InvalidRecord, "trustee 1 sent shares before every trustee revealed its "
+          "commitments")
 
 
 # --- ballots ---------------------------------------------------------------------------------------
@@ -332,6 +355,7 @@ def test_credential_registered_after_its_ballot(rec, built) -> None:
     registration = next(e for e in events_of(rec, "credential_registered")
                         if e["payload"]["credential"] == cred)
     board.remove(registration)
+    registration["at"] = ""  # takes the time of the event it now follows
     board.insert(board.index(cast_event(rec, trackers(built, "V1")[0])) + 1, registration)
     rehash(rec)
     fails(rec, InvalidRecord, f"credential {cred}, which was not registered before it")
@@ -364,6 +388,7 @@ def test_ballot_cast_after_closing(rec, built) -> None:
     board = rec["board"]
     event = cast_event(rec, trackers(built, "V3")[0])
     board.remove(event)
+    event["at"] = ""
     board.insert(index_of(rec, "closed") + 1, event)
     rehash(rec)
     fails(rec, InvalidRecord, f"ballot {event['payload']['tracker']} cast while the election "
@@ -473,20 +498,20 @@ def test_changed_tally_ciphertext(rec) -> None:
           "candidate 1 (Candidate 1) support", "not the homomorphic sum")
 
 
-def test_changed_decryption_factor(rec) -> None:
+def test_changed_decryption_factor(rec, built) -> None:
     event = events_of(rec, "decryption_share")[1]
     factors = event["payload"]["share"]["factors"]
     factors[3] = other_point(factors[3])
-    rehash(rec)
+    resign_decryption_share(built, rec, event)
     fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 3's",
           "question 0, candidate 1 (Candidate 1) oppose (slot 3)")
 
 
-def test_changed_decryption_proof(rec) -> None:
+def test_changed_decryption_proof(rec, built) -> None:
     event = events_of(rec, "decryption_share")[0]
     proof = event["payload"]["share"]["proofs"][4]
     proof["challenge"] = bump(proof["challenge"])
-    rehash(rec)
+    resign_decryption_share(built, rec, event)
     fails(rec, InvalidShare, "trustee 1's decryption share, question 0, candidate 2 "
           "(Candidate 2) support (slot 4)")
 
@@ -552,6 +577,7 @@ def test_struck_ballot_excluded_from_a_full_retally(rec, built) -> None:
         ballot_ciphertexts,
         counted_ballots,
         decryption_context,
+        encrypted_tally_hash,
         split_totals,
         sum_across_versions,
     )
@@ -569,15 +595,19 @@ def test_struck_ballot_excluded_from_a_full_retally(rec, built) -> None:
     tally.update(counted=counted, ciphertexts=[c.to_json() for c in sums],
                  contributors=contributors)
     cts = [Ciphertext.from_json(c, allow_identity=True) for c in tally["ciphertexts"]]
-    context = decryption_context(manifest["election_id"], setup["fingerprint"])
+    tally_hash = encrypted_tally_hash(tally)
+    context = decryption_context(manifest["election_id"], setup["fingerprint"], tally_hash)
     commitments = [[Point.from_hex(c) for c in t["commitments"]] for t in manifest["trustees"]]
     shares = {}
     for event in events_of(rec, "decryption_share"):
         j = event["payload"]["index"]
         secret = Scalar.from_hex(built.trustees[j - 1].state["secret_share"])
-        shares[j] = event["payload"]["share"] = decryption_share(cts, secret, j, context)
+        shares[j] = event["payload"]["share"] = decryption_share(cts, secret, j, context,
+                                                                 slot_bound=True)
+        event["payload"]["tally_hash"] = tally_hash
+        resign_decryption_share(built, rec, event)
     points, _ = combine_decryption(cts, shares, {j: public_key_share(commitments, j)
-                                                 for j in shares}, 2, context)
+                                                 for j in shares}, 2, context, slot_bound=True)
     totals = [discrete_log(p, len(counted)) for p in points]
     first(rec, "result")["payload"].update(totals=totals, result=election_result(
         manifest, split_totals(totals, tally["layout"]), len(counted), contributors))
