@@ -14,12 +14,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.client.http import ScrutinSession
-from app.client.trustee import TrusteeClient
+from app.client.trustee import TrusteeClient, run_ceremony
 from app.models import Election
 
 DEMO_ID = "demo"
 DEMO_ADMIN = "Admin"
 DEMO_TRUSTEES = ("DemoTrustee1", "DemoTrustee2", "DemoTrustee3")
+# The demo's simulated trustees protect their key files with this published passphrase: the demo
+# is a playground on the embedded database, never a real election (production refuses it).
+DEMO_TRUSTEE_PASSPHRASE = "demo"
 DEMO_VOTERS = tuple(f"DemoVoter{i}" for i in range(1, 21)) + ("Alice", "Bob", "Carol")
 
 
@@ -70,9 +73,6 @@ def ensure_demo(app: FastAPI, data_dir: Path) -> bool:
         admin.post(f"/api/v1/elections/{DEMO_ID}/roll", {"usernames": list(DEMO_VOTERS)})
         admin.post(f"/api/v1/elections/{DEMO_ID}/freeze")
         key_dir = data_dir / "demo-trustees"
-        trustees = [TrusteeClient(login(name), DEMO_ID, key_dir / f"{name}.json")
-                    for name in DEMO_TRUSTEES]
-        for step in ("join", "commit", "send_shares", "verify_and_confirm"):
-            for trustee in trustees:
-                getattr(trustee, step)()
+        run_ceremony(TrusteeClient(login(name), DEMO_ID, key_dir / f"{name}.json",
+                                   DEMO_TRUSTEE_PASSPHRASE) for name in DEMO_TRUSTEES)
     return True

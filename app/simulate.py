@@ -22,12 +22,13 @@ from typing import Any
 import httpx
 
 from app.client.http import ScrutinSession
-from app.client.trustee import TrusteeClient
+from app.client.trustee import TrusteeClient, run_ceremony
 from app.client.voter import VoterClient
 from app.config import Settings
 from app.local_server import live_server, server_process
 
 ADMIN = "SimAdmin"
+SIMULATION_PASSPHRASE = "simulation"  # the simulated trustees' key files (throw-away elections)
 
 
 @dataclass
@@ -103,11 +104,9 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
 
         t0 = time.perf_counter()
         key_dir = data_dir / "trustee-keys"
-        trustee_clients = [TrusteeClient(_session(base_url, n), eid, key_dir / f"{n}.json")
-                           for n in trustee_names]
-        for step in ("join", "commit", "send_shares", "verify_and_confirm"):
-            for t in trustee_clients:
-                getattr(t, step)()
+        trustee_clients = [TrusteeClient(_session(base_url, n), eid, key_dir / f"{n}.json",
+                                         SIMULATION_PASSPHRASE) for n in trustee_names]
+        run_ceremony(trustee_clients)
         timings["ceremony_s"] = time.perf_counter() - t0
 
         if scenario == "remediation":

@@ -404,3 +404,16 @@ class TrusteeClient:
             return self._fingerprint_of(record["board"], 1) == self.state["fingerprint"]
         except TrusteeRefusal:
             return False
+
+
+CEREMONY_STEPS = ("join", "commit", "reveal", "send_shares", "verify_and_confirm")
+"""The protocol-2 steps in order; every trustee must finish a step before any can do the next
+(commit before reveal, reveal before shares, shares before confirming)."""
+
+
+def run_ceremony(clients: Iterable[TrusteeClient]) -> None:
+    """Drive several trustees through a whole ceremony (simulations, the demo, tests)."""
+    trustees = list(clients)
+    for step in CEREMONY_STEPS:
+        for trustee in trustees:
+            getattr(trustee, step)()

@@ -48,6 +48,7 @@ class ConfirmIn(Signed):
 
 
 class ComplaintIn(Signed):
+    complainant_index: INDEX  # signed: must be the signer's own index
     accused_index: INDEX
     reason: str = Field(min_length=1, max_length=2000)
 

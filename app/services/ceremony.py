@@ -144,8 +144,6 @@ def post_message(session: Session, actor: Actor, election_id: str, kind: str,
                        f"the message is for round {body.get('round')}")
     payload = {"round": election.ceremony_round, "index": me.trustee_index,
                **{k: v for k, v in body.items() if k not in ("round", "index")}}
-    if kind == protocol.COMPLAINT:
-        payload["complainant_index"] = me.trustee_index
     state = _append_checked(session, election, kind, payload)
     rnd = state.round
     if kind in STEP_OF:

@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.client.http import ScrutinSession
-from app.client.trustee import TrusteeClient
+from app.client.trustee import TrusteeClient, run_ceremony
 from app.client.voter import VoterClient
 from app.config import Settings
 from app.local_server import free_port, live_server
 from tests.fakes.pytest_fixtures import fake_wiki, fake_wiki_server  # noqa: F401
 from tests.fakes.wiki_data import STANDARD_RULES
-from tests.service.helpers import election_config
+from tests.service.helpers import PASSPHRASE, election_config
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api")
@@ -93,11 +93,7 @@ def _setup(url: str, key_dir) -> tuple[str, str]:
     admin.request("PUT", f"/api/v1/elections/{live}/eligibility",
                   {"roll_mode": "live", "rules": STANDARD_RULES})
     admin.post(f"/api/v1/elections/{live}/freeze")
-    trustee = TrusteeClient(_api(url, "T1"), live, key_dir / "T1.json")
-    trustee.join()
-    trustee.commit()
-    trustee.send_shares()
-    trustee.verify_and_confirm()
+    run_ceremony([TrusteeClient(_api(url, "T1"), live, key_dir / "T1.json", PASSPHRASE)])
     alice = VoterClient(_api(url, "Alice"), live)
     assert alice.status()["can_cast"] is True
     alice.cast([[1, -1]])

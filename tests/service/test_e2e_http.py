@@ -7,7 +7,7 @@ import httpx
 from sqlalchemy import func, select
 
 from app.client.http import ScrutinSession
-from app.client.trustee import TrusteeClient
+from app.client.trustee import TrusteeClient, run_ceremony
 from app.client.voter import VoterClient
 from app.db import make_engine
 from app.local_server import live_server
@@ -15,7 +15,7 @@ from app.models import Ballot
 from crypto.ballots import verify_ballot
 from crypto.board import verify_chain
 from crypto.manifest import ballot_context
-from tests.service.helpers import election_config
+from tests.service.helpers import PASSPHRASE, election_config
 
 VOTERS = 50
 
@@ -37,11 +37,9 @@ def test_election_over_real_http(settings, tmp_path) -> None:
         admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voters})
         admin.post(f"/api/v1/elections/{eid}/freeze")
 
-        trustees = [TrusteeClient(session(base_url, n), eid, tmp_path / f"{n}.json")
+        trustees = [TrusteeClient(session(base_url, n), eid, tmp_path / f"{n}.json", PASSPHRASE)
                     for n in trustee_names]
-        for step in ("join", "commit", "send_shares", "verify_and_confirm"):
-            for t in trustees:
-                getattr(t, step)()
+        run_ceremony(trustees)
         assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "open"
 
         def vote(name: str) -> list[str]:
