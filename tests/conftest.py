@@ -12,6 +12,9 @@ from app.config import Settings
 from app.main import create_app
 from tests.dbutil import create_database, drop_database
 
+# The headless-Chromium fixtures (``chromium``, ``artifacts``), defined once for every directory.
+pytest_plugins = ["tests.browser.fixtures"]
+
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 

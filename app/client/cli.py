@@ -4,14 +4,17 @@ the command line. Everything secret stays on this machine."""
 from __future__ import annotations
 
 import csv
+import getpass
 import json
+import os
 import secrets
 from pathlib import Path
 
 import typer
 
 from app.client.http import ApiError, ScrutinSession
-from app.client.trustee import TrusteeClient
+from app.client.keyfile import KeyFileError
+from app.client.trustee import TrusteeClient, TrusteeRefusal, load_fingerprints
 from app.client.voter import VoterClient
 from crypto.credentials import CredentialKey, generate_code
 from crypto.group import Scalar
@@ -21,7 +24,8 @@ trustee_cli = typer.Typer(help="Trustee tools: key ceremony (and decryption) fro
 credentials_cli = typer.Typer(help="The independent credential authority's offline tool.",
                               no_args_is_help=True)
 
-URL = typer.Option("http://127.0.0.1:8000", "--url", help="The Scrutin server.")
+DEFAULT_URL = "http://127.0.0.1:8000"
+URL = typer.Option(DEFAULT_URL, "--url", help="The Scrutin server.")
 TOKEN = typer.Option(None, "--token", envvar="SCRUTIN_TOKEN", help="A session token.")
 DEV_USER = typer.Option(None, "--dev-user",
                         help="Log in by name (development servers only).")
@@ -78,48 +82,103 @@ def vote_command(
     typer.echo(json.dumps(receipt, indent=2))
 
 
+PASSPHRASE_FILE = typer.Option(
+    None, "--passphrase-file",
+    help="Read the key file's passphrase from this file (else $SCRUTIN_TRUSTEE_PASSPHRASE, "
+         "else it is asked for).")
+TRUSTEE_KEYS = typer.Option(
+    None, "--trustee-keys",
+    help="The published trustee fingerprints, one per line: the client refuses a ceremony "
+         "whose trustees differ.")
+
+
+def _passphrase(passphrase_file: Path | None, *, new: bool) -> str:
+    """The key file's passphrase: from a file, the environment, or asked for on the terminal
+    (twice when the key file is about to be created, so a typo cannot lock the key away)."""
+    if passphrase_file is not None:
+        text = passphrase_file.read_text(encoding="utf-8").rstrip("\r\n")
+    elif os.environ.get("SCRUTIN_TRUSTEE_PASSPHRASE"):
+        text = os.environ["SCRUTIN_TRUSTEE_PASSPHRASE"]
+    else:
+        text = getpass.getpass("key file passphrase: ")
+        if new and getpass.getpass("again: ") != text:
+            raise typer.BadParameter("the two passphrases differ")
+    if not text:
+        raise typer.BadParameter("the key file passphrase must not be empty")
+    return text
+
+
+def _trustee(url: str, token: str | None, dev_user: str | None, election: str, key_file: Path,
+             passphrase_file: Path | None, trustee_keys: Path | None = None) -> TrusteeClient:
+    expected = load_fingerprints(trustee_keys.read_text(encoding="utf-8")) \
+        if trustee_keys is not None else None
+    try:
+        return TrusteeClient(_session(url, token, dev_user), election, key_file,
+                             _passphrase(passphrase_file, new=not key_file.exists()),
+                             expected_trustees=expected)
+    except (KeyFileError, TrusteeRefusal) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def _refused(exc: TrusteeRefusal) -> None:
+    typer.echo(f"refused: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+@trustee_cli.command("identity")
+def trustee_identity(
+    election: str = typer.Option(..., "--election"),
+    key_file: Path = typer.Option(..., "--key-file", help="Your key file (created if absent)."),
+    passphrase_file: Path = PASSPHRASE_FILE,
+) -> None:
+    """Print this trustee's fingerprint (creating the key file if needed): give it to the
+    committee, check it is the one published, compare the others' out of band."""
+    try:
+        # The client creates the identity on first use and checks the file is this election's;
+        # nothing is sent to any server here.
+        client = TrusteeClient(ScrutinSession(DEFAULT_URL), election, key_file,
+                               _passphrase(passphrase_file, new=not key_file.exists()))
+    except (KeyFileError, TrusteeRefusal) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(client.fingerprint)
+
+
 @trustee_cli.command("ceremony")
 def trustee_ceremony(
     election: str = typer.Option(..., "--election"),
     key_file: Path = typer.Option(..., "--key-file", help="Your key file (created if absent)."),
+    passphrase_file: Path = PASSPHRASE_FILE, trustee_keys: Path = TRUSTEE_KEYS,
     url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
 ) -> None:
-    """Do the next step of the key ceremony that is possible now (run it again until done)."""
-    client = TrusteeClient(_session(url, token, dev_user), election, key_file)
+    """Do the next step of the key ceremony that the board allows now (run it again until it
+    says this trustee has confirmed)."""
+    client = _trustee(url, token, dev_user, election, key_file, passphrase_file, trustee_keys)
     try:
-        status = client.status()
-        me = next((t for t in status["trustees"] if t["index"] == client.state.get("index")),
-                  None)
-        mine = me["status"] if me else "invited"
-        if mine == "invited":
-            typer.echo(f"joined as trustee {client.join()}")
-        elif mine == "joined":
-            client.commit()
-            typer.echo("commitments published")
-        elif mine == "committed":
-            client.send_shares()
-            typer.echo("sealed shares sent")
-        elif mine == "shared":
-            result = client.verify_and_confirm()
-            typer.echo(f"shares checked: {result['status']}")
-        else:
-            typer.echo(f"nothing to do: this trustee is {mine}; election is {status['phase']}")
+        typer.echo(client.next_step())
     except ApiError as exc:
         _fail(exc)
+    except TrusteeRefusal as exc:
+        _refused(exc)
 
 
 @trustee_cli.command("decrypt")
 def trustee_decrypt(
     election: str = typer.Option(..., "--election"),
     key_file: Path = typer.Option(..., "--key-file", help="Your key file from the ceremony."),
+    passphrase_file: Path = PASSPHRASE_FILE, trustee_keys: Path = TRUSTEE_KEYS,
     url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
 ) -> None:
-    """Compute your decryption share of the tally locally and submit it."""
-    client = TrusteeClient(_session(url, token, dev_user), election, key_file)
+    """Verify the election record, then compute your decryption share of the tally locally and
+    submit it (refused when the server's tally is not the one the record implies)."""
+    client = _trustee(url, token, dev_user, election, key_file, passphrase_file, trustee_keys)
     try:
         result = client.decrypt()
     except ApiError as exc:
         _fail(exc)
+    except TrusteeRefusal as exc:
+        _refused(exc)
     if result.get("result"):
         typer.echo("share accepted; the threshold is reached and the result is published")
     else:

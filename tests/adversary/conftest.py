@@ -3,7 +3,7 @@
 ``live_url``  an honest live server (uvicorn on 127.0.0.1, the session's test database).
 ``proxy``     a ``MaliciousProxy`` in front of it: point clients or Chromium at ``proxy.url``.
 ``honest``    an ``httpx.Client`` straight to the live server (set-up that the proxy must not see).
-``chromium``  re-exported from tests/browser/conftest.py for browser tests here.
+``chromium``  the session-wide browser from tests/browser/fixtures.py (a root-level plugin).
 """
 
 from __future__ import annotations
@@ -16,9 +16,6 @@ import pytest
 from app.config import Settings
 from app.local_server import live_server
 from tests.adversary.proxy import MaliciousProxy
-from tests.browser.conftest import artifacts, chromium  # noqa: F401 - fixtures
-
-__all__ = ["artifacts", "chromium"]
 
 
 @pytest.fixture

@@ -41,11 +41,48 @@ def test_independent_credentials_and_cli_trustees(settings, tmp_path) -> None:
         run("credentials", "upload", "--election", eid, "--public-file", str(public),
             "--url", url, "--dev-user", "Registrar")
 
-        for _ in range(4):
+        passphrase = tmp_path / "passphrase"
+        passphrase.write_text("correct horse battery staple\n")
+        key = {name: str(tmp_path / f"{name}.key") for name in ("T1", "T2")}
+        secret = ["--passphrase-file", str(passphrase)]
+        # Each trustee makes an identity and publishes its fingerprint (here: a file).
+        fingerprints = {name: run("trustee", "identity", "--election", eid, "--key-file",
+                                  key[name], *secret).strip() for name in key}
+        assert len(set(fingerprints.values())) == 2
+        assert run("trustee", "identity", "--election", eid, "--key-file", key["T1"],
+                   *secret).strip() == fingerprints["T1"]
+        published = tmp_path / "trustees.txt"
+        published.write_text("".join(f"{fp}  {name}\n" for name, fp in fingerprints.items()))
+
+        wrong = tmp_path / "wrong-passphrase"
+        wrong.write_text("not it")
+        result = runner.invoke(cli, ["trustee", "ceremony", "--election", eid, "--key-file",
+                                     key["T1"], "--passphrase-file", str(wrong), "--url", url,
+                                     "--dev-user", "T1"])
+        assert result.exit_code == 1 and "wrong passphrase" in result.output
+
+        said = []
+        for step in range(5):
+            if step == 1:
+                # A published list without T2: T1's client refuses to go on with a stranger.
+                only_t1 = tmp_path / "only-t1.txt"
+                only_t1.write_text(fingerprints["T1"] + "\n")
+                result = runner.invoke(cli, ["trustee", "ceremony", "--election", eid,
+                                             "--key-file", key["T1"], *secret, "--trustee-keys",
+                                             str(only_t1), "--url", url, "--dev-user", "T1"])
+                assert result.exit_code == 2, result.output
+                assert "not one of the published trustee fingerprints" in result.output
             for name in ("T1", "T2"):
-                run("trustee", "ceremony", "--election", eid, "--key-file",
-                    str(tmp_path / f"{name}.json"), "--url", url, "--dev-user", name)
+                said.append(run("trustee", "ceremony", "--election", eid, "--key-file", key[name],
+                                *secret, "--trustee-keys", str(published), "--url", url,
+                                "--dev-user", name))
         assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "open"
+        assert sum("confirmed election fingerprint" in line for line in said) == 2
+        assert "nothing to do" in run("trustee", "ceremony", "--election", eid, "--key-file",
+                                      key["T1"], *secret, "--url", url, "--dev-user", "T1")
+        # The key files are encrypted: neither the seed nor the polynomial is readable.
+        raw = (tmp_path / "T1.key").read_text()
+        assert "identity_seed" not in raw and "coefficients" not in raw
 
         code_of = {row["username"]: row["code"] for row in csv.DictReader(codes.open())}
         out = run("vote", "--election", eid, "--choices", "1,-1,0", "--code", code_of["Ann"],

@@ -1,4 +1,9 @@
-"""Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+"""Headless Debian Chromium driven by Playwright (never a downloaded browser).
+
+A pytest plugin registered once in tests/conftest.py (``pytest_plugins``), so every directory
+(tests/browser, tests/adversary) shares the one session-wide browser: two definitions of a
+session fixture would start a second sync Playwright inside the first one's event loop.
+"""
 
 from __future__ import annotations
 
