@@ -47,6 +47,8 @@ MESSAGES: dict[str, str] = {
     "ceremony.status.committed": N_("commitments published"),
     "ceremony.status.shared": N_("shares sent"),
     "ceremony.status.verified": N_("shares verified"),
+    "ceremony.status.hashed": N_("committed (hash published)"),
+    "ceremony.status.confirmed": N_("confirmed"),
     "ceremony.status.complained": N_("complained"),
     "role.committee": N_("Committee member"),
     "role.scrutineer": N_("Scrutineer"),
@@ -56,6 +58,7 @@ MESSAGES: dict[str, str] = {
     "label.oppose": N_("Oppose"),
     "label.status": N_("Status"),
     "label.trustee": N_("Trustee"),
+    "label.fingerprint": N_("Fingerprint"),
     "label.results": N_("See the results"),
     "error.api": N_("The server refused: %(detail)s"),
     "error.generic": N_("Something went wrong: %(detail)s"),
@@ -166,8 +169,20 @@ MESSAGES: dict[str, str] = {
     "trustee.phase": N_(
         "Phase: %(phase)s. Round %(round)s; %(threshold)s of %(n)s trustees will be needed to "
         "decrypt."),
+    "trustee.key_unsaved": N_("It changed since your last download: download it again."),
+    "trustee.my_fingerprint": N_("Your trustee fingerprint:"),
+    "trustee.need_passphrase": N_("First choose the key file passphrase above."),
+    "trustee.refused": N_("Refused: %(reason)s"),
+    "trustee.no_manifest": N_("The server proposes no manifest to confirm yet."),
+    "trustee.round_stopped": N_(
+        "This round stopped at a complaint; the committee restarts the ceremony."),
+    "trustee.step.answer": N_("Answer the complaint against me (reveal the disputed share)"),
+    "trustee.step.reveal": N_("Reveal my commitments"),
+    "trustee.wait.reveal": N_("Waiting for the other trustees to reveal their commitments…"),
+    "trustee.checking_tally": N_(
+        "Rebuilding the encrypted tally from the election record and checking it…"),
     "trustee.step.join": N_("Join the ceremony"),
-    "trustee.step.commit": N_("Publish my commitments"),
+    "trustee.step.commit": N_("Commit to my commitments (publish their hash)"),
     "trustee.step.send": N_("Send my sealed shares"),
     "trustee.step.verify": N_("Check the shares I received and confirm"),
     "trustee.wait.commitments": N_("Waiting for the other trustees to publish their commitments…"),

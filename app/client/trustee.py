@@ -133,7 +133,19 @@ class TrusteeClient:
                 protocol.require_trustees(state, self.expected)
             except InvalidCeremony as exc:
                 raise TrusteeRefusal(str(exc)) from None
+        self._forget_polynomials(state)
         return state
+
+    def _forget_polynomials(self, state: protocol.Ceremony) -> None:
+        """Once the election is set up no complaint can come: the polynomials (which would let a
+        thief recompute every share this trustee dealt) leave the key file."""
+        if state.setup_round is None:
+            return
+        rounds = self.state.get("rounds", {})
+        if any("coefficients" in r for r in rounds.values()):
+            for r in rounds.values():
+                r.pop("coefficients", None)
+            self._save()
 
     def _my_index(self, state: protocol.Ceremony) -> int | None:
         record = state.trustee_by_key(self.signing_key)
@@ -266,9 +278,8 @@ class TrusteeClient:
                             {"fingerprint": fingerprint})
         self.state.update(secret_share=secret.hex(), fingerprint=fingerprint,
                           ceremony_round=rnd.number)
-        # The polynomial is no longer needed once the share is kept; keeping it adds risk.
-        for key in ("coefficients",):
-            mine.pop(key, None)
+        # The polynomial stays until the election is set up: another trustee may still complain
+        # about our share, and answering needs it (``ceremony()`` forgets it after the setup).
         self._save()
         return {"status": "confirmed", "fingerprint": fingerprint, **result}
 

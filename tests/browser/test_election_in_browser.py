@@ -6,12 +6,14 @@ Simplified Chinese. Screenshots of every page go to test-artifacts/."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.client.keyfile import KeyFile
 from app.config import Settings
 from app.local_server import live_server
 
@@ -116,16 +118,33 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     for trustee in trustees:
         trustee.goto(f"/elections/{election_id}/trustee")
         trustee.page.wait_for_selector("body[data-trustee-ready='1']")
-    for step in ("join", "commit", "send", "verify"):
+        trustee.page.fill("#keyfile-passphrase", f"passphrase of {trustee.name}")
+    for step in ("join", "commit", "reveal", "send", "confirm"):
+        if step == "commit":
+            # Every trustee's identity is on the board now: each compares the fingerprints it
+            # sees with the ones the others show for themselves (out of band), and from here on
+            # the page enforces the published list.
+            mine = [t.page.locator("#my-fingerprint-value").inner_text() for t in trustees]
+            assert len(set(mine)) == 3
+            for trustee in trustees:
+                trustee.page.wait_for_selector("#ceremony-status tbody tr:nth-child(3) code")
+                shown = trustee.page.locator("#ceremony-status code.fingerprint").all_inner_texts()
+                assert shown == mine
+                trustee.page.fill("#trustee-keys", "\n".join(mine))
         for trustee in trustees:
             trustee.page.wait_for_selector(f"#step-button[data-step='{step}']:not([hidden])")
             trustee.page.click("#step-button")
             trustee.page.wait_for_selector(f"#step-button:not([data-step='{step}']):enabled",
                                            state="attached")
             assert not trustee.page.locator("#trustee-error").inner_text().strip()
+    key_files = {}
     for trustee in trustees:
         trustee.page.wait_for_selector("#ceremony-status code.mono")  # the election key
-        assert trustee.page.locator("#keyfile-download").get_attribute("href").startswith("blob:")
+        # The secrets are only in the page's memory and in this download (encrypted).
+        with trustee.page.expect_download() as download:
+            trustee.page.click("#keyfile-download")
+        key_files[trustee.name] = artifacts / f"{tag}-{trustee.name}-key.json"
+        download.value.save_as(key_files[trustee.name])
     trustees[0].shot("trustee-ceremony-done")
 
     # --- three voters vote -------------------------------------------------------------------
@@ -207,23 +226,32 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     page.wait_for_selector("#seal-button[hidden]", state="attached")
     admin.shot("admin-tallying")
 
-    # T3 decrypts from another browser, with the key file downloaded during the ceremony.
-    trustees[2].goto(f"/elections/{election_id}/trustee")
-    with trustees[2].page.expect_download() as download:
-        trustees[2].page.click("#keyfile-download")
-    key_file = artifacts / f"{tag}-T3-key.json"
-    download.value.save_as(key_file)
-    assert '"secret_share"' in key_file.read_text() and '"coefficients"' not in key_file.read_text()
+    # T1 and T3 decrypt, each from a fresh page that knows nothing until the key file is loaded
+    # (T3 from another browser altogether).
+    key_file = key_files["T3"]
+    saved = json.loads(key_file.read_text())
+    assert saved["format"] == "scrutin-trustee-key" and "secret_share" not in key_file.read_text()
+    # The page's key file opens with the CLI's code and passphrase (one format for both).
+    state = KeyFile(key_file, "passphrase of T3").load()
+    assert state["secret_share"] and state["election_id"] == election_id
+    assert "coefficients" not in json.dumps(state["rounds"])
     trustees[2].context.close()
     trustees[2] = Actor(chromium, server, "T3", lang, artifacts, tag)
     trustees[2].goto(f"/elections/{election_id}/trustee")
     trustees[2].page.wait_for_selector("body[data-trustee-ready='1']")
+    trustees[2].page.fill("#keyfile-passphrase", "not the passphrase")
     trustees[2].page.set_input_files("#keyfile-load", str(key_file))
-    trustees[2].page.wait_for_selector("#keyfile-download:not([hidden])")
-    key_file.unlink()
-
+    trustees[2].page.wait_for_selector("#trustee-error:has-text('passphrase')")
     for trustee in (trustees[0], trustees[2]):
         trustee.goto(f"/elections/{election_id}/trustee")
+        trustee.page.wait_for_selector("body[data-trustee-ready='1']")
+        trustee.page.fill("#keyfile-passphrase", f"passphrase of {trustee.name}")
+        trustee.page.set_input_files("#keyfile-load", str(key_files[trustee.name]))
+        trustee.page.wait_for_selector("#keyfile-download:not([hidden])")
+    for path in key_files.values():
+        path.unlink()
+
+    for trustee in (trustees[0], trustees[2]):
         trustee.page.wait_for_selector("#decrypt-button:not([hidden])")
         trustee.page.click("#decrypt-button")
         trustee.page.wait_for_selector("#decrypt-button[hidden]", state="attached")

@@ -79,8 +79,10 @@ def test_full_ceremony_publishes_key_and_fingerprint(client, tmp_path) -> None:
     setup_check = next(c for c in report.checks if c.name == "setup")
     assert setup_check.counts["signatures"] == 15  # 5 signed messages × 3 trustees
     for t in ts:
-        # The key file keeps the share and the confirmed fingerprint, not the polynomial, and
+        # Once the board shows the setup, the key file keeps the share and the confirmed
+        # fingerprint, not the polynomial (kept until then to answer a late complaint), and
         # none of it in the clear.
+        assert t.next_step() == "nothing to do: this trustee has confirmed"
         assert "secret_share" in t.state and t.state["fingerprint"] == fingerprint
         assert all("coefficients" not in r for r in t.state["rounds"].values())
         raw = t.key_file.read_text()
@@ -216,6 +218,23 @@ def test_false_complaint_makes_the_complainant_the_culprit(client, tmp_path) -> 
     assert status["complaints"][0]["culprit_index"] == 1
     assert status["excluded"] == ["T1"]
     verify_record(record_of(client, eid), workers=1)  # the judged complaint is on the record
+
+
+def test_a_trustee_that_confirmed_can_still_answer_a_late_complaint(client, tmp_path) -> None:
+    # Trustee 2 confirms first; trustee 1 then complains about trustee 2's share. Trustee 2 must
+    # still hold its polynomial to reveal the share, or it would be judged for not answering.
+    eid = frozen_election(client)
+    ts = trustees_of(client, eid, tmp_path)
+    _until_shares(ts)
+    for t in ts:
+        t.send_shares()
+    assert ts[1].verify_and_confirm()["status"] == "confirmed"
+    ts[0]._post("complaints", protocol.COMPLAINT, 1, 1,
+                {"complainant_index": 1, "accused_index": 2, "reason": "late and false"})
+    assert ts[1].next_step() == "answered 1 complaint(s)"
+    status = login(client, ADMIN).get(f"/api/v1/elections/{eid}/ceremony")
+    assert status["complaints"][0]["finding"] == "share_valid"
+    assert status["complaints"][0]["culprit_index"] == 1
 
 
 def test_unanswered_complaint_is_settled_by_the_committee(client, tmp_path) -> None:

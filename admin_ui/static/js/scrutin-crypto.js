@@ -2,10 +2,14 @@
 // module owned by the protocol work). Everything here is JSON-friendly: hex strings in and out,
 // so that page code never handles BigInts or Points directly.
 import {
-  Ciphertext, CredentialKey, G, TrusteePolynomial, ballotContextFromManifest, combineSecretShare,
-  decryptionShare as makeDecryptionShare, encryptionKeypair, fromBase64, fromHex, openShare as open,
-  Point, prepareBallotAsync, ready, scalarFromHex, scalarHex, sealShare as seal, toBase64, toHex,
-  utf8, verifyAudit, verifyShare as verify,
+  CEREMONY_PROTOCOL, CredentialKey, InvalidCeremony, TrusteePolynomial, ballotContextFromManifest,
+  ceremonyShareContext, checkManifestAgainstRound, combineSecretShare, commitmentContext,
+  commitmentsDigest, decryptionShare as makeDecryptionShare, electionFingerprint,
+  encryptionKeypair, fromHex, generateIdentity, identityFingerprint, identityPublic,
+  keyFileKey as deriveKeyFileKey, openKeyFile as open2, openShare as open, prepareBallotAsync,
+  ready, rebuildEncryptedTally, replayCeremony, requireTrustees, scalarFromHex, scalarHex,
+  sealKeyFile as seal2, sealShareRevealable, shareEphemeralKey, signDecryptionShare, signMessage,
+  sodium, tallyDecryptionContext, toBase64, toHex, verifyAudit, verifyChain, verifyShare as verify,
 } from './crypto/index.js';
 
 await ready();
@@ -45,48 +49,117 @@ export async function auditBallot(ctx, prepared) {
   }
 }
 
-// --- trustee -----------------------------------------------------------------------------------
+// --- trustee (protocol 2: docs/protocol.md §8; crypto/ceremony.py) -----------------------------
+// The page keeps the trustee's state (the same JSON as the CLI key file) in memory only; these
+// functions read the board and produce signed message bodies from it.
+
+export { InvalidCeremony, KeyFileError, TallyMismatch, identityFingerprint, parseFingerprints } from './crypto/index.js';
+
+export function newIdentity() { return generateIdentity(); }
+export function signingKeyOf(seedHex) { return identityPublic(seedHex); }
+export function fingerprintOf(seedHex) { return identityFingerprint(identityPublic(seedHex)); }
+
+/** Chain-check the board; the replayed ceremony (throws InvalidChain / InvalidCeremony). */
+export function readCeremony(electionId, board, expectedFingerprints = null) {
+  verifyChain(board);
+  const ceremony = replayCeremony(electionId, board);
+  if (ceremony.protocol !== CEREMONY_PROTOCOL) {
+    throw new InvalidCeremony(`this page runs ceremony protocol ${CEREMONY_PROTOCOL}, the election uses ${ceremony.protocol}`);
+  }
+  if (expectedFingerprints && expectedFingerprints.length) requireTrustees(ceremony, expectedFingerprints);
+  return ceremony;
+}
+
+export function headOf(board) { return board.length ? { seq: board[board.length - 1].seq, hash: verifyChain(board) } : null; }
+
+/** A signed request body: {round, ...body, signature}. */
+export function signed(seedHex, kind, electionId, round, index, body) {
+  return { round, ...body, signature: signMessage(seedHex, kind, electionId, round, index, body) };
+}
+
 export function boxKeypair() {
   const kp = encryptionKeypair();
   return { publicKey: toHex(kp.publicKey), privateKey: toHex(kp.privateKey) };
 }
 
-/** {coefficients: hex[], commitments: hex[], polynomial} */
-export function newPolynomial(threshold) {
+export function boxPublicOf(privateHex) { return toHex(sodium.crypto_scalarmult_base(fromHex(privateHex))); }
+
+/** A fresh polynomial with its commitments, v2 proofs and the seed of its share ephemerals. */
+export function newPolynomial(threshold, electionId, round, index, signingKey) {
   const polynomial = TrusteePolynomial.generate(threshold);
-  return { polynomial, coefficients: polynomial.coefficientsHex(),
-    commitments: polynomial.commitments.map((c) => c.hex()) };
+  return {
+    coefficients: polynomial.coefficientsHex(),
+    commitments: polynomial.commitments.map((c) => c.hex()),
+    proofs: polynomial.commitmentProofs(commitmentContext(electionId, round, index, signingKey)),
+    share_seed: toHex(sodium.randombytes_buf(32)),
+  };
 }
 
-export function commitmentProofs(generated, context) {
-  return generated.polynomial.commitmentProofs(utf8(context));
+export function digestOf(commitments, proofs) { return commitmentsDigest(commitments, proofs); }
+
+/** {j: base64 sealed share} to every other trustee's encryption key as signed on the board. */
+export function sealShares(mine, rnd, electionId, index) {
+  const polynomial = TrusteePolynomial.fromHex(mine.coefficients);
+  const sealed = {};
+  for (const [j, trustee] of [...rnd.trustees].sort((a, b) => a[0] - b[0])) {
+    if (j === index) continue;
+    sealed[String(j)] = toBase64(sealShareRevealable(fromHex(trustee.encryptionKey), polynomial.shareFor(j),
+      ceremonyShareContext(electionId, rnd.number, index, j), shareEphemeralKey(mine.share_seed, rnd.number, j)));
+  }
+  return sealed;
 }
 
-/** f(j) of the polynomial given by its hex coefficients, as a 64-hex scalar. */
-export function shareFor(coefficientsHex, j) {
-  return scalarHex(TrusteePolynomial.fromHex(coefficientsHex).shareFor(j));
+/**
+ * Open and check every share sent to this trustee. Returns {secretShare, complaints: [[j, reason]]}.
+ */
+export function openShares(mine, rnd, electionId, index) {
+  const polynomial = TrusteePolynomial.fromHex(mine.coefficients);
+  const parts = [polynomial.shareFor(index)];
+  const complaints = [];
+  for (const [j, trustee] of [...rnd.trustees].sort((a, b) => a[0] - b[0])) {
+    if (j === index) continue;
+    try {
+      const share = open(fromHex(mine.box_private), trustee.sealed.get(index), ceremonyShareContext(electionId, rnd.number, j, index));
+      verify(trustee.points, index, share);
+      parts.push(share);
+    } catch (err) {
+      complaints.push([j, `share does not verify: ${err.message}`]);
+    }
+  }
+  return { secretShare: scalarHex(combineSecretShare(parts)), complaints };
 }
 
-export function sealShare(recipientPublicHex, shareHex, context) {
-  return toBase64(seal(fromHex(recipientPublicHex), scalarFromHex(shareHex), utf8(context)));
+/** The answer to a complaint: the disputed share and the ephemeral key it was sealed with. */
+export function complaintAnswer(mine, rnd, complainant) {
+  return {
+    complainant_index: complainant,
+    share: scalarHex(TrusteePolynomial.fromHex(mine.coefficients).shareFor(complainant)),
+    ephemeral_secret: toHex(shareEphemeralKey(mine.share_seed, rnd.number, complainant)),
+  };
 }
 
-export function openShare(privateHex, sealedBase64, context) {
-  return scalarHex(open(fromHex(privateHex), fromBase64(sealedBase64), utf8(context)));
+/** Checks the proposed manifest against the board's round; its fingerprint. */
+export function confirmManifest(manifest, rnd, electionId) {
+  checkManifestAgainstRound(manifest, rnd, electionId);
+  return electionFingerprint(manifest);
 }
 
-export function verifyShare(commitmentsHex, j, shareHex) {
-  verify(commitmentsHex.map((c) => Point.fromHex(c)), j, scalarFromHex(shareHex));
+/** The encrypted tally the record implies ({payload, tallyHash, fingerprint, ciphertexts}). */
+export function rebuildTally(record, electionId, onProgress) {
+  return rebuildEncryptedTally(record, electionId, { onProgress });
 }
 
-export function addShares(sharesHex) {
-  return scalarHex(combineSecretShare(sharesHex.map((s) => scalarFromHex(s))));
+/** A signed, slot-bound decryption share of the rebuilt tally. */
+export function decryptionShare(rebuilt, state, electionId, onProgress) {
+  const share = makeDecryptionShare(rebuilt.ciphertexts, scalarFromHex(state.secret_share), state.index,
+    tallyDecryptionContext(electionId, rebuilt.fingerprint, rebuilt.tallyHash), { onProgress, slotBound: true });
+  return {
+    share, tally_hash: rebuilt.tallyHash,
+    signature: signDecryptionShare(state.identity_seed, electionId, state.ceremony_round, state.index, rebuilt.tallyHash, share),
+  };
 }
 
-export function publicShareOf(shareHex) { return G.mul(scalarFromHex(shareHex)).hex(); }
-
-/** The decryption share (with proofs) of this trustee for the tally's ciphertexts. */
-export async function decryptionShare(ciphertextsJson, secretHex, index, context, onProgress) {
-  const ciphertexts = ciphertextsJson.map((c, i) => Ciphertext.fromJSON(c, { what: `ciphertext ${i}`, allowIdentity: true }));
-  return makeDecryptionShare(ciphertexts, scalarFromHex(secretHex), index, utf8(context), { onProgress });
-}
+// Key files (the CLI's format): the derived key is kept so each save does not pay argon2id again.
+export function keyFileKey(passphrase, doc = null) { return deriveKeyFileKey(passphrase, doc); }
+export function sealKeyFile(state, key) { return seal2(state, key); }
+export function openKeyFile(doc, passphrase) { return open2(doc, passphrase); }

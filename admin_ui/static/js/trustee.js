@@ -1,170 +1,323 @@
-// The trustee page: the key ceremony and the tally decryption, done in this browser.
-// The key file (the same format as `scrutin trustee ceremony --key-file`) lives in this
-// browser's storage and in the file the trustee downloads; only public commitments, sealed
-// shares and decryption shares with proofs are sent to the server.
-import { $, api, announce, el, errorText, phaseName, setDownload, show, t, user } from './common.js';
+// The trustee page: the key ceremony (protocol 2) and the tally decryption, done in this browser.
+//
+// The server is not believed. Every step is decided from the public board, replayed here by the
+// same rules as crypto/ceremony.py: every other trustee's signature and coefficient proofs are
+// checked, shares are sealed only to encryption keys signed on the board, the manifest is
+// confirmed only when it names exactly the board's trustees, and the tally is decrypted only
+// when it is the homomorphic sum of the ballots the board says count. The trustee's secrets
+// (identity seed, polynomial, key share) live in this page's memory and in the key file the
+// trustee downloads, encrypted with a passphrase (the CLI's format); never in localStorage.
+import { $, api, announce, el, errorText, phaseName, show, t, user } from './common.js';
 
 const electionId = document.body.dataset.election;
 const base = `/api/v1/elections/${encodeURIComponent(electionId)}`;
-const storageKey = `scrutin:trustee:${electionId}:${user}`;
 const stepButton = $('#step-button');
 const errorBox = $('#trustee-error');
 let crypto = null;
-let state = JSON.parse(localStorage.getItem(storageKey) || '{}');
+let state = {};         // the key file's state (as app/client/trustee.py keeps it)
+let fileKey = null;     // the passphrase-derived key of the key file (memory only)
+let fileDoc = null;     // the last encrypted key-file document made from `state`
+let unsaved = false;    // `state` changed since the key file was last downloaded
 let status = null;
+let ceremony = null;
 let tally = null;
 let pollTimer = null;
+let downloadUrl = null;
+
+// --- the key file -------------------------------------------------------------------------
+
+function expectedFingerprints() {
+  const text = $('#trustee-keys').value.trim();
+  return text ? crypto.parseFingerprints(text) : null;
+}
+
+function roundState(number) {
+  state.rounds = state.rounds || {};
+  state.rounds[String(number)] = state.rounds[String(number)] || {};
+  return state.rounds[String(number)];
+}
 
 function save() {
-  state.version = 1;
+  state.version = 2;
   state.election_id = electionId;
-  localStorage.setItem(storageKey, JSON.stringify(state));
+  fileDoc = crypto.sealKeyFile(state, fileKey);
+  unsaved = true;
   renderKeyFile();
 }
 
 function renderKeyFile() {
   const link = $('#keyfile-download');
-  if (!state.box_private) {
+  if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+  downloadUrl = null;
+  if (!fileDoc) {
     $('#keyfile-state').textContent = t('trustee.no_key_file');
     link.hidden = true;
+    $('#my-fingerprint').replaceChildren();
     return;
   }
-  $('#keyfile-state').textContent = state.secret_share ? t('trustee.key_complete')
-    : t('trustee.key_in_progress');
-  setDownload(link, state, `scrutin-trustee-${electionId}-${user}.json`);
+  downloadUrl = URL.createObjectURL(new Blob([JSON.stringify(fileDoc, null, 2)], { type: 'application/json' }));
+  link.href = downloadUrl;
+  link.download = `scrutin-trustee-${electionId}-${user}.json`;
+  link.hidden = false;
+  $('#keyfile-state').textContent = [
+    state.secret_share ? t('trustee.key_complete') : t('trustee.key_in_progress'),
+    unsaved ? t('trustee.key_unsaved') : '',
+  ].filter(Boolean).join(' ');
+  $('#my-fingerprint').replaceChildren(t('trustee.my_fingerprint'), ' ',
+    el('code', { class: 'mono', id: 'my-fingerprint-value', text: crypto.fingerprintOf(state.identity_seed) }));
 }
+
+function passphrase() {
+  const value = $('#keyfile-passphrase').value;
+  if (!value) throw new Error(t('trustee.need_passphrase'));
+  return value;
+}
+
+/** Make sure there is a state with an identity, encrypted under the passphrase. */
+function ensureIdentity() {
+  if (fileKey) return;
+  fileKey = crypto.keyFileKey(passphrase());
+  state = { identity_seed: crypto.newIdentity() };
+  save();
+}
+
+$('#keyfile-download').addEventListener('click', () => {
+  unsaved = false;
+  setTimeout(renderKeyFile, 0);  // after the browser has taken the current blob
+});
+
+window.addEventListener('beforeunload', (event) => {
+  if (unsaved) event.preventDefault();
+});
 
 $('#keyfile-load').addEventListener('change', async (event) => {
   const file = event.target.files[0];
   if (!file) return;
+  announce(errorBox, '', 'error');
   try {
-    const loaded = JSON.parse(await file.text());
-    if (loaded.election_id !== electionId || !loaded.box_private) throw new Error(t('trustee.wrong_key_file'));
-    state = loaded;
-    save();
-    announce(errorBox, '', 'error');
+    const doc = JSON.parse(await file.text());
+    const opened = crypto.openKeyFile(doc, passphrase());
+    if (opened.state.election_id !== electionId || !opened.state.identity_seed) throw new Error(t('trustee.wrong_key_file'));
+    state = opened.state;
+    fileKey = opened.key;
+    fileDoc = doc;
+    unsaved = false;
+    renderKeyFile();
     await refresh();
   } catch (err) {
     announce(errorBox, err.message || errorText(err), 'error');
+  } finally {
+    event.target.value = '';
   }
 });
 
-function shareContext(sender, recipient) {
-  return `${status.context}/share/${sender}->${recipient}`;
+// --- reading the board --------------------------------------------------------------------
+
+async function fetchBoard() {
+  const events = [];
+  for (;;) {
+    const page = await api(`${base}/board?after=${events.length ? events[events.length - 1].seq : 0}&limit=1000`);
+    events.push(...page.events);
+    if (page.events.length < 1000) return events;
+  }
 }
 
-function mine() {
-  return status?.trustees.find((tr) => tr.username === user) || null;
+/** The board, chain-checked and checked to extend what this trustee saw before. */
+function checkExtends(board) {
+  const head = crypto.headOf(board);
+  const seen = state.board_seen;
+  if (seen && (board.length < seen.seq || board[seen.seq - 1].hash !== seen.hash)) {
+    throw new Refusal(t('trustee.refused', { reason: `the board no longer contains event ${seen.seq} as this trustee saw it: the server rewrote the public record` }));
+  }
+  if (head && fileKey && (!seen || head.seq !== seen.seq)) {
+    state.board_seen = head;
+    save();
+  }
 }
+
+/** The page refuses to act: what the server sent does not match the board (message says what). */
+class Refusal extends Error {}
+
+function refused(err) {
+  return err instanceof Refusal ? err : new Refusal(t('trustee.refused', { reason: err.message }));
+}
+
+async function readCeremony() {
+  const board = await fetchBoard();
+  try {
+    checkExtends(board);
+    return crypto.readCeremony(electionId, board, expectedFingerprints());
+  } catch (err) {
+    throw refused(err);
+  }
+}
+
+function myRecord() {
+  if (!ceremony || !state.identity_seed || ceremony.current === null) return null;
+  return ceremony.trusteeByKey(crypto.signingKeyOf(state.identity_seed));
+}
+
+async function post(step, kind, round, index, body) {
+  return api(`${base}/ceremony/${step}`, {
+    method: 'POST', body: crypto.signed(state.identity_seed, kind, electionId, round, index, body),
+  });
+}
+
+// --- the ceremony steps (as app/client/trustee.py) -----------------------------------------
 
 const STEPS = {
   async join() {
-    const box = crypto.boxKeypair();
-    const result = await api(`${base}/ceremony/join`, { method: 'POST', body: { encryption_key: box.publicKey } });
-    Object.assign(state, { index: result.index, context: result.context, box_private: box.privateKey });
+    ensureIdentity();
+    const me = status.you;
+    if (!me) throw new Error(t('trustee.not_trustee'));
+    const rnd = ceremony.round;
+    const mine = roundState(rnd.number);
+    if (!mine.box_private) {
+      mine.box_private = crypto.boxKeypair().privateKey;
+      save();  // before sending: the key must not be lost once announced
+    }
+    await post('join', 'trustee_joined', rnd.number, me.index, {
+      signing_key: crypto.signingKeyOf(state.identity_seed), encryption_key: crypto.boxPublicOf(mine.box_private),
+    });
+    state.index = me.index;
     save();
   },
   async commit() {
-    requireKey();
-    const polynomial = crypto.newPolynomial(status.threshold);
-    const proofs = crypto.commitmentProofs(polynomial, state.context);
-    state.coefficients = polynomial.coefficients;
-    save();  // before sending: a reload must not lose the polynomial
-    await api(`${base}/ceremony/commitments`, {
-      method: 'POST', body: { commitments: polynomial.commitments, proofs },
-    });
+    const rnd = ceremony.round;
+    const index = myRecord().index;
+    const mine = roundState(rnd.number);
+    if (!mine.coefficients) {
+      Object.assign(mine, crypto.newPolynomial(rnd.threshold, electionId, rnd.number, index, crypto.signingKeyOf(state.identity_seed)));
+      save();
+    }
+    await post('commitment-hash', 'trustee_commitment_hash', rnd.number, index,
+      { digest: crypto.digestOf(mine.commitments, mine.proofs) });
+  },
+  async reveal() {
+    const rnd = ceremony.round;
+    const mine = roundState(rnd.number);
+    await post('commitments', 'trustee_commitments', rnd.number, myRecord().index,
+      { commitments: mine.commitments, proofs: mine.proofs });
   },
   async send() {
-    requireKey();
-    const me = state.index;
-    const shares = {};
-    for (const trustee of status.trustees) {
-      if (trustee.index === me) continue;
-      shares[trustee.index] = crypto.sealShare(trustee.encryption_key,
-        crypto.shareFor(state.coefficients, trustee.index), shareContext(me, trustee.index));
-    }
-    await api(`${base}/ceremony/shares`, { method: 'POST', body: { shares } });
+    const rnd = ceremony.round;
+    const index = myRecord().index;
+    await post('shares', 'trustee_shares_sent', rnd.number, index,
+      { sealed: crypto.sealShares(roundState(rnd.number), rnd, electionId, index) });
   },
-  async verify() {
-    requireKey();
-    const me = state.index;
-    const received = (await api(`${base}/ceremony/shares`)).shares;
-    const parts = [crypto.shareFor(state.coefficients, me)];
-    const complaints = [];
-    for (const trustee of status.trustees) {
-      if (trustee.index === me) continue;
-      try {
-        const share = crypto.openShare(state.box_private, received[String(trustee.index)],
-          shareContext(trustee.index, me));
-        crypto.verifyShare(trustee.commitments, me, share);
-        parts.push(share);
-      } catch (err) {
-        complaints.push({ accused_index: trustee.index, reason: `share does not verify: ${err.message}` });
-      }
+  async confirm() {
+    const rnd = ceremony.round;
+    const index = myRecord().index;
+    if (!status.proposed) throw new Error(t('trustee.no_manifest'));
+    let fingerprint;
+    try {
+      fingerprint = crypto.confirmManifest(status.proposed.manifest, rnd, electionId);
+    } catch (err) {
+      throw refused(err);
     }
-    await api(`${base}/ceremony/verify`, { method: 'POST', body: { complaints } });
-    if (!complaints.length) {
-      state.secret_share = crypto.addShares(parts);
-      delete state.coefficients;  // no longer needed; keeping it would only add risk
-      save();
+    const opened = crypto.openShares(roundState(rnd.number), rnd, electionId, index);
+    if (opened.complaints.length) {
+      for (const [accused, reason] of opened.complaints) {
+        await post('complaints', 'ceremony_complaint', rnd.number, index,
+          { complainant_index: index, accused_index: accused, reason });
+      }
+      return;
+    }
+    await post('confirm', 'trustee_confirmed', rnd.number, index, { fingerprint });
+    Object.assign(state, { secret_share: opened.secretShare, fingerprint, ceremony_round: rnd.number });
+    save();
+  },
+  async answer() {
+    const rnd = ceremony.round;
+    const index = myRecord().index;
+    for (const complaint of rnd.complaints) {
+      if (complaint.accused !== index || complaint.answer !== null || complaint.finding !== null) continue;
+      await post('answer', 'complaint_answer', rnd.number, index,
+        crypto.complaintAnswer(roundState(rnd.number), rnd, complaint.complainant));
     }
   },
 };
 
-function requireKey() {
-  if (!state.box_private || state.index === undefined) throw new Error(t('trustee.need_key_file'));
+/** [step, label] of what the board lets this trustee do now (step null: nothing, label says why). */
+function nextStep() {
+  if (!status.you) return [null, t('trustee.not_trustee')];
+  const rnd = ceremony.round;
+  const record = myRecord();
+  const holdsRound = Boolean(state.rounds?.[String(rnd.number)]?.box_private);
+  if (record && !holdsRound) return [null, t('trustee.need_key_file')];
+  if (record && rnd.complaints.some((c) => c.accused === record.index && c.answer === null && c.finding === null)) {
+    return ['answer', t('trustee.step.answer')];
+  }
+  if (rnd.dead) return [null, t('trustee.round_stopped')];
+  if (!record) {
+    // Joined already (by the server's word) but no key file here: joining again would be refused.
+    if (!fileKey && status.you.status !== 'invited') return [null, t('trustee.need_key_file')];
+    return fileKey || $('#keyfile-passphrase').value ? ['join', t('trustee.step.join')] : [null, t('trustee.need_passphrase')];
+  }
+  if (record.commitmentHash === null) return ['commit', t('trustee.step.commit')];
+  if (record.commitments === null) return rnd.allHave('commitmentHash') ? ['reveal', t('trustee.step.reveal')] : [null, t('trustee.wait.commitments')];
+  if (record.sealed === null) return rnd.allHave('commitments') ? ['send', t('trustee.step.send')] : [null, t('trustee.wait.reveal')];
+  if (record.confirmed === null) return rnd.allHave('sealed') ? ['confirm', t('trustee.step.verify')] : [null, t('trustee.wait.shares')];
+  return [null, t('trustee.wait.others')];
 }
 
-function nextStep(me) {
-  const all = status.trustees;
-  const allPast = (...states) => all.every((tr) => !states.includes(tr.status));
-  switch (me.status) {
-    case 'invited': return ['join', t('trustee.step.join')];
-    case 'joined': return ['commit', t('trustee.step.commit')];
-    case 'committed':
-      return allPast('invited', 'joined') ? ['send', t('trustee.step.send')] : [null, t('trustee.wait.commitments')];
-    case 'shared':
-      return allPast('invited', 'joined', 'committed') ? ['verify', t('trustee.step.verify')]
-        : [null, t('trustee.wait.shares')];
-    case 'verified': return [null, t('trustee.wait.others')];
-    case 'complained': return [null, t('trustee.complained')];
-    default: return [null, ''];
-  }
+function trusteeState(record) {
+  if (!record) return 'invited';
+  if (record.confirmed !== null) return 'confirmed';
+  if (record.sealed !== null) return 'shared';
+  if (record.commitments !== null) return 'committed';
+  if (record.commitmentHash !== null) return 'hashed';
+  return 'joined';
+}
+
+/** Once the election is set up no complaint can come: the polynomials leave the key file. */
+function forgetPolynomials() {
+  if (!ceremony || ceremony.setupRound === null || !fileKey) return;
+  const rounds = Object.values(state.rounds || {});
+  if (!rounds.some((r) => r.coefficients)) return;
+  for (const r of rounds) delete r.coefficients;
+  save();
 }
 
 function renderCeremony() {
   const box = $('#ceremony-status');
-  const me = mine();
-  const rows = status.trustees.map((tr) => el('tr', {},
-    el('td', { text: String(tr.index) }), el('td', { text: tr.username }),
-    el('td', { text: t(`ceremony.status.${tr.status}`) })));
+  const rnd = ceremony && ceremony.current !== null ? ceremony.round : null;
+  const rows = status.trustees.map((tr) => {
+    const record = rnd ? rnd.trustees.get(tr.index) : null;
+    return el('tr', { 'data-index': String(tr.index) },
+      el('td', { text: String(tr.index) }), el('td', { text: tr.username }),
+      el('td', {}, record ? el('code', { class: 'fingerprint', text: record.fingerprint }) : '—'),
+      el('td', { text: t(`ceremony.status.${trusteeState(record)}`) }));
+  });
+  const complaints = rnd ? rnd.complaints : [];
   box.replaceChildren(
     el('p', { text: t('trustee.phase', { phase: phaseName(status.phase), round: status.round, threshold: status.threshold, n: status.trustees.length }) }),
     el('table', { class: 'data' }, el('thead', {}, el('tr', {},
       el('th', { scope: 'col', text: '#' }), el('th', { scope: 'col', text: t('label.trustee') }),
+      el('th', { scope: 'col', text: t('label.fingerprint') }),
       el('th', { scope: 'col', text: t('label.status') }))), el('tbody', {}, rows)),
-    status.complaints.length ? el('p', { class: 'error', text: t('trustee.complaints', { count: status.complaints.length }) }) : '',
-    status.public_key ? el('p', {}, t('trustee.election_key'), ' ', el('code', { class: 'mono', text: status.public_key })) : '',
+    complaints.length ? el('p', { class: 'error', text: t('trustee.complaints', { count: complaints.length }) }) : '',
+    ceremony && ceremony.setupRound !== null ? el('p', {}, t('trustee.election_key'), ' ', el('code', { class: 'mono', text: ceremony.rounds.get(ceremony.setupRound).publicKey.hex() })) : '',
   );
-  if (!me) {
-    $('#next-step').textContent = t('trustee.not_trustee');
+  const hide = (text) => {
+    $('#next-step').textContent = text;
     stepButton.dataset.step = '';
     show(stepButton, false);
     return false;
+  };
+  if (!status.you) return hide(t('trustee.not_trustee'));
+  if (status.phase !== 'key_ceremony' || !rnd) {
+    return hide(ceremony && ceremony.setupRound !== null ? t('trustee.ceremony_done') : t('trustee.ceremony_not_started'));
   }
-  if (status.phase !== 'key_ceremony') {
-    $('#next-step').textContent = status.public_key ? t('trustee.ceremony_done') : t('trustee.ceremony_not_started');
-    stepButton.dataset.step = '';
-    show(stepButton, false);
-    return false;
-  }
-  const [step, text] = nextStep(me);
+  const [step, text] = nextStep();
   $('#next-step').textContent = text;
   stepButton.textContent = text;
   stepButton.dataset.step = step || '';
   show(stepButton, Boolean(step));
-  return !step;  // waiting: poll
+  return true;  // during the ceremony: poll, so the other trustees' progress shows
 }
+
+// --- the tally ----------------------------------------------------------------------------
 
 function renderTally() {
   const box = $('#tally-status');
@@ -188,15 +341,13 @@ async function refresh() {
   let waiting = false;
   try {
     status = await api(`${base}/ceremony`);
-    if (status.phase === 'key_ceremony' && status.round && state.context
-        && !state.context.startsWith(`${status.context}/`) && !state.secret_share) {
-      // A new ceremony round: the old key material is void.
-      state = {};
-      save();
-    }
+    ceremony = null;
+    if (status.phase !== 'draft' || status.round > 1) ceremony = await readCeremony();
+    forgetPolynomials();
     waiting = renderCeremony();
   } catch (err) {
-    $('#ceremony-status').replaceChildren(el('p', { class: 'error', text: errorText(err) }));
+    $('#ceremony-status').replaceChildren(el('p', { class: 'error', text: err.status ? errorText(err) : err.message }));
+    show(stepButton, false);
   }
   if (status && ['closed', 'scrutiny', 'tallying', 'published', 'archived'].includes(status.phase)) {
     try {
@@ -217,6 +368,7 @@ stepButton.addEventListener('click', async () => {
   stepButton.disabled = true;
   announce(errorBox, '', 'error');
   try {
+    ceremony = await readCeremony();  // act on the board as it is now, not as it was drawn
     await STEPS[step]();
   } catch (err) {
     announce(errorBox, err.message && !err.status ? err.message : errorText(err), 'error');
@@ -231,32 +383,61 @@ $('#decrypt-button').addEventListener('click', async () => {
   button.disabled = true;
   announce(errorBox, '', 'error');
   show($('#decrypt-progress'));
+  const bar = $('#decrypt-bar');
   try {
-    const bar = $('#decrypt-bar');
+    $('#decrypt-text').textContent = t('trustee.checking_tally');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const record = await api(`${base}/record`);
+    const asked = await api(`${base}/tally`);
+    let rebuilt;
+    try {
+      checkExtends(record.board || []);
+      crypto.readCeremony(electionId, record.board || [], expectedFingerprints());
+      rebuilt = crypto.rebuildTally(record, electionId, (done, total) => { bar.value = Math.round(50 * done / Math.max(total, 1)); });
+      if (JSON.stringify(asked.ciphertexts) !== JSON.stringify(rebuilt.payload.ciphertexts)) {
+        throw new Error('the server asks to decrypt ciphertexts that are not the encrypted tally on the board');
+      }
+      if (state.decrypted_tally && state.decrypted_tally !== rebuilt.tallyHash) {
+        throw new Error(`this trustee already decrypted tally ${state.decrypted_tally}; it never decrypts a second, different one`);
+      }
+      // Later ballot definitions keep the key and trustees (the replay checks it); the set-up
+      // one is what this trustee confirmed.
+      const setup = (record.board || []).find((e) => e.type === 'election_setup');
+      if (!setup || setup.payload.fingerprint !== state.fingerprint) {
+        throw new Error(`the election fingerprint on the board is not the one this trustee confirmed (${state.fingerprint})`);
+      }
+    } catch (err) {
+      throw refused(err);
+    }
     $('#decrypt-text').textContent = t('trustee.decrypting');
     await new Promise((resolve) => setTimeout(resolve, 0));
-    const share = await crypto.decryptionShare(tally.ciphertexts, state.secret_share, state.index,
-      tally.context, (done, total) => { bar.value = Math.round(100 * done / Math.max(total, 1)); });
+    const body = crypto.decryptionShare(rebuilt, state, electionId, (done, total) => { bar.value = 50 + Math.round(50 * done / Math.max(total, 1)); });
+    state.decrypted_tally = rebuilt.tallyHash;
+    save();
     bar.value = 100;
-    await api(`${base}/tally/shares`, { method: 'POST', body: { share } });
+    await api(`${base}/tally/shares`, { method: 'POST', body });
     $('#decrypt-text').textContent = t('trustee.share_sent');
   } catch (err) {
-    announce(errorBox, errorText(err), 'error');
+    announce(errorBox, err.message && !err.status ? err.message : errorText(err), 'error');
+    $('#decrypt-text').textContent = '';
   } finally {
     button.disabled = false;
   }
   await refresh();
 });
 
+$('#trustee-keys').addEventListener('change', () => { refresh(); });
+$('#keyfile-passphrase').addEventListener('input', () => { if (status && ceremony && !fileKey) renderCeremony(); });
+
 async function main() {
   if (!user) return;
-  renderKeyFile();
   try {
     crypto = await import('./scrutin-crypto.js');
   } catch (err) {
     announce(errorBox, errorText(err), 'error');
     return;
   }
+  renderKeyFile();
   await refresh();
 }
 

@@ -73,3 +73,6 @@ export * from './dlog.js';
 export * from './fingerprint.js';
 export * from './manifest.js';
 export * from './board.js';
+export * from './ceremony.js';
+export * from './tally.js';
+export * from './keyfile.js';

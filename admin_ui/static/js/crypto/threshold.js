@@ -194,20 +194,23 @@ export function openShare(recipientPrivate, sealed, context = new Uint8Array(0))
 
 // ---- decryption shares --------------------------------------------------------------------
 
-function decryptionContext(context, trusteeIndex, beta) {
-  return [bytesArg(context), 'decryption', trusteeIndex, beta];
+// Binds the tally context, the trustee and the whole ciphertext; protocol 2 (slotBound) also the
+// slot index, so a proof is valid for one slot of one tally only (crypto/threshold.py).
+function decryptionContext(context, trusteeIndex, beta, slot = null) {
+  if (slot === null) return [bytesArg(context), 'decryption', trusteeIndex, beta];
+  return [bytesArg(context), 'decryption', trusteeIndex, slot, beta];
 }
 
 /**
  * {"trustee": j, "factors": [hex(α_i^{s_j})...], "proofs": [{challenge, response}...]} with a
- * Chaum–Pedersen proof per ciphertext. options: {rng, onProgress(done, total)}.
+ * Chaum–Pedersen proof per ciphertext. options: {rng, onProgress(done, total), slotBound (protocol 2)}.
  */
-export function decryptionShare(ciphertexts, secretShare, trusteeIndex, context, { rng = randomScalar, onProgress } = {}) {
+export function decryptionShare(ciphertexts, secretShare, trusteeIndex, context, { rng = randomScalar, onProgress, slotBound = false } = {}) {
   checkIndex(trusteeIndex);
   const factors = [], proofs = [];
   ciphertexts.forEach((ct, i) => {
     factors.push(ct.alpha.mul(secretShare).hex());
-    proofs.push(proveEqDlog(secretShare, ct.alpha, decryptionContext(context, trusteeIndex, ct.beta), rng));
+    proofs.push(proveEqDlog(secretShare, ct.alpha, decryptionContext(context, trusteeIndex, ct.beta, slotBound ? i : null), rng));
     if (onProgress) onProgress(i + 1, ciphertexts.length);
   });
   return { trustee: trusteeIndex, factors, proofs };
@@ -240,11 +243,11 @@ function parseDecryptionShare(ciphertexts, share, trusteeIndex) {
 }
 
 /** Check every factor's Chaum–Pedersen proof against g^{s_j}; throws InvalidShare. */
-export function verifyDecryptionShare(ciphertexts, share, publicShare, trusteeIndex, context) {
+export function verifyDecryptionShare(ciphertexts, share, publicShare, trusteeIndex, context, { slotBound = false } = {}) {
   const factors = parseDecryptionShare(ciphertexts, share, trusteeIndex);
   ciphertexts.forEach((ct, i) => {
     try {
-      verifyEqDlog(publicShare, ct.alpha, factors[i], share.proofs[i], decryptionContext(context, trusteeIndex, ct.beta),
+      verifyEqDlog(publicShare, ct.alpha, factors[i], share.proofs[i], decryptionContext(context, trusteeIndex, ct.beta, slotBound ? i : null),
         `decryption share of trustee ${trusteeIndex}: proof ${i}`);
     } catch (e) {
       if (e instanceof InvalidProof) throw new InvalidShare(e.message);
