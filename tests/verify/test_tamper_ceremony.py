@@ -17,9 +17,9 @@ import pytest
 from nacl.public import PrivateKey
 
 from crypto import ceremony
-from crypto.errors import InvalidRecord, InvalidShare
+from crypto.errors import InvalidProof, InvalidRecord, InvalidShare
 from crypto.fingerprint import election_fingerprint
-from crypto.group import Scalar
+from crypto.group import Point, Scalar
 from crypto.record import verify_record
 from crypto.tally import decryption_context, encrypted_tally_hash
 from crypto.threshold import (
@@ -388,3 +388,289 @@ def test_one_key_joins_in_two_seats(rec, built, field, fragment) -> None:
     joined["payload"][field] = the(rec, ceremony.JOINED, 1)["payload"][field]
     resign_one(built, rec, joined, signer=1 if field == "signing_key" else 3)
     fails(rec, InvalidRecord, f"board event {joined['seq']} (trustee_joined): {fragment}")
+
+
+# --- 6. the schedule ----------------------------------------------------------------------------
+
+
+def _stamp(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _cast_at(rec: dict, event: dict[str, Any], at: datetime) -> None:
+    """Move ``event`` and every later event to ``at`` (board times stay monotonic)."""
+    for e in rec["board"][rec["board"].index(event):]:
+        e["at"] = _stamp(at)
+    rehash(rec)
+
+
+@pytest.mark.parametrize("late", [timedelta(0), timedelta(minutes=5)], ids=["at-end", "after"])
+def test_ballot_after_the_scheduled_end(rec, late) -> None:
+    # The server accepts a ballot once the polls have closed (the scheduled end is exclusive).
+    end = datetime.fromisoformat(first(rec, "ceremony_started")["payload"]["schedule"]["end_utc"])
+    control = copy.deepcopy(rec)
+    _cast_at(control, events_of(control, "ballot_cast")[-1], end - timedelta(microseconds=1))
+    assert verify_record(control, workers=1).result is not None  # just in time: counted
+    event = events_of(rec, "ballot_cast")[-1]
+    _cast_at(rec, event, end + late)
+    fails(rec, InvalidRecord, f"board event {event['seq']} (ballot_cast): ballot "
+          f"{event['payload']['tracker']} cast at {event['at']}, not before the scheduled end "
+          f"{end.isoformat()} (the end is exclusive)")
+
+
+# --- 7. broken signatures -----------------------------------------------------------------------
+
+SIGNED_KINDS = [ceremony.JOINED, ceremony.COMMITMENT_HASH, ceremony.COMMITMENTS,
+                ceremony.SHARES_SENT, ceremony.CONFIRMED]
+
+
+@pytest.mark.parametrize("kind", SIGNED_KINDS)
+def test_ceremony_signature_with_one_byte_changed(rec, built, kind) -> None:
+    # The server forges (or corrupts) a trustee's signed ceremony message.
+    event = the(rec, kind, 2)
+    event["payload"]["signature"] = flip_byte(event["payload"]["signature"], 17)
+    rehash(rec)
+    fails(rec, InvalidRecord, f"board event {event['seq']} ({kind}): {kind} of trustee 2: the "
+          f"signature does not verify under its signing key {fp(built, 2)}")
+
+
+def test_decryption_share_signature_with_one_byte_changed(rec, built) -> None:
+    # The server forges (or corrupts) trustee 3's signed decryption share.
+    event = events_of(rec, "decryption_share")[1]
+    event["payload"]["signature"] = flip_byte(event["payload"]["signature"], 40)
+    rehash(rec)
+    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): decryption_share of "
+          f"trustee 3: the signature does not verify under its signing key {fp(built, 3)}")
+
+
+def _server_key() -> str:
+    return bytes(PrivateKey.generate().public_key).hex()
+
+
+@pytest.mark.parametrize("kind,edit", [
+    (ceremony.JOINED, lambda p: p.update(encryption_key=_server_key())),
+    (ceremony.SHARES_SENT, lambda p: p["sealed"].update({"1": base64.b64encode(
+        secrets.token_bytes(80)).decode()})),
+    (ceremony.CONFIRMED, lambda p: p.update(fingerprint="ab" * 32)),
+], ids=["encryption-key", "sealed-share", "fingerprint"])
+def test_signed_body_changed_by_the_relay(rec, built, kind, edit) -> None:
+    # The server rewrites what a trustee signed: its own encryption key in place of trustee 2's
+    # (to read the shares sealed to it), a substituted sealed share, another fingerprint.
+    event = the(rec, kind, 2)
+    edit(event["payload"])
+    rehash(rec)
+    fails(rec, InvalidRecord, f"board event {event['seq']} ({kind}): {kind} of trustee 2: the "
+          f"signature does not verify under its signing key {fp(built, 2)}")
+
+
+# --- 8. signed by another trustee ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", SIGNED_KINDS)
+def test_message_of_trustee_1_signed_by_trustee_2(rec, built, kind) -> None:
+    # Trustee 2 (or a server holding its key) speaks for trustee 1.
+    event = the(rec, kind, 1)
+    resign_one(built, rec, event, signer=2)
+    fails(rec, InvalidRecord, f"board event {event['seq']} ({kind}): {kind} of trustee 1: the "
+          f"signature does not verify under its signing key {fp(built, 1)}")
+
+
+def test_decryption_share_of_trustee_1_signed_by_trustee_3(rec, built) -> None:
+    # Trustee 3 submits a decryption share in trustee 1's name.
+    event = events_of(rec, "decryption_share")[0]
+    p = event["payload"]
+    p["signature"] = ceremony.sign_decryption_share(seeds_of(built)[3], rec["election_id"], 1,
+                                                    1, p["tally_hash"], p["share"])
+    rehash(rec)
+    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): decryption_share of "
+          f"trustee 1: the signature does not verify under its signing key {fp(built, 1)}")
+
+
+# --- 9. decryption shares bound to the tally ------------------------------------------------------
+
+
+def _secret(built: Built, index: int) -> Scalar:
+    trustee = next(t for t in built.trustees if int(t.state["index"]) == index)
+    return Scalar.from_hex(trustee.state["secret_share"])
+
+
+def _tally_cts(rec: dict) -> list:
+    from crypto.elgamal import Ciphertext
+
+    return [Ciphertext.from_json(c, allow_identity=True)
+            for c in first(rec, "encrypted_tally")["payload"]["ciphertexts"]]
+
+
+def _other_tally_hash(rec: dict) -> str:
+    """The hash of another tally: the board's without its first counted ballot."""
+    tally = copy.deepcopy(first(rec, "encrypted_tally")["payload"])
+    tally["counted"] = tally["counted"][1:]
+    return encrypted_tally_hash(tally)
+
+
+def test_decryption_share_signed_for_another_tally(rec, built) -> None:
+    # Trustee 1 signed its share for a different tally (the server asked it to decrypt one);
+    # the server publishes it beside the board's tally.
+    event = events_of(rec, "decryption_share")[0]
+    other, real = _other_tally_hash(rec), event["payload"]["tally_hash"]
+    event["payload"]["tally_hash"] = other
+    resign_decryption_share(built, rec, event)
+    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 1's share "
+          f"names tally {other}, the encrypted tally on the board is {real}")
+
+
+def test_decryption_share_proved_for_another_tally(rec, built) -> None:
+    # Trustee 1's proofs were made for another tally's context; the share is then signed with
+    # the board's tally hash: the proofs bind the tally too.
+    event = events_of(rec, "decryption_share")[0]
+    setup = first(rec, ceremony.SETUP)["payload"]
+    event["payload"]["share"] = decryption_share(
+        _tally_cts(rec), _secret(built, 1), 1,
+        decryption_context(rec["election_id"], setup["fingerprint"], _other_tally_hash(rec)),
+        slot_bound=True)
+    resign_decryption_share(built, rec, event)
+    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 1's "
+          "decryption share, question 0, candidate 0 (Candidate 0) support (slot 0) does not "
+          "verify")
+
+
+# --- 10. slot binding ---------------------------------------------------------------------------
+
+
+def _swap(values: list, a: int, b: int) -> None:
+    values[a], values[b] = values[b], values[a]
+
+
+def test_decryption_share_slots_swapped(rec, built) -> None:
+    # Trustee 1's factors and proofs of two slots are swapped (support and oppose counts of
+    # candidate 1 exchanged), re-signed.
+    event = events_of(rec, "decryption_share")[0]
+    share = event["payload"]["share"]
+    _swap(share["factors"], 2, 3)
+    _swap(share["proofs"], 2, 3)
+    resign_decryption_share(built, rec, event)
+    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 1's "
+          "decryption share, question 0, candidate 1 (Candidate 1) support (slot 2) does not "
+          "verify")
+
+
+def test_decryption_proofs_swapped_between_identical_slots(empty) -> None:
+    # In an empty tally every slot's statement is the same, (1, 1) with factor 1: only the
+    # slot index in each proof's context tells them apart. Two proofs swapped, re-signed.
+    rec = empty.copy()
+    event = events_of(rec, "decryption_share")[0]
+    share = event["payload"]["share"]
+    cts = _tally_cts(rec)
+    assert cts[0] == cts[1] and share["factors"][0] == share["factors"][1]
+    _swap(share["proofs"], 0, 1)
+    resign_decryption_share(empty, rec, event)
+    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 1's "
+          "decryption share, question 0, candidate 0 (Candidate 0) support (slot 0) does not "
+          "verify")
+
+
+def test_decryption_share_without_slot_binding(rec, built) -> None:
+    # Trustee 1's share made with protocol-1 proofs (no slot index) in a protocol-2 record.
+    event = events_of(rec, "decryption_share")[0]
+    setup = first(rec, ceremony.SETUP)["payload"]
+    event["payload"]["share"] = decryption_share(
+        _tally_cts(rec), _secret(built, 1), 1,
+        decryption_context(rec["election_id"], setup["fingerprint"],
+                           event["payload"]["tally_hash"]))
+    resign_decryption_share(built, rec, event)
+    fails(rec, InvalidShare, "trustee 1's decryption share, question 0, candidate 0 "
+          "(Candidate 0) support (slot 0) does not verify")
+
+
+# --- 11. protocol-1 records -----------------------------------------------------------------------
+
+V1 = ["v1-sonc-tallied.json", "v1-approval-independent.json"]
+
+
+@pytest.mark.parametrize("name", V1)
+def test_v1_changed_election_key(name) -> None:
+    # The server sets up an election key of its own, manifest and fingerprint made consistent.
+    rec = v1(name)
+    setup = first(rec, "election_setup")
+    p = setup["payload"]
+    p["manifest"]["public_key"] = p["public_key"] = key = other_point(p["public_key"])
+    p["fingerprint"] = election_fingerprint(p["manifest"])
+    rehash(rec)
+    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): manifest.public_key "
+          f"{key} is not the product of the trustees' constant commitments")
+
+
+@pytest.mark.parametrize("name", V1)
+def test_v1_dropped_trustee_commitments(name) -> None:
+    # The server drops trustee 2's commitments (the manifest still lists trustee 2).
+    rec = v1(name)
+    rec["board"].remove(the(rec, "trustee_commitments", 2))
+    rehash(rec)
+    setup = first(rec, "election_setup")
+    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): round 1 has "
+          "commitments from trustees [1, 3], the manifest lists [1, 2, 3]")
+
+
+@pytest.mark.parametrize("name", V1)
+def test_v1_second_ceremony_after_opening(name) -> None:
+    # The server restarts the key ceremony of a running protocol-1 election.
+    rec = v1(name)
+    at = index_of(rec, "opened") + 1
+    rec["board"].insert(at, restart_event(2))
+    rehash(rec)
+    fails(rec, InvalidRecord, f"board event {at + 1} (ceremony_restarted): a key-ceremony event "
+          "while the election was open: an election has exactly one key")
+
+
+def test_v1_changed_decryption_factor() -> None:
+    # The server alters trustee 2's decryption factor of one slot (protocol-1 shares are
+    # unsigned: only the proof stands in the way).
+    rec = v1("v1-sonc-tallied.json")
+    event = the(rec, "decryption_share", 2)
+    factors = event["payload"]["share"]["factors"]
+    factors[1] = other_point(factors[1])
+    rehash(rec)
+    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 2's "
+          "decryption share, question 0, candidate 0 (Candidate 0) oppose (slot 1) does not "
+          "verify")
+
+
+def test_v1_changed_commitment_everywhere() -> None:
+    # The server swaps a commitment of trustee 3 in its event and in the manifest (key and
+    # fingerprint recomputed): it cannot prove knowledge of the new coefficient.
+    rec = v1("v1-approval-independent.json")
+    event = the(rec, "trustee_commitments", 3)
+    new = other_point(event["payload"]["commitments"][0])
+    event["payload"]["commitments"][0] = new
+    setup = first(rec, "election_setup")["payload"]
+    setup["manifest"]["trustees"][2]["commitments"][0] = new
+    setup["manifest"]["public_key"] = setup["public_key"] = combine_public_key([
+        [Point.from_hex(c) for c in t["commitments"]]
+        for t in setup["manifest"]["trustees"]]).hex()
+    setup["fingerprint"] = election_fingerprint(setup["manifest"])
+    rehash(rec)
+    fails(rec, InvalidProof, f"board event {event['seq']} (trustee_commitments)",
+          "trustee 3: commitment 0 proof of knowledge")
+
+
+def test_v1_shares_before_the_last_commitments() -> None:
+    # The server let trustee 1 send shares before trustee 3 had committed (a rushing dealer).
+    rec = v1("v1-sonc-tallied.json")
+    board = rec["board"]
+    sent = the(rec, "trustee_shares_sent", 1)
+    board.remove(sent)
+    board.insert(board.index(the(rec, "trustee_commitments", 3)), sent)
+    rehash(rec)
+    fails(rec, InvalidRecord, f"board event {the(rec, 'trustee_commitments', 3)['seq']} "
+          "(trustee_commitments): trustee 3 published commitments after trustee 1 sent shares")
+
+
+def test_protocol_2_record_relabelled_as_protocol_1(rec) -> None:
+    # Downgrade: the server strips "protocol": 2 so the legacy (unsigned) rules apply. The
+    # coefficient proofs name protocol 2's context, so they no longer verify; re-proving
+    # needs the trustees' coefficients.
+    started = first(rec, "ceremony_started")
+    del started["payload"]["protocol"]
+    rehash(rec)
+    fails(rec, InvalidProof, f"board event {the(rec, 'trustee_commitments', 1)['seq']} "
+          "(trustee_commitments): trustee 1: commitment 0 proof of knowledge")
