@@ -123,7 +123,7 @@ def restarted_before_setup(built: Built, rec: dict, **kw: Any
     """Round 1 complete (every trustee confirmed) but not set up; a restart; a complete
     round 2. Returns (the record cut there, without ballots; round 2's events; its setup);
     the round-1 setup stays in ``rec`` for the caller to use."""
-    board = rec["board"][:index_of(rec, ceremony.SETUP)]
+    board = copy.deepcopy(rec["board"][:index_of(rec, ceremony.SETUP)])
     events, setup = honest_round(built, rec, 2, **kw)
     cut = {**rec, "board": board + [restart_event(2)] + events, "ballots": {}}
     return cut, events, setup
