@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from tests.conftest import TEST_SECRET
+from tests.verify.records import Built, run_election
 
 
 @pytest.fixture(scope="module")
@@ -25,3 +26,20 @@ def service(database_url: str, tmp_path_factory: pytest.TempPathFactory
     with TestClient(application) as client:
         yield client, tmp
     application.state.engine.dispose()
+
+
+VOTES = {"V1": [[[1, 1, -1]]], "V2": [[[-1, -1, -1]], [[1, -1, 0]]], "V3": [[[1, 0, 1]]]}
+"""The honest protocol-2 election the tamper tests start from (test_tamper*.py)."""
+
+
+@pytest.fixture(scope="module")
+def built(service) -> Built:
+    client, tmp = service
+    # Trustees 1 and 3 decrypt; seats make the result rank and elect.
+    return run_election(client, tmp / "sonc", VOTES, decrypting=(0, 2), seats=2)
+
+
+@pytest.fixture
+def rec(built) -> dict:
+    """A deep copy of the honest record, to tamper with."""
+    return built.copy()

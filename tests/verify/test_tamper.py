@@ -41,14 +41,8 @@ from tests.verify.records import (
     run_election,
 )
 
-VOTES = {"V1": [[[1, 1, -1]]], "V2": [[[-1, -1, -1]], [[1, -1, 0]]], "V3": [[[1, 0, 1]]]}
-
-
-@pytest.fixture(scope="module")
-def built(service) -> Built:
-    client, tmp = service
-    # Trustees 1 and 3 decrypt; seats make the result rank and elect.
-    return run_election(client, tmp / "sonc", VOTES, decrypting=(0, 2), seats=2)
+# The honest record (fixtures ``built`` and ``rec``) is built in conftest.py, shared with
+# test_tamper_ceremony.py.
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +50,6 @@ def independent(service) -> Built:
     client, tmp = service
     return run_election(client, tmp / "indep", {"I1": [[[1, 0, 0]]], "I2": [[[0, 1, 0]]]},
                         credential_mode="independent", tally=False)
-
-
-@pytest.fixture
-def rec(built) -> dict:
-    return built.copy()
 
 
 def fails(record: dict, error: type[Exception], *fragments: str, workers: int = 1) -> str:
