@@ -3,27 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.errors import Conflict
 from app.models import BoardEvent
 from app.models.base import utcnow
 from crypto.board import GENESIS_HASH, event_hash
 
 
+def stamp(moment: datetime) -> str:
+    """A board time: UTC, microseconds, ``Z`` (so that times compare as strings)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def append(session: Session, election_id: str, event_type: str,
-           payload: dict[str, Any]) -> BoardEvent:
+           payload: dict[str, Any], *, before: datetime | None = None) -> BoardEvent:
     """Add the next event. Callers hold the election's row lock, so sequence numbers are dense;
-    the (election_id, seq) unique constraint is the backstop."""
+    the (election_id, seq) unique constraint is the backstop.
+
+    Board times never go backwards (the verifier requires it; a clock stepped back by NTP must
+    not make an honest record fail). ``before``: the event must be stamped before this instant
+    (a ballot before the scheduled end, which is exclusive), else ``Conflict`` and nothing is
+    written — the phase was checked a moment earlier, the stamp is what the record shows."""
     last = session.scalars(
         select(BoardEvent).where(BoardEvent.election_id == election_id)
         .order_by(BoardEvent.seq.desc()).limit(1)
     ).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS_HASH
-    at = utcnow().isoformat(timespec="microseconds").replace("+00:00", "Z")
+    at = stamp(utcnow())
+    if last is not None and at < last.at:
+        at = last.at
+    if before is not None and at >= stamp(before):
+        raise Conflict("voting_closed", "voting closed at the scheduled end before this could "
+                       "be recorded")
     event = BoardEvent(
         election_id=election_id, seq=seq, at=at, type=event_type, payload=payload,
         prev_hash=prev, hash=event_hash(prev, seq, at, event_type, payload),

@@ -234,7 +234,7 @@ def store(session: Session, plan: CastPlan, ballot: dict[str, Any], verified: Ve
     event = board.append(session, election.id, "ballot_cast", {
         "tracker": tracker, "credential": credential_hex,
         "definition_version": definition.version,
-        "supersedes": [b.tracker for b in previous]})
+        "supersedes": [b.tracker for b in previous]}, before=election.ends_at)
     stored = Ballot(election_id=election.id, voter_id=voter.id, credential=credential_hex,
                     definition_version=definition.version, payload=ballot,
                     signature=ballot.get("signature", {}), tracker=tracker, cast_at=now,

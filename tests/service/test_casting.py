@@ -239,3 +239,47 @@ def test_voter_list_can_be_hidden(client, tmp_path) -> None:
         login(client, "Anyone").get(f"/api/v1/elections/{eid}/voted")
     assert err.value.status == 403
     assert len(admin.get(f"/api/v1/elections/{eid}/voted")["voters"]) == 1
+
+
+def test_ballot_stamped_at_the_scheduled_end_is_refused(client, election, settings,
+                                                        monkeypatch) -> None:
+    # The phase is checked when the request starts; the board stamp comes a moment later. A
+    # ballot whose stamp reaches the (exclusive) end would make the honest record fail
+    # verification, so it is refused and nothing is written.
+    from app.models import Election
+    from app.services import board
+
+    admin, eid = election
+    alice = voter(client, eid, "Alice")
+    alice.ensure_credential()
+    ballot = alice.make_ballot([[1, 0, -1]])
+    engine = make_engine(settings.effective_database_url)
+    with engine.connect() as c:
+        ends_at = c.scalar(select(Election.ends_at).where(Election.id == eid))
+    engine.dispose()
+    assert ends_at is not None
+    before = counts(settings, eid)
+    monkeypatch.setattr(board, "utcnow", lambda: ends_at)
+    with pytest.raises(ApiError) as refused:
+        alice.cast_ballot(ballot)
+    assert (refused.value.status, refused.value.code) == (409, "voting_closed")
+    assert counts(settings, eid) == before
+    monkeypatch.undo()
+    alice.cast_ballot(ballot)  # a moment earlier it would have counted
+
+
+def test_board_times_never_go_backwards(client, election, monkeypatch) -> None:
+    # A clock stepped back (NTP) must not give the board a time earlier than its last event:
+    # the verifier requires monotonic times, and the record must stay verifiable.
+    from datetime import UTC, datetime
+
+    from app.services import board
+
+    admin, eid = election
+    last = admin.board(eid)[-1]["at"]
+    monkeypatch.setattr(board, "utcnow", lambda: datetime(2000, 1, 1, tzinfo=UTC))
+    voter(client, eid, "Alice").cast([[1, 1, 1]])
+    events = admin.board(eid)
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+    assert events[-1]["at"] == last and events[-1]["type"] == "ballot_cast"
+    verify_chain(events)
