@@ -1,0 +1,240 @@
+"""Honest trustee clients in front of a lying server: the real ``TrusteeClient`` talks to the
+``MaliciousProxy``, which forges what the server returns (the board, the ceremony status, the
+record, the tally). Each test asserts the client's refusal and, where it matters, that the
+honest server never received the step the lie was meant to provoke (checked on the honest
+board). Each forgery is re-hashed (and, where the forger can, re-signed) so that it reaches the
+check it targets instead of failing on the hash chain."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from nacl.public import PrivateKey
+
+from app.client.http import ScrutinSession
+from app.client.trustee import TrusteeClient, TrusteeRefusal
+from crypto import ceremony as protocol
+from crypto.threshold import TrusteePolynomial
+from tests.adversary.proxy import MaliciousProxy, Rule
+from tests.service.helpers import ADMIN, PASSPHRASE, election_config, login
+from tests.verify.records import rehash
+
+BOARD = r"/api/v1/elections/[^/]+/board"
+CEREMONY = r"/api/v1/elections/[^/]+/ceremony"
+RECORD = r"/api/v1/elections/[^/]+/record"
+TALLY = r"/api/v1/elections/[^/]+/tally"
+
+Events = list[dict[str, Any]]
+
+
+# --- set-up (straight to the honest server) and the trustees (through the proxy) --------------
+
+
+def frozen(honest: httpx.Client, trustees: int = 3, threshold: int = 2) -> str:
+    admin = login(honest, ADMIN)
+    eid = admin.post("/api/v1/elections",
+                     election_config(trustees=trustees, threshold=threshold))["id"]
+    for i in range(1, trustees + 1):
+        admin.post(f"/api/v1/elections/{eid}/roles", {"username": f"T{i}", "role": "trustee"})
+    admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": ["V1", "V2"]})
+    admin.post(f"/api/v1/elections/{eid}/freeze")
+    return str(eid)
+
+
+def via(url: str, eid: str, name: str, key_dir: Path, **kwargs: Any) -> TrusteeClient:
+    """A trustee client (its key file in ``key_dir``) talking to ``url``."""
+    return TrusteeClient(ScrutinSession(url).dev_login(name), eid, key_dir / f"{name}.json",
+                         PASSPHRASE, **kwargs)
+
+
+def trustees(proxy: MaliciousProxy, eid: str, key_dir: Path, n: int = 3) -> list[TrusteeClient]:
+    return [via(proxy.url, eid, f"T{i}", key_dir) for i in range(1, n + 1)]
+
+
+def honest_board(honest: httpx.Client, eid: str) -> Events:
+    return login(honest, ADMIN).board(eid)
+
+
+def posted(honest: httpx.Client, eid: str, kind: str, index: int, number: int = 1) -> bool:
+    """Did the honest server receive trustee ``index``'s ``kind`` message of round ``number``?"""
+    return any(e["type"] == kind and e["payload"].get("index") == index
+               and e["payload"].get("round") == number for e in honest_board(honest, eid))
+
+
+def forge_board(proxy: MaliciousProxy, fn: Callable[[Events], Events | None]) -> Rule:
+    """Every board page the proxy returns is ``fn`` of the honest events, re-hashed so the hash
+    chain of the forgery checks (``rule.forged`` keeps the last forgery)."""
+    def rewrite(data: dict[str, Any], request: Any) -> dict[str, Any]:
+        events = copy.deepcopy(data["events"])
+        out = fn(events)
+        events = events if out is None else out
+        rehash({"board": events})
+        rule.forged = events  # type: ignore[attr-defined]
+        return {**data, "events": events}
+
+    rule = proxy.rewrite("GET", BOARD, rewrite)
+    return rule
+
+
+def find(events: Events, kind: str, index: int | None = None,
+         number: int | None = None) -> int:
+    return next(i for i, e in enumerate(events) if e["type"] == kind
+                and (index is None or e["payload"].get("index") == index)
+                and (number is None or e["payload"].get("round") == number))
+
+
+class Mallory:
+    """A stranger with her own identity, posing as trustee ``index``: she can sign, so the
+    messages she puts in that trustee's place replay; only what the client remembers or was
+    told out of band can tell her apart."""
+
+    def __init__(self, eid: str, index: int, threshold: int = 2, number: int = 1) -> None:
+        self.eid, self.index, self.number = eid, index, number
+        self.seed = protocol.generate_identity()
+        self.signing_key = protocol.identity_public(self.seed)
+        self.encryption_key = bytes(PrivateKey.generate().public_key).hex()
+        poly = TrusteePolynomial.generate(threshold)
+        context = protocol.commitment_context(eid, number, index, self.signing_key)
+        self.commitments = [c.hex() for c in poly.commitments]
+        self.proofs = poly.commitment_proofs(context)
+
+    def payload(self, kind: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            protocol.JOINED: {"signing_key": self.signing_key,
+                              "encryption_key": self.encryption_key},
+            protocol.COMMITMENT_HASH: {
+                "digest": protocol.commitments_digest(self.commitments, self.proofs)},
+            protocol.COMMITMENTS: {"commitments": self.commitments, "proofs": self.proofs},
+        }[kind]
+        return protocol.signed_payload(self.seed, kind, self.eid, self.number, self.index, body)
+
+    def impersonate(self, events: Events) -> None:
+        """Put her own signed messages in place of the trustee's (join, hash, commitments)."""
+        for event in events:
+            p = event["payload"]
+            if event["type"] in (protocol.JOINED, protocol.COMMITMENT_HASH, protocol.COMMITMENTS) \
+                    and p.get("index") == self.index and p.get("round") == self.number:
+                event["payload"] = self.payload(event["type"])
+
+
+# --- 1. key swap ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("swapped", ["encryption_key", "signing_key"])
+def test_swapped_key_of_another_trustee_breaks_its_signature(proxy, honest, tmp_path,
+                                                              swapped) -> None:
+    # The server swaps trustee 2's joined X25519 (or signing) key for its own, hoping trustee 1
+    # seals its share to it; it cannot re-sign trustee 2's join, so the replay refuses.
+    eid = frozen(honest)
+    t1, t2, t3 = trustees(proxy, eid, tmp_path)
+    t1.join()
+    t1.commit()  # trustee 1 has seen the board before trustees 2 and 3 joined
+    for t in (t2, t3):
+        t.join()
+        t.commit()
+    mallory = Mallory(eid, 2)
+
+    def swap(events: Events) -> None:
+        events[find(events, protocol.JOINED, 2)]["payload"][swapped] = getattr(mallory, swapped)
+
+    rule = forge_board(proxy, swap)
+    with pytest.raises(TrusteeRefusal, match="trustee_joined of trustee 2: the signature does "
+                                             "not verify"):
+        t1.reveal()
+    assert rule.hits >= 1
+    assert not posted(honest, eid, protocol.COMMITMENTS, 1)
+
+
+def test_impersonated_trustee_seen_before_is_refused_before_sealing_shares(proxy, honest,
+                                                                           tmp_path) -> None:
+    # After trustee 1 saw the honest board, the server shows it a board where a stranger (with
+    # her own, validly signed join, hash and commitments) took trustee 2's place, so that
+    # trustee 1 seals trustee 2's share to her: the rewritten history is refused.
+    eid = frozen(honest)
+    ts = trustees(proxy, eid, tmp_path)
+    for step in ("join", "commit"):
+        for t in ts:
+            getattr(t, step)()
+    for t in reversed(ts):
+        t.reveal()  # trustee 1 last: it has seen every join, hash and commitment
+    mallory = Mallory(eid, 2)
+    rule = forge_board(proxy, mallory.impersonate)
+    with pytest.raises(TrusteeRefusal, match="no longer contains event .* the server rewrote"):
+        ts[0].send_shares()
+    assert rule.hits >= 1
+    protocol.replay(eid, rule.forged)  # type: ignore[attr-defined]  # the forgery replays
+    assert not posted(honest, eid, protocol.SHARES_SENT, 1)
+
+
+# --- 2. rollback ------------------------------------------------------------------------------
+
+
+def test_rolled_back_board_is_refused(proxy, honest, tmp_path) -> None:
+    # The server serves an older, self-consistent prefix of the board (a stale view that hides
+    # the last commitments trustee 1 already saw).
+    eid = frozen(honest)
+    ts = trustees(proxy, eid, tmp_path)
+    for step in ("join", "commit"):
+        for t in ts:
+            getattr(t, step)()
+    for t in reversed(ts):
+        t.reveal()
+    rule = forge_board(proxy, lambda events: events[:find(events, protocol.COMMITMENTS, 2)])
+    with pytest.raises(TrusteeRefusal, match="no longer contains event"):
+        ts[0].send_shares()
+    assert rule.hits >= 1
+    assert not posted(honest, eid, protocol.SHARES_SENT, 1)
+
+
+# --- 3. expected trustees ---------------------------------------------------------------------
+
+
+def test_stranger_not_among_published_fingerprints_is_refused(proxy, honest, tmp_path) -> None:
+    # The server shows a newly joining trustee a board on which a stranger (validly
+    # self-signed) holds trustee 2's seat; only the published fingerprints can tell.
+    eid = frozen(honest)
+    t2, t3 = (via(proxy.url, eid, name, tmp_path) for name in ("T2", "T3"))
+    t1 = via(proxy.url, eid, "T1", tmp_path,
+             expected_trustees=[via(proxy.url, eid, "T1", tmp_path).fingerprint,
+                                t2.fingerprint, t3.fingerprint])
+    t2.join()
+    t2.commit()
+    mallory = Mallory(eid, 2)
+    rule = forge_board(proxy, mallory.impersonate)
+    with pytest.raises(TrusteeRefusal, match="trustee 2 has identity .* not one of the "
+                                             "published trustee fingerprints"):
+        t1.join()
+    assert rule.hits >= 1
+    protocol.replay(eid, rule.forged)  # type: ignore[attr-defined]  # the forgery replays
+    assert not posted(honest, eid, protocol.JOINED, 1)
+
+
+# --- 4. forged confirmation -------------------------------------------------------------------
+
+
+def test_forged_confirmation_is_refused(proxy, honest, tmp_path) -> None:
+    # The server claims trustee 1 confirmed a fingerprint it never computed (it cannot sign
+    # as trustee 1), to make trustee 3 believe the others agreed on something else.
+    eid = frozen(honest)
+    ts = trustees(proxy, eid, tmp_path)
+    for step in ("join", "commit", "reveal", "send_shares"):
+        for t in ts:
+            getattr(t, step)()
+    for t in ts[:2]:
+        t.verify_and_confirm()
+
+    def forge(events: Events) -> None:
+        events[find(events, protocol.CONFIRMED, 1)]["payload"]["fingerprint"] = "ab" * 32
+
+    rule = forge_board(proxy, forge)
+    with pytest.raises(TrusteeRefusal, match="trustee_confirmed of trustee 1: the signature "
+                                             "does not verify"):
+        ts[2].verify_and_confirm()
+    assert rule.hits >= 1
+    assert not posted(honest, eid, protocol.CONFIRMED, 3)
+    assert not any(e["type"] == protocol.SETUP for e in honest_board(honest, eid))
