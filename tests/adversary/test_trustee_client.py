@@ -19,10 +19,19 @@ from nacl.public import PrivateKey
 from app.client.http import ScrutinSession
 from app.client.trustee import TrusteeClient, TrusteeRefusal
 from crypto import ceremony as protocol
+from crypto.elgamal import Ciphertext
+from crypto.fingerprint import election_fingerprint
 from crypto.threshold import TrusteePolynomial
-from tests.adversary.proxy import MaliciousProxy, Rule
-from tests.service.helpers import ADMIN, PASSPHRASE, election_config, login
-from tests.verify.records import rehash
+from tests.adversary.proxy import Forged, MaliciousProxy, Rule
+from tests.service.helpers import (
+    ADMIN,
+    PASSPHRASE,
+    election_config,
+    login,
+    open_election,
+    voter,
+)
+from tests.verify.records import fetch_record, rehash
 
 BOARD = r"/api/v1/elections/[^/]+/board"
 CEREMONY = r"/api/v1/elections/[^/]+/ceremony"
@@ -238,3 +247,193 @@ def test_forged_confirmation_is_refused(proxy, honest, tmp_path) -> None:
     assert rule.hits >= 1
     assert not posted(honest, eid, protocol.CONFIRMED, 3)
     assert not any(e["type"] == protocol.SETUP for e in honest_board(honest, eid))
+
+
+# --- 5. tally extension -----------------------------------------------------------------------
+
+
+def tallying(honest: httpx.Client, key_dir: Path) -> tuple[str, dict[str, Any]]:
+    """An election whose tally has started (two ballots); returns (id, V1's ballot)."""
+    admin, eid, _ = open_election(honest, key_dir, ["V1", "V2"], candidates=2)
+    voter(honest, eid, "V1").cast([[1, -1]])
+    voter(honest, eid, "V2").cast([[0, 1]])
+    admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
+    admin.post(f"/api/v1/elections/{eid}/tally/start")
+    record = fetch_record(honest, eid)
+    ballots = record["ballots"]
+    first_cast = next(e for e in record["board"] if e["type"] == "ballot_cast")
+    return eid, ballots[first_cast["payload"]["tracker"]]
+
+
+def plus_ballot(ciphertexts: list[dict[str, str]], ballot: dict[str, Any]) -> list[dict[str, str]]:
+    """The tally with this ballot counted once more (slot by slot, homomorphically)."""
+    extra = [c for answer in ballot["answers"] for c in answer["ciphertexts"]]
+    assert len(extra) == len(ciphertexts)
+    return [(Ciphertext.from_json(a, allow_identity=True) + Ciphertext.from_json(b)).to_json()
+            for a, b in zip(ciphertexts, extra, strict=True)]
+
+
+def no_share_was_posted(honest: httpx.Client, eid: str, t: TrusteeClient) -> None:
+    assert not any(e["type"] == "decryption_share" for e in honest_board(honest, eid))
+    assert "decrypted_tally" not in t.state  # the one tally this trustee decrypts is not spent
+
+
+@pytest.mark.parametrize("forgery", ["counts a ballot twice", "swaps two slots"])
+def test_decrypt_refuses_a_tally_request_that_is_not_the_board_tally(proxy, honest, tmp_path,
+                                                                      forgery) -> None:
+    # The server asks the trustee to decrypt ciphertexts other than the board's encrypted tally
+    # (one voter's ballot added again, or two slots exchanged) while the record is honest.
+    eid, ballot = tallying(honest, tmp_path)
+    t1 = via(proxy.url, eid, "Trustee1", tmp_path)
+
+    def forge(data: dict[str, Any], request: Any) -> None:
+        cts = data["ciphertexts"]
+        data["ciphertexts"] = plus_ballot(cts, ballot) if forgery.startswith("counts") else \
+            [cts[1], cts[0], *cts[2:]]
+
+    rule = proxy.rewrite("GET", TALLY, forge)
+    with pytest.raises(TrusteeRefusal, match="ciphertexts that are not the encrypted tally on "
+                                             "the board"):
+        t1.decrypt()
+    assert rule.hits == 1
+    no_share_was_posted(honest, eid, t1)
+    proxy.clear()
+    t1.decrypt()  # the honest tally is still decrypted
+    assert sum(e["type"] == "decryption_share" for e in honest_board(honest, eid)) == 1
+
+
+def test_decrypt_refuses_an_extended_tally_on_board_and_record(proxy, honest, tmp_path) -> None:
+    # The server publishes (on the board, the record and the tally request alike, re-hashed) an
+    # encrypted tally that counts one voter's ballot twice: it is not the sum of the counted
+    # ballots, which the client recomputes.
+    eid, ballot = tallying(honest, tmp_path)
+    t1 = via(proxy.url, eid, "Trustee1", tmp_path)
+
+    def extend(events: Events) -> None:
+        p = events[find(events, "encrypted_tally")]["payload"]
+        p["ciphertexts"] = plus_ballot(p["ciphertexts"], ballot)
+
+    board = forge_board(proxy, extend)
+
+    def record(data: dict[str, Any], request: Any) -> None:
+        extend(data["board"])
+        rehash(data)
+
+    def tally(data: dict[str, Any], request: Any) -> None:
+        data["ciphertexts"] = plus_ballot(data["ciphertexts"], ballot)
+
+    rules = [board, proxy.rewrite("GET", RECORD, record), proxy.rewrite("GET", TALLY, tally)]
+    with pytest.raises(TrusteeRefusal, match="record does not verify: .*not the homomorphic sum"):
+        t1.decrypt()
+    assert rules[1].hits == 1
+    no_share_was_posted(honest, eid, t1)
+
+
+# --- 6. replayed and reordered ceremony messages ------------------------------------------------
+
+
+@pytest.mark.parametrize("relabelled", [False, True])
+def test_round_one_message_replayed_in_round_two_is_refused(proxy, honest, tmp_path,
+                                                            relabelled) -> None:
+    # After a restart, the server presents trustee 2's round-1 commitment hash again as if it
+    # were trustee 2's round-2 one (as it was, or relabelled "round 2": the signature names
+    # round 1), hoping trustee 1 reveals its commitments early.
+    eid = frozen(honest)
+    ts = trustees(proxy, eid, tmp_path)
+    for step in ("join", "commit"):
+        for t in ts:
+            getattr(t, step)()
+    login(honest, ADMIN).post(f"/api/v1/elections/{eid}/ceremony/restart",
+                              {"reason": "a lost laptop"})
+    for t in ts:
+        t.join()
+    ts[0].commit()
+    ts[2].commit()  # trustee 1 has seen the board up to round 2's joins
+
+    def replay_old(events: Events) -> None:
+        old = copy.deepcopy(events[find(events, protocol.COMMITMENT_HASH, 2, number=1)])
+        if relabelled:
+            old["payload"]["round"] = 2
+        old["at"] = ""
+        events.append(old)
+
+    rule = forge_board(proxy, replay_old)
+    message = ("trustee_commitment_hash of trustee 2: the signature does not verify"
+               if relabelled else "a message for round 1 while the ceremony is in round 2 "
+                                  r"\(replayed or stale\)")
+    with pytest.raises(TrusteeRefusal, match=message):
+        ts[0].reveal()
+    assert rule.hits >= 1
+    assert not posted(honest, eid, protocol.COMMITMENTS, 1, number=2)
+
+
+def test_reordered_events_are_refused(proxy, honest, tmp_path) -> None:
+    # The server moves trustee 3's commitment hash after trustee 2's revealed commitments, so
+    # trustee 2 seems to have revealed before everyone committed (it could have biased the key).
+    eid = frozen(honest)
+    ts = trustees(proxy, eid, tmp_path)
+    for t in ts:
+        t.join()
+    ts[0].commit()  # trustee 1 has seen the joins only
+    ts[1].commit()
+    ts[2].commit()
+    ts[1].reveal()
+
+    def reorder(events: Events) -> None:
+        moved = events.pop(find(events, protocol.COMMITMENT_HASH, 3))
+        events.insert(find(events, protocol.COMMITMENTS, 2) + 1, moved)
+
+    rule = forge_board(proxy, reorder)
+    with pytest.raises(TrusteeRefusal, match=r"trustee 2 revealed its commitments before "
+                                             r"trustees \[3\] committed"):
+        ts[0].reveal()
+    assert rule.hits >= 1
+    assert not posted(honest, eid, protocol.COMMITMENTS, 1)
+
+
+# --- 7. a status ahead of the board -------------------------------------------------------------
+
+
+def test_status_claiming_a_later_round_is_refused(proxy, honest, tmp_path) -> None:
+    # The ceremony status claims the ceremony moved on to round 2 and proposes that round's
+    # manifest for confirmation, while the board is still in round 1.
+    eid = frozen(honest)
+    ts = trustees(proxy, eid, tmp_path)
+    for step in ("join", "commit", "reveal", "send_shares"):
+        for t in ts:
+            getattr(t, step)()
+
+    def later(data: dict[str, Any], request: Any) -> None:
+        assert data["proposed"] is not None
+        data["round"] = 2
+        data["proposed"]["manifest"]["ceremony_round"] = 2
+        data["proposed"]["fingerprint"] = election_fingerprint(data["proposed"]["manifest"])
+
+    rule = proxy.rewrite("GET", CEREMONY, later)
+    with pytest.raises(TrusteeRefusal, match="manifest names round 2, the ceremony is in round 1"):
+        ts[0].verify_and_confirm()
+    assert rule.hits == 1
+    assert not posted(honest, eid, protocol.CONFIRMED, 1)
+
+
+def test_decrypt_refuses_while_the_board_says_voting_is_open(proxy, honest, tmp_path) -> None:
+    # While voting is open, the server claims the tally has started and asks the trustee to
+    # "decrypt the tally": the ciphertexts are one voter's ballot.
+    admin, eid, _ = open_election(honest, tmp_path, ["V1", "V2"], candidates=2)
+    voter(honest, eid, "V1").cast([[1, -1]])
+    record = fetch_record(honest, eid)
+    [ballot] = record["ballots"].values()
+    ciphertexts = [c for answer in ballot["answers"] for c in answer["ciphertexts"]]
+    t1 = via(proxy.url, eid, "Trustee1", tmp_path)
+    rules = [
+        proxy.replace("GET", TALLY, Forged(200, json={
+            "phase": "tallying", "counted": [], "layout": [len(ciphertexts)],
+            "ciphertexts": ciphertexts, "threshold": 2, "shares": [], "result": None})),
+        proxy.rewrite("GET", r"/api/v1/elections/[^/]+", lambda data, request: {
+            **data, "phase": "tallying"}),
+    ]
+    with pytest.raises(TrusteeRefusal, match="the board holds no encrypted tally"):
+        t1.decrypt()
+    assert rules[0].hits + rules[1].hits <= 1  # refused before it even asked
+    no_share_was_posted(honest, eid, t1)
+    assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "open"
