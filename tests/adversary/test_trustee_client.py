@@ -437,3 +437,20 @@ def test_decrypt_refuses_while_the_board_says_voting_is_open(proxy, honest, tmp_
     assert rules[0].hits + rules[1].hits <= 1  # refused before it even asked
     no_share_was_posted(honest, eid, t1)
     assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "open"
+
+
+def test_rollback_is_refused_by_the_next_run_of_the_client(proxy, honest, tmp_path) -> None:
+    # The trustee runs one step per process (the CLI); the server serves the next run a board
+    # older than the one the previous run saw (the key file must remember it).
+    eid = frozen(honest)
+    ts = trustees(proxy, eid, tmp_path)
+    for step in ("join", "commit"):
+        for t in ts:
+            getattr(t, step)()
+    for t in reversed(ts):
+        t.reveal()  # trustee 1 last: this run saw every commitment
+    next_run = via(proxy.url, eid, "T1", tmp_path)
+    rule = forge_board(proxy, lambda events: events[:find(events, protocol.COMMITMENTS, 2)])
+    with pytest.raises(TrusteeRefusal, match="no longer contains event"):
+        next_run.send_shares()
+    assert rule.hits >= 1
