@@ -115,8 +115,11 @@ class TrusteeClient:
             if len(events) < seq or events[seq - 1]["hash"] != digest:
                 raise TrusteeRefusal(f"the board no longer contains event {seq} as this trustee "
                                      "saw it: the server rewrote the public record")
-        if events:
-            self.state["board_seen"] = {"seq": events[-1]["seq"], "hash": head}
+        if events and seen != (now := {"seq": events[-1]["seq"], "hash": head}):
+            # Saved at once: the CLI runs one step per process, and the next run must refuse a
+            # board older than the one this run saw (steps such as reveal save nothing else).
+            self.state["board_seen"] = now
+            self._save()
         return events
 
     def ceremony(self, events: list[dict[str, Any]] | None = None) -> protocol.Ceremony:
