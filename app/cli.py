@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from app import db
-from app.client.cli import credentials_cli, trustee_cli, vote_command
+from app.client.cli import audit_cli, credentials_cli, trustee_cli, vote_command
 from app.config import load_settings
 from app.counting.cli import count_command
 from app.eligibility.cli import roll_command
@@ -22,6 +22,7 @@ db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(trustee_cli, name="trustee")
 cli.add_typer(credentials_cli, name="credentials")
+cli.add_typer(audit_cli, name="audit")
 cli.command("vote")(vote_command)
 cli.command("count")(count_command)
 cli.command("roll")(roll_command)

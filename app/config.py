@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     wiki_email_api_url: str = ""
     wiki_email_token: str = ""
     scheduler_interval_seconds: float = Field(default=15.0, gt=0)
+    # How often at most an election's audit head is anchored on its public board (when the
+    # log grew): the window in which a truncated log could go unnoticed.
+    audit_anchor_seconds: float = Field(default=60.0, gt=0)
     # Create the demo election on an empty embedded database when serving.
     demo: bool = True
 

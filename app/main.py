@@ -16,6 +16,7 @@ from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory
 from app.eligibility import MediaWikiProvider
 from app.scheduler import Scheduler
+from app.services.audit import AuditSigner
 from app.services.identity import TokenService
 from app.services.notify import channels_from
 from app.services.receipts import ReceiptSigner
@@ -34,8 +35,11 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     settings = settings or load_settings()
     engine = make_engine(settings.effective_database_url)
     sessions = make_session_factory(engine)
+    audit_signer = AuditSigner(settings.secret_key)
     scheduler = Scheduler(sessions, interval_seconds=settings.scheduler_interval_seconds,
-                          pii_retention=timedelta(days=settings.pii_retention_days))
+                          pii_retention=timedelta(days=settings.pii_retention_days),
+                          audit_signer=audit_signer,
+                          audit_anchor=timedelta(seconds=settings.audit_anchor_seconds))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.sessions = sessions
     app.state.tokens = TokenService(settings.secret_key)
     app.state.receipt_signer = ReceiptSigner(settings.secret_key)
+    app.state.audit_signer = audit_signer
     app.state.facts_provider = make_facts_provider(settings)
     app.state.notify_channels = channels_from(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)

@@ -13,15 +13,20 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction
-from app.services import elections, lifecycle, scrutiny
+from app.services import audit, elections, lifecycle, scrutiny
+from app.services.audit import AuditSigner
 
 log = logging.getLogger("scrutin.scheduler")
 
 
 class Scheduler:
     def __init__(self, sessions: sessionmaker[Session], interval_seconds: float = 15.0,
-                 pii_retention: timedelta = timedelta(days=90)) -> None:
+                 pii_retention: timedelta = timedelta(days=90),
+                 audit_signer: AuditSigner | None = None,
+                 audit_anchor: timedelta = timedelta(seconds=60)) -> None:
         self._sessions = sessions
+        self._audit_signer = audit_signer
+        self._audit_anchor = audit_anchor
         self._retention = pii_retention
         self._interval = interval_seconds
         self._stop = threading.Event()
@@ -50,6 +55,20 @@ class Scheduler:
                 elections.load(session, election_id, for_update=True)
         with transaction(self._sessions) as session:
             scrutiny.purge_due(session, self._retention)
+        self.anchor_audit_logs()
+        return due
+
+    def anchor_audit_logs(self) -> list[str]:
+        """Publish the audit head of every election whose log grew (at most once per
+        ``audit_anchor``); returns their ids."""
+        if self._audit_signer is None:
+            return []
+        with transaction(self._sessions) as session:
+            due = audit.unanchored(session, self._audit_anchor)
+        for election_id in due:
+            with transaction(self._sessions) as session:
+                elections.load(session, election_id, for_update=True)
+                audit.anchor(session, election_id, self._audit_signer)
         return due
 
     def _run(self) -> None:

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import ceremony, errors
+from . import auditlog, ceremony, errors
 from .ballots import BallotContext, ballot_tracker, verify_ballot
 from .board import verify_chain
 from .dlog import discrete_log
@@ -93,6 +93,7 @@ CHECKS: tuple[tuple[str, str], ...] = (
     ("chain", "hash chain of the public board"),
     ("setup", "key ceremony commitments, election key and fingerprint"),
     ("phases", "lifecycle: ballots only while open, tally after closing"),
+    ("audit_anchors", "audit-log heads on the board: signed by one audit key, only growing"),
     ("credentials", "every ballot's credential registered or published before it"),
     ("ballots", "every ballot's tracker, credential, proofs and signature"),
     ("counted", "counted set from the re-vote and strike rules"),
@@ -411,6 +412,11 @@ class _Verifier:
             self.check_setup()
         with self._malformed("phases"):
             self.check_phases()
+        with self._malformed("audit_anchors"):
+            anchors = auditlog.check_anchors(self.election_id, self.board)
+            self._passed("audit_anchors", f"{len(anchors)} audit heads",
+                         anchors=len(anchors),
+                         entries=int(anchors[-1]["count"]) if anchors else 0)
         with self._malformed("credentials"):
             self.check_credentials()
         with self._malformed("counted"):

@@ -167,9 +167,27 @@ def audit_log(request: Request, election_id: str) -> dict:
     with unit_of_work(request) as session:
         election = elections.load(session, election_id)
         elections.require_role(session, actor, election, "committee")
-        head = audit.verify(session, election.id)
-        return {"head": head,
-                "entries": [audit.to_json(e) for e in audit.entries(session, election.id)]}
+        # Reading the private log is itself a sensitive act: it is logged first, so the
+        # answer shows it.
+        audit.record(session, election.id, actor, "audit.read", {})
+        session.flush()
+        report = audit.verify(session, election.id)
+        rows = [{**audit.to_json(e), "valid": e.seq in report.valid}
+                for e in audit.entries(session, election.id)]
+        return {"head": report.head, "verification": report.to_json(), "entries": rows}
+
+
+@router.post("/{election_id}/audit/anchor")
+def anchor_audit_log(request: Request, election_id: str) -> dict:
+    """Publish the audit head on the public board now (the scheduler also does it)."""
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        election = elections.load(session, election_id, for_update=True)
+        elections.require_role(session, actor, election, "committee")
+        event = audit.anchor(session, election.id, request.app.state.audit_signer)
+        count, digest = audit.head(session, election.id)
+        return {"anchored": event is not None, "count": count, "head": digest,
+                "board_seq": event.seq if event is not None else None}
 
 
 def _phase_action(request: Request, election_id: str, action) -> dict:  # type: ignore[no-untyped-def]

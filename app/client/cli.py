@@ -16,11 +16,16 @@ from app.client.http import ApiError, ScrutinSession
 from app.client.keyfile import KeyFileError
 from app.client.trustee import TrusteeClient, TrusteeRefusal, load_fingerprints
 from app.client.voter import VoterClient
+from crypto import auditlog
+from crypto.board import verify_chain
 from crypto.credentials import CredentialKey, generate_code
+from crypto.errors import CryptoError
 from crypto.group import Scalar
 
 trustee_cli = typer.Typer(help="Trustee tools: key ceremony (and decryption) from a key file.",
                           no_args_is_help=True)
+audit_cli = typer.Typer(help="Check an election's private audit log against its public board.",
+                        no_args_is_help=True)
 credentials_cli = typer.Typer(help="The independent credential authority's offline tool.",
                               no_args_is_help=True)
 
@@ -184,6 +189,41 @@ def trustee_decrypt(
     else:
         typer.echo(f"share accepted; shares so far from trustees {result['shares']} "
                    f"(threshold {result['threshold']})")
+
+
+@audit_cli.command("verify")
+def audit_verify(
+    election: str = typer.Option(..., "--election"),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
+) -> None:
+    """Re-check the audit log (committee access) entry by entry, and against the heads the
+    server signed and published on the public board: deleted, edited or rewritten entries are
+    named. Exit status 1 when anything is wrong."""
+    session = _session(url, token, dev_user)
+    try:
+        log = session.get(f"/api/v1/elections/{election}/audit")
+        events = session.board(election)
+    except ApiError as exc:
+        _fail(exc)
+    try:
+        verify_chain(events)
+        anchors = auditlog.check_anchors(election, events)
+    except CryptoError as exc:
+        typer.echo(f"error: the public board does not check: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    report = auditlog.check_log(election, log["entries"], anchors)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        typer.echo(f"{report.entries} entries, head {report.head}, checked against "
+                   f"{report.anchors_checked} anchored heads")
+        for seq, problem in report.problems:
+            typer.echo(f"PROBLEM{f' at entry {seq}' if seq else ''}: {problem}")
+        if report.ok:
+            typer.echo("the audit log is intact")
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @credentials_cli.command("generate")

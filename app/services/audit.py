@@ -1,33 +1,40 @@
-"""The private, hash-chained audit log: every privileged action with actor and time."""
+"""The private, hash-chained audit log: every privileged action with actor and time.
+
+The chain rule and the anchors are defined in ``crypto.auditlog``. Each election's head is
+signed with the server's audit key and published on its public board (``audit_head``: count and
+hash, never contents) by the scheduler and at every phase change, so a log truncated or
+rewritten by whoever holds the database no longer matches what the board anchored.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict
-from app.models import AuditEntry
+from app.models import AuditEntry, BoardEvent
 from app.models.base import utcnow
+from app.services import board
 from app.services.actor import Actor
+from crypto import auditlog
+from crypto.auditlog import GENESIS, LogReport
 
-GENESIS = "0" * 64
 INSTANCE_SCOPE = "instance"
 
 
-def _entry_hash(prev: str, scope: str, seq: int, at: str, actor: str, action: str,
-                detail: dict[str, Any]) -> str:
-    body = json.dumps(
-        {"prev": prev, "scope": scope, "seq": seq, "at": at, "actor": actor,
-         "action": action, "detail": detail},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
-    )
-    return hashlib.sha256(b"scrutin/audit/v1\x00" + body.encode()).hexdigest()
+class AuditSigner:
+    """The server's audit key (Ed25519, derived from the instance secret like the receipt key,
+    with its own tag): it signs the heads published on the boards."""
+
+    def __init__(self, secret_key: str) -> None:
+        self.seed = hashlib.sha256(b"scrutin/audit-key/v1\x00" + secret_key.encode()).digest()
 
 
 MAX_APPEND_ATTEMPTS = 20
@@ -54,7 +61,8 @@ def record(session: Session, scope: str, actor: Actor, action: str,
         entry = AuditEntry(
             scope=scope, seq=seq, at=at, actor=actor.label, action=action, detail=detail,
             prev_hash=prev,
-            entry_hash=_entry_hash(prev, scope, seq, at.isoformat(), actor.label, action, detail),
+            entry_hash=auditlog.entry_hash(prev, scope, seq, at.isoformat(), actor.label, action,
+                                           detail),
         )
         try:
             with session.begin_nested():
@@ -71,20 +79,69 @@ def entries(session: Session, scope: str) -> Sequence[AuditEntry]:
     ).all()
 
 
-def verify(session: Session, scope: str) -> str:
-    """Recompute the chain of a scope; raise Conflict on the first broken link. Returns the head."""
-    prev = GENESIS
-    for expected, entry in enumerate(entries(session, scope), start=1):
-        recomputed = _entry_hash(prev, scope, entry.seq, entry.at.isoformat(), entry.actor,
-                                 entry.action, entry.detail)
-        if entry.seq != expected or entry.prev_hash != prev or entry.entry_hash != recomputed:
-            raise Conflict("audit_chain_broken", f"audit entry {entry.seq} of {scope} is altered")
-        prev = entry.entry_hash
-    return prev
+def anchors(session: Session, scope: str) -> list[dict[str, Any]]:
+    """The audit heads published on the scope's board (an election's), in board order."""
+    return [dict(e.payload) for e in session.scalars(
+        select(BoardEvent).where(BoardEvent.election_id == scope,
+                                 BoardEvent.type == auditlog.AUDIT_HEAD)
+        .order_by(BoardEvent.seq))]
+
+
+def verify(session: Session, scope: str) -> LogReport:
+    """Check the scope's chain entry by entry and against the heads anchored on its board.
+    A broken entry is reported (``problems``) without making the rest unreadable."""
+    rows = entries(session, scope)
+    return auditlog.check_log(scope, [to_json(e) for e in rows], anchors(session, scope))
+
+
+def head(session: Session, scope: str) -> tuple[int, str]:
+    last = session.scalars(select(AuditEntry).where(AuditEntry.scope == scope)
+                           .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return (last.seq, last.entry_hash) if last else (0, GENESIS)
+
+
+def anchor(session: Session, election_id: str, signer: AuditSigner) -> BoardEvent | None:
+    """Publish the election's audit head on its board if it grew since the last anchor (the
+    caller holds the election's row lock). Returns the new event, if any."""
+    count, digest = head(session, election_id)
+    if count == 0:
+        return None
+    last = session.scalars(select(BoardEvent).where(
+        BoardEvent.election_id == election_id, BoardEvent.type == auditlog.AUDIT_HEAD)
+        .order_by(BoardEvent.seq.desc()).limit(1)).first()
+    if last is not None and last.payload.get("count") == count:
+        return None
+    return board.append(session, election_id, auditlog.AUDIT_HEAD,
+                        auditlog.sign_head(signer.seed, election_id, count, digest))
+
+
+def unanchored(session: Session, older_than: timedelta) -> list[str]:
+    """Elections whose audit log grew since their last anchor, and whose last anchor (or first
+    board event) is older than ``older_than``: the scheduler anchors them."""
+    cutoff = board.stamp(utcnow() - older_than)
+    counts = dict(session.execute(select(AuditEntry.scope, func.max(AuditEntry.seq))
+                                  .group_by(AuditEntry.scope)).all())
+    due = []
+    for election_id, count in counts.items():
+        if election_id == INSTANCE_SCOPE:
+            continue
+        last = session.scalars(select(BoardEvent).where(
+            BoardEvent.election_id == election_id, BoardEvent.type == auditlog.AUDIT_HEAD)
+            .order_by(BoardEvent.seq.desc()).limit(1)).first()
+        if last is not None and (last.payload.get("count") == count or last.at > cutoff):
+            continue
+        if last is None:
+            first = session.scalar(select(func.min(BoardEvent.at)).where(
+                BoardEvent.election_id == election_id))
+            if first is None or first > cutoff:  # no board yet, or too young to anchor
+                continue
+        due.append(election_id)
+    return due
 
 
 def to_json(entry: AuditEntry) -> dict[str, Any]:
     return {
         "seq": entry.seq, "at": entry.at.isoformat(), "actor": entry.actor,
-        "action": entry.action, "detail": entry.detail, "hash": entry.entry_hash,
+        "action": entry.action, "detail": entry.detail, "prev": entry.prev_hash,
+        "hash": entry.entry_hash,
     }
