@@ -60,7 +60,10 @@ def freeze(request: Request, election_id: str) -> dict:
 def roles(request: Request, election_id: str) -> list[dict]:
     actor = require_actor(request)
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        return elections.list_roles(session, actor, election_id)
+        rows = elections.list_roles(session, actor, election_id)
+    with unit_of_work(request) as session:  # who holds which role (and its flags) is sensitive
+        audit.record(session, election_id, actor, "roles.view", {"rows": len(rows)})
+    return rows
 
 
 @router.post("/{election_id}/roles", status_code=201)

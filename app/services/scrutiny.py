@@ -87,6 +87,8 @@ def voter_list(session: Session, actor: Actor, election_id: str,
         audit.record(session, election.id, actor, "pii.view",
                      {"what": "voter list with IP, forwarded-for and user agent",
                       "rows": len(rows)})
+    else:  # names next to trackers: sensitive even without the private signals
+        audit.record(session, election.id, actor, "voters.view", {"rows": len(rows)})
     return {"election_id": election.id, "pii": with_pii, "pii_purged": bool(
         election.pii_purged_at), "casts": rows}
 
@@ -256,8 +258,9 @@ def queue_notices(session: Session, election_id: str, usernames: list[str], chan
 def outbox(session: Session, actor: Actor, election_id: str) -> list[dict[str, Any]]:
     election = elections.load(session, election_id)
     elections.require_role(session, actor, election, "committee")
-    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.election_id == election.id)
-                           .order_by(OutboxMessage.id))
+    rows = list(session.scalars(select(OutboxMessage).where(
+        OutboxMessage.election_id == election.id).order_by(OutboxMessage.id)))
+    audit.record(session, election.id, actor, "outbox.view", {"messages": len(rows)})
     return [{"recipient": m.recipient, "channel": m.channel, "subject": m.subject,
              "body": m.body, "created_at": m.created_at.isoformat(),
              "sent_at": m.sent_at.isoformat() if m.sent_at else None, "error": m.error}
