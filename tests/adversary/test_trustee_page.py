@@ -115,6 +115,11 @@ class TrusteePage:
                                     state="attached")
         assert not self.error()
 
+    def poke(self) -> None:
+        """Redraw from the server now rather than at the next 1.5 s poll (the page refreshes
+        when the fingerprint field changes)."""
+        self.page.locator("#trustee-keys").dispatch_event("change")
+
     def wait_step(self, step: str) -> None:
         self.page.wait_for_selector(f"#step-button[data-step='{step}']:not([hidden])")
 
@@ -163,9 +168,11 @@ def test_page_refuses_a_swapped_encryption_key_at_the_send_step(
     for step in ("join", "commit"):
         for client in others:
             getattr(client, step)()
+    page.poke()
     page.step("reveal")
     for client in others:
         client.reveal()
+    page.poke()
     page.wait_step("send")
     me = login(honest, PAGE_TRUSTEE).get(f"/api/v1/elections/{eid}/ceremony")["you"]["index"]
     victim = int(others[0].state["index"])
@@ -206,10 +213,68 @@ def test_page_refuses_a_swapped_encryption_key_at_the_send_step(
     page.close()
 
 
+# --- 1b. a proposed manifest that is not the board's ceremony ------------------------------
+
+def test_page_refuses_to_confirm_a_manifest_that_is_not_the_boards(
+        proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path) -> None:
+    # The server proposes an election manifest (for the trustee to sign) whose public key, or
+    # one trustee's encryption key, is the attacker's instead of what the board's ceremony gives.
+    eid = frozen_election(honest)
+    page = page_factory(eid)
+    others = [trustee_client(honest, eid, name, tmp_path) for name in ("Trustee2", "Trustee3")]
+    page.step("join")
+    for step, client_step in (("commit", "join"), ("reveal", "commit"), ("send", "reveal")):
+        for client in others:
+            getattr(client, client_step)()
+        page.poke()
+        page.step(step)
+    me = login(honest, PAGE_TRUSTEE).get(f"/api/v1/elections/{eid}/ceremony")["you"]["index"]
+    victim = int(others[0].state["index"])
+    attacker = PrivateKey.generate()
+    status_path = f"/api/v1/elections/{eid}/ceremony"
+
+    def forged_key(data: Any, _: ProxyRequest) -> Any:
+        if data.get("proposed"):  # another trustee's constant commitment: its key alone
+            data["proposed"]["manifest"]["public_key"] = others[0].state["rounds"]["1"][
+                "commitments"][0]
+        return data
+
+    def forged_trustee(data: Any, _: ProxyRequest) -> Any:
+        if data.get("proposed"):
+            trustee = data["proposed"]["manifest"]["trustees"][victim - 1]
+            assert trustee["index"] == victim
+            trustee["encryption_key"] = bytes(attacker.public_key).hex()
+        return data
+
+    for client in others:
+        client.send_shares()
+    # Each lie on a freshly loaded page, so no answer from before the lie is still in flight.
+    key_file = page.download(tmp_path / "page.json")
+    for lie, expected in ((forged_key, "is not the product of the trustees' constant commitments"),
+                          (forged_trustee, f"manifest trustee {victim}: encryption_key differs "
+                                           "from what the trustee signed on the board")):
+        rule = proxy.rewrite("GET", re.escape(status_path), lie)
+        page.load(key_file)
+        page.page.click("#step-button[data-step='confirm']")
+        page.page.wait_for_selector("#trustee-error:has-text('Refused')")
+        assert expected in page.error()
+        assert rule.hits >= 1
+        assert not of_trustee(honest_board(honest, eid), "trustee_confirmed", me)
+        rule.remove()
+
+    # Control: the honest proposal, the page confirms it.
+    page.load(key_file)
+    page.step("confirm")
+    assert of_trustee(honest_board(honest, eid), "trustee_confirmed", me)
+    page.close()
+
+
 # --- 2. a tally that is not the board's -----------------------------------------------------
 
 def test_page_refuses_to_decrypt_a_tally_that_is_not_the_boards(
         proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path) -> None:
+    # The server asks the trustee to decrypt ciphertexts that are not the sum of the counted
+    # ballots (one slot is a single ballot's: decrypting it would reveal that vote).
     admin, eid, _ = open_election(honest, tmp_path, ["V1", "V2"], candidates=2)
     voter(honest, eid, "V1").cast([[1, -1]])
     voter(honest, eid, "V2").cast([[1, 1]])
@@ -285,13 +350,14 @@ def test_page_refuses_a_trustee_missing_from_the_published_fingerprints(
     others = [trustee_client(honest, eid, name, tmp_path) for name in ("Trustee2", "Trustee3")]
     for client in others:
         client.join()
+    page.poke()
     page.wait_step("commit")
     me = login(honest, PAGE_TRUSTEE).get(f"/api/v1/elections/{eid}/ceremony")["you"]["index"]
     published = [page.fingerprint(), others[0].fingerprint]  # Trustee3's is missing
-    # Set the field without a change event, then act: the click itself must check the list.
-    page.page.evaluate("(text) => { document.querySelector('#trustee-keys').value = text; }",
-                       "\n".join(published))
-    page.page.click("#step-button")
+    # Set the field and click at once (no change event, no poll in between): the step itself
+    # must check the list.
+    page.page.evaluate("(text) => { document.querySelector('#trustee-keys').value = text;"
+                       " document.querySelector('#step-button').click(); }", "\n".join(published))
     page.page.wait_for_selector("#trustee-error:has-text('Refused')")
     missing = others[1]
     assert (f"has identity {missing.fingerprint}, which is not one of the published trustee "
