@@ -16,7 +16,6 @@ from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory
 from app.eligibility import MediaWikiProvider
 from app.scheduler import Scheduler
-from app.services.identity import TokenService
 from app.services.notify import channels_from
 from app.services.receipts import ReceiptSigner
 
@@ -51,7 +50,6 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
-    app.state.tokens = TokenService(settings.secret_key)
     app.state.receipt_signer = ReceiptSigner(settings.secret_key)
     app.state.facts_provider = make_facts_provider(settings)
     app.state.notify_channels = channels_from(settings)
