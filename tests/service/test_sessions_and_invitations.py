@@ -247,7 +247,8 @@ def test_a_link_expires_with_voting_and_after_thirty_days(world, app) -> None:
     assert browser.get(_link_path(links[N("Invitee")]), follow_redirects=False).status_code == 303
     with transaction(app.state.sessions) as session:
         ends_at = session.get(Election, a_id).ends_at
-        row = session.scalars(select(LoginSession).where(LoginSession.method == "invitation")).one()
+        row = session.scalars(select(LoginSession).where(
+            LoginSession.username == N("Invitee"))).one()
         # The session lives exactly until voting ends (the election ends in an hour here).
         assert row.expires_at == ends_at and row.scope == f"vote:{a_id}"
         # At most 30 days: this one was made 31 days ago.
@@ -260,7 +261,7 @@ def test_a_link_expires_with_voting_and_after_thirty_days(world, app) -> None:
     with transaction(app.state.sessions) as session:
         past = datetime.now(UTC) - timedelta(seconds=1)
         session.execute(update(Election).where(Election.id == a_id).values(ends_at=past))
-        session.execute(update(LoginSession).where(LoginSession.method == "invitation")
+        session.execute(update(LoginSession).where(LoginSession.id == row.id)
                         .values(expires_at=past))
     expired = _browser(app).get(_link_path(links[N("VoterA")]), follow_redirects=False)
     assert (expired.status_code, expired.json()["error"]) == (401, "invitation_expired")
