@@ -34,6 +34,7 @@ from app.services.actor import Actor
 INVITATION_MAX_AGE = timedelta(days=30)
 # Phases in which a voter may still come to vote (or to see why they cannot, before opening).
 INVITABLE_PHASES = (phases.DRAFT, phases.KEY_CEREMONY, phases.READY, phases.OPEN, phases.PAUSED)
+BATCH = 500  # names per IN (...) query
 
 
 @dataclass(frozen=True)
@@ -54,28 +55,44 @@ def _refuse(error: DomainError, refusal: Refusal) -> DomainError:
 
 def privileged_positions(session: Session, username: str, admins: Collection[str]) -> list[str]:
     """Why a username may not be invited: its instance and election roles (empty if none)."""
-    found = ["instance administrator"] if username in admins else []
-    for election_id, role in session.execute(
-            select(RoleAssignment.election_id, RoleAssignment.role)
-            .where(RoleAssignment.username == username)
-            .order_by(RoleAssignment.election_id, RoleAssignment.role)):
-        found.append(f"{role} of {election_id}")
-    for (election_id,) in session.execute(select(Trustee.election_id)
-                                          .where(Trustee.username == username)):
-        if f"trustee of {election_id}" not in found:
-            found.append(f"trustee of {election_id}")
+    return _privileged(session, [username], admins).get(username, [])
+
+
+def _privileged(session: Session, names: Sequence[str],
+                admins: Collection[str]) -> dict[str, list[str]]:
+    """The privileged positions of each of ``names`` that holds any (a few queries in all)."""
+    found: dict[str, list[str]] = {name: ["instance administrator"]
+                                   for name in names if name in admins}
+    for start in range(0, len(names), BATCH):
+        batch = names[start:start + BATCH]
+        rows = [(name, election_id, role) for name, election_id, role in session.execute(
+            select(RoleAssignment.username, RoleAssignment.election_id, RoleAssignment.role)
+            .where(RoleAssignment.username.in_(batch)))]
+        rows += [(name, election_id, "trustee") for name, election_id in session.execute(
+            select(Trustee.username, Trustee.election_id).where(Trustee.username.in_(batch)))]
+        for name, election_id, role in sorted(rows):
+            position = f"{role} of {election_id}"
+            if position not in found.setdefault(name, []):
+                found[name].append(position)
     return found
 
 
 def _on_roll(session: Session, election: Election, username: str) -> bool:
-    """On the roll: listed and eligible. In live mode the roll is the rules, evaluated at the
-    voter's first visit: a voter not decided yet may be invited (the booth then shows the
-    decision and its reasons); one decided ineligible may not."""
-    voter = session.scalars(select(Voter).where(Voter.election_id == election.id,
-                                                Voter.username == username)).first()
-    if voter is None:
-        return election.roll_mode == "live"
-    return voter.eligible
+    return not _off_roll(session, election, [username])
+
+
+def _off_roll(session: Session, election: Election, names: Sequence[str]) -> list[str]:
+    """The names not on the roll. On the roll: listed and eligible. In live mode the roll is
+    the rules, evaluated at the voter's first visit: a voter not decided yet may be invited (the
+    booth then shows the decision and its reasons); one decided ineligible may not."""
+    eligible: dict[str, bool] = {}
+    for start in range(0, len(names), BATCH):
+        eligible.update((name, flag) for name, flag in session.execute(
+            select(Voter.username, Voter.eligible).where(
+                Voter.election_id == election.id,
+                Voter.username.in_(names[start:start + BATCH]))))
+    return [name for name in names
+            if not eligible.get(name, election.roll_mode == "live")]
 
 
 def effective_expiry(invitation: Invitation, election: Election) -> datetime:
@@ -99,8 +116,7 @@ def create(session: Session, actor: Actor, election_id: str, usernames: Sequence
     _require_voting_ahead(election, now)
     names = list(dict.fromkeys(usernames))
     refusal = Refusal(election.id, actor, "invitations.refused", {"recipients": names})
-    privileged = {name: found for name in names
-                  if (found := privileged_positions(session, name, admins))}
+    privileged = _privileged(session, names, admins)
     if privileged:
         refusal.detail.update(reason="invitation_privileged", refused=sorted(privileged))
         raise _refuse(Forbidden(
@@ -108,7 +124,7 @@ def create(session: Session, actor: Actor, election_id: str, usernames: Sequence
             "invitation links are only for voters; these hold a privileged position and must "
             "log in themselves: " + "; ".join(f"{name} ({', '.join(found)})"
                                               for name, found in privileged.items())), refusal)
-    off_roll = [name for name in names if not _on_roll(session, election, name)]
+    off_roll = _off_roll(session, election, names)
     if off_roll:
         refusal.detail.update(reason="invitation_not_on_roll", refused=off_roll)
         raise _refuse(InvalidInput(

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from app.client.http import ScrutinSession
 from app.client.voter import VoterClient
 from app.db import transaction
-from app.models import Election, Invitation, LoginSession
+from app.models import Election, Invitation, LoginSession, Voter
 from app.services import audit, identity
 from tests.service.helpers import ADMIN, election_config, login, open_election
 from tests.ui.conftest import csrf_token
@@ -91,7 +91,7 @@ def _refusal(session: ScrutinSession, election_id: str, *names: str) -> tuple[in
 
 # --- creation -------------------------------------------------------------------------------
 
-def test_links_for_privileged_accounts_or_off_roll_names_are_refused(world) -> None:
+def test_links_for_privileged_accounts_or_off_roll_names_are_refused(world, app) -> None:
     comm_b, b_id, a_id = world["comm_b"], world["b"], world["a"]
     # Admin is on B's roll: it is the position, not the roll, that refuses it.
     for name, position in ((ADMIN, "instance administrator"), ("Trustee1", f"trustee of {a_id}"),
@@ -101,8 +101,12 @@ def test_links_for_privileged_accounts_or_off_roll_names_are_refused(world) -> N
         status, code, detail = _refusal(comm_b, b_id, name)
         assert (status, code) == (403, "invitation_privileged"), name
         assert position in detail
-    # A voter of another election is not on B's roll; neither is a made-up name.
-    for name in (N("VoterA"), N("Nobody")):
+    # A voter of another election is not on B's roll; neither is a made-up name, nor a name
+    # listed but decided ineligible.
+    with transaction(app.state.sessions) as session:
+        session.add(Voter(election_id=b_id, username=N("Ineligible"), eligible=False,
+                          decision={"reasons": ["too few edits"]}, added_at=datetime.now(UTC)))
+    for name in (N("VoterA"), N("Nobody"), N("Ineligible")):
         assert _refusal(comm_b, b_id, name)[:2] == (422, "invitation_not_on_roll")
     # All or nothing: one bad name in the list and no link is made for anyone.
     assert _refusal(comm_b, b_id, N("VoterB"), ADMIN)[:2] == (403, "invitation_privileged")
@@ -111,7 +115,7 @@ def test_links_for_privileged_accounts_or_off_roll_names_are_refused(world) -> N
     assert _refusal(comm_b, a_id, N("VoterA"))[:2] == (403, "forbidden")
 
     refused = [e for e in _audit(world["admin"], b_id) if e["action"] == "invitations.refused"]
-    assert len(refused) == 8
+    assert len(refused) == 9
     assert all(e["actor"] == N("CommB") for e in refused)
     assert refused[0]["detail"] == {"recipients": [ADMIN], "reason": "invitation_privileged",
                                     "refused": [ADMIN]}
