@@ -165,7 +165,7 @@ def wiki_callback(request: Request) -> RedirectResponse:
     client = wiki_oauth(request)
     try:
         wiki_user = client.complete(dict(request.query_params), expected_state=pending["state"],
-                                   code_verifier=pending["verifier"])
+                                    code_verifier=pending["verifier"])
     finally:
         client.close()
     with unit_of_work(request) as session:
