@@ -288,6 +288,9 @@ MESSAGES: dict[str, str] = {
     "admin.link_of": N_("Invitation link of %(name)s"),
     "admin.copy": N_("Copy"),
     "admin.copy_named": N_("Copy the link of %(name)s"),
+    "admin.revoke_link": N_("Withdraw"),
+    "admin.revoke_named": N_("Withdraw the link of %(name)s"),
+    "admin.link_revoked": N_("The link of %(name)s no longer works."),
     "admin.copied": N_("Copied."),
     "admin.copy_failed": N_("This browser did not allow copying: the link is selected, copy it "
                             "yourself."),

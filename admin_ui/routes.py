@@ -29,12 +29,13 @@ from admin_ui.security import (
 from app.db import transaction
 from app.errors import DomainError
 from app.services import elections as election_service
+from app.services import identity
 from app.services.actor import Actor
 from app.services.schedule import known_zones
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "scrutin_session"  # the same cookie the API reads (app.api.deps)
-SESSION_MAX_AGE = 12 * 3600
+_UNSET = object()
 
 router = APIRouter(include_in_schema=False)
 _env = Environment(
@@ -60,16 +61,35 @@ def _https(request: Request) -> bool:
     return str(request.app.state.settings.base_url).startswith("https://")
 
 
-def current_actor(request: Request) -> Actor | None:
+def _session_row(request: Request) -> Any:
+    """The live session of the page's cookie (app.services.identity), or None."""
+    cached = getattr(request.state, "page_session", _UNSET)
+    if cached is not _UNSET:
+        return cached
     token = request.cookies.get(SESSION_COOKIE)
-    if not token:
+    row = None
+    if token:
+        try:
+            with transaction(request.app.state.sessions) as session:
+                row = identity.resolve(session, token)
+                session.flush()
+                session.expunge(row)
+        except DomainError:
+            row = None
+    request.state.page_session = row
+    return row
+
+
+def current_actor(request: Request, election_id: str | None = None) -> Actor | None:
+    """The logged-in user. A vote-only invitation session counts only on the pages of the
+    election it may vote in (``election_id``); everywhere else the visitor is anonymous."""
+    row = _session_row(request)
+    if row is None:
         return None
-    try:
-        username = request.app.state.tokens.read_session(token)
-    except DomainError:
+    actor = identity.actor_of(row, request.app.state.settings.admin_usernames)
+    if actor.scoped and actor.election_scope != election_id:
         return None
-    return Actor(username=username,
-                 is_admin=username in request.app.state.settings.admin_usernames)
+    return actor
 
 
 def page_language(request: Request) -> str:
@@ -83,7 +103,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     translations = i18n.translations(lang)
     csrf: CsrfTokens = request.app.state.csrf
     csrf_cookie = request.cookies.get(CSRF_COOKIE) or csrf.new_cookie_value()
-    actor = current_actor(request)
+    actor = current_actor(request, context.get("election", {}).get("id")
+                          if isinstance(context.get("election"), dict) else None)
     settings = request.app.state.settings
     path = request.url.path
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
@@ -118,7 +139,8 @@ def _election(request: Request, election_id: str) -> dict[str, Any] | None:
     """The public view of an election, as the API gives it (None if not visible)."""
     try:
         with transaction(request.app.state.sessions) as session:
-            election = election_service.load_visible(session, current_actor(request), election_id)
+            election = election_service.load_visible(session, current_actor(request, election_id),
+                                                     election_id)
             return election_service.view(session, election)
     except DomainError:
         return None
@@ -162,16 +184,21 @@ def login(request: Request, username: str = Form(..., max_length=255),
     if not name or any(c in name for c in "#<>[]|{}/@:") or any(ord(c) < 32 for c in name):
         return render(request, "login.html", status_code=422, next=_safe_next(next),
                       error="invalid")
+    with transaction(request.app.state.sessions) as session:
+        token, _ = identity.open_session(session, name, method="development")
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, request.app.state.tokens.issue_session(name),
-                        httponly=True, samesite="lax", secure=_https(request),
-                        max_age=SESSION_MAX_AGE, path="/")
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+                        secure=_https(request), max_age=identity.SESSION_MAX_AGE, path="/")
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
     _require_csrf(request, csrf_token)
+    row = _session_row(request)
+    if row is not None:
+        with transaction(request.app.state.sessions) as session:
+            identity.end(session, row.id, row.username)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

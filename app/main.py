@@ -17,7 +17,6 @@ from app.db import make_engine, make_session_factory
 from app.eligibility import MediaWikiProvider
 from app.scheduler import Scheduler
 from app.services.audit import AuditSigner
-from app.services.identity import TokenService
 from app.services.notify import channels_from
 from app.services.receipts import ReceiptSigner
 
@@ -55,7 +54,6 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
-    app.state.tokens = TokenService(settings.secret_key)
     app.state.receipt_signer = ReceiptSigner(settings.secret_key)
     app.state.audit_signer = audit_signer
     app.state.facts_provider = make_facts_provider(settings)

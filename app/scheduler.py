@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction
-from app.services import audit, elections, lifecycle, scrutiny
+from app.services import audit, elections, identity, lifecycle, scrutiny
 from app.services.audit import AuditSigner
 
 log = logging.getLogger("scrutin.scheduler")
@@ -46,8 +46,8 @@ class Scheduler:
             self._thread = None
 
     def tick(self) -> list[str]:
-        """Apply due transitions and purge expired private signals; returns the ids of
-        elections that moved."""
+        """Apply due transitions, purge expired private signals and long-ended login
+        sessions; returns the ids of elections that moved."""
         with transaction(self._sessions) as session:
             due = lifecycle.due_elections(session)
         for election_id in due:
@@ -55,6 +55,8 @@ class Scheduler:
                 elections.load(session, election_id, for_update=True)
         with transaction(self._sessions) as session:
             scrutiny.purge_due(session, self._retention)
+        with transaction(self._sessions) as session:
+            identity.purge_expired(session)
         self.anchor_audit_logs()
         return due
 

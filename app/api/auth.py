@@ -1,4 +1,6 @@
-"""Log in and out. The development login exists only on the embedded default and in tests."""
+"""Log in and out, sessions, invitation links. The development login exists only on the
+embedded default and in tests. Every login creates a server-side session (app.services.identity);
+an invitation link creates one scoped to voting in one election (app.services.invitations)."""
 
 from __future__ import annotations
 
@@ -8,32 +10,38 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.api.deps import (
     SESSION_COOKIE,
-    optional_actor,
+    any_actor,
+    current_session,
+    recording_refusals,
     require_actor,
     settings_of,
-    tokens_of,
     unit_of_work,
 )
-from app.errors import Forbidden, NotFound, Unauthenticated
+from app.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from app.identity.mediawiki_oauth import MediaWikiOAuth
+from app.models.base import utcnow
 from app.schemas.voting import DevLoginIn, InvitationsIn
-from app.services import audit, elections
+from app.services import audit, identity, invitations
 from app.services.actor import Actor
 
 router = APIRouter(tags=["auth"])
 
 
 def session_response(request: Request, username: str, body: dict) -> JSONResponse:
-    token = tokens_of(request).issue_session(username)
-    response = JSONResponse({**body, "token": token, "username": username})
+    with unit_of_work(request) as session:
+        token, row = identity.open_session(session, username, method="development")
+        expires_at = row.expires_at
+    response = JSONResponse({**body, "token": token, "username": username,
+                             "expires_at": expires_at.isoformat()})
     set_session_cookie(request, response, token)
     return response
 
 
-def set_session_cookie(request: Request, response, token: str) -> None:  # type: ignore[no-untyped-def]
+def set_session_cookie(request: Request, response, token: str,  # type: ignore[no-untyped-def]
+                       max_age: int = identity.SESSION_MAX_AGE) -> None:
     secure = settings_of(request).base_url.startswith("https://")
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
-                        max_age=12 * 3600, path="/")
+                        max_age=max(1, max_age), path="/")
 
 
 @router.post("/api/v1/auth/dev-login")
@@ -45,17 +53,68 @@ def dev_login(request: Request, body: DevLoginIn) -> JSONResponse:
 
 @router.get("/api/v1/auth/me")
 def whoami(request: Request) -> dict:
-    actor = optional_actor(request)
+    """Who the session stands for. An invitation's vote-only session is anonymous here: it
+    names only the election it may vote in."""
+    actor = any_actor(request)
     if actor is None:
         return {"username": None}
+    if actor.scoped:
+        return {"username": None, "scope": {"vote_only": True, "election_id": actor.election_scope}}
     return {"username": actor.username, "is_admin": actor.is_admin}
 
 
 @router.post("/api/v1/auth/logout")
 def logout(request: Request) -> JSONResponse:
+    """End the session now: its token (cookie or bearer) is refused from the next request."""
+    try:
+        row = current_session(request)
+    except Unauthenticated as exc:
+        if exc.code == "csrf_header_missing":
+            raise
+        row = None  # already ended or never valid: logging out is still fine
+    if row is not None:
+        with unit_of_work(request) as session:
+            identity.end(session, row.id, row.username)
     response = JSONResponse({"status": "logged_out"})
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def _require_admin(request: Request) -> Actor:
+    actor = require_actor(request)
+    if not actor.is_admin:
+        raise Forbidden("forbidden", "only instance administrators manage other users' sessions")
+    return actor
+
+
+@router.get("/api/v1/users/{username}/sessions")
+def user_sessions(request: Request, username: str) -> dict:
+    """A user's sessions, newest first (administrators)."""
+    _require_admin(request)
+    with unit_of_work(request, readonly=True) as session:
+        return {"username": username, "sessions": identity.sessions_of(session, username)}
+
+
+@router.delete("/api/v1/users/{username}/sessions")
+def revoke_user_sessions(request: Request, username: str) -> dict:
+    """End every live session of a user at once (administrators); audited."""
+    actor = _require_admin(request)
+    with unit_of_work(request) as session:
+        revoked = identity.revoke_sessions(session, username, actor.label)
+        audit.record(session, audit.INSTANCE_SCOPE, actor, "sessions.revoke",
+                     {"username": username, "sessions": len(revoked)})
+    return {"username": username, "revoked": len(revoked)}
+
+
+@router.delete("/api/v1/users/{username}/sessions/{session_id}")
+def revoke_user_session(request: Request, username: str, session_id: str) -> dict:
+    """End one session of a user (administrators); audited."""
+    actor = _require_admin(request)
+    with unit_of_work(request) as session:
+        revoked = identity.revoke_sessions(session, username, actor.label, session_id=session_id)
+        audit.record(session, audit.INSTANCE_SCOPE, actor, "sessions.revoke",
+                     {"username": username, "sessions": len(revoked), "session": session_id})
+    return {"username": username, "revoked": len(revoked)}
 
 
 OAUTH_COOKIE = "scrutin_oauth"
@@ -105,37 +164,63 @@ def wiki_callback(request: Request) -> RedirectResponse:
         raise Unauthenticated("wiki_login_state", "the login attempt expired; start again") from exc
     client = wiki_oauth(request)
     try:
-        identity = client.complete(dict(request.query_params), expected_state=pending["state"],
-                                   code_verifier=pending["verifier"])
+        wiki_user = client.complete(dict(request.query_params), expected_state=pending["state"],
+                                    code_verifier=pending["verifier"])
     finally:
         client.close()
     with unit_of_work(request) as session:
-        audit.record(session, audit.INSTANCE_SCOPE, Actor(identity.username), "login.wiki",
-                     {"central_id": identity.central_id})
+        token, _ = identity.open_session(session, wiki_user.username, method="wiki")
+        audit.record(session, audit.INSTANCE_SCOPE, Actor(wiki_user.username), "login.wiki",
+                     {"central_id": wiki_user.central_id})
     response = RedirectResponse(pending["next"], status_code=303)
     response.delete_cookie(OAUTH_COOKIE, path="/auth/wiki")
-    set_session_cookie(request, response, tokens_of(request).issue_session(identity.username))
+    set_session_cookie(request, response, token)
     return response
 
 
 @router.post("/api/v1/elections/{election_id}/invitations")
 def invite(request: Request, election_id: str, body: InvitationsIn) -> dict:
-    """Signed login links for named voters (e-mailed by the committee)."""
+    """Single-use voting links for named roll members (sent by the committee). Refused, with
+    nothing made, if any name is off the roll or holds a privileged position anywhere."""
     actor = require_actor(request)
-    tokens = tokens_of(request)
     base = settings_of(request).base_url.rstrip("/")
+    with recording_refusals(request), unit_of_work(request) as session:
+        made = invitations.create(session, actor, election_id, body.usernames,
+                                  settings_of(request).admin_usernames)
+        links = {inv.username: f"{base}/auth/invite/{token}" for inv, token in made}
+        listed = [{"id": inv.id, "username": inv.username} for inv, _ in made]
+    return {"links": links, "invitations": listed}
+
+
+@router.get("/api/v1/elections/{election_id}/invitations")
+def list_invitations(request: Request, election_id: str) -> dict:
+    """The election's invitations and their state (never the links: only hashes are kept)."""
+    actor = require_actor(request)
     with unit_of_work(request) as session:
-        election = elections.load(session, election_id)
-        elections.require_role(session, actor, election, "committee")
-        audit.record(session, election.id, actor, "invitations.create",
-                     {"count": len(body.usernames)})
-    return {"links": {name: f"{base}/auth/invite/{tokens.issue_invitation(name, election_id)}"
-                      for name in body.usernames}}
+        return {"invitations": invitations.list_for(session, actor, election_id)}
+
+
+@router.delete("/api/v1/elections/{election_id}/invitations/{invitation_id}")
+def revoke_invitation(request: Request, election_id: str, invitation_id: str) -> dict:
+    """Withdraw a link; the vote-only session it opened (if any) ends at once."""
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return invitations.revoke(session, actor, election_id, invitation_id)
 
 
 @router.get("/auth/invite/{token}")
 def accept_invitation(request: Request, token: str) -> RedirectResponse:
-    username, election_id = tokens_of(request).read_invitation(token)
-    response = RedirectResponse(f"/elections/{election_id}", status_code=303)
-    set_session_cookie(request, response, tokens_of(request).issue_session(username))
+    """Open an invitation link: a session that may only vote in that election."""
+    try:
+        current = current_session(request)
+    except DomainError:
+        current = None
+    with recording_refusals(request), unit_of_work(request) as session:
+        accepted = invitations.accept(session, token, settings_of(request).admin_usernames,
+                                      current.id if current is not None else None)
+    response = RedirectResponse(f"/elections/{accepted.election_id}", status_code=303)
+    if accepted.token is not None:
+        remaining = accepted.expires_at - utcnow()
+        set_session_cookie(request, response, accepted.token,
+                           max_age=int(remaining.total_seconds()))
     return response

@@ -10,22 +10,19 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db import transaction
-from app.errors import Unauthenticated
-from app.services import lifecycle
+from app.errors import DomainError, Forbidden, Unauthenticated
+from app.models import LoginSession
+from app.services import audit, identity, lifecycle
 from app.services.actor import Actor
-from app.services.identity import TokenService
 
 SESSION_COOKIE = "scrutin_session"
 CSRF_HEADER = "x-scrutin-request"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_UNSET = object()
 
 
 def settings_of(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
-
-
-def tokens_of(request: Request) -> TokenService:
-    return request.app.state.tokens  # type: ignore[no-any-return]
 
 
 @contextmanager
@@ -40,26 +37,94 @@ def unit_of_work(request: Request, readonly: bool = False,
         yield session
 
 
-def optional_actor(request: Request) -> Actor | None:
-    token = None
+@contextmanager
+def recording_refusals(request: Request) -> Iterator[None]:
+    """Services attach an ``audit_refusal`` to the errors that must leave a trace; the refused
+    request's own transaction is rolled back, so the entry is written in a new one."""
+    try:
+        yield
+    except DomainError as exc:
+        refusal = getattr(exc, "audit_refusal", None)
+        if refusal is not None:
+            with unit_of_work(request) as session:
+                audit.record(session, refusal.scope, refusal.actor, refusal.action,
+                             refusal.detail)
+        raise
+
+
+def request_token(request: Request) -> str | None:
+    """The session token of the request: the bearer header, else the cookie (whose writes
+    must carry the CSRF header)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        token = header[7:].strip()
-    elif SESSION_COOKIE in request.cookies:
-        token = request.cookies[SESSION_COOKIE]
+        return header[7:].strip() or None
+    if SESSION_COOKIE in request.cookies:
         # Cookie sessions must prove the request came from our own pages: a custom header
         # cannot be set by a cross-site form or a simple cross-origin request (CSRF defence).
         if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != "1":
             raise Unauthenticated("csrf_header_missing",
                                   f"cookie-authenticated requests must send {CSRF_HEADER}: 1")
-    if not token:
-        return None
-    username = tokens_of(request).read_session(token)
-    return Actor(username=username, is_admin=username in settings_of(request).admin_usernames)
+        return request.cookies[SESSION_COOKIE] or None
+    return None
+
+
+def current_session(request: Request) -> LoginSession | None:
+    """The live session row of the request (looked up once per request), or None."""
+    cached = getattr(request.state, "login_session", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    token = request_token(request)
+    row = None
+    if token:
+        with transaction(request.app.state.sessions) as session:
+            row = identity.resolve(session, token)
+            session.flush()
+            session.expunge(row)
+    request.state.login_session = row
+    return row
+
+
+def any_actor(request: Request) -> Actor | None:
+    """Whoever the session stands for, including an invitation's vote-only actor. Only the
+    voting routes of that election may act for the latter (:func:`voter_actor`)."""
+    row = current_session(request)
+    return None if row is None else identity.actor_of(row, settings_of(request).admin_usernames)
+
+
+def optional_actor(request: Request) -> Actor | None:
+    """The logged-in user, or None. An invitation's vote-only session counts as anonymous."""
+    actor = any_actor(request)
+    return None if actor is None or actor.scoped else actor
+
+
+def _scope_refused(actor: Actor) -> Forbidden:
+    return Forbidden("invitation_scope",
+                     f"this session comes from an invitation link: it may only vote in "
+                     f"{actor.election_scope}; log in to do anything else")
 
 
 def require_actor(request: Request) -> Actor:
-    actor = optional_actor(request)
+    actor = any_actor(request)
     if actor is None:
         raise Unauthenticated("login_required", "log in first")
+    if actor.scoped:
+        raise _scope_refused(actor)
+    return actor
+
+
+def voter_actor(request: Request, election_id: str) -> Actor:
+    """The voter on a voting route of ``election_id``: a logged-in user, or the holder of an
+    invitation session for this very election."""
+    actor = any_actor(request)
+    if actor is None:
+        raise Unauthenticated("login_required", "log in first")
+    if actor.scoped and actor.election_scope != election_id:
+        raise _scope_refused(actor)
+    return actor
+
+
+def optional_voter_actor(request: Request, election_id: str) -> Actor | None:
+    actor = any_actor(request)
+    if actor is not None and actor.scoped and actor.election_scope != election_id:
+        return None
     return actor

@@ -1,4 +1,7 @@
-"""Voter API: status, credentials, casting, tracker look-up; and the public board."""
+"""Voter API: status, credentials, casting, tracker look-up; and the public board.
+
+The voter routes (status, credential, casting) also accept the vote-only session an invitation
+link opens for this election (``voter_actor``); every other route treats it as anonymous."""
 
 from __future__ import annotations
 
@@ -6,7 +9,13 @@ import hashlib
 
 from fastapi import APIRouter, Query, Request
 
-from app.api.deps import optional_actor, require_actor, unit_of_work
+from app.api.deps import (
+    optional_actor,
+    optional_voter_actor,
+    require_actor,
+    unit_of_work,
+    voter_actor,
+)
 from app.schemas.voting import CastIn, CredentialIn, CredentialListIn
 from app.services import board, casting, elections, eligibility, manifest
 from app.services.casting import CastSignals
@@ -29,7 +38,7 @@ def ensure_decision(request: Request, actor, election_id: str) -> None:  # type:
 
 @router.get("/me")
 def my_status(request: Request, election_id: str) -> dict:
-    actor = require_actor(request)
+    actor = voter_actor(request, election_id)
     ensure_decision(request, actor, election_id)
     with unit_of_work(request) as session:
         return casting.my_status(session, actor, election_id)
@@ -39,7 +48,8 @@ def my_status(request: Request, election_id: str) -> dict:
 def definition(request: Request, election_id: str) -> dict:
     """What a voting client needs: the manifest, its fingerprint and the election key."""
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        election = elections.load_visible(session, optional_actor(request), election_id)
+        election = elections.load_visible(session, optional_voter_actor(request, election_id),
+                                          election_id)
         current = manifest.current_definition(session, election.id)
         if current is None:
             return {"election": elections.view(session, election), "definition": None}
@@ -50,7 +60,7 @@ def definition(request: Request, election_id: str) -> dict:
 
 @router.post("/credential")
 def register_credential(request: Request, election_id: str, body: CredentialIn) -> dict:
-    actor = require_actor(request)
+    actor = voter_actor(request, election_id)
     ensure_decision(request, actor, election_id)
     with unit_of_work(request) as session:
         return casting.register_credential(session, actor, election_id, body.public_key)
@@ -65,7 +75,7 @@ def publish_credentials(request: Request, election_id: str, body: CredentialList
 
 @router.post("/ballots", status_code=201)
 def cast(request: Request, election_id: str, body: CastIn) -> dict:
-    actor = require_actor(request)
+    actor = voter_actor(request, election_id)
     ensure_decision(request, actor, election_id)
     cookie = request.cookies.get(COOKIE_ID)
     signals = CastSignals(

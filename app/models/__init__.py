@@ -7,6 +7,7 @@ from app.models.ceremony import Complaint, SealedShare, Trustee
 from app.models.election import BallotDefinition, Candidate, Election, Question
 from app.models.roles import ROLES, RoleAssignment
 from app.models.scrutiny import REASON_CODES, OutboxMessage, RevoteInvitation, StrikeAction
+from app.models.sessions import Invitation, LoginSession
 from app.models.tally import DecryptionShare, Tally
 from app.models.voting import Ballot, Credential, Voter, VoterSignal
 
@@ -23,6 +24,8 @@ __all__ = [
     "Credential",
     "DecryptionShare",
     "Election",
+    "Invitation",
+    "LoginSession",
     "OutboxMessage",
     "Question",
     "RevoteInvitation",

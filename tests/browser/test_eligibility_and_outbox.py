@@ -16,6 +16,7 @@ import re
 import time
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from app.client.http import ScrutinSession
@@ -137,6 +138,16 @@ def test_translated_reasons_outbox_links_and_role_policy(chromium, wiki_server, 
     link = page.locator("#invite-rows tr[data-user='Newbie'] input").input_value()
     assert link.startswith(f"{wiki_server}/auth/invite/")
     admin.shot("admin-outbox-links")
+    # A link made by mistake is withdrawn: it stops working at once (Newbie's stays valid).
+    page.fill("#invite-users", "Mistaken")
+    page.click("#invite-form button[type=submit]")
+    page.wait_for_selector("#invite-rows tr[data-user='Mistaken']")
+    mistaken = page.locator("#invite-rows tr[data-user='Mistaken'] input").input_value()
+    page.click("#invite-rows tr[data-user='Mistaken'] button.invite-revoke")
+    page.wait_for_selector("#invite-rows tr[data-user='Mistaken']", state="detached")
+    expect_text(page, "#invite-result.ok", "Mistaken")
+    withdrawn = httpx.get(mistaken, follow_redirects=False)
+    assert withdrawn.status_code == 401 and withdrawn.json()["error"] == "invitation_revoked"
 
     # --- the committee: the role policy of a draft, and roles with jurisdiction and flags ----
     page.goto(f"/admin?election={draft}")

@@ -1,4 +1,5 @@
-"""Scheduled open/close (end exclusive), the background scheduler, invitation links."""
+"""Scheduled open/close (end exclusive), the background scheduler, invitation links
+(tests/service/test_sessions_and_invitations.py has the rest)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -39,15 +40,17 @@ def test_scheduler_closes_on_time_without_requests(client, app, settings, tmp_pa
     assert events[-1]["payload"]["by"] == "schedule"
 
 
-def test_invitation_link_logs_in(client, tmp_path) -> None:
+def test_invitation_link_opens_a_vote_only_session(client, tmp_path) -> None:
     admin, eid, _ = open_election(client, tmp_path, ["Invitee"])
     links = admin.post(f"/api/v1/elections/{eid}/invitations", {"usernames": ["Invitee"]})
     path = links["links"]["Invitee"].split("8000", 1)[1]
     response = client.get(path, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == f"/elections/{eid}"
+    # Not a login (issue 13): anonymous to /auth/me, the invitee only on the voting routes.
     me = client.get("/api/v1/auth/me").json()
-    assert me["username"] == "Invitee"
+    assert me == {"username": None, "scope": {"vote_only": True, "election_id": eid}}
+    assert client.get(f"/api/v1/elections/{eid}/me").json()["username"] == "Invitee"
     bad = client.get(path[:-3] + "xyz", follow_redirects=False)
     assert bad.status_code == 401
 

@@ -420,17 +420,22 @@ $('#invite-form').addEventListener('submit', async (event) => {
   const usernames = lines('#invite-users');
   if (!usernames.length) { announce($('#invite-result'), t('admin.need_usernames'), 'error'); return; }
   try {
-    const { links } = await api(`/api/v1/elections/${current.id}/invitations`, { method: 'POST', body: { usernames } });
+    const { links, invitations } = await api(`/api/v1/elections/${current.id}/invitations`, { method: 'POST', body: { usernames } });
     inviteLinks = links;
+    const ids = Object.fromEntries(invitations.map((i) => [i.username, i.id]));
     $('#invite-rows').replaceChildren(...Object.entries(links).map(([name, url]) => {
       const input = el('input', { type: 'text', readonly: true, value: url, class: 'mono invite-link', 'aria-label': t('admin.link_of', { name }) });
-      return el('tr', { 'data-user': name },
+      const row = el('tr', { 'data-user': name },
         el('td', { text: name }),
         el('td', {}, input),
         el('td', {}, el('button', {
           type: 'button', class: 'link', text: t('admin.copy'), 'aria-label': t('admin.copy_named', { name }),
           onclick: () => copyText(url, input),
+        }), ' ', el('button', {
+          type: 'button', class: 'link invite-revoke', text: t('admin.revoke_link'), 'aria-label': t('admin.revoke_named', { name }),
+          onclick: () => revokeInvitation(row, name, ids[name]),
         })));
+      return row;
     }));
     $('#invite-table').hidden = false;
     $('#invite-copy-all').hidden = false;
@@ -440,6 +445,17 @@ $('#invite-form').addEventListener('submit', async (event) => {
   }
   await loadAudit();
 });
+async function revokeInvitation(row, name, id) {
+  try {
+    await api(`/api/v1/elections/${current.id}/invitations/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    delete inviteLinks[name];
+    row.remove();
+    announce($('#invite-result'), t('admin.link_revoked', { name }), 'ok');
+  } catch (err) {
+    announce($('#invite-result'), errorText(err), 'error');
+  }
+  await loadAudit();
+}
 $('#invite-copy-all').addEventListener('click', () => {
   copyText(Object.entries(inviteLinks).map(([name, url]) => `${name}\t${url}`).join('\n'));
 });
