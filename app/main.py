@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from admin_ui.routes import install as install_pages
 from app.api import auth, ceremony, elections, health, scrutiny, tally, voting
 from app.api.errors import install_error_handlers
-from app.api.limits import BodySizeLimit
+from app.api.limits import BodySizeLimit, UrlCharacterGuard
 from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory
 from app.eligibility import MediaWikiProvider
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.facts_provider = make_facts_provider(settings)
     app.state.notify_channels = channels_from(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(UrlCharacterGuard)
     install_error_handlers(app)
     for module in (health, auth, elections, ceremony, voting, tally, scrutiny):
         app.include_router(module.router)

@@ -7,6 +7,7 @@ import hashlib
 from fastapi import APIRouter, Query, Request
 
 from app.api.deps import optional_actor, require_actor, unit_of_work
+from app.schemas.common import DB_INT_MAX
 from app.schemas.voting import CastIn, CredentialIn, CredentialListIn
 from app.services import board, casting, elections, eligibility, manifest
 from app.services.casting import CastSignals
@@ -71,7 +72,7 @@ def cast(request: Request, election_id: str, body: CastIn) -> dict:
     signals = CastSignals(
         ip=request.client.host if request.client else None,
         forwarded_for=request.headers.get("x-forwarded-for"),
-        user_agent=(request.headers.get("user-agent") or "")[:1000] or None,
+        user_agent=request.headers.get("user-agent"),
         cookie_id=hashlib.sha256(cookie.encode()).hexdigest()[:32] if cookie else None,
     )
     with unit_of_work(request) as session:
@@ -96,9 +97,10 @@ def ballot(request: Request, election_id: str, tracker: str) -> dict:
 
 
 @router.get("/board")
-def board_page(request: Request, election_id: str, after: int = Query(0, ge=0),
+def board_page(request: Request, election_id: str,
+               after: int = Query(0, ge=0, le=DB_INT_MAX),
                limit: int = Query(100, ge=1, le=1000),
-               type: str | None = Query(None, max_length=48)) -> dict:
+               type: str | None = Query(None, max_length=48, pattern=r"^[a-z0-9_]+$")) -> dict:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
         election = elections.load_visible(session, optional_actor(request), election_id)
         events = board.page(session, election.id, after=after, limit=limit, event_type=type)
