@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from admin_ui.routes import install as install_pages
 from app.api import auth, ceremony, elections, health, scrutiny, tally, voting
@@ -57,6 +58,11 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.notify_channels = channels_from(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(UrlCharacterGuard)
+    if settings.trusted_proxy_list:
+        # Outermost: X-Forwarded-For (and -Proto) are believed only from these proxies, so the
+        # client address every route sees (and the cast signals record) is the resolved one.
+        trusted = "*" if "*" in settings.trusted_proxy_list else settings.trusted_proxy_list
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
     install_error_handlers(app)
     for module in (health, auth, elections, ceremony, voting, tally, scrutiny):
         app.include_router(module.router)

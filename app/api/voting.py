@@ -86,7 +86,7 @@ def cast(request: Request, election_id: str, body: CastIn) -> dict:
 @router.get("/trackers/{tracker}")
 def tracker(request: Request, election_id: str, tracker: str) -> dict:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        return casting.lookup_tracker(session, election_id, tracker)
+        return casting.lookup_tracker(session, election_id, tracker, optional_actor(request))
 
 
 @router.get("/ballots/{tracker}")

@@ -62,7 +62,7 @@ def _eligible_voter(session: Session, election: Election, username: str) -> Vote
 
 
 def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
-    election = elections.load(session, election_id)
+    election = elections.load_visible(session, actor, election_id)
     voter = _voter(session, election, actor.username)
     credential = None
     current = None
@@ -297,8 +297,9 @@ def _check_credential(session: Session, election: Election, voter: Voter,
         raise InvalidInput("wrong_credential", "this credential belongs to another voter")
 
 
-def lookup_tracker(session: Session, election_id: str, tracker: str) -> dict[str, Any]:
-    election = elections.load(session, election_id)
+def lookup_tracker(session: Session, election_id: str, tracker: str,
+                   actor: Actor | None = None) -> dict[str, Any]:
+    election = elections.load_visible(session, actor, election_id)
     ballot = session.scalars(select(Ballot).where(Ballot.election_id == election.id,
                                                   Ballot.tracker == tracker)).first()
     if ballot is None:
@@ -329,7 +330,7 @@ def ballot_payload(session: Session, election_id: str, tracker: str) -> dict[str
 
 def who_voted(session: Session, actor: Actor | None, election_id: str) -> list[dict[str, Any]]:
     """Names and cast times of voters who cast a ballot — never what or which ballot."""
-    election = elections.load(session, election_id)
+    election = elections.load_visible(session, actor, election_id)
     if not election.voter_list_public:
         if actor is None:
             raise Forbidden("voter_list_hidden", "this election does not publish who voted")
