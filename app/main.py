@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from admin_ui.routes import install as install_pages
-from app.api import auth, ceremony, elections, health, scrutiny, tally, voting
+from app.api import auth, ceremony, elections, health, openapi, scrutiny, tally, voting
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit, UrlCharacterGuard
 from app.config import Settings, load_settings
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     for module in (health, auth, elections, ceremony, voting, tally, scrutiny):
         app.include_router(module.router)
     install_pages(app)
+    openapi.install(app)
 
     @app.get("/api/v1/receipt-key", tags=["voting"])
     def receipt_key() -> dict[str, str]:
