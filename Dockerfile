@@ -15,9 +15,13 @@ COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER scrutin
 WORKDIR /home/scrutin
+# SCRUTIN_TRUSTED_PROXIES: the reverse proxy's address or network (e.g. 172.16.0.0/12 on a
+# Docker network); only its X-Forwarded-For is believed. Empty: nobody's.
 ENV SCRUTIN_ENVIRONMENT=production \
     SCRUTIN_DATA_DIR=/home/scrutin/var \
+    SCRUTIN_TRUSTED_PROXIES= \
     PYTHONUNBUFFERED=1
 EXPOSE 8000
-# Apply migrations, then serve. Behind a reverse proxy that terminates TLS.
-CMD ["sh", "-c", "scrutin db upgrade && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --proxy-headers"]
+# Apply migrations, then serve (scrutin serve applies SCRUTIN_TRUSTED_PROXIES). Behind a
+# reverse proxy that terminates TLS.
+CMD ["sh", "-c", "scrutin db upgrade && exec scrutin serve --host 0.0.0.0 --port 8000"]

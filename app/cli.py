@@ -11,7 +11,7 @@ import typer
 
 from app import db
 from app.client.cli import audit_cli, credentials_cli, trustee_cli, vote_command
-from app.config import load_settings
+from app.config import SettingsError, load_settings
 from app.counting.cli import count_command
 from app.eligibility.cli import roll_command
 from app.verify_cli import verify_command
@@ -43,7 +43,7 @@ def serve(
     if settings.uses_embedded_database:
         db.upgrade(settings.effective_database_url)
     app = create_app(settings)
-    if settings.uses_embedded_database and settings.demo:
+    if settings.uses_embedded_database and settings.demo and settings.dev_login_enabled:
         from app.demo import DEMO_ID, ensure_demo
 
         if ensure_demo(app, settings.data_dir):
@@ -52,7 +52,9 @@ def serve(
                        "committee: Admin)")
     database = _redact(settings.effective_database_url)
     typer.echo(f"Scrutin on http://{host}:{port} (database: {database})")
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+    # Forwarded headers are resolved by the app itself (SCRUTIN_TRUSTED_PROXIES, uvicorn's
+    # ProxyHeadersMiddleware), not by the server's own default of trusting 127.0.0.1.
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, log_level="info")
 
 
 @db_cli.command("upgrade")
@@ -153,4 +155,8 @@ def _redact(url: str) -> str:
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except SettingsError as exc:  # a clear message, not a traceback
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development-only-secret"})
@@ -63,17 +63,34 @@ class Settings(BaseSettings):
     audit_anchor_seconds: float = Field(default=60.0, gt=0)
     # Create the demo election on an empty embedded database when serving.
     demo: bool = True
+    # The password-less login by name outside development: only for test servers (the test
+    # fixtures, `scrutin simulate`); refused in production.
+    dev_login: bool = False
+    # Whose X-Forwarded-For is believed: comma-separated proxy addresses or networks
+    # ("127.0.0.1", "10.0.0.0/8"), "*" for any; empty = nobody's (the connection's address).
+    trusted_proxies: str = ""
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> Settings:
-        if self.environment != "development" and self.secret_key in PLACEHOLDER_SECRETS:
+    def _refuse_unsafe_settings(self) -> Settings:
+        secret = self.secret_key.strip()
+        if self.environment != "development" and secret in PLACEHOLDER_SECRETS:
             raise ValueError(
                 "SCRUTIN_SECRET_KEY must be set to a real secret outside development "
                 f"(environment={self.environment!r})"
             )
-        if self.environment != "development" and len(self.secret_key) < 32:
+        if self.environment != "development" and len(secret) < 32:
             raise ValueError(
-                "SCRUTIN_SECRET_KEY must be at least 32 characters outside development"
+                "SCRUTIN_SECRET_KEY must be at least 32 characters (not counting surrounding "
+                "whitespace) outside development"
+            )
+        if self.environment == "production" and self.dev_login:
+            raise ValueError("SCRUTIN_DEV_LOGIN (password-less login by name) is refused in "
+                             "production")
+        if self.environment == "production" and self.demo and self.uses_embedded_database:
+            raise ValueError(
+                "production on the embedded SQLite database with the demo election on: set "
+                "SCRUTIN_DATABASE_URL to PostgreSQL, or SCRUTIN_DEMO=false to run production "
+                "on SQLite without the demo"
             )
         return self
 
@@ -87,8 +104,12 @@ class Settings(BaseSettings):
 
     @property
     def dev_login_enabled(self) -> bool:
-        """Password-less login by name: only for the embedded default and tests."""
-        return self.environment in ("development", "test")
+        """Password-less login by name: in development, or on a test server that opted in."""
+        return self.environment == "development" or (self.environment == "test" and self.dev_login)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -109,5 +130,13 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+class SettingsError(Exception):
+    """The environment's settings are refused; the message says which and why."""
+
+
 def load_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        messages = [str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors()]
+        raise SettingsError("invalid settings: " + "; ".join(messages)) from exc

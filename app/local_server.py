@@ -63,6 +63,8 @@ def server_process(settings: Settings, port: int | None = None) -> Iterator[str]
            "SCRUTIN_DATABASE_URL": settings.database_url,
            "SCRUTIN_DATA_DIR": str(settings.data_dir),
            "SCRUTIN_ADMINS": settings.admins,
+           "SCRUTIN_DEV_LOGIN": "true" if settings.dev_login else "false",
+           "SCRUTIN_TRUSTED_PROXIES": settings.trusted_proxies,
            "SCRUTIN_DEMO": "false"}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",

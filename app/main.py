@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from admin_ui.routes import install as install_pages
-from app.api import auth, ceremony, elections, health, scrutiny, tally, voting
+from app.api import auth, ceremony, elections, health, openapi, scrutiny, tally, voting
 from app.api.errors import install_error_handlers
-from app.api.limits import BodySizeLimit
+from app.api.limits import BodySizeLimit, UrlCharacterGuard
 from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory
 from app.eligibility import MediaWikiProvider
@@ -59,10 +60,17 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.facts_provider = make_facts_provider(settings)
     app.state.notify_channels = channels_from(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(UrlCharacterGuard)
+    if settings.trusted_proxy_list:
+        # Outermost: X-Forwarded-For (and -Proto) are believed only from these proxies, so the
+        # client address every route sees (and the cast signals record) is the resolved one.
+        trusted = "*" if "*" in settings.trusted_proxy_list else settings.trusted_proxy_list
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
     install_error_handlers(app)
     for module in (health, auth, elections, ceremony, voting, tally, scrutiny):
         app.include_router(module.router)
     install_pages(app)
+    openapi.install(app)
 
     @app.get("/api/v1/receipt-key", tags=["voting"])
     def receipt_key() -> dict[str, str]:

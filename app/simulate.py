@@ -70,7 +70,7 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
         raise ValueError("the remediation scenario needs at least 8 voters and 2 candidates")
     rng = random.Random(seed)
     data_dir = Path(tempfile.mkdtemp(prefix="scrutin-sim-"))
-    settings = Settings(environment="test", secret_key=secrets.token_hex(32),
+    settings = Settings(environment="test", dev_login=True, secret_key=secrets.token_hex(32),
                         database_url=database_url or "", data_dir=data_dir, demo=False,
                         admins=ADMIN)
     if settings.uses_embedded_database:

@@ -38,6 +38,7 @@ def fresh_database_url(tmp_path) -> Iterator[str]:
 def settings(database_url: str, tmp_path) -> Settings:
     return Settings(
         environment="test",
+        dev_login=True,
         secret_key=TEST_SECRET,
         database_url=database_url,
         data_dir=tmp_path,

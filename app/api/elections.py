@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from app.api.deps import optional_actor, require_actor, unit_of_work
+from app.api.deps import optional_actor, require_actor, settings_of, unit_of_work
 from app.schemas.elections import (
     ElectionCreate,
     ElectionPatch,
@@ -31,7 +31,8 @@ def list_elections(request: Request) -> list[dict]:
 def create_election(request: Request, body: ElectionCreate) -> dict:
     actor = require_actor(request)
     with unit_of_work(request) as session:
-        return elections.view(session, elections.create(session, actor, body))
+        return elections.view(session, elections.create(
+            session, actor, body, max_ballot=settings_of(request).max_request_bytes))
 
 
 @router.get("/{election_id}")
@@ -46,7 +47,8 @@ def get_election(request: Request, election_id: str) -> dict:
 def edit_election(request: Request, election_id: str, body: ElectionPatch) -> dict:
     actor = require_actor(request)
     with unit_of_work(request) as session:
-        return elections.view(session, elections.update(session, actor, election_id, body))
+        return elections.view(session, elections.update(
+            session, actor, election_id, body, max_ballot=settings_of(request).max_request_bytes))
 
 
 @router.post("/{election_id}/freeze")

@@ -1,8 +1,11 @@
-"""Refuse oversized request bodies before anything parses them."""
+"""Refuse oversized request bodies, and control characters in URLs, before anything parses
+them."""
 
 from __future__ import annotations
 
 import json
+import re
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,18 +40,38 @@ class BodySizeLimit:
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {"error": "payload_too_large", "detail": f"request body exceeds {self.max_bytes} bytes"}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _send_error(send, 413, "payload_too_large",
+                          f"request body exceeds {self.max_bytes} bytes")
 
 
 class _TooLarge(Exception):
     pass
+
+
+_CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]")
+
+
+class UrlCharacterGuard:
+    """Paths and query strings never carry control characters (a NUL in an election id
+    would reach PostgreSQL, which refuses it with an error): 422, as for a body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "replace")
+            for part in (raw_path, scope.get("query_string") or b""):
+                if _CONTROL_BYTES.search(unquote_to_bytes(part)):
+                    await _send_error(send, 422, "invalid_request",
+                                      "the URL contains a control character")
+                    return
+        await self.app(scope, receive, send)
+
+
+async def _send_error(send: Send, status: int, code: str, detail: str) -> None:
+    body = json.dumps({"error": code, "detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -22,6 +22,7 @@ def start(request: Request, election_id: str) -> dict:
 @router.get("/tally")
 def get_tally(request: Request, election_id: str) -> dict:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        elections.load_visible(session, optional_actor(request), election_id)
         return tally.get(session, election_id)
 
 
@@ -36,12 +37,14 @@ def submit_share(request: Request, election_id: str, body: ShareIn) -> dict:
 @router.get("/results")
 def results(request: Request, election_id: str) -> dict:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        elections.load_visible(session, optional_actor(request), election_id)
         return tally.results(session, election_id)
 
 
 @router.get("/results.csv")
 def results_csv(request: Request, election_id: str) -> Response:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        elections.load_visible(session, optional_actor(request), election_id)
         text = exports.results_csv(tally.results(session, election_id))
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{election_id}-results.csv"'})
@@ -50,6 +53,7 @@ def results_csv(request: Request, election_id: str) -> Response:
 @router.get("/results.wikitext")
 def results_wikitext(request: Request, election_id: str) -> PlainTextResponse:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        elections.load_visible(session, optional_actor(request), election_id)
         return PlainTextResponse(exports.results_wikitext(tally.results(session, election_id)))
 
 

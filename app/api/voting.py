@@ -16,6 +16,7 @@ from app.api.deps import (
     unit_of_work,
     voter_actor,
 )
+from app.schemas.common import DB_INT_MAX
 from app.schemas.voting import CastIn, CredentialIn, CredentialListIn
 from app.services import board, casting, elections, eligibility, manifest
 from app.services.casting import CastSignals
@@ -81,7 +82,7 @@ def cast(request: Request, election_id: str, body: CastIn) -> dict:
     signals = CastSignals(
         ip=request.client.host if request.client else None,
         forwarded_for=request.headers.get("x-forwarded-for"),
-        user_agent=(request.headers.get("user-agent") or "")[:1000] or None,
+        user_agent=request.headers.get("user-agent"),
         cookie_id=hashlib.sha256(cookie.encode()).hexdigest()[:32] if cookie else None,
     )
     with unit_of_work(request) as session:
@@ -95,7 +96,7 @@ def cast(request: Request, election_id: str, body: CastIn) -> dict:
 @router.get("/trackers/{tracker}")
 def tracker(request: Request, election_id: str, tracker: str) -> dict:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        return casting.lookup_tracker(session, election_id, tracker)
+        return casting.lookup_tracker(session, election_id, tracker, optional_actor(request))
 
 
 @router.get("/ballots/{tracker}")
@@ -106,9 +107,10 @@ def ballot(request: Request, election_id: str, tracker: str) -> dict:
 
 
 @router.get("/board")
-def board_page(request: Request, election_id: str, after: int = Query(0, ge=0),
+def board_page(request: Request, election_id: str,
+               after: int = Query(0, ge=0, le=DB_INT_MAX),
                limit: int = Query(100, ge=1, le=1000),
-               type: str | None = Query(None, max_length=48)) -> dict:
+               type: str | None = Query(None, max_length=48, pattern=r"^[a-z0-9_]+$")) -> dict:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
         election = elections.load_visible(session, optional_actor(request), election_id)
         events = board.page(session, election.id, after=after, limit=limit, event_type=type)

@@ -3,7 +3,6 @@ the command line. Everything secret stays on this machine."""
 
 from __future__ import annotations
 
-import csv
 import getpass
 import json
 import os
@@ -16,6 +15,7 @@ from app.client.http import ApiError, ScrutinSession
 from app.client.keyfile import KeyFileError
 from app.client.trustee import TrusteeClient, TrusteeRefusal, load_fingerprints
 from app.client.voter import VoterClient
+from app.neutralise import SafeCsvWriter
 from crypto import auditlog
 from crypto.board import verify_chain
 from crypto.credentials import CredentialKey, generate_code
@@ -247,7 +247,7 @@ def credentials_generate(
     public.sort()
     public_out.write_text(json.dumps({"election": election, "public_keys": public}, indent=1))
     with codes_out.open("w", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = SafeCsvWriter(handle)
         writer.writerow(["username", "code"])
         writer.writerows(secrets.SystemRandom().sample(rows, len(rows)))
     codes_out.chmod(0o600)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from app.neutralise import nowiki
+
 
 def render(result: dict, fmt: str) -> str:
     if fmt == "json":
@@ -81,7 +83,7 @@ def _pairwise_text(result: dict) -> str:
                         f"{d['ratio']}, needs {d['required']})")
             lines.append(f"Dropped: {d['option']} because of {why}")
     lines.append("Winner" + ("s (tie)" if result.get("tie") else "") + ": "
-                 + ", ".join(result["winners"]))
+                 + ", ".join(map(nowiki, result["winners"])))
     lines.append("Ranking:")
     for i, group in enumerate(result["ranking"], start=1):
         lines.append(f"  {i}. " + " = ".join(group))
@@ -108,7 +110,7 @@ def _stv_wiki(result: dict) -> str:
     rounds = result["rounds"]
     lines = [f"'''Method:''' {result['method']}; '''seats:''' {result['seats']}; "
              f"'''quota:''' {result['quota']}; '''ballots:''' {result['ballots']}", ""]
-    lines.append("'''Elected:''' " + (", ".join(result["elected"]) or "none"))
+    lines.append("'''Elected:''' " + (", ".join(map(nowiki, result["elected"])) or "none"))
     if result.get("unfilled_seats"):
         lines.append(f"'''Unfilled seats:''' {result['unfilled_seats']}"
                      + (f" - {result['unfilled_reason']}" if result.get("unfilled_reason") else ""))
@@ -118,7 +120,7 @@ def _stv_wiki(result: dict) -> str:
         if not any(name in rd["votes"] for rd in rounds):
             continue
         lines.append("|-")
-        row = [f'| style="text-align:left" | {name}']
+        row = [f'| style="text-align:left" | {nowiki(name)}']
         for rd in rounds:
             cell = rd["votes"].get(name, "")
             if name in rd.get("elected", []):
@@ -141,19 +143,19 @@ def _pairwise_wiki(result: dict) -> str:
     lines = [f"'''Method:''' {result['method']}; '''ballots:''' {result['ballots']}", ""]
     if result["method"] == "debian":
         for d in result["dropped"]:
-            lines.append(f"* Dropped: {d['option']} ({d['reason']})")
+            lines.append(f"* Dropped: {nowiki(d['option'])} ({d['reason']})")
     lines.append("'''Winner" + ("s (tie)" if result.get("tie") else "") + ":''' "
-                 + ", ".join(result["winners"]))
+                 + ", ".join(map(nowiki, result["winners"])))
     lines.append("")
     for group in result["ranking"]:
-        lines.append("# " + " = ".join(group))
+        lines.append("# " + " = ".join(map(nowiki, group)))
     names = list(result["pairwise"])
     lines += ["", '{| class="wikitable" style="text-align:right"',
-              "! Over → !! " + " !! ".join(names)]
+              "! Over → !! " + " !! ".join(map(nowiki, names))]
     for a in names:
         lines.append("|-")
         cells = " || ".join("—" if a == b else str(result["pairwise"][a][b]) for b in names)
-        lines.append(f'! style="text-align:left" | {a}')
+        lines.append(f'! style="text-align:left" | {nowiki(a)}')
         lines.append(f"| {cells}")
     lines.append("|}")
     return "\n".join(lines) + "\n"

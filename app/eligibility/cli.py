@@ -11,7 +11,6 @@ be checked; the exit status is then 3. Bad input (rules, users or roll file) exi
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from enum import StrEnum
@@ -24,6 +23,7 @@ from app.eligibility.mediawiki import MediaWikiProvider
 from app.eligibility.rules import load_rules
 from app.eligibility.service import FactsProvider, RollEntry, compute_roll, parse_users
 from app.eligibility.static_roll import RollFormatError, StaticRollProvider
+from app.neutralise import SafeCsvWriter
 
 EXIT_BAD_INPUT = 2
 EXIT_UNAVAILABLE = 3
@@ -101,7 +101,7 @@ def render(entries: list[RollEntry], output_format: OutputFormat | str) -> str:
     if OutputFormat(output_format) is OutputFormat.json:
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeCsvWriter(buffer, lineterminator="\n")
     writer.writerow(["user", "eligible", "reasons"])
     for row in rows:
         eligible = "" if row["eligible"] is None else str(row["eligible"]).lower()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from app.schemas.common import HEX32, Strict
+from app.schemas.common import HEX32, Strict, Text
 
 SIGNATURE = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{128}$")]
 ROUND = Annotated[int, Field(ge=1, le=1000)]
@@ -50,7 +50,7 @@ class ConfirmIn(Signed):
 class ComplaintIn(Signed):
     complainant_index: INDEX  # signed: must be the signer's own index
     accused_index: INDEX
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class AnswerIn(Signed):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from app.schemas.common import LocalizedText, Strict, Username
+from app.schemas.common import DB_INT_MAX, Line, LocalizedLine, LocalizedText, Moment, Strict, Username
 
 BallotKind = Literal["sonc", "approval", "plurality"]
 ElectionId = str
@@ -21,18 +20,18 @@ class PassRule(Strict):
 
     threshold_percent: Decimal = Field(default=Decimal("70"), ge=0, le=100)
     comparison: Literal[">=", ">"] = ">="
-    min_support: int = Field(default=0, ge=0)
+    min_support: int = Field(default=0, ge=0, le=DB_INT_MAX)
     display: Literal["round", "truncate"] = "round"
     decimals: int = Field(default=1, ge=0, le=4)
 
 
 class CandidateIn(Strict):
-    name: LocalizedText
+    name: LocalizedLine
 
 
 class QuestionIn(Strict):
     kind: BallotKind
-    title: LocalizedText
+    title: LocalizedLine
     candidates: list[CandidateIn] = Field(min_length=1, max_length=100)
     min_selections: int = Field(default=0, ge=0)
     max_selections: int | None = Field(default=None, ge=1)
@@ -68,14 +67,14 @@ class ScheduleIn(Strict):
     """Wall-clock start and end in ``timezone`` (IANA name or "AoE"); the end is exclusive.
     Times with an explicit offset are taken as given."""
 
-    start: datetime
-    end: datetime
-    timezone: str = Field(default="UTC", max_length=64)
+    start: Moment
+    end: Moment
+    timezone: Line = Field(default="UTC", max_length=64)
 
 
 class ElectionCreate(Strict):
     id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")
-    title: LocalizedText
+    title: LocalizedLine
     description: LocalizedText | None = None
     default_language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")
     questions: list[QuestionIn] = Field(default_factory=list, max_length=20)
@@ -95,7 +94,7 @@ class ElectionCreate(Strict):
 
 
 class ElectionPatch(Strict):
-    title: LocalizedText | None = None
+    title: LocalizedLine | None = None
     description: LocalizedText | None = None
     default_language: str | None = Field(default=None,
                                          pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")
@@ -111,8 +110,8 @@ class RoleIn(Strict):
     username: Username
     role: Literal["committee", "scrutineer", "trustee", "credential_authority"]
     # Declared by the assignee; checked against the election's role policy.
-    jurisdiction: str | None = Field(default=None, max_length=64)
-    flags: list[str] = Field(default_factory=list, max_length=20)
+    jurisdiction: Line | None = Field(default=None, max_length=64)
+    flags: list[Annotated[Line, Field(max_length=64)]] = Field(default_factory=list, max_length=20)
 
 
 class EligibilityIn(Strict):

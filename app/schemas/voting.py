@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import Field
 
-from app.schemas.common import HEX32, Strict, Username
+from app.schemas.common import HEX32, Line, Moment, Strict, Text, Username
 
 
 class DevLoginIn(Strict):
@@ -27,13 +26,13 @@ class CastIn(Strict):
 
 
 class ReasonIn(Strict):
-    reason: str = Field(default="", max_length=2000)
+    reason: Text = Field(default="", max_length=2000)
 
 
 class ExtendIn(Strict):
-    end: datetime
-    timezone: str | None = Field(default=None, max_length=64)
-    reason: str = Field(min_length=1, max_length=2000)
+    end: Moment
+    timezone: Line | None = Field(default=None, max_length=64)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class InvitationsIn(Strict):

@@ -25,6 +25,7 @@ from app.models.base import utcnow
 from app.services import audit, board, elections, manifest, phases, schedule, scrutiny
 from app.services.actor import Actor
 from app.services.receipts import ReceiptSigner
+from app.services.signals import MAX_FORWARDED_FOR, MAX_USER_AGENT, client_address
 from crypto.ballots import BallotContext, VerifiedBallot, verify_ballot
 from crypto.errors import CryptoError
 from crypto.group import Point
@@ -38,6 +39,14 @@ class CastSignals:
     forwarded_for: str | None = None
     user_agent: str | None = None
     cookie_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # Whatever a client (or a trusted proxy passing on a client's header) sent must fit
+        # the columns: the address is normalised (``signals.client_address``), the rest cut.
+        object.__setattr__(self, "ip", client_address(self.ip))
+        for name, limit in (("forwarded_for", MAX_FORWARDED_FOR), ("user_agent", MAX_USER_AGENT)):
+            value = getattr(self, name)
+            object.__setattr__(self, name, value[:limit] if value else None)
 
 
 def _voter(session: Session, election: Election, username: str) -> Voter | None:
@@ -53,7 +62,7 @@ def _eligible_voter(session: Session, election: Election, username: str) -> Vote
 
 
 def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
-    election = elections.load(session, election_id)
+    election = elections.load_visible(session, actor, election_id)
     voter = _voter(session, election, actor.username)
     credential = None
     current = None
@@ -110,9 +119,17 @@ def register_credential(session: Session, actor: Actor, election_id: str,
         if used:
             raise Conflict("credential_in_use",
                            "a ballot was already cast with this voter's credential")
+        taken = session.scalars(select(Credential.id).where(
+            Credential.election_id == election.id, Credential.public_key == public_key)).first()
+        if taken is not None:
+            raise Conflict("credential_taken", "this credential is already registered")
         old = existing.public_key
         existing.public_key = public_key
         existing.registered_at = utcnow()
+        try:
+            session.flush()
+        except IntegrityError as exc:  # a concurrent registration of the same key
+            raise Conflict("credential_taken", "this credential is already registered") from exc
         board.append(session, election.id, "credential_replaced",
                      {"old_credential": old, "credential": public_key})
         return {"credential": public_key, "registered": True}
@@ -280,8 +297,9 @@ def _check_credential(session: Session, election: Election, voter: Voter,
         raise InvalidInput("wrong_credential", "this credential belongs to another voter")
 
 
-def lookup_tracker(session: Session, election_id: str, tracker: str) -> dict[str, Any]:
-    election = elections.load(session, election_id)
+def lookup_tracker(session: Session, election_id: str, tracker: str,
+                   actor: Actor | None = None) -> dict[str, Any]:
+    election = elections.load_visible(session, actor, election_id)
     ballot = session.scalars(select(Ballot).where(Ballot.election_id == election.id,
                                                   Ballot.tracker == tracker)).first()
     if ballot is None:
@@ -312,7 +330,7 @@ def ballot_payload(session: Session, election_id: str, tracker: str) -> dict[str
 
 def who_voted(session: Session, actor: Actor | None, election_id: str) -> list[dict[str, Any]]:
     """Names and cast times of voters who cast a ballot — never what or which ballot."""
-    election = elections.load(session, election_id)
+    election = elections.load_visible(session, actor, election_id)
     if not election.voter_list_public:
         if actor is None:
             raise Forbidden("voter_list_hidden", "this election does not publish who voted")

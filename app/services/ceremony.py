@@ -77,7 +77,7 @@ def proposed_manifest(session: Session, election: Election,
 
 
 def status(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
-    election = elections.load(session, election_id)
+    election = elections.load_visible(session, actor, election_id)
     if not (actor.is_admin or elections.roles_of(session, election.id, actor.username)
             & {"committee", "trustee"}):
         raise Forbidden("forbidden", "the ceremony is visible to the committee and the trustees")
@@ -211,7 +211,7 @@ def declare_no_answer(session: Session, actor: Actor, election_id: str, complain
 def my_shares(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
     """Convenience view of the sealed shares addressed to the caller. Clients that do not trust
     the server read them from the board (``trustee_shares_sent``) instead."""
-    election = elections.load(session, election_id)
+    election = elections.load_visible(session, actor, election_id)
     phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "fetch ceremony shares")
     me = _me(session, actor, election)
     rnd = replay(session, election.id).round

@@ -16,7 +16,21 @@ from app.models.base import utcnow
 from app.schemas.elections import ElectionCreate, ElectionPatch, QuestionIn, ScheduleIn
 from app.services import audit, board, lifecycle, phases, role_policy, schedule
 from app.services.actor import Actor
+from crypto.ballots import QuestionSpec
 from crypto.ceremony import PROTOCOL as CEREMONY_PROTOCOL
+
+# Upper bounds of a cast request's size ({"ballot": …} as JSON, with the spaces Python's json
+# puts in), calibrated on crypto.ballots.encrypt_ballot (tests/service/test_ballot_size.py
+# checks they stay upper bounds): 417 bytes of envelope (ids, credential, signature), 57 per
+# question, 1225 per support/oppose/neutral candidate (two ciphertexts, two bit proofs and a
+# candidate proof), 460 per approval/plurality option (a ciphertext and a bit proof), and for
+# a bounded number of selections a range proof of about 137 bytes per allowed count.
+BALLOT_ENVELOPE_BYTES = 600
+QUESTION_BYTES = 100
+SONC_CANDIDATE_BYTES = 1250
+OPTION_BYTES = 470
+RANGE_BASE_BYTES = 60
+RANGE_VALUE_BYTES = 140
 
 
 def load(session: Session, election_id: str, *, for_update: bool = False) -> Election:
@@ -41,13 +55,21 @@ def load(session: Session, election_id: str, *, for_update: bool = False) -> Ele
 
 
 def load_visible(session: Session, actor: Actor | None, election_id: str) -> Election:
-    """Drafts are private to the people with a role in them (and instance administrators)."""
+    """Drafts are private to the people with a role in them (and instance administrators):
+    to anyone else a draft answers exactly as an id that does not exist."""
     election = load(session, election_id)
-    if election.phase == phases.DRAFT and not (
-        actor and (actor.is_admin or roles_of(session, election.id, actor.username))
-    ):
-        raise NotFound("election_not_found", f"no election {election_id!r}")
+    if is_hidden(session, actor, election):
+        raise not_found(election_id)
     return election
+
+
+def not_found(election_id: str) -> NotFound:
+    return NotFound("election_not_found", f"no election {election_id!r}")
+
+
+def is_hidden(session: Session, actor: Actor | None, election: Election) -> bool:
+    return election.phase == phases.DRAFT and not (
+        actor and (actor.is_admin or roles_of(session, election.id, actor.username)))
 
 
 def roles_of(session: Session, election_id: str, username: str) -> set[str]:
@@ -60,13 +82,53 @@ def roles_of(session: Session, election_id: str, username: str) -> set[str]:
 def require_role(session: Session, actor: Actor, election: Election, *roles: str) -> None:
     if actor.is_admin and "committee" in roles:
         return
-    if not roles_of(session, election.id, actor.username) & set(roles):
+    mine = roles_of(session, election.id, actor.username)
+    if not mine & set(roles):
+        if election.phase == phases.DRAFT and not mine and not actor.is_admin:
+            raise not_found(election.id)  # a hidden draft: as if it did not exist
         raise Forbidden("forbidden", f"this needs the role {' or '.join(roles)} in {election.id}")
 
 
-def create(session: Session, actor: Actor, data: ElectionCreate) -> Election:
+def max_ballot_bytes(questions: Iterable[QuestionIn]) -> int:
+    """The size of the largest cast request a ballot for these questions can make."""
+    total = BALLOT_ENVELOPE_BYTES
+    for q in questions:
+        n = len(q.candidates)
+        total += QUESTION_BYTES
+        if q.kind == "sonc":
+            total += n * SONC_CANDIDATE_BYTES
+            continue
+        total += n * OPTION_BYTES
+        bounds = QuestionSpec(q.kind, n, q.min_selections if q.kind == "approval" else 0,
+                              q.max_selections if q.kind == "approval" else None).sum_range()
+        if q.kind == "plurality":
+            bounds = (1, 1)
+        if bounds is not None:
+            total += RANGE_BASE_BYTES + (bounds[1] - bounds[0] + 1) * RANGE_VALUE_BYTES
+    return total
+
+
+def check_ballot_size(questions: Iterable[QuestionIn], limit: int | None) -> None:
+    """An election nobody could vote in is refused: its largest ballot must fit the request
+    limit (``SCRUTIN_MAX_REQUEST_BYTES``)."""
+    if limit is None:
+        return
+    size = max_ballot_bytes(questions)
+    if size > limit:
+        raise InvalidInput(
+            "ballot_too_large",
+            f"a ballot for these questions can take up to {size} bytes, more than this "
+            f"server accepts in a request ({limit} bytes, SCRUTIN_MAX_REQUEST_BYTES): use "
+            f"fewer questions or candidates (a support/oppose/neutral candidate takes about "
+            f"{SONC_CANDIDATE_BYTES} bytes, an approval or plurality option {OPTION_BYTES}), "
+            f"or ask the operator to raise the limit")
+
+
+def create(session: Session, actor: Actor, data: ElectionCreate,
+           max_ballot: int | None = None) -> Election:
     if not actor.is_admin:
         raise Forbidden("forbidden", "only instance administrators can create elections")
+    check_ballot_size(data.questions, max_ballot)
     election_id = data.id or f"e-{secrets.token_hex(5)}"
     if session.get(Election, election_id) is not None:
         raise Conflict("election_exists", f"an election {election_id!r} already exists")
@@ -89,9 +151,12 @@ def create(session: Session, actor: Actor, data: ElectionCreate) -> Election:
     return election
 
 
-def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatch) -> Election:
+def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatch,
+           max_ballot: int | None = None) -> Election:
     election = load(session, election_id, for_update=True)
     require_role(session, actor, election, "committee")
+    if patch.questions is not None:
+        check_ballot_size(patch.questions, max_ballot)
     changes = patch.model_dump(exclude_unset=True, mode="json")
     if not changes:
         raise InvalidInput("empty_patch", "nothing to change")

@@ -7,7 +7,6 @@ addresses, no user agents (those live in their own table and are never joined in
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Ballot
 from app.models.base import utcnow
+from app.neutralise import SafeCsvWriter, nowiki
 from app.services import board, elections
 from app.services.receipts import ReceiptSigner
 
@@ -33,7 +33,7 @@ def _rows(result: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 def results_csv(result: dict[str, Any]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(["question", "kind", "position", "candidate", "support", "oppose", "neutral",
                      "support_percent", "passed", "votes", "elected", "withdrawn"])
     for qi, question, cand, elected in _rows(result):
@@ -50,8 +50,8 @@ def results_csv(result: dict[str, Any]) -> str:
 
 
 def _cell(text: Any) -> str:
-    # Keep table syntax intact whatever a candidate is called.
-    return str(text).replace("|", "&#124;").replace("\n", " ")
+    # Whatever a candidate is called, it is shown as text: no template, link or table syntax.
+    return nowiki(text)
 
 
 def results_wikitext(result: dict[str, Any]) -> str:

@@ -30,7 +30,10 @@ def to_utc(value: datetime, zone_name: str) -> datetime:
     """A naive value is a wall-clock time in ``zone_name``; an aware one is converted as is."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(zone_name))
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise InvalidInput("invalid_time", f"{value.isoformat()} is out of range") from exc
 
 
 def describe(starts_at: datetime | None, ends_at: datetime | None, zone_name: str) -> dict:

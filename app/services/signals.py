@@ -41,6 +41,22 @@ class Cluster:
         return data
 
 
+MAX_ADDRESS = 64  # the width of the ``voter_pii.ip`` column
+MAX_FORWARDED_FOR = 1000
+MAX_USER_AGENT = 1000
+
+
+def client_address(host: str | None) -> str | None:
+    """The client address as recorded: a valid IP in its canonical form; anything else (a
+    test client's name, a unix socket, garbage a trusted proxy passed on) cut to the column."""
+    if not host:
+        return None
+    try:
+        return str(ipaddress.ip_address(host.strip()))
+    except ValueError:
+        return host[:MAX_ADDRESS]
+
+
 def network_of(ip: str) -> str | None:
     try:
         address = ipaddress.ip_address(ip)

@@ -46,7 +46,7 @@ PASSPHRASE = "cross-language passphrase"
 @pytest.fixture(scope="module")
 def built(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     tmp = tmp_path_factory.mktemp("js-ceremony")
-    settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
                         data_dir=tmp, demo=False, admins="Admin")
     application = create_app(settings)
     with TestClient(application) as client:

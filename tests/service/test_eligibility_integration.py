@@ -18,7 +18,7 @@ from tests.service.helpers import ADMIN, election_config, login, run_ceremony
 
 @pytest.fixture
 def wiki_client(database_url, tmp_path, fake_wiki):  # noqa: F811
-    settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
                         data_dir=tmp_path, admins=ADMIN, wiki_api_url=fake_wiki.api_url("enwiki"),
                         wiki_timeout=2.0, wiki_cache_ttl=0,
                         wiki_oauth_client_id=OAUTH_CLIENT_ID,

@@ -20,7 +20,7 @@ def smtp():
 
 
 def notify_client(database_url, tmp_path, **extra):
-    settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
                         data_dir=tmp_path, admins=ADMIN, **extra)
     return create_app(settings, run_scheduler=False)
 

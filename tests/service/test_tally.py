@@ -68,7 +68,7 @@ def test_threshold_tally_publishes_the_right_result(client, tmp_path) -> None:
     assert [int(r["support"]) for r in table] == expected_totals()[0::2]
     wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
     assert wikitext.startswith('{| class="wikitable sortable"')
-    assert "| Candidate 0 || 3 || 1 || 1 || 75.0% || Passed" in wikitext
+    assert "| <nowiki>Candidate 0</nowiki> || 3 || 1 || 1 || 75.0% || Passed" in wikitext
 
 
 def test_no_tally_before_close_and_invalid_shares(client, tmp_path) -> None:

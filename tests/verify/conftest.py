@@ -20,7 +20,7 @@ def service(database_url: str, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[tuple[TestClient, Path]]:
     """(test client, key directory) on the session's database, alive for one test module."""
     tmp = tmp_path_factory.mktemp("verify")
-    settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
                         data_dir=tmp, demo=False, admins="Admin")
     application = create_app(settings)
     with TestClient(application) as client:
