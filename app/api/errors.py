@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import transaction
 from app.errors import DomainError
+
+log = logging.getLogger("scrutin.api")
 
 STATUS_BY_KIND = {
     "invalid": 422,
@@ -24,9 +31,37 @@ def error_response(status: int, code: str, detail: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": code, "detail": detail})
 
 
+def _log_refusal(request: Request, exc: DomainError) -> None:
+    """A logged-in user refused a privileged action goes in the audit log (the election's, or
+    the instance's), in its own transaction: the request's own was rolled back."""
+    from app.api.deps import any_actor
+    from app.models import Election
+    from app.services import audit
+
+    try:
+        actor = any_actor(request)
+    except DomainError:
+        return
+    if actor is None:
+        return
+    election_id = request.path_params.get("election_id")
+    with transaction(request.app.state.sessions) as session:
+        scope = audit.INSTANCE_SCOPE
+        if isinstance(election_id, str) and session.scalar(
+                select(Election.id).where(Election.id == election_id)):
+            scope = election_id
+        audit.record(session, scope, actor, "refused",
+                     {"method": request.method, "path": request.url.path, "error": exc.code})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        if exc.kind == "forbidden":
+            try:
+                await run_in_threadpool(_log_refusal, request, exc)
+            except Exception:  # noqa: BLE001 - the refusal itself must still be answered
+                log.exception("could not log a refused request")
         return error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail)
 
     @app.exception_handler(RequestValidationError)

@@ -166,3 +166,22 @@ def test_forged_anchors_are_rejected() -> None:
         auditlog.check_anchors("e", rekeyed)
     with pytest.raises(InvalidRecord, match="signature"):  # another election's head
         auditlog.check_anchors("f", events[:1])
+
+
+def test_refused_privileged_attempts_are_logged(client) -> None:
+    admin = login(client, ADMIN)
+    eid = admin.post("/api/v1/elections", election_config())["id"]
+    admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Carol", "role": "scrutineer"})
+    carol = login(client, "Carol")
+    from app.client.http import ApiError
+
+    with pytest.raises(ApiError) as refused:  # a scrutineer is not the committee
+        carol.post(f"/api/v1/elections/{eid}/roles", {"username": "Carol", "role": "committee"})
+    assert refused.value.status == 403
+    entries = admin.get(f"/api/v1/elections/{eid}/audit")["entries"]
+    logged = [e for e in entries if e["action"] == "refused"]
+    assert len(logged) == 1 and logged[0]["actor"] == "Carol"
+    assert logged[0]["detail"]["path"] == f"/api/v1/elections/{eid}/roles"
+    assert logged[0]["detail"]["method"] == "POST"
+    roles = {(r["username"], r["role"]) for r in admin.get(f"/api/v1/elections/{eid}/roles")}
+    assert ("Carol", "committee") not in roles
