@@ -49,9 +49,9 @@ def _error_codes(path: str, method: str, operation: dict[str, Any], source: str)
     codes = {"422"}
     if "{" in path:
         codes.add("404")
-    if "require_actor(" in source:
+    if "require_actor(" in source or "voter_actor(" in source:
         codes |= {"401", "403"}
-    elif "optional_actor(" in source:
+    elif "optional_actor(" in source or "optional_voter_actor(" in source:
         codes.add("401")  # an invalid token is refused even where logging in is optional
     if method != "get":
         codes.add("409")
