@@ -289,12 +289,15 @@ async function loadCeremony() {
   if (current.phase === 'draft') { box.replaceChildren(el('p', { text: t('admin.ceremony_not_started') })); return; }
   try {
     const c = await api(`/api/v1/elections/${current.id}/ceremony`);
-    const done = c.trustees.filter((tr) => tr.status === 'verified').length;
+    const done = c.trustees.filter((tr) => tr.status === 'confirmed').length;
     box.replaceChildren(
       el('p', { id: 'ceremony-summary', text: t('admin.ceremony_summary', { round: c.round, done, n: c.trustees.length, threshold: c.threshold }) }),
       el('table', { class: 'data' },
-        el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '#' }), el('th', { scope: 'col', text: t('label.trustee') }), el('th', { scope: 'col', text: t('label.status') }))),
-        el('tbody', {}, c.trustees.map((tr) => el('tr', {}, el('td', { text: String(tr.index) }), el('td', { text: tr.username }), el('td', { text: t(`ceremony.status.${tr.status}`) }))))),
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '#' }), el('th', { scope: 'col', text: t('label.trustee') }), el('th', { scope: 'col', text: t('label.fingerprint') }), el('th', { scope: 'col', text: t('label.status') }))),
+        // The fingerprints are what the committee publishes on the wiki for trustees to compare.
+        el('tbody', {}, c.trustees.map((tr) => el('tr', {}, el('td', { text: String(tr.index) }), el('td', { text: tr.username }),
+          el('td', {}, tr.fingerprint ? el('code', { class: 'fingerprint', text: tr.fingerprint }) : '—'),
+          el('td', { text: t(`ceremony.status.${tr.status}`) }))))),
       ...c.complaints.map((x) => el('p', { class: 'error', text: t('admin.complaint', { from: x.complainant_index, against: x.accused_index, reason: x.reason }) })),
       c.public_key ? el('p', {}, t('trustee.election_key'), ' ', el('code', { class: 'mono', text: c.public_key })) : '',
     );
@@ -304,7 +307,8 @@ async function loadCeremony() {
 async function loadAudit() {
   try {
     const log = await api(`/api/v1/elections/${current.id}/audit`);
-    $('#audit-head').textContent = t('admin.audit_head', { hash: log.head?.hash || JSON.stringify(log.head) });
+    $('#audit-head').textContent = t('admin.audit_head', { hash: log.head })
+      + (log.verification && !log.verification.ok ? ` — ${log.verification.problems.map((p) => p.problem).join('; ')}` : '');
     fillPolicy(log.entries);
     $('#audit-rows').replaceChildren(...log.entries.slice().reverse().map((e) => el('tr', {},
       el('td', { text: String(e.seq) }), el('td', { text: shortTime(e.at) }), el('td', { text: e.actor }),
