@@ -98,8 +98,8 @@ def check_receipt_on_board(receipt: object, events: Sequence[Mapping[str, Any]])
     p = event.get("payload") or {}
     where = f"board event {seq}"
     if event.get("type") != "ballot_cast":
-        raise InvalidReceipt(f"receipt: {where} is a {event.get('type')!r}, not the receipted "
-                             "ballot")
+        raise InvalidReceipt(f"receipt: {where} is a {event.get('type')} event, not the "
+                             "receipted ballot")
     if p.get("tracker") != r.get("tracker"):
         raise InvalidReceipt(f"receipt: {where} holds tracker {p.get('tracker')}, the receipt "
                              f"{r.get('tracker')}")
