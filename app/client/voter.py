@@ -103,6 +103,7 @@ class VoterClient:
         return encrypt_ballot(self.context(), choices, self.credential)
 
     def cast(self, choices: list[list[int]]) -> dict[str, Any]:
+        self.context()  # the election is checked before anything is registered or sent
         if self.credential is None:
             self.ensure_credential()
         ballot = self.make_ballot(choices)
