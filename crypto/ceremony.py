@@ -704,7 +704,7 @@ def board_definitions(events: Iterable[Mapping[str, Any]]) -> list[tuple[str, di
 def check_election(election_id: str, events: Sequence[Mapping[str, Any]],
                    manifest: Mapping[str, Any], fingerprint: str | None = None,
                    expected_code: str | None = None) -> ElectionCheck:
-    """The voter clients' check before they encrypt (docs/protocol.md §8.8; the booth's twin is
+    """The voter clients' check before they encrypt (docs/protocol.md §8.9; the booth's twin is
     ``checkElection`` in ``crypto/ceremony.js``). ``manifest``/``fingerprint``: the ballot
     definition the server offers; ``events``: the whole board.
 

@@ -1,4 +1,4 @@
-"""Cast receipts (docs/protocol.md §10.1): what the server signs when it accepts a ballot, and
+"""Cast receipts (docs/protocol.md §8.9): what the server signs when it accepts a ballot, and
 the checks anyone can run on one (the JavaScript twin is ``admin_ui/static/js/crypto/receipts.js``).
 
 A receipt is the JSON object ``{election_id, tracker, credential, cast_at, board_seq,

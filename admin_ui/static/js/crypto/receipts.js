@@ -1,4 +1,4 @@
-// Cast receipts (docs/protocol.md §10.1; crypto/receipts.py is the one definition): the
+// Cast receipts (docs/protocol.md §8.9; crypto/receipts.py is the one definition): the
 // server's Ed25519 signature over the canonical JSON of the receipt without server_key and
 // server_signature, checked against the receipt key of the manifest the trustees confirmed,
 // and the receipted ballot found on the board at the receipted position.
