@@ -24,7 +24,7 @@ from crypto.group import G
 from crypto.receipts import check_receipt_on_board, verify_receipt
 from tests.conftest import TEST_SECRET
 from tests.js.test_js_crypto import NODE, _node, _require_node_modules
-from tests.service.helpers import login, open_election, voter
+from tests.service.helpers import open_election, voter
 
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed (CI installs Node.js)")
 
