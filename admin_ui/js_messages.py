@@ -91,6 +91,28 @@ MESSAGES: dict[str, str] = {
         "Audit passed: ballot %(tracker)s contains exactly your choices. It was not cast."),
     "booth.audit_failed": N_("Audit FAILED: %(problem)s. Do not use this computer to vote."),
     "booth.reencrypted": N_("Your choices were encrypted again, with a new tracker, ready to cast."),
+    "booth.choice.support": N_("support"),
+    "booth.choice.oppose": N_("oppose"),
+    "booth.choice.neutral": N_("neutral"),
+    "booth.choice.none": N_("(nothing selected)"),
+    "booth.choice.line": N_("%(candidate)s: %(choice)s"),
+    "booth.choice.question": N_("%(question)s: %(options)s"),
+    "booth.discarded": N_(
+        "You changed your choices after encrypting them: that encrypted ballot was discarded. "
+        "Encrypt again to cast your new choices."),
+    "booth.decoded_mismatch": N_(
+        "The encrypted ballot does not contain the choices on the screen, so it was discarded. "
+        "Do not use this computer to vote."),
+    "booth.election_refused": N_(
+        "This page refuses to encrypt your ballot: the election the server sent is not the one "
+        "the trustees set up (%(problem)s). Do not vote here; tell the election committee."),
+    "booth.fingerprint_matches": N_("It matches the code in your link."),
+    "booth.receipt_ok": N_(
+        "Receipt checked: signed with the election's receipt key, and your ballot is on the "
+        "public board at position %(seq)s."),
+    "booth.receipt_bad": N_(
+        "The receipt does not hold (%(problem)s). Keep it and tell the election committee: it "
+        "is evidence."),
     "booth.cast_ok": N_("Your ballot was cast on %(time)s."),
     "booth.cast_revote": N_(
         "Your new ballot was cast on %(time)s. It replaces your earlier ballot, which no longer "

@@ -10,7 +10,14 @@ from pathlib import Path
 import typer
 
 from app import db
-from app.client.cli import audit_cli, credentials_cli, trustee_cli, vote_command
+from app.client.cli import (
+    audit_cli,
+    credentials_cli,
+    receipt_cli,
+    trustee_cli,
+    verify_audit_command,
+    vote_command,
+)
 from app.config import SettingsError, load_settings
 from app.counting.cli import count_command
 from app.eligibility.cli import roll_command
@@ -23,10 +30,12 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(trustee_cli, name="trustee")
 cli.add_typer(credentials_cli, name="credentials")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(receipt_cli, name="receipt")
 cli.command("vote")(vote_command)
 cli.command("count")(count_command)
 cli.command("roll")(roll_command)
 cli.command("verify")(verify_command)
+cli.command("verify-audit")(verify_audit_command)
 
 
 @cli.command()

@@ -157,3 +157,23 @@ def _slot_bits(spec: QuestionSpec, choices: list[int]) -> list[int]:
     if spec.kind == "sonc":
         return [b for v in choices for b in (int(v == SUPPORT), int(v == OPPOSE))]
     return list(choices)
+
+
+SONC_WORDS = {SUPPORT: "support", OPPOSE: "oppose", 0: "neutral"}
+
+
+def choices_in_words(manifest: Mapping[str, object], choices: Sequence[Sequence[int]]) -> list[str]:
+    """One line per question naming each candidate (the manifest's default-language names) with
+    the revealed choice: ``Question 1: Ann: support; Ben: oppose`` or ``Question 2: Ann,
+    Ben`` (selected) — what ``scrutin verify-audit`` prints and the booth shows translated."""
+    questions = manifest["questions"]
+    assert isinstance(questions, list)
+    lines = []
+    for q, (question, row) in enumerate(zip(questions, choices, strict=True)):
+        names = [str(c["name"]) for c in question["candidates"]]
+        if question["kind"] == "sonc":
+            text = "; ".join(f"{n}: {SONC_WORDS[v]}" for n, v in zip(names, row, strict=True))
+        else:
+            text = ", ".join(n for n, v in zip(names, row, strict=True) if v) or "(none)"
+        lines.append(f"Question {q + 1}: {text}")
+    return lines

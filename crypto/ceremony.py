@@ -44,7 +44,9 @@ from nacl.exceptions import BadSignatureError
 from nacl.exceptions import CryptoError as NaclCryptoError
 from nacl.signing import SigningKey, VerifyKey
 
+from .board import verify_chain
 from .errors import CryptoError, InvalidCeremony
+from .fingerprint import election_fingerprint, fingerprint_code, normalise_fingerprint_code
 from .group import Point, Scalar
 from .hashing import canonical_json
 from .threshold import (
@@ -661,6 +663,108 @@ def replay(election_id: str, events: Iterable[Mapping[str, Any]]) -> Ceremony:
     for event in events:
         r.event(event)
     return r.c
+
+
+DEFINITION_FIXED_KEYS = ("election_id", "manifest_version", "ceremony_round", "credential_mode",
+                         "threshold", "trustees", "public_key", "receipt_key")
+"""What only a key ceremony sets: a later ballot definition keeps them from the setup."""
+
+
+@dataclass
+class ElectionCheck:
+    """What a voter's client established before encrypting (``check_election``)."""
+
+    ceremony: Ceremony
+    setup_manifest: dict[str, Any]
+    setup_fingerprint: str
+    manifest: dict[str, Any]
+    fingerprint: str
+
+    @property
+    def code(self) -> str:
+        """The short code of the fingerprint every trustee confirmed (what the wiki shows)."""
+        return fingerprint_code(self.setup_fingerprint)
+
+    @property
+    def receipt_key(self) -> str | None:
+        key = self.setup_manifest.get("receipt_key")
+        return key if isinstance(key, str) else None
+
+
+def board_definitions(events: Iterable[Mapping[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """``(fingerprint, manifest)`` of the ``election_setup`` and of every later
+    ``ballot_definition``, in board order (as the board states them: check the board first)."""
+    out = []
+    for e in events:
+        if e["type"] in (SETUP, "ballot_definition"):
+            out.append((str(e["payload"]["fingerprint"]), dict(e["payload"]["manifest"])))
+    return out
+
+
+def check_election(election_id: str, events: Sequence[Mapping[str, Any]],
+                   manifest: Mapping[str, Any], fingerprint: str | None = None,
+                   expected_code: str | None = None) -> ElectionCheck:
+    """The voter clients' check before they encrypt (docs/protocol.md §8.9; the booth's twin is
+    ``checkElection`` in ``crypto/ceremony.js``). ``manifest``/``fingerprint``: the ballot
+    definition the server offers; ``events``: the whole board.
+
+    In order: the manifest's ``public_key`` is ∏ C_{i,0} of its trustees' commitments; its
+    fingerprint is recomputed (and equals ``fingerprint`` when given); the board's chain holds;
+    its ceremony replays (protocol 2) to an ``election_setup`` that every trustee confirmed; the
+    offered manifest is that setup's or the latest ``ballot_definition`` on the board, and keeps
+    the setup's trustees, key, threshold, round, credential mode and receipt key; with
+    ``expected_code`` (the short code published out of band), it is the code of the setup's
+    fingerprint or of the offered one. Raises ``InvalidCeremony`` saying what differs."""
+    manifest = dict(manifest)
+    if manifest.get("election_id") != election_id:
+        raise InvalidCeremony(f"the ballot definition is for election "
+                              f"{manifest.get('election_id')!r}, not {election_id!r}")
+    try:
+        trustees = manifest["trustees"]
+        points = [[Point.from_hex(c, what=f"trustee {t['index']} commitment")
+                   for c in t["commitments"]] for t in trustees]
+        key = combine_public_key(points).hex()
+    except (CryptoError, KeyError, TypeError, ValueError) as exc:
+        raise InvalidCeremony(f"the ballot definition's trustees are malformed: {exc}") from None
+    if manifest.get("public_key") != key:
+        raise InvalidCeremony(f"the ballot definition's public key {manifest.get('public_key')} "
+                              "is not the product of the trustees' constant commitments "
+                              f"({key}): refusing to encrypt")
+    computed = election_fingerprint(manifest)
+    if fingerprint is not None and fingerprint != computed:
+        raise InvalidCeremony(f"the server's fingerprint {fingerprint} is not the manifest's "
+                              f"({computed})")
+    try:
+        verify_chain(events)
+    except CryptoError as exc:
+        raise InvalidCeremony(f"the board is broken: {exc}") from None
+    state = replay(election_id, events)
+    if state.protocol != PROTOCOL or state.setup_round is None:
+        raise InvalidCeremony("the board holds no election_setup of a protocol-2 key ceremony: "
+                              "the trustees did not make this election's key")
+    definitions = board_definitions(events)
+    setup_fp, setup_manifest = definitions[0]
+    current_fp, current = definitions[-1]
+    if computed != current_fp or manifest != current:
+        known = [fp for fp, _ in definitions]
+        raise InvalidCeremony(
+            f"the ballot definition {computed} is not the board's current one ({current_fp})" +
+            (" (an earlier version)" if computed in known else
+             ": the trustees never confirmed it and the board does not announce it"))
+    for name in DEFINITION_FIXED_KEYS:
+        if manifest.get(name) != setup_manifest.get(name):
+            raise InvalidCeremony(f"the ballot definition changes {name}, which only the key "
+                                  "ceremony sets")
+    if expected_code is not None:
+        try:
+            wanted = normalise_fingerprint_code(expected_code)
+        except ValueError as exc:
+            raise InvalidCeremony(str(exc)) from None
+        if wanted not in (fingerprint_code(setup_fp), fingerprint_code(computed)):
+            raise InvalidCeremony(f"this election's fingerprint code is "
+                                  f"{fingerprint_code(setup_fp)}, not the published {wanted}: "
+                                  "refusing to encrypt")
+    return ElectionCheck(state, setup_manifest, setup_fp, manifest, computed)
 
 
 def require_trustees(ceremony: Ceremony, expected_fingerprints: Iterable[str]) -> None:

@@ -82,3 +82,8 @@ class InvalidResult(InvalidRecord):
 class InvalidAudit(CryptoError):
     """A cast-or-audit record (``crypto.audit``) does not verify: malformed, carries a signature,
     or its ciphertexts or proofs do not match the revealed choices and randomness."""
+
+
+class InvalidReceipt(CryptoError, ValueError):
+    """A cast receipt is not signed by the election's receipt key, or the board does not hold
+    its ballot at the position it names (``crypto.receipts``)."""

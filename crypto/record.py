@@ -707,7 +707,7 @@ class _Verifier:
                                 f"the versions set up so far ({sorted(self.setups)})")
         base = self.setups[version - 1].manifest
         for key in ("trustees", "public_key", "threshold", "ceremony_round", "credential_mode",
-                    "manifest_version"):
+                    "manifest_version", "receipt_key"):
             if manifest.get(key) != base.get(key):
                 raise InvalidRecord(f"{where}: version {version} changes {key}, which only a "
                                     "new key ceremony may set")

@@ -24,17 +24,23 @@ from crypto import ceremony as protocol
 router = APIRouter(prefix="/api/v1/elections/{election_id}/ceremony", tags=["ceremony"])
 
 
+def _receipt_key(request: Request) -> str:
+    """The receipt-signing key, which the manifest carries (voters check receipts against it)."""
+    return request.app.state.receipt_signer.public_key  # type: ignore[no-any-return]
+
+
 @router.get("")
 def status(request: Request, election_id: str) -> dict:
     actor = require_actor(request)
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        return ceremony.status(session, actor, election_id)
+        return ceremony.status(session, actor, election_id, _receipt_key(request))
 
 
 def _post(request: Request, election_id: str, kind: str, body: Signed) -> dict:
     actor = require_actor(request)
     with unit_of_work(request) as session:
-        return ceremony.post_message(session, actor, election_id, kind, body.body())
+        return ceremony.post_message(session, actor, election_id, kind, body.body(),
+                                     _receipt_key(request))
 
 
 @router.post("/join")

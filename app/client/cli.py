@@ -14,13 +14,16 @@ import typer
 from app.client.http import ApiError, ScrutinSession
 from app.client.keyfile import KeyFileError
 from app.client.trustee import TrusteeClient, TrusteeRefusal, load_fingerprints
-from app.client.voter import VoterClient
+from app.client.voter import VoterClient, VoterRefusal, check_receipt
 from app.neutralise import SafeCsvWriter
-from crypto import auditlog
+from crypto import auditlog, ceremony
+from crypto.audit import choices_in_words, verify_audit
 from crypto.board import verify_chain
 from crypto.credentials import CredentialKey, generate_code
 from crypto.errors import CryptoError
+from crypto.fingerprint import fingerprint_code
 from crypto.group import Scalar
+from crypto.manifest import ballot_context
 
 trustee_cli = typer.Typer(help="Trustee tools: key ceremony (and decryption) from a key file.",
                           no_args_is_help=True)
@@ -28,6 +31,8 @@ audit_cli = typer.Typer(help="Check an election's private audit log against its 
                         no_args_is_help=True)
 credentials_cli = typer.Typer(help="The independent credential authority's offline tool.",
                               no_args_is_help=True)
+receipt_cli = typer.Typer(help="Check a cast receipt against the public board (anyone can).",
+                          no_args_is_help=True)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 URL = typer.Option(DEFAULT_URL, "--url", help="The Scrutin server.")
@@ -65,11 +70,22 @@ def vote_command(
     code: str = typer.Option(None, "--code", help="Credential code (independent mode)."),
     credential_file: Path = typer.Option(None, "--credential-file",
                                          help="Keep the convenient-mode credential here."),
+    fingerprint: str = typer.Option(
+        None, "--fingerprint",
+        help="The election's fingerprint code as the committee published it (e.g. on the "
+             "wiki): refuse to encrypt for any other election."),
     url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
 ) -> None:
-    """Encrypt a ballot here, cast it, and print the signed receipt."""
-    client = VoterClient(_session(url, token, dev_user), election)
+    """Check the election against the public board, encrypt a ballot here, cast it, check the
+    signed receipt against the board and print it."""
     try:
+        client = VoterClient(_session(url, token, dev_user), election,
+                             expected_fingerprint=fingerprint)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--fingerprint") from None
+    try:
+        typer.echo(f"election fingerprint code: {client.fingerprint_code} (compare it with the "
+                   "one the committee published)", err=True)
         if code:
             client.use_code(code)
         else:
@@ -84,7 +100,99 @@ def vote_command(
         receipt = client.cast(parse_choices(choices))
     except ApiError as exc:
         _fail(exc)
+    except VoterRefusal as exc:
+        typer.echo(f"refused: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo("receipt checked: signed by the election's receipt key, ballot on the board at "
+               f"event {receipt['board_seq']}", err=True)
     typer.echo(json.dumps(receipt, indent=2))
+
+
+def _read_json(path: Path, what: str) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {path} is not a readable {what}: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _board_of(record: Path | None, url: str, election: str) -> list[dict]:
+    if record is not None:
+        data = _read_json(record, "election record")
+        if not isinstance(data, dict) or not isinstance(data.get("board"), list):
+            typer.echo(f"error: {record} has no board", err=True)
+            raise typer.Exit(2)
+        return data["board"]
+    try:
+        return ScrutinSession(url).board(election)
+    except ApiError as exc:
+        _fail(exc)
+        raise
+
+
+RECORD = typer.Option(None, "--record",
+                      help="Check against this exported election record instead of --url.")
+
+
+@receipt_cli.command("check")
+def receipt_check(
+    receipt_file: Path = typer.Argument(..., metavar="RECEIPT",
+                                        help="The receipt (the booth's download or the JSON "
+                                             "`scrutin vote` prints)."),
+    record: Path = RECORD, url: str = URL,
+) -> None:
+    """Check a receipt: signed by the receipt key in the manifest the trustees confirmed, and
+    its ballot on the board at the receipted position. Exit 0 holds, 1 does not, 2 unreadable."""
+    document = _read_json(receipt_file, "receipt")
+    inner = document.get("receipt") if isinstance(document, dict) and \
+        document.get("kind") == "scrutin-receipt" else document
+    if not isinstance(inner, dict) or not isinstance(inner.get("election_id"), str):
+        typer.echo(f"error: {receipt_file} is not a Scrutin receipt", err=True)
+        raise typer.Exit(2)
+    board = _board_of(record, url, inner["election_id"])
+    try:
+        event = check_receipt(ScrutinSession(url), document, board=board)
+    except VoterRefusal as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"receipt OK: ballot {inner['tracker']} of election {inner['election_id']} is "
+               f"board event {event['seq']} (hash {event['hash']}), signed by the election's "
+               f"receipt key {inner['server_key']}")
+
+
+def verify_audit_command(
+    audit_file: Path = typer.Argument(..., metavar="FILE",
+                                      help="The audited ballot the booth downloaded."),
+    record: Path = RECORD, url: str = URL,
+) -> None:
+    """Check an audited ballot outside the booth: every ciphertext re-encrypted from the
+    revealed randomness, every proof, under the election key of the board's ballot definition
+    it names (the board's ceremony replayed); prints the choices it contains. Exit 0 holds,
+    1 does not, 2 unreadable."""
+    audit = _read_json(audit_file, "audit record")
+    ballot = audit.get("ballot") if isinstance(audit, dict) else None
+    if not isinstance(ballot, dict) or not isinstance(ballot.get("election_id"), str):
+        typer.echo(f"error: {audit_file} is not a Scrutin audit record", err=True)
+        raise typer.Exit(2)
+    election = ballot["election_id"]
+    board = _board_of(record, url, election)
+    try:
+        state = ceremony.replay(election, board)
+        if state.setup_round is None:
+            raise CryptoError("the board holds no completed key ceremony")
+        manifests = dict(ceremony.board_definitions(board))
+        fp = ballot.get("fingerprint")
+        if fp not in manifests:
+            raise CryptoError(f"the board has no ballot definition with fingerprint {fp}")
+        manifest = manifests[str(fp)]
+        choices = verify_audit(ballot_context(manifest, str(fp)), audit)
+    except CryptoError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"audit OK: commitment {audit['commitment']} (compare it with the one the booth "
+               f"showed), election {election}, fingerprint code {fingerprint_code(str(fp))}")
+    for line in choices_in_words(manifest, choices):
+        typer.echo(f"  {line}")
 
 
 PASSPHRASE_FILE = typer.Option(

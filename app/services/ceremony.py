@@ -66,17 +66,19 @@ def _append_checked(session: Session, election: Election, kind: str,
     return state
 
 
-def proposed_manifest(session: Session, election: Election,
-                      state: protocol.Ceremony) -> dict[str, Any] | None:
-    """The manifest the trustees are asked to confirm, once every commitment is revealed."""
+def proposed_manifest(session: Session, election: Election, state: protocol.Ceremony,
+                      receipt_key: str | None = None) -> dict[str, Any] | None:
+    """The manifest the trustees are asked to confirm, once every commitment is revealed;
+    ``receipt_key`` is the server's receipt-signing key (voters check receipts against it)."""
     rnd = state.round
     if not rnd.all_have("commitments"):
         return None
     return manifest.build(election, rnd.expected_manifest_trustees(), definition_version=1,
-                          public_key=rnd.public_key.hex())
+                          public_key=rnd.public_key.hex(), receipt_key=receipt_key)
 
 
-def status(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
+def status(session: Session, actor: Actor, election_id: str,
+           receipt_key: str | None = None) -> dict[str, Any]:
     election = elections.load_visible(session, actor, election_id)
     if not (actor.is_admin or elections.roles_of(session, election.id, actor.username)
             & {"committee", "trustee"}):
@@ -101,7 +103,7 @@ def status(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
             "confirmed": record.confirmed if record else None})
     proposed = None
     if state is not None and rnd is not None and election.phase == phases.KEY_CEREMONY:
-        doc = proposed_manifest(session, election, state)
+        doc = proposed_manifest(session, election, state, receipt_key)
         if doc is not None:
             proposed = {"manifest": doc, "fingerprint": election_fingerprint(doc)}
     return {
@@ -133,9 +135,11 @@ STEP_OF = {protocol.JOINED: ("invited", "joined"),
 
 
 def post_message(session: Session, actor: Actor, election_id: str, kind: str,
-                 body: dict[str, Any]) -> dict[str, Any]:
+                 body: dict[str, Any], receipt_key: str | None = None) -> dict[str, Any]:
     """A trustee's signed ceremony message (``body`` = the signed fields, ``round`` and
-    ``signature``). The server adds the trustee's index and appends it if the board replays."""
+    ``signature``). The server adds the trustee's index and appends it if the board replays.
+    ``receipt_key`` goes into the manifest (as in ``status``) when the last confirmation sets
+    the election up."""
     election = elections.load(session, election_id, for_update=True)
     phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "take part in the key ceremony")
     me = _me(session, actor, election)
@@ -163,7 +167,7 @@ def post_message(session: Session, actor: Actor, election_id: str, kind: str,
     session.flush()
     audit.record(session, election.id, actor, f"ceremony.{kind}", {"index": me.trustee_index})
     if kind == protocol.CONFIRMED and rnd.all_have("confirmed"):
-        _complete(session, election, state)
+        _complete(session, election, state, receipt_key)
     return {"index": me.trustee_index, "status": me.status, "phase": election.phase}
 
 
@@ -220,8 +224,9 @@ def my_shares(session: Session, actor: Actor, election_id: str) -> dict[str, Any
                        for j, t in rnd.trustees.items() if t.sealed_b64}}
 
 
-def _complete(session: Session, election: Election, state: protocol.Ceremony) -> None:
-    doc = proposed_manifest(session, election, state)
+def _complete(session: Session, election: Election, state: protocol.Ceremony,
+              receipt_key: str | None) -> None:
+    doc = proposed_manifest(session, election, state, receipt_key)
     assert doc is not None
     fp = manifest.fingerprint(doc)
     election.public_key = doc["public_key"]

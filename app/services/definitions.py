@@ -60,7 +60,8 @@ def change_candidates(session: Session, actor: Actor, election_id: str, *, quest
     assert current is not None
     version = current.version + 1
     doc = manifest.build(election, current.manifest["trustees"], definition_version=version,
-                         manifest_version=current.manifest["manifest_version"])
+                         manifest_version=current.manifest["manifest_version"],
+                         receipt_key=current.manifest.get("receipt_key"))
     fp = manifest.fingerprint(doc)
     session.add(BallotDefinition(election_id=election.id, version=version, manifest=doc,
                                  fingerprint=fp, created_at=utcnow()))

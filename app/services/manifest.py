@@ -1,8 +1,10 @@
 """The election manifest: everything a ballot is bound to, hashed into the fingerprint.
 
 Only what may never change silently goes in: questions, candidates (default-language names),
-ballot kinds and limits, pass rules, trustees and their commitments, the threshold and the
-election public key. Translations stay outside so they can be fixed without a new fingerprint.
+ballot kinds and limits, pass rules, trustees and their commitments, the threshold, the
+election public key and the key that signs cast receipts (``receipt_key``: voters check their
+receipts against it, so the trustees' confirmation covers it). Translations stay outside so
+they can be fixed without a new fingerprint.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ MANIFEST_VERSION = 2
 
 
 def build(election: Election, trustees: list[dict[str, Any]], definition_version: int, *,
-          public_key: str | None = None, manifest_version: int = MANIFEST_VERSION
-          ) -> dict[str, Any]:
+          public_key: str | None = None, manifest_version: int = MANIFEST_VERSION,
+          receipt_key: str | None = None) -> dict[str, Any]:
     """``trustees``: the entries of the ceremony round (``Round.expected_manifest_trustees``),
-    or of the previous definition for a later ballot version."""
+    or of the previous definition for a later ballot version. ``receipt_key``: the hex Ed25519
+    key of ``app.services.receipts.ReceiptSigner`` (left out when not given)."""
     lang = election.default_language
-    return {
+    doc: dict[str, Any] = {
         "manifest_version": manifest_version,
         "election_id": election.id,
         "definition_version": definition_version,
@@ -52,6 +55,9 @@ def build(election: Election, trustees: list[dict[str, Any]], definition_version
             for q in election.questions
         ],
     }
+    if receipt_key is not None:
+        doc["receipt_key"] = receipt_key
+    return doc
 
 
 def fingerprint(manifest: dict[str, Any]) -> str:

@@ -1,18 +1,20 @@
 """Cast receipts signed by the server (Ed25519), so a voter can prove what the server accepted.
 
 The signing key is derived from the instance secret; its public half is published at
-``/api/v1/receipt-key`` and in every election record.
+``/api/v1/receipt-key``, in every election record, and — what voters check receipts against —
+as ``receipt_key`` in every manifest (so the trustees' confirmation and the published
+fingerprint code cover it). The checks are ``crypto.receipts``.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from typing import Any
 
-from nacl.exceptions import BadSignatureError
-from nacl.signing import SigningKey, VerifyKey
+from nacl.signing import SigningKey
+
+from crypto import receipts
 
 
 class ReceiptSigner:
@@ -25,21 +27,13 @@ class ReceiptSigner:
         return self._key.verify_key.encode().hex()
 
     def sign(self, receipt: dict[str, Any]) -> dict[str, Any]:
-        body = _canonical(receipt)
+        body = receipts.receipt_body(receipt)
         signature = self._key.sign(body).signature
         return {**receipt, "server_key": self.public_key,
                 "server_signature": base64.b64encode(signature).decode()}
 
 
-def verify_receipt(signed: dict[str, Any]) -> None:
-    """Raise ValueError unless the receipt carries a valid signature by its server_key."""
-    fields = {k: v for k, v in signed.items() if k not in ("server_key", "server_signature")}
-    try:
-        VerifyKey(bytes.fromhex(signed["server_key"])).verify(
-            _canonical(fields), base64.b64decode(signed["server_signature"]))
-    except (BadSignatureError, KeyError, ValueError) as exc:
-        raise ValueError("receipt signature is invalid") from exc
-
-
-def _canonical(obj: dict[str, Any]) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+def verify_receipt(signed: dict[str, Any], receipt_key: str | None = None) -> None:
+    """Raise ValueError (``crypto.errors.InvalidReceipt``) unless the receipt carries a valid
+    signature by its server_key (and that key is ``receipt_key`` when given)."""
+    receipts.verify_receipt(signed, receipt_key)

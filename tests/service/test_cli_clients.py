@@ -85,9 +85,12 @@ def test_independent_credentials_and_cli_trustees(settings, tmp_path) -> None:
         assert "identity_seed" not in raw and "coefficients" not in raw
 
         code_of = {row["username"]: row["code"] for row in csv.DictReader(codes.open())}
-        out = run("vote", "--election", eid, "--choices", "1,-1,0", "--code", code_of["Ann"],
-                  "--url", url, "--dev-user", "Ann")
-        receipt = json.loads(out)
+        voted = runner.invoke(cli, ["vote", "--election", eid, "--choices", "1,-1,0", "--code",
+                                    code_of["Ann"], "--url", url, "--dev-user", "Ann"])
+        assert voted.exit_code == 0, voted.output
+        # stdout is the receipt; stderr says the fingerprint code and that the receipt checked.
+        receipt = json.loads(voted.stdout)
+        assert "election fingerprint code:" in voted.stderr and "receipt checked" in voted.stderr
         # Ben cannot use Ann's code once it is bound to Ann.
         result = runner.invoke(cli, ["vote", "--election", eid, "--choices", "0,0,0", "--code",
                                      code_of["Ann"], "--url", url, "--dev-user", "Ben"])

@@ -1,7 +1,17 @@
 // The voting booth: status, credential, in-browser encryption, cast-or-audit, receipt.
 // The plaintext choices and the credential's secret never leave this page.
+//
+// The server is not believed (DESIGN §3.7): before encrypting, the booth checks the election
+// against the public board (the key is the trustees' ∏ C_{i,0}, the ceremony replays to the
+// setup every trustee confirmed, the definition is its current version; `#fp=CODE` in the link
+// pins the published fingerprint code) and shows the code to compare with the wiki. Once
+// encrypted, the choices are locked; any change discards the encrypted ballot. What is shown
+// before Cast (and in an audit) is decoded from the ballot actually made (its audit record
+// checked), never read from the form. After casting, the receipt is checked against the
+// manifest's receipt key and the board.
 import {
-  $, $$, api, announce, browserZone, el, errorText, localTime, phaseName, setDownload, show, t, user,
+  $, $$, api, announce, browserZone, el, errorText, fetchBoard, localTime, phaseName, setDownload,
+  show, t, user,
 } from './common.js';
 import { eligibilityText, noticeText } from './eligibility.js';
 
@@ -18,6 +28,8 @@ let crypto = null;      // the crypto adapter, loaded once the voter can vote
 let context = null;     // the ballot context (manifest, fingerprint, election key)
 let me = null;          // GET /me
 let pending = null;     // {ballot, tracker, choices} encrypted but not yet cast
+let election = null;    // {code, receiptKey} once the election was checked against the board
+let edits = 0;          // bumped on every change of the form: an encryption started before is void
 
 $('#browser-zone').textContent = browserZone();
 
@@ -130,18 +142,65 @@ async function ensureConvenientCredential() {
   me = await api(`${base}/me`);
 }
 
+/** Thrown when the form changed while encrypting: the result is not what the screen shows. */
+class Discarded extends Error {}
+
 async function encrypt(choices) {
+  const started = edits;
   setProgress(0.05, t('booth.progress.start'));
   await nextFrame();
   const key = await credential();
   const result = await crypto.encryptBallot(context, choices, key, (done, total) => {
     setProgress(0.05 + 0.9 * (done / Math.max(total, 1)), t('booth.progress.step', { done, total }));
   });
+  // What the ballot really holds, from its own audit record (never from the form).
+  const decoded = crypto.decodeBallot(context, { ...result, key });
+  if (edits !== started) throw new Discarded(t('booth.discarded'));
+  if (JSON.stringify(decoded) !== JSON.stringify(choices) || JSON.stringify(readChoices()) !== JSON.stringify(decoded)) {
+    throw new Discarded(t('booth.decoded_mismatch'));
+  }
   setProgress(1, t('booth.progress.done'));
-  return { ...result, choices, key };
+  return { ...result, choices: decoded, key };
+}
+
+function lockChoices(locked) {
+  for (const fieldset of $$('fieldset.question', form)) fieldset.disabled = locked;
+  form.dataset.locked = locked ? '1' : '';
+  show($('#encrypt-button'), !locked);
+}
+
+/** One list item per question (S/O/N: per candidate), in words, for `choices`. */
+function choicesInWords(choices) {
+  const items = [];
+  $$('fieldset.question', form).forEach((fieldset, q) => {
+    const row = choices[q] || [];
+    const title = $('legend', fieldset).textContent.trim();
+    if (fieldset.dataset.kind === 'sonc') {
+      $$('fieldset.candidate', fieldset).forEach((candidate, i) => {
+        const word = row[i] === 1 ? 'support' : row[i] === -1 ? 'oppose' : 'neutral';
+        items.push(el('li', { 'data-question': String(q), 'data-candidate': String(i), 'data-choice': String(row[i]),
+          text: t('booth.choice.line', { candidate: `${title} — ${$('legend', candidate).textContent.trim()}`, choice: t(`booth.choice.${word}`) }) }));
+      });
+    } else {
+      const names = $$('label.option', fieldset).map((label) => label.textContent.trim()).filter((_, i) => row[i]);
+      items.push(el('li', { 'data-question': String(q), text: t('booth.choice.question',
+        { question: title, options: names.length ? names.join(', ') : t('booth.choice.none') }) }));
+    }
+  });
+  return items;
+}
+
+function discard(message = '') {
+  const had = pending !== null;
+  pending = null;
+  show($('#encrypted-box'), false);
+  show(progressBox, false);
+  lockChoices(false);
+  if (had && message) announce(ballotError, message, 'error');
 }
 
 function showEncrypted() {
+  $('#ballot-summary').replaceChildren(...choicesInWords(pending.choices));
   $('#tracker').textContent = pending.tracker;
   $('#commitment').textContent = pending.commitment || '';
   show($('#commitment-line'), Boolean(pending.commitment));
@@ -154,16 +213,27 @@ function setBusy(busy) {
   for (const button of $$('#vote-section button')) button.disabled = busy;
 }
 
+// Any change to the choices voids an encrypted (or encrypting) ballot: the voter re-encrypts.
+for (const kind of ['change', 'input']) {
+  form.addEventListener(kind, () => {
+    edits += 1;
+    if (pending) discard(t('booth.discarded'));
+  });
+}
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
+  if (pending || form.dataset.locked) return;
   announce(ballotError, '', 'error');
   show($('#audit-box'), false);
   setBusy(true);
   try {
-    pending = await encrypt(readChoices());
+    const choices = readChoices();
+    lockChoices(true);
+    pending = await encrypt(choices);
     showEncrypted();
   } catch (err) {
-    show(progressBox, false);
+    discard();
     announce(ballotError, err.message || errorText(err), 'error');
   } finally {
     setBusy(false);
@@ -176,10 +246,13 @@ $('#audit-button').addEventListener('click', async () => {
   try {
     const audited = pending;
     pending = null;
+    show($('#encrypted-box'), false);
     const report = await crypto.auditBallot(context, audited);
     show(auditBox);
     announce($('#audit-result'), report.ok ? t('booth.audit_ok', { tracker: audited.tracker })
       : t('booth.audit_failed', { problem: report.problem || '' }), report.ok ? 'ok' : 'error');
+    // What the audited ballot contained, decoded from its record (not from the form).
+    $('#audit-summary').replaceChildren(...(report.choices ? choicesInWords(report.choices) : []));
     setDownload($('#audit-download'), report.record, `audited-ballot-${audited.tracker.slice(0, 12)}.json`);
     // An audited ballot must never be cast: encrypt the same choices again with new randomness.
     pending = await encrypt(audited.choices);
@@ -187,16 +260,16 @@ $('#audit-button').addEventListener('click', async () => {
     announce($('#audit-result'), `${$('#audit-result').textContent} ${t('booth.reencrypted')}`,
       report.ok ? 'ok' : 'error');
   } catch (err) {
-    announce(ballotError, errorText(err), 'error');
+    discard();
+    announce(ballotError, err.message || errorText(err), 'error');
   } finally {
     setBusy(false);
   }
 });
 
 $('#change-button').addEventListener('click', () => {
-  pending = null;
-  show($('#encrypted-box'), false);
-  show(progressBox, false);
+  discard();
+  show($('#audit-box'), false);
   $('fieldset.question input', form)?.focus();
 });
 
@@ -206,7 +279,7 @@ $('#cast-button').addEventListener('click', async () => {
   announce(ballotError, '', 'error');
   try {
     const receipt = await api(`${base}/ballots`, { method: 'POST', body: { ballot: pending.ballot } });
-    const receiptKey = await api('/api/v1/receipt-key').catch(() => null);
+    const receiptKey = election.receiptKey;
     const tracker = receipt.tracker || pending.tracker;
     $('#receipt-tracker').textContent = tracker;
     announce($('#receipt-text'), receipt.revote || receipt.payload?.revote
@@ -217,11 +290,18 @@ $('#cast-button').addEventListener('click', async () => {
       receipt, receipt_key: receiptKey,
       check: `${location.origin}${base}/trackers/${tracker}`,
     }, `scrutin-receipt-${electionId}-${tracker.slice(0, 12)}.json`);
-    show($('#encrypted-box'), false);
-    show(progressBox, false);
+    pending = null;
+    discard();
+    show($('#audit-box'), false);
     show($('#receipt-box'));
     $('#receipt-box').focus();
-    pending = null;
+    // The receipt: signed with the manifest's receipt key, and on the board where it says.
+    try {
+      const event = crypto.checkReceipt(receipt, await fetchBoard(base), receiptKey);
+      announce($('#receipt-check'), t('booth.receipt_ok', { seq: event.seq }), 'ok');
+    } catch (err) {
+      announce($('#receipt-check'), t('booth.receipt_bad', { problem: err.message || errorText(err) }), 'error');
+    }
     me = await api(`${base}/me`);
     renderStatus(me);
   } catch (err) {
@@ -250,7 +330,19 @@ async function main() {
     setProgress(0.01, t('booth.loading_crypto'));
     crypto = await import('./scrutin-crypto.js');
     const { definition } = await api(`${base}/definition`);
-    context = crypto.ballotContext(definition.manifest, definition.fingerprint);
+    const board = await fetchBoard(base);
+    const wanted = new URLSearchParams(location.hash.slice(1)).get('fp');
+    try {
+      const checked = crypto.checkElection(electionId, board, definition?.manifest, definition?.fingerprint, wanted);
+      context = checked.context;
+      election = { code: checked.code, receiptKey: checked.receiptKey };
+    } catch (err) {
+      document.body.dataset.electionRefused = '1';
+      throw new Error(t('booth.election_refused', { problem: err.message || String(err) }));
+    }
+    $('#fingerprint-code').textContent = election.code;
+    if (wanted) $('#fingerprint-match').textContent = t('booth.fingerprint_matches');
+    show($('#fingerprint-box'));
     if (me.credential_mode === 'convenient') await ensureConvenientCredential();
     show(progressBox, false);
     encryptButton.disabled = false;

@@ -47,6 +47,16 @@ export async function api(path, { method = 'GET', body } = {}) {
 }
 
 /** A readable message for any error (API errors show their detail). */
+/** The whole public board of an election (`base` = /api/v1/elections/{id}), following pages. */
+export async function fetchBoard(base) {
+  const events = [];
+  for (;;) {
+    const page = await api(`${base}/board?after=${events.length ? events[events.length - 1].seq : 0}&limit=1000`);
+    events.push(...page.events);
+    if (page.events.length < 1000) return events;
+  }
+}
+
 export function errorText(err) {
   if (err instanceof ApiError) return t('error.api', { detail: err.detail || err.code });
   return t('error.generic', { detail: err?.message || String(err) });

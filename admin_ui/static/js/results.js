@@ -170,4 +170,17 @@ async function refreshHead() {
 }
 
 loadResults();
+/** The short code of the fingerprint the trustees confirmed (crypto/fingerprint.js), to compare with the wiki. */
+async function showFingerprintCode() {
+  try {
+    const page = await api(`${base}/board?type=election_setup&limit=1`);
+    const setup = page.events[0];
+    if (!setup) return;
+    const { fingerprintCode } = await import('./crypto/fingerprint.js');
+    $('#fingerprint-code').textContent = fingerprintCode(setup.payload.fingerprint);
+    $('#fingerprint-line').hidden = false;
+  } catch { /* the board explorer shows the error */ }
+}
+
 loadBoard(true).then(refreshHead);
+showFingerprintCode();

@@ -2,14 +2,15 @@
 // module owned by the protocol work). Everything here is JSON-friendly: hex strings in and out,
 // so that page code never handles BigInts or Points directly.
 import {
-  CEREMONY_PROTOCOL, CredentialKey, InvalidCeremony, TrusteePolynomial, ballotContextFromManifest,
+  CEREMONY_PROTOCOL, CredentialKey, checkElection as checkElection2, checkReceiptOnBoard, InvalidCeremony, TrusteePolynomial, ballotContextFromManifest,
   ceremonyShareContext, checkManifestAgainstRound, combineSecretShare, commitmentContext,
   commitmentsDigest, decryptionShare as makeDecryptionShare, electionFingerprint,
   encryptionKeypair, fromHex, generateIdentity, identityFingerprint, identityPublic,
   keyFileKey as deriveKeyFileKey, openKeyFile as open2, openShare as open, prepareBallotAsync,
   ready, rebuildEncryptedTally, replayCeremony, requireTrustees, scalarFromHex, scalarHex,
   sealKeyFile as seal2, sealShareRevealable, shareEphemeralKey, signDecryptionShare, signMessage,
-  sodium, tallyDecryptionContext, toBase64, toHex, verifyAudit, verifyChain, verifyShare as verify,
+  sodium, tallyDecryptionContext, toBase64, toHex, verifyAudit, verifyChain, verifyReceipt,
+  verifyShare as verify,
 } from './crypto/index.js';
 
 await ready();
@@ -17,6 +18,28 @@ await ready();
 // --- booth -------------------------------------------------------------------------------------
 export function ballotContext(manifest, fingerprint) {
   return ballotContextFromManifest(manifest, fingerprint);
+}
+
+/**
+ * The election against the board (crypto/ceremony.js checkElection): throws unless the key is
+ * ∏ C_{i,0}, the ceremony replays to the setup and the manifest is its current definition (and,
+ * with `expectedCode`, the published code). Resolves {context, code, receiptKey}.
+ */
+export function checkElection(electionId, board, manifest, fingerprint, expectedCode = null) {
+  const checked = checkElection2(electionId, board, manifest, fingerprint, { expectedCode });
+  return { context: ballotContextFromManifest(manifest, checked.fingerprint), code: checked.code,
+    receiptKey: checked.receiptKey };
+}
+
+/** The choices the encrypted ballot really holds: its audit record checked (never the form). */
+export function decodeBallot(ctx, prepared) {
+  return verifyAudit(ctx, prepared.audit, { credentialPublic: prepared.key.public }).choices;
+}
+
+/** Signed by the manifest's receipt key, and on the board where it says (throws InvalidReceipt). */
+export function checkReceipt(receipt, board, receiptKey) {
+  verifyReceipt(receipt, receiptKey);
+  return checkReceiptOnBoard(receipt, board);
 }
 
 export function newCredential() { return CredentialKey.generate(); }
@@ -42,10 +65,10 @@ export async function auditBallot(ctx, prepared) {
     // booth displayed before the voter chose; v1 records only the tracker.
     const bound = checked.commitment === undefined ? checked.tracker === prepared.tracker
       : checked.commitment === prepared.commitment;
-    return { ok: same && bound,
+    return { ok: same && bound, choices: checked.choices,
       problem: same ? '' : 'choices differ', record: prepared.audit };
   } catch (err) {
-    return { ok: false, problem: err.message, record: prepared.audit };
+    return { ok: false, problem: err.message, record: prepared.audit, choices: null };
   }
 }
 

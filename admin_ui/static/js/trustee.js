@@ -7,7 +7,7 @@
 // when it is the homomorphic sum of the ballots the board says count. The trustee's secrets
 // (identity seed, polynomial, key share) live in this page's memory and in the key file the
 // trustee downloads, encrypted with a passphrase (the CLI's format); never in localStorage.
-import { $, api, announce, el, errorText, phaseName, show, t, user } from './common.js';
+import { $, api, announce, el, errorText, fetchBoard, phaseName, show, t, user } from './common.js';
 
 const electionId = document.body.dataset.election;
 const base = `/api/v1/elections/${encodeURIComponent(electionId)}`;
@@ -113,15 +113,6 @@ $('#keyfile-load').addEventListener('change', async (event) => {
 
 // --- reading the board --------------------------------------------------------------------
 
-async function fetchBoard() {
-  const events = [];
-  for (;;) {
-    const page = await api(`${base}/board?after=${events.length ? events[events.length - 1].seq : 0}&limit=1000`);
-    events.push(...page.events);
-    if (page.events.length < 1000) return events;
-  }
-}
-
 /** The board, chain-checked and checked to extend what this trustee saw before. */
 function checkExtends(board) {
   const head = crypto.headOf(board);
@@ -143,7 +134,7 @@ function refused(err) {
 }
 
 async function readCeremony() {
-  const board = await fetchBoard();
+  const board = await fetchBoard(base);
   try {
     checkExtends(board);
     return crypto.readCeremony(electionId, board, expectedFingerprints());

@@ -8,6 +8,8 @@ import { Point, scalarFromHex, scalarToBytes } from './group.js';
 import { canonicalJsonBytes, sha256, sha256Hex } from './hashing.js';
 import { bytesEqual, concat, fromBase64, fromHex, toHex, utf8 } from './bytes.js';
 import { combinePublicKey, verifyCommitments, verifyShare } from './threshold.js';
+import { verifyChain } from './board.js';
+import { electionFingerprint, fingerprintCode, normaliseFingerprintCode } from './fingerprint.js';
 
 /** A board's key ceremony cannot have happened as shown (crypto.errors.InvalidCeremony). */
 export class InvalidCeremony extends CryptoError {}
@@ -443,6 +445,70 @@ export function replayCeremony(electionId, events) {
   const r = new Replay(electionId);
   for (const ev of events) r.event(ev);
   return r.c;
+}
+
+/** What only a key ceremony sets: a later ballot definition keeps them (crypto.ceremony.DEFINITION_FIXED_KEYS). */
+export const DEFINITION_FIXED_KEYS = Object.freeze(['election_id', 'manifest_version', 'ceremony_round',
+  'credential_mode', 'threshold', 'trustees', 'public_key', 'receipt_key']);
+
+/** [fingerprint, manifest] of the election_setup and every later ballot_definition, in board order. */
+export function boardDefinitions(events) {
+  return events.filter((e) => e.type === EVENTS.SETUP || e.type === 'ballot_definition')
+    .map((e) => [String(e.payload.fingerprint), e.payload.manifest]);
+}
+
+/**
+ * The booth's check before it encrypts (crypto.ceremony.check_election, the one definition):
+ * the manifest's key is ∏ C_{i,0}; its fingerprint is recomputed (= `fingerprint` if given);
+ * the board's chain holds and its ceremony replays to a setup every trustee confirmed; the
+ * manifest is the board's current definition and keeps the setup's fixed fields; with
+ * `expectedCode`, that is the code of the setup's (or this) fingerprint.
+ * Returns {ceremony, setupManifest, setupFingerprint, manifest, fingerprint, code, receiptKey}.
+ */
+export function checkElection(electionId, events, manifest, fingerprint = null, { expectedCode = null } = {}) {
+  if (!manifest || manifest.election_id !== electionId) {
+    throw new InvalidCeremony(`the ballot definition is for election ${JSON.stringify(manifest?.election_id)}, not ${JSON.stringify(electionId)}`);
+  }
+  let key;
+  try {
+    key = combinePublicKey(manifest.trustees.map((t) => t.commitments.map((c) => Point.fromHex(c, { what: `trustee ${t.index} commitment` })))).hex();
+  } catch (err) {
+    throw new InvalidCeremony(`the ballot definition's trustees are malformed: ${err.message}`);
+  }
+  if (manifest.public_key !== key) {
+    throw new InvalidCeremony(`the ballot definition's public key ${manifest.public_key} is not the product of the trustees' constant commitments (${key}): refusing to encrypt`);
+  }
+  const computed = electionFingerprint(manifest);
+  if (fingerprint !== null && fingerprint !== undefined && fingerprint !== computed) {
+    throw new InvalidCeremony(`the server's fingerprint ${fingerprint} is not the manifest's (${computed})`);
+  }
+  try { verifyChain(events); } catch (err) { throw new InvalidCeremony(`the board is broken: ${err.message}`); }
+  const ceremony = replayCeremony(electionId, events);
+  if (ceremony.protocol !== CEREMONY_PROTOCOL || ceremony.setupRound === null) {
+    throw new InvalidCeremony('the board holds no election_setup of a protocol-2 key ceremony: the trustees did not make this election\'s key');
+  }
+  const definitions = boardDefinitions(events);
+  const [setupFingerprint, setupManifest] = definitions[0];
+  const [currentFingerprint, current] = definitions[definitions.length - 1];
+  if (computed !== currentFingerprint || !bytesEqual(canonicalJsonBytes(manifest), canonicalJsonBytes(current))) {
+    const known = definitions.some(([fp]) => fp === computed);
+    throw new InvalidCeremony(`the ballot definition ${computed} is not the board's current one (${currentFingerprint})${known ? ' (an earlier version)' : ': the trustees never confirmed it and the board does not announce it'}`);
+  }
+  for (const name of DEFINITION_FIXED_KEYS) {
+    if (JSON.stringify(manifest[name] ?? null) !== JSON.stringify(setupManifest[name] ?? null)) {
+      throw new InvalidCeremony(`the ballot definition changes ${name}, which only the key ceremony sets`);
+    }
+  }
+  const code = fingerprintCode(setupFingerprint);
+  if (expectedCode !== null && expectedCode !== undefined) {
+    let wanted;
+    try { wanted = normaliseFingerprintCode(expectedCode); } catch (err) { throw new InvalidCeremony(err.message); }
+    if (wanted !== code && wanted !== fingerprintCode(computed)) {
+      throw new InvalidCeremony(`this election's fingerprint code is ${code}, not the published ${wanted}: refusing to encrypt`);
+    }
+  }
+  const receiptKey = typeof setupManifest.receipt_key === 'string' ? setupManifest.receipt_key : null;
+  return { ceremony, setupManifest, setupFingerprint, manifest, fingerprint: computed, code, receiptKey };
 }
 
 /** The current round's trustees are exactly the published fingerprints. */

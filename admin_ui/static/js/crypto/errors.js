@@ -31,3 +31,5 @@ export class NotEnoughShares extends CryptoError {}
 export class DiscreteLogNotFound extends CryptoError {}
 /** A hash-chained log (the public board) is broken. */
 export class InvalidChain extends CryptoError {}
+/** A cast receipt is not signed by the election's receipt key, or its ballot is not on the board where it says. */
+export class InvalidReceipt extends CryptoError {}

@@ -34,6 +34,11 @@
 //   verifyAudit(ctx, auditRecord, {credentialPublic?}) → {tracker, commitment, choices}
 //       (cast-or-audit; `commitment` is verified, `tracker` is the record's label)
 //   checkChoices(ctx, choices)  (throws InvalidChoices with a message naming the question)
+//   checkElection(electionId, board, manifest, fingerprint?, {expectedCode?})
+//       → {code, fingerprint, setupFingerprint, receiptKey, ...}: the key is ∏ C_{i,0}, the
+//       board's ceremony replays to the setup, the manifest is its current definition
+//       (crypto.ceremony.check_election); fingerprintCode(fp), normaliseFingerprintCode(text)
+//   verifyReceipt(receipt, receiptKey?), checkReceiptOnBoard(receipt, board)  (crypto.receipts)
 //
 // Trustee page
 //   encryptionKeypair() → {privateKey, publicKey} (X25519, Uint8Array)
@@ -76,3 +81,4 @@ export * from './board.js';
 export * from './ceremony.js';
 export * from './tally.js';
 export * from './keyfile.js';
+export * from './receipts.js';
