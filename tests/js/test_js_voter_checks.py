@@ -32,7 +32,8 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed (CI 
 @pytest.fixture(scope="module")
 def made(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("js-voter")
-    settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
+                        database_url=database_url,
                         data_dir=tmp, demo=False, admins="Admin")
     application = create_app(settings)
     with TestClient(application) as client:

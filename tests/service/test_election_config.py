@@ -96,8 +96,9 @@ def test_roles_and_permissions(client) -> None:
     roles = {(r["username"], r["role"]) for r in admin.get(f"/api/v1/elections/{eid}/roles")}
     assert roles == {("Admin", "committee"), ("Carol", "scrutineer")}
     actions = [e["action"] for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"]]
-    assert actions == ["election.create", "role.assign", "role.assign", "roles.view",
-                       "audit.read"]  # sensitive reads are logged
+    # Carol's four refused attempts and the sensitive reads are logged.
+    assert actions == ["election.create", "role.assign", "role.assign", "refused", "refused",
+                       "refused", "refused", "roles.view", "audit.read"]
 
 
 def test_anonymous_requests_need_login(client) -> None:
