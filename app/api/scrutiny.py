@@ -109,6 +109,7 @@ def change_candidates(request: Request, election_id: str, body: CandidateChangeI
     with unit_of_work(request) as session:
         result = definitions.change_candidates(
             session, actor, election_id, question=body.question, position=body.position,
-            replacement=body.replacement, reason=body.reason, old_ballots=body.old_ballots)
+            replacement=body.replacement, reason=body.reason, old_ballots=body.old_ballots,
+            acknowledge_small_slots=body.acknowledge_small_slots)
     _notify(request, election_id, result["invited"], body.reason)
     return result

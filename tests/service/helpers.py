@@ -22,7 +22,10 @@ def election_config(*, election_id: str | None = None, candidates: int = 3,
                     starts_in: timedelta = timedelta(minutes=-1),
                     ends_in: timedelta = timedelta(hours=1),
                     credential_mode: str = "convenient", voter_list_public: bool = True,
-                    **question: Any) -> dict[str, Any]:
+                    min_contributors: int | None = 1, **question: Any) -> dict[str, Any]:
+    """``min_contributors``: the anonymity guard's k. Tests of other behaviour tally elections
+    of a handful of ballots, so they ask for k = 1 (no slot is too small); ``None`` leaves the
+    server's default (5), which the guard's own tests use."""
     now = datetime.now(UTC)
     config: dict[str, Any] = {
         "title": {"en": "Test election", "zh-hans": "测试选举"},
@@ -39,6 +42,8 @@ def election_config(*, election_id: str | None = None, candidates: int = 3,
         "credential_mode": credential_mode,
         "voter_list_public": voter_list_public,
     }
+    if min_contributors is not None:
+        config["min_contributors"] = min_contributors
     if election_id:
         config["id"] = election_id
     return config
