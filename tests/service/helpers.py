@@ -91,3 +91,16 @@ def open_election(http: Any, key_dir: Path, voters: list[str], *, trustees: int 
 
 def voter(http: Any, election_id: str, username: str) -> VoterClient:
     return VoterClient(login(http, username), election_id)
+
+
+def ballot_states(admin: ScrutinSession, election_id: str) -> dict[str, str]:
+    """tracker → ``current`` / ``superseded`` / ``struck``, as the committee and scrutineers see
+    it (``/scrutiny/voters``). The public tracker look-up says only that a ballot is on the
+    board; a voter sees their own ballots' states on ``/me``."""
+    return {row["tracker"]: row["state"] for row in
+            admin.get(f"/api/v1/elections/{election_id}/scrutiny/voters")["casts"]}
+
+
+def my_states(client: VoterClient) -> dict[str, str]:
+    """tracker → state of the voter's own ballots, from their status page (``/me``)."""
+    return {b["tracker"]: b["state"] for b in client.status()["ballots"]}
