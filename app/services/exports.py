@@ -90,9 +90,6 @@ def results_wikitext(result: dict[str, Any]) -> str:
                          f"{rule['threshold_percent']}%"
                          + (f", at least {rule['min_support']} support" if rule.get("min_support")
                             else "") + f". Ballots counted: {result['ballots_counted']}.")
-        if question.get("withheld"):
-            lines.append(f"Candidates listed by fewer than {result['min_contributors']} counted "
-                         "ballots are not published (anonymity guard).")
         else:
             lines.append("! Option !! Votes !! Result")
             for cand in question["candidates"]:
@@ -104,6 +101,9 @@ def results_wikitext(result: dict[str, Any]) -> str:
                            "Elected" if cand["position"] in question["elected"] else "")
                 lines += ["|-", f"| {_cell(cand['name'])} || {cand['votes']} || {outcome}"]
             lines.append("|}")
+        if question.get("withheld"):
+            lines.append(f"Candidates listed by fewer than {result['min_contributors']} counted "
+                         "ballots are not published (anonymity guard).")
         if question.get("tie"):
             names = [c["name"] for c in question["candidates"]
                      if c["position"] in question["tie"]["candidates"]]

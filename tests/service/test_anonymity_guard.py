@@ -83,3 +83,23 @@ def test_a_swap_striking_old_ballots_needs_no_acknowledgement(client, tmp_path) 
     changed = admin.post(f"/api/v1/elections/{eid}/candidates/change",
                          SWAP | {"old_ballots": "strike"})
     assert changed["version"] == 2 and changed["invited"] == ["Ann"]
+
+
+def test_withheld_options_of_a_plurality_question_in_every_format(client, tmp_path) -> None:
+    admin, eid, trustees = open_election(client, tmp_path, ["Ann", "Ben"], min_contributors=None,
+                                         kind="plurality")
+    voter(client, eid, "Ann").cast([[1, 0, 0]])
+    voter(client, eid, "Ben").cast([[0, 1, 0]])
+    admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
+    admin.post(f"/api/v1/elections/{eid}/tally/start")
+    for t in trustees[:2]:
+        t.decrypt()
+    question = admin.get(f"/api/v1/elections/{eid}/results")["questions"][0]
+    assert question["withheld"] == [0, 1, 2] and question["elected"] == []
+    assert all(c["votes"] is None and c["too_few_ballots"] for c in question["candidates"])
+    wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
+    assert wikitext.count('colspan="2" | Too few ballots to publish') == 3
+    assert "(anonymity guard)" in wikitext
+    table = list(csv.DictReader(io.StringIO(
+        client.get(f"/api/v1/elections/{eid}/results.csv").text)))
+    assert [(r["votes"], r["withheld"]) for r in table] == [("", "too few ballots to publish")] * 3
