@@ -120,6 +120,23 @@ MESSAGES: dict[str, str] = {
     "booth.revote_notice": N_(
         "The election committee invites you to vote again (invitation of %(time)s). Their "
         "reason: %(reason)s"),
+    "booth.revote_struck": N_(
+        "Your ballot no longer counts, and you are invited to vote again (invitation of "
+        "%(time)s): %(reason)s"),
+    "booth.revote_reason.sockpuppet": N_(
+        "the scrutineers set it aside while checking accounts that may belong to one person."),
+    "booth.revote_reason.ineligible": N_(
+        "the scrutineers set it aside because your eligibility was in doubt."),
+    "booth.revote_reason.canvassing": N_(
+        "the scrutineers set it aside because of concerns about improper canvassing."),
+    "booth.revote_reason.ballot_error": N_(
+        "the ballot shown to voters was wrong for a while, and ballots cast then were set "
+        "aside."),
+    "booth.revote_reason.candidate_change": N_(
+        "the candidates changed after you voted, and ballots cast before the change were set "
+        "aside."),
+    "booth.revote_reason.technical": N_("a technical fault affected it, and it was set aside."),
+    "booth.revote_reason.other": N_("the scrutineers set it aside."),
     # eligibility reasons (static/js/eligibility.js; app/eligibility/evaluate.py)
     "elig.fixed.listed": N_("listed on this election's voter roll"),
     "elig.fixed.not_listed": N_("not on the voter roll of this election"),
@@ -245,12 +262,13 @@ MESSAGES: dict[str, str] = {
     "results.board_events": N_("(%(count)s events)"),
     "results.tracker_format": N_("A tracker is 64 hexadecimal characters."),
     "results.tracker_unknown": N_("No ballot with this tracker is on the board."),
-    "results.tracker_current": N_(
-        "Found: this ballot is on the board (event %(seq)s, %(time)s) and is the voter's "
-        "current ballot."),
-    "results.tracker_superseded": N_(
-        "Found (event %(seq)s, %(time)s), but replaced by a later ballot of the same voter."),
-    "results.tracker_struck": N_("Found (event %(seq)s, %(time)s), but struck by the scrutineers."),
+    "results.tracker_found": N_(
+        "Found: this ballot is on the public board (event %(seq)s, %(time)s). Whether it is the "
+        "one that counts is shown only to its voter, on their own page."),
+    "results.too_few": N_("too few ballots to publish"),
+    "results.withheld_note": N_(
+        "Candidates listed by fewer than %(k)s counted ballots are not published, so that no "
+        "small group of voters' choices can be read from the result."),
     # scrutiny
     "scrutiny.count": N_("%(count)s voters have voted."),
     "scrutiny.state.current": N_("counts"),
@@ -294,6 +312,9 @@ MESSAGES: dict[str, str] = {
     "admin.audit_head": N_("Chain head: %(hash)s (verified on every read)"),
     "admin.roll_result": N_("%(added)s added, %(removed)s removed; %(total)s voters on the roll."),
     "admin.done": N_("Done."),
+    "admin.small_slots": N_(
+        "%(detail)s\n\nMake the change anyway? The new candidate's figures are published only "
+        "if enough ballots are cast after it."),
     "admin.rules_json": N_("The rules are not valid JSON: %(detail)s"),
     "admin.preview_result": N_("%(eligible)s of %(total)s users would be eligible."),
     "admin.yes": N_("yes"),

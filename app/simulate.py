@@ -59,6 +59,15 @@ def expected_totals(final_choices: dict[str, list[int]], candidates: int) -> lis
     return totals
 
 
+def published_totals(rows: list[dict], expected: list[int]) -> tuple[list[int | None], list[int | None]]:
+    """(published, expected) S/O totals side by side; a candidate the anonymity guard withheld
+    (fewer counted ballots than the manifest's ``min_contributors``) is expected as None."""
+    got = [n for r in rows for n in (r["support"], r["oppose"])]
+    want: list[int | None] = [None if rows[i // 2].get("too_few_ballots") else n
+                              for i, n in enumerate(expected)]
+    return got, want
+
+
 def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: int,
                    revote_rate: float = 0.1, seed: int = 1, out: Path,
                    database_url: str | None = None, workers: int = 4,
@@ -151,11 +160,11 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
         out.write_bytes(record)
 
     rows = result["questions"][0]["candidates"]
-    got = [n for r in rows for n in (r["support"], r["oppose"])]
     final = {name: casts[-1] for name, casts in plans.items()}
+    got, want = published_totals(rows, expected_totals(final, candidates))
     report = SimulationReport(election_id=eid, voters=voters, candidates=candidates,
                               ballots_cast=cast_count, timings=timings,
-                              result_matches=(got == expected_totals(final, candidates)
+                              result_matches=(got == want
                                               and result["ballots_counted"] == voters),
                               record_path=str(out))
     return _finish(report, out, verify, timings)
@@ -243,8 +252,8 @@ def _remediation(base_url: str, admin: ScrutinSession, eid: str, voter_names: li
     timings["tally_s"] = time.perf_counter() - t0
     out.write_bytes(admin.http.get(f"{path}/record").content)
     rows = result["questions"][0]["candidates"]
-    got = [n for r in rows for n in (r["support"], r["oppose"])]
-    matches = (got == expected_totals(final, candidates)
+    got, want = published_totals(rows, expected_totals(final, candidates))
+    matches = (got == want
                and result["ballots_counted"] == len(final)
                and rows[withdrawn]["withdrawn"] and not rows[withdrawn]["passed"])
     casts = sum(1 for e in admin.board(eid) if e["type"] == "ballot_cast")

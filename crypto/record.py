@@ -22,7 +22,10 @@ names the board event (``seq``), ballot tracker, trustee, question or candidate 
    This is the expensive part and runs in a process pool (``workers``).
 7. ``counted`` — the re-vote and strike rules (``crypto.tally.counted_ballots``) give exactly
    the ``encrypted_tally``'s ``counted`` list.
-8. ``aggregate`` — the encrypted tally is the slot-wise homomorphic sum of the counted ballots.
+8. ``aggregate`` — the encrypted tally is the slot-wise homomorphic sum of the counted ballots,
+   except that a slot whose candidate fewer than the manifest's ``min_contributors`` counted
+   ballots listed holds the identity (the anonymity guard, ``crypto.tally.guarded_slots``:
+   it is never decrypted).
 9. ``decryption_shares`` — every share's Chaum–Pedersen proofs against ``g^{s_j}`` computed
    from the commitments.
 10. ``totals`` — ``g^{total_i} = β_i / ∏ d_{j,i}^{λ_j}`` over the shares the result says it used,
@@ -64,12 +67,15 @@ from .group import IDENTITY, Point, base_mul
 from .manifest import ballot_context
 from .results import election_result
 from .tally import (
+    ZERO,
     CastRecord,
     combine_versions,
     counted_ballots,
     decryption_context,
     encrypted_tally_hash,
+    guarded_slots,
     layout_of,
+    min_contributors,
     split_totals,
 )
 from .threshold import (
@@ -530,6 +536,10 @@ class _Verifier:
             raise InvalidRecord(f"{where}: public_key {p.get('public_key')} is not the product "
                                 "of the trustees' constant commitments (the manifest's "
                                 f"{manifest.get('public_key')})")
+        try:
+            min_contributors(manifest)
+        except CryptoError as exc:
+            raise InvalidRecord(f"{where}: manifest: {exc}") from None
         if manifest.get("credential_mode") not in ("convenient", "independent"):
             raise InvalidRecord(f"{where}: unknown credential mode "
                                 f"{manifest.get('credential_mode')!r}")
@@ -676,6 +686,10 @@ class _Verifier:
             if value != key:
                 raise InvalidRecord(f"{where}: {what} {value} is not the product of the "
                                     f"trustees' constant commitments ({key})")
+        try:
+            min_contributors(manifest)
+        except CryptoError as exc:
+            raise InvalidRecord(f"{where}: manifest: {exc}") from None
         if manifest.get("credential_mode") not in ("convenient", "independent"):
             raise InvalidRecord(f"{where}: unknown credential mode "
                                 f"{manifest.get('credential_mode')!r}")
@@ -707,7 +721,8 @@ class _Verifier:
                                 f"the versions set up so far ({sorted(self.setups)})")
         base = self.setups[version - 1].manifest
         for key in ("trustees", "public_key", "threshold", "ceremony_round", "credential_mode",
-                    "manifest_version", "receipt_key"):
+                    "manifest_version", "receipt_key",
+                    "min_contributors"):
             if manifest.get(key) != base.get(key):
                 raise InvalidRecord(f"{where}: version {version} changes {key}, which only a "
                                     "new key ceremony may set")
@@ -1085,6 +1100,8 @@ class _Verifier:
             raise InvalidTally(f"{where}: contributors {p.get('contributors')} do not match the "
                                f"counted ballots' versions ({contributors})")
         self.contributors = contributors
+        guarded = guarded_slots(setup.manifest, contributors)
+        k = min_contributors(setup.manifest)
         parsed = []
         for i, (c, e) in enumerate(zip(raw, expected, strict=True)):
             name = slot_name(setup.manifest, layout, i)
@@ -1092,14 +1109,21 @@ class _Verifier:
                 ct = Ciphertext.from_json(c, what=f"ciphertext {i}", allow_identity=True)
             except InvalidEncoding as exc:
                 raise InvalidTally(f"{where}: {name}: {exc}") from None
+            if guarded[i] and ct != ZERO:
+                raise InvalidTally(f"{where}: {name}: fewer than min_contributors = {k} counted "
+                                   "ballots listed this candidate, so its slot must be the "
+                                   "identity (never decrypted), not their sum")
             if ct != e:
                 raise InvalidTally(f"{where}: {name}: the ciphertext is not the homomorphic sum "
                                    f"of the {len(self.counted)} counted ballots")
             parsed.append(ct)
         self.tally_cts = parsed
         self.where = "record"
+        withheld = sum(guarded)
         self._passed("aggregate", f"{len(parsed)} tally slots = sums of {len(self.counted)} "
-                     "counted ballots", slots=len(parsed), ballots=len(self.counted))
+                     "counted ballots" + (f"; {withheld} withheld (fewer than {k} contributors)"
+                                          if withheld else ""),
+                     slots=len(parsed), ballots=len(self.counted), withheld=withheld)
 
     # 9. decryption shares ------------------------------------------------------------------
     def check_shares(self) -> None:

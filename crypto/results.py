@@ -12,6 +12,11 @@ Approval and plurality: counts per option; the ``seats`` (default 1) highest win
 
 Ties are never broken silently: when equal candidates straddle the last seat, the seats they
 compete for stay unfilled and the tie is reported.
+
+Anonymity guard: when the manifest states ``min_contributors`` (k), a candidate listed by fewer
+than k counted ballots (``crypto.tally.guarded_candidates``) was never decrypted; its row says
+``too_few_ballots: true`` with no figures, it neither passes nor is ranked or elected, and the
+question lists it under ``withheld``. Manifests without k give the result exactly as before.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+from .tally import guarded_candidates, min_contributors
 
 
 def percent_display(support: int, oppose: int, decimals: int, mode: str) -> str | None:
@@ -64,7 +71,8 @@ def _fill_seats(ranked: Sequence[tuple[Any, int]],
     return elected, None
 
 
-def sonc_question(question: Mapping[str, Any], totals: Sequence[int]) -> dict[str, Any]:
+def sonc_question(question: Mapping[str, Any], totals: Sequence[int],
+                  guarded: Sequence[bool] | None = None) -> dict[str, Any]:
     rule = question["pass_rule"]
     candidates = question["candidates"]
     if len(totals) != 2 * len(candidates):
@@ -72,6 +80,12 @@ def sonc_question(question: Mapping[str, Any], totals: Sequence[int]) -> dict[st
     rows = []
     for i, cand in enumerate(candidates):
         s, o = int(totals[2 * i]), int(totals[2 * i + 1])
+        if guarded is not None and guarded[i]:
+            rows.append({"position": cand["position"], "name": cand["name"],
+                         "withdrawn": bool(cand.get("withdrawn", False)), "support": None,
+                         "oppose": None, "neutral": None, "rate": None, "percent": None,
+                         "passed": False, "too_few_ballots": True})
+            continue
         rows.append({
             "position": cand["position"], "name": cand["name"],
             "withdrawn": bool(cand.get("withdrawn", False)),
@@ -81,7 +95,11 @@ def sonc_question(question: Mapping[str, Any], totals: Sequence[int]) -> dict[st
                                        rule.get("display", "round")),
             "passed": (not cand.get("withdrawn", False)) and passes(s, o, rule),
         })
+        if guarded is not None:
+            rows[-1]["too_few_ballots"] = False
     result: dict[str, Any] = {"kind": "sonc", "candidates": rows, "pass_rule": dict(rule)}
+    if guarded is not None:
+        result["withheld"] = [r["position"] for r in rows if r["too_few_ballots"]]
     seats = question.get("seats")
     if seats:
         ranked = sorted(((Fraction(r["support"], r["support"] + r["oppose"]), r["position"])
@@ -91,19 +109,30 @@ def sonc_question(question: Mapping[str, Any], totals: Sequence[int]) -> dict[st
     return result
 
 
-def selection_question(question: Mapping[str, Any], totals: Sequence[int]) -> dict[str, Any]:
+def selection_question(question: Mapping[str, Any], totals: Sequence[int],
+                       guarded: Sequence[bool] | None = None) -> dict[str, Any]:
     candidates = question["candidates"]
     if len(totals) != len(candidates):
         raise ValueError("selection totals: one slot per option expected")
-    rows = [{"position": c["position"], "name": c["name"],
-             "withdrawn": bool(c.get("withdrawn", False)), "votes": int(totals[i])}
-            for i, c in enumerate(candidates)]
+    rows: list[dict[str, Any]] = [
+        {"position": c["position"], "name": c["name"],
+         "withdrawn": bool(c.get("withdrawn", False)), "votes": int(totals[i])}
+        for i, c in enumerate(candidates)]
+    if guarded is not None:
+        for row, g in zip(rows, guarded, strict=True):
+            row["too_few_ballots"] = bool(g)
+            if g:
+                row["votes"] = None
     seats = int(question.get("seats") or 1)
-    ranked = sorted(((r["votes"], r["position"]) for r in rows if not r["withdrawn"]),
+    ranked = sorted(((r["votes"], r["position"]) for r in rows
+                     if not r["withdrawn"] and r["votes"] is not None),
                     key=lambda kv: kv[0], reverse=True)
     elected, tie = _fill_seats(ranked, seats)
-    return {"kind": question["kind"], "candidates": rows, "seats": seats,
-            "elected": elected, "tie": tie}
+    out = {"kind": question["kind"], "candidates": rows, "seats": seats,
+           "elected": elected, "tie": tie}
+    if guarded is not None:
+        out["withheld"] = [r["position"] for r in rows if r["too_few_ballots"]]
+    return out
 
 
 def election_result(manifest: Mapping[str, Any], totals: Sequence[Sequence[int]],
@@ -112,15 +141,25 @@ def election_result(manifest: Mapping[str, Any], totals: Sequence[Sequence[int]]
     """The published result for every question. Neutral = ballots that listed the candidate
     − S − O (a counted ballot that neither supports nor opposes a candidate is neutral on it).
     ``contributors[q][i]`` is that number when ballots were cast on several ballot versions
-    (a candidate added later was not on earlier ballots); by default every counted ballot."""
+    (a candidate added later was not on earlier ballots); by default every counted ballot.
+    With ``min_contributors`` in the manifest, candidates listed by fewer ballots are withheld
+    (module docstring) and the result states k."""
+    k = min_contributors(manifest)
+    listed = [list(row) for row in contributors] if contributors is not None else \
+        [[ballots_counted] * len(q["candidates"]) for q in manifest["questions"]]
+    guarded = guarded_candidates(manifest, listed) if k else None
     questions = []
     for qi, (question, slot_totals) in enumerate(zip(manifest["questions"], totals, strict=True)):
+        g = guarded[qi] if guarded is not None else None
         if question["kind"] == "sonc":
-            q = sonc_question(question, slot_totals)
+            q = sonc_question(question, slot_totals, g)
             for ci, row in enumerate(q["candidates"]):
-                listed = contributors[qi][ci] if contributors is not None else ballots_counted
-                row["neutral"] = listed - row["support"] - row["oppose"]
+                if row["support"] is not None:
+                    row["neutral"] = listed[qi][ci] - row["support"] - row["oppose"]
         else:
-            q = selection_question(question, slot_totals)
+            q = selection_question(question, slot_totals, g)
         questions.append(q)
-    return {"ballots_counted": ballots_counted, "questions": questions}
+    out: dict[str, Any] = {"ballots_counted": ballots_counted, "questions": questions}
+    if k:
+        out["min_contributors"] = k
+    return out

@@ -6,6 +6,14 @@ Counted set: for each credential, the last ballot (in board order) that is not s
 and unstrikes are board events (``ballot_struck`` / ``ballot_unstruck`` with ``trackers``);
 re-casting supersedes, striking removes: if a voter's last ballot is struck, their previous
 unstruck ballot counts again, exactly as if the struck one had never been cast.
+
+Anonymity guard (DESIGN §3.9): a manifest that states ``min_contributors`` = k never has a
+tally slot decrypted whose contributors (the counted ballots that listed its candidate) number
+fewer than k (an empty slot, listed by no ballot, holds nobody's choice and is decrypted).
+``combine_versions`` puts the identity ciphertext (an encryption of 0 with no randomness,
+which tells nothing about any ballot) in such a slot, so the ``encrypted_tally``
+event itself never asks anyone — trustees included — to decrypt it; the result reports it as
+too few ballots to publish (``crypto.results``). Manifests without the key have no guard.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from typing import Any
 
 from .elgamal import Ciphertext, aggregate
 from .errors import InvalidBallot
-from .group import Point
+from .group import IDENTITY, Point
 from .hashing import canonical_json
 
 CAST, STRUCK, UNSTRUCK = "ballot_cast", "ballot_struck", "ballot_unstruck"
@@ -114,6 +122,42 @@ def layout_of(manifest: Mapping[str, Any]) -> list[int]:
             for q in manifest["questions"]]
 
 
+def min_contributors(manifest: Mapping[str, Any]) -> int:
+    """The anonymity guard's k: ``manifest["min_contributors"]`` (an integer ≥ 1), or 0 — no
+    guard — for manifests made before it existed."""
+    value = manifest.get("min_contributors")
+    if value is None:
+        return 0
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidBallot(f"min_contributors must be an integer of at least 1, not {value!r}")
+    return value
+
+
+def guarded_candidates(manifest: Mapping[str, Any],
+                       contributors: Sequence[Sequence[int]]) -> list[list[bool]]:
+    """``[q][i]``: candidate i of question q was listed by some but fewer than k counted
+    ballots, so its slots are never decrypted (always False without a guard). A slot no
+    ballot listed is the empty sum: it holds no one's choice and decrypts to 0."""
+    k = min_contributors(manifest)
+    return [[0 < int(n) < k for n in row] for row in contributors]
+
+
+def guarded_slots(manifest: Mapping[str, Any],
+                  contributors: Sequence[Sequence[int]]) -> list[bool]:
+    """``guarded_candidates`` per tally slot, flattened in the layout's order."""
+    flat: list[bool] = []
+    for question, row in zip(manifest["questions"], guarded_candidates(manifest, contributors),
+                             strict=True):
+        width = 2 if question["kind"] == "sonc" else 1
+        for guarded in row:
+            flat.extend([guarded] * width)
+    return flat
+
+
+ZERO = Ciphertext(IDENTITY, IDENTITY)
+"""What a guarded slot holds in the encrypted tally: decrypting it reveals nothing."""
+
+
 def combine_versions(
     version_sums: Mapping[int, tuple[Sequence[Ciphertext], int]],
     manifests: Mapping[int, Mapping[str, Any]],
@@ -126,6 +170,8 @@ def combine_versions(
     candidate keeps its position, a replacement gets a new one). Ballots contribute to the
     candidates their own version listed; ``contributors[q][i]`` counts the ballots that listed
     final candidate i of question q (for S/O/N, neutral = contributors − support − oppose).
+    Slots of candidates listed by fewer than ``final["min_contributors"]`` ballots are ``ZERO``
+    (the anonymity guard, one definition for the server, the verifier and the clients).
     """
     width = [2 if q["kind"] == "sonc" else 1 for q in final["questions"]]
     index = [{c["position"]: i for i, c in enumerate(q["candidates"])}
@@ -150,7 +196,9 @@ def combine_versions(
                 for k in range(w):
                     slots[q][w * i + k].append(flat[offset + w * j + k])
             offset += w * len(question["candidates"])
-    return [aggregate(cts) for question_slots in slots for cts in question_slots], contributors
+    sums = [aggregate(cts) for question_slots in slots for cts in question_slots]
+    guarded = guarded_slots(final, contributors)
+    return [ZERO if g else c for c, g in zip(sums, guarded, strict=True)], contributors
 
 
 def sum_by_version(

@@ -20,7 +20,8 @@ def _signal_params(request: Request) -> tuple[timedelta, int]:
 
 
 def _notify(request: Request, election_id: str, usernames: list[str], reason: str) -> None:
-    """Queue the re-vote notice on every configured channel, then deliver after commit."""
+    """Queue the re-vote notice on every configured channel, then deliver after commit.
+    ``reason``: what voters may read (``notify.revote_reason``), never a strike's text."""
     if not usernames:
         return
     channels = request.app.state.notify_channels
@@ -57,7 +58,8 @@ def _strike(request: Request, election_id: str, body: StrikeIn, unstrike: bool) 
                                  body.reason_text, unstrike=unstrike,
                                  invite_to_revote=body.invite_to_revote, window=window,
                                  min_voters=min_voters)
-    _notify(request, election_id, result["invited"], body.reason_text)
+    _notify(request, election_id, result["invited"],
+            notify.revote_reason(body.reason_code, None))
     return result
 
 
@@ -91,7 +93,7 @@ def invite(request: Request, election_id: str, body: RevoteIn) -> dict:
     actor = require_actor(request)
     with unit_of_work(request) as session:
         result = scrutiny.invite(session, actor, election_id, body.usernames, body.reason)
-    _notify(request, election_id, result["invited"], body.reason)
+    _notify(request, election_id, result["invited"], body.reason)  # written for the voters
     return result
 
 
@@ -109,6 +111,8 @@ def change_candidates(request: Request, election_id: str, body: CandidateChangeI
     with unit_of_work(request) as session:
         result = definitions.change_candidates(
             session, actor, election_id, question=body.question, position=body.position,
-            replacement=body.replacement, reason=body.reason, old_ballots=body.old_ballots)
-    _notify(request, election_id, result["invited"], body.reason)
+            replacement=body.replacement, reason=body.reason, old_ballots=body.old_ballots,
+            acknowledge_small_slots=body.acknowledge_small_slots)
+    _notify(request, election_id, result["invited"],
+            notify.revote_reason("candidate_change", None))
     return result

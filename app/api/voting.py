@@ -128,4 +128,4 @@ def board_head(request: Request, election_id: str) -> dict:
 @router.get("/voted")
 def who_voted(request: Request, election_id: str) -> dict:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        return {"voters": casting.who_voted(session, optional_actor(request), election_id)}
+        return casting.who_voted(session, optional_actor(request), election_id)

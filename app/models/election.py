@@ -29,6 +29,9 @@ class Election(Base):
     threshold: Mapped[int] = mapped_column(Integer)
     trustee_count: Mapped[int] = mapped_column(Integer)
     voter_list_public: Mapped[bool] = mapped_column(Boolean)
+    # Anonymity guard (DESIGN §3.9): no tally slot of fewer counted ballots is decrypted; goes
+    # into the manifest (``min_contributors``) when the ceremony completes.
+    min_contributors: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     public_key: Mapped[str | None] = mapped_column(String(64))
     # Eligibility: "list" (the explicit roll only), "frozen" (rules evaluated for a list of
     # candidates before opening) or "live" (rules evaluated at each voter's first visit).

@@ -49,7 +49,11 @@ class RevoteInvitation(Base):
     election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"),
                                              index=True)
     voter_id: Mapped[int] = mapped_column(ForeignKey("voters.id", ondelete="CASCADE"))
+    # The committee's words to the voters (``invite``), or empty after a strike: a strike's
+    # reason text is private (audit log only); the voter is told the message of its
+    # ``reason_code`` (translated in the booth, ``notify.REVOTE_REASONS`` in e-mails).
     reason: Mapped[str] = mapped_column(Text)
+    reason_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(255))
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -83,6 +83,7 @@ class ElectionCreate(Strict):
     threshold: int = Field(default=1, ge=1, le=50)
     trustee_count: int = Field(default=1, ge=1, le=50)
     voter_list_public: bool = True
+    min_contributors: int = Field(default=5, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _threshold(self) -> ElectionCreate:
@@ -104,6 +105,7 @@ class ElectionPatch(Strict):
     threshold: int | None = Field(default=None, ge=1, le=50)
     trustee_count: int | None = Field(default=None, ge=1, le=50)
     voter_list_public: bool | None = None
+    min_contributors: int | None = Field(default=None, ge=1, le=1000)
 
 
 class RoleIn(Strict):

@@ -50,3 +50,5 @@ class CandidateChangeIn(Strict):
     replacement: LocalizedLine | None = None
     reason: Text = Field(min_length=1, max_length=2000)
     old_ballots: str = Field(pattern="^(keep|strike)$")
+    # A swap that keeps earlier ballots makes a slot of only later ballots (anonymity guard).
+    acknowledge_small_slots: bool = False

@@ -13,6 +13,7 @@ ciphertexts. The last valid, unstruck ballot of a credential counts; earlier one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.models import Ballot, Credential, Election, Voter, VoterSignal
+from app.models import Ballot, BoardEvent, Credential, Election, Voter, VoterSignal
 from app.models.base import utcnow
 from app.services import audit, board, elections, manifest, phases, schedule, scrutiny
 from app.services.actor import Actor
@@ -66,6 +67,7 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
     voter = _voter(session, election, actor.username)
     credential = None
     current = None
+    mine: list[Ballot] = []
     if voter is not None:
         credential = session.scalars(select(Credential).where(
             Credential.election_id == election.id, Credential.voter_id == voter.id)).first()
@@ -73,6 +75,8 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
         current = session.scalars(select(Ballot).where(
             Ballot.voter_id == voter.id, Ballot.struck.is_(False))
             .order_by(Ballot.board_seq.desc()).limit(1)).first()
+        mine = list(session.scalars(select(Ballot).where(Ballot.voter_id == voter.id)
+                                    .order_by(Ballot.board_seq)))
     eligible = bool(voter and voter.eligible)
     return {
         "election_id": election.id,
@@ -88,6 +92,11 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
         "has_voted": current is not None,
         "current_tracker": current.tracker if current else None,
         "last_cast_at": current.cast_at.isoformat() if current else None,
+        # The voter's own ballots, and which one counts: only here, for the voter logged in.
+        "ballots": [{"tracker": b.tracker, "board_seq": b.board_seq,
+                     "state": "struck" if b.struck else
+                     "current" if current is not None and b.id == current.id else "superseded",
+                     "counted": current is not None and b.id == current.id} for b in mine],
         "can_cast": eligible and election.phase in phases.CASTING_PHASES,
         "notices": scrutiny.pending_notices(session, election, voter) if voter else [],
         "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
@@ -304,8 +313,12 @@ def lookup_tracker(session: Session, election_id: str, tracker: str,
                                                   Ballot.tracker == tracker)).first()
     if ballot is None:
         raise NotFound("tracker_not_found", "no ballot with this tracker")
-    return {"tracker": tracker, "state": ballot_state(session, ballot), "cast_at": ballot.cast_at.isoformat(),
-            "board_seq": ballot.board_seq, "credential": ballot.credential}
+    # Only what the board itself shows: whether this ballot was superseded or struck is for
+    # its voter's own status page (``my_status``), never for whoever holds the tracker — a
+    # coercer holding a receipt must not be told that the voter voted again.
+    at = session.scalar(select(BoardEvent.at).where(BoardEvent.election_id == election.id,
+                                                    BoardEvent.seq == ballot.board_seq))
+    return {"tracker": tracker, "on_board": True, "board_seq": ballot.board_seq, "at": at}
 
 
 def ballot_state(session: Session, ballot: Ballot) -> str:
@@ -328,18 +341,41 @@ def ballot_payload(session: Session, election_id: str, tracker: str) -> dict[str
     return ballot.payload
 
 
-def who_voted(session: Session, actor: Actor | None, election_id: str) -> list[dict[str, Any]]:
-    """Names and cast times of voters who cast a ballot — never what or which ballot."""
+VOTING_PHASES = frozenset({phases.OPEN, phases.PAUSED})
+"""While ballots can still be cast, the public voter list is published day by day."""
+
+
+def who_voted(session: Session, actor: Actor | None, election_id: str) -> dict[str, Any]:
+    """Who cast a ballot, sorted by name — never what, which ballot, or when (DESIGN §3.8).
+
+    No times: a time next to a name would match the board's ``ballot_cast.at`` and name the
+    ballot. And while voting goes on, the public sees only the voters whose first ballot came
+    before today (UTC) began: someone polling this list and the board together can then tie a
+    name only to the day's first ballots, all of them, not to one. Once voting has closed the
+    list is complete. The committee and scrutineers always see everyone (they see names next to
+    trackers anyway, audited, in ``scrutiny.voter_list``)."""
     election = elections.load_visible(session, actor, election_id)
-    if not election.voter_list_public:
+    privileged = actor is not None and (
+        actor.is_admin or bool(elections.roles_of(session, election.id, actor.username)
+                               & {"committee", "scrutineer"}))
+    if not election.voter_list_public and not privileged:
         if actor is None:
             raise Forbidden("voter_list_hidden", "this election does not publish who voted")
         elections.require_role(session, actor, election, "committee", "scrutineer")
-    rows = session.execute(
-        select(Voter.username, func.min(Ballot.cast_at), func.max(Ballot.cast_at))
-        .join(Ballot, Ballot.voter_id == Voter.id)
-        .where(Voter.election_id == election.id)
-        .group_by(Voter.username).order_by(Voter.username)
-    ).all()
-    return [{"username": name, "first_cast_at": first.isoformat() if first else None,
-             "last_cast_at": last.isoformat() if last else None} for name, first, last in rows]
+    query = (select(Voter.username, func.min(Ballot.cast_at))
+             .join(Ballot, Ballot.voter_id == Voter.id)
+             .where(Voter.election_id == election.id)
+             .group_by(Voter.username).order_by(Voter.username))
+    until = None
+    if election.phase in VOTING_PHASES and not privileged:
+        now = utcnow()
+        until = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    names = sorted(name for name, first in session.execute(query).all()
+                   if until is None or _aware(first) < until)
+    return {"voters": [{"username": name} for name in names],
+            "complete": until is None,
+            "first_voted_before": until.isoformat() if until is not None else None}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -7,13 +7,21 @@ replacement candidate was not on them, so they count as not listing it); or ``st
 are struck (reason code ``candidate_change``) and their voters invited to vote again.
 Candidates keep their ``position`` as a stable id: withdrawing marks the candidate, swapping
 withdraws the old one and appends the new one.
+
+Anonymity guard: a swap that keeps counted ballots of earlier versions gives the new candidate
+only the ballots cast from now on, while the others keep every ballot — a small slot that the
+tally withholds when fewer than ``min_contributors`` are cast (``crypto.tally``), and, before
+that, a result about a handful of named late voters. Such a change is refused (409
+``small_slots``, nothing changed) unless the committee sends ``acknowledge_small_slots: true``;
+striking the old ballots (everyone re-votes on the new version) or a plain withdrawal never
+asks.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, InvalidInput
@@ -27,7 +35,7 @@ CHANGE_PHASES = frozenset({phases.READY, phases.OPEN, phases.PAUSED})
 
 def change_candidates(session: Session, actor: Actor, election_id: str, *, question: int,
                       position: int, replacement: dict[str, str] | None, reason: str,
-                      old_ballots: str) -> dict[str, Any]:
+                      old_ballots: str, acknowledge_small_slots: bool = False) -> dict[str, Any]:
     election = elections.load(session, election_id, for_update=True)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, CHANGE_PHASES, "change the candidates")
@@ -46,6 +54,20 @@ def change_candidates(session: Session, actor: Actor, election_id: str, *, quest
     if q.kind == "plurality" and replacement is None and \
             sum(not c.withdrawn for c in q.candidates) <= 1:
         raise Conflict("last_candidate", "a plurality question needs a candidate left")
+    current = manifest.current_definition(session, election.id)
+    assert current is not None
+    k = int(current.manifest.get("min_contributors") or 0)
+    if replacement is not None and old_ballots == "keep" and k and not acknowledge_small_slots:
+        kept = session.scalar(select(func.count()).select_from(Ballot).where(
+            Ballot.election_id == election.id, Ballot.struck.is_(False))) or 0
+        if kept:
+            raise Conflict(
+                "small_slots",
+                f"{kept} ballot(s) already cast are kept, and they do not list the new candidate: "
+                "the new candidate's result comes only from ballots cast from now on, and is "
+                f"withheld as too few ballots to publish if fewer than {k} are cast. Strike the "
+                "old ballots (every voter is invited to vote again), or send "
+                "acknowledge_small_slots: true to make the change anyway")
     candidate.withdrawn = True
     change: dict[str, Any] = {"question": question, "withdrawn": position}
     if replacement is not None:
@@ -56,12 +78,16 @@ def change_candidates(session: Session, actor: Actor, election_id: str, *, quest
         q.candidates.append(Candidate(position=new_position, name=replacement, withdrawn=False))
         change["added"] = new_position
     session.flush()
-    current = manifest.current_definition(session, election.id)
-    assert current is not None
     version = current.version + 1
     doc = manifest.build(election, current.manifest["trustees"], definition_version=version,
                          manifest_version=current.manifest["manifest_version"],
                          receipt_key=current.manifest.get("receipt_key"))
+    # The guard is the first version's, whatever the column says now (elections set up
+    # before it existed keep none).
+    if "min_contributors" in current.manifest:
+        doc["min_contributors"] = current.manifest["min_contributors"]
+    else:
+        doc.pop("min_contributors", None)
     fp = manifest.fingerprint(doc)
     session.add(BallotDefinition(election_id=election.id, version=version, manifest=doc,
                                  fingerprint=fp, created_at=utcnow()))
@@ -70,7 +96,8 @@ def change_candidates(session: Session, actor: Actor, election_id: str, *, quest
         "version": version, "manifest": doc, "fingerprint": fp, "change": change,
         "reason": reason, "old_ballots": old_ballots})
     audit.record(session, election.id, actor, "candidates.change",
-                 {**change, "reason": reason, "old_ballots": old_ballots, "version": version})
+                 {**change, "reason": reason, "old_ballots": old_ballots, "version": version,
+                  "acknowledge_small_slots": acknowledge_small_slots})
     struck: dict[str, Any] = {"trackers": [], "invited": []}
     if old_ballots == "strike":
         trackers = [t for v in range(1, version) for t in session.scalars(

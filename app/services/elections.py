@@ -137,7 +137,8 @@ def create(session: Session, actor: Actor, data: ElectionCreate,
         default_language=data.default_language, phase=phases.DRAFT, pause_reason=None,
         starts_at=None, ends_at=None, timezone="UTC", credential_mode=data.credential_mode,
         threshold=data.threshold, trustee_count=data.trustee_count,
-        voter_list_public=data.voter_list_public, public_key=None, ceremony_round=1,
+        voter_list_public=data.voter_list_public, min_contributors=data.min_contributors,
+        public_key=None, ceremony_round=1,
         created_at=utcnow(), created_by=actor.username,
     )
     if data.schedule:
@@ -185,6 +186,8 @@ def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatc
         raise InvalidInput("invalid_threshold", "threshold cannot exceed trustee_count")
     if patch.voter_list_public is not None:
         election.voter_list_public = patch.voter_list_public
+    if patch.min_contributors is not None:
+        election.min_contributors = patch.min_contributors
     session.flush()
     audit.record(session, election.id, actor, "election.update", {"changes": changes})
     if patch.schedule is not None and election.phase not in (phases.DRAFT,):
@@ -406,6 +409,7 @@ def view(session: Session, election: Election) -> dict[str, Any]:
         "threshold": election.threshold,
         "trustee_count": election.trustee_count,
         "voter_list_public": election.voter_list_public,
+        "min_contributors": election.min_contributors,
         "roll_mode": election.roll_mode,
         "public_key": election.public_key,
         "fingerprint": definition.fingerprint if definition else None,

@@ -31,21 +31,32 @@ def _rows(result: dict[str, Any]):  # type: ignore[no-untyped-def]
             yield qi, question, cand, elected
 
 
+TOO_FEW = "too few ballots to publish"
+"""Shown instead of the figures of a candidate the anonymity guard withheld."""
+
+
 def results_csv(result: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = SafeCsvWriter(out)
+    guard = "min_contributors" in result
     writer.writerow(["question", "kind", "position", "candidate", "support", "oppose", "neutral",
-                     "support_percent", "passed", "votes", "elected", "withdrawn"])
+                     "support_percent", "passed", "votes", "elected", "withdrawn"]
+                    + (["withheld"] if guard else []))
     for qi, question, cand, elected in _rows(result):
-        if question["kind"] == "sonc":
+        extra = [TOO_FEW if cand.get("too_few_ballots") else ""] if guard else []
+        if cand.get("too_few_ballots"):
+            writer.writerow([qi, question["kind"], cand["position"], cand["name"], "", "", "", "",
+                             "", "", "", "yes" if cand["withdrawn"] else ""] + extra)
+        elif question["kind"] == "sonc":
             writer.writerow([qi, "sonc", cand["position"], cand["name"], cand["support"],
                              cand["oppose"], cand["neutral"], cand["percent"] or "",
                              "yes" if cand["passed"] else "no", "",
-                             "yes" if elected else "", "yes" if cand["withdrawn"] else ""])
+                             "yes" if elected else "", "yes" if cand["withdrawn"] else ""]
+                            + extra)
         else:
             writer.writerow([qi, question["kind"], cand["position"], cand["name"], "", "", "", "",
                              "", cand["votes"], "yes" if elected else "",
-                             "yes" if cand["withdrawn"] else ""])
+                             "yes" if cand["withdrawn"] else ""] + extra)
     return out.getvalue()
 
 
@@ -64,6 +75,10 @@ def results_wikitext(result: dict[str, Any]) -> str:
             rule = question["pass_rule"]
             lines.append("! Candidate !! Support !! Oppose !! Neutral !! Support % !! Result")
             for cand in question["candidates"]:
+                if cand.get("too_few_ballots"):
+                    lines += ["|-", f"| {_cell(cand['name'])} || colspan=\"5\" | "
+                              f"{'Withdrawn; ' if cand['withdrawn'] else ''}{TOO_FEW.capitalize()}"]
+                    continue
                 outcome = ("Withdrawn" if cand["withdrawn"] else
                            "Elected" if cand["position"] in (question.get("elected") or []) else
                            "Passed" if cand["passed"] else "Not passed")
@@ -78,10 +93,17 @@ def results_wikitext(result: dict[str, Any]) -> str:
         else:
             lines.append("! Option !! Votes !! Result")
             for cand in question["candidates"]:
+                if cand.get("too_few_ballots"):
+                    lines += ["|-", f"| {_cell(cand['name'])} || colspan=\"2\" | "
+                              f"{'Withdrawn; ' if cand['withdrawn'] else ''}{TOO_FEW.capitalize()}"]
+                    continue
                 outcome = ("Withdrawn" if cand["withdrawn"] else
                            "Elected" if cand["position"] in question["elected"] else "")
                 lines += ["|-", f"| {_cell(cand['name'])} || {cand['votes']} || {outcome}"]
             lines.append("|}")
+        if question.get("withheld"):
+            lines.append(f"Candidates listed by fewer than {result['min_contributors']} counted "
+                         "ballots are not published (anonymity guard).")
         if question.get("tie"):
             names = [c["name"] for c in question["candidates"]
                      if c["position"] in question["tie"]["candidates"]]

@@ -37,6 +37,7 @@ def build(election: Election, trustees: list[dict[str, Any]], definition_version
         "ceremony_round": election.ceremony_round,
         "credential_mode": election.credential_mode,
         "threshold": election.threshold,
+        "min_contributors": election.min_contributors,
         "public_key": public_key if public_key is not None else election.public_key,
         "trustees": [dict(t) for t in sorted(trustees, key=lambda t: int(t["index"]))],
         "questions": [

@@ -141,7 +141,34 @@ def deliver_pending(sessions: sessionmaker[Session], channels: list[Channel],
     return {"sent": sent, "failed": failed}
 
 
+REVOTE_REASONS: dict[str, str] = {
+    "sockpuppet": "the scrutineers set it aside while checking accounts that may belong to one "
+                  "person.",
+    "ineligible": "the scrutineers set it aside because the voter's eligibility was in doubt.",
+    "canvassing": "the scrutineers set it aside because of concerns about improper "
+                  "canvassing.",
+    "ballot_error": "the ballot shown to voters was wrong for a while, and ballots cast then "
+                    "were set aside.",
+    "candidate_change": "the candidates changed after you voted, and ballots cast before the "
+                        "change were set aside.",
+    "technical": "a technical fault affected it, and it was set aside.",
+    "other": "the scrutineers set it aside.",
+}
+"""What a voter invited to vote again after a strike is told, by reason code (the booth shows
+the same messages translated: ``booth.revote_reason.<code>`` in admin_ui/js_messages.py). The
+strike's reason text is private and never sent."""
+
+
+def revote_reason(reason_code: str | None, reason: str | None) -> str:
+    """The voter-facing reason: the committee's own words when it invited voters by name, else
+    the message of the strike's reason code."""
+    if reason_code is not None:
+        return REVOTE_REASONS.get(reason_code, REVOTE_REASONS["other"])
+    return reason or REVOTE_REASONS["other"]
+
+
 def revote_notice(election_title: str, election_url: str, reason: str) -> tuple[str, str]:
+    """``reason``: what the voter may be told (``revote_reason``), never a private text."""
     subject = f"Please vote again: {election_title}"
     body = (f"Your ballot in \"{election_title}\" could not be counted: {reason}\n\n"
             f"Please vote again before the deadline: {election_url}\n\n"

@@ -42,7 +42,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 EDITABLE: dict[str, frozenset[str]] = {
     DRAFT: frozenset({"title", "description", "default_language", "questions", "schedule",
                       "credential_mode", "threshold", "trustee_count", "voter_list_public",
-                      "roles", "roll"}),
+                      "min_contributors", "roles", "roll"}),
     KEY_CEREMONY: frozenset({"title", "description", "schedule", "voter_list_public", "roles",
                              "roll"}),
     READY: frozenset({"title", "description", "schedule", "voter_list_public", "roles", "roll"}),

@@ -2,10 +2,12 @@
 
 Scrutineers see who voted and when; with the PII right (a ``pii`` flag on their scrutineer
 role) also IP, forwarded-for and user agent. Every PII view is in the audit log. Strikes and
-unstrikes need a reason code (public, on the board with the trackers) and a reason text
-(private, in the audit log and the strike history). They are allowed while the election is
-open, paused, closed or in scrutiny, and refused once the tally starts. Nothing here ever
-reveals or needs the content of a ballot.
+unstrikes need a reason code and a reason text (private, in the audit log and the strike
+history). The board event names the trackers only; reason codes are public in aggregate, on
+``tally_started``. A voter invited to vote again after a strike is told the message of the
+reason code (``notify.REVOTE_REASONS``, translated in the booth), never the text. Strikes are
+allowed while the election is open, paused, closed or in scrutiny, and refused once the tally
+starts. Nothing here ever reveals or needs the content of a ballot.
 """
 
 from __future__ import annotations
@@ -177,9 +179,12 @@ def strike(session: Session, actor: Actor, election_id: str, selector: dict[str,
         raise Conflict("nothing_to_change", f"no ballot to {verb} matches the selector")
     targets.sort(key=lambda b: b.board_seq)
     trackers = [b.tracker for b in targets]
+    # The public event names the trackers only, sorted as text (not in casting order), with no
+    # reason: "sockpuppet" next to trackers, beside the public list of who voted, would point
+    # at people. Reason codes are published in aggregate when the tally starts
+    # (``struck_by_reason``); code and text stay in the audit log.
     event = board.append(session, election.id, "ballot_unstruck" if unstrike else "ballot_struck",
-                         {"trackers": trackers, "reason_code": reason_code,
-                          "count": len(trackers)})
+                         {"trackers": sorted(trackers), "count": len(trackers)})
     now = utcnow()
     session.execute(update(Ballot).where(Ballot.id.in_([b.id for b in targets]))
                     .values(struck=not unstrike))
@@ -195,7 +200,8 @@ def strike(session: Session, actor: Actor, election_id: str, selector: dict[str,
         "trackers": trackers, "voters": usernames, "board_seq": event.seq})
     invited: list[str] = []
     if invite_to_revote and not unstrike:
-        invited = _invite(session, actor, election, voter_ids, reason_text)
+        # The reason text is private: the voter is told the message of the reason code.
+        invited = _invite(session, actor, election, voter_ids, "", reason_code=reason_code)
     session.flush()
     return {"action": verb, "trackers": trackers, "voters": usernames,
             "board_seq": event.seq, "invited": invited}
@@ -226,7 +232,7 @@ def invite(session: Session, actor: Actor, election_id: str, usernames: list[str
 
 
 def _invite(session: Session, actor: Actor, election: Election, voter_ids: list[int],
-            reason: str) -> list[str]:
+            reason: str, reason_code: str | None = None) -> list[str]:
     if election.phase not in (phases.OPEN, phases.PAUSED):
         raise Conflict("wrong_phase", "re-vote invitations need voting to be open or paused")
     now = utcnow()
@@ -234,13 +240,28 @@ def _invite(session: Session, actor: Actor, election: Election, voter_ids: list[
     for voter in session.scalars(select(Voter).where(Voter.id.in_(voter_ids),
                                                      Voter.eligible.is_(True))):
         session.add(RevoteInvitation(election_id=election.id, voter_id=voter.id, reason=reason,
-                                     created_at=now, created_by=actor.username))
+                                     reason_code=reason_code, created_at=now,
+                                     created_by=actor.username))
         names.append(voter.username)
     session.flush()
     board.append(session, election.id, "revote_invited", {"count": len(names)})
     audit.record(session, election.id, actor, "revote.invite",
-                 {"voters": names, "reason": reason})
+                 {"voters": names, "reason": reason, "reason_code": reason_code})
     return names
+
+
+def struck_by_reason(session: Session, election_id: str) -> dict[str, int]:
+    """Ballots struck now, counted by the reason code of the strike that struck them last:
+    the only public form of the reason codes (on the ``tally_started`` event)."""
+    latest: dict[int, StrikeAction] = {}
+    for action in session.scalars(select(StrikeAction).where(
+            StrikeAction.election_id == election_id).order_by(StrikeAction.id)):
+        latest[action.ballot_id] = action
+    counts: dict[str, int] = {}
+    for action in latest.values():
+        if action.action == "strike":
+            counts[action.reason_code] = counts.get(action.reason_code, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def queue_notices(session: Session, election_id: str, usernames: list[str], channels: list[str],
@@ -276,8 +297,8 @@ def pending_notices(session: Session, election: Election, voter: Voter) -> list[
     for row in rows:
         if row.seen_at is None:
             row.seen_at = now
-    return [{"kind": "revote", "reason": r.reason, "since": r.created_at.isoformat()}
-            for r in rows]
+    return [{"kind": "revote", "reason_code": r.reason_code, "reason": r.reason or None,
+             "since": r.created_at.isoformat()} for r in rows]
 
 
 def mark_revoted(session: Session, election_id: str, voter_id: int) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Ballot, BallotDefinition, DecryptionShare, Election, Tally, Trustee
 from app.models.base import utcnow
-from app.services import audit, board, elections, manifest, phases
+from app.services import audit, board, elections, manifest, phases, scrutiny
 from app.services.actor import Actor
 from crypto.ceremony import verify_decryption_share_signature
 from crypto.dlog import discrete_log
@@ -95,7 +95,9 @@ def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
     previous = election.phase
     election.phase = phases.TALLYING
     session.flush()
-    board.append(session, election.id, "tally_started", {"from": previous, "to": "tallying"})
+    board.append(session, election.id, "tally_started", {
+        "from": previous, "to": "tallying",
+        "struck_by_reason": scrutiny.struck_by_reason(session, election.id)})
     board.append(session, election.id, "encrypted_tally", {
         "definition_version": definition.version, "counted": trackers, "layout": layout,
         "contributors": contributors, "ciphertexts": tally.ciphertexts})

@@ -232,3 +232,52 @@ def test_javascript_decryption_shares_are_slot_bound_and_signed(js: dict[str, An
     signing_key = protocol.identity_public(bytes.fromhex(js["_request"]["message"]["seed_hex"]))
     protocol.verify_decryption_share_signature(signing_key, js["decryption_signature"], eid, 1,
                                                d["index"], d["tally_hash"], share)
+
+
+# --- the anonymity guard: the page's tally rebuild applies the same rule (crypto/tally.js) ----
+
+
+@pytest.fixture(scope="module")
+def guarded(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    """Three ballots under the default k = 5: every slot is withheld (the identity)."""
+    tmp = tmp_path_factory.mktemp("js-guard")
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
+                        database_url=database_url, data_dir=tmp, demo=False, admins="Admin")
+    application = create_app(settings)
+    with TestClient(application) as client:
+        yield run_election(client, tmp / "keys", VOTES, decrypting=(0, 1),
+                           min_contributors=None)
+    application.state.engine.dispose()
+
+
+def _real_sum_in_slot_0(built: Built) -> dict[str, Any]:
+    """What a lying server would ask the trustees to decrypt: the true sum of slot 0."""
+    from crypto.elgamal import aggregate
+
+    rec = built.copy()
+    tally = _event(rec, "encrypted_tally")["payload"]
+    tally["ciphertexts"][0] = aggregate(
+        Ciphertext.from_json(rec["ballots"][t]["answers"][0]["ciphertexts"][0])
+        for t in tally["counted"]).to_json()
+    return rehash(rec)
+
+
+def test_the_page_and_the_verifier_apply_the_same_guard(guarded: Built) -> None:
+    from crypto.errors import InvalidTally
+    from crypto.record import verify_record
+    from crypto.tally import ZERO
+
+    _require_node_modules()
+    tally = _event(guarded.record, "encrypted_tally")["payload"]
+    assert tally["ciphertexts"] == [ZERO.to_json()] * 6
+    verify_record(guarded.record, workers=1)
+    lying = _real_sum_in_slot_0(guarded)
+    with pytest.raises(InvalidTally, match="min_contributors = 5"):
+        verify_record(lying, workers=1)
+    proc = _node(["tests/js/guard_crosscheck.mjs"], json.dumps(
+        {"election_id": guarded.election_id, "record": guarded.record, "tampered": [lying]}))
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["tally"] == {"ok": encrypted_tally_hash(tally)}
+    assert out["tampered"][0]["error"].startswith("TallyMismatch: tally slot 0: fewer than "
+                                                  "min_contributors")

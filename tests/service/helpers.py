@@ -22,7 +22,10 @@ def election_config(*, election_id: str | None = None, candidates: int = 3,
                     starts_in: timedelta = timedelta(minutes=-1),
                     ends_in: timedelta = timedelta(hours=1),
                     credential_mode: str = "convenient", voter_list_public: bool = True,
-                    **question: Any) -> dict[str, Any]:
+                    min_contributors: int | None = 1, **question: Any) -> dict[str, Any]:
+    """``min_contributors``: the anonymity guard's k. Tests of other behaviour tally elections
+    of a handful of ballots, so they ask for k = 1 (no slot is too small); ``None`` leaves the
+    server's default (5), which the guard's own tests use."""
     now = datetime.now(UTC)
     config: dict[str, Any] = {
         "title": {"en": "Test election", "zh-hans": "测试选举"},
@@ -39,6 +42,8 @@ def election_config(*, election_id: str | None = None, candidates: int = 3,
         "credential_mode": credential_mode,
         "voter_list_public": voter_list_public,
     }
+    if min_contributors is not None:
+        config["min_contributors"] = min_contributors
     if election_id:
         config["id"] = election_id
     return config
@@ -86,3 +91,16 @@ def open_election(http: Any, key_dir: Path, voters: list[str], *, trustees: int 
 
 def voter(http: Any, election_id: str, username: str) -> VoterClient:
     return VoterClient(login(http, username), election_id)
+
+
+def ballot_states(admin: ScrutinSession, election_id: str) -> dict[str, str]:
+    """tracker → ``current`` / ``superseded`` / ``struck``, as the committee and scrutineers see
+    it (``/scrutiny/voters``). The public tracker look-up says only that a ballot is on the
+    board; a voter sees their own ballots' states on ``/me``."""
+    return {row["tracker"]: row["state"] for row in
+            admin.get(f"/api/v1/elections/{election_id}/scrutiny/voters")["casts"]}
+
+
+def my_states(client: VoterClient) -> dict[str, str]:
+    """tracker → state of the voter's own ballots, from their status page (``/me``)."""
+    return {b["tracker"]: b["state"] for b in client.status()["ballots"]}

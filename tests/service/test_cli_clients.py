@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.local_server import live_server
-from tests.service.helpers import election_config
+from tests.service.helpers import ballot_states, election_config
 from tests.service.test_e2e_http import session
 
 runner = CliRunner()
@@ -98,7 +98,6 @@ def test_independent_credentials_and_cli_trustees(settings, tmp_path) -> None:
         # Ann re-votes with her code: the earlier ballot is superseded.
         run("vote", "--election", eid, "--choices", "0,0,1", "--code", code_of["Ann"],
             "--url", url, "--dev-user", "Ann")
-        assert admin.get(f"/api/v1/elections/{eid}/trackers/{receipt['tracker']}")["state"] == \
-            "superseded"
+        assert ballot_states(admin, eid)[receipt["tracker"]] == "superseded"
         published = [e for e in admin.board(eid) if e["type"] == "credentials_published"]
         assert published[0]["payload"]["count"] == 3

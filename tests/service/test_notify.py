@@ -51,7 +51,11 @@ def test_invitations_go_out_on_every_channel(database_url, tmp_path, smtp,
     assert "nosuchuser" in by_channel[("mediawiki", "Ghost")]["error"]
     assert sorted(m["to"][0] for m in smtp.messages) == ["Alice@example.org",
                                                          "Ghost@example.org"]
-    assert "the ballot was wrong" in body_of(smtp.messages[0]["message"])
+    # The private reason text never leaves the audit log; the reason code's message does.
+    assert "the ballot was wrong" not in body_of(smtp.messages[0]["message"])
+    assert "the ballot shown to voters was wrong" in body_of(smtp.messages[0]["message"])
+    assert all("the ballot was wrong" not in m["body"] for m in messages)
+    assert "the ballot was wrong" not in str(fake_wiki.farm.sent_emails)
     assert fake_wiki.farm.sent_emails[0]["to"] == "Alice"
     assert fake_wiki.farm.sent_emails[0]["subject"].startswith("Please vote again")
 

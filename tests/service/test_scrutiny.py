@@ -12,7 +12,7 @@ from app.services.scrutiny import purge_due
 from crypto.board import verify_chain
 from crypto.credentials import CredentialKey
 from crypto.record import verify_record
-from tests.service.helpers import ADMIN, login, open_election, voter
+from tests.service.helpers import ADMIN, ballot_states, login, my_states, open_election, voter
 
 VOTERS = ["Ann", "Ben", "Cat", "Dan"]
 
@@ -104,22 +104,30 @@ def test_strike_and_revote_workflow(client, election) -> None:
     admin.post(f"/api/v1/elections/{eid}/resume", {"reason": "ballot fixed"})
     outbox = admin.get(f"/api/v1/elections/{eid}/outbox")["messages"]
     assert sorted(m["recipient"] for m in outbox) == VOTERS
-    assert "wrong candidate names" in outbox[0]["body"]
+    # The private reason text goes only to the audit log: voters are told the reason code's
+    # message (translated in the booth).
+    assert "wrong candidate names" not in str(outbox)
+    assert "the ballot shown to voters was wrong for a while" in outbox[0]["body"]
     ann = receipts["clients"]["Ann"]
     notices = ann.status()["notices"]
     assert notices and notices[0]["kind"] == "revote"
+    assert notices[0]["reason_code"] == "ballot_error" and notices[0]["reason"] is None
+    assert "wrong candidate names" not in str(ann.status())
     assert ann.status()["schedule"]["end_utc"] == new_end.replace("Z", "+00:00")
     again = ann.cast([[0, 1, 0]])
     assert ann.status()["notices"] == []
-    states = {name: admin.get(f"/api/v1/elections/{eid}/trackers/{r['tracker']}")["state"]
-              for name, r in receipts.items() if name != "clients"}
+    known = ballot_states(admin, eid)
+    states = {name: known[r["tracker"]] for name, r in receipts.items() if name != "clients"}
     assert set(states.values()) == {"struck"}
-    assert admin.get(f"/api/v1/elections/{eid}/trackers/{again['tracker']}")["state"] == "current"
+    assert known[again["tracker"]] == "current"
+    assert my_states(ann) == {receipts["Ann"]["tracker"]: "struck", again["tracker"]: "current"}
     events = admin.board(eid)
     verify_chain(events)
     struck = next(e for e in events if e["type"] == "ballot_struck")
-    # Public: trackers and the reason code; never the private text or who.
-    assert set(struck["payload"]) == {"trackers", "reason_code", "count"}
+    # Public: the trackers, sorted as text; never the reason (code in aggregate only, at the
+    # tally), the private text or who.
+    assert set(struck["payload"]) == {"trackers", "count"}
+    assert struck["payload"]["trackers"] == sorted(struck["payload"]["trackers"])
     assert "wrong candidate" not in str(events)
     # Close, scrutiny, seal, tally: only Ann's new ballot counts.
     admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})

@@ -185,7 +185,12 @@ def rendered() -> dict[str, Any]:
     ]
     notices = [{"kind": "revote", "reason": "Your ballot was cast on the wrong version.",
                 "since": "2025-01-02T03:04:05+00:00"},
-               {"kind": "other", "reason": "kept as it is"}]
+               {"kind": "other", "reason": "kept as it is"},
+               # After a strike: the reason code's message, never a private text.
+               {"kind": "revote", "reason_code": "sockpuppet", "reason": None,
+                "since": "2025-01-02T03:04:05+00:00"},
+               {"kind": "revote", "reason_code": "unheard-of", "reason": None,
+                "since": "2025-01-02T03:04:05+00:00"}]
     out = _run_node({"catalogues": {lang: catalogue(lang) for lang in LANGS},
                      "results": results, "statuses": statuses, "notices": notices})
     return {"made": made, "results": results, "statuses": statuses, "out": out}
@@ -239,9 +244,16 @@ def test_status_reasons_basis_message_and_notices(rendered) -> None:
         status = out[lang]["statuses"][excluded]
         assert CJK.search(status["basis"])
         assert "Ask the committee." in status["message"] and CJK.search(status["message"])
-        revote, other = out[lang]["notices"]
+        revote, other, struck, unknown = out[lang]["notices"]
         assert "Your ballot was cast on the wrong version." in revote and CJK.search(revote)
         assert other == "kept as it is"
+        assert CJK.search(struck) and "sockpuppet" not in struck and struck != unknown
+        assert CJK.search(unknown) and "unheard-of" not in unknown
+    en_struck = out["en"]["notices"][2]
+    assert en_struck == ("Your ballot no longer counts, and you are invited to vote again "
+                         "(invitation of 2025-01-02T03:04:05+00:00): the scrutineers set it "
+                         "aside while checking accounts that may belong to one person.")
+    assert out["en"]["notices"][3].endswith(": the scrutineers set it aside.")
     assert out["en"]["statuses"][excluded]["message"] == (
         "Message from the election committee: Ask the committee.")
     allowed = [out["zh-hans"]["statuses"][i + 3]["basis"] for i, d in enumerate(made)
@@ -259,5 +271,10 @@ def test_every_eligibility_key_is_in_the_catalogue() -> None:
     dynamic |= {f"elig.{r}.{o}" for r in ("need_groups", "need_global_groups")
                 for o in ("pass", "fail")}
     dynamic |= {f"elig.basis.{b}" for b in ("excluded", "included", "allowed_group")}
+    from app.models import REASON_CODES
+
+    dynamic |= {f"booth.revote_reason.{code}" for code in REASON_CODES}
+    listed = re.search(r"REVOTE_REASON_CODES = \[([^\]]*)\]", script).group(1)
+    assert tuple(re.findall(r"'([a-z_]+)'", listed)) == REASON_CODES
     assert (literal | dynamic) - set(MESSAGES) == set()
     assert {k for k in MESSAGES if k.startswith("elig.")} - (literal | dynamic) == set()

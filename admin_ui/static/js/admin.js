@@ -2,7 +2,7 @@
 // the role policy, invitation links, roll and eligibility rules, phase actions, re-vote
 // invitations and the notification outbox, key ceremony progress, tally start and the audit log.
 // Everything goes through the JSON API.
-import { $, $$, api, announce, el, errorText, localized, phaseName, shortTime, t } from './common.js';
+import { $, $$, ApiError, api, announce, el, errorText, localized, phaseName, shortTime, t } from './common.js';
 
 const LANGS = ['en', 'zh-hans', 'zh-hant'];
 const message = $('#admin-message');
@@ -117,6 +117,7 @@ function readForm() {
     trustee_count: Number($('#f-trustee-count').value),
     threshold: Number($('#f-threshold').value),
     voter_list_public: $('#f-voter-list-public').checked,
+    min_contributors: Number($('#f-min-contributors').value || 5),
     questions: $$('#questions .question-editor').map(readQuestion),
   };
   const description = texts($$('.description-input'));
@@ -138,6 +139,7 @@ function fillForm(e) {
   $('#f-trustee-count').value = e ? e.trustee_count : 3;
   $('#f-threshold').value = e ? e.threshold : 2;
   $('#f-voter-list-public').checked = e ? e.voter_list_public : true;
+  $('#f-min-contributors').value = e?.min_contributors ?? 5;
   const local = (iso) => (iso ? iso.slice(0, 16) : '');
   $('#f-start').value = local(e?.schedule?.start_local);
   $('#f-end').value = local(e?.schedule?.end_local);
@@ -335,14 +337,28 @@ $('#close-button').addEventListener('click', () => act('/close', reason()));
 $('#tally-button').addEventListener('click', () => act('/tally/start'));
 $('#scrutiny-button').addEventListener('click', () => act('/scrutiny/start'));
 $('#seal-button').addEventListener('click', () => act('/scrutiny/seal'));
-$('#change-form').addEventListener('submit', (event) => {
+$('#change-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const replacement = texts($$('.change-name'));
-  act('/candidates/change', {
+  const body = {
     question: Number($('#change-question').value) - 1, position: Number($('#change-position').value) - 1,
     replacement: Object.keys(replacement).length ? replacement : null,
     reason: $('#change-reason').value.trim(), old_ballots: $('#change-old').value,
-  });
+  };
+  try {
+    await api(`/api/v1/elections/${current.id}/candidates/change`, { method: 'POST', body });
+    flash(t('admin.done'));
+    await refreshManage();
+    await loadList();
+  } catch (err) {
+    // Keeping old ballots while swapping in a candidate makes a slot of only later ballots:
+    // the server refuses until the committee has read why and confirms (anonymity guard).
+    if (err instanceof ApiError && err.code === 'small_slots' && window.confirm(t('admin.small_slots', { detail: err.detail }))) {
+      await act('/candidates/change', { ...body, acknowledge_small_slots: true });
+    } else {
+      flash(errorText(err), 'error');
+    }
+  }
 });
 $('#restart-ceremony').addEventListener('click', () => act('/ceremony/restart', reason()));
 $('#back-to-draft').addEventListener('click', () => act('/ceremony/back-to-draft', reason()));

@@ -155,8 +155,17 @@ export function eligibilityText(status, t) {
 }
 
 /** A notice from GET /me (`notices[]`) as a sentence; `formatTime` shows `since`. */
+/** app.models.REASON_CODES: the strike reason codes a voter can be told about. */
+export const REVOTE_REASON_CODES = ['sockpuppet', 'ineligible', 'canvassing', 'ballot_error', 'candidate_change', 'technical', 'other'];
+
 export function noticeText(notice, t, formatTime = (iso) => iso) {
   if (notice?.kind === 'revote') {
+    // After a strike the voter is told the message of its reason code; the scrutineers'
+    // reason text is private and never reaches the page.
+    if (notice.reason_code) {
+      const known = REVOTE_REASON_CODES.includes(notice.reason_code) ? notice.reason_code : 'other';
+      return t('booth.revote_struck', { time: formatTime(notice.since), reason: t(`booth.revote_reason.${known}`) });
+    }
     return t('booth.revote_notice', { time: formatTime(notice.since), reason: notice.reason || '' });
   }
   return String(notice?.reason ?? '');

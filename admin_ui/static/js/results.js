@@ -30,12 +30,21 @@ function bar(segments, total, threshold, label) {
   return el('div', { class: 'bar' }, image);
 }
 
+/** A candidate the anonymity guard withheld: listed by fewer than min_contributors ballots. */
+function withheldRow(c, name) {
+  const text = c.withdrawn ? `${t('results.withdrawn')}; ${t('results.too_few')}` : t('results.too_few');
+  return el('div', { class: 'bar-row candidate-result withheld', 'data-position': c.position },
+    el('div', { class: 'bar-label', text: name }),
+    el('div', { class: 'bar-figures' }, el('span', { class: 'verdict-withheld', text })));
+}
+
 function soncQuestion(question, source) {
   const rule = question.pass_rule || {};
   const threshold = Number(rule.threshold_percent ?? 70);
   const comparison = rule.comparison === '>' ? '>' : '≥';
   const rows = question.candidates.map((c) => {
     const name = localized(c.name, defaultLanguage);
+    if (c.too_few_ballots) return withheldRow(c, name);
     const decided = c.support + c.oppose;
     const figures = t('results.sonc_figures', {
       support: c.support, oppose: c.oppose, neutral: c.neutral ?? '—',
@@ -61,10 +70,11 @@ function soncQuestion(question, source) {
 }
 
 function selectionQuestion(question) {
-  const total = Math.max(1, ...question.candidates.map((c) => c.votes));
+  const total = Math.max(1, ...question.candidates.map((c) => c.votes ?? 0));
   const elected = new Set(question.elected || []);
   return question.candidates.map((c) => {
     const name = localized(c.name, defaultLanguage);
+    if (c.too_few_ballots) return withheldRow(c, name);
     const figures = t('results.votes', { votes: c.votes });
     return el('div', { class: 'bar-row candidate-result', 'data-position': c.position },
       el('div', { class: 'bar-label', text: name }),
@@ -86,6 +96,7 @@ function renderResult(result) {
       section.append(el('p', { text: t('results.elected_list', { seats: question.seats, names: names.join(', ') || '—' }) }));
     }
     if (question.tie) section.append(el('p', { class: 'warn', text: t('results.tie', { seats: question.tie.seats }) }));
+    if (question.withheld?.length) section.append(el('p', { class: 'note', text: t('results.withheld_note', { k: result.min_contributors }) }));
     parts.push(section);
   });
   $('#results').replaceChildren(...parts);
@@ -153,9 +164,11 @@ $('#tracker-form').addEventListener('submit', async (event) => {
   const out = $('#tracker-result');
   if (!/^[0-9a-f]{64}$/.test(tracker)) { out.textContent = t('results.tracker_format'); out.className = 'error'; return; }
   try {
+    // The public look-up says only that the ballot is on the board: whether it still counts is
+    // shown to its voter alone, on their own page (a coercer holding a receipt learns nothing).
     const found = await api(`${base}/trackers/${tracker}`);
-    out.className = found.state === 'current' ? 'ok' : 'warn';
-    out.textContent = t(`results.tracker_${found.state}`, { seq: found.board_seq, time: shortTime(found.cast_at) });
+    out.className = 'ok';
+    out.textContent = t('results.tracker_found', { seq: found.board_seq, time: shortTime(found.at) });
   } catch (err) {
     out.className = 'error';
     out.textContent = err.status === 404 ? t('results.tracker_unknown') : errorText(err);

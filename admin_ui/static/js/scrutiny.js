@@ -13,9 +13,7 @@ async function loadVoted() {
   try {
     const { voters } = await api(`${base}/voted`);
     $('#voted-count').textContent = t('scrutiny.count', { count: voters.length });
-    $('#voted-rows').replaceChildren(...voters.map((v) => el('tr', {},
-      el('td', { text: v.username }), el('td', { text: shortTime(v.first_cast_at) }),
-      el('td', { text: shortTime(v.last_cast_at) }))));
+    $('#voted-rows').replaceChildren(...voters.map((v) => el('tr', {}, el('td', { text: v.username }))));
   } catch (err) {
     $('#voted-count').textContent = errorText(err);
   }

@@ -1,9 +1,11 @@
 // The encrypted tally, rebuilt from the election record (crypto/tally.py is the one definition
 // of the counted-set rule and the version combination; this mirrors it so the trustee page can
 // refuse to decrypt anything but the real tally). Counted set: for each credential, the last
-// ballot in board order that is not struck.
+// ballot in board order that is not struck. Anonymity guard: a slot whose candidate fewer than
+// the manifest's min_contributors counted ballots listed is the identity (never decrypted).
 import { CryptoError, InvalidBallot } from './errors.js';
 import { Ciphertext, aggregate } from './elgamal.js';
+import { IDENTITY } from './group.js';
 import { canonicalJsonBytes, sha256Hex } from './hashing.js';
 import { concat, utf8 } from './bytes.js';
 import { ballotTracker, verifyBallot } from './ballots.js';
@@ -51,7 +53,28 @@ function sumBallots(ballots, layout) {
   return flat;
 }
 
-/** Per-version slot sums mapped into the final definition's layout (crypto.tally.combine_versions). */
+/** The anonymity guard's k (crypto.tally.min_contributors): 0 = no guard (older manifests). */
+export function minContributors(manifest) {
+  const value = manifest.min_contributors;
+  if (value === undefined || value === null) return 0;
+  if (!Number.isInteger(value) || value < 1) throw new InvalidBallot(`min_contributors must be an integer of at least 1, not ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Per tally slot: its candidate was listed by fewer than k counted ballots (crypto.tally.guarded_slots). */
+export function guardedSlots(manifest, contributors) {
+  const k = minContributors(manifest);
+  const flat = [];
+  manifest.questions.forEach((q, qi) => {
+    const width = q.kind === 'sonc' ? 2 : 1;
+    for (const n of contributors[qi]) for (let w = 0; w < width; w++) flat.push(n > 0 && n < k);
+  });
+  return flat;
+}
+
+const ZERO = new Ciphertext(IDENTITY, IDENTITY);
+
+/** Per-version slot sums mapped into the final definition's layout, guarded slots the identity (crypto.tally.combine_versions). */
 export function combineVersions(versionSums, manifests, final) {
   const width = final.questions.map((q) => (q.kind === 'sonc' ? 2 : 1));
   const index = final.questions.map((q) => new Map(q.candidates.map((c, i) => [c.position, i])));
@@ -73,7 +96,9 @@ export function combineVersions(versionSums, manifests, final) {
       offset += w * question.candidates.length;
     });
   }
-  return { ciphertexts: slots.flatMap((qs) => qs.map((cts) => aggregate(cts))), contributors };
+  const guarded = guardedSlots(final, contributors);
+  const ciphertexts = slots.flatMap((qs) => qs.map((cts) => aggregate(cts))).map((c, i) => (guarded[i] ? ZERO : c));
+  return { ciphertexts, contributors };
 }
 
 const TALLY_HASH_FIELDS = ['definition_version', 'counted', 'layout', 'contributors', 'ciphertexts'];
@@ -150,7 +175,9 @@ export function rebuildEncryptedTally(record, electionId, { onProgress } = {}) {
     throw new TallyMismatch(`the tally has ${payload.ciphertexts?.length} slots, the ballot has ${rebuilt.ciphertexts.length}`);
   }
   const ciphertexts = payload.ciphertexts.map((c, i) => Ciphertext.fromJSON(c, { what: `tally slot ${i}`, allowIdentity: true }));
+  const guarded = guardedSlots(final, rebuilt.contributors);
   ciphertexts.forEach((ct, i) => {
+    if (guarded[i] && !ct.equals(ZERO)) throw new TallyMismatch(`tally slot ${i}: fewer than min_contributors counted ballots listed its candidate, so it must be the identity (never decrypted)`);
     if (!ct.equals(rebuilt.ciphertexts[i])) throw new TallyMismatch(`tally slot ${i} is not the sum of the counted ballots`);
   });
   return { payload, tallyHash: encryptedTallyHash(payload), fingerprint: fingerprints.get(payload.definition_version), ciphertexts };
