@@ -15,7 +15,8 @@ names the board event (``seq``), ballot tracker, trustee, question or candidate 
    in); ballots are cast only while open; no strike after the tally started; one encrypted
    tally, decryption shares after it, at most one result.
 5. ``credentials`` — convenient mode: a ballot's credential was registered (or replaced in)
-   before the ballot; independent mode: it is in the published list.
+   before the ballot, and a credential is replaced only while none of its ballots counts
+   (struck); independent mode: it is in the published list.
 6. ``ballots`` — each ``ballot_cast``'s tracker is the hash of the ballot in the record, the
    ballot's credential is the event's, every proof and the signature verify under the
    manifest of its definition version; no ballot in the record that no event refers to.
@@ -842,6 +843,8 @@ class _Verifier:
         registered: set[str] = set()
         used: set[str] = set()
         published: set[str] | None = None
+        cast_by: dict[str, list[str]] = {}
+        struck: set[str] = set()
         regs = 0
         for event in self.board:
             self.where = where = _where(event)
@@ -866,9 +869,11 @@ class _Verifier:
                 if old not in registered:
                     raise InvalidRecord(f"{where}: replaces credential {old}, which is not "
                                         "registered")
-                if old in used:
-                    raise InvalidRecord(f"{where}: replaces credential {old} after a ballot was "
-                                        "cast with it")
+                counting = [t for t in cast_by.get(old, []) if t not in struck]
+                if counting:
+                    raise InvalidRecord(f"{where}: replaces credential {old} while its ballot "
+                                        f"{counting[-1]} counts (a credential is replaced only "
+                                        "when none of its ballots counts, e.g. after a strike)")
                 if cred in registered:
                     raise InvalidRecord(f"{where}: credential {cred} registered twice")
                 registered.discard(old)
@@ -906,6 +911,12 @@ class _Verifier:
                         f"{where}: ballot {tracker} is signed with credential {cred}, which was "
                         "not registered before it")
                 used.add(cred)
+                cast_by.setdefault(cred, []).append(str(tracker))
+            elif kind == STRUCK:
+                struck.update(str(t) for t in _list(p.get("trackers"), f"{where}: trackers"))
+            elif kind == UNSTRUCK:
+                struck.difference_update(str(t) for t in _list(p.get("trackers"),
+                                                               f"{where}: trackers"))
         self.where = "record"
         self._passed("credentials", f"{mode or 'no'} credentials: {len(used)} used by "
                      f"{len(self.casts)} ballots", credentials=regs, used=len(used),

@@ -12,14 +12,14 @@ from pathlib import Path
 import typer
 
 from app.client.http import ApiError, ScrutinSession
-from app.client.keyfile import KeyFileError
+from app.client.keyfile import KeyFileError, write_private
 from app.client.trustee import TrusteeClient, TrusteeRefusal, load_fingerprints
 from app.client.voter import VoterClient, VoterRefusal, check_receipt
 from app.neutralise import SafeCsvWriter
 from crypto import auditlog, ceremony
 from crypto.audit import choices_in_words, verify_audit
 from crypto.board import verify_chain
-from crypto.credentials import CredentialKey, generate_code
+from crypto.credentials import CredentialKey, format_code, generate_code
 from crypto.errors import CryptoError
 from crypto.fingerprint import fingerprint_code
 from crypto.group import Scalar
@@ -67,7 +67,11 @@ def parse_choices(text: str) -> list[list[int]]:
 def vote_command(
     election: str = typer.Option(..., "--election", help="Election id."),
     choices: str = typer.Option(..., "--choices", help='e.g. "1,-1,0" (S/O/N per candidate)'),
-    code: str = typer.Option(None, "--code", help="Credential code (independent mode)."),
+    code: str = typer.Option(
+        None, "--code",
+        help="Credential code: the credential authority's (independent mode), or the one shown "
+             "when your credential was made, here or in the booth (convenient mode: votes "
+             "again from any device)."),
     credential_file: Path = typer.Option(None, "--credential-file",
                                          help="Keep the convenient-mode credential here."),
     fingerprint: str = typer.Option(
@@ -87,16 +91,27 @@ def vote_command(
         typer.echo(f"election fingerprint code: {client.fingerprint_code} (compare it with the "
                    "one the committee published)", err=True)
         if code:
-            client.use_code(code)
-        else:
-            if credential_file and credential_file.exists():
-                secret = json.loads(credential_file.read_text())["secret"]
-                client.credential = CredentialKey.from_secret(Scalar.from_hex(secret))
+            try:
+                client.use_code(code)
+            except CryptoError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--code") from None
+        elif credential_file and credential_file.exists():
+            saved = json.loads(credential_file.read_text())
+            if saved.get("code"):
+                client.use_code(saved["code"])
+            else:
+                client.credential = CredentialKey.from_secret(Scalar.from_hex(saved["secret"]))
+        if client.status()["credential_mode"] == "convenient":
             client.ensure_credential()
+            if client.new_code:
+                typer.echo(f"your credential code: {format_code(client.new_code)} — keep it "
+                           "secret and safe: type it (scrutin vote --code, or in the booth) to "
+                           "vote again from another device", err=True)
             if credential_file and client.credential:
-                credential_file.write_text(json.dumps({"election": election,
-                                                       "secret": client.credential.secret.hex()}))
-                credential_file.chmod(0o600)
+                saved = {"election": election, "secret": client.credential.secret.hex()}
+                if client.new_code or code:
+                    saved["code"] = client.new_code or code
+                write_private(credential_file, json.dumps(saved).encode())
         receipt = client.cast(parse_choices(choices))
     except ApiError as exc:
         _fail(exc)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.models import Ballot, Credential, Election, Voter, VoterSignal
+from app.models import Ballot, BoardEvent, Credential, Election, Voter, VoterSignal
 from app.models.base import utcnow
 from app.services import audit, board, elections, manifest, phases, schedule, scrutiny
 from app.services.actor import Actor
@@ -85,6 +85,8 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
         "decision": (voter.decision or {}).get("decision") if voter else None,
         "credential_mode": election.credential_mode,
         "credential": credential.public_key if credential else None,
+        "credential_replacements": _replacements(session, election,
+                                                 credential.public_key if credential else None),
         "has_voted": current is not None,
         "current_tracker": current.tracker if current else None,
         "last_cast_at": current.cast_at.isoformat() if current else None,
@@ -92,6 +94,25 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
         "notices": scrutiny.pending_notices(session, election, voter) if voter else [],
         "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
     }
+
+
+def _replacements(session: Session, election: Election,
+                  credential: str | None) -> list[dict[str, Any]]:
+    """The public ``credential_replaced`` events that led to the voter's credential, oldest
+    first (the voter sees every replacement made in their name)."""
+    if credential is None or election.credential_mode != "convenient":
+        return []
+    events = session.scalars(select(BoardEvent).where(
+        BoardEvent.election_id == election.id, BoardEvent.type == "credential_replaced")
+        .order_by(BoardEvent.seq.desc())).all()
+    chain: list[dict[str, Any]] = []
+    for event in events:
+        if event.payload.get("credential") == credential:
+            chain.append({"seq": event.seq, "at": event.at,
+                          "old_credential": event.payload.get("old_credential"),
+                          "credential": credential})
+            credential = event.payload.get("old_credential")
+    return chain[::-1]
 
 
 def register_credential(session: Session, actor: Actor, election_id: str,
@@ -114,11 +135,16 @@ def register_credential(session: Session, actor: Actor, election_id: str,
     if existing is not None:
         if existing.public_key == public_key:
             return {"credential": public_key, "registered": False}
-        used = session.scalar(select(func.count()).select_from(Ballot).where(
-            Ballot.voter_id == voter.id)) or 0
-        if used:
+        # The old credential is revoked by the replacement (its ballots never count again,
+        # ``crypto.tally.counted_ballots``): allowed only while none of them counts, e.g. after
+        # a strike; a voter whose ballot counts re-votes with the code of their credential.
+        counted = session.scalar(select(func.count()).select_from(Ballot).where(
+            Ballot.election_id == election.id, Ballot.credential == existing.public_key,
+            Ballot.struck.is_(False))) or 0
+        if counted:
             raise Conflict("credential_in_use",
-                           "a ballot was already cast with this voter's credential")
+                           "a ballot cast with this voter's credential counts: type the "
+                           "credential code to vote again from this device")
         taken = session.scalars(select(Credential.id).where(
             Credential.election_id == election.id, Credential.public_key == public_key)).first()
         if taken is not None:
@@ -132,7 +158,9 @@ def register_credential(session: Session, actor: Actor, election_id: str,
             raise Conflict("credential_taken", "this credential is already registered") from exc
         board.append(session, election.id, "credential_replaced",
                      {"old_credential": old, "credential": public_key})
-        return {"credential": public_key, "registered": True}
+        audit.record(session, election.id, actor, "credential.replace",
+                     {"old_credential": old, "credential": public_key})
+        return {"credential": public_key, "registered": True, "replaced": old}
     session.add(Credential(election_id=election.id, public_key=public_key, voter_id=voter.id,
                            registered_at=utcnow()))
     try:
