@@ -29,6 +29,7 @@ from app.services.signals import MAX_FORWARDED_FOR, MAX_USER_AGENT, client_addre
 from crypto.ballots import BallotContext, VerifiedBallot, verify_ballot
 from crypto.errors import CryptoError
 from crypto.group import Point
+from crypto.roll import authority_fingerprint, verify_credential_list
 
 
 @dataclass(frozen=True)
@@ -172,9 +173,12 @@ def register_credential(session: Session, actor: Actor, election_id: str,
 
 
 def publish_credentials(session: Session, actor: Actor, election_id: str,
-                        public_keys: list[str]) -> dict[str, Any]:
+                        public_keys: list[str], authority_key: str,
+                        signature: str) -> dict[str, Any]:
     """Independent mode: the credential authority uploads the public credentials it generated
-    offline for the frozen roll. The server never sees a secret code."""
+    offline for the frozen roll, signed with its own key (``crypto.roll``; the key and the
+    signature go on the board, the committee compares the key's fingerprint with the one the
+    authority gave it). The server never sees a secret code."""
     election = elections.load(session, election_id, for_update=True)
     elections.require_role(session, actor, election, "credential_authority")
     if election.credential_mode != "independent":
@@ -196,15 +200,23 @@ def publish_credentials(session: Session, actor: Actor, election_id: str,
             Point.from_hex(key)
         except CryptoError as exc:
             raise InvalidInput("invalid_credential", f"credential {i}: {exc}") from exc
+    try:
+        verify_credential_list(election.id, public_keys, authority_key, signature)
+    except CryptoError as exc:
+        raise InvalidInput("invalid_signature", str(exc)) from exc
     now = utcnow()
     for key in public_keys:
         session.add(Credential(election_id=election.id, public_key=key, voter_id=None,
                                registered_at=now))
     session.flush()
-    board.append(session, election.id, "credentials_published",
-                 {"credentials": sorted(public_keys), "count": len(public_keys)})
-    audit.record(session, election.id, actor, "credentials.publish", {"count": len(public_keys)})
-    return {"count": len(public_keys)}
+    event = board.append(session, election.id, "credentials_published",
+                         {"credentials": sorted(public_keys), "count": len(public_keys),
+                          "authority_key": authority_key, "signature": signature})
+    fingerprint = authority_fingerprint(authority_key)
+    audit.record(session, election.id, actor, "credentials.publish",
+                 {"count": len(public_keys), "authority_fingerprint": fingerprint})
+    return {"count": len(public_keys), "board_seq": event.seq,
+            "authority_fingerprint": fingerprint}
 
 
 @dataclass(frozen=True)
