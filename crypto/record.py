@@ -933,9 +933,9 @@ class _Verifier:
                 used.add(cred)
                 cast_by.setdefault(cred, []).append(str(tracker))
                 if roll is not None and roll["mode"] != "live" and len(used) > roll["size"]:
-                    raise InvalidRecord(f"{where}: ballot {tracker} is the {len(used)}th "
-                                        f"credential used, but the roll has {roll['size']} "
-                                        "voters")
+                    raise InvalidRecord(f"{where}: ballot {tracker} brings the credentials "
+                                        f"used to {len(used)}, but the roll has "
+                                        f"{roll['size']} voters")
             elif kind == STRUCK:
                 struck.update(str(t) for t in _list(p.get("trackers"), f"{where}: trackers"))
             elif kind == UNSTRUCK:
