@@ -290,6 +290,9 @@ MESSAGES: dict[str, str] = {
     "admin.new_election": N_("New election"),
     "admin.editing": N_("Election %(id)s"),
     "admin.pause_reason": N_("Paused because: %(reason)s"),
+    "admin.open_blocked": N_(
+        "Voting will not open: the credential authority has not published the credential list "
+        "yet. The election stays ready until it does."),
     "admin.remove": N_("Remove"),
     "admin.remove_role": N_("Remove the role %(role)s of %(name)s"),
     "admin.ceremony_not_started": N_("The key ceremony starts when the election is frozen."),
