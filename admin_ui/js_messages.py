@@ -79,11 +79,17 @@ MESSAGES: dict[str, str] = {
     "booth.code_invalid": N_("This voting code is not valid: check it for typing mistakes."),
     "booth.no_credential": N_("This browser has no voting credential for this election."),
     "booth.credential_elsewhere": N_(
-        "You already voted from another browser or device, whose credential is not here. Vote "
-        "again from that browser."),
+        "You already voted from another browser or device, whose credential is not here. To vote "
+        "again here, type the credential code you were shown when it was made."),
     "booth.credential_mismatch": N_(
-        "The credential in this browser is not the one registered for you. Vote again from the "
-        "browser you first voted with."),
+        "The credential in this browser is not the one registered for you. To vote again here, "
+        "type the credential code of the registered one."),
+    "booth.code_not_yours": N_(
+        "This code is valid but is not the code of your registered credential for this "
+        "election."),
+    "booth.credential_replaced": N_(
+        "Your credential was replaced on %(time)s (public board event %(seq)s); the old one can "
+        "no longer vote."),
     "booth.progress.start": N_("Preparing the encryption…"),
     "booth.progress.step": N_("Encrypting and proving: step %(done)s of %(total)s"),
     "booth.progress.done": N_("Encryption finished."),
@@ -302,6 +308,9 @@ MESSAGES: dict[str, str] = {
     "admin.new_election": N_("New election"),
     "admin.editing": N_("Election %(id)s"),
     "admin.pause_reason": N_("Paused because: %(reason)s"),
+    "admin.open_blocked": N_(
+        "Voting will not open: the credential authority has not published the credential list "
+        "yet. The election stays ready until it does."),
     "admin.remove": N_("Remove"),
     "admin.remove_role": N_("Remove the role %(role)s of %(name)s"),
     "admin.ceremony_not_started": N_("The key ceremony starts when the election is frozen."),

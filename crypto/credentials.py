@@ -42,6 +42,13 @@ def generate_code() -> str:
     return data + _checksum_char(data)
 
 
+def format_code(code: str) -> str:
+    """The code in groups of four separated by '-', as shown to voters (the booth's
+    ``formatCode``); ``normalize_code`` reads it back."""
+    clean = normalize_code(code)
+    return "-".join(clean[i:i + 4] for i in range(0, len(clean), 4))
+
+
 def normalize_code(code: str) -> str:
     """Remove spaces and hyphens (codes may be displayed in groups) and check the checksum."""
     if not isinstance(code, str):

@@ -15,7 +15,12 @@ names the board event (``seq``), ballot tracker, trustee, question or candidate 
    in); ballots are cast only while open; no strike after the tally started; one encrypted
    tally, decryption shares after it, at most one result.
 5. ``credentials`` — convenient mode: a ballot's credential was registered (or replaced in)
-   before the ballot; independent mode: it is in the published list.
+   before the ballot, and a credential is replaced only while none of its ballots counts
+   (struck); independent mode: it is in the published list. Since the roll is on the board
+   (``ceremony_started.roll``, ``roll_published``): no more credentials used by ballots than
+   the roll has voters (at every ballot, or at each roll event for a live roll), and an
+   independent list is signed by the credential authority (``crypto.roll``) and no longer than
+   the roll.
 6. ``ballots`` — each ``ballot_cast``'s tracker is the hash of the ballot in the record, the
    ballot's credential is the event's, every proof and the signature verify under the
    manifest of its definition version; no ballot in the record that no event refers to.
@@ -66,6 +71,7 @@ from .fingerprint import election_fingerprint
 from .group import IDENTITY, Point, base_mul
 from .manifest import ballot_context
 from .results import election_result
+from .roll import authority_fingerprint, verify_credential_list
 from .tally import (
     ZERO,
     CastRecord,
@@ -100,7 +106,8 @@ CHECKS: tuple[tuple[str, str], ...] = (
     ("setup", "key ceremony commitments, election key and fingerprint"),
     ("phases", "lifecycle: ballots only while open, tally after closing"),
     ("audit_anchors", "audit-log heads on the board: signed by one audit key, only growing"),
-    ("credentials", "every ballot's credential registered or published before it"),
+    ("credentials", "every ballot's credential registered or published before it; no more "
+                    "credentials used than the roll has voters; the authority's signed list"),
     ("ballots", "every ballot's tracker, credential, proofs and signature"),
     ("counted", "counted set from the re-vote and strike rules"),
     ("aggregate", "encrypted tally = homomorphic sum of the counted ballots"),
@@ -857,10 +864,25 @@ class _Verifier:
         registered: set[str] = set()
         used: set[str] = set()
         published: set[str] | None = None
+        cast_by: dict[str, list[str]] = {}
+        struck: set[str] = set()
         regs = 0
+        # The roll on the board (crypto.roll): in ceremony_started since roll publishing began
+        # (older records have none: those bounds are skipped), then roll_published events.
+        roll: dict[str, Any] | None = None
+        bounded = False
+        lists: list[tuple[str, list[str], dict[str, Any], dict[str, Any] | None]] = []
         for event in self.board:
             self.where = where = _where(event)
             kind, p = event["type"], event["payload"]
+            if (kind == "ceremony_started" and "roll" in p) or kind == "roll_published":
+                roll = self._roll(p["roll"] if kind == "ceremony_started" else p, where)
+                bounded = True
+                if len(used) > roll["size"]:
+                    raise InvalidRecord(f"{where}: {len(used)} credentials were used by ballots "
+                                        f"but the roll has {roll['size']} voters")
+            elif kind == "ceremony_started" and bounded:
+                raise InvalidRecord(f"{where}: a key ceremony started without the roll")
             if kind == "credential_registered":
                 if mode == "independent":
                     raise InvalidRecord(f"{where}: a voter-registered credential in an election "
@@ -881,9 +903,11 @@ class _Verifier:
                 if old not in registered:
                     raise InvalidRecord(f"{where}: replaces credential {old}, which is not "
                                         "registered")
-                if old in used:
-                    raise InvalidRecord(f"{where}: replaces credential {old} after a ballot was "
-                                        "cast with it")
+                counting = [t for t in cast_by.get(old, []) if t not in struck]
+                if counting:
+                    raise InvalidRecord(f"{where}: replaces credential {old} while its ballot "
+                                        f"{counting[-1]} counts (a credential is replaced only "
+                                        "when none of its ballots counts, e.g. after a strike)")
                 if cred in registered:
                     raise InvalidRecord(f"{where}: credential {cred} registered twice")
                 registered.discard(old)
@@ -908,6 +932,7 @@ class _Verifier:
                     Point.from_hex(c, what=f"{where}: credential {i}")
                 published = set(creds)
                 regs += len(creds)
+                lists.append((where, creds, p, roll))
             elif kind == CAST:
                 cred = _str(p["credential"], f"{where}: credential")
                 tracker = p.get("tracker")
@@ -921,10 +946,45 @@ class _Verifier:
                         f"{where}: ballot {tracker} is signed with credential {cred}, which was "
                         "not registered before it")
                 used.add(cred)
+                cast_by.setdefault(cred, []).append(str(tracker))
+                if roll is not None and roll["mode"] != "live" and len(used) > roll["size"]:
+                    raise InvalidRecord(f"{where}: ballot {tracker} brings the credentials "
+                                        f"used to {len(used)}, but the roll has "
+                                        f"{roll['size']} voters")
+            elif kind == STRUCK:
+                struck.update(str(t) for t in _list(p.get("trackers"), f"{where}: trackers"))
+            elif kind == UNSTRUCK:
+                struck.difference_update(str(t) for t in _list(p.get("trackers"),
+                                                               f"{where}: trackers"))
+        authorities = set()
+        for where, creds, p, at_roll in lists:
+            self.where = where
+            if bounded:
+                # The list is the credential authority's, and no longer than the roll.
+                verify_credential_list(self.election_id, creds, p.get("authority_key"),
+                                       p.get("signature"), where)
+                authorities.add(authority_fingerprint(str(p["authority_key"])))
+                if at_roll is None or len(creds) > at_roll["size"]:
+                    raise InvalidRecord(f"{where}: {len(creds)} credentials published for a roll "
+                                        f"of {at_roll['size'] if at_roll else 'no'} voters")
         self.where = "record"
+        bound = (f"; roll of {roll['size']} voters ({roll['fingerprint'][:16]}…)" if roll else
+                 "; no roll on the board (a record from before roll publishing)")
+        signed = f"; list signed by credential authority {', '.join(sorted(authorities))}" \
+            if authorities else ""
         self._passed("credentials", f"{mode or 'no'} credentials: {len(used)} used by "
-                     f"{len(self.casts)} ballots", credentials=regs, used=len(used),
-                     ballots=len(self.casts))
+                     f"{len(self.casts)} ballots{bound}{signed}", credentials=regs,
+                     used=len(used), ballots=len(self.casts),
+                     roll=roll["size"] if roll else 0)
+
+    def _roll(self, p: object, where: str) -> dict[str, Any]:
+        p = _dict(p, f"{where}: roll")
+        size = _int(p.get("size"), f"{where}: roll size")
+        fingerprint = _str(p.get("fingerprint"), f"{where}: roll fingerprint")
+        if size < 0 or len(fingerprint) != 64 or any(c not in "0123456789abcdef"
+                                                     for c in fingerprint):
+            raise InvalidRecord(f"{where}: a roll needs a size ≥ 0 and a SHA-256 fingerprint")
+        return {"size": size, "fingerprint": fingerprint, "mode": p.get("mode")}
 
     # 6. ballots ----------------------------------------------------------------------------
     def _counted_set(self) -> list[CastRecord]:

@@ -29,6 +29,7 @@ from .group import IDENTITY, Point
 from .hashing import canonical_json
 
 CAST, STRUCK, UNSTRUCK = "ballot_cast", "ballot_struck", "ballot_unstruck"
+REPLACED = "credential_replaced"
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,19 @@ class CastRecord:
 
 
 def counted_ballots(events: Iterable[Mapping[str, Any]]) -> list[CastRecord]:
-    """Replay cast/strike/unstrike events; returns the counted ballots in board order."""
+    """Replay cast/strike/unstrike events; returns the counted ballots in board order.
+
+    A credential revoked by a ``credential_replaced`` event (allowed only while none of its
+    ballots counts, e.g. after a strike) never counts again, even if a ballot of it is later
+    unstruck: the voter's ballots count under the new credential only."""
     by_credential: dict[str, list[CastRecord]] = {}
     struck: set[str] = set()
+    revoked: set[str] = set()
     for event in events:
         kind, payload = event["type"], event["payload"]
-        if kind == CAST:
+        if kind == REPLACED:
+            revoked.add(str(payload["old_credential"]))
+        elif kind == CAST:
             record = CastRecord(int(event["seq"]), str(payload["tracker"]),
                                 str(payload["credential"]), int(payload["definition_version"]))
             by_credential.setdefault(record.credential, []).append(record)
@@ -54,7 +62,9 @@ def counted_ballots(events: Iterable[Mapping[str, Any]]) -> list[CastRecord]:
         elif kind == UNSTRUCK:
             struck.difference_update(payload["trackers"])
     counted = []
-    for records in by_credential.values():
+    for credential, records in by_credential.items():
+        if credential in revoked:
+            continue
         live = [r for r in records if r.tracker not in struck]
         if live:
             counted.append(live[-1])

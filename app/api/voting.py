@@ -71,7 +71,8 @@ def register_credential(request: Request, election_id: str, body: CredentialIn) 
 def publish_credentials(request: Request, election_id: str, body: CredentialListIn) -> dict:
     actor = require_actor(request)
     with unit_of_work(request) as session:
-        return casting.publish_credentials(session, actor, election_id, body.public_keys)
+        return casting.publish_credentials(session, actor, election_id, body.public_keys,
+                                           body.authority_key, body.signature)
 
 
 @router.post("/ballots", status_code=201)

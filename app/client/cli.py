@@ -12,18 +12,25 @@ from pathlib import Path
 import typer
 
 from app.client.http import ApiError, ScrutinSession
-from app.client.keyfile import KeyFileError
+from app.client.keyfile import AUTHORITY_FORMAT, KeyFile, KeyFileError, write_private
 from app.client.trustee import TrusteeClient, TrusteeRefusal, load_fingerprints
 from app.client.voter import VoterClient, VoterRefusal, check_receipt
 from app.neutralise import SafeCsvWriter
 from crypto import auditlog, ceremony
 from crypto.audit import choices_in_words, verify_audit
 from crypto.board import verify_chain
-from crypto.credentials import CredentialKey, generate_code
-from crypto.errors import CryptoError
+from crypto.credentials import CredentialKey, format_code, generate_code
+from crypto.errors import CryptoError, InvalidRecord
 from crypto.fingerprint import fingerprint_code
 from crypto.group import Scalar
 from crypto.manifest import ballot_context
+from crypto.roll import (
+    authority_fingerprint,
+    authority_public,
+    roll_fingerprint,
+    sign_credential_list,
+    verify_credential_list,
+)
 
 trustee_cli = typer.Typer(help="Trustee tools: key ceremony (and decryption) from a key file.",
                           no_args_is_help=True)
@@ -67,7 +74,11 @@ def parse_choices(text: str) -> list[list[int]]:
 def vote_command(
     election: str = typer.Option(..., "--election", help="Election id."),
     choices: str = typer.Option(..., "--choices", help='e.g. "1,-1,0" (S/O/N per candidate)'),
-    code: str = typer.Option(None, "--code", help="Credential code (independent mode)."),
+    code: str = typer.Option(
+        None, "--code",
+        help="Credential code: the credential authority's (independent mode), or the one shown "
+             "when your credential was made, here or in the booth (convenient mode: votes "
+             "again from any device)."),
     credential_file: Path = typer.Option(None, "--credential-file",
                                          help="Keep the convenient-mode credential here."),
     fingerprint: str = typer.Option(
@@ -87,16 +98,27 @@ def vote_command(
         typer.echo(f"election fingerprint code: {client.fingerprint_code} (compare it with the "
                    "one the committee published)", err=True)
         if code:
-            client.use_code(code)
-        else:
-            if credential_file and credential_file.exists():
-                secret = json.loads(credential_file.read_text())["secret"]
-                client.credential = CredentialKey.from_secret(Scalar.from_hex(secret))
+            try:
+                client.use_code(code)
+            except CryptoError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--code") from None
+        elif credential_file and credential_file.exists():
+            saved = json.loads(credential_file.read_text())
+            if saved.get("code"):
+                client.use_code(saved["code"])
+            else:
+                client.credential = CredentialKey.from_secret(Scalar.from_hex(saved["secret"]))
+        if client.status()["credential_mode"] == "convenient":
             client.ensure_credential()
+            if client.new_code:
+                typer.echo(f"your credential code: {format_code(client.new_code)} — keep it "
+                           "secret and safe: type it (scrutin vote --code, or in the booth) to "
+                           "vote again from another device", err=True)
             if credential_file and client.credential:
-                credential_file.write_text(json.dumps({"election": election,
-                                                       "secret": client.credential.secret.hex()}))
-                credential_file.chmod(0o600)
+                saved = {"election": election, "secret": client.credential.secret.hex()}
+                if client.new_code or code:
+                    saved["code"] = client.new_code or code
+                write_private(credential_file, json.dumps(saved).encode())
         receipt = client.cast(parse_choices(choices))
     except ApiError as exc:
         _fail(exc)
@@ -334,6 +356,35 @@ def audit_verify(
         raise typer.Exit(1)
 
 
+AUTHORITY_KEY = typer.Option(
+    ..., "--key-file",
+    help="The credential authority's signing key (made on first use, encrypted with a "
+         "passphrase like a trustee key file; keep it offline).")
+
+
+def _authority_seed(key_file: Path, passphrase_file: Path | None) -> bytes:
+    store = KeyFile(key_file, _passphrase(passphrase_file, new=not key_file.exists()),
+                    AUTHORITY_FORMAT)
+    try:
+        state = store.load()
+        if not state:
+            state = {"signing_seed": ceremony.generate_identity().hex()}
+            store.save(state)
+        return bytes.fromhex(state["signing_seed"])
+    except (KeyFileError, KeyError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@credentials_cli.command("identity")
+def credentials_identity(key_file: Path = AUTHORITY_KEY,
+                         passphrase_file: Path = PASSPHRASE_FILE) -> None:
+    """Print the authority key's fingerprint (made on first use): give it to the committee,
+    which publishes it; the verifier and ``upload`` show the key that signed the list."""
+    typer.echo(authority_fingerprint(authority_public(_authority_seed(key_file,
+                                                                     passphrase_file))))
+
+
 @credentials_cli.command("generate")
 def credentials_generate(
     election: str = typer.Option(..., "--election"),
@@ -341,8 +392,12 @@ def credentials_generate(
     public_out: Path = typer.Option(..., "--public-out", help="Public credentials (JSON)."),
     codes_out: Path = typer.Option(..., "--codes-out",
                                    help="Mail-merge CSV username,code (keep secret)."),
+    key_file: Path = AUTHORITY_KEY,
+    passphrase_file: Path = PASSPHRASE_FILE,
 ) -> None:
-    """Make one secret code per voter offline; only the public credentials are uploaded."""
+    """Make one secret code per voter offline and sign the public list with the authority's
+    key; only the public credentials (and the signature) are uploaded."""
+    seed = _authority_seed(key_file, passphrase_file)
     names = [line.strip() for line in roll.read_text().splitlines() if line.strip()]
     if len(set(names)) != len(names):
         raise typer.BadParameter("the roll lists a voter twice")
@@ -353,13 +408,18 @@ def credentials_generate(
         public.append(CredentialKey.from_code(code, election).public.hex())
     # Sorted, so the list's order says nothing about who holds which credential.
     public.sort()
-    public_out.write_text(json.dumps({"election": election, "public_keys": public}, indent=1))
+    signed = sign_credential_list(seed, election, public)
+    public_out.write_text(json.dumps({"election": election, "public_keys": public,
+                                      "roll_size": len(names),
+                                      "roll_fingerprint": roll_fingerprint(election, names),
+                                      **signed}, indent=1))
     with codes_out.open("w", newline="") as handle:
         writer = SafeCsvWriter(handle)
         writer.writerow(["username", "code"])
         writer.writerows(secrets.SystemRandom().sample(rows, len(rows)))
     codes_out.chmod(0o600)
-    typer.echo(f"{len(public)} credentials: public list in {public_out}, codes in {codes_out}")
+    typer.echo(f"{len(public)} credentials: public list in {public_out}, codes in {codes_out}; "
+               f"signed by {authority_fingerprint(signed['authority_key'])}")
 
 
 @credentials_cli.command("upload")
@@ -368,13 +428,46 @@ def credentials_upload(
     public_file: Path = typer.Option(..., "--public-file"),
     url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
 ) -> None:
-    """Publish the public credentials (credential authority role, before voting opens)."""
-    data = json.loads(public_file.read_text())
-    if data.get("election") != election:
+    """Publish the signed public credentials (credential authority role, before voting
+    opens), then read the public board back: the list must be there exactly as signed."""
+    data = _read_json(public_file, "public credential file")
+    if not isinstance(data, dict) or data.get("election") != election:
         raise typer.BadParameter("this file was generated for another election")
     try:
-        result = _session(url, token, dev_user).post(
-            f"/api/v1/elections/{election}/credentials", {"public_keys": data["public_keys"]})
+        session = _session(url, token, dev_user)
+        result = session.post(f"/api/v1/elections/{election}/credentials", {
+            "public_keys": data.get("public_keys"), "authority_key": data.get("authority_key"),
+            "signature": data.get("signature")})
+        board = session.board(election)
     except ApiError as exc:
         _fail(exc)
-    typer.echo(f"published {result['count']} credentials")
+    except CryptoError as exc:
+        typer.echo(f"error: the public board does not check: {exc}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        event = check_credentials_on_board(election, board, data)
+    except CryptoError as exc:
+        typer.echo(f"PROBLEM: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"published {result['count']} credentials; the board holds the list as signed "
+               f"(event {event['seq']}, authority {authority_fingerprint(data['authority_key'])})")
+
+
+def check_credentials_on_board(election: str, board: list[dict], signed: dict) -> dict:
+    """The ``credentials_published`` event on the board holds exactly the signed list (and the
+    signature verifies); returns the event. Raises ``CryptoError`` otherwise."""
+    events = [e for e in board if e.get("type") == "credentials_published"]
+    if len(events) != 1:
+        raise InvalidRecord(f"the board holds {len(events)} credential lists, expected one")
+    p = events[0]["payload"]
+    if p.get("credentials") != sorted(signed["public_keys"]) or \
+            p.get("count") != len(signed["public_keys"]):
+        raise InvalidRecord(f"event {events[0]['seq']}: the published list differs from the "
+                            "signed one")
+    if (p.get("authority_key"), p.get("signature")) != (signed["authority_key"],
+                                                         signed["signature"]):
+        raise InvalidRecord(f"event {events[0]['seq']}: another key or signature than the "
+                            "authority's")
+    verify_credential_list(election, p["credentials"], p["authority_key"], p["signature"],
+                           f"event {events[0]['seq']}")
+    return events[0]

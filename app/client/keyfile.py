@@ -26,6 +26,9 @@ from nacl import pwhash, secret, utils
 from nacl.exceptions import CryptoError as NaclCryptoError
 
 FORMAT = "scrutin-trustee-key"
+AUTHORITY_FORMAT = "scrutin-credential-authority-key"
+"""The credential authority's signing key (``scrutin credentials generate``): the same format
+and the same care, under its own name so that one key file is never taken for the other."""
 VERSION = 2
 OPSLIMIT = pwhash.argon2id.OPSLIMIT_INTERACTIVE
 MEMLIMIT = pwhash.argon2id.MEMLIMIT_INTERACTIVE
@@ -55,9 +58,11 @@ class KeyFile:
     """Load and save one key file with one passphrase (the derived key is kept in memory so
     each save does not pay argon2id again)."""
 
-    def __init__(self, path: Path, passphrase: str) -> None:
+    def __init__(self, path: Path, passphrase: str, file_format: str = FORMAT) -> None:
+        self.format = file_format
+        self.what = "trustee key file" if file_format == FORMAT else "credential-authority key file"
         if not passphrase:
-            raise KeyFileError("a passphrase is required to protect the trustee key file")
+            raise KeyFileError(f"a passphrase is required to protect the {self.what}")
         self.path = Path(path)
         self._passphrase = passphrase.encode()
         self._salt: bytes | None = None
@@ -79,13 +84,13 @@ class KeyFile:
         try:
             doc = json.loads(self.path.read_text())
         except (OSError, ValueError) as exc:
-            raise KeyFileError(f"{self.path} is not a trustee key file: {exc}") from None
+            raise KeyFileError(f"{self.path} is not a {self.what}: {exc}") from None
         if not isinstance(doc, dict):
-            raise KeyFileError(f"{self.path} is not a trustee key file")
-        if doc.get("format") != FORMAT:
-            if "version" in doc and doc.get("version") == 1:
+            raise KeyFileError(f"{self.path} is not a {self.what}")
+        if doc.get("format") != self.format:
+            if self.format == FORMAT and "version" in doc and doc.get("version") == 1:
                 return doc  # protocol-1 plaintext file: re-encrypted on the next save
-            raise KeyFileError(f"{self.path} is not a trustee key file")
+            raise KeyFileError(f"{self.path} is not a {self.what}")
         if doc.get("version") != VERSION:
             raise KeyFileError(f"{self.path}: unsupported key file version {doc.get('version')}")
         try:
@@ -114,7 +119,7 @@ class KeyFile:
         assert self._salt is not None
         plain = json.dumps(state, sort_keys=True, separators=(",", ":")).encode()
         box = secret.SecretBox(key).encrypt(plain)
-        doc = {"format": FORMAT, "version": VERSION,
+        doc = {"format": self.format, "version": VERSION,
                "kdf": {"alg": "argon2id13", "salt": base64.b64encode(self._salt).decode(),
                        "opslimit": self._ops, "memlimit": self._mem},
                "box": base64.b64encode(bytes(box)).decode()}

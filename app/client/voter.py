@@ -18,7 +18,7 @@ from typing import Any
 from app.client.http import ScrutinSession
 from crypto import ceremony, receipts
 from crypto.ballots import BallotContext, encrypt_ballot
-from crypto.credentials import CredentialKey
+from crypto.credentials import CredentialKey, generate_code
 from crypto.errors import CryptoError
 from crypto.fingerprint import normalise_fingerprint_code
 from crypto.manifest import ballot_context
@@ -39,6 +39,7 @@ class VoterClient:
         self.expected_fingerprint = (normalise_fingerprint_code(expected_fingerprint)
                                      if expected_fingerprint is not None else None)
         self._context: BallotContext | None = None
+        self.new_code: str | None = None  # a credential code made here (convenient mode)
         self._check: ceremony.ElectionCheck | None = None
 
     @property
@@ -80,18 +81,24 @@ class VoterClient:
         return self._context
 
     def use_code(self, code: str) -> None:
-        """Independent credential mode: the code from the credential authority."""
+        """The credential code: in independent mode the credential authority's; in convenient
+        mode the one shown when the credential was made (in the booth or by ``scrutin vote``),
+        which re-votes from any device. Same format and derivation everywhere (§6.1)."""
         self.credential = CredentialKey.from_code(code, self.election_id)
 
     def ensure_credential(self) -> CredentialKey:
-        """Convenient mode: create a credential on first use and register its public half."""
+        """Convenient mode: on first use make a credential from a fresh code (``new_code``:
+        show it to the voter once, to keep) and register its public half. A different
+        credential already registered is replaced only while none of its ballots counts (the
+        server says ``credential_in_use`` otherwise: use the code)."""
         status = self.status()
         if status["credential_mode"] != "convenient":
             if self.credential is None:
                 raise RuntimeError("this election needs the code from its credential authority")
             return self.credential
         if self.credential is None:
-            self.credential = CredentialKey.generate()
+            self.new_code = generate_code()
+            self.credential = CredentialKey.from_code(self.new_code, self.election_id)
         if status["credential"] != self.credential.public.hex():
             self.session.post(f"{self.path}/credential",
                               {"public_key": self.credential.public.hex()})

@@ -19,6 +19,9 @@ class CredentialIn(Strict):
 
 class CredentialListIn(Strict):
     public_keys: list[HEX32] = Field(min_length=1, max_length=200_000)
+    # The credential authority's Ed25519 key and its signature of the list (crypto.roll).
+    authority_key: HEX32
+    signature: str = Field(pattern=r"^[0-9a-f]{128}$")
 
 
 class CastIn(Strict):

@@ -30,6 +30,7 @@ from app.services.signals import MAX_FORWARDED_FOR, MAX_USER_AGENT, client_addre
 from crypto.ballots import BallotContext, VerifiedBallot, verify_ballot
 from crypto.errors import CryptoError
 from crypto.group import Point
+from crypto.roll import authority_fingerprint, verify_credential_list
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
         "decision": (voter.decision or {}).get("decision") if voter else None,
         "credential_mode": election.credential_mode,
         "credential": credential.public_key if credential else None,
+        "credential_replacements": _replacements(session, election,
+                                                 credential.public_key if credential else None),
         "has_voted": current is not None,
         "current_tracker": current.tracker if current else None,
         "last_cast_at": current.cast_at.isoformat() if current else None,
@@ -101,6 +104,25 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
         "notices": scrutiny.pending_notices(session, election, voter) if voter else [],
         "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
     }
+
+
+def _replacements(session: Session, election: Election,
+                  credential: str | None) -> list[dict[str, Any]]:
+    """The public ``credential_replaced`` events that led to the voter's credential, oldest
+    first (the voter sees every replacement made in their name)."""
+    if credential is None or election.credential_mode != "convenient":
+        return []
+    events = session.scalars(select(BoardEvent).where(
+        BoardEvent.election_id == election.id, BoardEvent.type == "credential_replaced")
+        .order_by(BoardEvent.seq.desc())).all()
+    chain: list[dict[str, Any]] = []
+    for event in events:
+        if event.payload.get("credential") == credential:
+            chain.append({"seq": event.seq, "at": event.at,
+                          "old_credential": event.payload.get("old_credential"),
+                          "credential": credential})
+            credential = event.payload.get("old_credential")
+    return chain[::-1]
 
 
 def register_credential(session: Session, actor: Actor, election_id: str,
@@ -123,11 +145,16 @@ def register_credential(session: Session, actor: Actor, election_id: str,
     if existing is not None:
         if existing.public_key == public_key:
             return {"credential": public_key, "registered": False}
-        used = session.scalar(select(func.count()).select_from(Ballot).where(
-            Ballot.voter_id == voter.id)) or 0
-        if used:
+        # The old credential is revoked by the replacement (its ballots never count again,
+        # ``crypto.tally.counted_ballots``): allowed only while none of them counts, e.g. after
+        # a strike; a voter whose ballot counts re-votes with the code of their credential.
+        counted = session.scalar(select(func.count()).select_from(Ballot).where(
+            Ballot.election_id == election.id, Ballot.credential == existing.public_key,
+            Ballot.struck.is_(False))) or 0
+        if counted:
             raise Conflict("credential_in_use",
-                           "a ballot was already cast with this voter's credential")
+                           "a ballot cast with this voter's credential counts: type the "
+                           "credential code to vote again from this device")
         taken = session.scalars(select(Credential.id).where(
             Credential.election_id == election.id, Credential.public_key == public_key)).first()
         if taken is not None:
@@ -141,7 +168,9 @@ def register_credential(session: Session, actor: Actor, election_id: str,
             raise Conflict("credential_taken", "this credential is already registered") from exc
         board.append(session, election.id, "credential_replaced",
                      {"old_credential": old, "credential": public_key})
-        return {"credential": public_key, "registered": True}
+        audit.record(session, election.id, actor, "credential.replace",
+                     {"old_credential": old, "credential": public_key})
+        return {"credential": public_key, "registered": True, "replaced": old}
     session.add(Credential(election_id=election.id, public_key=public_key, voter_id=voter.id,
                            registered_at=utcnow()))
     try:
@@ -153,9 +182,12 @@ def register_credential(session: Session, actor: Actor, election_id: str,
 
 
 def publish_credentials(session: Session, actor: Actor, election_id: str,
-                        public_keys: list[str]) -> dict[str, Any]:
+                        public_keys: list[str], authority_key: str,
+                        signature: str) -> dict[str, Any]:
     """Independent mode: the credential authority uploads the public credentials it generated
-    offline for the frozen roll. The server never sees a secret code."""
+    offline for the frozen roll, signed with its own key (``crypto.roll``; the key and the
+    signature go on the board, the committee compares the key's fingerprint with the one the
+    authority gave it). The server never sees a secret code."""
     election = elections.load(session, election_id, for_update=True)
     elections.require_role(session, actor, election, "credential_authority")
     if election.credential_mode != "independent":
@@ -177,15 +209,23 @@ def publish_credentials(session: Session, actor: Actor, election_id: str,
             Point.from_hex(key)
         except CryptoError as exc:
             raise InvalidInput("invalid_credential", f"credential {i}: {exc}") from exc
+    try:
+        verify_credential_list(election.id, public_keys, authority_key, signature)
+    except CryptoError as exc:
+        raise InvalidInput("invalid_signature", str(exc)) from exc
     now = utcnow()
     for key in public_keys:
         session.add(Credential(election_id=election.id, public_key=key, voter_id=None,
                                registered_at=now))
     session.flush()
-    board.append(session, election.id, "credentials_published",
-                 {"credentials": sorted(public_keys), "count": len(public_keys)})
-    audit.record(session, election.id, actor, "credentials.publish", {"count": len(public_keys)})
-    return {"count": len(public_keys)}
+    event = board.append(session, election.id, "credentials_published",
+                         {"credentials": sorted(public_keys), "count": len(public_keys),
+                          "authority_key": authority_key, "signature": signature})
+    fingerprint = authority_fingerprint(authority_key)
+    audit.record(session, election.id, actor, "credentials.publish",
+                 {"count": len(public_keys), "authority_fingerprint": fingerprint})
+    return {"count": len(public_keys), "board_seq": event.seq,
+            "authority_fingerprint": fingerprint}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Candidate, Election, Question, RoleAssignment, Trustee, Voter
 from app.models.base import utcnow
 from app.schemas.elections import ElectionCreate, ElectionPatch, QuestionIn, ScheduleIn
-from app.services import audit, board, lifecycle, phases, role_policy, schedule
+from app.services import audit, board, lifecycle, phases, role_policy, roll, schedule
 from app.services.actor import Actor
 from crypto.ballots import QuestionSpec
 from crypto.ceremony import PROTOCOL as CEREMONY_PROTOCOL
@@ -47,8 +47,7 @@ def load(session: Session, election_id: str, *, for_update: bool = False) -> Ele
         # Reads never write: a transition that just fell due shows once a writer (the next
         # request that changes something, or the scheduler within seconds) has applied it.
         return election
-    if not for_update and phases.scheduled_phase(election.phase, election.starts_at,
-                                                 election.ends_at, utcnow()):
+    if not for_update and lifecycle.due_steps(session, election):
         election = session.scalars(locked).one()
     lifecycle.apply_schedule(session, election)
     return election
@@ -356,6 +355,7 @@ def update_roll(session: Session, actor: Actor, election_id: str, usernames: lis
                            .where(Voter.election_id == election.id)) or 0
     audit.record(session, election.id, actor, "roll.update",
                  {"mode": mode, "added": added, "removed": removed, "total": total})
+    roll.publish(session, election, "roll_changed")
     return {"added": added, "removed": removed, "total": total}
 
 
@@ -387,6 +387,9 @@ def freeze(session: Session, actor: Actor, election_id: str) -> Election:
         "threshold": election.threshold, "trustees": election.trustee_count,
         "protocol": CEREMONY_PROTOCOL,
         "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
+        # The roll at freeze (size and fingerprint, crypto.roll): later changes are
+        # roll_published events; the verifier bounds the credentials used by it.
+        "roll": roll.current(session, election),
     })
     audit.record(session, election.id, actor, "election.freeze", {})
     return election
@@ -404,6 +407,8 @@ def view(session: Session, election: Election) -> dict[str, Any]:
         "default_language": election.default_language,
         "phase": election.phase,
         "pause_reason": election.pause_reason,
+        "open_blocked": roll.open_blocked(session, election)
+        if election.phase in (phases.KEY_CEREMONY, phases.READY) else None,
         "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
         "credential_mode": election.credential_mode,
         "threshold": election.threshold,

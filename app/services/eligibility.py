@@ -32,7 +32,7 @@ from app.eligibility import (
 from app.errors import Conflict, InvalidInput, Unavailable
 from app.models import Election, Voter
 from app.models.base import utcnow
-from app.services import audit, elections, phases
+from app.services import audit, elections, phases, roll
 from app.services.actor import Actor
 
 ROLL_MODES = ("list", "frozen", "live")
@@ -119,6 +119,7 @@ def freeze_roll(session: Session, actor: Actor, election_id: str, entries: list[
     audit.record(session, election.id, actor, "roll.freeze",
                  {"checked": len(entries), "eligible": eligible,
                   "rules_fingerprint": rules_fingerprint})
+    roll.publish(session, election, "roll_changed")
     return {"checked": len(entries), "eligible": eligible}
 
 

@@ -14,15 +14,25 @@ from app.db import transaction
 from app.errors import InvalidInput
 from app.models import Election
 from app.models.base import utcnow
-from app.services import audit, board, phases, schedule
+from app.services import audit, board, phases, roll, schedule
 from app.services.actor import SYSTEM, Actor
+
+
+def due_steps(session: Session, election: Election, now: datetime | None = None) -> list[str]:
+    """The transitions the schedule makes due, except that an election which may not open
+    (``roll.open_blocked``: independent mode without its credential list) stays ready."""
+    steps = phases.scheduled_phase(election.phase, election.starts_at, election.ends_at,
+                                   now or utcnow())
+    if steps and steps[0] == phases.OPEN and election.phase == phases.READY and \
+            roll.open_blocked(session, election):
+        return []
+    return steps
 
 
 def apply_schedule(session: Session, election: Election, now: datetime | None = None) -> None:
     """Open or close the election if its schedule says so (checked on every request and by the
     background scheduler). The end is exclusive."""
-    now = now or utcnow()
-    for target in phases.scheduled_phase(election.phase, election.starts_at, election.ends_at, now):
+    for target in due_steps(session, election, now):
         _move(session, election, target, SYSTEM, reason="schedule")
 
 
@@ -40,6 +50,8 @@ def _move(session: Session, election: Election, target: str, actor: Actor, reaso
         event = "resumed"
     board.append(session, election.id, event, {"from": previous, "to": target, "reason": reason,
                                                 "by": "schedule" if actor is SYSTEM else "committee"})
+    if event in ("opened", "closed"):
+        roll.publish(session, election, event)
     if actor is not SYSTEM:
         audit.record(session, election.id, actor, f"election.{event}", {"reason": reason})
 
@@ -84,8 +96,7 @@ def due_elections(session: Session, now: datetime | None = None) -> list[str]:
     now = now or utcnow()
     rows = session.scalars(select(Election).where(
         Election.phase.in_([phases.READY, phases.OPEN, phases.PAUSED])))
-    return [e.id for e in rows
-            if phases.scheduled_phase(e.phase, e.starts_at, e.ends_at, now)]
+    return [e.id for e in rows if due_steps(session, e, now)]
 
 
 def catch_up(sessions: sessionmaker[Session], election_id: str) -> None:
@@ -93,8 +104,7 @@ def catch_up(sessions: sessionmaker[Session], election_id: str) -> None:
     before read-only work, which never writes). Cheap when nothing is due."""
     with transaction(sessions, readonly=True) as session:
         election = session.get(Election, election_id)
-        due = election is not None and phases.scheduled_phase(
-            election.phase, election.starts_at, election.ends_at, utcnow())
+        due = election is not None and bool(due_steps(session, election))
     if due:
         from app.services import elections  # elections imports this module
 

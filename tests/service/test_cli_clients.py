@@ -35,14 +35,18 @@ def test_independent_credentials_and_cli_trustees(settings, tmp_path) -> None:
 
         roll = tmp_path / "roll.txt"
         roll.write_text("\n".join(voters))
-        public, codes = tmp_path / "public.json", tmp_path / "codes.csv"
-        run("credentials", "generate", "--election", eid, "--roll", str(roll),
-            "--public-out", str(public), "--codes-out", str(codes))
-        run("credentials", "upload", "--election", eid, "--public-file", str(public),
-            "--url", url, "--dev-user", "Registrar")
-
         passphrase = tmp_path / "passphrase"
         passphrase.write_text("correct horse battery staple\n")
+        ca_key = ["--key-file", str(tmp_path / "authority.key"), "--passphrase-file",
+                  str(passphrase)]
+        public, codes = tmp_path / "public.json", tmp_path / "codes.csv"
+        run("credentials", "generate", "--election", eid, "--roll", str(roll),
+            "--public-out", str(public), "--codes-out", str(codes), *ca_key)
+        ca_fingerprint = run("credentials", "identity", *ca_key).strip()
+        uploaded = run("credentials", "upload", "--election", eid, "--public-file", str(public),
+                       "--url", url, "--dev-user", "Registrar")
+        assert "the board holds the list as signed" in uploaded and ca_fingerprint in uploaded
+
         key = {name: str(tmp_path / f"{name}.key") for name in ("T1", "T2")}
         secret = ["--passphrase-file", str(passphrase)]
         # Each trustee makes an identity and publishes its fingerprint (here: a file).

@@ -14,6 +14,7 @@ from app.client.voter import VoterClient
 from crypto.ballots import ballot_tracker, signed_payload
 from crypto.board import GENESIS_HASH, event_hash
 from crypto.credentials import CredentialKey, generate_code
+from crypto.roll import sign_credential_list
 from tests.service.helpers import ADMIN, election_config, login, open_election, run_ceremony, voter
 
 Votes = dict[str, list[list[list[int]]]]
@@ -42,6 +43,10 @@ def fetch_record(client: Any, election_id: str) -> dict[str, Any]:
     return response.json()  # type: ignore[no-any-return]
 
 
+AUTHORITY_SEED = bytes(range(32))
+"""The test credential authority's signing-key seed."""
+
+
 def _open_independent(client: Any, key_dir: Path, voters: list[str], *, trustees: int,
                       threshold: int, **config: Any) -> tuple[Any, str, list[TrusteeClient],
                                                               dict[str, CredentialKey]]:
@@ -56,8 +61,9 @@ def _open_independent(client: Any, key_dir: Path, voters: list[str], *, trustees
     admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voters})
     admin.post(f"/api/v1/elections/{eid}/freeze")
     keys = {name: CredentialKey.from_code(generate_code(), eid) for name in voters}
-    login(client, "Authority").post(f"/api/v1/elections/{eid}/credentials",
-                                    {"public_keys": [k.public.hex() for k in keys.values()]})
+    public = sorted(k.public.hex() for k in keys.values())
+    login(client, "Authority").post(f"/api/v1/elections/{eid}/credentials", {
+        "public_keys": public, **sign_credential_list(AUTHORITY_SEED, eid, public)})
     trustee_clients = run_ceremony(client, eid, names, key_dir)
     return admin, eid, trustee_clients, keys
 

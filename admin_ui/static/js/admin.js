@@ -237,7 +237,8 @@ function renderPhase() {
     el('a', { href: `/elections/${id}/trustee`, text: t('admin.link.trustee') }),
     el('a', { href: `/scrutiny/${id}`, text: t('admin.link.scrutiny') }),
     el('a', { href: `/elections/${id}/results`, text: t('admin.link.results') }));
-  $('#pause-reason').textContent = current.pause_reason ? t('admin.pause_reason', { reason: current.pause_reason }) : '';
+  $('#pause-reason').textContent = current.pause_reason ? t('admin.pause_reason', { reason: current.pause_reason })
+    : current.open_blocked ? t('admin.open_blocked') : '';
   const visible = {
     'freeze-button': phase === 'draft',
     'pause-button': phase === 'open',

@@ -68,6 +68,12 @@ function renderStatus(status) {
       el('code', { class: 'tracker', text: status.current_tracker })));
     parts.push(el('p', { class: 'note', text: t('booth.revote_hint') }));
   }
+  // Every public credential_replaced made in this voter's name (it revoked the old one).
+  const replaced = status.credential_replacements || [];
+  if (replaced.length) {
+    parts.push(el('ul', { id: 'credential-replacements' }, replaced.map((r) => el('li', {
+      'data-seq': String(r.seq), text: t('booth.credential_replaced', { time: localTime(r.at), seq: r.seq }) }))));
+  }
   statusBox.replaceChildren(...parts);
 }
 
@@ -125,22 +131,54 @@ async function credential() {
   throw new Error(t('booth.no_credential'));
 }
 
+/** Convenient mode. Resolves true once this browser holds the registered credential. A new
+ * credential is made from a fresh code, shown once (to print or write down): typed here or in
+ * `scrutin vote --code` on any device, it re-votes. While a ballot of the registered credential
+ * counts, another device needs that code; once none counts (e.g. after a strike), a new
+ * credential replaces it (a public `credential_replaced` event, shown on the status). */
 async function ensureConvenientCredential() {
-  let secret = localStorage.getItem(credentialStorageKey());
-  let key = secret ? crypto.credentialFromSecret(secret) : null;
-  if (key && me.credential === crypto.credentialPublic(key)) return;
+  const secret = localStorage.getItem(credentialStorageKey());
+  const key = secret ? crypto.credentialFromSecret(secret) : null;
+  if (key && me.credential === crypto.credentialPublic(key)) return true;
   if (me.credential && me.has_voted) {
-    if (!key) throw new Error(t('booth.credential_elsewhere'));
-    throw new Error(t('booth.credential_mismatch'));
+    show($('#credential-code-box'));
+    $('#credential-code-reason').textContent = t(key ? 'booth.credential_mismatch' : 'booth.credential_elsewhere');
+    return false;
   }
-  if (!key) {
-    key = crypto.newCredential();
-    secret = crypto.credentialSecret(key);
-    localStorage.setItem(credentialStorageKey(), secret);
-  }
-  await api(`${base}/credential`, { method: 'POST', body: { public_key: crypto.credentialPublic(key) } });
+  const code = crypto.newCode();
+  const fresh = await crypto.credentialFromCode(code, electionId);
+  await api(`${base}/credential`, { method: 'POST', body: { public_key: crypto.credentialPublic(fresh) } });
+  localStorage.setItem(credentialStorageKey(), crypto.credentialSecret(fresh));
+  $('#new-code').textContent = crypto.formatCode(code);
+  show($('#new-code-box'));
   me = await api(`${base}/me`);
+  renderStatus(me);
+  return true;
 }
+
+$('#credential-code-button').addEventListener('click', async () => {
+  const box = $('#credential-code-error');
+  announce(box, '', 'error');
+  let key;
+  try {
+    key = await crypto.credentialFromCode($('#credential-code').value.trim(), electionId);
+  } catch (err) {
+    announce(box, t('booth.code_invalid'), 'error');
+    return;
+  }
+  if (crypto.credentialPublic(key) !== me.credential) {
+    announce(box, t('booth.code_not_yours'), 'error');
+    return;
+  }
+  localStorage.setItem(credentialStorageKey(), crypto.credentialSecret(key));
+  $('#credential-code').value = '';
+  show($('#credential-code-box'), false);
+  $('#encrypt-button').disabled = false;
+  document.body.dataset.boothReady = '1';
+  $('fieldset.question input', form)?.focus();
+});
+
+$('#new-code-print').addEventListener('click', () => window.print());
 
 /** Thrown when the form changed while encrypting: the result is not what the screen shows. */
 class Discarded extends Error {}
@@ -343,8 +381,9 @@ async function main() {
     $('#fingerprint-code').textContent = election.code;
     if (wanted) $('#fingerprint-match').textContent = t('booth.fingerprint_matches');
     show($('#fingerprint-box'));
-    if (me.credential_mode === 'convenient') await ensureConvenientCredential();
+    const ready = me.credential_mode !== 'convenient' || await ensureConvenientCredential();
     show(progressBox, false);
+    if (!ready) return; // waiting for the credential code (#credential-code-box)
     encryptButton.disabled = false;
     document.body.dataset.boothReady = '1';
   } catch (err) {

@@ -2,7 +2,7 @@
 // module owned by the protocol work). Everything here is JSON-friendly: hex strings in and out,
 // so that page code never handles BigInts or Points directly.
 import {
-  CEREMONY_PROTOCOL, CredentialKey, checkElection as checkElection2, checkReceiptOnBoard, InvalidCeremony, TrusteePolynomial, ballotContextFromManifest,
+  CEREMONY_PROTOCOL, CredentialKey, formatCode, generateCode, checkElection as checkElection2, checkReceiptOnBoard, InvalidCeremony, TrusteePolynomial, ballotContextFromManifest,
   ceremonyShareContext, checkManifestAgainstRound, combineSecretShare, commitmentContext,
   commitmentsDigest, decryptionShare as makeDecryptionShare, electionFingerprint,
   encryptionKeypair, fromHex, generateIdentity, identityFingerprint, identityPublic,
@@ -45,6 +45,8 @@ export function checkReceipt(receipt, board, receiptKey) {
 export function newCredential() { return CredentialKey.generate(); }
 export function credentialFromSecret(hex) { return CredentialKey.fromSecretHex(hex); }
 export function credentialFromCode(code, electionId) { return CredentialKey.fromCode(code, electionId); }
+export function newCode() { return generateCode(); }
+export { formatCode };
 export function credentialSecret(key) { return key.secretHex(); }
 export function credentialPublic(key) { return key.public.hex(); }
 

@@ -16,13 +16,17 @@ import { verifyChain } from './board.js';
 /** The server's encrypted tally is not the one the record implies. */
 export class TallyMismatch extends CryptoError {}
 
-/** [{seq, tracker, credential, definitionVersion}] in board order. */
+/** [{seq, tracker, credential, definitionVersion}] in board order. A credential revoked by a
+ * `credential_replaced` event never counts again (crypto/tally.py counted_ballots). */
 export function countedBallots(events) {
   const byCredential = new Map();
   const struck = new Set();
+  const revoked = new Set();
   for (const ev of events) {
     const p = ev.payload;
-    if (ev.type === 'ballot_cast') {
+    if (ev.type === 'credential_replaced') {
+      revoked.add(String(p.old_credential));
+    } else if (ev.type === 'ballot_cast') {
       const rec = { seq: ev.seq, tracker: String(p.tracker), credential: String(p.credential), definitionVersion: p.definition_version };
       if (!byCredential.has(rec.credential)) byCredential.set(rec.credential, []);
       byCredential.get(rec.credential).push(rec);
@@ -33,7 +37,8 @@ export function countedBallots(events) {
     }
   }
   const counted = [];
-  for (const records of byCredential.values()) {
+  for (const [credential, records] of byCredential) {
+    if (revoked.has(credential)) continue;
     const live = records.filter((r) => !struck.has(r.tracker));
     if (live.length) counted.push(live[live.length - 1]);
   }
