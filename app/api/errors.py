@@ -17,6 +17,7 @@ STATUS_BY_KIND = {
     "conflict": 409,
     "too_large": 413,
     "unavailable": 503,
+    "rate_limited": 429,
 }
 
 
@@ -27,7 +28,11 @@ def error_response(status: int, code: str, detail: str) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail)
+        response = error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
