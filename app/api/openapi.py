@@ -62,6 +62,12 @@ def _source(endpoint: Any, depth: int = 2) -> str:
     return text
 
 
+# Reads that write an audit entry (409 audit_busy when the log is locked).
+AUDITED_CLASSES = frozenset({"sensitive_read", "export"})
+# Codes the source does not show: service checks specific to one read.
+EXTRA_CODES = {
+    ("GET", "/api/v1/elections/{election_id}/ceremony/shares"): {"409"},  # key_ceremony only
+}
 _REQUIRED = re.compile(r"\b(require_actor|voter_actor)\(")
 _OPTIONAL = re.compile(r"\b(optional_actor|optional_voter_actor|any_actor|current_session)\(")
 
@@ -78,13 +84,15 @@ def _error_codes(path: str, method: str, operation: dict[str, Any], source: str)
         codes.add("401")
     if "Forbidden(" in source:
         codes.add("403")
-    if method != "get":
-        codes.add("409")
+    klass = ROUTE_CLASSES.get((method.upper(), path))
+    if method != "get" or klass in AUDITED_CLASSES or "audit.record(" in source:
+        codes.add("409")  # writes: wrong phase or state; audited reads: the log is busy
+    codes |= EXTRA_CODES.get((method.upper(), path), set())
     if "recording_refusals(" in source:  # the services refuse with 401, 403 or 409 there
         codes |= {"401", "403", "409"}
     if "requestBody" in operation:
         codes.add("413")
-    if (method.upper(), path) in ROUTE_CLASSES:
+    if klass is not None:
         codes.add("429")
     if "ensure_decision(" in source or "facts_provider" in source or "status_code=503" in source:
         codes.add("503")
