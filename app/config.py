@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development-only-secret"})
@@ -69,6 +69,40 @@ class Settings(BaseSettings):
     # Whose X-Forwarded-For is believed: comma-separated proxy addresses or networks
     # ("127.0.0.1", "10.0.0.0/8"), "*" for any; empty = nobody's (the connection's address).
     trusted_proxies: str = ""
+    # Rate limits (the `limits` library's notation, ";"-separated: "30/minute;300/hour"; empty
+    # = no limit for that class), counted per session user, else per client address; see
+    # app/api/ratelimit.py for which routes belong to which class.
+    rate_limit_storage: str = "memory://"  # e.g. redis://host:6379 to share between processes
+    rate_limit_login: str = "30/minute;300/hour"  # dev login, wiki callback, invitation links
+    rate_limit_invitations: str = "30/minute;300/hour"  # making invitation links
+    rate_limit_cast: str = "20/minute;200/hour"  # casting a ballot
+    rate_limit_export: str = "30/minute;300/hour"  # the record, results CSV and wikitext
+    rate_limit_sensitive_read: str = "240/minute"  # voter lists, PII, audit, roles, outbox
+
+    @field_validator("rate_limit_login", "rate_limit_invitations", "rate_limit_cast",
+                     "rate_limit_export", "rate_limit_sensitive_read")
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        if value.strip():
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(f"rate limit {value!r} is not of the form "
+                                 "'30/minute' or '30/minute;300/hour'") from exc
+        return value.strip()
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _check_rate_limit_storage(cls, value: str) -> str:
+        from limits.storage import storage_from_string
+
+        try:
+            storage_from_string(value)
+        except Exception as exc:  # noqa: BLE001 - the library's errors vary by backend
+            raise ValueError(f"SCRUTIN_RATE_LIMIT_STORAGE {value!r} is refused: {exc}") from exc
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_settings(self) -> Settings:
@@ -110,6 +144,13 @@ class Settings(BaseSettings):
     @property
     def trusted_proxy_list(self) -> list[str]:
         return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
+    def rate_limits(self) -> dict[str, str]:
+        """Each rate-limit class and its limits (empty: unlimited)."""
+        return {"login": self.rate_limit_login, "invitations": self.rate_limit_invitations,
+                "cast": self.rate_limit_cast, "export": self.rate_limit_export,
+                "sensitive_read": self.rate_limit_sensitive_read}
 
     @property
     def uses_embedded_database(self) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base of every error a user can cause. ``kind`` decides the HTTP status."""
 
-    # invalid | unauthenticated | forbidden | not_found | conflict | too_large | unavailable
+    # invalid | unauthenticated | forbidden | not_found | conflict | too_large | unavailable |
+    # rate_limited
     kind = "invalid"
 
     def __init__(self, code: str, detail: str) -> None:
@@ -49,3 +50,13 @@ class Unavailable(DomainError):
     """A dependency (the wiki) could not answer; the request may succeed if retried."""
 
     kind = "unavailable"
+
+
+class RateLimited(DomainError):
+    """Too many requests of one kind (app.api.ratelimit); ``retry_after`` is in seconds."""
+
+    kind = "rate_limited"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__("rate_limited", detail)
+        self.retry_after = retry_after

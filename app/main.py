@@ -6,13 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from admin_ui.routes import install as install_pages
 from app.api import auth, ceremony, elections, health, openapi, scrutiny, tally, voting
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit, UrlCharacterGuard
+from app.api.ratelimit import RateLimits, rate_limit
 from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory
 from app.eligibility import MediaWikiProvider
@@ -51,12 +52,15 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
             scheduler.stop()
 
     app = FastAPI(title="Scrutin", version="0.1.0", openapi_url="/api/v1/openapi.json",
-                  docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan)
+                  docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan,
+                  # One place for rate limits: the matched route decides the class.
+                  dependencies=[Depends(rate_limit)])
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.receipt_signer = ReceiptSigner(settings.secret_key)
     app.state.audit_signer = audit_signer
+    app.state.rate_limits = RateLimits(settings)
     app.state.facts_provider = make_facts_provider(settings)
     app.state.notify_channels = channels_from(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)

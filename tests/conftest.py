@@ -16,6 +16,10 @@ from tests.dbutil import create_database, drop_database
 pytest_plugins = ["tests.browser.fixtures"]
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# Rate limits stay on in the tests (the code path runs everywhere) but never bind: one test
+# client logs in many users from one address. tests/service/test_rate_limits.py sets tiny ones.
+TEST_RATE_LIMITS = {f"rate_limit_{name}": "100000/minute"
+                    for name in ("login", "invitations", "cast", "export", "sensitive_read")}
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +44,7 @@ def settings(database_url: str, tmp_path) -> Settings:
         environment="test",
         dev_login=True,
         secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
         database_url=database_url,
         data_dir=tmp_path,
         demo=False,

@@ -137,7 +137,7 @@ def _oauth_serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings_of(request).secret_key, salt="scrutin/oauth-state/v1")
 
 
-@router.get("/auth/wiki/login")
+@router.get("/auth/wiki/login", status_code=302, response_class=RedirectResponse)
 def wiki_login(request: Request, next: str = "/") -> RedirectResponse:
     """Start MediaWiki OAuth 2.0 (authorization code with PKCE)."""
     client = wiki_oauth(request)
@@ -154,7 +154,7 @@ def wiki_login(request: Request, next: str = "/") -> RedirectResponse:
     return response
 
 
-@router.get("/auth/wiki/callback")
+@router.get("/auth/wiki/callback", status_code=303, response_class=RedirectResponse)
 def wiki_callback(request: Request) -> RedirectResponse:
     """The wiki sends the user back here; the central username becomes the session."""
     try:
@@ -208,7 +208,7 @@ def revoke_invitation(request: Request, election_id: str, invitation_id: str) ->
         return invitations.revoke(session, actor, election_id, invitation_id)
 
 
-@router.get("/auth/invite/{token}")
+@router.get("/auth/invite/{token}", status_code=303, response_class=RedirectResponse)
 def accept_invitation(request: Request, token: str) -> RedirectResponse:
     """Open an invitation link: a session that may only vote in that election."""
     try:

@@ -24,6 +24,7 @@ STATUS_BY_KIND = {
     "conflict": 409,
     "too_large": 413,
     "unavailable": 503,
+    "rate_limited": 429,
 }
 
 
@@ -62,7 +63,11 @@ def install_error_handlers(app: FastAPI) -> None:
                 await run_in_threadpool(_log_refusal, request, exc)
             except Exception:  # noqa: BLE001 - the refusal itself must still be answered
                 log.exception("could not log a refused request")
-        return error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail)
+        response = error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

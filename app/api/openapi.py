@@ -5,10 +5,13 @@ it can return, and the two ways to authenticate are declared as security schemes
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+
+from app.api.ratelimit import ROUTE_CLASSES
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -27,6 +30,7 @@ DESCRIPTIONS = {
     "409": "not allowed in the election's current state (e.g. wrong phase)",
     "413": "the request body exceeds SCRUTIN_MAX_REQUEST_BYTES",
     "422": "invalid input: the body, a path or query parameter, or a value the rules refuse",
+    "429": "too many requests of this kind (SCRUTIN_RATE_LIMIT_*): wait `Retry-After` seconds",
     "503": "a dependency (the wiki) could not answer; retry later",
 }
 SECURITY_SCHEMES = {
@@ -38,26 +42,59 @@ SECURITY_SCHEMES = {
 }
 
 
-def _source(endpoint: Any) -> str:
+_WORD = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\(")
+
+
+def _source(endpoint: Any, depth: int = 2) -> str:
+    """The endpoint's source, with that of the helpers of its own module it calls (e.g.
+    ``_phase_action``, which calls ``require_actor``)."""
     try:
-        return inspect.getsource(endpoint)
+        text = inspect.getsource(endpoint)
     except (OSError, TypeError):
         return ""
+    if depth > 0:
+        module = inspect.getmodule(endpoint)
+        for name in dict.fromkeys(_WORD.findall(text)):
+            helper = getattr(module, name, None)
+            if (helper is not endpoint and inspect.isfunction(helper)
+                    and helper.__module__ == endpoint.__module__):
+                text += "\n" + _source(helper, depth - 1)
+    return text
+
+
+# Reads that write an audit entry (409 audit_busy when the log is locked).
+AUDITED_CLASSES = frozenset({"sensitive_read", "export"})
+# Codes the source does not show: service checks specific to one read.
+EXTRA_CODES = {
+    ("GET", "/api/v1/elections/{election_id}/ceremony/shares"): {"409"},  # key_ceremony only
+}
+_REQUIRED = re.compile(r"\b(require_actor|voter_actor)\(")
+_OPTIONAL = re.compile(r"\b(optional_actor|optional_voter_actor|any_actor|current_session)\(")
 
 
 def _error_codes(path: str, method: str, operation: dict[str, Any], source: str) -> set[str]:
     codes = {"422"}
-    if "{" in path:
+    if "{" in path or "NotFound(" in source:
         codes.add("404")
-    if "require_actor(" in source or "voter_actor(" in source:
+    if _REQUIRED.search(source):
         codes |= {"401", "403"}
-    elif "optional_actor(" in source or "optional_voter_actor(" in source:
+    elif _OPTIONAL.search(source):
         codes.add("401")  # an invalid token is refused even where logging in is optional
-    if method != "get":
-        codes.add("409")
+    if "Unauthenticated(" in source:
+        codes.add("401")
+    if "Forbidden(" in source:
+        codes.add("403")
+    klass = ROUTE_CLASSES.get((method.upper(), path))
+    if method != "get" or klass in AUDITED_CLASSES or "audit.record(" in source:
+        codes.add("409")  # writes: wrong phase or state; audited reads: the log is busy
+    codes |= EXTRA_CODES.get((method.upper(), path), set())
+    if "recording_refusals(" in source:  # the services refuse with 401, 403 or 409 there
+        codes |= {"401", "403", "409"}
     if "requestBody" in operation:
         codes.add("413")
-    if "ensure_decision(" in source or "facts_provider" in source:
+    if klass is not None:
+        codes.add("429")
+    if "ensure_decision(" in source or "facts_provider" in source or "status_code=503" in source:
         codes.add("503")
     return codes
 
@@ -84,9 +121,13 @@ def document(app: FastAPI) -> dict[str, Any]:
             for code in sorted(_error_codes(path, method, operation, source)):
                 responses[code] = {"description": DESCRIPTIONS[code],
                                    "content": {"application/json": {"schema": error_ref}}}
-            if "require_actor(" in source:
+                if code == "429":
+                    responses[code]["headers"] = {"Retry-After": {
+                        "description": "seconds to wait before retrying",
+                        "schema": {"type": "integer", "minimum": 1}}}
+            if _REQUIRED.search(source):
                 operation["security"] = [{"bearer": []}, {"session_cookie": []}]
-            elif "optional_actor(" in source:
+            elif _OPTIONAL.search(source):
                 operation["security"] = [{}, {"bearer": []}, {"session_cookie": []}]
             else:
                 operation["security"] = []

@@ -31,9 +31,10 @@ TEXTS = {
 
 @pytest.fixture
 def server(database_url, tmp_path):
-    from tests.conftest import TEST_SECRET
+    from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
+                        database_url=database_url,
                         data_dir=tmp_path, demo=False, admins="Admin",
                         scheduler_interval_seconds=1.0)
     with live_server(settings) as url:

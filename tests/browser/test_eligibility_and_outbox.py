@@ -43,10 +43,11 @@ WIDER_THAN_THE_SCREEN = """[...document.querySelectorAll('body *')]
 
 @pytest.fixture
 def wiki_server(database_url, tmp_path, fake_wiki):  # noqa: F811
-    from tests.conftest import TEST_SECRET
+    from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 
     port = free_port()
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
+                        database_url=database_url,
                         data_dir=tmp_path, demo=False, admins="Admin",
                         base_url=f"http://127.0.0.1:{port}", scheduler_interval_seconds=1.0,
                         wiki_api_url=fake_wiki.api_url("enwiki"), wiki_timeout=2.0,

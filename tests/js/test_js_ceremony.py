@@ -33,7 +33,7 @@ from crypto.errors import InvalidShare
 from crypto.group import Point, Scalar
 from crypto.tally import decryption_context, encrypted_tally_hash
 from crypto.threshold import public_key_share, seal_share_revealable, verify_decryption_share
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 from tests.js.test_js_crypto import NODE, _node, _require_node_modules
 from tests.verify.records import Built, rehash, run_election
 
@@ -46,7 +46,8 @@ PASSPHRASE = "cross-language passphrase"
 @pytest.fixture(scope="module")
 def built(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     tmp = tmp_path_factory.mktemp("js-ceremony")
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
+                        database_url=database_url,
                         data_dir=tmp, demo=False, admins="Admin")
     application = create_app(settings)
     with TestClient(application) as client:

@@ -5,7 +5,8 @@ from app.config import Settings
 
 @pytest.fixture
 def settings(database_url: str, tmp_path) -> Settings:
-    from tests.conftest import TEST_SECRET
+    from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 
-    return Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
+    return Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
+                    database_url=database_url,
                     data_dir=tmp_path, demo=False, admins="Admin")

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from app.client.http import ApiError
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 from tests.fakes.pytest_fixtures import fake_wiki, fake_wiki_server  # noqa: F401
 from tests.fakes.wiki_data import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_REDIRECT_URI, STANDARD_RULES
 from tests.service.helpers import ADMIN, election_config, login, run_ceremony
@@ -18,7 +18,8 @@ from tests.service.helpers import ADMIN, election_config, login, run_ceremony
 
 @pytest.fixture
 def wiki_client(database_url, tmp_path, fake_wiki):  # noqa: F811
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
+                        database_url=database_url,
                         data_dir=tmp_path, admins=ADMIN, wiki_api_url=fake_wiki.api_url("enwiki"),
                         wiki_timeout=2.0, wiki_cache_ttl=0,
                         wiki_oauth_client_id=OAUTH_CLIENT_ID,

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from app.services.notify import channels_from
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 from tests.fakes.pytest_fixtures import fake_wiki, fake_wiki_server  # noqa: F401
 from tests.fakes.smtp import FakeSmtpServer, body_of
 from tests.service.helpers import ADMIN, login, open_election, voter
@@ -20,7 +20,8 @@ def smtp():
 
 
 def notify_client(database_url, tmp_path, **extra):
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
+                        database_url=database_url,
                         data_dir=tmp_path, admins=ADMIN, **extra)
     return create_app(settings, run_scheduler=False)
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 from tests.verify.records import Built, run_election
 
 
@@ -20,7 +20,8 @@ def service(database_url: str, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[tuple[TestClient, Path]]:
     """(test client, key directory) on the session's database, alive for one test module."""
     tmp = tmp_path_factory.mktemp("verify")
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, database_url=database_url,
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
+                        database_url=database_url,
                         data_dir=tmp, demo=False, admins="Admin")
     application = create_app(settings)
     with TestClient(application) as client:
