@@ -122,7 +122,9 @@ ROUTES: list[Any] = [
     ("POST", f"{E}/credential", lambda ctx: {"public_key": CredentialKey.generate().public.hex()},
      None, row(401, 409, 403, 403, 403, 403, 403)),
     # only a credential authority uploads credentials (and not in convenient mode)
-    ("POST", f"{E}/credentials", {"public_keys": [HEX32]}, None, committee(403, hidden=403)),
+    ("POST", f"{E}/credentials",
+     {"public_keys": [HEX32], "authority_key": HEX32, "signature": "ab" * 64}, None,
+     committee(403, hidden=403)),
     # Alice's own ballot: a re-vote for her; refused for everyone not on the roll
     ("POST", f"{E}/ballots", lambda ctx: {"ballot": ctx["ballot"]()}, None,
      row(401, 201, 403, 403, 403, 403, 403)),
