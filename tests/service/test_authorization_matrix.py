@@ -114,8 +114,8 @@ ROUTES: list[Any] = [
     # E has no eligibility rules: the committee passes the role check and gets 409 no_rules
     ("POST", f"{E}/roll/preview", {"usernames": ["Alice"]}, None, committee(409)),
     ("POST", f"{E}/roll/freeze", {"usernames": ["Alice"]}, None, committee(409)),
-    ("POST", f"{E}/roll", {"usernames": ["Carol"]}, None, committee(200)),
-    ("POST", f"{E}/invitations", {"usernames": ["Carol"]}, None, committee(200)),
+    ("POST", f"{E}/roll", {"usernames": ["MatrixInvitee"]}, None, committee(200)),
+    ("POST", f"{E}/invitations", {"usernames": ["MatrixInvitee"]}, None, committee(200)),
     ("DELETE", f"{E}/invitations/{{invitation_id}}", None, None, committee(200)),
     ("POST", f"{E}/audit/anchor", None, None, committee(200)),
     # convenient credentials: the voter registered one already (409); others are not on the roll
