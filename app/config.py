@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     # MediaWiki "emailuser" (Special:EmailUser) through an owner-only OAuth 2.0 access token.
     wiki_email_api_url: str = ""
     wiki_email_token: str = ""
+    # The service's own wiki account for writes (results pages, announcements) and page reads:
+    # a BotPassword ("Name@Label" + password) or an OAuth 2 owner-only access token, against
+    # wiki_bot_api_url (default: wiki_api_url). See docs/wiki.md.
+    wiki_bot_username: str = ""
+    wiki_bot_password: str = ""
+    wiki_bot_token: str = ""
+    wiki_bot_api_url: str = ""
     scheduler_interval_seconds: float = Field(default=15.0, gt=0)
     # How often at most an election's audit head is anchored on its public board (when the
     # log grew): the window in which a truncated log could go unnoticed.
@@ -117,6 +124,15 @@ class Settings(BaseSettings):
                 "SCRUTIN_SECRET_KEY must be at least 32 characters (not counting surrounding "
                 "whitespace) outside development"
             )
+        if self.wiki_bot_username and self.wiki_bot_token:
+            raise ValueError("SCRUTIN_WIKI_BOT_USERNAME/PASSWORD (a BotPassword) and "
+                             "SCRUTIN_WIKI_BOT_TOKEN (OAuth) are exclusive: give one")
+        if bool(self.wiki_bot_username) != bool(self.wiki_bot_password):
+            raise ValueError("a BotPassword needs both SCRUTIN_WIKI_BOT_USERNAME and "
+                             "SCRUTIN_WIKI_BOT_PASSWORD")
+        if (self.wiki_bot_username or self.wiki_bot_token) and not self.wiki_bot_api:
+            raise ValueError("the wiki bot account needs SCRUTIN_WIKI_API_URL (or "
+                             "SCRUTIN_WIKI_BOT_API_URL)")
         if self.environment == "production" and self.dev_login:
             raise ValueError("SCRUTIN_DEV_LOGIN (password-less login by name) is refused in "
                              "production")
@@ -135,6 +151,11 @@ class Settings(BaseSettings):
             # The embedded default's demo needs someone who can create elections.
             names = {"Admin"}
         return frozenset(names)
+
+    @property
+    def wiki_bot_api(self) -> str:
+        """The API the bot account writes to (and reads pages from)."""
+        return self.wiki_bot_api_url or self.wiki_api_url
 
     @property
     def dev_login_enabled(self) -> bool:

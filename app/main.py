@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -21,6 +22,9 @@ from app.scheduler import Scheduler
 from app.services.audit import AuditSigner
 from app.services.notify import channels_from
 from app.services.receipts import ReceiptSigner
+from app.wiki.bot import BotConfigError, WikiBot, WikiBotError
+
+log = logging.getLogger("scrutin")
 
 
 def make_facts_provider(settings: Settings) -> MediaWikiProvider | None:
@@ -30,6 +34,16 @@ def make_facts_provider(settings: Settings) -> MediaWikiProvider | None:
     return MediaWikiProvider(settings.wiki_api_url, user_agent=settings.wiki_user_agent,
                              timeout=settings.wiki_timeout, maxlag=settings.wiki_maxlag,
                              cache_ttl=settings.wiki_cache_ttl)
+
+
+def make_wiki_bot(settings: Settings) -> WikiBot | None:
+    """The service's wiki account (anonymous, for page reads, when only the API is set)."""
+    if not settings.wiki_bot_api:
+        return None
+    return WikiBot(settings.wiki_bot_api, username=settings.wiki_bot_username,
+                   password=settings.wiki_bot_password, token=settings.wiki_bot_token,
+                   user_agent=settings.wiki_user_agent, maxlag=settings.wiki_maxlag,
+                   timeout=max(settings.wiki_timeout, 20.0))
 
 
 def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) -> FastAPI:
@@ -44,6 +58,16 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        bot = app.state.wiki_bot
+        if bot is not None and bot.has_identity:
+            # Configuration time: a bot without the rights it needs stops the start, clearly;
+            # an unreachable wiki only delays the check to the first use.
+            try:
+                bot.check()
+            except BotConfigError:
+                raise
+            except WikiBotError as exc:
+                log.warning("wiki bot not checked yet: %s", exc)
         if run_scheduler:
             scheduler.start()
         try:
@@ -63,6 +87,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.rate_limits = RateLimits(settings)
     app.state.facts_provider = make_facts_provider(settings)
     app.state.notify_channels = channels_from(settings)
+    app.state.wiki_bot = make_wiki_bot(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(UrlCharacterGuard)
     if settings.trusted_proxy_list:

@@ -4,6 +4,13 @@ Routes (``{wiki}`` is a wiki id such as ``enwiki``):
 
 * ``GET /{wiki}/w/api.php`` — ``action=query`` with ``meta=siteinfo``, ``list=users``,
   ``meta=globaluserinfo``, ``list=usercontribs`` (``formatversion=2`` JSON);
+* the same for the service's bot (:meth:`FakeWikiFarm.bot_api`): ``meta=tokens`` (login and
+  csrf), ``action=login`` (BotPasswords, a session cookie), ``meta=userinfo`` (rights),
+  ``prop=revisions|info`` (pages and protection), ``action=edit`` (``baserevid``/
+  ``basetimestamp`` conflicts, ``section=new``, ``createonly``, protection, ``assert``/
+  ``assertuser``), ``action=massmessage`` (when ``farm.massmessage`` is on: delivers to the
+  talk pages named by ``{{#target:…}}`` on the list page, skipping opted-out ones) and
+  ``action=emailuser``;
 * ``GET /{wiki}/w/rest.php/oauth2/authorize`` — auto-consents and redirects to the client's
   ``redirect_uri`` with ``code`` and ``state`` (the logged-in user is the ``fake_user`` query
   parameter, else ``farm.oauth_login_as``);
@@ -107,6 +114,17 @@ class FakeWikiFarm:
         # Special:EmailUser through the Action API: owner-only bot tokens and what was sent.
         self.email_bot_tokens: dict[str, str] = {}
         self.sent_emails: list[dict[str, str]] = []
+        # The bot API: BotPasswords ("Name@Label" → password), account rights, pages.
+        self.bot_passwords: dict[str, str] = {}
+        self.rights: dict[str, list[str]] = {}
+        self.pages: dict[str, dict[str, list[dict[str, Any]]]] = {w: {} for w in wikis}
+        self.protection: dict[tuple[str, str], str] = {}
+        self.massmessage = False
+        self.massmessages: list[dict[str, Any]] = []
+        self.ratelimited_next = 0  # the next N writes answer "ratelimited"
+        self.drop_next_write = 0  # the next N writes are made but the connection is cut
+        self._sessions: dict[str, str] = {}
+        self._revid = 1000
         self._lock = threading.Lock()
         self._next_id = 1
 
@@ -132,6 +150,26 @@ class FakeWikiFarm:
 
     def wiki_url(self, wiki: str) -> str:
         return f"{self.base_url}/{wiki}"
+
+    def put_page(self, wiki: str, title: str, text: str, *, user: str = "Someone",
+                 comment: str = "", bot: bool = False) -> dict[str, Any]:
+        """A new revision of ``title`` (as if someone edited it); returns the revision."""
+        with self._lock:
+            self._revid += 1
+            stamp = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=self._revid)
+                     ).strftime("%Y-%m-%dT%H:%M:%SZ")
+            rev = {"revid": self._revid, "timestamp": stamp, "user": user, "text": text,
+                   "comment": comment, "bot": bot}
+            self.pages[wiki].setdefault(normalize_title(title), []).append(rev)
+        return rev
+
+    def page_text(self, wiki: str, title: str) -> str | None:
+        revs = self.pages[wiki].get(normalize_title(title))
+        return revs[-1]["text"] if revs else None
+
+    def edits_by(self, user: str, wiki: str = "enwiki") -> list[tuple[str, dict[str, Any]]]:
+        return [(title, rev) for title, revs in self.pages[wiki].items() for rev in revs
+                if rev["user"] == user]
 
     def api_requests(self, kind: str | None = None) -> list[Request]:
         """Logged API requests, optionally only those with ``list``/``meta`` == kind."""
@@ -194,6 +232,220 @@ class FakeWikiFarm:
         if params.get("list") == "usercontribs":
             return self._contribs(users, params)
         return 200, {}, {"error": {"code": "badvalue", "info": "unsupported query"}}
+
+    BOT_ACTIONS = frozenset({"login", "edit", "massmessage", "emailuser"})
+
+    def is_bot_request(self, params: dict[str, str]) -> bool:
+        return (params.get("action") in self.BOT_ACTIONS
+                or params.get("meta") in ("tokens", "userinfo")
+                or "revisions" in params.get("prop", "").split("|")
+                or "extensions" in params.get("siprop", "").split("|"))
+
+    def _who(self, auth: str | None, cookie: str | None) -> str | None:
+        if auth and auth.startswith("Bearer "):
+            return self.email_bot_tokens.get(auth[7:])
+        for part in (cookie or "").split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == "fakewiki_session" and value in self._sessions:
+                return self._sessions[value]
+        return None
+
+    def _rights(self, user: str | None) -> set[str]:
+        if user is None:
+            return {"read", "createaccount"}
+        return {"read", "edit", "writeapi", "createpage", *self.rights.get(user, [])}
+
+    def bot_api(self, wiki: str, method: str, params: dict[str, str], auth: str | None,
+                cookie: str | None) -> tuple[int, dict[str, str], Any]:
+        """The bot's side of the Action API (see the module docstring)."""
+        if params.get("action") == "emailuser" or (
+                params.get("meta") == "tokens" and auth is not None):
+            if auth is not None:
+                return self.email(wiki, method, params, auth)
+        early = self._knobs(params, write=method == "POST")
+        if early is not None:
+            return early
+        if wiki not in self.pages:
+            return 404, {}, {"error": "no such wiki"}
+        who = self._who(auth, cookie)
+        bot_name = who.split("@", 1)[0] if who else None
+        action, meta = params.get("action"), params.get("meta")
+        if meta == "tokens":
+            kind = params.get("type", "csrf")
+            key = "logintoken" if kind == "login" else "csrftoken"
+            token = f"{kind}-{who}+\\" if who else "+\\"
+            if kind == "login":
+                token = "login-token+\\"
+            return 200, {}, {"batchcomplete": True, "query": {"tokens": {key: token}}}
+        if action == "login":
+            if method != "POST":
+                return 200, {}, {"error": {"code": "mustbeposted", "info": "POST only"}}
+            name = params.get("lgname", "")
+            if params.get("lgtoken") != "login-token+\\":
+                return 200, {}, {"login": {"result": "WrongToken"}}
+            if self.bot_passwords.get(name) != params.get("lgpassword"):
+                return 200, {}, {"login": {"result": "Failed",
+                                           "reason": "Incorrect username or password entered."}}
+            session = secrets.token_urlsafe(12)
+            with self._lock:
+                self._sessions[session] = name
+            return 200, {"Set-Cookie": f"fakewiki_session={session}; Path=/; HttpOnly"}, {
+                "login": {"result": "Success", "lguserid": 7, "lgusername": name.split("@")[0]}}
+        if meta == "userinfo":
+            if who is None:
+                return 200, {}, {"query": {"userinfo": {"id": 0, "name": "127.0.0.1",
+                                                        "anon": True}}}
+            return 200, {}, {"batchcomplete": True, "query": {"userinfo": {
+                "id": 7, "name": bot_name, "rights": sorted(self._rights(bot_name)),
+                "groups": ["*", "user", *(["bot"] if "bot" in self._rights(bot_name) else [])]}}}
+        if meta == "siteinfo":
+            exts = [{"name": "CentralAuth"}] + ([{"name": "MassMessage"}]
+                                                if self.massmessage else [])
+            return 200, {}, {"batchcomplete": True, "query": {
+                "general": {"wikiid": wiki, "sitename": wiki,
+                            "lang": "de" if wiki == "dewiki" else "en"}, "extensions": exts}}
+        if params.get("action") == "query" and "revisions" in params.get("prop", ""):
+            return 200, {}, {"batchcomplete": True, "query": {"pages": [
+                self._page(wiki, t) for t in params.get("titles", "").split("|")]}}
+        if action in ("edit", "massmessage"):
+            if method != "POST":
+                return 200, {}, {"error": {"code": "mustbeposted", "info": "POST only"}}
+            rights = self._rights(bot_name)
+            if params.get("assert") == "user" and who is None:
+                return 200, {}, {"error": {"code": "assertuserfailed", "info": "not logged in"}}
+            if params.get("assert") == "bot" and "bot" not in rights:
+                return 200, {}, {"error": {"code": "assertbotfailed", "info": "not a bot"}}
+            if params.get("assertuser") and params["assertuser"] != bot_name:
+                return 200, {}, {"error": {"code": "assertnameduserfailed",
+                                           "info": "you are not that user"}}
+            # Assertions come first (ApiMain), the token is the module's check.
+            if params.get("token") != (f"csrf-{who}+\\" if who else "+\\"):
+                return 200, {}, {"error": {"code": "badtoken", "info": "Invalid CSRF token."}}
+            if self._pop("ratelimited_next"):
+                return 200, {}, {"error": {"code": "ratelimited",
+                                           "info": "You've exceeded your rate limit."}}
+            if action == "edit":
+                result = self._edit(wiki, params, bot_name or "127.0.0.1", rights)
+            else:
+                result = self._massmessage(wiki, params, bot_name or "127.0.0.1", rights)
+            if self._pop("drop_next_write"):
+                return -1, {}, None  # made, but the answer never arrives
+            return result
+        return 200, {}, {"error": {"code": "badvalue", "info": "unsupported bot request"}}
+
+    def _knobs(self, params: dict[str, str], *, write: bool) -> tuple[int, dict[str, str],
+                                                                     Any] | None:
+        status = self._pop("fail_next")
+        if status is not None:
+            return status, {}, {"error": {"code": "http", "info": f"HTTP {status}"}}
+        code = self._pop("api_error_next")
+        if code is not None:
+            return 200, {}, {"error": {"code": code, "info": f"fake {code}"}}
+        maxlag = params.get("maxlag")
+        if self._pop("maxlag_next") or (maxlag is not None and self.lag > float(maxlag)):
+            lag = max(self.lag, float(maxlag or 0) + 1)
+            headers = {"X-Database-Lag": str(int(lag))}
+            if self.retry_after is not None:
+                headers["Retry-After"] = self.retry_after
+            return 200, headers, {"error": {"code": "maxlag", "host": "db1", "lag": lag,
+                                            "info": f"Waiting for db1: {lag} seconds lagged."}}
+        return None
+
+    def _page(self, wiki: str, title: str) -> dict[str, Any]:
+        name = normalize_title(title)
+        if not name or any(c in name for c in "#<>[]|{}"):
+            return {"title": title, "invalid": True, "invalidreason": "bad characters"}
+        prot = self.protection.get((wiki, name))
+        protection = [{"type": "edit", "level": prot, "expiry": "infinity"}] if prot else []
+        revs = self.pages[wiki].get(name)
+        if not revs:
+            return {"ns": 0, "title": name, "missing": True, "protection": protection}
+        rev = revs[-1]
+        return {"pageid": abs(hash(name)) % 10**6, "ns": 0, "title": name,
+                "protection": protection, "revisions": [{
+                    "revid": rev["revid"], "parentid": revs[-2]["revid"] if len(revs) > 1 else 0,
+                    "timestamp": rev["timestamp"], "user": rev["user"],
+                    "slots": {"main": {"contentmodel": "wikitext", "content": rev["text"]}}}]}
+
+    def _edit(self, wiki: str, params: dict[str, str], user: str,
+              rights: set[str]) -> tuple[int, dict[str, str], Any]:
+        def err(code: str, info: str) -> tuple[int, dict[str, str], Any]:
+            return 200, {}, {"error": {"code": code, "info": info}}
+
+        title = normalize_title(params.get("title", ""))
+        if not title:
+            return err("invalidtitle", "Bad title")
+        if not params.get("summary"):
+            return err("nosummary", "this fake wants a summary on every edit")
+        prot = self.protection.get((wiki, title))
+        if prot == "sysop" and "editprotected" not in rights:
+            return err("protectedpage", "This page has been protected to prevent editing.")
+        revs = self.pages[wiki].get(title) or []
+        current = revs[-1] if revs else None
+        if params.get("createonly") and current:
+            return err("articleexists", "The article you tried to create has been created "
+                                        "already.")
+        if params.get("nocreate") and not current:
+            return err("missingtitle", "The page you specified doesn't exist.")
+        base = params.get("baserevid")
+        if base and current and int(base) != current["revid"]:
+            return err("editconflict", "Edit conflict.")
+        stamp = params.get("basetimestamp")
+        if stamp and current and stamp != current["timestamp"]:
+            return err("editconflict", "Edit conflict.")
+        old = current["text"] if current else ""
+        if params.get("section") == "new":
+            heading = params.get("sectiontitle", "")
+            text = (old.rstrip() + "\n\n" if old.strip() else "") + \
+                f"== {heading} ==\n\n{params.get('text', '')}"
+        else:
+            text = params.get("text", "")
+        if current and text == old:
+            return 200, {}, {"edit": {"result": "Success", "title": title, "nochange": True,
+                                      "pageid": 1, "contentmodel": "wikitext"}}
+        rev = self.put_page(wiki, title, text, user=user, comment=params.get("summary", ""),
+                            bot=params.get("bot") == "1")
+        out: dict[str, Any] = {"result": "Success", "pageid": 1, "title": title,
+                               "contentmodel": "wikitext", "oldrevid": current["revid"]
+                               if current else 0, "newrevid": rev["revid"],
+                               "newtimestamp": rev["timestamp"]}
+        if not current:
+            out["new"] = True
+        return 200, {}, {"edit": out}
+
+    def _massmessage(self, wiki: str, params: dict[str, str], user: str,
+                     rights: set[str]) -> tuple[int, dict[str, str], Any]:
+        if not self.massmessage:
+            return 200, {}, {"error": {"code": "badvalue",
+                                       "info": "Unrecognized value for parameter \"action\": "
+                                               "massmessage."}}
+        if "massmessage" not in rights:
+            return 200, {}, {"error": {"code": "permissiondenied",
+                                       "info": "You don't have permission to send messages."}}
+        spamlist = self.page_text(wiki, params.get("spamlist", ""))
+        if spamlist is None:
+            return 200, {}, {"error": {"code": "massmessage-spamlist-doesnotexist",
+                                       "info": "The specified delivery list does not exist."}}
+        import re
+
+        targets = re.findall(r"\{\{#target:([^|}]+)", spamlist)
+        delivered = []
+        for target in targets:
+            talk = normalize_title(target)
+            current = self.page_text(wiki, talk) or ""
+            if "category:opted-out of message delivery" in current.lower():
+                continue
+            heading = params.get("subject", "")
+            self.put_page(wiki, talk, (current.rstrip() + "\n\n" if current.strip() else "")
+                          + f"== {heading} ==\n\n{params.get('message', '')}",
+                          user="MediaWiki message delivery", comment=heading, bot=True)
+            delivered.append(talk)
+        with self._lock:
+            self.massmessages.append({"by": user, "spamlist": params.get("spamlist"),
+                                      "subject": params.get("subject"),
+                                      "message": params.get("message"), "targets": targets,
+                                      "delivered": delivered})
+        return 200, {}, {"massmessage": {"result": "success", "count": len(targets)}}
 
     def email(self, wiki: str, method: str, params: dict[str, str],
               auth: str | None) -> tuple[int, dict[str, str], Any]:
@@ -375,6 +627,17 @@ class FakeWikiFarm:
         }
 
 
+def normalize_title(title: str) -> str:
+    """MediaWiki's title normalisation for the fake: underscores, spaces, first letter (also
+    after a namespace prefix)."""
+    text = " ".join(title.replace("_", " ").split())
+    if ":" in text:
+        ns, _, rest = text.partition(":")
+        rest = rest.strip()
+        return f"{ns[:1].upper()}{ns[1:]}:{rest[:1].upper()}{rest[1:]}"
+    return text[:1].upper() + text[1:]
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # keep-alive + small writes would wait for delayed ACKs
@@ -405,9 +668,12 @@ class _Handler(BaseHTTPRequestHandler):
         if farm.delay:
             time.sleep(farm.delay)
         auth = self.headers.get("Authorization")
-        if rest == "/w/api.php" and (params.get("action") == "emailuser"
-                                     or params.get("meta") == "tokens"):
-            status, headers, payload = farm.email(wiki, method, params, auth)
+        if rest == "/w/api.php" and farm.is_bot_request(params):
+            status, headers, payload = farm.bot_api(wiki, method, params, auth,
+                                                    self.headers.get("Cookie"))
+            if status == -1:  # drop_next_write: the write was made, the answer is lost
+                self.close_connection = True
+                return
         elif rest == "/w/api.php" and method == "GET":
             status, headers, payload = farm.api(wiki, params)
         elif rest == "/w/rest.php/oauth2/authorize" and method == "GET":
