@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from admin_ui.routes import install as install_pages
-from app.api import auth, ceremony, elections, health, openapi, scrutiny, tally, voting
+from app.api import auth, ceremony, elections, health, openapi, scrutiny, tally, voting, wiki
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit, UrlCharacterGuard
 from app.api.ratelimit import RateLimits, rate_limit
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
         trusted = "*" if "*" in settings.trusted_proxy_list else settings.trusted_proxy_list
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
     install_error_handlers(app)
-    for module in (health, auth, elections, ceremony, voting, tally, scrutiny):
+    for module in (health, auth, elections, ceremony, voting, tally, scrutiny, wiki):
         app.include_router(module.router)
     install_pages(app)
     openapi.install(app)

@@ -15,7 +15,7 @@ from app.schemas.elections import (
     UsernamesIn,
 )
 from app.schemas.voting import ExtendIn, ReasonIn
-from app.services import audit, elections, eligibility, lifecycle, schedule
+from app.services import audit, elections, eligibility, lifecycle, schedule, wiki
 
 router = APIRouter(prefix="/api/v1/elections", tags=["elections"])
 
@@ -136,9 +136,22 @@ def delete_role(request: Request, election_id: str, role: str, username: str) ->
 
 @router.post("/{election_id}/roll")
 def update_roll(request: Request, election_id: str, body: RollIn) -> dict:
+    """Add, replace or remove voters: ``Name`` or ``Name@wiki`` entries, or a wiki page of
+    them. Entries that cannot be resolved are listed in ``rejected`` (a replace with any of
+    them, or a request with nothing resolvable, is refused and changes nothing)."""
     actor = require_actor(request)
+    bot = request.app.state.wiki_bot
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        election = elections.load(session, election_id)
+        elections.require_role(session, actor, election, "committee")
+        rules_wiki = wiki.election_wiki(election)
+    if body.page is not None:
+        raw, source = wiki.read_roll_page(wiki.require_bot(bot, write=False), body.page)
+    else:
+        raw, source = list(body.usernames or ()), {}
+    plan = wiki.plan_roll(raw, rules_wiki, bot, source)
     with unit_of_work(request) as session:
-        return elections.update_roll(session, actor, election_id, body.usernames, body.mode)
+        return wiki.apply_roll(session, actor, election_id, plan, body.mode)
 
 
 @router.post("/{election_id}/pause")

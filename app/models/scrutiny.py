@@ -75,3 +75,8 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(Text)
+    # Wiki announcements (app/services/wiki.py): pending | sent | failed | skipped | unknown,
+    # the announcement's key, and the last attempt (a resumed run retries each failure once).
+    status: Mapped[str | None] = mapped_column(String(16))
+    batch: Mapped[str | None] = mapped_column(String(80), index=True)
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from app.schemas.common import DB_INT_MAX, Line, LocalizedLine, LocalizedText, Moment, Strict, Username
 
@@ -129,6 +129,21 @@ class RolePolicyIn(Strict):
     policy: dict
 
 
+RollEntry = Annotated[str, StringConstraints(min_length=1, max_length=400,
+                                             pattern=r"^[^\x00-\x1f\x7f]+$")]
+"""``Name`` or ``Name@wiki``, resolved by the service (unresolvable ones are listed)."""
+
+
 class RollIn(Strict):
-    usernames: list[Username] = Field(min_length=1, max_length=100_000)
+    """Exactly one of ``usernames`` (``Name`` or ``Name@wiki`` entries) and ``page`` (a wiki
+    page of such entries, one per line, read with ``prop=revisions``)."""
+
+    usernames: list[RollEntry] | None = Field(default=None, min_length=1, max_length=100_000)
+    page: Line | None = Field(default=None, max_length=255)
     mode: Literal["add", "replace", "remove"] = "add"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RollIn:
+        if (self.usernames is None) == (self.page is None):
+            raise ValueError("give either usernames or page")
+        return self

@@ -319,7 +319,7 @@ def list_roles(session: Session, actor: Actor, election_id: str) -> list[dict[st
 
 
 def update_roll(session: Session, actor: Actor, election_id: str, usernames: list[str],
-                mode: str) -> dict[str, int]:
+                mode: str, *, detail: dict[str, Any] | None = None) -> dict[str, int]:
     """The explicit voter list (the eligibility-rules issue adds wiki rules on top)."""
     election = load(session, election_id, for_update=True)
     require_role(session, actor, election, "committee")
@@ -354,7 +354,8 @@ def update_roll(session: Session, actor: Actor, election_id: str, usernames: lis
     total = session.scalar(select(func.count()).select_from(Voter)
                            .where(Voter.election_id == election.id)) or 0
     audit.record(session, election.id, actor, "roll.update",
-                 {"mode": mode, "added": added, "removed": removed, "total": total})
+                 {"mode": mode, "added": added, "removed": removed, "total": total,
+                  **(detail or {})})
     roll.publish(session, election, "roll_changed")
     return {"added": added, "removed": removed, "total": total}
 

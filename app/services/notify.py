@@ -124,7 +124,7 @@ def deliver_pending(sessions: sessionmaker[Session], channels: list[Channel],
     with transaction(sessions) as session:
         pending = list(session.scalars(select(OutboxMessage).where(
             OutboxMessage.election_id == election_id, OutboxMessage.sent_at.is_(None),
-            OutboxMessage.error.is_(None))))
+            OutboxMessage.error.is_(None), OutboxMessage.batch.is_(None))))
         work = [(m.id, m.channel, m.recipient, m.subject, m.body) for m in pending]
     for message_id, channel, recipient, subject, body in work:
         error = None

@@ -284,7 +284,9 @@ def outbox(session: Session, actor: Actor, election_id: str) -> list[dict[str, A
     audit.record(session, election.id, actor, "outbox.view", {"messages": len(rows)})
     return [{"recipient": m.recipient, "channel": m.channel, "subject": m.subject,
              "body": m.body, "created_at": m.created_at.isoformat(),
-             "sent_at": m.sent_at.isoformat() if m.sent_at else None, "error": m.error}
+             "sent_at": m.sent_at.isoformat() if m.sent_at else None, "error": m.error,
+             "status": m.status or ("sent" if m.sent_at else "failed" if m.error
+                                    else "pending"), "batch": m.batch}
             for m in rows]
 
 

@@ -1,0 +1,97 @@
+"""The wiki end of an election: results on a page, announcements, SecurePoll import. The server
+does the wiki work with its own bot account, so the committee page and the CLI share one code
+path and one audit entry per wiki write."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from fastapi import APIRouter, Request
+
+from app.api.deps import require_actor, settings_of, unit_of_work
+from app.models.base import utcnow
+from app.schemas.wiki import AnnounceIn, PublishResultsIn, SecurePollIn
+from app.services import securepoll, wiki
+from app.wiki.bot import WikiBotError
+
+router = APIRouter(prefix="/api/v1", tags=["wiki"])
+
+
+@router.post("/elections/{election_id}/wiki/results")
+def publish_results(request: Request, election_id: str, body: PublishResultsIn) -> dict:
+    """Edit ``page`` with the results table (``dry_run``: only say what would be written).
+    A page changed since the last publish (or never published by us) is refused
+    (``409 wiki_page_changed``) unless ``force``."""
+    actor = require_actor(request)
+    bot = wiki.require_bot(request.app.state.wiki_bot, write=not body.dry_run)
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        plan = wiki.publish_plan(session, actor, election_id, settings_of(request).base_url)
+    page = wiki.read_target(bot, body.page, write=not body.dry_run)
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        previous = wiki.last_publish(session, election_id, page.title)
+    outcome = wiki.publish_results(bot, plan, previous, page, dry_run=body.dry_run,
+                                   force=body.force)
+    if not body.dry_run:
+        with unit_of_work(request) as session:
+            wiki.record_publish(session, actor, election_id, bot, outcome)
+    return outcome
+
+
+@router.post("/elections/{election_id}/wiki/announce")
+def announce(request: Request, election_id: str, body: AnnounceIn) -> dict:
+    """Deliver the notice to the next ``limit`` roll members not yet reached: by
+    ``action=massmessage`` when the wiki has MassMessage and the bot may use it, else a new
+    section on each user talk page. Every delivery is an outbox row (sent / failed / skipped);
+    call again (with ``since`` from the first answer) until ``remaining`` is 0."""
+    actor = require_actor(request)
+    bot = wiki.require_bot(request.app.state.wiki_bot, write=not body.dry_run)
+    since = body.since.astimezone(UTC) if body.since and body.since.tzinfo else \
+        (body.since.replace(tzinfo=UTC) if body.since else utcnow())
+    message = wiki.Announcement(subject=dict(body.subject), body=dict(body.body))
+    base_url = settings_of(request).base_url
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        plan = wiki.announce_plan(session, actor, election_id, message, since=since,
+                                  limit=body.limit)
+    try:
+        lang = bot.siteinfo().get("lang")
+        use_mm = bot.has_massmessage() and bot.has_identity and (
+            "massmessage" in bot.check(needed=()).rights)
+    except WikiBotError as exc:
+        raise wiki.wiki_error(exc) from exc
+    subject, text = wiki.compose(plan["election_id"], plan["default_language"], message, lang,
+                                 base_url, plan["key"])
+    channel = "massmessage" if use_mm else "wiki-talk"
+    answer = {"batch": plan["key"], "channel": channel, "since": since.isoformat(),
+              "subject": subject, "text": text, "dry_run": body.dry_run}
+    if body.dry_run:
+        return {**answer, "counts": plan["counts"], "remaining": plan["remaining"],
+                "would_send": plan["todo"], "deliveries": []}
+    if not plan["todo"]:
+        outcomes: list[dict] = []
+    elif use_mm:
+        outcomes = wiki.massmessage_deliveries(bot, election_id, plan["todo"], subject, text,
+                                               plan["key"])
+    else:
+        outcomes = wiki.talk_page_deliveries(bot, plan["todo"], subject, text, plan["key"])
+    with unit_of_work(request) as session:
+        counts = wiki.mark(session, election_id, plan["key"], channel, subject, text, outcomes,
+                           actor, bot)
+        wiki.audit.record(session, election_id, actor, "wiki.announce", {
+            "batch": plan["key"], "channel": channel,
+            "this_call": {s: sum(o["status"] == s for o in outcomes)
+                          for s in ("sent", "failed", "skipped", "unknown")}})
+    remaining = plan["remaining"] - len(plan["todo"])
+    return {**answer, "counts": counts, "remaining": remaining,
+            "deliveries": [{k: o[k] for k in ("recipient", "status") if k in o}
+                           | ({"reason": o["reason"]} if o.get("reason") else {})
+                           for o in outcomes]}
+
+
+@router.post("/securepoll/import", status_code=201)
+def securepoll_import(request: Request, body: SecurePollIn) -> dict:
+    """A draft election from a SecurePoll ``dumpElection.php`` XML dump; what has no
+    equivalent here is listed in ``unmapped``."""
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return securepoll.import_dump(session, actor, body.xml,
+                                      max_ballot=settings_of(request).max_request_bytes)
