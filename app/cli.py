@@ -14,9 +14,12 @@ from app.client.cli import (
     audit_cli,
     credentials_cli,
     receipt_cli,
+    roll_import_command,
+    securepoll_cli,
     trustee_cli,
     verify_audit_command,
     vote_command,
+    wiki_cli,
 )
 from app.config import SettingsError, load_settings
 from app.counting.cli import count_command
@@ -31,9 +34,15 @@ cli.add_typer(trustee_cli, name="trustee")
 cli.add_typer(credentials_cli, name="credentials")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(receipt_cli, name="receipt")
+cli.add_typer(wiki_cli, name="wiki")
+cli.add_typer(securepoll_cli, name="securepoll")
+# `scrutin roll --rules …` previews a roll; `scrutin roll import …` imports one.
+roll_cli = typer.Typer(help="Eligibility rolls: preview (options below) or import.")
+roll_cli.callback(invoke_without_command=True)(roll_command)
+roll_cli.command("import")(roll_import_command)
+cli.add_typer(roll_cli, name="roll")
 cli.command("vote")(vote_command)
 cli.command("count")(count_command)
-cli.command("roll")(roll_command)
 cli.command("verify")(verify_command)
 cli.command("verify-audit")(verify_audit_command)
 

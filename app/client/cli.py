@@ -471,3 +471,161 @@ def check_credentials_on_board(election: str, board: list[dict], signed: dict) -
     verify_credential_list(election, p["credentials"], p["authority_key"], p["signature"],
                            f"event {events[0]['seq']}")
     return events[0]
+
+
+# -- the wiki end of an election (the server's bot account does the wiki work) ---------------
+
+wiki_cli = typer.Typer(help="Results and announcements on the wiki, done by the server's wiki "
+                            "bot (docs/wiki.md).", no_args_is_help=True)
+securepoll_cli = typer.Typer(help="Re-create SecurePoll elections here.", no_args_is_help=True)
+EXIT_PARTIAL = 3
+
+
+def roll_import_command(
+    election: str = typer.Option(..., "--election", help="Election id."),
+    file: Path = typer.Argument(None, help="One `User` or `User@wiki` per line (# comments)."),
+    page: str = typer.Option(None, "--page", help="A wiki page of such entries instead."),
+    mode: str = typer.Option("add", "--mode", help="add, replace or remove."),
+    url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
+) -> None:
+    """Import a `User@wiki` roll (a file or a wiki page) into an election; the entries that
+    could not be resolved are listed (exit status 3)."""
+    from app.wiki.names import file_lines
+
+    if (file is None) == (page is None):
+        raise typer.BadParameter("give a FILE or --page TITLE (one of them)")
+    if mode not in ("add", "replace", "remove"):
+        raise typer.BadParameter("--mode is add, replace or remove")
+    body: dict = {"mode": mode}
+    if page is not None:
+        body["page"] = page
+    else:
+        try:
+            lines = file_lines(file.read_text(encoding="utf-8-sig"))
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot read {file}: {exc.strerror}") from None
+        if not lines:
+            raise typer.BadParameter(f"{file} names nobody")
+        body["usernames"] = lines
+    try:
+        result = _session(url, token, dev_user).post(f"/api/v1/elections/{election}/roll", body)
+    except ApiError as exc:
+        _fail(exc)
+    typer.echo(f"added {result['added']}, removed {result['removed']}, "
+               f"roll now {result['total']}")
+    for item in result.get("rejected") or ():
+        typer.echo(f"rejected: {item['entry']}: {item['reason']}", err=True)
+    if result.get("rejected"):
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@wiki_cli.command("publish-results")
+def wiki_publish_results(
+    election: str = typer.Option(..., "--election", help="Election id."),
+    page: str = typer.Option(..., "--page", help="The wiki page to write the results on."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the text; write nothing."),
+    force: bool = typer.Option(False, "--force",
+                               help="Overwrite a page changed since the last publish."),
+    url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
+) -> None:
+    """Write the verified results table on a wiki page (the server's bot edits it)."""
+    try:
+        out = _session(url, token, dev_user).post(
+            f"/api/v1/elections/{election}/wiki/results",
+            {"page": page, "dry_run": dry_run, "force": force})
+    except ApiError as exc:
+        _fail(exc)
+    if dry_run:
+        typer.echo(out["text"], nl=False)
+        note = f" ({out['changed_since_publish']}: --force needed)" \
+            if out.get("changed_since_publish") else ""
+        typer.echo(f"dry run: would {out['action']} {out['page']}{note}", err=True)
+        return
+    done = "unchanged" if out.get("nochange") else f"revision {out['revid']}"
+    typer.echo(f"published on {out['page']} ({done}{', forced' if out.get('forced') else ''})")
+
+
+def load_message(path: Path, lang: str) -> dict:
+    """A notice: JSON ``{"subject": …, "body": …}`` (each a text or ``{lang: text}``), or
+    plain text whose first line is the subject."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}") from None
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise typer.BadParameter(f"{path}: not JSON: {exc}") from None
+        if not isinstance(data, dict) or not {"subject", "body"} <= set(data):
+            raise typer.BadParameter(f"{path}: needs \"subject\" and \"body\"")
+        return {k: (data[k] if isinstance(data[k], dict) else {lang: data[k]})
+                for k in ("subject", "body")}
+    subject, _, body = text.strip().partition("\n")
+    if not subject.strip() or not body.strip():
+        raise typer.BadParameter(f"{path}: the first line is the subject, then the message")
+    return {"subject": {lang: subject.strip()}, "body": {lang: body.strip()}}
+
+
+@wiki_cli.command("announce")
+def wiki_announce(
+    election: str = typer.Option(..., "--election", help="Election id."),
+    message: Path = typer.Option(..., "--message", help="The notice (see docs/wiki.md)."),
+    lang: str = typer.Option("en", "--lang", help="The language of a plain-text message."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show who would get it; send none."),
+    batch: int = typer.Option(50, "--batch", min=1, max=500, help="Recipients per request."),
+    url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
+) -> None:
+    """Announce the election to its roll on the wiki (MassMessage, else talk pages), with
+    progress; run it again to resume: nobody gets the notice twice."""
+    body = {**load_message(message, lang), "dry_run": dry_run, "limit": batch}
+    session = _session(url, token, dev_user)
+    path = f"/api/v1/elections/{election}/wiki/announce"
+    try:
+        out = session.post(path, body)
+        if dry_run:
+            typer.echo(out["text"])
+            typer.echo(f"dry run: {len(out['would_send'])} of the roll would get it by "
+                       f"{out['channel']} ({out['remaining']} not reached yet)", err=True)
+            return
+        body["since"] = out["since"]
+        while True:
+            counts = out["counts"]
+            for item in out["deliveries"]:
+                if item["status"] != "sent":
+                    typer.echo(f"{item['status']}: {item['recipient']}: "
+                               f"{item.get('reason', '')}", err=True)
+            typer.echo(f"{out['channel']}: {counts['sent']} sent, {counts['failed']} failed, "
+                       f"{counts['skipped']} skipped, {counts['unknown']} unknown; "
+                       f"{out['remaining']} to go")
+            if out["remaining"] == 0 or not out["deliveries"]:
+                break
+            out = session.post(path, body)
+    except ApiError as exc:
+        _fail(exc)
+    if out["counts"]["failed"] or out["counts"]["unknown"]:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@securepoll_cli.command("import")
+def securepoll_import(
+    file: Path = typer.Argument(..., help="The XML of SecurePoll's dumpElection.php."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole answer as JSON."),
+    url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
+) -> None:
+    """Create the equivalent draft election; prints its id (what has no equivalent here is
+    listed on standard error)."""
+    try:
+        xml = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise typer.BadParameter(f"cannot read {file}: {exc}") from None
+    try:
+        out = _session(url, token, dev_user).post("/api/v1/securepoll/import", {"xml": xml})
+    except ApiError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    typer.echo(out["id"])
+    for item in out["unmapped"]:
+        typer.echo(f"not mapped: {item['what']} = {item['value']}: {item['why']}", err=True)

@@ -35,8 +35,9 @@ class OutputFormat(StrEnum):
 
 
 def roll_command(
-    rules: Path = typer.Option(..., "--rules", help="The election's rules document (JSON)."),
-    users: Path = typer.Option(..., "--users",
+    ctx: typer.Context,
+    rules: Path = typer.Option(None, "--rules", help="The election's rules document (JSON)."),
+    users: Path = typer.Option(None, "--users",
                                help="Users to check: one `User` or `User@wiki` per line."),
     api: str | None = typer.Option(
         None, "--api", help="MediaWiki Action API URL, e.g. https://en.wikipedia.org/w/api.php"),
@@ -55,7 +56,12 @@ def roll_command(
         help="User-Agent for the wiki API; include a contact address."),
     workers: int = typer.Option(1, min=1, max=8, help="Parallel requests (keep low)."),
 ) -> None:
-    """Preview an eligibility roll: for each user, eligible or not, and why."""
+    """Preview an eligibility roll: for each user, eligible or not, and why (or `import`: put
+    a `User@wiki` list on an election's roll)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if rules is None or users is None:
+        _fail("give --rules and --users (or the sub-command: import)")
     if (api is None) == (roll is None):
         _fail("give exactly one of --api and --roll")
     try:

@@ -14,8 +14,8 @@ BOT_LOGIN = "ElectionBot@scrutin"
 BOT_PASSWORD = "bot-password-0123"
 
 
-def wiki_app(database_url: str, tmp_path: Any, fake_wiki: Any, *, bot: bool = True,
-             rights: tuple[str, ...] = ("bot",), **extra: Any):  # type: ignore[no-untyped-def]
+def wiki_settings(database_url: str, tmp_path: Any, fake_wiki: Any, *, bot: bool = True,
+                  rights: tuple[str, ...] = ("bot",), **extra: Any) -> Settings:
     farm = fake_wiki.farm
     farm.bot_passwords[BOT_LOGIN] = BOT_PASSWORD
     farm.rights[BOT] = list(rights)
@@ -27,7 +27,12 @@ def wiki_app(database_url: str, tmp_path: Any, fake_wiki: Any, *, bot: bool = Tr
                         base_url="https://vote.example.org",
                         wiki_user_agent="Scrutin-test/1 (ops@example.org)",
                         **identity, **extra)
-    app = create_app(settings, run_scheduler=False)
+    return settings
+
+
+def wiki_app(database_url: str, tmp_path: Any, fake_wiki: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+    app = create_app(wiki_settings(database_url, tmp_path, fake_wiki, **kwargs),
+                     run_scheduler=False)
     if app.state.wiki_bot is not None:
         app.state.wiki_bot.backoff = 0.01  # retries stay real, the waits short
     return app
