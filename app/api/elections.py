@@ -149,7 +149,7 @@ def update_roll(request: Request, election_id: str, body: RollIn) -> dict:
         raw, source = wiki.read_roll_page(wiki.require_bot(bot, write=False), body.page)
     else:
         raw, source = list(body.usernames or ()), {}
-    plan = wiki.plan_roll(raw, rules_wiki, bot, source)
+    plan = wiki.plan_roll(raw, rules_wiki, bot, source, canonical_plain=body.page is not None)
     with unit_of_work(request) as session:
         return wiki.apply_roll(session, actor, election_id, plan, body.mode)
 

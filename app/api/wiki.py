@@ -23,9 +23,9 @@ def publish_results(request: Request, election_id: str, body: PublishResultsIn) 
     A page changed since the last publish (or never published by us) is refused
     (``409 wiki_page_changed``) unless ``force``."""
     actor = require_actor(request)
-    bot = wiki.require_bot(request.app.state.wiki_bot, write=not body.dry_run)
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
         plan = wiki.publish_plan(session, actor, election_id, settings_of(request).base_url)
+    bot = wiki.require_bot(request.app.state.wiki_bot, write=not body.dry_run)
     page = wiki.read_target(bot, body.page, write=not body.dry_run)
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
         previous = wiki.last_publish(session, election_id, page.title)
@@ -44,7 +44,6 @@ def announce(request: Request, election_id: str, body: AnnounceIn) -> dict:
     section on each user talk page. Every delivery is an outbox row (sent / failed / skipped);
     call again (with ``since`` from the first answer) until ``remaining`` is 0."""
     actor = require_actor(request)
-    bot = wiki.require_bot(request.app.state.wiki_bot, write=not body.dry_run)
     since = body.since.astimezone(UTC) if body.since and body.since.tzinfo else \
         (body.since.replace(tzinfo=UTC) if body.since else utcnow())
     message = wiki.Announcement(subject=dict(body.subject), body=dict(body.body))
@@ -52,6 +51,7 @@ def announce(request: Request, election_id: str, body: AnnounceIn) -> dict:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
         plan = wiki.announce_plan(session, actor, election_id, message, since=since,
                                   limit=body.limit)
+    bot = wiki.require_bot(request.app.state.wiki_bot, write=not body.dry_run)
     try:
         lang = bot.siteinfo().get("lang")
         use_mm = bot.has_massmessage() and bot.has_identity and (

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidInput
+from app.errors import Forbidden, InvalidInput
 from app.schemas.elections import BallotKind, ElectionCreate
 from app.services import elections, eligibility
 from app.services.actor import Actor
@@ -36,6 +36,8 @@ def ranked_available() -> bool:
 
 def import_dump(session: Session, actor: Actor, xml: str, *,
                 max_ballot: int | None = None) -> dict[str, Any]:
+    if not actor.is_admin:
+        raise Forbidden("forbidden", "only instance administrators can create elections")
     try:
         dump = parse_dump(xml)
     except DumpError as exc:

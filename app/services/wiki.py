@@ -72,13 +72,15 @@ def read_roll_page(bot: WikiBot, title: str) -> tuple[list[str], dict[str, Any]]
 
 
 def plan_roll(raw: list[str], rules_wiki: str | None, bot: WikiBot | None,
-              source: dict[str, Any]) -> RollPlan:
+              source: dict[str, Any], *, canonical_plain: bool = False) -> RollPlan:
     """Parse and resolve roll entries (outside any transaction: it may ask the wiki).
 
     ``Name`` is kept (canonical form); ``Name@wiki`` must name the election's wiki (any wiki
     when its rules say ``home``/``any``: global accounts share one name) and, where the
-    instance's wiki is that wiki, an existing account there."""
-    lines = [names.parse_entry(r) for r in raw]
+    instance's wiki is that wiki, an existing account there. Plain names from a wiki page are
+    put in the canonical form (``canonical_plain``); given through the API they are kept as
+    written (``Name@wiki`` asks for the wiki's form)."""
+    lines = [names.parse_entry(r, canonical_plain=canonical_plain) for r in raw]
     rejected = [{"entry": r.raw, "reason": r.problem} for r in lines if r.problem]
     wanted: list[names.RollLine] = [r for r in lines if not r.problem]
     own_wiki = None

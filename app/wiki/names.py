@@ -39,14 +39,16 @@ class RollLine:
     problem: str | None = None
 
 
-def parse_entry(raw: str) -> RollLine:
+def parse_entry(raw: str, *, canonical_plain: bool = True) -> RollLine:
+    """``Name@wiki`` (the name put in the wiki's canonical form) or ``Name``: canonical too
+    unless ``canonical_plain`` is False (then kept as written: the name voters log in with)."""
     text = raw.strip()
     user, wiki = text, None
     if "@" in text:
         user, wiki = (p.strip() for p in text.rsplit("@", 1))
         if not WIKI_ID.match(wiki) or wiki in ("home", "any"):
             return RollLine(raw, problem=f"{wiki!r} is not a wiki id (e.g. enwiki)")
-    name = canonical_username(user)
+    name = canonical_username(user) if wiki or canonical_plain else " ".join(user.split())
     if not name:
         return RollLine(raw, problem="no user name")
     if len(name) > MAX_NAME or any(c in INVALID or ord(c) < 32 for c in name):

@@ -37,6 +37,11 @@ E = "/api/v1/elections/{election_id}"
 HEX32 = "ab" * 32
 SIG = "cd" * 64
 SEALED = "A" * 64
+SECUREPOLL = ("<SecurePoll><election><configuration><title>Imported</title>"
+              "<ballot>approval</ballot><primaryLang>en</primaryLang><question>"
+              '<message name="text" lang="en">Q</message><option>'
+              '<message name="text" lang="en">A</message></option></question>'
+              "</configuration></election></SecurePoll>")
 
 
 def row(anonymous: int, voter: int, off_roll: int, other_committee: int, trustee: int,
@@ -115,6 +120,13 @@ ROUTES: list[Any] = [
     ("POST", f"{E}/roll/preview", {"usernames": ["Alice"]}, None, committee(409)),
     ("POST", f"{E}/roll/freeze", {"usernames": ["Alice"]}, None, committee(409)),
     ("POST", f"{E}/roll", {"usernames": ["MatrixInvitee"]}, None, committee(200)),
+    # no wiki on this instance: the committee passes the role check and gets 409
+    ("POST", f"{E}/wiki/announce", {"subject": {"en": "Vote"}, "body": {"en": "Now"}}, None,
+     committee(409)),
+    # E is open: the committee passes the role check and gets 404 no_result
+    ("POST", f"{E}/wiki/results", {"page": "Results"}, None, committee(404)),
+    # a SecurePoll dump becomes a draft: instance administrators only
+    ("POST", "/api/v1/securepoll/import", {"xml": SECUREPOLL}, None, committee(201)),
     ("POST", f"{E}/invitations", {"usernames": ["MatrixInvitee"]}, None, committee(200)),
     ("DELETE", f"{E}/invitations/{{invitation_id}}", None, None, committee(200)),
     ("POST", f"{E}/audit/anchor", None, None, committee(200)),

@@ -93,11 +93,14 @@ def test_publish_needs_results_and_a_bot(database_url, tmp_path, fake_wiki) -> N
     with TestClient(app) as client:
         admin, eid, _ = open_election(client, tmp_path, ["Alice"], trustees=1, threshold=1)
         with pytest.raises(ApiError) as err:
-            admin.post(f"/api/v1/elections/{eid}/wiki/results", {"page": PAGE})
-        assert err.value.code == "no_wiki_bot"
+            admin.post(f"/api/v1/elections/{eid}/wiki/announce", MESSAGE)
+        assert err.value.status == 409 and err.value.code == "no_wiki_bot"
+        # A dry run only reads: the anonymous reader will do.
+        assert admin.post(f"/api/v1/elections/{eid}/wiki/announce",
+                          {**MESSAGE, "dry_run": True})["would_send"] == ["Alice"]
         with pytest.raises(ApiError) as err:
             admin.post(f"/api/v1/elections/{eid}/wiki/results", {"page": PAGE, "dry_run": True})
-        assert err.value.code == "no_result"
+        assert err.value.status == 404 and err.value.code == "no_result"
     app.state.engine.dispose()
 
 

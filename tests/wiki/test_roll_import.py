@@ -54,14 +54,16 @@ def test_wiki_entries_are_resolved_and_the_rest_listed(app) -> None:
         assert set(reasons) == {"Ghost@enwiki", "Alice@dewiki", "Bad@Wiki!", "x|y"}
         assert "no user 'Ghost' on enwiki" in reasons["Ghost@enwiki"]
         assert "not this election's wiki (enwiki)" in reasons["Alice@dewiki"]
-        assert roll_of(app, eid) == ["Alice", "Multi", "Plain name"]
+        # A plain name is kept as written (the name voters log in with).
+        assert roll_of(app, eid) == ["Alice", "Multi", "Plain_name"]
         # A replace with an unresolvable entry changes nothing.
         with pytest.raises(ApiError) as err:
             admin.post(f"/api/v1/elections/{eid}/roll",
                        {"usernames": ["Alice@enwiki", "Ghost@enwiki"], "mode": "replace"})
         assert err.value.status == 422 and err.value.code == "roll_entries_rejected"
         assert "Ghost" in err.value.detail
-        assert roll_of(app, eid) == ["Alice", "Multi", "Plain name"]
+        # A plain name is kept as written (the name voters log in with).
+        assert roll_of(app, eid) == ["Alice", "Multi", "Plain_name"]
         audit = admin.get(f"/api/v1/elections/{eid}/audit")["entries"]
         assert any(e["action"] == "roll.update" and e["detail"]["rejected"] == 4
                    for e in audit)
@@ -80,7 +82,7 @@ def test_home_wiki_rules_accept_any_wiki(app, fake_wiki) -> None:
 
 def test_roll_from_a_wiki_page(app, fake_wiki) -> None:
     fake_wiki.farm.put_page("enwiki", "Wikipedia:Election/Voters",
-                            "Voters:\n* Alice@enwiki\n* Newbie@enwiki\n* Nobody@enwiki\n")
+                            "Voters:\n* alice@enwiki\n* [[User:Newbie]]\n* Nobody@enwiki\n")
     with TestClient(app) as client:
         admin = login(client, ADMIN)
         eid = draft(admin)
