@@ -321,6 +321,20 @@ MESSAGES: dict[str, str] = {
     "admin.audit_head": N_("Chain head: %(hash)s (verified on every read)"),
     "admin.roll_result": N_("%(added)s added, %(removed)s removed; %(total)s voters on the roll."),
     "admin.done": N_("Done."),
+    "admin.roll_rejected": N_("Not on the roll (could not be resolved): %(list)s"),
+    "admin.wiki_need_page": N_("Give the wiki page."),
+    "admin.wiki_need_message": N_("Give the subject and the message."),
+    "admin.wiki_preview": N_("Preview of %(page)s: %(action)s."),
+    "admin.wiki_action.create": N_("the page would be created"),
+    "admin.wiki_action.update": N_("the page would be replaced"),
+    "admin.wiki_action.unchanged": N_("the page already shows these results"),
+    "admin.wiki_changed": N_("%(detail)s. Tick the box to overwrite it."),
+    "admin.wiki_published": N_("Published on %(page)s (revision %(revid)s)."),
+    "admin.wiki_unchanged": N_("%(page)s already shows these results."),
+    "admin.announce_preview": N_("%(n)s voters would get it, by %(channel)s."),
+    "admin.announce_progress": N_(
+        "%(channel)s: %(sent)s sent, %(failed)s failed, %(skipped)s skipped, %(unknown)s "
+        "unknown; %(remaining)s to go."),
     "admin.small_slots": N_(
         "%(detail)s\n\nMake the change anyway? The new candidate's figures are published only "
         "if enough ballots are cast after it."),

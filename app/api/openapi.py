@@ -94,7 +94,8 @@ def _error_codes(path: str, method: str, operation: dict[str, Any], source: str)
         codes.add("413")
     if klass is not None:
         codes.add("429")
-    if "ensure_decision(" in source or "facts_provider" in source or "status_code=503" in source:
+    if "ensure_decision(" in source or "facts_provider" in source or "status_code=503" in source \
+            or "wiki_bot" in source:
         codes.add("503")
     return codes
 

@@ -255,6 +255,8 @@ function renderPhase() {
     'policy-draft-only': phase !== 'draft',
     'admin-revote-form': phase === 'open' || phase === 'paused',
     'admin-revote-closed': phase !== 'open' && phase !== 'paused',
+    'wiki-results-box': phase === 'published' || phase === 'archived',
+    'wiki-announce-box': phase !== 'draft',
   };
   for (const [id, on] of Object.entries(visible)) $(`#${id}`).hidden = !on;
   $('#extend-timezone').value = current.schedule?.timezone || 'UTC';
@@ -528,7 +530,10 @@ $('#roll-form').addEventListener('submit', async (event) => {
   const usernames = $('#roll-users').value.split('\n').map((s) => s.trim()).filter(Boolean);
   try {
     const r = await api(`/api/v1/elections/${current.id}/roll`, { method: 'POST', body: { usernames, mode: $('#roll-mode').value } });
-    announce($('#roll-result'), t('admin.roll_result', { added: r.added, removed: r.removed, total: r.total }), 'ok');
+    const done = t('admin.roll_result', { added: r.added, removed: r.removed, total: r.total });
+    const rejected = (r.rejected || []).map((x) => `${x.entry} (${x.reason})`).join('; ');
+    announce($('#roll-result'), rejected ? `${done} ${t('admin.roll_rejected', { list: rejected })}` : done,
+      rejected ? 'error' : 'ok');
     $('#roll-users').value = '';
   } catch (err) { announce($('#roll-result'), errorText(err), 'error'); }
   await loadAudit();
@@ -578,3 +583,56 @@ async function main() {
 }
 
 main();
+
+// --- the wiki: results on a page, announcements to the roll (the server's bot does the edits) --
+async function publishResults(dryRun) {
+  const status = $('#wiki-results-status');
+  const page = $('#wiki-results-page').value.trim();
+  if (!page) { announce(status, t('admin.wiki_need_page'), 'error'); return; }
+  try {
+    const r = await api(`/api/v1/elections/${current.id}/wiki/results`, {
+      method: 'POST', body: { page, dry_run: dryRun, force: $('#wiki-results-force').checked } });
+    $('#wiki-results-text').hidden = !dryRun;
+    $('#wiki-results-text').textContent = dryRun ? r.text : '';
+    if (dryRun) {
+      announce(status, r.changed_since_publish && !$('#wiki-results-force').checked
+        ? t('admin.wiki_changed', { detail: r.changed_since_publish })
+        : t('admin.wiki_preview', { action: t(`admin.wiki_action.${r.action}`), page: r.page }), r.changed_since_publish ? 'error' : 'ok');
+    } else {
+      announce(status, r.nochange ? t('admin.wiki_unchanged', { page: r.page })
+        : t('admin.wiki_published', { page: r.page, revid: r.revid }), 'ok');
+    }
+  } catch (err) { announce(status, errorText(err), 'error'); }
+  await loadAudit();
+}
+$('#wiki-results-preview').addEventListener('click', () => publishResults(true));
+$('#wiki-results-publish').addEventListener('click', () => publishResults(false));
+
+async function announceOnWiki(dryRun) {
+  const status = $('#wiki-announce-status');
+  const subject = $('#wiki-announce-subject').value.trim();
+  const text = $('#wiki-announce-body').value.trim();
+  if (!subject || !text) { announce(status, t('admin.wiki_need_message'), 'error'); return; }
+  const lang = current.default_language;
+  const body = { subject: { [lang]: subject }, body: { [lang]: text }, dry_run: dryRun, limit: 25 };
+  const path = `/api/v1/elections/${current.id}/wiki/announce`;
+  const button = $('#wiki-announce-send');
+  button.disabled = true;
+  try {
+    let r = await api(path, { method: 'POST', body });
+    if (dryRun) {
+      announce(status, t('admin.announce_preview', { n: r.would_send.length, channel: r.channel }), 'ok');
+      return;
+    }
+    body.since = r.since;
+    for (;;) {  // progress after every batch; stops when everyone was reached (or tried)
+      announce(status, t('admin.announce_progress', { channel: r.channel, ...r.counts, remaining: r.remaining }),
+        r.counts.failed || r.counts.unknown ? 'error' : 'ok');
+      if (r.remaining === 0 || r.deliveries.length === 0) break;
+      r = await api(path, { method: 'POST', body });
+    }
+  } catch (err) { announce(status, errorText(err), 'error'); } finally { button.disabled = false; }
+  await Promise.all([loadOutbox(), loadAudit()]);
+}
+$('#wiki-announce-preview').addEventListener('click', () => announceOnWiki(true));
+$('#wiki-announce-send').addEventListener('click', () => announceOnWiki(false));
