@@ -21,12 +21,13 @@ def wiki_settings(database_url: str, tmp_path: Any, fake_wiki: Any, *, bot: bool
     farm.rights[BOT] = list(rights)
     identity = {"wiki_bot_username": BOT_LOGIN, "wiki_bot_password": BOT_PASSWORD} if bot \
         else {}
+    options: dict[str, Any] = {"base_url": "https://vote.example.org",
+                               "wiki_api_url": fake_wiki.api_url("enwiki"),
+                               "wiki_user_agent": "Scrutin-test/1 (ops@example.org)",
+                               **identity, **extra}
     settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
                         **TEST_RATE_LIMITS, database_url=database_url, data_dir=tmp_path,
-                        demo=False, admins=ADMIN, wiki_api_url=fake_wiki.api_url("enwiki"),
-                        base_url="https://vote.example.org",
-                        wiki_user_agent="Scrutin-test/1 (ops@example.org)",
-                        **identity, **extra)
+                        demo=False, admins=ADMIN, **options)
     return settings
 
 
