@@ -49,8 +49,7 @@ def announce(request: Request, election_id: str, body: AnnounceIn) -> dict:
     message = wiki.Announcement(subject=dict(body.subject), body=dict(body.body))
     base_url = settings_of(request).base_url
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        plan = wiki.announce_plan(session, actor, election_id, message, since=since,
-                                  limit=body.limit)
+        wiki.require_committee(session, actor, election_id)
     bot = wiki.require_bot(request.app.state.wiki_bot, write=not body.dry_run)
     try:
         lang = bot.siteinfo().get("lang")
@@ -58,9 +57,12 @@ def announce(request: Request, election_id: str, body: AnnounceIn) -> dict:
             "massmessage" in bot.check(needed=()).rights)
     except WikiBotError as exc:
         raise wiki.wiki_error(exc) from exc
-    subject, text = wiki.compose(plan["election_id"], plan["default_language"], message, lang,
-                                 base_url, plan["key"])
     channel = "massmessage" if use_mm else "wiki-talk"
+    with unit_of_work(request, election_id=election_id) as session:
+        plan = wiki.announce_plan(session, actor, election_id, message, since=since,
+                                  limit=body.limit, channel=channel, lang=lang,
+                                  base_url=base_url, claim=not body.dry_run)
+    subject, text = plan["subject"], plan["text"]
     answer = {"batch": plan["key"], "channel": channel, "since": since.isoformat(),
               "subject": subject, "text": text, "dry_run": body.dry_run}
     if body.dry_run:

@@ -215,6 +215,8 @@ def publish_results(bot: WikiBot, plan: dict[str, Any], previous: dict[str, Any]
                    f"{page.revid} by {page.user}, after our {previous.get('revid')})")
     elif not page.exists and previous is not None:
         changed = f"the page {page.title!r} was deleted since the last publish"
+    if page.exists and page.text == plan["text"]:
+        changed = None  # it shows exactly these results (say, our edit whose answer was lost)
     out: dict[str, Any] = {"page": page.title, "text": plan["text"], "dry_run": dry_run,
                            "current_revid": page.revid, "changed_since_publish": changed,
                            "action": "create" if not page.exists else
@@ -248,9 +250,10 @@ def record_publish(session: Session, actor: Actor, election_id: str, bot: WikiBo
 
 # -- announcements -------------------------------------------------------------------------
 
-DONE = ("sent", "skipped", "unknown")
-"""Delivery states never retried: ``unknown`` is a mass message whose answer was lost (it may
-have gone out: look at Special:Log/massmessage before sending again by hand)."""
+# Delivery states: pending (claimed by a run), sent, failed (tried again by a later run),
+# skipped (opted out, protected) and unknown (a mass message whose answer was lost: it may have
+# gone out — look at Special:Log/massmessage before sending again by hand); the last three and
+# "sent" are never retried.
 
 
 @dataclass
@@ -298,28 +301,61 @@ def roll_names(session: Session, election: Election) -> list[str]:
         Voter.election_id == election.id, Voter.eligible.is_(True)).order_by(Voter.username)))
 
 
+def require_committee(session: Session, actor: Actor, election_id: str) -> Election:
+    election = elections.load(session, election_id)
+    elections.require_role(session, actor, election, "committee")
+    return election
+
+
+CLAIM_SECONDS = 600
+"""A recipient claimed by a run (``pending``) is left to it this long; after that (the run
+died) another run may take it — a talk page's marker still keeps it from a second notice."""
+
+
 def announce_plan(session: Session, actor: Actor, election_id: str, message: Announcement,
-                  *, since: Any, limit: int) -> dict[str, Any]:
-    """Inside a transaction: who is still to be sent this announcement (failures tried
-    before ``since`` are tried again), and the tallies so far."""
+                  *, since: Any, limit: int, channel: str, lang: str | None, base_url: str,
+                  claim: bool) -> dict[str, Any]:
+    """Inside a transaction: who is still to be sent this announcement (failures tried before
+    ``since`` are tried again), the text, and the tallies so far. With ``claim`` the next
+    ``limit`` recipients are marked ``pending`` for this run, so that a run started at the same
+    time takes others."""
+    from datetime import timedelta
+
     from sqlalchemy import select
 
     from app.models import OutboxMessage
+    from app.models.base import utcnow
 
-    election = elections.load(session, election_id)
+    election = elections.load(session, election_id, for_update=claim)
     elections.require_role(session, actor, election, "committee")
     key = announcement_key(election.id, message)
+    subject, text = compose(election.id, election.default_language, message, lang, base_url,
+                            key)
+    now = utcnow()
+    stale = now - timedelta(seconds=CLAIM_SECONDS)
     rows = {m.recipient: m for m in session.scalars(select(OutboxMessage).where(
         OutboxMessage.election_id == election.id, OutboxMessage.batch == key))}
     todo = []
     for name in roll_names(session, election):
         row = rows.get(name)
-        if row is None or row.status == "pending" or (
-                row.status == "failed" and (row.attempted_at is None or row.attempted_at < since)):
+        if row is None or (row.status == "failed" and (
+                row.attempted_at is None or row.attempted_at < since)) or (
+                row.status == "pending" and (row.attempted_at is None
+                                             or row.attempted_at < stale)):
             todo.append(name)
-    return {"election_id": election.id, "default_language": election.default_language,
-            "key": key, "todo": todo[:limit], "remaining": len(todo),
-            "counts": _counts(rows.values())}
+    chosen = todo[:limit]
+    if claim:
+        for name in chosen:
+            row = rows.get(name)
+            if row is None:
+                row = OutboxMessage(election_id=election.id, recipient=name, channel=channel,
+                                    subject=subject, body=text, created_at=now, batch=key)
+                session.add(row)
+                rows[name] = row
+            row.status, row.attempted_at, row.channel = "pending", now, channel
+        session.flush()
+    return {"key": key, "subject": subject, "text": text, "todo": chosen,
+            "remaining": len(todo), "counts": _counts(rows.values())}
 
 
 def _counts(rows: Any) -> dict[str, int]:

@@ -3,10 +3,18 @@ committee page and the CLI share, against the fake wiki over real HTTP."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from app.client.http import ApiError
+from app.db import transaction
+from app.models import OutboxMessage
+from app.models.base import utcnow
+from app.services import wiki
+from app.services.actor import Actor
 from tests.service.helpers import ADMIN, election_config, login, open_election, run_ceremony, voter
 from tests.wiki.helpers import BOT, wiki_app
 
@@ -211,3 +219,27 @@ def test_announce_in_the_wikis_language(database_url, tmp_path, fake_wiki) -> No
     app.state.engine.dispose()
     text = farm.page_text("dewiki", "User talk:Alice")
     assert "== Wählt! ==" in text and "Die Wahl ist offen." in text
+
+
+def test_two_runs_at_once_take_different_recipients(app, tmp_path) -> None:
+    with TestClient(app) as client:
+        _, eid, _ = open_election(client, tmp_path, ["Alice", "Multi", "Newbie"], trustees=1,
+                                  threshold=1)
+    message = wiki.Announcement(subject=MESSAGE["subject"], body=MESSAGE["body"])
+    actor = Actor(username=ADMIN, is_admin=True)
+
+    def plan(**kw):  # type: ignore[no-untyped-def]
+        with transaction(app.state.sessions) as session:
+            return wiki.announce_plan(session, actor, eid, message, since=utcnow(),
+                                      channel="wiki-talk", lang="en", base_url="https://x",
+                                      **kw)
+
+    first = plan(limit=2, claim=True)
+    second = plan(limit=2, claim=True)
+    assert first["todo"] == ["Alice", "Multi"] and second["todo"] == ["Newbie"]
+    assert plan(limit=5, claim=False)["todo"] == []
+    # A run that died: its claims lapse and another run takes them.
+    with transaction(app.state.sessions) as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.recipient == "Alice")
+                        .values(attempted_at=utcnow() - timedelta(hours=1)))
+    assert plan(limit=5, claim=False)["todo"] == ["Alice"]
