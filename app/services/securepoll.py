@@ -21,7 +21,7 @@ LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")
 EDIT_PROPS = {"list_edits-before", "list_edits-before-count", "list_edits-before-date",
               "list_edits-between", "list_edits-between-count", "list_edits-startdate",
               "list_edits-enddate"}
-HANDLED_ELECTION_PROPS = {"min-edits", "max-registration", "not-blocked", "not-bot",
+HANDLED_ELECTION_PROPS = {"voter-privacy", "min-edits", "max-registration", "not-blocked", "not-bot",
                           "need-group", "not-centrally-blocked", "central-block-threshold",
                           *EDIT_PROPS}
 HANDLED_QUESTION_PROPS = {"min-score", "max-score", "default-score", "column-label-msgs",
@@ -58,6 +58,8 @@ def import_dump(session: Session, actor: Actor, xml: str, *,
                               "trustee_count": 1, "threshold": 1,
                               "questions": [_question(dump, q, i, note)
                                             for i, q in enumerate(dump.questions)]}
+    if dump.properties.get("voter-privacy") in ("1", "true"):
+        config["voter_list_public"] = False  # SecurePoll hides who voted: so does Scrutin
     intro = _texts(dump.messages.get("intro"))
     if intro:
         config["description"] = intro

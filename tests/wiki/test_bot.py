@@ -119,3 +119,17 @@ def test_pages_protection_opt_out_and_users(fake_wiki) -> None:
     assert not admin.exists and admin.edit_protection == "sysop"
     assert b.existing_users(["Alice", "Nobody here"]) == {"Alice": "Alice", "Nobody here": None}
     assert b.siteinfo()["lang"] == "en" and not b.has_massmessage()
+
+
+def test_bot_settings_are_checked() -> None:
+    from app.config import Settings
+
+    with pytest.raises(ValueError, match="exclusive"):
+        Settings(wiki_api_url="http://w/api.php", wiki_bot_username="B@x",
+                 wiki_bot_password="p", wiki_bot_token="t")
+    with pytest.raises(ValueError, match="needs both"):
+        Settings(wiki_api_url="http://w/api.php", wiki_bot_username="B@x")
+    with pytest.raises(ValueError, match="needs SCRUTIN_WIKI_API_URL"):
+        Settings(wiki_bot_token="t")
+    assert Settings(wiki_api_url="http://a", wiki_bot_api_url="http://b").wiki_bot_api == \
+        "http://b"

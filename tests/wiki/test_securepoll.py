@@ -51,7 +51,8 @@ def test_radio_range_becomes_sonc_with_rules_and_a_report(client) -> None:
         "edits_between": {"count": 50, "start": "2025-08-01T00:00:00Z",
                           "end": "2026-02-01T00:00:00Z"}}
     unmapped = {u["what"]: u for u in out["unmapped"]}
-    for what in ("property need-list", "property admins", "property voter-privacy",
+    assert election["voter_list_public"] is False  # voter-privacy
+    for what in ("property need-list", "property admins",
                  "property encrypt-type", "message jump-text", "auth", "votes", "tally",
                  "question 1 pass rule", "question 1 message column+1"):
         assert what in unmapped, what
