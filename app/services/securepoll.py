@@ -34,6 +34,17 @@ def ranked_available() -> bool:
     return "ranked" in typing.get_args(BallotKind)
 
 
+def securepoll_meek() -> str:
+    """The name of SecurePoll's Meek STV among this server's counting methods."""
+    from app.schemas import elections as schemas
+
+    methods = typing.get_args(getattr(schemas, "RankedMethod", None)) or ()
+    for name in ("meek-securepoll", "meek"):
+        if name in methods:
+            return name
+    return "meek-securepoll"
+
+
 def import_dump(session: Session, actor: Actor, xml: str, *,
                 max_ballot: int | None = None) -> dict[str, Any]:
     if not actor.is_admin:
@@ -140,7 +151,7 @@ def _question(dump: Dump, q: DumpQuestion, index: int, note: Any) -> dict[str, A
         if not seats or not seats.isdigit():
             raise InvalidInput("invalid_securepoll_dump", f"{where}: an STV question needs "
                                "its min-seats")
-        out.update(kind="ranked", method="meek-securepoll", seats=int(seats))
+        out.update(kind="ranked", method=securepoll_meek(), seats=int(seats))
     else:
         raise InvalidInput("securepoll_unsupported",
                            f"the ballot type {dump.ballot!r} has no equivalent here "
