@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     wiki_bot_password: str = ""
     wiki_bot_token: str = ""
     wiki_bot_api_url: str = ""
+    # Seconds at least between two of the bot's edits (talk-page notices are many edits).
+    wiki_edit_interval: float = Field(default=1.0, ge=0, le=60)
     scheduler_interval_seconds: float = Field(default=15.0, gt=0)
     # How often at most an election's audit head is anchored on its public board (when the
     # log grew): the window in which a truncated log could go unnoticed.

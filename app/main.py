@@ -43,7 +43,8 @@ def make_wiki_bot(settings: Settings) -> WikiBot | None:
     return WikiBot(settings.wiki_bot_api, username=settings.wiki_bot_username,
                    password=settings.wiki_bot_password, token=settings.wiki_bot_token,
                    user_agent=settings.wiki_user_agent, maxlag=settings.wiki_maxlag,
-                   timeout=max(settings.wiki_timeout, 20.0))
+                   timeout=max(settings.wiki_timeout, 20.0),
+                   edit_interval=settings.wiki_edit_interval)
 
 
 def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) -> FastAPI:

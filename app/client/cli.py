@@ -573,7 +573,7 @@ def wiki_announce(
     message: Path = typer.Option(..., "--message", help="The notice (see docs/wiki.md)."),
     lang: str = typer.Option("en", "--lang", help="The language of a plain-text message."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show who would get it; send none."),
-    batch: int = typer.Option(50, "--batch", min=1, max=500, help="Recipients per request."),
+    batch: int = typer.Option(20, "--batch", min=1, max=500, help="Recipients per request."),
     url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
 ) -> None:
     """Announce the election to its roll on the wiki (MassMessage, else talk pages), with

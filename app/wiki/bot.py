@@ -96,8 +96,9 @@ class WikiBot:
     def __init__(self, api_url: str, *, username: str = "", password: str = "", token: str = "",
                  user_agent: str, maxlag: int | None = 5, timeout: float = 20.0,
                  max_retries: int = 4, backoff: float = 0.5, max_backoff: float = 60.0,
-                 client: httpx.Client | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 edit_interval: float = 0.0, client: httpx.Client | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         if username and token:
             raise BotConfigError("bot_misconfigured", "give a BotPassword (username and "
                                  "password) or an OAuth token, not both")
@@ -115,6 +116,9 @@ class WikiBot:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._sleep = sleep
+        self._clock = clock
+        self.edit_interval = edit_interval
+        self._last_write: float | None = None
         headers = {"User-Agent": user_agent}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -286,6 +290,11 @@ class WikiBot:
         """A POST with the CSRF token and the assertions; ``badtoken`` and a lost session are
         retried once after fetching a new token / logging in again."""
         identity = self.check()
+        if self.edit_interval and self._last_write is not None:
+            wait = self._last_write + self.edit_interval - self._clock()
+            if wait > 0:
+                self._sleep(wait)  # the wikis' pace for bots, between two edits
+        self._last_write = self._clock()
         for attempt in (1, 2):
             body = {**params, "token": self.csrf_token(), "assertuser": identity.name,
                     "assert": "bot" if identity.is_bot else "user"}

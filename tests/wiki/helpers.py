@@ -24,6 +24,7 @@ def wiki_settings(database_url: str, tmp_path: Any, fake_wiki: Any, *, bot: bool
     options: dict[str, Any] = {"base_url": "https://vote.example.org",
                                "wiki_api_url": fake_wiki.api_url("enwiki"),
                                "wiki_user_agent": "Scrutin-test/1 (ops@example.org)",
+                               "wiki_edit_interval": 0,
                                **identity, **extra}
     settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
                         **TEST_RATE_LIMITS, database_url=database_url, data_dir=tmp_path,

@@ -133,3 +133,11 @@ def test_bot_settings_are_checked() -> None:
         Settings(wiki_bot_token="t")
     assert Settings(wiki_api_url="http://a", wiki_bot_api_url="http://b").wiki_bot_api == \
         "http://b"
+
+
+def test_edits_keep_the_pace(fake_wiki) -> None:
+    sleeps: list[float] = []
+    b = bot(fake_wiki, sleeps=sleeps, edit_interval=2.0)
+    b.edit("A", text="1", summary="s")
+    b.edit("B", text="2", summary="s")
+    assert len(sleeps) == 1 and 1.5 < sleeps[0] <= 2.0

@@ -614,7 +614,7 @@ async function announceOnWiki(dryRun) {
   const text = $('#wiki-announce-body').value.trim();
   if (!subject || !text) { announce(status, t('admin.wiki_need_message'), 'error'); return; }
   const lang = current.default_language;
-  const body = { subject: { [lang]: subject }, body: { [lang]: text }, dry_run: dryRun, limit: 25 };
+  const body = { subject: { [lang]: subject }, body: { [lang]: text }, dry_run: dryRun, limit: 20 };
   const path = `/api/v1/elections/${current.id}/wiki/announce`;
   const button = $('#wiki-announce-send');
   button.disabled = true;
