@@ -22,7 +22,11 @@ Behaviour knobs on :class:`FakeWikiFarm` (thread-safe enough for tests): ``page_
 request's ``maxlag``), ``maxlag_next`` (the next N API requests answer ``maxlag``),
 ``fail_next`` (HTTP statuses for the next requests), ``api_error_next`` (API error codes for
 the next requests), ``delay`` (seconds before every answer), ``slow_users`` / ``error_users``
-(per user name). Every request is logged in ``farm.requests``.
+(per user name); for the bot: ``bot_passwords``, ``rights`` (per account), ``pages`` and
+``protection`` (per wiki; ``put_page`` edits as someone else), ``massmessage`` (the extension
+is there), ``ratelimited_next`` (the next N writes answer ``ratelimited``) and
+``drop_next_write`` (the next N writes are made but their answer is lost). Every request is
+logged in ``farm.requests``.
 """
 
 from __future__ import annotations
