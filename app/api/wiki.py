@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from app.api.deps import require_actor, settings_of, unit_of_work
 from app.models.base import utcnow
 from app.schemas.wiki import AnnounceIn, PublishResultsIn, SecurePollIn
-from app.services import securepoll, wiki
+from app.services import audit, securepoll, wiki
 from app.wiki.bot import WikiBotError
 
 router = APIRouter(prefix="/api/v1", tags=["wiki"])
@@ -78,7 +78,7 @@ def announce(request: Request, election_id: str, body: AnnounceIn) -> dict:
     with unit_of_work(request) as session:
         counts = wiki.mark(session, election_id, plan["key"], channel, subject, text, outcomes,
                            actor, bot)
-        wiki.audit.record(session, election_id, actor, "wiki.announce", {
+        audit.record(session, election_id, actor, "wiki.announce", {
             "batch": plan["key"], "channel": channel,
             "this_call": {s: sum(o["status"] == s for o in outcomes)
                           for s in ("sent", "failed", "skipped", "unknown")}})

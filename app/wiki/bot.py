@@ -332,12 +332,12 @@ class WikiBot:
                 else:
                     response = self._client.post(self.api_url, data=full, timeout=self.timeout)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                error = WikiBotError("wiki_unavailable",
-                                     f"{self.api_url}: {type(exc).__name__}: {exc}",
-                                     retryable=True)
+                lost = WikiBotError("wiki_unavailable",
+                                    f"{self.api_url}: {type(exc).__name__}: {exc}",
+                                    retryable=True)
                 if write:  # the edit may have been made: never send it twice
-                    raise error from exc
-                last = error
+                    raise lost from exc
+                last = lost
             else:
                 retry_after = _retry_after(response)
                 if response.status_code in RETRY_STATUSES:
