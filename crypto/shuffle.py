@@ -1,0 +1,259 @@
+"""Verifiable re-encryption shuffle: the Terelius–Wikström proof of a shuffle
+(docs/protocol.md §14.3).
+
+A mixer takes N ballots, each a row of ``w`` ElGamal ciphertexts under the election key Y,
+re-encrypts every ciphertext (``e'_{i,k} = e_{π(i),k} + (ρ_{i,k}·G, ρ_{i,k}·Y)``), permutes the
+rows with a secret permutation π, and proves in zero knowledge that the output is such a
+re-encryption and permutation of the input, without revealing π or ρ.
+
+The proof follows Terelius and Wikström (AFRICACRYPT 2010) in the form written out as
+pseudo-code by Haenni, Locher, Koenig and Dubuis ("Pseudo-code algorithms for verifiable
+re-encryption mix-nets", FC 2017, Algorithms 8.44–8.47), adapted to additive notation, to
+rows of ``w`` ciphertexts (one response ``s4`` per column) and to the challenge/response form
+the other proofs of this protocol use (the verifier recomputes every commitment from the
+responses and re-derives the challenge):
+
+* independent generators ``h`` and ``h_0..h_{N-1}`` come from ``hash_to_point`` over a seed
+  naming the election and question, so nobody knows a relation between them;
+* the permutation commitment ``c_{π(i)} = r_{π(i)}·G + h_i``;
+* challenges ``u_j = H(D, j)`` where D hashes the statement and the commitment;
+* the commitment chain ``ĉ_i = r̂_i·G + u_{π(i)}·ĉ_{i-1}`` (``ĉ_{-1} = h``), which proves
+  ``Π u_{π(i)} = Π u_j`` — together with ``Σ c_j = r̄·G + Σ h_i`` and
+  ``Σ u_j·c_j = r̃·G + Σ u_{π(i)}·h_i`` this shows the committed matrix is a permutation;
+* ``Σ u_{π(i)}·e'_i = Σ u_j·e_j + Enc(0; Σ u_{π(i)}·ρ_i)`` ties the ciphertexts to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .elgamal import Ciphertext, Rng
+from .encoding import u64be
+from .errors import InvalidEncoding, InvalidProof
+from .group import IDENTITY, G, L, Point, Scalar, hash_to_point
+from .hashing import hash_bytes, hash_to_int
+
+TAG_GENERATORS = "scrutin/v1/shuffle-generators"
+TAG_SEED = "scrutin/v1/shuffle-seed"
+TAG_U = "scrutin/v1/shuffle-u"
+TAG_CHALLENGE = "scrutin/v1/shuffle-challenge"
+
+Rows = Sequence[Sequence[Ciphertext]]
+
+PROOF_KEYS = frozenset({"commitments", "chain", "challenge", "s1", "s2", "s3", "s4", "s_hat",
+                        "s_prime"})
+
+
+def rows_hash(rows: Rows, width: int) -> str:
+    """SHA-256 naming a list of ciphertext rows (a mix's input or output, §14.3):
+    ``SHA-256("scrutin/v1/mix-rows" 0x00 || u64be(N) || u64be(w) || α||β of every ciphertext,
+    row by row)``."""
+    h = hashlib.sha256(b"scrutin/v1/mix-rows\x00" + u64be(len(rows)) + u64be(width))
+    for row in rows:
+        if len(row) != width:
+            raise InvalidEncoding(f"a row has {len(row)} ciphertexts, expected {width}")
+        for ct in row:
+            h.update(ct.alpha.to_bytes())
+            h.update(ct.beta.to_bytes())
+    return h.hexdigest()
+
+
+def generators(seed: bytes, n: int) -> tuple[Point, list[Point]]:
+    """``h`` (the chain's start) and ``h_0..h_{n-1}``: hash_to_point(TAG_GENERATORS,
+    seed || u64be(i)) with i = 0 for h and i + 1 for h_i."""
+    points = [hash_to_point(TAG_GENERATORS, seed + u64be(i)) for i in range(n + 1)]
+    return points[0], points[1:]
+
+
+def _seed_digest(context: bytes, public_key: Point, input_hash: str, output_hash: str,
+                 commitments: Sequence[Point]) -> bytes:
+    return hash_bytes(TAG_SEED, context, public_key, input_hash, output_hash, list(commitments))
+
+
+def _challenges(digest: bytes, n: int) -> list[int]:
+    return [hash_to_int(TAG_U, digest, j) for j in range(n)]
+
+
+def _challenge(digest: bytes, chain: Sequence[Point], t1: Point, t2: Point, t3: Point,
+               t4: Sequence[tuple[Point, Point]], t_hat: Sequence[Point]) -> int:
+    return hash_to_int(TAG_CHALLENGE, digest, list(chain), t1, t2, t3,
+                       [list(pair) for pair in t4], list(t_hat))
+
+
+def _msm(points: Sequence[Point], scalars: Sequence[int]) -> Point:
+    acc = IDENTITY
+    for p, s in zip(points, scalars, strict=True):
+        acc = acc + p * s
+    return acc
+
+
+@dataclass(frozen=True)
+class ShuffleProof:
+    commitments: tuple[Point, ...]
+    chain: tuple[Point, ...]
+    challenge: Scalar
+    s1: Scalar
+    s2: Scalar
+    s3: Scalar
+    s4: tuple[Scalar, ...]
+    s_hat: tuple[Scalar, ...]
+    s_prime: tuple[Scalar, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"commitments": [p.hex() for p in self.commitments],
+                "chain": [p.hex() for p in self.chain],
+                "challenge": self.challenge.hex(), "s1": self.s1.hex(), "s2": self.s2.hex(),
+                "s3": self.s3.hex(), "s4": [s.hex() for s in self.s4],
+                "s_hat": [s.hex() for s in self.s_hat],
+                "s_prime": [s.hex() for s in self.s_prime]}
+
+    @classmethod
+    def from_json(cls, data: object, n: int, width: int, what: str = "shuffle proof") -> ShuffleProof:
+        if not isinstance(data, dict) or set(data) != PROOF_KEYS:
+            raise InvalidEncoding(f"{what}: expected an object with keys {sorted(PROOF_KEYS)}")
+
+        def points(key: str, length: int) -> tuple[Point, ...]:
+            value = data[key]
+            if not isinstance(value, list) or len(value) != length:
+                raise InvalidEncoding(f"{what}.{key}: expected a list of {length} points")
+            return tuple(Point.from_hex(v, what=f"{what}.{key}[{i}]") for i, v in enumerate(value))
+
+        def scalars(key: str, length: int) -> tuple[Scalar, ...]:
+            value = data[key]
+            if not isinstance(value, list) or len(value) != length:
+                raise InvalidEncoding(f"{what}.{key}: expected a list of {length} scalars")
+            return tuple(Scalar.from_hex(v, f"{what}.{key}[{i}]") for i, v in enumerate(value))
+
+        return cls(points("commitments", n), points("chain", n),
+                   Scalar.from_hex(data["challenge"], f"{what}.challenge"),
+                   Scalar.from_hex(data["s1"], f"{what}.s1"),
+                   Scalar.from_hex(data["s2"], f"{what}.s2"),
+                   Scalar.from_hex(data["s3"], f"{what}.s3"),
+                   scalars("s4", width), scalars("s_hat", n), scalars("s_prime", n))
+
+
+def shuffle(public_key: Point, rows: Rows, width: int, context: bytes, generator_seed: bytes,
+            rng: Rng | None = None,
+            permutation: Sequence[int] | None = None) -> tuple[list[list[Ciphertext]], ShuffleProof]:
+    """Re-encrypt and permute ``rows``; returns the output rows and the proof.
+
+    ``permutation[i]`` is the input row that output row i re-encrypts (drawn from the OS
+    CSPRNG unless a test passes one). ``context`` binds the proof to one mix of one election
+    (protocol.md §14.4 gives it); ``generator_seed`` names the election and question."""
+    draw = rng or Scalar.random
+    n = len(rows)
+    if n == 0:
+        raise ValueError("nothing to shuffle")
+    if permutation is None:
+        order = list(range(n))
+        secrets.SystemRandom().shuffle(order)
+        permutation = order
+    pi = list(permutation)
+    if sorted(pi) != list(range(n)):
+        raise ValueError("not a permutation")
+    y = public_key
+    out: list[list[Ciphertext]] = []
+    rho: list[list[int]] = []
+    for i in range(n):
+        row, rs = [], []
+        for k in range(width):
+            r = draw().value
+            ct = rows[pi[i]][k]
+            row.append(Ciphertext(ct.alpha + G * r, ct.beta + y * r))
+            rs.append(r)
+        out.append(row)
+        rho.append(rs)
+    h0, hs = generators(generator_seed, n)
+    r_commit = [0] * n
+    commitments: list[Point] = [IDENTITY] * n
+    for i in range(n):
+        r = draw().value
+        r_commit[pi[i]] = r
+        commitments[pi[i]] = G * r + hs[i]
+    digest = _seed_digest(context, y, rows_hash(rows, width), rows_hash(out, width), commitments)
+    u = _challenges(digest, n)
+    u_out = [u[pi[i]] for i in range(n)]
+    r_chain = [draw().value for _ in range(n)]
+    chain: list[Point] = []
+    prev = h0
+    for i in range(n):
+        prev = G * r_chain[i] + prev * u_out[i]
+        chain.append(prev)
+    w1, w2, w3 = draw().value, draw().value, draw().value
+    w4 = [draw().value for _ in range(width)]
+    w_hat = [draw().value for _ in range(n)]
+    w_prime = [draw().value for _ in range(n)]
+    t1, t2 = G * w1, G * w2
+    t3 = G * w3 + _msm(hs, w_prime)
+    t4 = [(_msm([row[k].alpha for row in out], w_prime) - G * w4[k],
+           _msm([row[k].beta for row in out], w_prime) - y * w4[k]) for k in range(width)]
+    t_hat = [G * w_hat[i] + (h0 if i == 0 else chain[i - 1]) * w_prime[i] for i in range(n)]
+    c = _challenge(digest, chain, t1, t2, t3, t4, t_hat)
+    r_bar = sum(r_commit) % L
+    v = [1] * n
+    for i in range(n - 2, -1, -1):
+        v[i] = v[i + 1] * u_out[i + 1] % L
+    r_hat = sum(r_chain[i] * v[i] for i in range(n)) % L
+    r_tilde = sum(r_commit[j] * u[j] for j in range(n)) % L
+    r_prime = [sum(rho[i][k] * u_out[i] for i in range(n)) % L for k in range(width)]
+    proof = ShuffleProof(
+        commitments=tuple(commitments), chain=tuple(chain), challenge=Scalar(c),
+        s1=Scalar(w1 - c * r_bar), s2=Scalar(w2 - c * r_hat), s3=Scalar(w3 - c * r_tilde),
+        s4=tuple(Scalar(w4[k] - c * r_prime[k]) for k in range(width)),
+        s_hat=tuple(Scalar(w_hat[i] - c * r_chain[i]) for i in range(n)),
+        s_prime=tuple(Scalar(w_prime[i] - c * u_out[i]) for i in range(n)))
+    return out, proof
+
+
+def verify_shuffle(public_key: Point, rows: Rows, output: Rows, width: int, proof: ShuffleProof,
+                   context: bytes, generator_seed: bytes,
+                   generator_cache: tuple[Point, list[Point]] | None = None) -> None:
+    """Raise ``InvalidProof`` unless ``proof`` shows ``output`` is a re-encryption and
+    permutation of ``rows`` under ``public_key``. Points of ``rows``/``output`` must already
+    be validated (they come from ``Ciphertext.from_json``)."""
+    n = len(rows)
+    if n == 0 or len(output) != n:
+        raise InvalidProof(f"a mix of {n} rows must output {n} rows, got {len(output)}")
+    if len(proof.commitments) != n or len(proof.chain) != n or len(proof.s_hat) != n \
+            or len(proof.s_prime) != n or len(proof.s4) != width:
+        raise InvalidProof("shuffle proof: wrong number of elements")
+    y = public_key
+    h0, hs = generator_cache if generator_cache is not None else generators(generator_seed, n)
+    if len(hs) < n:
+        raise InvalidProof("shuffle proof: too few generators")
+    hs = hs[:n]
+    digest = _seed_digest(context, y, rows_hash(rows, width), rows_hash(output, width),
+                          proof.commitments)
+    u = _challenges(digest, n)
+    c = proof.challenge.value
+    s_prime = [s.value for s in proof.s_prime]
+    u_prod = 1
+    for x in u:
+        u_prod = u_prod * x % L
+    c_bar = IDENTITY
+    for p in proof.commitments:
+        c_bar = c_bar + p
+    h_sum = IDENTITY
+    for p in hs:
+        h_sum = h_sum + p
+    c_bar = c_bar - h_sum
+    c_hat = proof.chain[-1] - h0 * u_prod
+    c_tilde = _msm(proof.commitments, u)
+    t1 = c_bar * c + G * proof.s1.value
+    t2 = c_hat * c + G * proof.s2.value
+    t3 = c_tilde * c + G * proof.s3.value + _msm(hs, s_prime)
+    t4 = []
+    for k in range(width):
+        e_alpha = _msm([row[k].alpha for row in rows], u)
+        e_beta = _msm([row[k].beta for row in rows], u)
+        s4 = proof.s4[k].value
+        t4.append((e_alpha * c + _msm([row[k].alpha for row in output], s_prime) - G * s4,
+                   e_beta * c + _msm([row[k].beta for row in output], s_prime) - y * s4))
+    t_hat = [proof.chain[i] * c + G * proof.s_hat[i].value
+             + (h0 if i == 0 else proof.chain[i - 1]) * s_prime[i] for i in range(n)]
+    if _challenge(digest, proof.chain, t1, t2, t3, t4, t_hat) != c:
+        raise InvalidProof("shuffle proof does not verify: the output is not shown to be a "
+                           "re-encryption and permutation of the input")
