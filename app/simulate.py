@@ -25,6 +25,7 @@ from app.client.http import ScrutinSession
 from app.client.trustee import TrusteeClient, run_ceremony
 from app.client.voter import VoterClient
 from app.config import Settings
+from app.counting import count_rankings
 from app.local_server import live_server, server_process
 
 ADMIN = "SimAdmin"
@@ -178,7 +179,7 @@ def _finish(report: SimulationReport, out: Path, verify: bool,
         from crypto.record import verify_record
 
         t0 = time.perf_counter()
-        verify_record(json.loads(out.read_bytes()))
+        verify_record(json.loads(out.read_bytes()), counter=count_rankings)
         timings["verify_s"] = time.perf_counter() - t0
         report.verified = True
     return report

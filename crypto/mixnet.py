@@ -34,6 +34,9 @@ MIX = "mix"
 MIX_KEYS = frozenset({"round", "index", "question", "position", "input_hash", "output_hash",
                       "ciphertexts", "proof", "signature"})
 
+MIN_MIXES = 2
+"""Every ranked answer is mixed by at least two different parties (issue 15, DESIGN §3.3):
+one honest mixer is enough to hide who cast which ranking, and nobody is trusted alone."""
 MAX_MIXES = 8
 
 
@@ -53,8 +56,10 @@ def mixes_required(manifest: Mapping[str, Any]) -> int:
     if not ranked_questions(manifest):
         return 0
     value = manifest.get("mixes_required")
-    if not isinstance(value, int) or isinstance(value, bool) or not 2 <= value <= MAX_MIXES:
-        raise InvalidMix(f"a ballot with ranked questions needs mixes_required in 2..{MAX_MIXES}, "
+    if not isinstance(value, int) or isinstance(value, bool) or \
+            not MIN_MIXES <= value <= MAX_MIXES:
+        raise InvalidMix(f"a ballot with ranked questions needs mixes_required in "
+                         f"{MIN_MIXES}..{MAX_MIXES}, "
                          f"not {value!r}")
     return value
 

@@ -163,6 +163,11 @@ class VerificationReport:
     totals: tuple[int, ...] | None
     result: dict[str, Any] | None
     notes: tuple[str, ...] = ()
+    mix_chains: Mapping[int, mixnet.Chain] = field(default_factory=dict, compare=False)
+    """The verified mix chains of the ranked questions (what a trustee mixes next from)."""
+    decryption_target: str | None = None
+    """The hash the decryption shares name once every ranked question is mixed (else the
+    encrypted tally's hash, or None before the tally)."""
 
     @property
     def ok(self) -> bool:
@@ -485,7 +490,8 @@ class _Verifier:
             tally_present=self.tally_event is not None,
             counted=tuple(c.tracker for c in self.counted),
             totals=tuple(self.totals) if self.totals is not None else None,
-            result=self.result, notes=tuple(self.notes))
+            result=self.result, notes=tuple(self.notes), mix_chains=self.chains,
+            decryption_target=self.target_hash)
 
     def _last_setup(self) -> _Setup | None:
         return self.setups[max(self.setups)] if self.setups else None

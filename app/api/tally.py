@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from app.api.deps import optional_actor, require_actor, unit_of_work
-from app.schemas.voting import ShareIn
-from app.services import audit, elections, exports, tally
+from app.schemas.voting import MixIn, ShareIn
+from app.services import audit, elections, exports, mixing, tally
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["tally"])
 
@@ -24,6 +24,21 @@ def get_tally(request: Request, election_id: str) -> dict:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
         elections.load_visible(session, optional_actor(request), election_id)
         return tally.get(session, election_id)
+
+
+@router.get("/tally/mix")
+def get_mix(request: Request, election_id: str) -> dict:
+    """The ranked questions' mix chains: who mixed, and the rows the next mixer takes."""
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        elections.load_visible(session, optional_actor(request), election_id)
+        return mixing.view(session, election_id)
+
+
+@router.post("/tally/mixes")
+def submit_mix(request: Request, election_id: str, body: MixIn) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return mixing.submit(session, actor, election_id, body.model_dump())
 
 
 @router.post("/tally/shares")
