@@ -176,6 +176,12 @@ ROUTES: list[Any] = [
     ("POST", f"{E}/scrutiny/seal", None, None, committee(200)),
     # the tally started with the seal: a second start is 409 for the committee
     ("POST", f"{E}/tally/start", None, None, committee(409)),
+    # E has no ranked question: the mix chains are empty; a trustee's mix has nothing to mix
+    ("GET", f"{E}/tally/mix", None, None, everyone(200)),
+    ("POST", f"{E}/tally/mixes", {"round": 1, "index": 1, "question": 0, "position": 0,
+                                  "input_hash": HEX32, "output_hash": HEX32, "ciphertexts": [],
+                                  "proof": {}, "signature": SIG},
+     None, row(401, 403, 403, 403, 409, 403, 403)),
     # a share that is not a valid decryption share: 422 for the trustee after the role check
     ("POST", f"{E}/tally/shares", {"share": {}}, None, row(401, 403, 403, 403, 422, 403, 403)),
     "publish",  # the trustees decrypt: the result is published
