@@ -192,13 +192,17 @@ def ranked_question(question: Mapping[str, Any], rankings: Sequence[Sequence[int
         "candidates": [{"position": c["position"], "name": c["name"],
                         "withdrawn": bool(c.get("withdrawn", False))} for c in candidates]}
     if rankings is None:
-        out.update(ballots_counted=0, invalid=0, too_few_ballots=True, elected=[], count=None)
+        out.update(ballots_counted=0, invalid=0, too_few_ballots=True, elected=[], count=None,
+                   ballots=None)
         return out
     count = counter(names, rankings, str(question["method"]), question.get("seats"),
                     withdrawn) if counter is not None and rankings else None
     # STV/IRV name the elected; Schulze and Debian their winners (several only on a tie).
     winners = (count or {}).get("elected") or (count or {}).get("winners") or []
     by_name = {str(c["name"]): c["position"] for c in candidates}
+    # The decrypted rankings are public anyway (anyone can combine the decryption shares on the
+    # board): publishing them lets anyone recount with any program (BLT export).
     out.update(ballots_counted=len(rankings), invalid=invalid, too_few_ballots=False,
-               elected=[by_name[w] for w in winners if w in by_name], count=count)
+               elected=[by_name[w] for w in winners if w in by_name], count=count,
+               ballots=[list(r) for r in rankings])
     return out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from app.api.deps import optional_actor, require_actor, unit_of_work
@@ -70,6 +72,17 @@ def results_wikitext(request: Request, election_id: str) -> PlainTextResponse:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
         elections.load_visible(session, optional_actor(request), election_id)
         return PlainTextResponse(exports.results_wikitext(tally.results(session, election_id)))
+
+
+@router.get("/results/{question}.blt")
+def results_blt(request: Request, election_id: str,
+                question: Annotated[int, Path(ge=0, le=100)]) -> PlainTextResponse:
+    """A ranked question's decrypted anonymous rankings as BLT, for a recount anywhere."""
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        elections.load_visible(session, optional_actor(request), election_id)
+        text = exports.results_blt(tally.results(session, election_id), question)
+    return PlainTextResponse(text, headers={
+        "Content-Disposition": f'attachment; filename="{election_id}-question-{question + 1}.blt"'})
 
 
 @router.get("/record")

@@ -189,6 +189,8 @@ ROUTES: list[Any] = [
     ("GET", f"{E}/results", None, None, everyone(200)),
     ("GET", f"{E}/results.csv", None, None, everyone(200)),
     ("GET", f"{E}/results.wikitext", None, None, everyone(200)),
+    # E has no ranked question: no rankings to export
+    ("GET", f"{E}/results/{{question}}.blt", None, None, everyone(404)),
     # --- sessions last: revoking and logging out end them
     ("DELETE", "/api/v1/users/{username}/sessions/{session_id}", None, None, committee(404)),
     ("DELETE", "/api/v1/users/{username}/sessions", None, None, committee(200)),
@@ -226,7 +228,7 @@ def fill(path: str, ctx: dict[str, Any]) -> str:
     return path.format(election_id=election, tracker=ctx["tracker"],
                        token=secrets.token_urlsafe(32), invitation_id=ctx["invitation_id"],
                        username="Nobody" if user_route else "Extra", role="scrutineer",
-                       session_id="0" * 64)
+                       session_id="0" * 64, question=0)
 
 
 def test_every_route_for_every_role(client, tmp_path) -> None:

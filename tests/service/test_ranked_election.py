@@ -57,6 +57,18 @@ def test_ranked_election_mixed_twice_decrypted_and_counted(client: Any, tmp_path
     # the published result is the server's own count, shown on the results API
     published = client.get(f"/api/v1/elections/{built.election_id}/results").json()
     assert published["questions"][0]["count"] == expected
+    # exports: the BLT of the decrypted rankings recounts to the same result; wikitext, CSV
+    blt = client.get(f"/api/v1/elections/{built.election_id}/results/0.blt")
+    assert blt.status_code == 200
+    from app.counting import count, parse_text
+    recount = count("meek", parse_text(blt.text, fmt="blt"), 2)
+    assert recount["elected"] == expected["elected"] and recount["rounds"] == expected["rounds"]
+    assert sorted(map(tuple, question["ballots"])) == sorted(map(tuple, RANKINGS.values()))
+    wikitext = client.get(f"/api/v1/elections/{built.election_id}/results.wikitext").text
+    assert "Candidate" in wikitext and "{|" in wikitext
+    csv = client.get(f"/api/v1/elections/{built.election_id}/results.csv").text
+    assert csv.count(",ranked,") == 4
+    assert client.get(f"/api/v1/elections/{built.election_id}/results/3.blt").status_code == 404
 
 
 def test_nothing_is_decrypted_before_every_mix(client: Any, tmp_path: Path) -> None:
