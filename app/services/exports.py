@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.counting.output import render as render_count
+from app.errors import NotFound
 from app.models import Ballot
 from app.models.base import utcnow
 from app.neutralise import SafeCsvWriter, nowiki
-from app.counting.output import render as render_count
-from app.errors import NotFound
 from app.services import board, elections
 from app.services.receipts import ReceiptSigner
 
