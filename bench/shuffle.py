@@ -14,7 +14,7 @@ import time
 from crypto import ranked
 from crypto.elgamal import Ciphertext, keygen
 from crypto.group import G, Scalar
-from crypto.shuffle import generators, shuffle, verify_shuffle
+from crypto.shuffle import shuffle, verify_shuffle
 
 
 def _rows(n: int) -> tuple[object, list[list[Ciphertext]]]:
@@ -27,16 +27,16 @@ def _rows(n: int) -> tuple[object, list[list[Ciphertext]]]:
     return y, rows
 
 
-def run(rows: int, runs: int) -> dict[str, float]:
+def run(rows: int, runs: int, workers: int = 1) -> dict[str, float]:
     prove, verify = [], []
     y, data = _rows(rows)
-    cache = generators(b"bench", rows)
     for _ in range(runs):
         t0 = time.process_time()
         out, proof = shuffle(y, data, 1, b"ctx", b"bench")  # type: ignore[arg-type]
         prove.append(time.process_time() - t0)
         t0 = time.process_time()
-        verify_shuffle(y, data, out, 1, proof, b"ctx", b"bench", cache)  # type: ignore[arg-type]
+        verify_shuffle(y, data, out, 1, proof, b"ctx", b"bench",  # type: ignore[arg-type]
+                       workers=workers)
         verify.append(time.process_time() - t0)
     return {"rows": rows, "runs": runs,
             "shuffle_prove_us_per_ciphertext": statistics.median(prove) / rows * 1e6,

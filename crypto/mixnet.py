@@ -25,7 +25,7 @@ from .elgamal import Ciphertext
 from .errors import CryptoError, InvalidEncoding, InvalidProof
 from .group import IDENTITY, Point
 from .hashing import canonical_json
-from .shuffle import ShuffleProof, generators, rows_hash, verify_shuffle
+from .shuffle import ShuffleProof, rows_hash, verify_shuffle
 from .tally import min_contributors
 
 MIX = "mix"
@@ -175,9 +175,8 @@ class MixSetting:
     required: int
 
 
-def check_mix(setting: MixSetting, chain: Chain, payload: Mapping[str, Any],
-              generator_cache: dict[int, tuple[Point, list[Point]]] | None = None,
-              ) -> list[list[Ciphertext]]:
+def check_mix(setting: MixSetting, chain: Chain, payload: Mapping[str, Any], *,
+              workers: int = 1) -> list[list[Ciphertext]]:
     """Verify one mix against its chain: keys, a trustee not yet in the chain, the next
     position, the chain's current hash as input, the output hash, the signature, the shuffle
     proof. Returns the output rows (the caller appends them); raises ``InvalidMix``."""
@@ -212,15 +211,11 @@ def check_mix(setting: MixSetting, chain: Chain, payload: Mapping[str, Any],
                        mix_body(q, payload["position"], payload["input_hash"],
                                 payload["output_hash"], payload["proof"]))
         proof = ShuffleProof.from_json(payload["proof"], n, width, f"{where}: proof")
-        seed = generator_seed(setting.election_id, setting.fingerprint, q)
-        cache = generator_cache.get(q) if generator_cache is not None else None
-        if cache is None:
-            cache = generators(seed, n)
-            if generator_cache is not None:
-                generator_cache[q] = cache
         verify_shuffle(setting.public_key, chain.current, output, width, proof,
                        mix_context(setting.election_id, setting.fingerprint, setting.tally_hash,
-                                   q, payload["position"], index), seed, cache)
+                                   q, payload["position"], index),
+                       generator_seed(setting.election_id, setting.fingerprint, q),
+                       workers=workers)
     except (InvalidProof, InvalidEncoding) as exc:
         raise InvalidMix(f"{where}: {exc}") from None
     except CryptoError as exc:
@@ -229,11 +224,10 @@ def check_mix(setting: MixSetting, chain: Chain, payload: Mapping[str, Any],
 
 
 def replay_mixes(setting: MixSetting, inputs: Mapping[int, MixInput],
-                 events: Iterable[Mapping[str, Any]]) -> dict[int, Chain]:
+                 events: Iterable[Mapping[str, Any]], *, workers: int = 1) -> dict[int, Chain]:
     """Check every ``mix`` event in board order; an invalid one on the board means the
     server published what it must have refused, so the whole chain is rejected."""
     chains = {q: Chain(mix_input) for q, mix_input in inputs.items()}
-    cache: dict[int, tuple[Point, list[Point]]] = {}
     for event in events:
         if event["type"] != MIX:
             continue
@@ -243,7 +237,7 @@ def replay_mixes(setting: MixSetting, inputs: Mapping[int, MixInput],
             raise InvalidMix(f"board event {event.get('seq')}: a mix of question {q!r}, which "
                              "has nothing to mix")
         chain = chains[q]
-        output = check_mix(setting, chain, payload, cache)
+        output = check_mix(setting, chain, payload, workers=workers)
         chain.mixers.append(payload["index"])
         chain.outputs.append(output)
         chain.output_hashes.append(payload["output_hash"])

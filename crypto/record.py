@@ -1256,7 +1256,8 @@ class _Verifier:
             required=required)
         self.where = "record"
         try:
-            self.chains = mixnet.replay_mixes(setting, inputs, self.mix_events)
+            self.chains = mixnet.replay_mixes(setting, inputs, self.mix_events,
+                                              workers=self.workers)
         except mixnet.InvalidMix as exc:
             raise InvalidTally(str(exc)) from None
         done = mixnet.complete(self.chains, required)

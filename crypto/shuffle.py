@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from .elgamal import Ciphertext, Rng
@@ -208,12 +209,48 @@ def shuffle(public_key: Point, rows: Rows, width: int, context: bytes, generator
     return out, proof
 
 
+_Chunk = tuple[int, int, int, bytes, list[bytes], list[int], list[list[bytes]], list[list[bytes]],
+               list[int], list[int], list[bytes], int]
+"""(start, stop, width, generator seed, commitments, u, input rows, output rows (α‖β bytes),
+s', ŝ, chain from start−1 (the first is h for start 0), c) — one slice of the rows."""
+
+
+def _verify_chunk(task: _Chunk) -> tuple[bytes, list[bytes], bytes, list[bytes], list[bytes],
+                                         bytes]:
+    """The per-row sums of the verification over rows start..stop: Σ u_j·c_j, Σ u_j·e_{j,k},
+    Σ s'_i·h_i, Σ s'_i·e'_{i,k} (α and β per column), each t̂_i and Σ (c_j − h_j) — all
+    encoded as bytes so a process pool can carry them."""
+    start, stop, width, seed, commitments, u, rows, output, s_prime, s_hat, chain, c = task
+    hs = [hash_to_point(TAG_GENERATORS, seed + u64be(i + 1)) for i in range(start, stop)]
+    cs = [Point(b) for b in commitments]
+    c_tilde = _msm(cs, u)
+    e_sum: list[bytes] = []
+    out_sum: list[bytes] = []
+    for k in range(width):
+        e_sum.append(_msm([Point(r[k][:32]) for r in rows], u).to_bytes())
+        e_sum.append(_msm([Point(r[k][32:]) for r in rows], u).to_bytes())
+        out_sum.append(_msm([Point(r[k][:32]) for r in output], s_prime).to_bytes())
+        out_sum.append(_msm([Point(r[k][32:]) for r in output], s_prime).to_bytes())
+    h_part = _msm(hs, s_prime)
+    points = [Point(b) for b in chain]
+    t_hat = [(points[i + 1] * c + G * s_hat[i] + points[i] * s_prime[i]).to_bytes()
+             for i in range(stop - start)]
+    c_bar = IDENTITY
+    for commitment, h in zip(cs, hs, strict=True):
+        c_bar = c_bar + commitment - h
+    return c_tilde.to_bytes(), e_sum, h_part.to_bytes(), out_sum, t_hat, c_bar.to_bytes()
+
+
+def _as_bytes(rows: Rows) -> list[list[bytes]]:
+    return [[ct.alpha.to_bytes() + ct.beta.to_bytes() for ct in row] for row in rows]
+
+
 def verify_shuffle(public_key: Point, rows: Rows, output: Rows, width: int, proof: ShuffleProof,
-                   context: bytes, generator_seed: bytes,
-                   generator_cache: tuple[Point, list[Point]] | None = None) -> None:
+                   context: bytes, generator_seed: bytes, *, workers: int = 1) -> None:
     """Raise ``InvalidProof`` unless ``proof`` shows ``output`` is a re-encryption and
     permutation of ``rows`` under ``public_key``. Points of ``rows``/``output`` must already
-    be validated (they come from ``Ciphertext.from_json``)."""
+    be validated (they come from ``Ciphertext.from_json``). ``workers`` > 1 spreads the
+    per-row work (about 9 scalar multiplications a row) over that many processes."""
     n = len(rows)
     if n == 0 or len(output) != n:
         raise InvalidProof(f"a mix of {n} rows must output {n} rows, got {len(output)}")
@@ -221,39 +258,50 @@ def verify_shuffle(public_key: Point, rows: Rows, output: Rows, width: int, proo
             or len(proof.s_prime) != n or len(proof.s4) != width:
         raise InvalidProof("shuffle proof: wrong number of elements")
     y = public_key
-    h0, hs = generator_cache if generator_cache is not None else generators(generator_seed, n)
-    if len(hs) < n:
-        raise InvalidProof("shuffle proof: too few generators")
-    hs = hs[:n]
+    h0 = hash_to_point(TAG_GENERATORS, generator_seed + u64be(0))
     digest = _seed_digest(context, y, rows_hash(rows, width), rows_hash(output, width),
                           proof.commitments)
     u = _challenges(digest, n)
     c = proof.challenge.value
     s_prime = [s.value for s in proof.s_prime]
+    s_hat = [s.value for s in proof.s_hat]
     u_prod = 1
     for x in u:
         u_prod = u_prod * x % L
-    c_bar = IDENTITY
-    for p in proof.commitments:
-        c_bar = c_bar + p
-    h_sum = IDENTITY
-    for p in hs:
-        h_sum = h_sum + p
-    c_bar = c_bar - h_sum
+    chain = [h0, *proof.chain]
+    size = n if workers <= 1 else max(1, -(-n // (workers * 4)))
+    in_bytes, out_bytes = _as_bytes(rows), _as_bytes(output)
+    tasks: list[_Chunk] = [
+        (a, min(n, a + size), width, generator_seed,
+         [p.to_bytes() for p in proof.commitments[a:a + size]], u[a:a + size],
+         in_bytes[a:a + size], out_bytes[a:a + size], s_prime[a:a + size], s_hat[a:a + size],
+         [p.to_bytes() for p in chain[a:min(n, a + size) + 1]], c)
+        for a in range(0, n, size)]
+    if workers <= 1 or len(tasks) == 1:
+        parts = [_verify_chunk(t) for t in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_verify_chunk, tasks))
+    c_tilde, h_part, c_bar = IDENTITY, IDENTITY, IDENTITY
+    e_sum = [IDENTITY] * (2 * width)
+    out_sum = [IDENTITY] * (2 * width)
+    t_hat: list[Point] = []
+    for ct_b, e_b, h_b, o_b, th_b, cb_b in parts:
+        c_bar = c_bar + Point(cb_b)
+        c_tilde = c_tilde + Point(ct_b)
+        h_part = h_part + Point(h_b)
+        e_sum = [a + Point(b) for a, b in zip(e_sum, e_b, strict=True)]
+        out_sum = [a + Point(b) for a, b in zip(out_sum, o_b, strict=True)]
+        t_hat.extend(Point(b) for b in th_b)
     c_hat = proof.chain[-1] - h0 * u_prod
-    c_tilde = _msm(proof.commitments, u)
     t1 = c_bar * c + G * proof.s1.value
     t2 = c_hat * c + G * proof.s2.value
-    t3 = c_tilde * c + G * proof.s3.value + _msm(hs, s_prime)
+    t3 = c_tilde * c + G * proof.s3.value + h_part
     t4 = []
     for k in range(width):
-        e_alpha = _msm([row[k].alpha for row in rows], u)
-        e_beta = _msm([row[k].beta for row in rows], u)
         s4 = proof.s4[k].value
-        t4.append((e_alpha * c + _msm([row[k].alpha for row in output], s_prime) - G * s4,
-                   e_beta * c + _msm([row[k].beta for row in output], s_prime) - y * s4))
-    t_hat = [proof.chain[i] * c + G * proof.s_hat[i].value
-             + (h0 if i == 0 else proof.chain[i - 1]) * s_prime[i] for i in range(n)]
+        t4.append((e_sum[2 * k] * c + out_sum[2 * k] - G * s4,
+                   e_sum[2 * k + 1] * c + out_sum[2 * k + 1] - y * s4))
     if _challenge(digest, proof.chain, t1, t2, t3, t4, t_hat) != c:
         raise InvalidProof("shuffle proof does not verify: the output is not shown to be a "
                            "re-encryption and permutation of the input")

@@ -184,3 +184,14 @@ def test_shuffle_proof_json_is_strict() -> None:
     bad["chain"] = ["01" + "00" * 31, data["chain"][1]]  # type: ignore[index]
     with pytest.raises(InvalidEncoding):
         ShuffleProof.from_json(bad, 2, 1)
+
+
+def test_shuffle_verification_in_a_process_pool_agrees() -> None:
+    _, y = keygen()
+    rows = _rows(y, [[i % 3] for i in range(20)], 3)
+    out, proof = shuffle(y, rows, 1, b"ctx", b"seed")
+    verify_shuffle(y, rows, out, 1, proof, b"ctx", b"seed", workers=2)
+    forged = [list(r) for r in out]
+    forged[17] = _rows(y, [[2, 1]], 3)[0]
+    with pytest.raises(InvalidProof):
+        verify_shuffle(y, rows, forged, 1, proof, b"ctx", b"seed", workers=2)
