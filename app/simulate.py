@@ -9,6 +9,7 @@ record is written out and verified independently.
 from __future__ import annotations
 
 import json
+import os
 import random
 import secrets
 import tempfile
@@ -331,7 +332,9 @@ def run_ranked_simulation(*, ballot_file: Path, method: str, seats: int | None, 
         admin.post(f"/api/v1/elections/{eid}/freeze")
         key_dir = data_dir / "trustee-keys"
         trustee_clients = [TrusteeClient(_session(base_url, n), eid, key_dir / f"{n}.json",
-                                         SIMULATION_PASSPHRASE) for n in trustee_names]
+                                         SIMULATION_PASSPHRASE,
+                                         verify_workers=os.cpu_count() or 1)
+                           for n in trustee_names]
         run_ceremony(trustee_clients)
         timings["setup_s"] = time.perf_counter() - t0
 

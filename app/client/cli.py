@@ -248,9 +248,10 @@ def _trustee(url: str, token: str | None, dev_user: str | None, election: str, k
     expected = load_fingerprints(trustee_keys.read_text(encoding="utf-8")) \
         if trustee_keys is not None else None
     try:
+        # The CLI re-verifies the whole record before mixing or decrypting: use every core.
         return TrusteeClient(_session(url, token, dev_user), election, key_file,
                              _passphrase(passphrase_file, new=not key_file.exists()),
-                             expected_trustees=expected)
+                             expected_trustees=expected, verify_workers=os.cpu_count() or 1)
     except (KeyFileError, TrusteeRefusal) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc

@@ -62,8 +62,11 @@ def load_fingerprints(text: str) -> list[str]:
 
 class TrusteeClient:
     def __init__(self, session: ScrutinSession, election_id: str, key_file: Path,
-                 passphrase: str, expected_trustees: Iterable[str] | None = None) -> None:
+                 passphrase: str, expected_trustees: Iterable[str] | None = None, *,
+                 verify_workers: int = 1) -> None:
         self.session = session
+        # Processes for re-verifying the record before mixing or decrypting (ballots, mixes).
+        self.verify_workers = verify_workers
         self.election_id = election_id
         self.key_file = Path(key_file)
         self._file = KeyFile(self.key_file, passphrase)
@@ -367,7 +370,7 @@ class TrusteeClient:
         if seen and (len(board) < seen["seq"] or board[seen["seq"] - 1]["hash"] != seen["hash"]):
             raise TrusteeRefusal("the record's board is not the board this trustee saw")
         try:
-            report = verify_record(record, workers=1, counter=count_rankings)
+            report = verify_record(record, workers=self.verify_workers, counter=count_rankings)
         except CryptoError as exc:
             raise TrusteeRefusal(f"the election record does not verify: {exc}") from None
         if report.fingerprint != self.state["fingerprint"] and not self._is_later_version(
