@@ -199,3 +199,22 @@ def test_ranked_needs_two_trustees_and_a_known_method(client: Any) -> None:
     assert refused(method="meek", min_selections=1)[0] == 422
     created = admin.post("/api/v1/elections", election_config(kind="ranked", method="irv"))
     assert created["questions"][0]["method"] == "irv" and created["questions"][0]["seats"] == 1
+
+
+def test_a_ballot_mixing_sonc_and_ranked_questions(client: Any, tmp_path: Path) -> None:
+    # One ballot: an S/O/N question (summed homomorphically) and a ranked one (mixed): both
+    # are decrypted in one share per trustee, and both results are right.
+    questions = [
+        {"kind": "sonc", "title": {"en": "Admins"},
+         "candidates": [{"name": {"en": "Ann"}}, {"name": {"en": "Ben"}}]},
+        {"kind": "ranked", "title": {"en": "Board"}, "method": "irv", "seats": 1,
+         "candidates": [{"name": {"en": n}} for n in ("Cy", "Di", "Ed")]},
+    ]
+    votes = {"V1": [[[1, -1], [2, 0]]], "V2": [[[1, 0], [0, 2, 1]]], "V3": [[[-1, 1], [2]]]}
+    built = run_election(client, tmp_path / "keys", votes, mixers=(1, 2), decrypting=(0, 2),
+                         questions=questions)
+    report = verify_record(built.record, workers=1, counter=count_rankings)
+    sonc, ranked = report.result["questions"]  # type: ignore[index]
+    assert [(c["support"], c["oppose"]) for c in sonc["candidates"]] == [(2, 1), (1, 1)]
+    expected = count_rankings(["Cy", "Di", "Ed"], [[2, 0], [0, 2, 1], [2]], "irv", 1)
+    assert ranked["count"] == expected and ranked["elected"] == [2]
