@@ -67,7 +67,8 @@ def run(path: Path, method: str, seats: int | None, limit: int | None,
     for m in (1, 2):
         context, seed = f"bench/mix/{m}".encode(), b"bench/generators"
         out, proof = _timed(t, f"mix_{m}_prove_s",
-                            lambda rows=rows, c=context, s=seed: shuffle(key, rows, width, c, s))
+                            lambda rows=rows, c=context, s=seed: shuffle(key, rows, width, c, s,
+                                                                      workers=workers))
         _timed(t, f"mix_{m}_verify_s", lambda rows=rows, out=out, proof=proof, c=context,
                s=seed: verify_shuffle(key, rows, out, width, proof, c, s, workers=workers))
         outputs.append((out, proof))
@@ -77,10 +78,10 @@ def run(path: Path, method: str, seats: int | None, limit: int | None,
     made = {}
     for j in (1, 3):
         made[j] = _timed(t, f"share_{j}_s", lambda j=j: decryption_share(
-            flat, shares[j], j, context, slot_bound=True))
+            flat, shares[j], j, context, slot_bound=True, workers=workers))
     public = {j: public_key_share(commitments, j) for j in (1, 2, 3)}
     points, _ = _timed(t, "shares_check_combine_s", lambda: combine_decryption(
-        flat, made, public, 2, context, slot_bound=True))
+        flat, made, public, 2, context, slot_bound=True, workers=workers))
     manifest = {"questions": [{"candidates": [{"position": i} for i in range(n)]}]}
     decoded, invalid = _timed(t, "decode_s", lambda: mixnet.decode_rankings(
         manifest, [manifest], 0, [points[i:i + width] for i in range(0, len(points), width)]))

@@ -1311,7 +1311,7 @@ class _Verifier:
                     raise InvalidShare(f"{where}: {exc}") from None
             try:
                 verify_decryption_share(self.target_cts, share, setup.public_shares[j], j, context,
-                                        slot_bound=bound)
+                                        slot_bound=bound, workers=self.workers)
             except CryptoError as exc:
                 slot = first_invalid_slot(self.target_cts, share, setup.public_shares[j], j,
                                           context, slot_bound=bound)

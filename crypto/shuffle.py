@@ -26,10 +26,12 @@ responses and re-derives the challenge):
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from .elgamal import Ciphertext, Rng
 from .encoding import u64be
@@ -43,6 +45,9 @@ TAG_U = "scrutin/v1/shuffle-u"
 TAG_CHALLENGE = "scrutin/v1/shuffle-challenge"
 
 Rows = Sequence[Sequence[Ciphertext]]
+
+PARALLEL_MIN = 512
+"""Fewer rows than this are verified in-process (a pool costs more than it saves)."""
 
 PROOF_KEYS = frozenset({"commitments", "chain", "challenge", "s1", "s2", "s3", "s4", "s_hat",
                         "s_prime"})
@@ -136,14 +141,57 @@ class ShuffleProof:
                    scalars("s4", width), scalars("s_hat", n), scalars("s_prime", n))
 
 
+def _pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int) -> list[Any]:
+    if workers <= 1 or len(tasks) <= 1:
+        return [fn(t) for t in tasks]
+    # "spawn": safe inside a threaded server process (a fork would copy held locks).
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(fn, tasks))
+
+
+def _reencrypt_chunk(task: tuple[int, int, int, bytes, bytes, list[list[bytes]],
+                                 list[list[int]], list[int]]
+                     ) -> tuple[list[list[bytes]], list[bytes], list[bytes]]:
+    """Output rows start..stop (re-encrypted permuted input rows), their permutation
+    commitments r·G + h_i and the generators h_i, as bytes."""
+    start, stop, width, seed, y_bytes, permuted, rho, r_commit = task
+    y = Point(y_bytes)
+    hs = [hash_to_point(TAG_GENERATORS, seed + u64be(i + 1)) for i in range(start, stop)]
+    out = []
+    for row, rs in zip(permuted, rho, strict=True):
+        out.append([(Point(ct[:32]) + G * r).to_bytes() + (Point(ct[32:]) + y * r).to_bytes()
+                    for ct, r in zip(row, rs, strict=True)])
+    commitments = [(G * r + h).to_bytes() for r, h in zip(r_commit, hs, strict=True)]
+    return out, commitments, [h.to_bytes() for h in hs]
+
+
+def _commit_chunk(task: tuple[int, list[bytes], list[list[bytes]], list[int], list[int],
+                              list[bytes]]) -> tuple[bytes, list[bytes], list[bytes]]:
+    """Σ ω'_i·h_i, Σ ω'_i·e'_{i,k} (α, β per column) and t̂_i over one slice."""
+    width, hs, out, w_prime, w_hat, chain = task
+    h_part = _msm([Point(h) for h in hs], w_prime)
+    sums = []
+    for k in range(width):
+        sums.append(_msm([Point(r[k][:32]) for r in out], w_prime).to_bytes())
+        sums.append(_msm([Point(r[k][32:]) for r in out], w_prime).to_bytes())
+    points = [Point(b) for b in chain]
+    t_hat = [(G * w_hat[i] + points[i] * w_prime[i]).to_bytes() for i in range(len(w_hat))]
+    return h_part.to_bytes(), sums, t_hat
+
+
 def shuffle(public_key: Point, rows: Rows, width: int, context: bytes, generator_seed: bytes,
             rng: Rng | None = None,
-            permutation: Sequence[int] | None = None) -> tuple[list[list[Ciphertext]], ShuffleProof]:
+            permutation: Sequence[int] | None = None, *,
+            workers: int = 1) -> tuple[list[list[Ciphertext]], ShuffleProof]:
     """Re-encrypt and permute ``rows``; returns the output rows and the proof.
 
     ``permutation[i]`` is the input row that output row i re-encrypts (drawn from the OS
     CSPRNG unless a test passes one). ``context`` binds the proof to one mix of one election
-    (protocol.md §14.4 gives it); ``generator_seed`` names the election and question."""
+    (protocol.md §14.4 gives it); ``generator_seed`` names the election and question.
+    Randomness is drawn first, in this order: ρ row by row, r for each output position, r̂,
+    ω1, ω2, ω3, ω4, ω̂, ω'. ``workers`` > 1 spreads the per-row work over processes (only the
+    commitment chain is sequential)."""
     draw = rng or Scalar.random
     n = len(rows)
     if n == 0:
@@ -155,43 +203,54 @@ def shuffle(public_key: Point, rows: Rows, width: int, context: bytes, generator
     pi = list(permutation)
     if sorted(pi) != list(range(n)):
         raise ValueError("not a permutation")
+    if n < PARALLEL_MIN:
+        workers = 1
     y = public_key
-    out: list[list[Ciphertext]] = []
-    rho: list[list[int]] = []
-    for i in range(n):
-        row, rs = [], []
-        for k in range(width):
-            r = draw().value
-            ct = rows[pi[i]][k]
-            row.append(Ciphertext(ct.alpha + G * r, ct.beta + y * r))
-            rs.append(r)
-        out.append(row)
-        rho.append(rs)
-    h0, hs = generators(generator_seed, n)
-    r_commit = [0] * n
-    commitments: list[Point] = [IDENTITY] * n
-    for i in range(n):
-        r = draw().value
-        r_commit[pi[i]] = r
-        commitments[pi[i]] = G * r + hs[i]
-    digest = _seed_digest(context, y, rows_hash(rows, width), rows_hash(out, width), commitments)
-    u = _challenges(digest, n)
-    u_out = [u[pi[i]] for i in range(n)]
+    rho = [[draw().value for _ in range(width)] for _ in range(n)]
+    r_out = [draw().value for _ in range(n)]  # r_{π(i)}, by output position i
     r_chain = [draw().value for _ in range(n)]
-    chain: list[Point] = []
-    prev = h0
-    for i in range(n):
-        prev = G * r_chain[i] + prev * u_out[i]
-        chain.append(prev)
     w1, w2, w3 = draw().value, draw().value, draw().value
     w4 = [draw().value for _ in range(width)]
     w_hat = [draw().value for _ in range(n)]
     w_prime = [draw().value for _ in range(n)]
+    size = n if workers <= 1 else max(1, -(-n // (workers * 4)))
+    permuted = [[ct.alpha.to_bytes() + ct.beta.to_bytes() for ct in rows[pi[i]]]
+                for i in range(n)]
+    parts = _pool_map(_reencrypt_chunk, [
+        (a, min(n, a + size), width, generator_seed, y.to_bytes(), permuted[a:a + size],
+         rho[a:a + size], r_out[a:a + size]) for a in range(0, n, size)], workers)
+    out_bytes = [row for part in parts for row in part[0]]
+    hs_bytes = [h for part in parts for h in part[2]]
+    commitments: list[Point] = [IDENTITY] * n
+    for i, c_bytes in enumerate(b for part in parts for b in part[1]):
+        commitments[pi[i]] = Point(c_bytes)
+    r_commit = [0] * n
+    for i in range(n):
+        r_commit[pi[i]] = r_out[i]
+    out = [[Ciphertext(Point(ct[:32]), Point(ct[32:])) for ct in row] for row in out_bytes]
+    h0 = hash_to_point(TAG_GENERATORS, generator_seed + u64be(0))
+    digest = _seed_digest(context, y, rows_hash(rows, width), rows_hash(out, width), commitments)
+    u = _challenges(digest, n)
+    u_out = [u[pi[i]] for i in range(n)]
+    chain: list[Point] = []
+    prev = h0
+    for i in range(n):  # sequential by nature: each link builds on the previous one
+        prev = G * r_chain[i] + prev * u_out[i]
+        chain.append(prev)
+    links = [h0.to_bytes()] + [p.to_bytes() for p in chain]
+    parts2 = _pool_map(_commit_chunk, [
+        (width, hs_bytes[a:a + size], out_bytes[a:a + size], w_prime[a:a + size],
+         w_hat[a:a + size], links[a:a + size]) for a in range(0, n, size)], workers)
+    h_part = IDENTITY
+    t_hat: list[Point] = []
+    sums = [IDENTITY] * (2 * width)
+    for h_b, s_b, th_b in parts2:
+        h_part = h_part + Point(h_b)
+        sums = [acc + Point(b) for acc, b in zip(sums, s_b, strict=True)]
+        t_hat.extend(Point(b) for b in th_b)
     t1, t2 = G * w1, G * w2
-    t3 = G * w3 + _msm(hs, w_prime)
-    t4 = [(_msm([row[k].alpha for row in out], w_prime) - G * w4[k],
-           _msm([row[k].beta for row in out], w_prime) - y * w4[k]) for k in range(width)]
-    t_hat = [G * w_hat[i] + (h0 if i == 0 else chain[i - 1]) * w_prime[i] for i in range(n)]
+    t3 = G * w3 + h_part
+    t4 = [(sums[2 * k] - G * w4[k], sums[2 * k + 1] - y * w4[k]) for k in range(width)]
     c = _challenge(digest, chain, t1, t2, t3, t4, t_hat)
     r_bar = sum(r_commit) % L
     v = [1] * n
@@ -269,6 +328,8 @@ def verify_shuffle(public_key: Point, rows: Rows, output: Rows, width: int, proo
     for x in u:
         u_prod = u_prod * x % L
     chain = [h0, *proof.chain]
+    if n < PARALLEL_MIN:
+        workers = 1
     size = n if workers <= 1 else max(1, -(-n // (workers * 4)))
     in_bytes, out_bytes = _as_bytes(rows), _as_bytes(output)
     tasks: list[_Chunk] = [
@@ -277,11 +338,7 @@ def verify_shuffle(public_key: Point, rows: Rows, output: Rows, width: int, proo
          in_bytes[a:a + size], out_bytes[a:a + size], s_prime[a:a + size], s_hat[a:a + size],
          [p.to_bytes() for p in chain[a:min(n, a + size) + 1]], c)
         for a in range(0, n, size)]
-    if workers <= 1 or len(tasks) == 1:
-        parts = [_verify_chunk(t) for t in tasks]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_verify_chunk, tasks))
+    parts = _pool_map(_verify_chunk, tasks, workers)
     c_tilde, h_part, c_bar = IDENTITY, IDENTITY, IDENTITY
     e_sum = [IDENTITY] * (2 * width)
     out_sum = [IDENTITY] * (2 * width)

@@ -414,7 +414,8 @@ class TrusteeClient:
             output, proof = shuffle(key, chain.current, width,
                                     mixnet.mix_context(self.election_id, fingerprint, tally_hash,
                                                        q, position, index),
-                                    mixnet.generator_seed(self.election_id, fingerprint, q))
+                                    mixnet.generator_seed(self.election_id, fingerprint, q),
+                                    workers=self.verify_workers)
             proof_json = proof.to_json()
             output_hash = rows_hash(output, width)
             body = mixnet.mix_body(q, position, chain.current_hash, output_hash, proof_json)
@@ -467,7 +468,7 @@ class TrusteeClient:
                                  "decrypts a second, different one")
         share = decryption_share(ciphertexts, Scalar.from_hex(self.state["secret_share"]), index,
                                  decryption_context(self.election_id, fingerprint, tally_hash),
-                                 slot_bound=True)
+                                 slot_bound=True, workers=self.verify_workers)
         self.state["decrypted_tally"] = tally_hash
         self._save()
         signature = protocol.sign_decryption_share(self.seed, self.election_id,

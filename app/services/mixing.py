@@ -9,6 +9,7 @@ last valid output. Decryption shares are accepted only once every ranked questio
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,7 +132,7 @@ def submit(session: Session, actor: Actor, election_id: str, payload: dict[str, 
                            f"you are trustee {trustee.trustee_index}")
     chain = state.chains[question]
     try:
-        mixnet.check_mix(state.setting, chain, payload)
+        mixnet.check_mix(state.setting, chain, payload, workers=os.cpu_count() or 1)
     except mixnet.InvalidMix as exc:
         # Refused: nothing is stored, and the next trustee mixes the last valid output.
         raise InvalidInput("invalid_mix", str(exc)) from exc

@@ -7,6 +7,7 @@ strike would reveal the struck ballots (DESIGN §3.2, SecurePoll T267482).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +38,10 @@ from crypto.tally import (
 from crypto.threshold import combine_decryption, public_key_share, verify_decryption_share
 
 TALLY_START_PHASES = frozenset({phases.CLOSED, phases.SCRUTINY})
+
+WORKERS = os.cpu_count() or 1
+"""Processes for checking a long decryption share (a mixed ranked tally; short lists stay
+in-process, crypto.threshold.PARALLEL_MIN)."""
 
 
 def _tally(session: Session, election_id: str) -> Tally | None:
@@ -190,7 +195,8 @@ def submit_share(session: Session, actor: Actor, election_id: str, share: dict[s
                 int(decryption.manifest["ceremony_round"]), trustee.trustee_index,
                 decryption.tally_hash, share)
         verify_decryption_share(ciphertexts, share, public_shares[trustee.trustee_index],
-                                trustee.trustee_index, context, slot_bound=slot_bound)
+                                trustee.trustee_index, context, slot_bound=slot_bound,
+                                workers=WORKERS)
     except CryptoError as exc:
         raise InvalidInput("invalid_share", str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
@@ -216,7 +222,8 @@ def _decrypt_and_publish(session: Session, election: Election, tally: Tally,
                          public_shares: dict[int, Point], context: bytes,
                          slot_bound: bool) -> None:
     points, rejected = combine_decryption(decryption.ciphertexts, shares, public_shares,
-                                          election.threshold, context, slot_bound=slot_bound)
+                                          election.threshold, context, slot_bound=slot_bound,
+                                          workers=WORKERS)
     sums, ranked_rows = mixnet.split_decrypted(points, decryption.n_sums,
                                                decryption.mixes.chains)
     bound = len(tally.counted)

@@ -195,3 +195,37 @@ def test_shuffle_verification_in_a_process_pool_agrees() -> None:
     forged[17] = _rows(y, [[2, 1]], 3)[0]
     with pytest.raises(InvalidProof):
         verify_shuffle(y, rows, forged, 1, proof, b"ctx", b"seed", workers=2)
+
+
+def test_decryption_shares_made_and_checked_in_a_pool_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crypto import threshold
+    from crypto.errors import InvalidShare
+
+    monkeypatch.setattr(threshold, "PARALLEL_MIN", 4)
+    x, y = keygen()
+    cts = [row[0] for row in _rows(y, [[i % 3] for i in range(24)], 3)]
+    serial = threshold.decryption_share(cts, x, 1, b"ctx", slot_bound=True, first_slot=0)
+    pooled = threshold.decryption_share(cts, x, 1, b"ctx", slot_bound=True, workers=2)
+    assert pooled["factors"] == serial["factors"] and len(pooled["proofs"]) == 24
+    threshold.verify_decryption_share(cts, pooled, G * x, 1, b"ctx", slot_bound=True, workers=2)
+    threshold.verify_decryption_share(cts, serial, G * x, 1, b"ctx", slot_bound=True, workers=2)
+    bad = {**pooled, "proofs": list(pooled["proofs"])}  # type: ignore[arg-type]
+    bad["proofs"][19], bad["proofs"][20] = bad["proofs"][20], bad["proofs"][19]
+    with pytest.raises(InvalidShare, match="proof 19"):
+        threshold.verify_decryption_share(cts, bad, G * x, 1, b"ctx", slot_bound=True, workers=2)
+
+
+def test_shuffle_proven_in_a_process_pool_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crypto import shuffle as module
+
+    monkeypatch.setattr(module, "PARALLEL_MIN", 4)
+    x, y = keygen()
+    rankings = [[i % 3, (i + 1) % 3] for i in range(18)]
+    rows = _rows(y, rankings, 3)
+    out, proof = shuffle(y, rows, 1, b"ctx", b"seed", workers=2)
+    verify_shuffle(y, rows, out, 1, proof, b"ctx", b"seed", workers=1)
+    verify_shuffle(y, rows, out, 1, proof, b"ctx", b"seed", workers=2)
+    assert sorted(ranked.unpack([c.beta - c.alpha * x for c in row]) for row in out) == \
+        sorted(rankings)
+    with pytest.raises(InvalidProof):
+        verify_shuffle(y, rows, out[::-1], 1, proof, b"ctx", b"seed", workers=2)
