@@ -205,3 +205,69 @@ def test_rank_encrypt_audit_cast_on_desktop_and_phone(chromium, server, tmp_path
             positions = ctx.questions[0].positions
             assert positions is not None
             assert ranked.unpack(points) == [positions[i] for i in WANTED]
+
+
+def test_committee_form_makes_a_ranked_question(chromium, server) -> None:  # noqa: F811
+    """/admin: the ranked kind shows the counting method (default Meek STV, SecurePoll) and the
+    2-trustee rule; one trustee is refused before anything is sent; the JSON body carries kind,
+    method and seats; the saved election reopens with its method."""
+    context = chromium.new_context(base_url=server, locale="en-US",
+                                   viewport={"width": 1100, "height": 900})
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sent: list[dict[str, Any]] = []
+    page.on("request", lambda r: sent.append(json.loads(r.post_data or "null"))
+            if r.method == "POST" and r.url.endswith("/api/v1/elections") else None)
+    page.goto("/login?lang=en")
+    page.fill("#username", "Admin")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/admin")
+    page.wait_for_selector("body[data-admin-ready='1']")
+    page.click("#new-election")
+    page.fill("#f-id", "board-ranked")
+    page.fill("#f-title-en", "Board election")
+    question = page.locator(".question-editor").first
+    assert question.locator(".ranked-only").is_hidden()
+    question.locator(".q-kind").select_option("ranked")
+    assert question.locator(".ranked-only").is_visible()
+    assert question.locator(".sonc-only").is_hidden()
+    assert question.locator(".q-method").input_value() == "meek"
+    assert question.locator(".q-method option:checked").inner_text() == "Meek STV (SecurePoll)"
+    assert "at least 2 trustees" in question.locator(".ranked-only .note").inner_text()
+    question.locator(".q-title[data-lang='en']").fill("Board of Trustees")
+    question.locator(".q-candidates[data-lang='en']").fill("Ann\nBen\nCy\nDee")
+    question.locator(".q-seats").fill("2")
+
+    page.fill("#f-trustee-count", "1")
+    page.fill("#f-threshold", "1")
+    page.click("#save-election")
+    page.wait_for_function("document.querySelector('#form-error').textContent.includes('2 trustees')")
+    assert sent == []
+
+    page.fill("#f-trustee-count", "3")
+    page.fill("#f-threshold", "2")
+    question.locator(".q-method").select_option("scottish-stv")
+    page.click("#save-election")
+    page.wait_for_selector("#manage-sections:not([hidden])")
+    assert len(sent) == 1
+    body = sent[0]["questions"][0]
+    assert {k: body[k] for k in ("kind", "method", "seats")} == \
+        {"kind": "ranked", "method": "scottish-stv", "seats": 2}
+    assert [c["name"]["en"] for c in body["candidates"]] == ["Ann", "Ben", "Cy", "Dee"]
+    assert "pass_rule" not in body and "min_selections" not in body
+    saved = page.evaluate("async () => (await fetch('/api/v1/elections/board-ranked')).json()")
+    assert {k: saved["questions"][0][k] for k in ("kind", "method", "seats")} == \
+        {"kind": "ranked", "method": "scottish-stv", "seats": 2}
+    # Reopened, the form shows the ranked question with its method.
+    page.goto("/admin?election=board-ranked")
+    page.wait_for_selector("body[data-admin-ready='1']")
+    page.wait_for_selector(".question-editor .q-kind")
+    question = page.locator(".question-editor").first
+    assert question.locator(".q-kind").input_value() == "ranked"
+    assert question.locator(".q-method").input_value() == "scottish-stv"
+    assert question.locator(".ranked-only").is_visible()
+    assert not errors, errors
+    context.close()
