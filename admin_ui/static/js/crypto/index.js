@@ -13,7 +13,7 @@
 // Booth
 //   ballotContextFromManifest(manifest, fingerprint?) → BallotContext   (checks the fingerprint)
 //   new BallotContext({electionId, fingerprint, publicKey, questions: [{kind, n_options,
-//                      min_selections, max_selections}]})
+//                      min_selections, max_selections, positions (ranked)}]})
 //   electionFingerprint(manifest) → hex
 //   CredentialKey.fromCode(code, electionId) → Promise<CredentialKey>    (PBKDF2, §6.1)
 //   CredentialKey.generate(rng?) / .fromSecret(BigInt) / .fromSecretHex(hex); key.public: Point
