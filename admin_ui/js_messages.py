@@ -103,6 +103,9 @@ MESSAGES: dict[str, str] = {
     "booth.choice.none": N_("(nothing selected)"),
     "booth.choice.line": N_("%(candidate)s: %(choice)s"),
     "booth.choice.question": N_("%(question)s: %(options)s"),
+    "booth.ranking.line": N_("%(ranking)s; not ranked: %(unranked)s"),
+    "booth.ranking.empty": N_("no candidate ranked (a blank ranking)"),
+    "booth.ranking.yours": N_("Your ranking: %(ranking)s"),
     "booth.discarded": N_(
         "You changed your choices after encrypting them: that encrypted ballot was discarded. "
         "Encrypt again to cast your new choices."),
@@ -302,6 +305,9 @@ MESSAGES: dict[str, str] = {
     "admin.question_n": N_("Question %(n)s"),
     "admin.need_candidates": N_("Question %(n)s needs at least one candidate or option."),
     "admin.need_both_times": N_("Give both the start and the end of voting, or neither."),
+    "admin.ranked_trustees": N_(
+        "A ranked question needs at least 2 trustees: each one mixes the encrypted rankings "
+        "before any is decrypted."),
     "admin.need_end": N_("Give the new end."),
     "admin.not_editable": N_("Nothing can be edited in this phase."),
     "admin.saved": N_("Saved %(id)s."),

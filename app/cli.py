@@ -138,6 +138,12 @@ def simulate(
     scenario: str = typer.Option("basic", "--scenario",
                                  help="basic, or remediation (pause, strike, extend, re-vote, "
                                  "candidate withdrawal, scrutiny strikes)"),
+    ranked: Path = typer.Option(None, "--ranked", help="A ranked ballot file (BLT, PrefLib): "
+                                "cast it encrypted, mix, decrypt, count, compare with "
+                                "`scrutin count`."),
+    method: str = typer.Option("meek", "--method", help="Counting method (with --ranked)."),
+    seats: int = typer.Option(None, "--seats", min=1, help="Seats (with --ranked)."),
+    mixers: int = typer.Option(2, "--mixers", min=2, help="Mixes (with --ranked)."),
 ) -> None:
     """Run a whole S/O/N election over HTTP against a server started here, then check the
     published result against the simulated votes and verify the record."""
@@ -149,11 +155,27 @@ def simulate(
         raise typer.BadParameter("--threshold cannot exceed --trustees")
     if scenario not in ("basic", "remediation"):
         raise typer.BadParameter("--scenario must be basic or remediation")
-    report = run_simulation(voters=voters, candidates=candidates, trustees=trustees,
-                            threshold=threshold, revote_rate=revote_rate, seed=seed, out=out,
-                            database_url=database_url, workers=workers, scenario=scenario,
-                            separate_server=separate_server,
-                            log=lambda m: typer.echo(m, err=True))
+    if ranked is not None:
+        from app.counting import METHODS, BallotFileError
+        from app.simulate import run_ranked_simulation
+
+        if method not in METHODS:
+            raise typer.BadParameter(f"--method must be one of {', '.join(METHODS)}")
+        try:
+            report = run_ranked_simulation(
+                ballot_file=ranked, method=method, seats=seats, trustees=trustees,
+                threshold=threshold, mixers=mixers, out=out, workers=workers,
+                database_url=database_url, separate_server=separate_server,
+                log=lambda m: typer.echo(m, err=True))
+        except (ValueError, BallotFileError, OSError) as exc:
+            raise typer.BadParameter(str(exc)) from None
+    else:
+        report = run_simulation(voters=voters, candidates=candidates, trustees=trustees,
+                                threshold=threshold, revote_rate=revote_rate, seed=seed,
+                                out=out, database_url=database_url, workers=workers,
+                                scenario=scenario,
+                                separate_server=separate_server,
+                                log=lambda m: typer.echo(m, err=True))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     # Largest request body accepted anywhere (a 50-candidate S/O/N ballot is ~150 KiB).
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    # POST /tally/mixes only: a mix of N ranked ballots is about 400·N bytes per chunk.
+    max_mix_bytes: int = Field(default=64 * 1_048_576, ge=1024)
     # Comma-separated wiki usernames allowed to create elections (instance administrators).
     admins: str = ""
     # Wiki data for eligibility rules (MediaWiki Action API) and wiki login (OAuth 2.0).

@@ -65,7 +65,11 @@ def server_process(settings: Settings, port: int | None = None) -> Iterator[str]
            "SCRUTIN_ADMINS": settings.admins,
            "SCRUTIN_DEV_LOGIN": "true" if settings.dev_login else "false",
            "SCRUTIN_TRUSTED_PROXIES": settings.trusted_proxies,
-           "SCRUTIN_DEMO": "false"}
+           "SCRUTIN_DEMO": "false",
+           # limits the caller chose (a simulation turns the rate limits off)
+           **{f"SCRUTIN_{name.upper()}": str(getattr(settings, name))
+              for name in type(settings).model_fields
+              if name.startswith(("rate_limit_", "max_"))}}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)

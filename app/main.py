@@ -89,7 +89,8 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.facts_provider = make_facts_provider(settings)
     app.state.notify_channels = channels_from(settings)
     app.state.wiki_bot = make_wiki_bot(settings)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
+                       max_mix_bytes=settings.max_mix_bytes)
     app.add_middleware(UrlCharacterGuard)
     if settings.trusted_proxy_list:
         # Outermost: X-Forwarded-For (and -Proto) are believed only from these proxies, so the

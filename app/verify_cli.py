@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from app.counting import count_rankings
 from crypto.errors import CryptoError, UnsupportedRecord
 from crypto.record import VerificationReport, verify_record
 
@@ -88,7 +89,7 @@ def verify_command(
             typer.echo(f"\r  verifying ballots {done}/{total}", nl=False, err=True)
 
     try:
-        report = verify_record(data, workers=workers, progress=progress)
+        report = verify_record(data, workers=workers, progress=progress, counter=count_rankings)
     except UnsupportedRecord as exc:
         _fail(str(exc), 2, as_json)
     except CryptoError as exc:

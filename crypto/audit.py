@@ -23,8 +23,10 @@ tracker hashes the signature and is carried only as a label.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 
+from . import ranked
 from .ballots import (
     OPPOSE,
     SUPPORT,
@@ -36,10 +38,10 @@ from .ballots import (
     signed_payload,
     verify_proofs,
 )
-from .elgamal import encrypt
+from .elgamal import Ciphertext, encrypt
 from .encoding import bytes_from_hex
 from .errors import CryptoError, InvalidAudit
-from .group import Point, Scalar
+from .group import G, Point, Scalar
 from .hashing import sha256_hex
 
 AUDIT_TYPE = "scrutin/v2/ballot-audit"
@@ -135,22 +137,36 @@ def _verify(ctx: BallotContext, audit: object, credential_public: Point | None) 
     if not isinstance(randomness, list) or len(randomness) != len(ctx.questions):
         raise InvalidAudit(f"audit record: randomness must list {len(ctx.questions)} questions")
     y = ctx.public_key
-    for q, (spec, rs, ch, (cts, _, _)) in enumerate(
+    for q, (spec, rs, ch, answer) in enumerate(
         zip(ctx.questions, randomness, choices, parsed, strict=True)
     ):
         if not isinstance(rs, list) or len(rs) != spec.n_slots:
             raise InvalidAudit(f"audit record: randomness[{q}] must have {spec.n_slots} entries")
-        for i, (bit, r_hex, ct) in enumerate(zip(_slot_bits(spec, ch), rs, cts, strict=True)):
+        if isinstance(answer, ranked.RankedAnswer):
+            # A ranked chunk is plain ElGamal of a packed point (crypto.ranked), not g^bit.
+            assert spec.positions is not None
+            packed = ranked.pack([spec.positions[i] for i in ch], spec.n_options)
+            cts = list(answer.ciphertexts)
+            expected: list[Callable[[Scalar], Ciphertext]] = [
+                functools.partial(_encrypt_point, y, m) for m in packed]
+        else:
+            cts = answer[0]
+            expected = [functools.partial(encrypt, y, bit) for bit in _slot_bits(spec, ch)]
+        for i, (make, r_hex, ct) in enumerate(zip(expected, rs, cts, strict=True)):
             r = Scalar.from_hex(r_hex, f"randomness[{q}][{i}]")
             if r.is_zero():
                 raise InvalidAudit(f"audit record: randomness[{q}][{i}] is zero")
-            if encrypt(y, bit, r) != ct:
+            if make(r) != ct:
                 raise InvalidAudit(
                     f"audit record: question {q}, ciphertext {i} does not encrypt the revealed "
                     "choice with the revealed randomness"
                 )
     verify_proofs(ctx, credential, parsed)
     return choices
+
+
+def _encrypt_point(y: Point, m: Point, r: Scalar) -> Ciphertext:
+    return Ciphertext(G * r, m + y * r)
 
 
 def _slot_bits(spec: QuestionSpec, choices: list[int]) -> list[int]:
@@ -173,6 +189,9 @@ def choices_in_words(manifest: Mapping[str, object], choices: Sequence[Sequence[
         names = [str(c["name"]) for c in question["candidates"]]
         if question["kind"] == "sonc":
             text = "; ".join(f"{n}: {SONC_WORDS[v]}" for n, v in zip(names, row, strict=True))
+        elif question["kind"] == "ranked":
+            text = ", ".join(f"{place}. {names[i]}" for place, i in enumerate(row, 1)) \
+                or "(no candidate ranked)"
         else:
             text = ", ".join(n for n, v in zip(names, row, strict=True) if v) or "(none)"
         lines.append(f"Question {q + 1}: {text}")

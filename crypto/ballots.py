@@ -9,6 +9,9 @@ Three question kinds (``QuestionSpec.kind``):
 * ``approval`` — one encrypted bit per option with a 0/1 proof, and a range proof on the sum
   when ``min_selections > 0`` or ``max_selections < n_options``.
 * ``plurality`` — approval with exactly one selection (range proof [1..1]).
+* ``ranked`` — a ranking of the candidates (``crypto.ranked``): ``width(n)`` ElGamal
+  ciphertexts of packed points, each with a proof of knowledge of its randomness. No tally
+  slots: ranked answers are mixed and decrypted one by one (``crypto.shuffle``).
 
 Every proof's challenge binds the election fingerprint, the voter's public credential, the
 question index, the proof's purpose and position (``proof_context``). The ballot is signed
@@ -22,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from . import ranked
 from .credentials import CredentialKey, verify_signature
 from .elgamal import Ciphertext, Rng, aggregate, encrypt
 from .errors import CryptoError, InvalidBallot, InvalidChoices, InvalidEncoding
@@ -30,12 +34,13 @@ from .hashing import HashItem, canonical_json, sha256_hex
 from .proofs import DisjunctiveProof, prove_bit, prove_range, verify_bit, verify_range
 
 BALLOT_VERSION = 1
-Kind = Literal["sonc", "approval", "plurality"]
-KINDS: tuple[str, ...] = ("sonc", "approval", "plurality")
+Kind = Literal["sonc", "approval", "plurality", "ranked"]
+KINDS: tuple[str, ...] = ("sonc", "approval", "plurality", "ranked")
 
 BALLOT_KEYS = frozenset({"version", "election_id", "fingerprint", "credential", "answers", "signature"})
 SONC_KEYS = frozenset({"ciphertexts", "bit_proofs", "candidate_proofs"})
 SELECTION_KEYS = frozenset({"ciphertexts", "bit_proofs", "sum_proof"})
+RANKED_KEYS = frozenset({"ciphertexts", "proofs"})
 
 SUPPORT, OPPOSE, NEUTRAL = 1, -1, 0
 
@@ -48,6 +53,9 @@ class QuestionSpec:
     n_options: int
     min_selections: int = 0
     max_selections: int | None = None
+    positions: tuple[int, ...] | None = None
+    """Ranked questions: the candidates' stable positions (what a ranking encodes); by
+    default 0..n-1."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -67,11 +75,24 @@ class QuestionSpec:
             if (self.min_selections, self.max_selections) not in ((0, None), (1, 1)):
                 raise ValueError("plurality: exactly one selection; leave min/max unset")
         elif (self.min_selections, self.max_selections) != (0, None):
-            raise ValueError("sonc: min_selections/max_selections do not apply")
+            raise ValueError(f"{self.kind}: min_selections/max_selections do not apply")
+        if self.kind == "ranked":
+            positions = tuple(range(self.n_options)) if self.positions is None \
+                else tuple(self.positions)
+            if len(positions) != self.n_options or len(set(positions)) != len(positions) \
+                    or any(not 0 <= p <= ranked.MAX_POSITION for p in positions):
+                raise ValueError("ranked: positions must be distinct, one per candidate, "
+                                 f"in 0..{ranked.MAX_POSITION}")
+            object.__setattr__(self, "positions", positions)
+        elif self.positions is not None:
+            raise ValueError("positions apply to ranked questions only")
 
     @property
     def n_slots(self) -> int:
-        """Number of ciphertexts (tally slots) per ballot for this question."""
+        """Number of ciphertexts per ballot for this question (tally slots, or for a ranked
+        question the packed chunks, which are mixed rather than summed)."""
+        if self.kind == "ranked":
+            return ranked.width(self.n_options)
         return 2 * self.n_options if self.kind == "sonc" else self.n_options
 
     def sum_range(self) -> tuple[int, int] | None:
@@ -155,6 +176,15 @@ def check_choices(ctx: BallotContext, choices: object,
         raise error(f"{prefix}expected choices for {len(ctx.questions)} questions, got {got}")
     out: list[list[int]] = []
     for q, (spec, ch) in enumerate(zip(ctx.questions, choices, strict=True)):
+        if spec.kind == "ranked":
+            # A ranking: candidate indices (into this ballot's list), most preferred first.
+            if not isinstance(ch, list | tuple) or len(ch) > spec.n_options or any(
+                    isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < spec.n_options
+                    for v in ch) or len(set(ch)) != len(ch):
+                raise error(f"{prefix}question {q}: a ranking lists distinct candidate indices "
+                            f"0..{spec.n_options - 1}, got {ch!r}")
+            out.append(list(ch))
+            continue
         if not isinstance(ch, list | tuple) or len(ch) != spec.n_options:
             got = len(ch) if isinstance(ch, list | tuple) else type(ch).__name__
             raise error(f"{prefix}question {q}: expected {spec.n_options} values, got {got}")
@@ -188,7 +218,12 @@ def encrypt_ballot(
     for q, (spec, ch) in enumerate(zip(ctx.questions, choices, strict=True)):
         cts: list[Ciphertext] = []
         bit_proofs: list[DisjunctiveProof] = []
-        if spec.kind == "sonc":
+        if spec.kind == "ranked":
+            assert spec.positions is not None
+            answer: dict[str, object] = dict(ranked.encrypt_ranking(
+                y, [spec.positions[i] for i in ch], spec.n_options, fp, cred, q, draw).to_json())
+            answers.append(answer)
+        elif spec.kind == "sonc":
             candidate_proofs: list[DisjunctiveProof] = []
             for i, v in enumerate(ch):
                 bits = (1 if v == SUPPORT else 0, 1 if v == OPPOSE else 0)
@@ -274,7 +309,8 @@ def _slot_name(spec: QuestionSpec, slot: int) -> str:
     return f"option {slot}"
 
 
-ParsedAnswer = tuple[list[Ciphertext], list[DisjunctiveProof], list[DisjunctiveProof]]
+ParsedAnswer = tuple[list[Ciphertext], list[DisjunctiveProof], list[DisjunctiveProof]] | \
+    ranked.RankedAnswer
 """One question of a parsed ballot: slot ciphertexts, their 0/1 proofs, and the candidate
 proofs (S/O/N) or the sum proof (approval/plurality with limits)."""
 
@@ -312,6 +348,9 @@ def parse_ballot(
     parsed: list[ParsedAnswer] = []
     for q, (spec, answer) in enumerate(zip(ctx.questions, answers, strict=True)):
         where = f"answers[{q}]"
+        if spec.kind == "ranked":
+            parsed.append(ranked.parse_ranked_answer(answer, spec.n_slots, where))
+            continue
         keys = SONC_KEYS if spec.kind == "sonc" else SELECTION_KEYS
         if not isinstance(answer, dict) or set(answer) != keys:
             raise InvalidBallot(f"{where}: expected an object with keys {sorted(keys)}")
@@ -352,8 +391,12 @@ def verify_proofs(ctx: BallotContext, credential: Point, parsed: list[ParsedAnsw
     ``credential``)."""
     fp = ctx.fingerprint_bytes
     y = ctx.public_key
-    for q, (spec, (cts, bits, extra)) in enumerate(zip(ctx.questions, parsed, strict=True)):
+    for q, (spec, answer) in enumerate(zip(ctx.questions, parsed, strict=True)):
         where = f"answers[{q}]"
+        if isinstance(answer, ranked.RankedAnswer):
+            ranked.verify_ranked_answer(answer, fp, credential, q, where)
+            continue
+        cts, bits, extra = answer
         for i, (ct, proof) in enumerate(zip(cts, bits, strict=True)):
             verify_bit(
                 y,
@@ -403,5 +446,6 @@ def verify_ballot(
     return VerifiedBallot(
         credential=credential,
         tracker=ballot_tracker(ballot),
-        ciphertexts=[cts for cts, _, _ in parsed],
+        ciphertexts=[list(a.ciphertexts) if isinstance(a, ranked.RankedAnswer) else a[0]
+                     for a in parsed],
     )

@@ -12,7 +12,8 @@ from crypto.group import Point
 
 
 def question_specs(manifest: Mapping[str, Any]) -> tuple[QuestionSpec, ...]:
-    """One QuestionSpec per manifest question: S/O/N, approval (min/max) or plurality."""
+    """One QuestionSpec per manifest question: S/O/N, approval (min/max), plurality or ranked
+    (with the candidates' stable positions, which a ranking encodes)."""
     specs = []
     for i, q in enumerate(manifest["questions"]):
         n = len(q["candidates"])
@@ -23,6 +24,9 @@ def question_specs(manifest: Mapping[str, Any]) -> tuple[QuestionSpec, ...]:
             specs.append(QuestionSpec(kind="approval", n_options=n,
                                       min_selections=int(q["min_selections"]),
                                       max_selections=q["max_selections"]))
+        elif kind == "ranked":
+            specs.append(QuestionSpec(kind="ranked", n_options=n, positions=tuple(
+                int(c["position"]) for c in q["candidates"])))
         elif kind == "plurality":
             specs.append(QuestionSpec(kind="plurality", n_options=n, min_selections=1,
                                       max_selections=1))

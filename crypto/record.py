@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import auditlog, ceremony, errors
+from . import auditlog, ceremony, errors, mixnet
 from .ballots import BallotContext, ballot_tracker, verify_ballot
 from .board import verify_chain
 from .dlog import discrete_log
@@ -70,7 +70,7 @@ from .errors import (
 from .fingerprint import election_fingerprint
 from .group import IDENTITY, Point, base_mul
 from .manifest import ballot_context
-from .results import election_result
+from .results import RankedCounter, election_result, ranked_question
 from .roll import authority_fingerprint, verify_credential_list
 from .tally import (
     ZERO,
@@ -111,6 +111,8 @@ CHECKS: tuple[tuple[str, str], ...] = (
     ("ballots", "every ballot's tracker, credential, proofs and signature"),
     ("counted", "counted set from the re-vote and strike rules"),
     ("aggregate", "encrypted tally = homomorphic sum of the counted ballots"),
+    ("mixes", "ranked answers: each mix's input is the counted set or the previous output, "
+              "signed by a different trustee, with a valid shuffle proof"),
     ("decryption_shares", "every trustee's decryption share and its proofs"),
     ("totals", "published totals are the threshold decryption of the tally"),
     ("result", "result arithmetic and pass rules"),
@@ -161,6 +163,11 @@ class VerificationReport:
     totals: tuple[int, ...] | None
     result: dict[str, Any] | None
     notes: tuple[str, ...] = ()
+    mix_chains: Mapping[int, mixnet.Chain] = field(default_factory=dict, compare=False)
+    """The verified mix chains of the ranked questions (what a trustee mixes next from)."""
+    decryption_target: str | None = None
+    """The hash the decryption shares name once every ranked question is mixed (else the
+    encrypted tally's hash, or None before the tally)."""
 
     @property
     def ok(self) -> bool:
@@ -292,9 +299,11 @@ _WORKER_CONTEXTS: dict[int, BallotContext] = {}
 BallotTask = tuple[int, str, int, str, Any, bool]
 """(seq, tracker, definition_version, credential of the event, ballot, counted?)."""
 PackedSums = dict[int, tuple[int, list[tuple[bytes, bytes]]]]
-ChunkResult = tuple[int, PackedSums, tuple[int, str, str, str] | None]
+PackedRanked = dict[str, dict[int, list[tuple[bytes, bytes]]]]
+ChunkResult = tuple[int, PackedSums, tuple[int, str, str, str] | None, PackedRanked]
 """(ballots verified, per definition version: (counted ballots, partial slot sums as point
-bytes), error or None) with the error as (seq, tracker, exception class name, message)."""
+bytes), error or None, the counted ballots' ranked answers by tracker and question) with the
+error as (seq, tracker, exception class name, message)."""
 
 
 def _contexts(manifests: Mapping[int, tuple[dict[str, Any], str]]) -> dict[int, BallotContext]:
@@ -307,7 +316,7 @@ def _init_worker(manifests: dict[int, tuple[dict[str, Any], str]]) -> None:
     _WORKER_CONTEXTS.update(_contexts(manifests))
 
 
-def _verify_one(ctx: BallotContext, task: BallotTask) -> list[Ciphertext]:
+def _verify_one(ctx: BallotContext, task: BallotTask) -> list[list[Ciphertext]]:
     seq, tracker, _version, credential, ballot, _counted = task
     if not isinstance(ballot, dict):
         raise InvalidBallot("the ballot is not a JSON object")
@@ -318,13 +327,14 @@ def _verify_one(ctx: BallotContext, task: BallotTask) -> list[Ciphertext]:
         raise InvalidBallot(f"the ballot is signed with credential {ballot.get('credential')!r}, "
                             f"the board event names {credential}")
     verified = verify_ballot(ctx, ballot)
-    return [ct for answer in verified.ciphertexts for ct in answer]
+    return verified.ciphertexts
 
 
 def _verify_chunk(tasks: list[BallotTask],
                   contexts: Mapping[int, BallotContext] | None = None) -> ChunkResult:
     ctxs = _WORKER_CONTEXTS if contexts is None else contexts
     sums: dict[int, tuple[int, list[Ciphertext]]] = {}
+    ranked_rows: PackedRanked = {}
     done = 0
     for task in tasks:
         seq, tracker, version = task[0], task[1], task[2]
@@ -332,18 +342,26 @@ def _verify_chunk(tasks: list[BallotTask],
             ctx = ctxs.get(version)
             if ctx is None:
                 raise InvalidBallot(f"no ballot definition version {version} on the board")
-            flat = _verify_one(ctx, task)
+            answers = _verify_one(ctx, task)
         except CryptoError as exc:
-            return done, {}, (seq, tracker, type(exc).__name__, str(exc))
+            return done, {}, (seq, tracker, type(exc).__name__, str(exc)), {}
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return done, {}, (seq, tracker, "InvalidBallot", f"malformed ballot: {exc!r}")
+            return done, {}, (seq, tracker, "InvalidBallot", f"malformed ballot: {exc!r}"), {}
         done += 1
+        # Ranked answers are mixed, not summed: keep them apart (counted ballots only).
+        flat = [ct for spec, cts in zip(ctx.questions, answers, strict=True)
+                if spec.kind != "ranked" for ct in cts]
         if task[5]:
+            ranked = {q: [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in cts]
+                      for q, (spec, cts) in enumerate(zip(ctx.questions, answers, strict=True))
+                      if spec.kind == "ranked"}
+            if ranked:
+                ranked_rows[tracker] = ranked
             count, acc = sums.get(version, (0, [Ciphertext(IDENTITY, IDENTITY)] * len(flat)))
             sums[version] = (count + 1, [a + b for a, b in zip(acc, flat, strict=True)])
     packed = {v: (n, [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in cts])
               for v, (n, cts) in sums.items()}
-    return done, packed, None
+    return done, packed, None, ranked_rows
 
 
 def _error_class(name: str) -> type[CryptoError]:
@@ -367,7 +385,7 @@ class _Setup:
 
 class _Verifier:
     def __init__(self, record: Mapping[str, Any], workers: int | None,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, counter: RankedCounter | None = None) -> None:
         self.record = record
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         if self.workers < 1:
@@ -388,6 +406,13 @@ class _Verifier:
         self.casts: list[dict[str, Any]] = []
         self.tally_event: dict[str, Any] | None = None
         self.share_events: list[dict[str, Any]] = []
+        self.mix_events: list[dict[str, Any]] = []
+        self.ranked_rows: dict[str, dict[int, list[Ciphertext]]] = {}
+        self.chains: dict[int, mixnet.Chain] = {}
+        self.target_hash: str | None = None
+        self.target_cts: list[Ciphertext] = []
+        self.counter = counter
+        self.used_shares: list[int] = []
         self.result_event: dict[str, Any] | None = None
         self.counted: list[CastRecord] = []
         self.version_sums: dict[int, tuple[list[Ciphertext], int]] = {}
@@ -439,11 +464,13 @@ class _Verifier:
         with self._malformed("counted"):
             self.check_counted()
         if self.tally_event is None:
-            for name in ("aggregate", "decryption_shares", "totals", "result"):
+            for name in ("aggregate", "mixes", "decryption_shares", "totals", "result"):
                 self._skipped(name, f"no tally on the board yet (stage: {self.stage})")
         else:
             with self._malformed("aggregate"):
                 self.check_aggregate()
+            with self._malformed("mixes"):
+                self.check_mixes()
             with self._malformed("decryption_shares"):
                 self.check_shares()
             if self.result_event is None:
@@ -463,7 +490,8 @@ class _Verifier:
             tally_present=self.tally_event is not None,
             counted=tuple(c.tracker for c in self.counted),
             totals=tuple(self.totals) if self.totals is not None else None,
-            result=self.result, notes=tuple(self.notes))
+            result=self.result, notes=tuple(self.notes), mix_chains=self.chains,
+            decryption_target=self.target_hash)
 
     def _last_setup(self) -> _Setup | None:
         return self.setups[max(self.setups)] if self.setups else None
@@ -840,6 +868,13 @@ class _Verifier:
                                        + (" (a second one)" if seen_tally else ""))
                 seen_tally = True
                 self.tally_event = event
+            elif kind == mixnet.MIX:
+                if not seen_tally or phase != "tallying" or self.share_events:
+                    raise InvalidTally(f"{where}: a mix "
+                                       + ("before the encrypted tally" if not seen_tally
+                                          else "after decryption began" if self.share_events
+                                          else f"while {phase}"))
+                self.mix_events.append(event)
             elif kind == "decryption_share":
                 if not seen_tally or phase != "tallying":
                     raise InvalidTally(f"{where}: a decryption share "
@@ -1027,7 +1062,11 @@ class _Verifier:
 
         def absorb(result: ChunkResult) -> None:
             nonlocal done
-            n, packed, error = result
+            n, packed, error, ranked_rows = result
+            for tracker, by_question in ranked_rows.items():
+                self.ranked_rows[tracker] = {
+                    q: [Ciphertext(Point(a), Point(b)) for a, b in row]
+                    for q, row in by_question.items()}
             if error is not None:
                 seq, tracker, cls, message = error
                 raise _error_class(cls)(f"board event {seq} (ballot_cast), ballot {tracker}: "
@@ -1185,15 +1224,69 @@ class _Verifier:
                                           if withheld else ""),
                      slots=len(parsed), ballots=len(self.counted), withheld=withheld)
 
-    # 9. decryption shares ------------------------------------------------------------------
+    # 9. mixes -------------------------------------------------------------------------------
+    def check_mixes(self) -> None:
+        assert self.tally_event is not None
+        p = self.tally_event["payload"]
+        setup = self.setups[int(p["definition_version"])]
+        self.target_cts = list(self.tally_cts)
+        if not mixnet.ranked_questions(setup.manifest):
+            if self.mix_events or "mix_inputs" in p:
+                raise InvalidTally(f"{_where(self.mix_events[0] if self.mix_events else self.tally_event)}: "
+                                   "mixes for a ballot without ranked questions")
+            self._passed("mixes", "no ranked questions: nothing to mix", mixes=0, rows=0)
+            return
+        self.where = where = _where(self.tally_event)
+        required = mixnet.mixes_required(setup.manifest)
+        counted_rows = [self.ranked_rows.get(c.tracker, {}) for c in self.counted]
+        n_questions = len(setup.manifest["questions"])
+        inputs = mixnet.mix_inputs(setup.manifest, [[rows.get(q, []) for q in range(n_questions)]
+                                                    for rows in counted_rows])
+        summary = mixnet.input_summary(inputs)
+        if p.get("mix_inputs") != summary:
+            raise InvalidTally(f"{where}: mix_inputs {p.get('mix_inputs')!r} are not the counted "
+                               f"ballots' ranked answers ({summary})")
+        tally_hash = encrypted_tally_hash(p)
+        setting = mixnet.MixSetting(
+            election_id=self.election_id, fingerprint=setup.fingerprint, tally_hash=tally_hash,
+            public_key=Point.from_hex(setup.manifest["public_key"]),
+            ceremony_round=int(setup.manifest["ceremony_round"]),
+            signing_keys={int(t["index"]): str(t["signing_key"])
+                          for t in setup.manifest["trustees"]},
+            required=required)
+        self.where = "record"
+        try:
+            self.chains = mixnet.replay_mixes(setting, inputs, self.mix_events,
+                                              workers=self.workers)
+        except mixnet.InvalidMix as exc:
+            raise InvalidTally(str(exc)) from None
+        done = mixnet.complete(self.chains, required)
+        if self.share_events and not done:
+            raise InvalidTally(f"{_where(self.share_events[0])}: a decryption share before every "
+                               f"ranked question had its {required} mixes: ranked answers would "
+                               "be decrypted unmixed")
+        if done:
+            self.target_hash = mixnet.decryption_target_hash(tally_hash, self.chains)
+            self.target_cts = mixnet.decryption_ciphertexts(self.tally_cts, self.chains)
+        rows = sum(len(c.input.rows) for c in self.chains.values())
+        self._passed("mixes", f"{len(self.mix_events)} mixes of {len(self.chains)} ranked "
+                     f"question(s), {rows} rows, by trustees "
+                     f"{sorted({m for c in self.chains.values() for m in c.mixers})}"
+                     + ("" if done else f" (incomplete: {required} needed per question)"),
+                     mixes=len(self.mix_events), rows=rows)
+
+    # 10. decryption shares -----------------------------------------------------------------
     def check_shares(self) -> None:
         assert self.tally_event is not None
         setup = self.setups[int(self.tally_event["payload"]["definition_version"])]
         layout = layout_of(setup.manifest)
         # Protocol 2 (manifest_version 2): shares name the encrypted tally's hash, their proofs
-        # bind the slot index, and each share is signed by the trustee's identity.
+        # bind the slot index, and each share is signed by the trustee's identity. With ranked
+        # questions they name the decryption target (the sums and the last mixes, §14.5).
         bound = int(setup.manifest.get("manifest_version", 1)) >= 2
         tally_hash = encrypted_tally_hash(self.tally_event["payload"]) if bound else None
+        if self.target_hash is not None:
+            tally_hash = self.target_hash
         context = decryption_context(self.election_id, setup.fingerprint, tally_hash)
         keys = {int(t["index"]): t.get("signing_key") for t in setup.manifest["trustees"]}
         for event in self.share_events:
@@ -1217,10 +1310,10 @@ class _Verifier:
                 except CryptoError as exc:
                     raise InvalidShare(f"{where}: {exc}") from None
             try:
-                verify_decryption_share(self.tally_cts, share, setup.public_shares[j], j, context,
-                                        slot_bound=bound)
+                verify_decryption_share(self.target_cts, share, setup.public_shares[j], j, context,
+                                        slot_bound=bound, workers=self.workers)
             except CryptoError as exc:
-                slot = first_invalid_slot(self.tally_cts, share, setup.public_shares[j], j,
+                slot = first_invalid_slot(self.target_cts, share, setup.public_shares[j], j,
                                           context, slot_bound=bound)
                 what = f", {slot_name(setup.manifest, layout, slot)} (slot {slot})" if (
                     slot is not None) else ""
@@ -1232,9 +1325,9 @@ class _Verifier:
         self._passed("decryption_shares", f"{len(self.valid_shares)} decryption shares from "
                      f"trustees {sorted(self.valid_shares)} (threshold "
                      f"{setup.manifest['threshold']})", shares=len(self.valid_shares),
-                     proofs=len(self.valid_shares) * len(self.tally_cts))
+                     proofs=len(self.valid_shares) * len(self.target_cts))
 
-    # 10. totals ----------------------------------------------------------------------------
+    # 11. totals ----------------------------------------------------------------------------
     def check_totals(self) -> None:
         assert self.tally_event is not None and self.result_event is not None
         setup = self.setups[int(self.tally_event["payload"]["definition_version"])]
@@ -1279,11 +1372,12 @@ class _Verifier:
                                    f"decryption of the tally with the shares of trustees {used} "
                                    f"({actual})")
         self.totals = totals
+        self.used_shares = used
         self.where = "record"
         self._passed("totals", f"{len(totals)} totals decrypted with the shares of trustees "
                      f"{used}", slots=len(totals), shares_used=len(used))
 
-    # 11. result ----------------------------------------------------------------------------
+    # 12. result ----------------------------------------------------------------------------
     def check_result(self) -> None:
         assert self.tally_event is not None and self.result_event is not None
         assert self.totals is not None
@@ -1291,7 +1385,7 @@ class _Verifier:
         self.where = where = _where(self.result_event)
         layout = layout_of(setup.manifest)
         expected = election_result(setup.manifest, split_totals(self.totals, layout),
-                                   len(self.counted), self.contributors)
+                                   len(self.counted), self.contributors, self._ranked_results(setup))
         published = self.result_event["payload"].get("result")
         diff = _first_difference(published, expected, "result")
         if diff is not None:
@@ -1318,14 +1412,53 @@ class _Verifier:
                      f"{expected['ballots_counted']} ballots counted", questions=questions)
 
 
+    def _ranked_results(self, setup: _Setup) -> dict[int, dict[str, Any]]:
+        """Decrypt the last mixes with the shares the result used, decode, count."""
+        manifest = setup.manifest
+        questions = mixnet.ranked_questions(manifest)
+        if not questions:
+            return {}
+        used = self.used_shares
+        lambdas = {j: lagrange_coefficient(j, used) for j in used}
+        n_sums = len(self.tally_cts)
+        points = []
+        for i in range(n_sums, len(self.target_cts)):
+            acc = IDENTITY
+            for j in used:
+                acc = acc + self.valid_shares[j][i] * lambdas[j]
+            points.append(self.target_cts[i].beta - acc)
+        _, rows = mixnet.split_decrypted([IDENTITY] * n_sums + points, n_sums, self.chains)
+        manifests = [st.manifest for st in self.setups.values()]
+        if self.counter is None:
+            self.notes.append("ranked counts not re-run: no counting engine was given")
+        out: dict[int, dict[str, Any]] = {}
+        for q in questions:
+            if q not in self.chains:
+                out[q] = ranked_question(manifest["questions"][q], None, 0, self.counter)
+                continue
+            rankings, invalid = mixnet.decode_rankings(manifest, manifests, q, rows[q])
+            out[q] = ranked_question(manifest["questions"][q], rankings, invalid, self.counter)
+        if self.counter is None:
+            # Without an engine only the decryption is checked: take the published counts.
+            published = (self.result_event or {}).get("payload", {}).get("result", {})
+            for q in questions:
+                try:
+                    out[q]["count"] = published["questions"][q]["count"]
+                    out[q]["elected"] = published["questions"][q]["elected"]
+                except (KeyError, IndexError, TypeError):
+                    pass
+        return out
+
+
 def verify_record(record: dict[str, Any], *, workers: int | None = None,
-                  progress: Progress | None = None) -> VerificationReport:
+                  progress: Progress | None = None,
+                  counter: RankedCounter | None = None) -> VerificationReport:
     """Verify a whole election record; raise a ``CryptoError`` subclass naming the first thing
     that fails (checks in the order of the module docstring), else return the report.
 
     ``workers``: processes for ballot verification (default ``os.cpu_count()``; 1 = serial, in
     this process). ``progress(check, done, total)`` is called as checks complete."""
-    return _Verifier(record, workers, progress).run()
+    return _Verifier(record, workers, progress, counter).run()
 
 
 __all__ = ["CHECKS", "CheckResult", "VerificationReport", "layout_of", "slot_name",

@@ -21,7 +21,7 @@ question lists it under ``withheld``. Manifests without k give the result exactl
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -137,7 +137,8 @@ def selection_question(question: Mapping[str, Any], totals: Sequence[int],
 
 def election_result(manifest: Mapping[str, Any], totals: Sequence[Sequence[int]],
                     ballots_counted: int,
-                    contributors: Sequence[Sequence[int]] | None = None) -> dict[str, Any]:
+                    contributors: Sequence[Sequence[int]] | None = None,
+                    ranked: Mapping[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The published result for every question. Neutral = ballots that listed the candidate
     − S − O (a counted ballot that neither supports nor opposes a candidate is neutral on it).
     ``contributors[q][i]`` is that number when ballots were cast on several ballot versions
@@ -151,6 +152,12 @@ def election_result(manifest: Mapping[str, Any], totals: Sequence[Sequence[int]]
     questions = []
     for qi, (question, slot_totals) in enumerate(zip(manifest["questions"], totals, strict=True)):
         g = guarded[qi] if guarded is not None else None
+        if question["kind"] == "ranked":
+            # Counted from the mixed, decrypted rankings (``ranked_question``), not from sums.
+            if ranked is None or qi not in ranked:
+                raise ValueError(f"question {qi} is ranked: its count must be given")
+            questions.append(ranked[qi])
+            continue
         if question["kind"] == "sonc":
             q = sonc_question(question, slot_totals, g)
             for ci, row in enumerate(q["candidates"]):
@@ -162,4 +169,40 @@ def election_result(manifest: Mapping[str, Any], totals: Sequence[Sequence[int]]
     out: dict[str, Any] = {"ballots_counted": ballots_counted, "questions": questions}
     if k:
         out["min_contributors"] = k
+    return out
+
+
+RankedCounter = Callable[[Sequence[str], Sequence[Sequence[int]], str, "int | None",
+                          Sequence[str]], dict[str, Any]]
+"""``counter(candidate names, rankings (indices), method, seats, withdrawn names)`` → the
+count as ``scrutin count --format json`` prints it. The engines live outside ``crypto/``
+(``app.counting``); whoever verifies a record passes them in."""
+
+
+def ranked_question(question: Mapping[str, Any], rankings: Sequence[Sequence[int]] | None,
+                    invalid: int, counter: RankedCounter | None) -> dict[str, Any]:
+    """The published result of a ranked question from its decrypted rankings (indices into
+    the final ballot's candidates, mix output order). ``rankings`` None: the question was
+    withheld (fewer counted ballots than min_contributors) and never decrypted."""
+    candidates = question["candidates"]
+    names = [str(c["name"]) for c in candidates]
+    withdrawn = [str(c["name"]) for c in candidates if c.get("withdrawn")]
+    out: dict[str, Any] = {
+        "kind": "ranked", "method": question["method"], "seats": question.get("seats"),
+        "candidates": [{"position": c["position"], "name": c["name"],
+                        "withdrawn": bool(c.get("withdrawn", False))} for c in candidates]}
+    if rankings is None:
+        out.update(ballots_counted=0, invalid=0, too_few_ballots=True, elected=[], count=None,
+                   ballots=None)
+        return out
+    count = counter(names, rankings, str(question["method"]), question.get("seats"),
+                    withdrawn) if counter is not None and rankings else None
+    # STV/IRV name the elected; Schulze and Debian their winners (several only on a tie).
+    winners = (count or {}).get("elected") or (count or {}).get("winners") or []
+    by_name = {str(c["name"]): c["position"] for c in candidates}
+    # The decrypted rankings are public anyway (anyone can combine the decryption shares on the
+    # board): publishing them lets anyone recount with any program (BLT export).
+    out.update(ballots_counted=len(rankings), invalid=invalid, too_few_ballots=False,
+               elected=[by_name[w] for w in winners if w in by_name], count=count,
+               ballots=[list(r) for r in rankings])
     return out

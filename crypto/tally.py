@@ -115,6 +115,8 @@ def encrypted_tally_hash(payload: Mapping[str, Any]) -> str:
     """SHA-256 over the canonical JSON of the ``encrypted_tally`` event's content: what the
     trustees decrypt, and what their decryption shares name (protocol 2)."""
     body = {k: payload.get(k) for k in TALLY_HASH_FIELDS}
+    if "mix_inputs" in payload:  # ballots with ranked questions (protocol.md §14.4)
+        body["mix_inputs"] = payload["mix_inputs"]
     return hashlib.sha256(b"scrutin/encrypted-tally/v2\x00" + canonical_json(body)).hexdigest()
 
 
@@ -127,9 +129,14 @@ def split_totals(flat: Sequence[int], layout: Sequence[int]) -> list[list[int]]:
 
 
 def layout_of(manifest: Mapping[str, Any]) -> list[int]:
-    """Tally slots per question: 2 per candidate for S/O/N, 1 per option otherwise."""
-    return [(2 if q["kind"] == "sonc" else 1) * len(q["candidates"])
-            for q in manifest["questions"]]
+    """Tally slots per question: 2 per candidate for S/O/N, 0 for ranked, 1 otherwise."""
+    return [slot_width(q) * len(q["candidates"]) for q in manifest["questions"]]
+
+
+def slot_width(question: Mapping[str, Any]) -> int:
+    """Homomorphic tally slots per candidate: 2 for S/O/N, 1 for approval and plurality, 0 for
+    a ranked question (its answers are mixed and decrypted one by one, never summed)."""
+    return {"sonc": 2, "ranked": 0}.get(question["kind"], 1)
 
 
 def min_contributors(manifest: Mapping[str, Any]) -> int:
@@ -158,7 +165,7 @@ def guarded_slots(manifest: Mapping[str, Any],
     flat: list[bool] = []
     for question, row in zip(manifest["questions"], guarded_candidates(manifest, contributors),
                              strict=True):
-        width = 2 if question["kind"] == "sonc" else 1
+        width = slot_width(question)
         for guarded in row:
             flat.extend([guarded] * width)
     return flat
@@ -183,7 +190,7 @@ def combine_versions(
     Slots of candidates listed by fewer than ``final["min_contributors"]`` ballots are ``ZERO``
     (the anonymity guard, one definition for the server, the verifier and the clients).
     """
-    width = [2 if q["kind"] == "sonc" else 1 for q in final["questions"]]
+    width = [slot_width(q) for q in final["questions"]]
     index = [{c["position"]: i for i, c in enumerate(q["candidates"])}
              for q in final["questions"]]
     slots: list[list[list[Ciphertext]]] = [

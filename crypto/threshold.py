@@ -15,8 +15,9 @@ g^m = β / Π_j d_j^{λ_j}. Invalid shares are identified and skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from nacl.encoding import RawEncoder
 from nacl.exceptions import CryptoError as NaclCryptoError
@@ -249,14 +250,23 @@ def decryption_share(
     rng: Rng | None = None,
     *,
     slot_bound: bool = False,
+    first_slot: int = 0,
+    workers: int = 1,
 ) -> dict[str, object]:
     """``{"trustee": j, "factors": [hex(α_i^{s_j})...], "proofs": [{challenge, response}...]}``
     with a Chaum–Pedersen proof per ciphertext (§8.3); ``slot_bound`` (protocol 2) binds each
-    proof to its slot index as well."""
+    proof to its slot index as well (slots numbered from ``first_slot``). ``workers`` > 1
+    shares a long list (a mixed ranked tally) among processes; a test ``rng`` keeps it serial."""
     _check_index(trustee_index)
+    if workers > 1 and rng is None and len(ciphertexts) >= PARALLEL_MIN:
+        parts = _in_pool(workers, ciphertexts, lambda chunk, start: (
+            _share_chunk, (chunk, secret_share.value, trustee_index, bytes(context), slot_bound,
+                           first_slot + start)))
+        return {"trustee": trustee_index, "factors": [f for p in parts for f in p["factors"]],
+                "proofs": [q for p in parts for q in p["proofs"]]}
     factors: list[str] = []
     proofs: list[dict[str, str]] = []
-    for i, ct in enumerate(ciphertexts):
+    for i, ct in enumerate(ciphertexts, first_slot):
         factors.append((ct.alpha * secret_share).hex())
         proofs.append(
             prove_eqdlog(
@@ -267,6 +277,54 @@ def decryption_share(
             ).to_json()
         )
     return {"trustee": trustee_index, "factors": factors, "proofs": proofs}
+
+
+PARALLEL_MIN = 1024
+"""Below this many ciphertexts a process pool costs more than it saves."""
+
+
+def _ct_bytes(ciphertexts: Sequence[Ciphertext]) -> list[tuple[bytes, bytes]]:
+    return [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in ciphertexts]
+
+
+def _from_bytes(raw: Sequence[tuple[bytes, bytes]]) -> list[Ciphertext]:
+    # Our own ciphertexts, passed to a worker: already validated by the caller.
+    return [Ciphertext(Point(a), Point(b)) for a, b in raw]
+
+
+def _share_chunk(args: tuple[list[tuple[bytes, bytes]], int, int, bytes, bool, int]
+                 ) -> dict[str, object]:
+    raw, secret, index, context, slot_bound, first = args
+    return decryption_share(_from_bytes(raw), Scalar(secret), index, context,
+                            slot_bound=slot_bound, first_slot=first)
+
+
+def _verify_chunk(args: tuple[list[tuple[bytes, bytes]], dict[str, object], bytes, int, bytes,
+                              bool, int]) -> str | None:
+    raw, share, public_share, index, context, slot_bound, first = args
+    try:
+        verify_decryption_share(_from_bytes(raw), share, Point(public_share), index, context,
+                                slot_bound=slot_bound, first_slot=first)
+    except InvalidShare as exc:
+        return str(exc)
+    return None
+
+
+def _in_pool(workers: int, ciphertexts: Sequence[Ciphertext],
+             task: Callable[[list[tuple[bytes, bytes]], int], tuple[Callable[[Any], Any], Any]]
+             ) -> list[Any]:
+    """Run ``task(chunk, start)`` = (function, argument) over slices in a process pool, in order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    raw = _ct_bytes(ciphertexts)
+    size = -(-len(raw) // (workers * 4))
+    jobs = [task(raw[a:a + size], a) for a in range(0, len(raw), size)]
+    # "spawn": safe inside a threaded server process (a fork would copy held locks).
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(fn, arg) for fn, arg in jobs]
+        return [f.result() for f in futures]
 
 
 def _parse_decryption_share(
@@ -306,9 +364,24 @@ def verify_decryption_share(
     context: bytes,
     *,
     slot_bound: bool = False,
+    first_slot: int = 0,
+    workers: int = 1,
 ) -> None:
-    """Check every factor's Chaum–Pedersen proof against g^{s_j}; raises ``InvalidShare``."""
+    """Check every factor's Chaum–Pedersen proof against g^{s_j}; raises ``InvalidShare``.
+    ``workers`` > 1 checks slices of a long list in parallel processes."""
     factors, proofs = _parse_decryption_share(ciphertexts, share, trustee_index)
+    if workers > 1 and len(ciphertexts) >= PARALLEL_MIN:
+        f_all, p_all = share["factors"], share["proofs"]
+        assert isinstance(f_all, list) and isinstance(p_all, list)
+        failures = _in_pool(workers, ciphertexts, lambda chunk, start: (_verify_chunk, (
+            chunk, {"trustee": trustee_index, "factors": f_all[start:start + len(chunk)],
+                    "proofs": p_all[start:start + len(chunk)]},
+            public_share.to_bytes(), trustee_index, bytes(context), slot_bound,
+            first_slot + start)))
+        for failure in failures:
+            if failure is not None:
+                raise InvalidShare(failure)
+        return
     for i, (ct, d, proof) in enumerate(zip(ciphertexts, factors, proofs, strict=True)):
         try:
             verify_eqdlog(
@@ -316,8 +389,9 @@ def verify_decryption_share(
                 ct.alpha,
                 d,
                 proof,
-                _decryption_context(context, trustee_index, ct.beta, i if slot_bound else None),
-                f"decryption share of trustee {trustee_index}: proof {i}",
+                _decryption_context(context, trustee_index, ct.beta,
+                                    i + first_slot if slot_bound else None),
+                f"decryption share of trustee {trustee_index}: proof {i + first_slot}",
             )
         except InvalidProof as exc:
             raise InvalidShare(str(exc)) from None
@@ -359,6 +433,7 @@ def combine_decryption(
     context: bytes,
     *,
     slot_bound: bool = False,
+    workers: int = 1,
 ) -> tuple[list[Point], list[int]]:
     """Verify every share, skip invalid ones, combine the first ``threshold`` valid ones (by
     trustee index) into g^{m_i} = β_i / Π_j d_{j,i}^{λ_j}.
@@ -373,7 +448,7 @@ def combine_decryption(
             if j not in public_shares:
                 raise InvalidShare(f"trustee {j}: no public key share")
             verify_decryption_share(ciphertexts, shares[j], public_shares[j], j, context,
-                                    slot_bound=slot_bound)
+                                    slot_bound=slot_bound, workers=workers)
             valid[j] = _parse_decryption_share(ciphertexts, shares[j], j)[0]
         except (CryptoError, ValueError) as exc:
             rejected.append(j)

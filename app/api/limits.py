@@ -11,16 +11,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_mix_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # A mix carries every counted ranked ballot re-encrypted, with its shuffle proof
+        # (~400 bytes per row): its own, larger limit (SCRUTIN_MAX_MIX_BYTES).
+        self.max_mix_bytes = max_mix_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_mix_bytes if str(scope.get("path", "")).endswith("/tally/mixes") \
+            else self.max_bytes
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(send)
             return
         seen = 0
@@ -30,7 +35,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise _TooLarge
             return message
 

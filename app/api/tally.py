@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from app.api.deps import optional_actor, require_actor, unit_of_work
-from app.schemas.voting import ShareIn
-from app.services import audit, elections, exports, tally
+from app.schemas.voting import MixIn, ShareIn
+from app.services import audit, elections, exports, mixing, tally
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["tally"])
 
@@ -24,6 +26,21 @@ def get_tally(request: Request, election_id: str) -> dict:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
         elections.load_visible(session, optional_actor(request), election_id)
         return tally.get(session, election_id)
+
+
+@router.get("/tally/mix")
+def get_mix(request: Request, election_id: str) -> dict:
+    """The ranked questions' mix chains: who mixed, and the rows the next mixer takes."""
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        elections.load_visible(session, optional_actor(request), election_id)
+        return mixing.view(session, election_id)
+
+
+@router.post("/tally/mixes")
+def submit_mix(request: Request, election_id: str, body: MixIn) -> dict:
+    actor = require_actor(request)
+    with unit_of_work(request) as session:
+        return mixing.submit(session, actor, election_id, body.model_dump())
 
 
 @router.post("/tally/shares")
@@ -55,6 +72,17 @@ def results_wikitext(request: Request, election_id: str) -> PlainTextResponse:
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
         elections.load_visible(session, optional_actor(request), election_id)
         return PlainTextResponse(exports.results_wikitext(tally.results(session, election_id)))
+
+
+@router.get("/results/{question}.blt")
+def results_blt(request: Request, election_id: str,
+                question: Annotated[int, Path(ge=0, le=100)]) -> PlainTextResponse:
+    """A ranked question's decrypted anonymous rankings as BLT, for a recount anywhere."""
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        elections.load_visible(session, optional_actor(request), election_id)
+        text = exports.results_blt(tally.results(session, election_id), question)
+    return PlainTextResponse(text, headers={
+        "Content-Disposition": f'attachment; filename="{election_id}-question-{question + 1}.blt"'})
 
 
 @router.get("/record")

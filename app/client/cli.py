@@ -248,9 +248,10 @@ def _trustee(url: str, token: str | None, dev_user: str | None, election: str, k
     expected = load_fingerprints(trustee_keys.read_text(encoding="utf-8")) \
         if trustee_keys is not None else None
     try:
+        # The CLI re-verifies the whole record before mixing or decrypting: use every core.
         return TrusteeClient(_session(url, token, dev_user), election, key_file,
                              _passphrase(passphrase_file, new=not key_file.exists()),
-                             expected_trustees=expected)
+                             expected_trustees=expected, verify_workers=os.cpu_count() or 1)
     except (KeyFileError, TrusteeRefusal) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -296,6 +297,29 @@ def trustee_ceremony(
         _fail(exc)
     except TrusteeRefusal as exc:
         _refused(exc)
+
+
+@trustee_cli.command("mix")
+def trustee_mix(
+    election: str = typer.Option(..., "--election"),
+    key_file: Path = typer.Option(..., "--key-file", help="Your key file from the ceremony."),
+    passphrase_file: Path = PASSPHRASE_FILE, trustee_keys: Path = TRUSTEE_KEYS,
+    url: str = URL, token: str = TOKEN, dev_user: str = DEV_USER,
+) -> None:
+    """Verify the election record (every ballot and earlier mix), then re-encrypt and shuffle
+    the ranked ballots with a proof, sign the mix and post it (ranked questions only)."""
+    client = _trustee(url, token, dev_user, election, key_file, passphrase_file, trustee_keys)
+    try:
+        mixed = client.mix()
+    except ApiError as exc:
+        _fail(exc)
+    except TrusteeRefusal as exc:
+        _refused(exc)
+    if mixed:
+        typer.echo(f"mixed ranked question(s) {', '.join(str(q + 1) for q in mixed)}")
+    else:
+        typer.echo("nothing to mix: you mixed every ranked question already, or each has its "
+                   "mixes")
 
 
 @trustee_cli.command("decrypt")

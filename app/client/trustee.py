@@ -22,13 +22,16 @@ from nacl.public import PrivateKey
 
 from app.client.http import ScrutinSession
 from app.client.keyfile import KeyFile
+from app.counting import count_rankings
 from crypto import ceremony as protocol
+from crypto import mixnet
 from crypto.board import verify_chain
 from crypto.elgamal import Ciphertext
 from crypto.errors import CryptoError, InvalidCeremony
 from crypto.fingerprint import election_fingerprint
-from crypto.group import Scalar
-from crypto.record import verify_record
+from crypto.group import Point, Scalar
+from crypto.record import VerificationReport, verify_record
+from crypto.shuffle import rows_hash, shuffle
 from crypto.tally import decryption_context, encrypted_tally_hash
 from crypto.threshold import (
     TrusteePolynomial,
@@ -59,8 +62,11 @@ def load_fingerprints(text: str) -> list[str]:
 
 class TrusteeClient:
     def __init__(self, session: ScrutinSession, election_id: str, key_file: Path,
-                 passphrase: str, expected_trustees: Iterable[str] | None = None) -> None:
+                 passphrase: str, expected_trustees: Iterable[str] | None = None, *,
+                 verify_workers: int = 1) -> None:
         self.session = session
+        # Processes for re-verifying the record before mixing or decrypting (ballots, mixes).
+        self.verify_workers = verify_workers
         self.election_id = election_id
         self.key_file = Path(key_file)
         self._file = KeyFile(self.key_file, passphrase)
@@ -354,12 +360,9 @@ class TrusteeClient:
         return TrusteePolynomial(tuple(Scalar.from_hex(c) for c in mine["coefficients"]))
 
     # --- tally --------------------------------------------------------------------------
-    def decrypt(self) -> dict[str, Any]:
-        """Recompute the encrypted tally from the election record (the independent verifier up
-        to aggregation), refuse anything the server asks that differs from it, and submit this
-        trustee's signed, slot-bound decryption share. At most one tally per election."""
-        if "secret_share" not in self.state:
-            raise TrusteeRefusal(f"{self.key_file} holds no secret share (ceremony unfinished?)")
+    def _verified_record(self) -> tuple[dict[str, Any], VerificationReport]:
+        """The election record, checked as ``scrutin verify`` checks it (mixes included), on a
+        board that extends the one this trustee saw, for the fingerprint it confirmed."""
         record = self.session.get(f"/api/v1/elections/{self.election_id}/record")
         self.board()  # the record's board must extend the board this trustee saw
         seen = self.state.get("board_seen", {})
@@ -367,13 +370,77 @@ class TrusteeClient:
         if seen and (len(board) < seen["seq"] or board[seen["seq"] - 1]["hash"] != seen["hash"]):
             raise TrusteeRefusal("the record's board is not the board this trustee saw")
         try:
-            report = verify_record(record, workers=1)
+            report = verify_record(record, workers=self.verify_workers, counter=count_rankings)
         except CryptoError as exc:
             raise TrusteeRefusal(f"the election record does not verify: {exc}") from None
         if report.fingerprint != self.state["fingerprint"] and not self._is_later_version(
                 record):
             raise TrusteeRefusal(f"the record's election fingerprint {report.fingerprint} is not "
                                  f"the one this trustee confirmed ({self.state['fingerprint']})")
+        return record, report
+
+    def mix(self) -> list[int]:
+        """Mix every ranked question this trustee has not mixed yet and that still needs a
+        mix: re-encrypt and permute the last verified output (or the counted set's answers),
+        prove it, sign it, post it. Returns the questions mixed."""
+        if "index" not in self.state:
+            raise TrusteeRefusal(f"{self.key_file} belongs to no trustee of this election")
+        record, report = self._verified_record()
+        board = record["board"]
+        tally = next((e for e in board if e["type"] == "encrypted_tally"), None)
+        if tally is None:
+            raise TrusteeRefusal("the board holds no encrypted tally: nothing to mix yet")
+        if any(e["type"] == "decryption_share" for e in board):
+            raise TrusteeRefusal("decryption has begun: the mixes are final")
+        definition = int(tally["payload"]["definition_version"])
+        fingerprint = self._fingerprint_of(board, definition)
+        manifest = self._manifest_of(board, definition)
+        required = mixnet.mixes_required(manifest)
+        key = Point.from_hex(manifest["public_key"])
+        tally_hash = encrypted_tally_hash(tally["payload"])
+        index = int(self.state["index"])
+        asked = self.session.get(f"/api/v1/elections/{self.election_id}/tally/mix")
+        offered = {int(q["question"]): q for q in asked.get("questions", [])}
+        mixed = []
+        for q, chain in sorted(report.mix_chains.items()):
+            if index in chain.mixers or len(chain.mixers) >= required:
+                continue
+            if offered.get(q, {}).get("current_hash") != chain.current_hash:
+                raise TrusteeRefusal(f"question {q}: the server offers rows "
+                                     f"{offered.get(q, {}).get('current_hash')!r} to mix; the "
+                                     f"verified chain on the board ends in {chain.current_hash}")
+            position = len(chain.mixers)
+            width = chain.input.width
+            output, proof = shuffle(key, chain.current, width,
+                                    mixnet.mix_context(self.election_id, fingerprint, tally_hash,
+                                                       q, position, index),
+                                    mixnet.generator_seed(self.election_id, fingerprint, q),
+                                    workers=self.verify_workers)
+            proof_json = proof.to_json()
+            output_hash = rows_hash(output, width)
+            body = mixnet.mix_body(q, position, chain.current_hash, output_hash, proof_json)
+            self.session.post(f"/api/v1/elections/{self.election_id}/tally/mixes", {
+                "round": int(self.state["ceremony_round"]), "index": index, "question": q,
+                "position": position, "input_hash": chain.current_hash,
+                "output_hash": output_hash,
+                "ciphertexts": [[c.to_json() for c in row] for row in output],
+                "proof": proof_json,
+                "signature": protocol.sign_message(self.seed, mixnet.MIX, self.election_id,
+                                                   int(self.state["ceremony_round"]), index,
+                                                   body)})
+            mixed.append(q)
+        return mixed
+
+    def decrypt(self) -> dict[str, Any]:
+        """Recompute the encrypted tally from the election record (the independent verifier up
+        to aggregation), refuse anything the server asks that differs from it, and submit this
+        trustee's signed, slot-bound decryption share. With ranked questions, only once every
+        ranked question carries its required, verified mixes, and the share covers their last
+        outputs too. At most one tally per election."""
+        if "secret_share" not in self.state:
+            raise TrusteeRefusal(f"{self.key_file} holds no secret share (ceremony unfinished?)")
+        record, report = self._verified_record()
+        board = record.get("board") or []
         tally = next((e for e in board if e["type"] == "encrypted_tally"), None)
         if tally is None:
             raise TrusteeRefusal("the board holds no encrypted tally")
@@ -383,18 +450,25 @@ class TrusteeClient:
         if asked.get("ciphertexts") != payload["ciphertexts"]:
             raise TrusteeRefusal("the server asks to decrypt ciphertexts that are not the "
                                  "encrypted tally on the board")
-        done = self.state.get("decrypted_tally")
-        if done is not None and done != tally_hash:
-            raise TrusteeRefusal(f"this trustee already decrypted tally {done}; it never "
-                                 "decrypts a second, different one")
         definition = int(payload["definition_version"])
         fingerprint = self._fingerprint_of(board, definition)
         index = int(self.state["index"])
         ciphertexts = [Ciphertext.from_json(c, allow_identity=True)
                        for c in payload["ciphertexts"]]
+        if report.mix_chains:
+            required = mixnet.mixes_required(self._manifest_of(board, definition))
+            if not mixnet.complete(report.mix_chains, required):
+                raise TrusteeRefusal(f"the ranked ballots are not yet mixed by {required} "
+                                     "different trustees: nothing is decrypted before that")
+            tally_hash = mixnet.decryption_target_hash(tally_hash, report.mix_chains)
+            ciphertexts = mixnet.decryption_ciphertexts(ciphertexts, report.mix_chains)
+        done = self.state.get("decrypted_tally")
+        if done is not None and done != tally_hash:
+            raise TrusteeRefusal(f"this trustee already decrypted tally {done}; it never "
+                                 "decrypts a second, different one")
         share = decryption_share(ciphertexts, Scalar.from_hex(self.state["secret_share"]), index,
                                  decryption_context(self.election_id, fingerprint, tally_hash),
-                                 slot_bound=True)
+                                 slot_bound=True, workers=self.verify_workers)
         self.state["decrypted_tally"] = tally_hash
         self._save()
         signature = protocol.sign_decryption_share(self.seed, self.election_id,
@@ -403,6 +477,13 @@ class TrusteeClient:
         return self.session.post(  # type: ignore[no-any-return]
             f"/api/v1/elections/{self.election_id}/tally/shares",
             {"share": share, "tally_hash": tally_hash, "signature": signature})
+
+    def _manifest_of(self, board: list[dict[str, Any]], version: int) -> dict[str, Any]:
+        for event in board:
+            if event["type"] in ("election_setup", "ballot_definition") and \
+                    event["payload"]["manifest"]["definition_version"] == version:
+                return dict(event["payload"]["manifest"])
+        raise TrusteeRefusal(f"no ballot definition {version} on the board")
 
     def _fingerprint_of(self, board: list[dict[str, Any]], version: int) -> str:
         for event in board:

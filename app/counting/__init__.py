@@ -10,7 +10,7 @@ Pure Python and independent of the database: the service (and ``scrutin count``)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from app.counting.ballots import Profile, resolve_seats
 from app.counting.debian import count_debian
@@ -26,6 +26,7 @@ STV_METHODS = ("meek", "meek-openstv", "scottish-stv", "irv")
 
 __all__ = [
     "METHODS",
+    "count_rankings",
     "BallotFileError",
     "CountingError",
     "Profile",
@@ -81,3 +82,13 @@ def count(
         result["title"] = profile.title
     result["withdrawn"] = list(profile.meta.get("withdrawn", []))
     return result
+
+
+def count_rankings(candidates: Sequence[str], rankings: Sequence[Sequence[int]], method: str,
+                   seats: int | None, withdrawn: Sequence[str] = ()) -> dict:
+    """Count decrypted ranked ballots (candidate indices, most preferred first) — the counter
+    that the service, ``scrutin verify`` and the trustee clients hand to
+    ``crypto.record.verify_record`` (``crypto.results.RankedCounter``)."""
+    profile = Profile.build(list(candidates), [(1, list(r)) for r in rankings], seats=seats)
+    return count(method, profile, seats if method not in ("schulze", "debian") else None,
+                 withdraw=list(withdrawn))

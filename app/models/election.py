@@ -62,7 +62,7 @@ class Question(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # sonc | approval | plurality
+    kind: Mapped[str] = mapped_column(String(16))  # sonc | approval | plurality | ranked
     title: Mapped[dict] = mapped_column(JSON)
     min_selections: Mapped[int] = mapped_column(Integer)
     max_selections: Mapped[int | None] = mapped_column(Integer)
@@ -70,6 +70,8 @@ class Question(Base):
     # S/O/N pass rule: {"threshold_percent": "70", "comparison": ">=", "min_support": 0,
     # "display": "round"|"truncate", "decimals": 1}
     pass_rule: Mapped[dict | None] = mapped_column(JSON)
+    # Ranked questions: the counting method (app.counting.METHODS).
+    method: Mapped[str | None] = mapped_column(String(16), default=None)
 
     election: Mapped[Election] = relationship(back_populates="questions")
     candidates: Mapped[list[Candidate]] = relationship(

@@ -9,7 +9,9 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.schemas.common import DB_INT_MAX, Line, LocalizedLine, LocalizedText, Moment, Strict, Username
 
-BallotKind = Literal["sonc", "approval", "plurality"]
+BallotKind = Literal["sonc", "approval", "plurality", "ranked"]
+RankedMethod = Literal["meek", "meek-openstv", "scottish-stv", "irv", "schulze", "debian"]
+"""How a ranked question is counted (app.counting.METHODS; "meek" is SecurePoll's Meek STV)."""
 ElectionId = str
 
 
@@ -37,11 +39,27 @@ class QuestionIn(Strict):
     max_selections: int | None = Field(default=None, ge=1)
     seats: int | None = Field(default=None, ge=1)
     pass_rule: PassRule | None = None
+    method: RankedMethod | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> QuestionIn:
         n = len(self.candidates)
-        if self.kind == "sonc":
+        if self.method is not None and self.kind != "ranked":
+            raise ValueError("a counting method applies to ranked questions only")
+        if self.kind == "ranked":
+            if self.min_selections or self.max_selections is not None:
+                raise ValueError("min/max selections do not apply to ranked questions")
+            if self.pass_rule is not None:
+                raise ValueError("a pass rule applies to support/oppose/neutral questions only")
+            if self.method is None:
+                self.method = "meek"
+            if self.method in ("schulze", "debian"):
+                if self.seats not in (None, 1):
+                    raise ValueError(f"{self.method} elects one winner (a full ranking); "
+                                     "leave seats unset")
+            elif self.seats is None:
+                self.seats = 1
+        elif self.kind == "sonc":
             if self.min_selections or self.max_selections is not None:
                 raise ValueError("min/max selections apply to approval questions only")
             if self.pass_rule is None:

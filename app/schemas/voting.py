@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from app.schemas.common import HEX32, Line, Moment, Strict, Text, Username
+from app.schemas.common import DB_INT_MAX, HEX32, Line, Moment, Strict, Text, Username
 
 
 class DevLoginIn(Strict):
@@ -40,6 +40,20 @@ class ExtendIn(Strict):
 
 class InvitationsIn(Strict):
     usernames: list[Username] = Field(min_length=1, max_length=10_000)
+
+
+class MixIn(Strict):
+    """One trustee's mix of one ranked question (crypto.mixnet.MIX_KEYS; protocol.md §14.4)."""
+
+    round: int = Field(ge=1, le=DB_INT_MAX)
+    index: int = Field(ge=1, le=DB_INT_MAX)
+    question: int = Field(ge=0, le=100)
+    position: int = Field(ge=0, le=100)
+    input_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    output_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    ciphertexts: list[list[dict[str, str]]] = Field(max_length=2_000_000)
+    proof: dict[str, Any]
+    signature: str = Field(pattern=r"^[0-9a-f]{128}$")
 
 
 class ShareIn(Strict):

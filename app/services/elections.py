@@ -18,6 +18,8 @@ from app.services import audit, board, lifecycle, phases, role_policy, roll, sch
 from app.services.actor import Actor
 from crypto.ballots import QuestionSpec
 from crypto.ceremony import PROTOCOL as CEREMONY_PROTOCOL
+from crypto.mixnet import MIN_MIXES as MIXES_REQUIRED
+from crypto.ranked import width as ranked_width
 
 # Upper bounds of a cast request's size ({"ballot": …} as JSON, with the spaces Python's json
 # puts in), calibrated on crypto.ballots.encrypt_ballot (tests/service/test_ballot_size.py
@@ -31,6 +33,7 @@ SONC_CANDIDATE_BYTES = 1250
 OPTION_BYTES = 470
 RANGE_BASE_BYTES = 60
 RANGE_VALUE_BYTES = 140
+RANKED_CHUNK_BYTES = 300  # one ciphertext and its proof of knowledge (crypto.ranked)
 
 
 def load(session: Session, election_id: str, *, for_update: bool = False) -> Election:
@@ -94,6 +97,9 @@ def max_ballot_bytes(questions: Iterable[QuestionIn]) -> int:
     for q in questions:
         n = len(q.candidates)
         total += QUESTION_BYTES
+        if q.kind == "ranked":
+            total += ranked_width(n) * RANKED_CHUNK_BYTES
+            continue
         if q.kind == "sonc":
             total += n * SONC_CANDIDATE_BYTES
             continue
@@ -144,6 +150,7 @@ def create(session: Session, actor: Actor, data: ElectionCreate,
         _set_schedule(election, data.schedule)
     session.add(election)
     _replace_questions(election, data.questions)
+    check_mixers(election)
     session.flush()
     audit.record(session, election.id, actor, "election.create",
                  {"config": data.model_dump(mode="json")})
@@ -183,6 +190,7 @@ def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatc
         election.trustee_count = patch.trustee_count
     if election.threshold > election.trustee_count:
         raise InvalidInput("invalid_threshold", "threshold cannot exceed trustee_count")
+    check_mixers(election)
     if patch.voter_list_public is not None:
         election.voter_list_public = patch.voter_list_public
     if patch.min_contributors is not None:
@@ -193,6 +201,16 @@ def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatc
         board.append(session, election.id, "schedule_changed",
                      schedule.describe(election.starts_at, election.ends_at, election.timezone))
     return election
+
+
+def check_mixers(election: Election) -> None:
+    """Ranked answers are mixed by MIXES_REQUIRED different trustees before any is decrypted
+    (crypto.mixnet), so a ballot with a ranked question needs that many trustees."""
+    if any(q.kind == "ranked" for q in election.questions) and \
+            election.trustee_count < MIXES_REQUIRED:
+        raise InvalidInput("too_few_mixers", f"a ranked question needs at least {MIXES_REQUIRED}"
+                           f" trustees: each of {MIXES_REQUIRED} different trustees mixes the "
+                           "ranked ballots before any is decrypted; raise trustee_count")
 
 
 def _set_schedule(election: Election, value: ScheduleIn) -> None:
@@ -212,6 +230,7 @@ def _replace_questions(election: Election, questions: Iterable[QuestionIn]) -> N
             position=position, kind=q.kind, title=q.title, min_selections=q.min_selections,
             max_selections=q.max_selections, seats=q.seats,
             pass_rule=q.pass_rule.model_dump(mode="json") if q.pass_rule else None,
+            method=q.method,
         )
         question.candidates = [Candidate(position=i, name=c.name, withdrawn=False)
                                for i, c in enumerate(q.candidates)]
@@ -428,7 +447,7 @@ def question_view(q: Question) -> dict[str, Any]:
     return {
         "position": q.position, "kind": q.kind, "title": q.title,
         "min_selections": q.min_selections, "max_selections": q.max_selections,
-        "seats": q.seats, "pass_rule": q.pass_rule,
+        "seats": q.seats, "pass_rule": q.pass_rule, "method": q.method,
         "candidates": [{"position": c.position, "name": c.name, "withdrawn": c.withdrawn}
                        for c in q.candidates],
     }

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.counting.output import render as render_count
+from app.errors import NotFound
 from app.models import Ballot
 from app.models.base import utcnow
 from app.neutralise import SafeCsvWriter, nowiki
@@ -47,6 +49,11 @@ def results_csv(result: dict[str, Any]) -> str:
         if cand.get("too_few_ballots"):
             writer.writerow([qi, question["kind"], cand["position"], cand["name"], "", "", "", "",
                              "", "", "", "yes" if cand["withdrawn"] else ""] + extra)
+        elif question["kind"] == "ranked":
+            # The rounds are in the wikitext and JSON exports; the CSV lists who was elected.
+            writer.writerow([qi, "ranked", cand["position"], cand["name"], "", "", "", "", "",
+                             "", "yes" if elected else "", "yes" if cand["withdrawn"] else ""]
+                            + extra)
         elif question["kind"] == "sonc":
             writer.writerow([qi, "sonc", cand["position"], cand["name"], cand["support"],
                              cand["oppose"], cand["neutral"], cand["percent"] or "",
@@ -68,6 +75,9 @@ def _cell(text: Any) -> str:
 def results_wikitext(result: dict[str, Any]) -> str:
     lines = []
     for qi, question in enumerate(result["questions"]):
+        if question["kind"] == "ranked":
+            lines += _ranked_wikitext(qi, question, len(result["questions"]) > 1)
+            continue
         lines.append('{| class="wikitable sortable"')
         if len(result["questions"]) > 1:
             lines.append(f"|+ Question {qi + 1}")
@@ -109,6 +119,40 @@ def results_wikitext(result: dict[str, Any]) -> str:
                      if c["position"] in question["tie"]["candidates"]]
             lines.append(f"Tie for {question['tie']['seats']} seat(s) between "
                          f"{', '.join(map(_cell, names))}: not broken by the count.")
+    return "\n".join(lines) + "\n"
+
+
+def _ranked_wikitext(qi: int, question: dict[str, Any], several: bool) -> list[str]:
+    """A ranked question: the count's own wikitext (rounds, or the pairwise matrix)."""
+    lines = [f"; Question {qi + 1}"] if several else []
+    if question.get("too_few_ballots"):
+        return [*lines, f"{TOO_FEW.capitalize()}: the ranked ballots were not decrypted."]
+    if question.get("count") is None:
+        return [*lines, "No ranked ballot was counted."]
+    lines.append(render_count(question["count"], "wikitext").rstrip("\n"))
+    if question.get("invalid"):
+        lines.append(f"Invalid ranked ballots (not counted): {question['invalid']}.")
+    return lines
+
+
+def results_blt(result: dict[str, Any], question: int) -> str:
+    """The decrypted anonymous rankings of a ranked question as a BLT file, for a recount
+    with any STV program (`scrutin count FILE`). Rankings come in mix output order."""
+    try:
+        q = result["questions"][question]
+    except (IndexError, TypeError):
+        raise NotFound("no_question", f"the result has no question {question}") from None
+    if q.get("kind") != "ranked" or q.get("ballots") is None:
+        raise NotFound("no_rankings", f"question {question} has no decrypted rankings")
+    candidates = q["candidates"]
+    lines = [f"{len(candidates)} {q.get('seats') or 1}"]
+    withdrawn = [str(-(i + 1)) for i, c in enumerate(candidates) if c.get("withdrawn")]
+    if withdrawn:
+        lines.append(" ".join(withdrawn))
+    lines += [" ".join(["1", *(str(i + 1) for i in ranking), "0"]) for ranking in q["ballots"]]
+    lines.append("0")
+    lines += ['"' + str(c["name"]).replace('"', "'") + '"' for c in candidates]
+    lines.append('"' + str(result.get("title") or "Scrutin").replace('"', "'") + '"')
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,7 @@ from app.models import BallotDefinition, Election
 from crypto import manifest as crypto_manifest
 from crypto.ballots import BallotContext
 from crypto.fingerprint import election_fingerprint
+from crypto.mixnet import MIN_MIXES
 
 MANIFEST_VERSION = 2
 """2: trustees carry their signing identity (key-ceremony protocol 2, ``crypto.ceremony``)."""
@@ -47,6 +48,7 @@ def build(election: Election, trustees: list[dict[str, Any]], definition_version
                 "max_selections": q.max_selections,
                 "seats": q.seats,
                 "pass_rule": q.pass_rule,
+                **({"method": q.method} if q.kind == "ranked" else {}),
                 "candidates": [
                     {"position": c.position, "name": c.name.get(lang) or next(iter(c.name.values())),
                      "withdrawn": c.withdrawn}
@@ -56,6 +58,8 @@ def build(election: Election, trustees: list[dict[str, Any]], definition_version
             for q in election.questions
         ],
     }
+    if any(q.kind == "ranked" for q in election.questions):
+        doc["mixes_required"] = MIN_MIXES
     if receipt_key is not None:
         doc["receipt_key"] = receipt_key
     return doc

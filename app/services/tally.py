@@ -7,22 +7,25 @@ strike would reveal the struck ballots (DESIGN §3.2, SecurePoll T267482).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.counting import count_rankings
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Ballot, BallotDefinition, DecryptionShare, Election, Tally, Trustee
 from app.models.base import utcnow
-from app.services import audit, board, elections, manifest, phases, scrutiny
+from app.services import audit, board, elections, manifest, mixing, phases, scrutiny
 from app.services.actor import Actor
+from crypto import mixnet
 from crypto.ceremony import verify_decryption_share_signature
 from crypto.dlog import discrete_log
 from crypto.elgamal import Ciphertext
 from crypto.errors import CryptoError
 from crypto.group import Point
-from crypto.results import election_result
+from crypto.results import election_result, ranked_question
 from crypto.tally import (
     ballot_ciphertexts,
     counted_ballots,
@@ -36,6 +39,10 @@ from crypto.threshold import combine_decryption, public_key_share, verify_decryp
 
 TALLY_START_PHASES = frozenset({phases.CLOSED, phases.SCRUTINY})
 
+WORKERS = os.cpu_count() or 1
+"""Processes for checking a long decryption share (a mixed ranked tally; short lists stay
+in-process, crypto.threshold.PARALLEL_MIN)."""
+
 
 def _tally(session: Session, election_id: str) -> Tally | None:
     return session.scalars(select(Tally).where(Tally.election_id == election_id)).first()
@@ -46,7 +53,7 @@ class _Decryption:
     proof to the hash of the encrypted tally and its slot, and shares are signed by the
     trustee's identity; protocol 1 elections keep their original context."""
 
-    def __init__(self, session: Session, election: Election) -> None:
+    def __init__(self, session: Session, election: Election, tally: Tally) -> None:
         definition = manifest.current_definition(session, election.id)
         assert definition is not None
         self.manifest = definition.manifest
@@ -56,6 +63,17 @@ class _Decryption:
             events = board.page(session, election.id, limit=1, event_type="encrypted_tally")
             assert events, "a tally row always comes with its encrypted_tally event"
             self.tally_hash = encrypted_tally_hash(events[0].payload)
+        # Ranked questions: the trustees decrypt the sums and the last mixes (the decryption
+        # target, crypto.mixnet), and only once every ranked question is mixed.
+        self.mixes = mixing.load_state(session, election, tally)
+        self.ciphertexts = [Ciphertext.from_json(c, allow_identity=True)
+                            for c in tally.ciphertexts]
+        self.n_sums = len(self.ciphertexts)
+        self.ready = self.mixes.complete
+        if self.mixes.setting is not None and self.ready:
+            self.tally_hash = mixnet.decryption_target_hash(self.mixes.tally_hash,
+                                                            self.mixes.chains)
+            self.ciphertexts = mixnet.decryption_ciphertexts(self.ciphertexts, self.mixes.chains)
         self.context = decryption_context(election.id, definition.fingerprint, self.tally_hash)
 
     def signing_key(self, index: int) -> str:
@@ -86,6 +104,10 @@ def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
          for c in counted],
         manifests, definition.manifest)
     layout = layout_of(definition.manifest)
+    mix_inputs = None
+    if mixnet.ranked_questions(definition.manifest):
+        mix_inputs = mixnet.input_summary(mixnet.mix_inputs(definition.manifest, [
+            ballot_ciphertexts(payloads[c.tracker], already_verified=True) for c in counted]))
     tally = Tally(election_id=election.id, started_at=utcnow(), started_by=actor.username,
                   counted=trackers, layout=layout, ciphertexts=[c.to_json() for c in sums],
                   contributors=contributors,
@@ -98,9 +120,12 @@ def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
     board.append(session, election.id, "tally_started", {
         "from": previous, "to": "tallying",
         "struck_by_reason": scrutiny.struck_by_reason(session, election.id)})
-    board.append(session, election.id, "encrypted_tally", {
+    encrypted: dict[str, Any] = {
         "definition_version": definition.version, "counted": trackers, "layout": layout,
-        "contributors": contributors, "ciphertexts": tally.ciphertexts})
+        "contributors": contributors, "ciphertexts": tally.ciphertexts}
+    if mix_inputs is not None:
+        encrypted["mix_inputs"] = mix_inputs
+    board.append(session, election.id, "encrypted_tally", encrypted)
     audit.record(session, election.id, actor, "tally.start", {"counted": len(trackers)})
     return view(session, election, tally)
 
@@ -111,11 +136,16 @@ def view(session: Session, election: Election, tally: Tally | None = None) -> di
         raise NotFound("no_tally", "the tally has not started")
     submitted = sorted(session.scalars(select(DecryptionShare.trustee_index).where(
         DecryptionShare.election_id == election.id)))
-    decryption = _Decryption(session, election)
-    return {"phase": election.phase, "counted": tally.counted, "layout": tally.layout,
-            "ciphertexts": tally.ciphertexts, "context": decryption.context.decode(),
-            "protocol": decryption.protocol, "tally_hash": decryption.tally_hash,
-            "threshold": election.threshold, "shares": submitted, "result": tally.result}
+    decryption = _Decryption(session, election, tally)
+    out = {"phase": election.phase, "counted": tally.counted, "layout": tally.layout,
+           "ciphertexts": tally.ciphertexts, "context": decryption.context.decode(),
+           "protocol": decryption.protocol, "tally_hash": decryption.tally_hash,
+           "threshold": election.threshold, "shares": submitted, "result": tally.result}
+    if decryption.mixes.setting is not None:
+        out["mixing"] = {"required": decryption.mixes.required,
+                         "complete": decryption.ready,
+                         "mixed": {q: list(c.mixers) for q, c in decryption.mixes.chains.items()}}
+    return out
 
 
 def get(session: Session, election_id: str) -> dict[str, Any]:
@@ -146,8 +176,12 @@ def submit_share(session: Session, actor: Actor, election_id: str, share: dict[s
             DecryptionShare.election_id == election.id,
             DecryptionShare.trustee_index == trustee.trustee_index)).first():
         raise Conflict("share_exists", "this trustee has already submitted its share")
-    ciphertexts = [Ciphertext.from_json(c, allow_identity=True) for c in tally.ciphertexts]
-    decryption = _Decryption(session, election)
+    decryption = _Decryption(session, election, tally)
+    if not decryption.ready:
+        raise Conflict("mixing_incomplete", "the ranked ballots are not mixed yet: every ranked "
+                       f"question needs {decryption.mixes.required} mixes by different trustees "
+                       "before anything is decrypted")
+    ciphertexts = decryption.ciphertexts
     context = decryption.context
     public_shares = _public_shares(session, election)
     slot_bound = decryption.protocol == 2
@@ -161,7 +195,8 @@ def submit_share(session: Session, actor: Actor, election_id: str, share: dict[s
                 int(decryption.manifest["ceremony_round"]), trustee.trustee_index,
                 decryption.tally_hash, share)
         verify_decryption_share(ciphertexts, share, public_shares[trustee.trustee_index],
-                                trustee.trustee_index, context, slot_bound=slot_bound)
+                                trustee.trustee_index, context, slot_bound=slot_bound,
+                                workers=WORKERS)
     except CryptoError as exc:
         raise InvalidInput("invalid_share", str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
@@ -177,23 +212,36 @@ def submit_share(session: Session, actor: Actor, election_id: str, share: dict[s
     shares = {s.trustee_index: s.share for s in session.scalars(
         select(DecryptionShare).where(DecryptionShare.election_id == election.id))}
     if len(shares) >= election.threshold and tally.result is None:
-        _decrypt_and_publish(session, election, tally, ciphertexts, shares, public_shares,
+        _decrypt_and_publish(session, election, tally, decryption, shares, public_shares,
                              context, slot_bound)
     return view(session, election, tally)
 
 
 def _decrypt_and_publish(session: Session, election: Election, tally: Tally,
-                         ciphertexts: list[Ciphertext], shares: dict[int, dict],
+                         decryption: _Decryption, shares: dict[int, dict],
                          public_shares: dict[int, Point], context: bytes,
                          slot_bound: bool) -> None:
-    points, rejected = combine_decryption(ciphertexts, shares, public_shares,
-                                          election.threshold, context, slot_bound=slot_bound)
+    points, rejected = combine_decryption(decryption.ciphertexts, shares, public_shares,
+                                          election.threshold, context, slot_bound=slot_bound,
+                                          workers=WORKERS)
+    sums, ranked_rows = mixnet.split_decrypted(points, decryption.n_sums,
+                                               decryption.mixes.chains)
     bound = len(tally.counted)
-    totals = [discrete_log(p, bound) for p in points]
+    totals = [discrete_log(p, bound) for p in sums]
     definition = manifest.current_definition(session, election.id)
     assert definition is not None
-    result = election_result(definition.manifest, split_totals(totals, tally.layout), bound,
-                             tally.contributors)
+    final = definition.manifest
+    manifests = [d.manifest for d in session.scalars(
+        select(BallotDefinition).where(BallotDefinition.election_id == election.id))]
+    ranked: dict[int, dict[str, Any]] = {}
+    for q in mixnet.ranked_questions(final):
+        if q not in ranked_rows:  # withheld by the anonymity guard: never mixed or decrypted
+            ranked[q] = ranked_question(final["questions"][q], None, 0, count_rankings)
+            continue
+        rankings, invalid = mixnet.decode_rankings(final, manifests, q, ranked_rows[q])
+        ranked[q] = ranked_question(final["questions"][q], rankings, invalid, count_rankings)
+    result = election_result(final, split_totals(totals, tally.layout), bound,
+                             tally.contributors, ranked)
     tally.totals = totals
     tally.result = result
     tally.decrypted_at = utcnow()

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from crypto import ranked
+from crypto.audit import audit_record, choices_in_words, verify_audit
 from crypto.ballots import (
     BallotContext,
     QuestionSpec,
@@ -40,6 +42,7 @@ from crypto.elgamal import Ciphertext, aggregate, decrypt_to_point, encrypt, key
 from crypto.fingerprint import FINGERPRINT_PREFIX, election_fingerprint
 from crypto.group import HASH_TO_POINT_TAG, G, L, Point, Scalar, base_mul, hash_to_point
 from crypto.hashing import HashItem, canonical_json, hash_preimage, hash_to_scalar
+from crypto.manifest import ballot_context
 from crypto.proofs import (
     TAG_DISJUNCTIVE,
     TAG_DLOG,
@@ -409,6 +412,136 @@ def ballots_vectors() -> dict[str, Any]:
     }
 
 
+# --- ranked (protocol.md §14.1–14.2) --------------------------------------------------------------
+
+
+def _packing_case(ranking: list[int], n: int) -> dict[str, Any]:
+    points = ranked.pack(ranking, n)
+    w = ranked.width(n)
+    data = bytes(p + 1 for p in ranking).ljust(w * ranked.CHUNK_BYTES, b"\x00")
+    assert ranked.unpack(points) == ranking
+    return {
+        "n_candidates": n,
+        "ranking": ranking,
+        "width": w,
+        "data_hex": data.hex(),
+        "counters": [int.from_bytes(p.to_bytes()[:2], "little") for p in points],
+        "points": [p.hex() for p in points],
+    }
+
+
+def _invalid_packing(points: list[Point], reason: str) -> dict[str, Any]:
+    try:
+        ranked.unpack(points)
+    except ranked.InvalidPacking as exc:
+        assert reason in str(exc), (reason, exc)
+        return {"points": [p.hex() for p in points], "reason": reason}
+    raise AssertionError(f"not an invalid packing: {reason}")
+
+
+def _chunk(data: bytes) -> Point:
+    return ranked._chunk_point(data)
+
+
+def _ranked_ballot_case(name: str, questions: list[dict[str, Any]],
+                        choices: list[list[int]]) -> dict[str, Any]:
+    x, y = keygen(DeterministicRng(b"ranked/election key"))
+    manifest = {"election_id": "board-2026", "public_key": y.hex(), "name": name,
+                "default_language": "en", "questions": questions}
+    fp = election_fingerprint(manifest)
+    ctx = ballot_context(manifest, fp)
+    code = CODES[1] + _checksum_char(CODES[1])
+    cred = CredentialKey.from_code(code, "board-2026")
+    seed = b"ranked/" + name.encode()
+    rng = DeterministicRng(seed)
+    ballot = encrypt_ballot(ctx, choices, cred, rng=rng)
+    verified = verify_ballot(ctx, ballot, cred.public)
+    # The randomness of every ciphertext, found among the draws (α = g^r), for the audit record.
+    by_alpha = {(G * r).hex(): r for r in rng.drawn}
+    randomness = [[by_alpha[c.alpha.hex()] for c in cts] for cts in verified.ciphertexts]
+    audit = audit_record(ballot, choices, randomness)
+    assert verify_audit(ctx, audit, cred.public) == choices
+    decrypted: list[Any] = []
+    for spec, cts in zip(ctx.questions, verified.ciphertexts, strict=True):
+        points = [decrypt_to_point(x, c) for c in cts]
+        if spec.kind == "ranked":
+            decrypted.append({"points": [p.hex() for p in points], "positions": ranked.unpack(points)})
+        else:
+            decrypted.append({"tally_slots": discrete_logs(points, 1)})
+    payload = signed_payload(ballot)
+    return {
+        "name": name,
+        "election_id": ctx.election_id,
+        "manifest": manifest,
+        "fingerprint": fp,
+        "election_secret_key": x.hex(),
+        "public_key": y.hex(),
+        "questions": [dict(_spec_json(q), **({"positions": list(q.positions or ())}
+                                              if q.kind == "ranked" else {}))
+                      for q in ctx.questions],
+        "credential_code": code,
+        "credential_secret": cred.secret.hex(),
+        "credential_public": cred.public.hex(),
+        "choices": choices,
+        "seed_hex": seed.hex(),
+        "draws": _hexes(rng.drawn),
+        "signed_payload_sha256": hashlib.sha256(payload).hexdigest(),
+        "signed_payload_length": len(payload),
+        "ballot": ballot,
+        "tracker": ballot_tracker(ballot),
+        "audit": audit,
+        "decrypted": decrypted,
+        "choices_in_words": choices_in_words(manifest, choices),
+    }
+
+
+def _ranked_question(names: list[str], positions: list[int] | None = None) -> dict[str, Any]:
+    positions = positions if positions is not None else list(range(len(names)))
+    return {"kind": "ranked", "method": "meek", "seats": 1, "candidates": [
+        {"position": p, "name": n, "withdrawn": False} for p, n in zip(positions, names, strict=True)]}
+
+
+def ranked_vectors() -> dict[str, Any]:
+    many = [f"C{i}" for i in range(31)]
+    board = _ranked_question(["Ann", "Ben", "Cy", "Dee"])
+    return {
+        "chunk_bytes": ranked.CHUNK_BYTES,
+        "max_position": ranked.MAX_POSITION,
+        "tag": ranked.TAG_RANKED,
+        "packing": [
+            _packing_case([], 1),
+            _packing_case([0], 1),
+            _packing_case([2, 0, 3], 4),
+            _packing_case([], 29),
+            _packing_case(list(range(28, -1, -1)), 29),
+            _packing_case([], 30),
+            _packing_case(list(range(30)), 30),
+            _packing_case([254, 0, 17], 255),
+        ],
+        "invalid_packings": [
+            _invalid_packing([G], "last byte"),
+            _invalid_packing([_chunk(bytes([1, 0, 2]).ljust(29, b"\x00"))], "follows an empty place"),
+            _invalid_packing([_chunk(bytes([3, 3]).ljust(29, b"\x00"))], "ranked twice"),
+            _invalid_packing([_chunk(bytes([1]).ljust(29, b"\x00")), _chunk(bytes([2]).ljust(29, b"\x00"))],
+                             "follows an empty place"),
+        ],
+        "cases": [
+            _ranked_ballot_case("ranked", [board], [[2, 0, 1]]),
+            _ranked_ballot_case("ranked-blank", [board], [[]]),
+            _ranked_ballot_case("ranked-positions", [_ranked_question(["Ann", "Cy", "Dee"], [0, 2, 5])],
+                                [[2, 1]]),
+            _ranked_ballot_case("ranked-wide", [_ranked_question(many)],
+                                [list(range(30, 0, -1))]),
+            _ranked_ballot_case("ranked-mixed", [
+                {"kind": "sonc", "candidates": [{"name": "Eve"}, {"name": "Fay"}]},
+                board,
+                {"kind": "approval", "min_selections": 1, "max_selections": 1,
+                 "candidates": [{"name": "Yes"}, {"name": "No"}]},
+            ], [[1, -1], [3, 1], [0, 1]]),
+        ],
+    }
+
+
 # --- threshold ------------------------------------------------------------------------------------
 
 
@@ -480,6 +613,7 @@ GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "proofs.json": proofs_vectors,
     "credentials.json": credentials_vectors,
     "ballots.json": ballots_vectors,
+    "ranked.json": ranked_vectors,
     "threshold.json": threshold_vectors,
 }
 

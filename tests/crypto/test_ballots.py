@@ -158,7 +158,8 @@ def test_wrong_number_of_questions(small_ctx: BallotContext, credential: Credent
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"kind": "ranked", "n_options": 2},
+        {"kind": "stv", "n_options": 2},
+        {"kind": "ranked", "n_options": 2, "positions": (0, 0)},
         {"kind": "sonc", "n_options": 0},
         {"kind": "sonc", "n_options": 2, "max_selections": 1},
         {"kind": "approval", "n_options": 2, "min_selections": 3},

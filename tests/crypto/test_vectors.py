@@ -86,3 +86,32 @@ def test_invalid_encodings_in_vectors_are_rejected() -> None:
     for case in g["invalid_scalars"]:
         with pytest.raises(InvalidEncoding):
             Scalar.from_hex(case["hex"])
+
+
+def test_ranked_vectors_verify_audit_and_decrypt() -> None:
+    from crypto import ranked
+    from crypto.audit import choices_in_words, verify_audit
+    from crypto.elgamal import decrypt_to_point
+    from crypto.manifest import ballot_context
+
+    v = _load("ranked.json")
+    for case in v["packing"]:
+        points = [Point.from_hex(p) for p in case["points"]]
+        assert ranked.pack(case["ranking"], case["n_candidates"]) == points
+        assert ranked.unpack(points) == case["ranking"]
+    for case in v["invalid_packings"]:
+        with pytest.raises(ranked.InvalidPacking, match=case["reason"]):
+            ranked.unpack([Point.from_hex(p) for p in case["points"]])
+    for case in v["cases"]:
+        ctx = ballot_context(case["manifest"], case["fingerprint"])
+        cred = Point.from_hex(case["credential_public"])
+        verified = verify_ballot(ctx, case["ballot"], cred)
+        assert verified.tracker == case["tracker"]
+        assert verify_audit(ctx, case["audit"], cred) == case["choices"]
+        assert choices_in_words(case["manifest"], case["choices"]) == case["choices_in_words"]
+        x = Scalar.from_hex(case["election_secret_key"])
+        for spec, cts, want, ch in zip(ctx.questions, verified.ciphertexts, case["decrypted"],
+                                       case["choices"], strict=True):
+            if spec.kind == "ranked":
+                positions = ranked.unpack([decrypt_to_point(x, c) for c in cts])
+                assert positions == want["positions"] == [spec.positions[i] for i in ch]

@@ -175,11 +175,16 @@ def js() -> dict[str, Any]:
             {"kind": "plurality", "min_selections": 1, "max_selections": 1, "seats": 1,
              "pass_rule": None,
              "candidates": [{"position": i, "name": f"c{i}", "withdrawn": False} for i in range(2)]},
+            # Ranked, on a later ballot version: positions with gaps, one withdrawn candidate.
+            {"kind": "ranked", "method": "meek", "min_selections": None, "max_selections": None,
+             "seats": 2, "pass_rule": None,
+             "candidates": [{"position": p, "name": f"r{p}", "withdrawn": p == 4}
+                            for p in (0, 3, 4, 7)]},
         ],
     }
     request = {
         "manifests": [{"manifest": manifest, "fingerprint": election_fingerprint(manifest),
-                       "code": code, "choices": [[1, -1], [1, 0, 1], [0, 1]]}],
+                       "code": code, "choices": [[1, -1], [1, 0, 1], [0, 1], [3, 0, 1]]}],
         "ballots": [{"context": contexts[n], "choices": ch, "code": code}
                     for n, (_, ch) in QUESTION_SETS.items()],
         "verify_ballots": [{"context": contexts[n], "ballot": b} for n, b in python_ballots.items()]
@@ -241,7 +246,14 @@ def test_service_manifest_fingerprint_and_context_agree(js: dict[str, Any]) -> N
     out = js["response"]["manifests"][0]
     fingerprint = election_fingerprint(js["manifest"])
     assert out["fingerprint"] == fingerprint
-    verify_ballot(ballot_context(js["manifest"], fingerprint), out["ballot"], js["cred"].public)
+    ctx = ballot_context(js["manifest"], fingerprint)
+    verified = verify_ballot(ctx, out["ballot"], js["cred"].public)
+    # The ranked answer (fresh JS randomness) decrypts to the ranking's stable positions.
+    from crypto.elgamal import decrypt_to_point
+    from crypto.ranked import unpack
+
+    points = [decrypt_to_point(js["secret_key"], c) for c in verified.ciphertexts[3]]
+    assert unpack(points) == [7, 0, 3]
 
 
 def test_python_ballots_verify_in_javascript(js: dict[str, Any]) -> None:

@@ -33,7 +33,7 @@ def election_config(*, election_id: str | None = None, candidates: int = 3,
             "kind": kind,
             "title": {"en": "Administrators"},
             "candidates": [{"name": {"en": f"Candidate {i}"}} for i in range(candidates)],
-            **question,
+            **{k: v for k, v in question.items() if k != "questions"},
         }],
         "schedule": {"start": (now + starts_in).isoformat(), "end": (now + ends_in).isoformat(),
                      "timezone": "UTC"},
@@ -42,6 +42,8 @@ def election_config(*, election_id: str | None = None, candidates: int = 3,
         "credential_mode": credential_mode,
         "voter_list_public": voter_list_public,
     }
+    if "questions" in question:  # a whole list of questions instead of the one above
+        config["questions"] = question["questions"]
     if min_contributors is not None:
         config["min_contributors"] = min_contributors
     if election_id:

@@ -188,6 +188,12 @@ ROUTES: list[Any] = [
     ("POST", f"{E}/scrutiny/seal", None, None, committee(200)),
     # the tally started with the seal: a second start is 409 for the committee
     ("POST", f"{E}/tally/start", None, None, committee(409)),
+    # E has no ranked question: the mix chains are empty; a trustee's mix has nothing to mix
+    ("GET", f"{E}/tally/mix", None, None, everyone(200)),
+    ("POST", f"{E}/tally/mixes", {"round": 1, "index": 1, "question": 0, "position": 0,
+                                  "input_hash": HEX32, "output_hash": HEX32, "ciphertexts": [],
+                                  "proof": {}, "signature": SIG},
+     None, row(401, 403, 403, 403, 409, 403, 403)),
     # a share that is not a valid decryption share: 422 for the trustee after the role check
     ("POST", f"{E}/tally/shares", {"share": {}}, None, row(401, 403, 403, 403, 422, 403, 403)),
     "publish",  # the trustees decrypt: the result is published
@@ -195,6 +201,8 @@ ROUTES: list[Any] = [
     ("GET", f"{E}/results", None, None, everyone(200)),
     ("GET", f"{E}/results.csv", None, None, everyone(200)),
     ("GET", f"{E}/results.wikitext", None, None, everyone(200)),
+    # E has no ranked question: no rankings to export
+    ("GET", f"{E}/results/{{question}}.blt", None, None, everyone(404)),
     # --- sessions last: revoking and logging out end them
     ("DELETE", "/api/v1/users/{username}/sessions/{session_id}", None, None, committee(404)),
     ("DELETE", "/api/v1/users/{username}/sessions", None, None, committee(200)),
@@ -232,7 +240,7 @@ def fill(path: str, ctx: dict[str, Any]) -> str:
     return path.format(election_id=election, tracker=ctx["tracker"],
                        token=secrets.token_urlsafe(32), invitation_id=ctx["invitation_id"],
                        username="Nobody" if user_route else "Extra", role="scrutineer",
-                       session_id="0" * 64)
+                       session_id="0" * 64, question=0)
 
 
 def test_every_route_for_every_role(client, tmp_path) -> None:

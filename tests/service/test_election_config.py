@@ -30,7 +30,7 @@ def test_create_and_read_back(client) -> None:
 
 
 @pytest.mark.parametrize("mutate, field", [
-    (lambda c: c["questions"][0].update(kind="ranked"), "kind"),
+    (lambda c: c["questions"][0].update(kind="stv"), "kind"),
     (lambda c: c["questions"][0].update(candidates=[]), "candidates"),
     (lambda c: c.update(threshold=4), "threshold"),
     (lambda c: c["schedule"].update(timezone="Mars/Olympus"), "time zone"),

@@ -101,3 +101,33 @@ def test_phase_names_are_translated_everywhere():
     from admin_ui.js_messages import PHASE_NAMES
 
     assert set(PHASE_NAMES) == set(phases.ALL_PHASES)
+
+
+def test_booth_renders_a_ranked_question_with_labelled_buttons(client, tmp_path):
+    """A ranked question: the counting method and seats, one item per candidate with "Add to my
+    ranking" (and hidden Move up / Move down / Remove) whose accessible names name the
+    candidate, the blank-ranking notice; a withdrawn candidate is marked and cannot be added.
+    Translated in both Chinese scripts."""
+    from tests.service.helpers import open_election
+
+    admin, eid, _ = open_election(client, tmp_path, ["V1"], candidates=3, kind="ranked",
+                                  method="scottish-stv", seats=2)
+    admin.post(f"/api/v1/elections/{eid}/candidates/change",
+               {"question": 0, "position": 1, "replacement": {"en": "Zed"},
+                "reason": "the candidate withdrew", "old_ballots": "keep"})
+    en = client.get(f"/elections/{eid}", params={"lang": "en"}).text
+    assert 'data-kind="ranked"' in en
+    assert "Counted with Scottish STV. Seats to fill: 2." in en
+    assert en.count('class="rank-candidate"') == 4
+    assert en.count('class="rank-add"') == 3  # not for the withdrawn candidate
+    assert 'data-candidate="1" data-name="Candidate 1" data-withdrawn="1"' in en
+    assert "(withdrawn)" in en
+    for name in ("Candidate 0", "Candidate 2", "Zed"):
+        assert f'aria-label="Add {name} to my ranking"' in en
+        assert f'aria-label="Move {name} up" hidden' in en
+        assert f'aria-label="Remove {name} from my ranking" hidden' in en
+    assert "You may leave the ranking blank" in en
+    zh = client.get(f"/elections/{eid}", params={"lang": "zh-hans"}).text
+    assert "计票方法：苏格兰单记可让渡投票制。" in zh and "将 Zed 上移" in zh and "（已退选）" in zh
+    hant = client.get(f"/elections/{eid}", params={"lang": "zh-hant"}).text
+    assert "蘇格蘭單記可讓渡投票制" in hant and "將 Zed 加入我的排名" in hant

@@ -72,7 +72,7 @@ def run_election(client: Any, key_dir: Path, votes: Votes, *, trustees: int = 3,
                  threshold: int = 2, close: bool = True, tally: bool = True,
                  decrypting: tuple[int, ...] | None = None, extra_voters: tuple[str, ...] = (),
                  pause_between: bool = False, credential_mode: str = "convenient",
-                 **config: Any) -> Built:
+                 mixers: tuple[int, ...] = (), **config: Any) -> Built:
     """Open an election, cast every voter's ballots round by round (re-votes in later rounds),
     close it, start the tally and let the trustees ``decrypting`` (0-based; default the first
     ``threshold``) decrypt; return the exported record with the parties' clients."""
@@ -98,6 +98,8 @@ def run_election(client: Any, key_dir: Path, votes: Votes, *, trustees: int = 3,
         admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
     if close and tally:
         admin.post(f"/api/v1/elections/{eid}/tally/start")
+        for i in mixers:  # ranked questions: each of these trustees mixes, in this order
+            trustee_clients[i].mix()
         for i in (decrypting if decrypting is not None else tuple(range(threshold))):
             trustee_clients[i].decrypt()
     return Built(fetch_record(client, eid), eid, clients, trustee_clients)

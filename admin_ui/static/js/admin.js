@@ -36,6 +36,7 @@ function addQuestion(data = null) {
   const sync = () => {
     box.querySelector('.sonc-only').hidden = kind.value !== 'sonc';
     box.querySelector('.selection-only').hidden = kind.value !== 'approval';
+    box.querySelector('.ranked-only').hidden = kind.value !== 'ranked';
   };
   kind.addEventListener('change', sync);
   box.querySelector('.q-remove').addEventListener('click', () => { box.remove(); renumber(); });
@@ -46,6 +47,7 @@ function addQuestion(data = null) {
       area.value = data.candidates.map((c) => c.name[area.dataset.lang] || '').join('\n').replace(/\n+$/, '');
     }
     if (data.seats) box.querySelector('.q-seats').value = data.seats;
+    if (data.kind === 'ranked' && data.method) box.querySelector('.q-method').value = data.method;
     box.querySelector('.q-min').value = data.min_selections || 0;
     if (data.max_selections && data.kind === 'approval') box.querySelector('.q-max').value = data.max_selections;
     if (data.pass_rule) {
@@ -97,6 +99,7 @@ function readQuestion(box, i) {
     const max = box.querySelector('.q-max').value;
     if (max) question.max_selections = Number(max);
   }
+  if (kind === 'ranked') question.method = box.querySelector('.q-method').value;
   if (kind === 'sonc') {
     question.pass_rule = {
       threshold_percent: box.querySelector('.q-threshold').value || '70',
@@ -126,6 +129,10 @@ function readForm() {
   if (start && end) body.schedule = { start, end, timezone: $('#f-timezone').value };
   else if (start || end) throw new Error(t('admin.need_both_times'));
   if (!current && $('#f-id').value.trim()) body.id = $('#f-id').value.trim();
+  // Ranked answers are mixed by every trustee in turn before any is decrypted: at least two.
+  if (body.questions.some((q) => q.kind === 'ranked') && body.trustee_count < 2) {
+    throw new Error(t('admin.ranked_trustees'));
+  }
   return body;
 }
 

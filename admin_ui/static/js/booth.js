@@ -9,6 +9,12 @@
 // before Cast (and in an audit) is decoded from the ballot actually made (its audit record
 // checked), never read from the form. After casting, the receipt is checked against the
 // manifest's receipt key and the board.
+//
+// A ranked question is ranked with buttons only ("Add to my ranking", then "Move up", "Move
+// down", "Remove" on each ranked candidate), so a keyboard, a screen reader and a phone all use
+// the same controls; the ranking is spelled out in words under the lists as it changes, and an
+// empty (blank) ranking is allowed with a notice. The choice of a ranked question is the list of
+// candidate indices, most preferred first (crypto/ballots.py check_choices).
 import {
   $, $$, api, announce, browserZone, el, errorText, fetchBoard, localTime, phaseName, setDownload,
   show, t, user,
@@ -91,7 +97,9 @@ function readChoices() {
   for (const fieldset of $$('fieldset.question', form)) {
     const q = Number(fieldset.dataset.question);
     const kind = fieldset.dataset.kind;
-    if (kind === 'sonc') {
+    if (kind === 'ranked') {
+      choices.push(rankingOf(fieldset));
+    } else if (kind === 'sonc') {
       choices.push($$('fieldset.candidate', fieldset).map((_, i) => {
         const checked = $(`input[name="q${q}-c${i}"]:checked`, fieldset);
         return checked ? Number(checked.value) : 0;
@@ -175,10 +183,104 @@ $('#credential-code-button').addEventListener('click', async () => {
   show($('#credential-code-box'), false);
   $('#encrypt-button').disabled = false;
   document.body.dataset.boothReady = '1';
-  $('fieldset.question input', form)?.focus();
+  firstControl()?.focus();
 });
 
 $('#new-code-print').addEventListener('click', () => window.print());
+
+// --- ranked questions ------------------------------------------------------------------------
+
+/** The first control of the ballot (to give it the focus). */
+function firstControl() {
+  return $$('fieldset.question input, fieldset.question button', form).find((node) => !node.hidden);
+}
+
+/** The ranking on screen: candidate indices, most preferred first. */
+function rankingOf(fieldset) {
+  return $$('ol.ranking > li', fieldset).map((li) => Number(li.dataset.candidate));
+}
+
+/** "1. Ann, 2. Ben; not ranked: Cy" for `row` (indices), with the names on this page. */
+function rankingWords(fieldset, row) {
+  const candidates = $$('li.rank-candidate', fieldset);
+  const names = new Map(candidates.map((li) => [Number(li.dataset.candidate), li.dataset.name]));
+  const ranked = row.map((i, k) => `${k + 1}. ${names.get(i) ?? `#${i}`}`);
+  const unranked = [...names.keys()].sort((a, b) => a - b).filter((i) => !row.includes(i))
+    .filter((i) => !candidates.find((li) => Number(li.dataset.candidate) === i).dataset.withdrawn)
+    .map((i) => names.get(i));
+  const sep = document.documentElement.lang.startsWith('zh') ? '、' : ', '; // the list comma
+  const text = ranked.length ? ranked.join(sep) : t('booth.ranking.empty');
+  return unranked.length ? t('booth.ranking.line', { ranking: text, unranked: unranked.join(sep) }) : text;
+}
+
+/** Places, visible buttons, the blank notice and the words of one ranked question. */
+function renderRanking(fieldset) {
+  const ranked = $$('ol.ranking > li', fieldset);
+  ranked.forEach((li, k) => {
+    $('.rank-place', li).textContent = `${k + 1}.`;
+    const add = $('.rank-add', li);
+    if (add) show(add, false);
+    show($('.rank-up', li), k > 0);
+    show($('.rank-down', li), k < ranked.length - 1);
+    show($('.rank-remove', li));
+  });
+  for (const li of $$('ul.unranked > li', fieldset)) {
+    $('.rank-place', li).textContent = '';
+    const add = $('.rank-add', li);
+    if (add) show(add);
+    for (const cls of ['.rank-up', '.rank-down', '.rank-remove']) show($(cls, li), false);
+  }
+  show($('.ranking-blank', fieldset), ranked.length === 0);
+  show($('ol.ranking', fieldset), ranked.length > 0);
+  show($('ul.unranked', fieldset), $$('ul.unranked > li', fieldset).length > 0);
+  $('.ranking-words', fieldset).textContent = t('booth.ranking.yours', { ranking: rankingWords(fieldset, rankingOf(fieldset)) });
+}
+
+function visibleButton(li, ...classes) {
+  for (const cls of classes) {
+    const button = li && $(cls, li);
+    if (button && !button.hidden) return button;
+  }
+  return null;
+}
+
+form.addEventListener('click', (event) => {
+  const button = event.target.closest('button');
+  const li = button?.closest('li.rank-candidate');
+  if (!li || form.dataset.locked || button.disabled) return;
+  const fieldset = li.closest('fieldset.question');
+  const ol = $('ol.ranking', fieldset);
+  const ul = $('ul.unranked', fieldset);
+  let focus = null;
+  if (button.classList.contains('rank-add')) {
+    const after = li.nextElementSibling || li.previousElementSibling;
+    ol.append(li);
+    renderRanking(fieldset);
+    // Keep going down the list of candidates not ranked yet (or, when none is left, stay here).
+    focus = visibleButton(after, '.rank-add') || visibleButton(li, '.rank-up', '.rank-remove');
+  } else if (button.classList.contains('rank-up') && li.previousElementSibling) {
+    ol.insertBefore(li, li.previousElementSibling);
+    renderRanking(fieldset);
+    focus = visibleButton(li, '.rank-up', '.rank-down');
+  } else if (button.classList.contains('rank-down') && li.nextElementSibling) {
+    li.nextElementSibling.after(li);
+    renderRanking(fieldset);
+    focus = visibleButton(li, '.rank-down', '.rank-up');
+  } else if (button.classList.contains('rank-remove')) {
+    const next = li.nextElementSibling || li.previousElementSibling;
+    const i = Number(li.dataset.candidate);
+    ul.insertBefore(li, $$('li', ul).find((other) => Number(other.dataset.candidate) > i) || null);
+    renderRanking(fieldset);
+    focus = visibleButton(next, '.rank-remove') || visibleButton(li, '.rank-add');
+  } else {
+    return;
+  }
+  focus?.focus();
+  // Like any other change of the choices: an encrypted ballot is void.
+  form.dispatchEvent(new Event('change'));
+});
+
+for (const fieldset of $$('fieldset.question[data-kind="ranked"]', form)) renderRanking(fieldset);
 
 /** Thrown when the form changed while encrypting: the result is not what the screen shows. */
 class Discarded extends Error {}
@@ -213,7 +315,10 @@ function choicesInWords(choices) {
   $$('fieldset.question', form).forEach((fieldset, q) => {
     const row = choices[q] || [];
     const title = $('legend', fieldset).textContent.trim();
-    if (fieldset.dataset.kind === 'sonc') {
+    if (fieldset.dataset.kind === 'ranked') {
+      items.push(el('li', { 'data-question': String(q), 'data-ranking': JSON.stringify(row),
+        text: t('booth.choice.question', { question: title, options: rankingWords(fieldset, row) }) }));
+    } else if (fieldset.dataset.kind === 'sonc') {
       $$('fieldset.candidate', fieldset).forEach((candidate, i) => {
         const word = row[i] === 1 ? 'support' : row[i] === -1 ? 'oppose' : 'neutral';
         items.push(el('li', { 'data-question': String(q), 'data-candidate': String(i), 'data-choice': String(row[i]),
@@ -308,7 +413,7 @@ $('#audit-button').addEventListener('click', async () => {
 $('#change-button').addEventListener('click', () => {
   discard();
   show($('#audit-box'), false);
-  $('fieldset.question input', form)?.focus();
+  firstControl()?.focus();
 });
 
 $('#cast-button').addEventListener('click', async () => {

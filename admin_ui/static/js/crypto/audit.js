@@ -13,16 +13,20 @@
 //               signature, which the record deliberately omits, so it cannot be re-checked),
 //    "commitment": hex SHA-256 of the unsigned ballot's canonical JSON (= of the signed payload),
 //    "ballot": the ballot of docs/protocol.md §5.4 without "signature",
-//    "choices": [[...per option: sonc 1/-1/0, approval/plurality 0/1] per question],
-//    "randomness": [[hex r per ciphertext slot, in the ballot's ciphertext order] per question]}
+//    "choices": [[...per option: sonc 1/-1/0, approval/plurality 0/1; ranked: the ranking,
+//                candidate indices most preferred first] per question],
+//    "randomness": [[hex r per ciphertext (slot, or ranked chunk), in the ballot's ciphertext
+//                   order] per question]}
+// A ranked chunk is plain ElGamal of a packed point, (g^r, M + y^r) (ranked.js), not g^bit.
 //
 // Nothing in it can be cast: the server requires the credential's signature, the record holds no
 // signature and no secret from which one could be made (only the ElGamal randomness, which is
 // unrelated to the credential key), and the proofs are bound to the voter's credential, so the
 // ciphertexts cannot be re-signed under another credential either.
 import { InvalidAudit, CryptoError } from './errors.js';
-import { scalarFromHex } from './group.js';
-import { encrypt } from './elgamal.js';
+import { G, scalarFromHex } from './group.js';
+import { Ciphertext, encrypt } from './elgamal.js';
+import { packRanking } from './ranked.js';
 import {
   AUDIT_TYPE, AUDIT_TYPE_V1, ballotCommitment, checkChoices, parseBallot, verifyBallotProofs,
 } from './ballots.js';
@@ -100,16 +104,48 @@ export function verifyAudit(ctx, record, { credentialPublic = null } = {}) {
     if (!Array.isArray(rs) || rs.length !== spec.nSlots) {
       throw new InvalidAudit(`audit record: randomness[${q}] must have ${spec.nSlots} entries`);
     }
-    const bits = slotBits(spec, record.choices[q]);
     const cts = parsedBallot.parsed[q].cts;
+    const y = ctx.publicKey;
+    let make;
+    if (spec.kind === 'ranked') {
+      const packed = packRanking(record.choices[q].map((i) => spec.positions[i]), spec.n_options);
+      make = (i, r) => new Ciphertext(G.mul(r), packed[i].add(y.mul(r)));
+    } else {
+      const bits = slotBits(spec, record.choices[q]);
+      make = (i, r) => encrypt(y, bits[i], r);
+    }
     rs.forEach((hex, i) => {
       const r = asAudit(() => scalarFromHex(hex, `randomness[${q}][${i}]`));
       if (r === 0n) throw new InvalidAudit(`audit record: randomness[${q}][${i}] is zero`);
-      if (!encrypt(ctx.publicKey, bits[i], r).equals(cts[i])) {
+      if (!make(i, r).equals(cts[i])) {
         throw new InvalidAudit(`audit record: question ${q}, ciphertext ${i} does not encrypt the revealed choice with the revealed randomness`);
       }
     });
   });
   asAudit(() => verifyBallotProofs(ctx, parsedBallot));
   return { tracker: record.tracker, commitment, choices: record.choices };
+}
+
+const SONC_WORDS = { 1: 'support', '-1': 'oppose', 0: 'neutral' };
+
+/**
+ * One line per question naming each candidate (the manifest's default-language names) with the
+ * revealed choice, exactly as crypto.audit.choices_in_words (and `scrutin verify-audit`) prints
+ * it: "Question 1: Ann: support; Ben: oppose", "Question 2: Ann, Ben" (selected) or, ranked,
+ * "Question 3: 1. Ann, 2. Ben" ("(no candidate ranked)" for a blank ranking).
+ */
+export function choicesInWords(manifest, choices) {
+  return manifest.questions.map((question, q) => {
+    const names = question.candidates.map((c) => String(c.name));
+    const row = choices[q];
+    let text;
+    if (question.kind === 'sonc') {
+      text = names.map((n, i) => `${n}: ${SONC_WORDS[row[i]]}`).join('; ');
+    } else if (question.kind === 'ranked') {
+      text = row.map((i, place) => `${place + 1}. ${names[i]}`).join(', ') || '(no candidate ranked)';
+    } else {
+      text = names.filter((_, i) => row[i]).join(', ') || '(none)';
+    }
+    return `Question ${q + 1}: ${text}`;
+  });
 }

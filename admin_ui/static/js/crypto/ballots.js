@@ -2,7 +2,10 @@
 //
 // Question kinds: "sonc" (support 1 / oppose −1 / neutral 0 per candidate: two encrypted bits
 // per candidate, each with a 0/1 proof, plus a 0/1 proof on their sum), "approval" (one bit per
-// option, range proof on the sum when min/max apply) and "plurality" (exactly one: range [1..1]).
+// option, range proof on the sum when min/max apply), "plurality" (exactly one: range [1..1])
+// and "ranked" (a ranking of candidate indices, most preferred first, possibly empty: the
+// candidates' positions packed into rankedWidth(n) points, each encrypted with a proof of
+// knowledge of its randomness — ranked.js; mixed and decrypted one by one, never summed).
 // Every proof binds (fingerprint, credential, question, purpose, index). The ballot is signed
 // over its canonical JSON without "signature"; the tracker is SHA-256 of the whole signed
 // ballot's canonical JSON, the commitment SHA-256 of the unsigned part (the signed payload).
@@ -13,9 +16,10 @@ import { canonicalJsonBytes, sha256Hex } from './hashing.js';
 import { proveBit, proveRange, parseDisjunctive, verifyBit, verifyRange } from './proofs.js';
 import { verifySignature } from './credentials.js';
 import { bytesFromHex } from './bytes.js';
+import { MAX_POSITION, encryptRanking, parseRankedAnswer, rankedWidth, verifyRankedAnswer } from './ranked.js';
 
 export const BALLOT_VERSION = 1;
-export const KINDS = Object.freeze(['sonc', 'approval', 'plurality']);
+export const KINDS = Object.freeze(['sonc', 'approval', 'plurality', 'ranked']);
 export const SUPPORT = 1, OPPOSE = -1, NEUTRAL = 0;
 
 const BALLOT_KEYS = ['answers', 'credential', 'election_id', 'fingerprint', 'signature', 'version'];
@@ -32,10 +36,12 @@ function sameKeys(obj, keys) {
 
 /**
  * What a ballot must contain for one question (crypto.ballots.QuestionSpec).
- * new QuestionSpec({kind, n_options, min_selections = 0, max_selections = null})
+ * new QuestionSpec({kind, n_options, min_selections = 0, max_selections = null, positions})
+ * `positions` (ranked only): the candidates' stable positions, what a ranking encodes
+ * (default 0..n-1).
  */
 export class QuestionSpec {
-  constructor({ kind, n_options, min_selections = 0, max_selections = null }) {
+  constructor({ kind, n_options, min_selections = 0, max_selections = null, positions = null }) {
     if (!KINDS.includes(kind)) throw new RangeError(`unknown question kind ${JSON.stringify(kind)}`);
     if (!isInt(n_options)) throw new RangeError('n_options must be an int');
     if (n_options < 1) throw new RangeError('a question needs at least one option');
@@ -50,7 +56,19 @@ export class QuestionSpec {
         throw new RangeError('plurality: exactly one selection; leave min/max unset');
       }
     } else if (!(min_selections === 0 && max_selections === null)) {
-      throw new RangeError('sonc: min_selections/max_selections do not apply');
+      throw new RangeError(`${kind}: min_selections/max_selections do not apply`);
+    }
+    if (kind === 'ranked') {
+      const pos = positions === null || positions === undefined ? Array.from({ length: n_options }, (_, i) => i) : [...positions];
+      if (pos.length !== n_options || new Set(pos).size !== pos.length
+          || pos.some((p) => !isInt(p) || p < 0 || p > MAX_POSITION)) {
+        throw new RangeError(`ranked: positions must be distinct, one per candidate, in 0..${MAX_POSITION}`);
+      }
+      this.positions = Object.freeze(pos);
+    } else if (positions !== null && positions !== undefined) {
+      throw new RangeError('positions apply to ranked questions only');
+    } else {
+      this.positions = null;
     }
     this.kind = kind;
     this.n_options = n_options;
@@ -59,8 +77,12 @@ export class QuestionSpec {
     Object.freeze(this);
   }
 
-  /** Number of ciphertexts (tally slots) per ballot for this question. */
-  get nSlots() { return this.kind === 'sonc' ? 2 * this.n_options : this.n_options; }
+  /** Number of ciphertexts per ballot for this question (tally slots, or the packed chunks of
+   * a ranked question, which are mixed rather than summed). */
+  get nSlots() {
+    if (this.kind === 'ranked') return rankedWidth(this.n_options);
+    return this.kind === 'sonc' ? 2 * this.n_options : this.n_options;
+  }
 
   /** [low, high] shown by the sum proof, or null. */
   sumRange() {
@@ -73,7 +95,9 @@ export class QuestionSpec {
   }
 
   toJSON() {
-    return { kind: this.kind, n_options: this.n_options, min_selections: this.min_selections, max_selections: this.max_selections };
+    const out = { kind: this.kind, n_options: this.n_options, min_selections: this.min_selections, max_selections: this.max_selections };
+    if (this.kind === 'ranked') out.positions = [...this.positions];
+    return out;
   }
 }
 
@@ -133,6 +157,14 @@ export function checkChoices(ctx, choices) {
   }
   ctx.questions.forEach((spec, q) => {
     const ch = choices[q];
+    if (spec.kind === 'ranked') {
+      // A ranking: candidate indices (into this ballot's list), most preferred first.
+      if (!Array.isArray(ch) || ch.length > spec.n_options || new Set(ch).size !== ch.length
+          || ch.some((v) => !isInt(v) || Object.is(v, -0) || v < 0 || v >= spec.n_options)) {
+        throw new InvalidChoices(`question ${q}: a ranking lists distinct candidate indices 0..${spec.n_options - 1}, got ${JSON.stringify(ch)}`);
+      }
+      return;
+    }
     if (!Array.isArray(ch) || ch.length !== spec.n_options) {
       throw new InvalidChoices(`question ${q}: expected ${spec.n_options} values, got ${Array.isArray(ch) ? ch.length : typeof ch}`);
     }
@@ -171,7 +203,13 @@ function* encryptSteps(ctx, choices, credential, rng) {
     const cts = [];
     const rs = [];
     const bitProofs = [];
-    if (spec.kind === 'sonc') {
+    if (spec.kind === 'ranked') {
+      const enc = encryptRanking(y, ch.map((i) => spec.positions[i]), spec.n_options, fp, cred, q, draw);
+      answers.push(enc.answer);
+      rs.push(...enc.randomness);
+      done += enc.randomness.length;
+      yield { done, total };
+    } else if (spec.kind === 'sonc') {
       const candidateProofs = [];
       for (let i = 0; i < ch.length; i++) {
         const v = ch[i];
@@ -352,6 +390,10 @@ export function parseBallot(ctx, ballot, credentialPublic = null, { signed = tru
   const parsed = ctx.questions.map((spec, q) => {
     const where = `answers[${q}]`;
     const answer = answers[q];
+    if (spec.kind === 'ranked') {
+      const { cts, proofs } = parseRankedAnswer(answer, spec.nSlots, where);
+      return { cts, ranked: proofs };
+    }
     const keys = spec.kind === 'sonc' ? SONC_KEYS : SELECTION_KEYS;
     if (!isPlainObject(answer) || !sameKeys(answer, keys)) {
       throw new InvalidBallot(`${where}: expected an object with keys ${JSON.stringify(keys)}`);
@@ -411,6 +453,10 @@ export function verifyBallotProofs(ctx, { credential, parsed }) {
   const y = ctx.publicKey;
   ctx.questions.forEach((spec, q) => {
     const where = `answers[${q}]`;
+    if (spec.kind === 'ranked') {
+      verifyRankedAnswer({ cts: parsed[q].cts, proofs: parsed[q].ranked }, fp, credential, q, where);
+      return;
+    }
     const { cts, bits, extra } = parsed[q];
     cts.forEach((ct, i) => verifyBit(y, ct, bits[i], proofContext(fp, credential, q, 'bit', i),
       `${where}.bit_proofs[${i}] (question ${q}, ${slotName(spec, i)})`));

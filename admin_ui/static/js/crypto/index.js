@@ -13,14 +13,17 @@
 // Booth
 //   ballotContextFromManifest(manifest, fingerprint?) → BallotContext   (checks the fingerprint)
 //   new BallotContext({electionId, fingerprint, publicKey, questions: [{kind, n_options,
-//                      min_selections, max_selections}]})
+//                      min_selections, max_selections, positions (ranked)}]})
 //   electionFingerprint(manifest) → hex
 //   CredentialKey.fromCode(code, electionId) → Promise<CredentialKey>    (PBKDF2, §6.1)
 //   CredentialKey.generate(rng?) / .fromSecret(BigInt) / .fromSecretHex(hex); key.public: Point
 //   normalizeCode(code) → 16 chars (throws InvalidEncoding on typo), formatCode, generateCode
 //   encryptBallot(ctx, choices, credential, {rng?, onProgress?}) → ballot JSON (Python shape)
 //     choices: one array per question; sonc: 1 support / -1 oppose / 0 neutral; approval and
-//     plurality: 0/1 per option
+//     plurality: 0/1 per option; ranked: candidate indices, most preferred first (maybe [])
+//   packRanking(positions, n) → Point[], unpackRanking(points) → positions (InvalidPacking),
+//   rankedWidth(n), encryptRanking, verifyRankedAnswer (ranked.js, crypto/ranked.py)
+//   choicesInWords(manifest, choices) → ["Question 1: 1. Ann, 2. Ben", ...]
 //   prepareBallot(ctx, choices, credential, {rng?, onProgress?})
 //       → {ballot, tracker, commitment, audit}; `audit` (scrutin/v2/ballot-audit) holds the
 //       ballot WITHOUT its signature, so it can never be cast; show `commitment` before the
@@ -72,6 +75,7 @@ export * from './elgamal.js';
 export * from './proofs.js';
 export * from './credentials.js';
 export * from './ballots.js';
+export * from './ranked.js';
 export * from './audit.js';
 export * from './threshold.js';
 export * from './dlog.js';

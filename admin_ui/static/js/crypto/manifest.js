@@ -4,7 +4,8 @@ import { Point } from './group.js';
 import { BallotContext, QuestionSpec } from './ballots.js';
 import { electionFingerprint } from './fingerprint.js';
 
-/** One QuestionSpec per manifest question: {kind, candidates, min_selections, max_selections}. */
+/** One QuestionSpec per manifest question: {kind, candidates, min_selections, max_selections};
+ * a ranked question's spec carries its candidates' stable positions (what a ranking encodes). */
 export function questionSpecs(manifest) {
   return manifest.questions.map((q, i) => {
     const n = q.candidates.length;
@@ -15,6 +16,10 @@ export function questionSpecs(manifest) {
         min_selections: Number.parseInt(q.min_selections, 10),
         max_selections: q.max_selections ?? null,
       });
+    }
+    if (q.kind === 'ranked') {
+      return new QuestionSpec({ kind: 'ranked', n_options: n,
+        positions: q.candidates.map((c) => Number.parseInt(c.position, 10)) });
     }
     if (q.kind === 'plurality') return new QuestionSpec({ kind: 'plurality', n_options: n, min_selections: 1, max_selections: 1 });
     throw new InvalidEncoding(`manifest question ${i}: unknown kind ${JSON.stringify(q.kind)}`);

@@ -2,16 +2,16 @@
 unknown), the announcement it belongs to (``batch``) and when it was last tried
 (``attempted_at``), so that a resumed announcement never sends twice
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-12
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
