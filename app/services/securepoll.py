@@ -4,7 +4,6 @@ docs/wiki.md; everything without an equivalent is listed in ``unmapped`` — nev
 from __future__ import annotations
 
 import re
-import typing
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, InvalidInput
-from app.schemas.elections import BallotKind, ElectionCreate
+from crypto.mixnet import MIN_MIXES
+from app.schemas.elections import ElectionCreate
 from app.services import elections, eligibility
 from app.services.actor import Actor
 from app.wiki.securepoll import Dump, DumpError, DumpQuestion, parse_dump
@@ -27,22 +27,6 @@ HANDLED_ELECTION_PROPS = {"voter-privacy", "min-edits", "max-registration", "not
 HANDLED_QUESTION_PROPS = {"min-score", "max-score", "default-score", "column-label-msgs",
                           "min-seats"}
 HANDLED_MESSAGES = {"title", "intro"}
-
-
-def ranked_available() -> bool:
-    """Whether this server has ranked questions (another change adds them)."""
-    return "ranked" in typing.get_args(BallotKind)
-
-
-def securepoll_meek() -> str:
-    """The name of SecurePoll's Meek STV among this server's counting methods."""
-    from app.schemas import elections as schemas
-
-    methods = typing.get_args(getattr(schemas, "RankedMethod", None)) or ()
-    for name in ("meek-securepoll", "meek"):
-        if name in methods:
-            return name
-    return "meek-securepoll"
 
 
 def import_dump(session: Session, actor: Actor, xml: str, *,
@@ -69,6 +53,13 @@ def import_dump(session: Session, actor: Actor, xml: str, *,
                               "trustee_count": 1, "threshold": 1,
                               "questions": [_question(dump, q, i, note)
                                             for i, q in enumerate(dump.questions)]}
+    if any(q["kind"] == "ranked" for q in config["questions"]):
+        # Ranked ballots are mixed by MIN_MIXES different trustees before any is decrypted,
+        # and no single trustee may decrypt: the draft starts at 3 trustees, 2 to decrypt.
+        config["trustee_count"] = max(3, MIN_MIXES)
+        config["threshold"] = 2
+        note("trustees", "3 (2 to decrypt)", "SecurePoll holds one key; Scrutin's ranked "
+             f"ballots need at least {MIN_MIXES} trustees to mix them: check the trustees")
     if dump.properties.get("voter-privacy") in ("1", "true"):
         config["voter_list_public"] = False  # SecurePoll hides who voted: so does Scrutin
     intro = _texts(dump.messages.get("intro"))
@@ -141,17 +132,11 @@ def _question(dump: Dump, q: DumpQuestion, index: int, note: Any) -> dict[str, A
     elif dump.ballot == "choose":
         out["kind"] = "plurality"
     elif dump.ballot == "stv":
-        if not ranked_available():
-            raise InvalidInput("ranked_questions_unavailable",
-                               f"{where} is an STV election ({len(q.options)} candidates, "
-                               f"{props.get('min-seats', '?')} seats): it needs ranked "
-                               "questions, which this server does not have yet; nothing was "
-                               "created")
         seats = props.get("min-seats")
         if not seats or not seats.isdigit():
             raise InvalidInput("invalid_securepoll_dump", f"{where}: an STV question needs "
                                "its min-seats")
-        out.update(kind="ranked", method=securepoll_meek(), seats=int(seats))
+        out.update(kind="ranked", method="meek", seats=int(seats))  # SecurePoll's Meek STV
     else:
         raise InvalidInput("securepoll_unsupported",
                            f"the ballot type {dump.ballot!r} has no equivalent here "

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from app.client.http import ApiError
-from app.services.securepoll import ranked_available
 from app.wiki.securepoll import DumpError, parse_dump
 from tests.service.helpers import ADMIN, login
 
@@ -69,23 +68,14 @@ def test_approval_in_another_language(client) -> None:
     assert election["questions"][0]["kind"] == "approval" and out["eligibility"] is None
 
 
-@pytest.mark.skipif(ranked_available(), reason="ranked questions exist: STV is imported")
-def test_stv_is_refused_clearly_until_ranked_questions_exist(client) -> None:
-    admin = login(client, ADMIN)
-    before = len(admin.get("/api/v1/elections"))
-    with pytest.raises(ApiError) as err:
-        admin.post("/api/v1/securepoll/import", {"xml": dump("board-stv.xml")})
-    assert err.value.status == 422 and err.value.code == "ranked_questions_unavailable"
-    assert "STV" in err.value.detail and "2 seats" in err.value.detail
-    assert len(admin.get("/api/v1/elections")) == before  # nothing created
-
-
-@pytest.mark.skipif(not ranked_available(), reason="needs ranked questions")
 def test_stv_becomes_a_ranked_meek_question(client) -> None:
     out = login(client, ADMIN).post("/api/v1/securepoll/import", {"xml": dump("board-stv.xml")})
     question = out["election"]["questions"][0]
     assert question["kind"] == "ranked" and question["seats"] == 2
-    assert question.get("method") in ("meek-securepoll", "meek")  # SecurePoll's Meek STV
+    assert question["method"] == "meek"  # SecurePoll's Meek STV
+    election = out["election"]
+    assert election["trustee_count"] >= 2 and election["threshold"] >= 2
+    assert "trustees" in {u["what"] for u in out["unmapped"]}
 
 
 def test_unsupported_or_broken_dumps_change_nothing(client) -> None:
