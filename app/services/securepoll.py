@@ -11,11 +11,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, InvalidInput
-from crypto.mixnet import MIN_MIXES
 from app.schemas.elections import ElectionCreate
 from app.services import elections, eligibility
 from app.services.actor import Actor
 from app.wiki.securepoll import Dump, DumpError, DumpQuestion, parse_dump
+from crypto.mixnet import MIN_MIXES
 
 LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")
 EDIT_PROPS = {"list_edits-before", "list_edits-before-count", "list_edits-before-date",
