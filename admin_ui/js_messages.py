@@ -251,6 +251,12 @@ MESSAGES: dict[str, str] = {
     "trustee.tally_done": N_("The tally is decrypted."),
     "trustee.share_sent": N_("Your decryption share was sent."),
     "trustee.decrypting": N_("Computing your decryption share and its proofs…"),
+    "trustee.mixing_status": N_(
+        "Ranked ballots: %(done)s of %(required)s mixes done (each by a different trustee)."),
+    "trustee.ranked_cli": N_(
+        "This election has ranked questions: their ballots are mixed, then decrypted, with the "
+        "command-line tool (below), which checks every earlier mix's shuffle proof first. This "
+        "page does not check shuffle proofs, so it does not decrypt this election."),
     # results
     "results.counted": N_("Ballots counted: %(count)s"),
     "results.question": N_("Question %(n)s"),

@@ -372,3 +372,56 @@ def test_page_refuses_a_trustee_missing_from_the_published_fingerprints(
     page.step("commit")
     assert of_trustee(honest_board(honest, eid), "trustee_commitment_hash", me)
     page.close()
+
+
+# --- 4. mixed ranked ballots: the page leaves them to the CLI --------------------------------
+
+def test_page_leaves_mixed_ranked_ballots_to_the_command_line(
+        proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path) -> None:
+    # One ballot with an S/O/N and a ranked question. The page rebuilds the tally (the ranked
+    # question has no summed slots) and shows the mixes, but does not decrypt: a share over
+    # mixed rankings is safe only after every shuffle proof is checked, which the CLI does.
+    # A server hiding the mixing from its tally view does not change that: the page decides
+    # from the record's ballot definition.
+    questions = [
+        {"kind": "sonc", "title": {"en": "Admins"},
+         "candidates": [{"name": {"en": "Ann"}}, {"name": {"en": "Ben"}}]},
+        {"kind": "ranked", "title": {"en": "Board"}, "method": "irv", "seats": 1,
+         "candidates": [{"name": {"en": n}} for n in ("Cy", "Di", "Ed")]},
+    ]
+    admin, eid, trustees = open_election(honest, tmp_path, ["V1", "V2"], questions=questions)
+    voter(honest, eid, "V1").cast([[1, -1], [2, 0]])
+    voter(honest, eid, "V2").cast([[1, 0], [1]])
+    admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
+    admin.post(f"/api/v1/elections/{eid}/tally/start")
+    key_file = tmp_path / f"{PAGE_TRUSTEE}.json"
+
+    def shares() -> list[int]:
+        return admin.get(f"/api/v1/elections/{eid}/tally")["shares"]  # type: ignore[no-any-return]
+
+    page = page_factory(eid)
+    page.load(key_file)
+    page.page.wait_for_selector("#mixing-status:has-text('0 of 2')")
+    trustees[1].mix()
+    trustees[2].mix()
+    page.poke()
+    page.page.wait_for_selector("#mixing-status:has-text('2 of 2')")
+    assert "command-line tool" in page.page.locator("#ranked-cli").inner_text()
+    assert page.page.locator("#decrypt-button").is_hidden()
+
+    # The lie: the tally view says nothing of mixing, so the button shows; the click refuses.
+    base = rf"/api/v1/elections/{re.escape(eid)}"
+    rule = proxy.rewrite("GET", base + "/tally",
+                         lambda data, _: {k: v for k, v in data.items() if k != "mixing"})
+    page.poke()
+    page.page.wait_for_selector("#decrypt-button:not([hidden]):enabled")
+    page.page.click("#decrypt-button")
+    page.page.wait_for_selector("#trustee-error:has-text('Refused')")
+    assert "does not decrypt this election" in page.error()
+    assert rule.hits >= 1 and shares() == []
+    rule.remove()
+
+    # Control: the same trustee with the CLI (which checks both mixes) sends its share.
+    trustees[0].decrypt()
+    assert shares() == [trustees[0].state["index"]]
+    page.close()

@@ -282,3 +282,36 @@ def test_the_page_and_the_verifier_apply_the_same_guard(guarded: Built) -> None:
     assert out["tally"] == {"ok": encrypted_tally_hash(tally)}
     assert out["tampered"][0]["error"].startswith("TallyMismatch: tally slot 0: fewer than "
                                                   "min_contributors")
+
+
+# --- a ballot with a ranked question: no summed slots for it (crypto.tally.slot_width) --------
+
+
+@pytest.fixture(scope="module")
+def mixed(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    """An S/O/N and a ranked question on one ballot, both mixes made, nothing decrypted."""
+    tmp = tmp_path_factory.mktemp("js-ranked")
+    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
+                        database_url=database_url, data_dir=tmp, demo=False, admins="Admin")
+    questions = [
+        {"kind": "sonc", "title": {"en": "Admins"},
+         "candidates": [{"name": {"en": "Ann"}}, {"name": {"en": "Ben"}}]},
+        {"kind": "ranked", "title": {"en": "Board"}, "method": "irv", "seats": 1,
+         "candidates": [{"name": {"en": n}} for n in ("Cy", "Di", "Ed")]},
+    ]
+    votes = {"V1": [[[1, -1], [2, 0]]], "V2": [[[1, 0], [0, 2, 1]]], "V3": [[[-1, 1], []]]}
+    application = create_app(settings)
+    with TestClient(application) as client:
+        yield run_election(client, tmp / "keys", votes, mixers=(1, 2), decrypting=(),
+                           questions=questions)
+    application.state.engine.dispose()
+
+
+def test_the_page_rebuilds_a_tally_with_a_ranked_question(mixed: Built) -> None:
+    _require_node_modules()
+    tally = _event(mixed.record, "encrypted_tally")["payload"]
+    assert tally["layout"] == [4, 0]  # the ranked question is mixed, never summed
+    proc = _node(["tests/js/guard_crosscheck.mjs"], json.dumps(
+        {"election_id": mixed.election_id, "record": mixed.record, "tampered": []}))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["tally"] == {"ok": encrypted_tally_hash(tally)}

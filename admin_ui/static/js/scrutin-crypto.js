@@ -5,7 +5,7 @@ import {
   CEREMONY_PROTOCOL, CredentialKey, formatCode, generateCode, checkElection as checkElection2, checkReceiptOnBoard, InvalidCeremony, TrusteePolynomial, ballotContextFromManifest,
   ceremonyShareContext, checkManifestAgainstRound, combineSecretShare, commitmentContext,
   commitmentsDigest, decryptionShare as makeDecryptionShare, electionFingerprint,
-  encryptionKeypair, fromHex, generateIdentity, identityFingerprint, identityPublic,
+  encryptionKeypair, fromHex, generateIdentity, hasRankedQuestions as rankedIn, identityFingerprint, identityPublic,
   keyFileKey as deriveKeyFileKey, openKeyFile as open2, openShare as open, prepareBallotAsync,
   ready, rebuildEncryptedTally, replayCeremony, requireTrustees, scalarFromHex, scalarHex,
   sealKeyFile as seal2, sealShareRevealable, shareEphemeralKey, signDecryptionShare, signMessage,
@@ -172,6 +172,11 @@ export function confirmManifest(manifest, rnd, electionId) {
 /** The encrypted tally the record implies ({payload, tallyHash, fingerprint, ciphertexts}). */
 export function rebuildTally(record, electionId, onProgress) {
   return rebuildEncryptedTally(record, electionId, { onProgress });
+}
+
+/** Whether the rebuilt tally's ballot definition has ranked questions (mixed, never summed). */
+export function hasRankedQuestions(manifest) {
+  return rankedIn(manifest);
 }
 
 /** A signed, slot-bound decryption share of the rebuilt tally. */

@@ -319,6 +319,16 @@ function renderTally() {
     return false;
   }
   const parts = [el('p', { text: t('trustee.tally_phase', { phase: phaseName(tally.phase), count: tally.counted.length, shares: tally.shares.length, threshold: tally.threshold }) })];
+  if (tally.mixing && !tally.result) {
+    // Ranked ballots are decrypted one by one after the mixes: a share over them is safe only
+    // once every mix's shuffle proof is checked, which this page does not do (the CLI does).
+    // Whether to decrypt here is decided from the record at the click, not from this field.
+    const done = Math.min(...Object.values(tally.mixing.mixed).map((m) => m.length));
+    parts.push(el('p', { id: 'mixing-status', text: t('trustee.mixing_status', { done, required: tally.mixing.required }) }));
+    parts.push(el('p', { class: 'warn', id: 'ranked-cli', text: t('trustee.ranked_cli') }));
+    box.replaceChildren(...parts);
+    return true;  // poll: the mixes and the other shares come in
+  }
   if (tally.result) parts.push(el('p', { class: 'ok' }, t('trustee.tally_done'), ' ', el('a', { href: `/elections/${electionId}/results`, text: t('label.results') })));
   else if (state.index !== undefined && tally.shares.includes(state.index)) parts.push(el('p', { class: 'ok', text: t('trustee.share_sent') }));
   else if (!state.secret_share) parts.push(el('p', { class: 'warn', text: t('trustee.need_key_file') }));
@@ -393,6 +403,11 @@ $('#decrypt-button').addEventListener('click', async () => {
       }
       // Later ballot definitions keep the key and trustees (the replay checks it); the set-up
       // one is what this trustee confirmed.
+      if (crypto.hasRankedQuestions(rebuilt.manifest)) {
+        // Whatever the server's tally view says: a share here would cover only the sums, and
+        // the mixed rankings need the CLI's check of every shuffle proof before decryption.
+        throw new Error(t('trustee.ranked_cli'));
+      }
       const setup = (record.board || []).find((e) => e.type === 'election_setup');
       if (!setup || setup.payload.fingerprint !== state.fingerprint) {
         throw new Error(`the election fingerprint on the board is not the one this trustee confirmed (${state.fingerprint})`);

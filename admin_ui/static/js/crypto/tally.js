@@ -45,9 +45,21 @@ export function countedBallots(events) {
   return counted.sort((a, b) => a.seq - b.seq);
 }
 
-/** Tally slots per question: 2 per candidate for S/O/N, 1 per option otherwise. */
+/** Homomorphic tally slots per candidate (crypto.tally.slot_width): 2 for S/O/N, 0 for a ranked
+ * question (its answers are mixed and decrypted one by one, never summed), 1 otherwise. */
+export function slotWidth(question) {
+  return { sonc: 2, ranked: 0 }[question.kind] ?? 1;
+}
+
+/** Tally slots per question (crypto.tally.layout_of). */
 export function layoutOf(manifest) {
-  return manifest.questions.map((q) => (q.kind === 'sonc' ? 2 : 1) * q.candidates.length);
+  return manifest.questions.map((q) => slotWidth(q) * q.candidates.length);
+}
+
+/** Whether the definition has ranked questions (crypto.mixnet.ranked_questions): their ballots
+ * are mixed before any is decrypted. */
+export function hasRankedQuestions(manifest) {
+  return manifest.questions.some((q) => q.kind === 'ranked');
 }
 
 function sumBallots(ballots, layout) {
@@ -71,7 +83,7 @@ export function guardedSlots(manifest, contributors) {
   const k = minContributors(manifest);
   const flat = [];
   manifest.questions.forEach((q, qi) => {
-    const width = q.kind === 'sonc' ? 2 : 1;
+    const width = slotWidth(q);
     for (const n of contributors[qi]) for (let w = 0; w < width; w++) flat.push(n > 0 && n < k);
   });
   return flat;
@@ -81,7 +93,7 @@ const ZERO = new Ciphertext(IDENTITY, IDENTITY);
 
 /** Per-version slot sums mapped into the final definition's layout, guarded slots the identity (crypto.tally.combine_versions). */
 export function combineVersions(versionSums, manifests, final) {
-  const width = final.questions.map((q) => (q.kind === 'sonc' ? 2 : 1));
+  const width = final.questions.map(slotWidth);
   const index = final.questions.map((q) => new Map(q.candidates.map((c, i) => [c.position, i])));
   const slots = final.questions.map((q, qi) => Array.from({ length: width[qi] * q.candidates.length }, () => []));
   const contributors = final.questions.map((q) => q.candidates.map(() => 0));
@@ -112,6 +124,9 @@ const TALLY_HASH_FIELDS = ['definition_version', 'counted', 'layout', 'contribut
 export function encryptedTallyHash(payload) {
   const body = {};
   for (const k of TALLY_HASH_FIELDS) body[k] = payload[k] === undefined ? null : payload[k];
+  // Ballots with ranked questions (protocol.md §14.4): the mix inputs' summary is hashed too.
+  // This page does not rebuild that summary (it never decrypts mixed ballots: trustee.js).
+  if (payload.mix_inputs !== undefined) body.mix_inputs = payload.mix_inputs;
   return sha256Hex(concat(utf8('scrutin/encrypted-tally/v2'), new Uint8Array([0]), canonicalJsonBytes(body)));
 }
 
@@ -138,7 +153,7 @@ function definitions(board) {
  * Rebuild the encrypted tally from the record (board + ballots): the counted set by the board's
  * own cast/strike events, every counted ballot checked (tracker, credential, signature, proofs),
  * the slot sums per version combined into the final layout, and compare with the board's
- * encrypted_tally. Returns {payload, tallyHash, fingerprint, ciphertexts: Ciphertext[]}; throws
+ * encrypted_tally. Returns {payload, tallyHash, fingerprint, ciphertexts: Ciphertext[], manifest}; throws
  * TallyMismatch (or a CryptoError naming the bad ballot). onProgress(done, total) per ballot.
  */
 export function rebuildEncryptedTally(record, electionId, { onProgress } = {}) {
@@ -185,5 +200,5 @@ export function rebuildEncryptedTally(record, electionId, { onProgress } = {}) {
     if (guarded[i] && !ct.equals(ZERO)) throw new TallyMismatch(`tally slot ${i}: fewer than min_contributors counted ballots listed its candidate, so it must be the identity (never decrypted)`);
     if (!ct.equals(rebuilt.ciphertexts[i])) throw new TallyMismatch(`tally slot ${i} is not the sum of the counted ballots`);
   });
-  return { payload, tallyHash: encryptedTallyHash(payload), fingerprint: fingerprints.get(payload.definition_version), ciphertexts };
+  return { payload, tallyHash: encryptedTallyHash(payload), fingerprint: fingerprints.get(payload.definition_version), ciphertexts, manifest: final };
 }
