@@ -1,0 +1,278 @@
+// Package main is Scrutin's native verification kernel (crypto/kernel.py loads it with ctypes).
+//
+// The curve arithmetic is filippo.io/edwards25519 (Debian golang-filippo-edwards25519-dev);
+// this file only decodes, validates and batches. Built by `make kernel` as a c-shared object.
+package main
+
+/*
+#include <stdint.h>
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"filippo.io/edwards25519"
+	"filippo.io/edwards25519/field"
+)
+
+// lMinus1 is ℓ-1 little-endian: P is in the prime-order subgroup iff (ℓ-1)·P == -P.
+var lMinus1 = func() *edwards25519.Scalar {
+	b := []byte{
+		0xec, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+	}
+	s, err := edwards25519.NewScalar().SetCanonicalBytes(b)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
+
+var identity = edwards25519.NewIdentityPoint()
+
+// validPoint has the semantics of libsodium's crypto_core_ed25519_is_valid_point: a canonical
+// encoding of a point of order exactly ℓ (so the identity and every small/mixed-order point fail).
+func validPoint(enc []byte) bool {
+	p, err := new(edwards25519.Point).SetBytes(enc)
+	if err != nil {
+		return false
+	}
+	// SetBytes accepts non-canonical y (≥ p) and x = 0 with the sign bit set: re-encode.
+	re := p.Bytes()
+	for i := 0; i < 32; i++ {
+		if re[i] != enc[i] {
+			return false
+		}
+	}
+	if p.Equal(identity) == 1 {
+		return false
+	}
+	q := new(edwards25519.Point).VarTimeMultiScalarMult(
+		[]*edwards25519.Scalar{lMinus1}, []*edwards25519.Point{p})
+	return q.Add(q, p).Equal(identity) == 1
+}
+
+//export scrutin_validate
+func scrutin_validate(in *C.uint8_t, n C.size_t, out *C.uint8_t) {
+	encs := unsafe.Slice((*byte)(unsafe.Pointer(in)), int(n)*32)
+	res := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(n))
+	for i := 0; i < int(n); i++ {
+		if validPoint(encs[i*32 : i*32+32]) {
+			res[i] = 1
+		} else {
+			res[i] = 0
+		}
+	}
+}
+
+// scrutin_msm computes Σ scalars[i]·points[i] (variable time; inputs are public). Points are
+// encodings we produced ourselves (the identity allowed), scalars canonical. Returns 0 on
+// success, -1 if a point does not decode, -2 if a scalar is not canonical.
+//
+//export scrutin_msm
+func scrutin_msm(pts *C.uint8_t, scs *C.uint8_t, n C.size_t, out *C.uint8_t) C.int {
+	pb := unsafe.Slice((*byte)(unsafe.Pointer(pts)), int(n)*32)
+	sb := unsafe.Slice((*byte)(unsafe.Pointer(scs)), int(n)*32)
+	ob := unsafe.Slice((*byte)(unsafe.Pointer(out)), 32)
+	points := make([]*edwards25519.Point, int(n))
+	scalars := make([]*edwards25519.Scalar, int(n))
+	for i := 0; i < int(n); i++ {
+		p, err := new(edwards25519.Point).SetBytes(pb[i*32 : i*32+32])
+		if err != nil {
+			return -1
+		}
+		s, err := edwards25519.NewScalar().SetCanonicalBytes(sb[i*32 : i*32+32])
+		if err != nil {
+			return -2
+		}
+		points[i] = p
+		scalars[i] = s
+	}
+	r := edwards25519.NewIdentityPoint()
+	if n > 0 {
+		r.VarTimeMultiScalarMult(scalars, points)
+	}
+	copy(ob, r.Bytes())
+	return 0
+}
+
+// scrutin_double_base computes a·A + b·G (variable time), the shape of every proof commitment.
+//
+//export scrutin_double_base
+func scrutin_double_base(a *C.uint8_t, A *C.uint8_t, b *C.uint8_t, out *C.uint8_t) C.int {
+	ab := unsafe.Slice((*byte)(unsafe.Pointer(a)), 32)
+	Ab := unsafe.Slice((*byte)(unsafe.Pointer(A)), 32)
+	bb := unsafe.Slice((*byte)(unsafe.Pointer(b)), 32)
+	ob := unsafe.Slice((*byte)(unsafe.Pointer(out)), 32)
+	p, err := new(edwards25519.Point).SetBytes(Ab)
+	if err != nil {
+		return -1
+	}
+	sa, err := edwards25519.NewScalar().SetCanonicalBytes(ab)
+	if err != nil {
+		return -2
+	}
+	sb, err := edwards25519.NewScalar().SetCanonicalBytes(bb)
+	if err != nil {
+		return -2
+	}
+	copy(ob, new(edwards25519.Point).VarTimeDoubleScalarBaseMult(sa, p, sb).Bytes())
+	return 0
+}
+
+// scrutin_msm_rows computes rows independent multi-scalar multiplications in one call: row r
+// takes counts[r] consecutive (point, scalar) pairs of the flat arrays. Returns 0, or -1-r for
+// the first row r whose input does not decode (a point) or is not canonical (a scalar).
+//
+//export scrutin_msm_rows
+func scrutin_msm_rows(pts *C.uint8_t, scs *C.uint8_t, counts *C.uint32_t, rows C.size_t, out *C.uint8_t) C.int {
+	cs := unsafe.Slice((*uint32)(unsafe.Pointer(counts)), int(rows))
+	total := 0
+	for _, c := range cs {
+		total += int(c)
+	}
+	pb := unsafe.Slice((*byte)(unsafe.Pointer(pts)), total*32)
+	sb := unsafe.Slice((*byte)(unsafe.Pointer(scs)), total*32)
+	ob := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(rows)*32)
+	k := 0
+	for r, c := range cs {
+		points := make([]*edwards25519.Point, int(c))
+		scalars := make([]*edwards25519.Scalar, int(c))
+		for i := 0; i < int(c); i++ {
+			p, err := new(edwards25519.Point).SetBytes(pb[k*32 : k*32+32])
+			if err != nil {
+				return C.int(-1 - r)
+			}
+			s, err := edwards25519.NewScalar().SetCanonicalBytes(sb[k*32 : k*32+32])
+			if err != nil {
+				return C.int(-1 - r)
+			}
+			points[i] = p
+			scalars[i] = s
+			k++
+		}
+		res := edwards25519.NewIdentityPoint()
+		if c > 0 {
+			res.VarTimeMultiScalarMult(scalars, points)
+		}
+		copy(ob[r*32:r*32+32], res.Bytes())
+	}
+	return 0
+}
+
+// baseIndex in a term of scrutin_table_rows stands for the base point G (computed through the
+// library's precomputed base-point tables instead of a decoded copy of G).
+const baseIndex = 0xFFFFFFFF
+
+// compressAll encodes every point with one field inversion for the whole batch (Montgomery's
+// trick over the Z coordinates) instead of one inversion per point.
+func compressAll(ps []*edwards25519.Point, out []byte) {
+	n := len(ps)
+	if n == 0 {
+		return
+	}
+	xs := make([]field.Element, n)
+	ys := make([]field.Element, n)
+	prefix := make([]field.Element, n)
+	var acc field.Element
+	acc.One()
+	for i, p := range ps {
+		X, Y, Z, _ := p.ExtendedCoordinates()
+		xs[i].Set(X)
+		ys[i].Set(Y)
+		prefix[i].Set(&acc)
+		acc.Multiply(&acc, Z)
+	}
+	var inv, zInv, x, y field.Element
+	inv.Invert(&acc) // 1 / (Z_0 ⋯ Z_{n-1}); Z ≠ 0 for every point of the curve
+	for i := n - 1; i >= 0; i-- {
+		_, _, Z, _ := ps[i].ExtendedCoordinates()
+		zInv.Multiply(&inv, &prefix[i]) // 1 / Z_i
+		inv.Multiply(&inv, Z)
+		x.Multiply(&xs[i], &zInv)
+		y.Multiply(&ys[i], &zInv)
+		enc := y.Bytes()
+		enc[31] |= byte(x.IsNegative() << 7)
+		copy(out[32*i:32*i+32], enc)
+	}
+}
+
+// scrutin_table_rows is the kernel's unit of work (a whole ballot's proof commitments): the
+// ntable points of table are decoded once, then row r is Σ scalar·point over its counts[r]
+// terms, each term a uint32 index into the table (baseIndex for G) and a canonical 32-byte
+// scalar. Rows with one table point and G use the library's variable-time double-base
+// multiplication, others its variable-time Straus multi-scalar multiplication; results are
+// compressed in one batch. Returns 0, -1 if a table point does not decode, -2-r for the
+// first row r with a bad index or a non-canonical scalar.
+//
+//export scrutin_table_rows
+func scrutin_table_rows(table *C.uint8_t, ntable C.size_t, idx *C.uint32_t, scs *C.uint8_t,
+	counts *C.uint32_t, rows C.size_t, out *C.uint8_t) C.int {
+	tb := unsafe.Slice((*byte)(unsafe.Pointer(table)), int(ntable)*32)
+	cs := unsafe.Slice((*uint32)(unsafe.Pointer(counts)), int(rows))
+	total := 0
+	for _, c := range cs {
+		total += int(c)
+	}
+	ix := unsafe.Slice((*uint32)(unsafe.Pointer(idx)), total)
+	sb := unsafe.Slice((*byte)(unsafe.Pointer(scs)), total*32)
+	ob := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(rows)*32)
+	pts := make([]edwards25519.Point, int(ntable))
+	for i := range pts {
+		if _, err := pts[i].SetBytes(tb[i*32 : i*32+32]); err != nil {
+			return -1
+		}
+	}
+	gen := edwards25519.NewGeneratorPoint()
+	results := make([]*edwards25519.Point, int(rows))
+	k := 0
+	var points []*edwards25519.Point
+	var scalars []*edwards25519.Scalar
+	for r, c := range cs {
+		points = points[:0]
+		scalars = scalars[:0]
+		var base *edwards25519.Scalar
+		for i := 0; i < int(c); i++ {
+			s, err := edwards25519.NewScalar().SetCanonicalBytes(sb[k*32 : k*32+32])
+			if err != nil {
+				return C.int(-2 - r)
+			}
+			j := ix[k]
+			k++
+			if j == baseIndex {
+				if base == nil {
+					base = s
+				} else {
+					base.Add(base, s)
+				}
+				continue
+			}
+			if int(j) >= len(pts) {
+				return C.int(-2 - r)
+			}
+			points = append(points, &pts[j])
+			scalars = append(scalars, s)
+		}
+		res := new(edwards25519.Point)
+		switch {
+		case len(points) == 0 && base == nil:
+			res.Set(edwards25519.NewIdentityPoint())
+		case len(points) == 0:
+			res.ScalarBaseMult(base)
+		case len(points) == 1 && base != nil:
+			res.VarTimeDoubleScalarBaseMult(scalars[0], points[0], base)
+		default:
+			if base != nil {
+				points = append(points, gen)
+				scalars = append(scalars, base)
+			}
+			res.VarTimeMultiScalarMult(scalars, points)
+		}
+		results[r] = res
+	}
+	compressAll(results, ob)
+	return 0
+}
+
+func main() {}
