@@ -154,6 +154,32 @@ def verify_eqdlog(
         raise InvalidProof(f"{what}: Chaum-Pedersen proof does not verify")
 
 
+EqdlogStatement = tuple[Point, Point, Point, ChallengeResponse, Context, str]
+"""The arguments of ``verify_eqdlog``: (X, h, Y, proof, context, what)."""
+
+
+def verify_eqdlog_many(statements: Sequence[EqdlogStatement]) -> None:
+    """``verify_eqdlog`` on each statement in order (the first failure raises the same error);
+    on the native kernel all commitments A = s·g − c·X, B = s·h − c·Y in one call."""
+    if kernel.native():
+        rows: list[tuple[list[Point], list[int]]] = []
+        for public, base, image, proof, _, _ in statements:
+            c, s = proof.challenge.value, proof.response.value
+            rows.append(([G, public], [s, L - c]))
+            rows.append(([base, image], [s, L - c]))
+        flat = kernel.multi_scalar_muls(rows)
+    for n, (public, base, image, proof, context, what) in enumerate(statements):
+        c = proof.challenge.value
+        if kernel.native():
+            a, b = flat[2 * n], flat[2 * n + 1]
+        else:
+            s = proof.response.value
+            a = G * s - public * c
+            b = base * s - image * c
+        if hash_to_int(TAG_EQDLOG, *context, base, public, image, a, b) != c:
+            raise InvalidProof(f"{what}: Chaum-Pedersen proof does not verify")
+
+
 # --- Disjunctive proofs: the ciphertext encrypts one of `values` (§4.3, §4.4) ------------------
 
 

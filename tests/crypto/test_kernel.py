@@ -287,3 +287,23 @@ def test_kernel_loads_in_spawned_workers() -> None:
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         backend, two_g = pool.submit(_worker_backend, 0).result(timeout=120)
     assert backend == "native" and two_g == base_mul(2).hex()
+
+
+def test_decryption_shares_checked_identically() -> None:
+    from crypto.errors import InvalidShare
+    from crypto.threshold import verify_decryption_share
+
+    v = json.loads((ROOT / "tests/vectors/threshold.json").read_text())
+    cts = [Ciphertext.from_json(c) for c in v["tally"]["ciphertexts"]]
+    public = {int(j): Point.from_hex(p) for j, p in v["public_shares"].items()}
+    ctx = bytes.fromhex(v["tally"]["context_hex"])
+    for j, share in v["tally"]["decryption_shares"].items():
+        assert same(lambda j=j, s=share: verify_decryption_share(cts, s, public[int(j)], int(j), ctx)) \
+            == ("ok", None)
+        for slot in (0, len(cts) - 1):
+            for part in ("challenge", "response"):
+                bad = copy.deepcopy(share)
+                bad["proofs"][slot][part] = (Scalar.from_hex(bad["proofs"][slot][part]) + 1).hex()
+                status, message = same(lambda j=j, b=bad: verify_decryption_share(
+                    cts, b, public[int(j)], int(j), ctx))
+                assert status == InvalidShare.__name__ and f"proof {slot}" in message
