@@ -11,7 +11,8 @@ Batched group operations for verifiers, with identical semantics on both paths:
 The native path is ``crypto/libscrutin_kernel.so`` built by ``make kernel`` from
 ``kernel/kernel.go`` over filippo.io/edwards25519 (variable-time Straus multi-scalar
 multiplication; every input here is public). It is loaded with ctypes at import, the only I/O
-of ``crypto/``. ``SCRUTIN_CRYPTO_KERNEL=reference`` forces the PyNaCl path; without the built
+of ``crypto/``. Secret scalars (a prover's nonces) take the library's constant-time path
+(``secret=True``). ``SCRUTIN_CRYPTO_KERNEL=reference`` forces the PyNaCl path; without the built
 object that path runs anyway. Points passed to the multiplications are ``Point`` values, hence
 already validated (or produced by our own arithmetic); the identity is allowed there.
 """
@@ -44,7 +45,7 @@ def _load() -> ctypes.CDLL | None:
     lib.scrutin_msm_rows.argtypes = [u8p, u8p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
     lib.scrutin_msm_rows.restype = ctypes.c_int
     lib.scrutin_table_rows.argtypes = [u8p, ctypes.c_size_t, ctypes.c_void_p, u8p, ctypes.c_void_p,
-                                       ctypes.c_size_t, ctypes.c_void_p]
+                                       ctypes.c_size_t, ctypes.c_void_p, ctypes.c_int]
     lib.scrutin_table_rows.restype = ctypes.c_int
     return lib
 
@@ -123,8 +124,13 @@ def validate_points(encodings: Sequence[bytes]) -> list[bool]:
     return [good and out.raw[i] == 1 for i, good in enumerate(ok)]
 
 
-def multi_scalar_muls(rows: Sequence[tuple[Sequence[Point], Sequence[Scalar | int]]]) -> list[Point]:
-    """``[multi_scalar_mul(points, scalars) for points, scalars in rows]`` in one native call."""
+def multi_scalar_muls(rows: Sequence[tuple[Sequence[Point], Sequence[Scalar | int]]], *,
+                      secret: bool = False) -> list[Point]:
+    """``[multi_scalar_mul(points, scalars) for points, scalars in rows]`` in one native call.
+
+    Natively, variable time (verifiers: every input public) unless ``secret`` (a prover's
+    nonces), which uses the library's constant-time multi-scalar multiplication; the reference
+    path's libsodium multiplications are constant time either way."""
     for points, scalars in rows:
         _check_row(points, scalars)
     if _LIB is None:
@@ -150,13 +156,15 @@ def multi_scalar_muls(rows: Sequence[tuple[Sequence[Point], Sequence[Scalar | in
     counts = (ctypes.c_uint32 * len(rows))(*(len(points) for points, _ in rows))
     out = ctypes.create_string_buffer(32 * len(rows))
     rc = _LIB.scrutin_table_rows(b"".join(table), len(table), (ctypes.c_uint32 * len(idx))(*idx),
-                                 b"".join(scs), counts, len(rows), out)
+                                 b"".join(scs), counts, len(rows), out, 1 if secret else 0)
     if rc != 0:  # unreachable for Point/Scalar inputs; never return a wrong answer silently
         raise RuntimeError(f"native kernel rejected its input ({rc})")
     raw = out.raw
     return [Point(raw[32 * i : 32 * i + 32]) for i in range(len(rows))]
 
 
-def multi_scalar_mul(points: Sequence[Point], scalars: Sequence[Scalar | int]) -> Point:
-    """``Σ scalars[i]·points[i]`` (the identity for empty lists)."""
-    return multi_scalar_muls([(points, scalars)])[0]
+def multi_scalar_mul(points: Sequence[Point], scalars: Sequence[Scalar | int], *,
+                     secret: bool = False) -> Point:
+    """``Σ scalars[i]·points[i]`` (the identity for empty lists); ``secret`` as in
+    ``multi_scalar_muls``."""
+    return multi_scalar_muls([(points, scalars)], secret=secret)[0]

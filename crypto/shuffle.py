@@ -90,10 +90,11 @@ def _challenge(digest: bytes, chain: Sequence[Point], t1: Point, t2: Point, t3: 
                        [list(pair) for pair in t4], list(t_hat))
 
 
-def _msm(points: Sequence[Point], scalars: Sequence[int]) -> Point:
+def _msm(points: Sequence[Point], scalars: Sequence[int], *, secret: bool = False) -> Point:
     """Σ scalars[i]·points[i]: the kernel's multi-scalar multiplication (native Straus when
-    built, else one PyNaCl multiplication and addition per term)."""
-    return kernel.multi_scalar_mul(points, scalars)
+    built, constant time for the prover's ``secret`` nonces; else one PyNaCl multiplication and
+    addition per term). The chunk functions below batch many of these in one kernel call."""
+    return kernel.multi_scalar_mul(points, scalars, secret=secret)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,8 @@ def _commit_chunk(task: tuple[int, list[bytes], list[list[bytes]], list[int], li
         msm_rows.append(([Point(r[k][:32]) for r in out], w_prime))
         msm_rows.append(([Point(r[k][32:]) for r in out], w_prime))
     msm_rows.extend(([G, points[i]], [w_hat[i], w_prime[i]]) for i in range(len(w_hat)))
-    res = [p.to_bytes() for p in kernel.multi_scalar_muls(msm_rows)]
+    # ω', ω̂ are the prover's secret nonces: constant-time multiplication.
+    res = [p.to_bytes() for p in kernel.multi_scalar_muls(msm_rows, secret=True)]
     return res[0], res[1 : 1 + 2 * width], res[1 + 2 * width :]
 
 

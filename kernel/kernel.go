@@ -204,11 +204,12 @@ func compressAll(ps []*edwards25519.Point, out []byte) {
 // scalar. Rows with one table point and G use the library's variable-time double-base
 // multiplication, others its variable-time Straus multi-scalar multiplication; results are
 // compressed in one batch. Returns 0, -1 if a table point does not decode, -2-r for the
-// first row r with a bad index or a non-canonical scalar.
+// first row r with a bad index or a non-canonical scalar. With consttime ≠ 0 (secret scalars:
+// a prover's nonces) every row uses the library's constant-time multi-scalar multiplication.
 //
 //export scrutin_table_rows
 func scrutin_table_rows(table *C.uint8_t, ntable C.size_t, idx *C.uint32_t, scs *C.uint8_t,
-	counts *C.uint32_t, rows C.size_t, out *C.uint8_t) C.int {
+	counts *C.uint32_t, rows C.size_t, out *C.uint8_t, consttime C.int) C.int {
 	tb := unsafe.Slice((*byte)(unsafe.Pointer(table)), int(ntable)*32)
 	cs := unsafe.Slice((*uint32)(unsafe.Pointer(counts)), int(rows))
 	total := 0
@@ -254,8 +255,19 @@ func scrutin_table_rows(table *C.uint8_t, ntable C.size_t, idx *C.uint32_t, scs 
 			points = append(points, &pts[j])
 			scalars = append(scalars, s)
 		}
-		res := new(edwards25519.Point)
+		// The identity first: this version's MultiScalarMult accumulates into its receiver.
+		res := edwards25519.NewIdentityPoint()
 		switch {
+		case consttime != 0:
+			if base != nil {
+				points = append(points, gen)
+				scalars = append(scalars, base)
+			}
+			if len(points) == 0 {
+				res.Set(edwards25519.NewIdentityPoint())
+			} else {
+				res.MultiScalarMult(scalars, points)
+			}
 		case len(points) == 0 && base == nil:
 			res.Set(edwards25519.NewIdentityPoint())
 		case len(points) == 0:

@@ -137,6 +137,7 @@ def test_multi_scalar_mul_agrees_on_random_rows() -> None:
     rows.append(([G, G], [Scalar(7), L - 7]))
     native = kernel.multi_scalar_muls(rows)
     assert native == [kernel.reference_multi_scalar_mul(p, s) for p, s in rows]
+    assert kernel.multi_scalar_muls(rows, secret=True) == native  # the constant-time path
     assert native[0] == IDENTITY and native[-3] == IDENTITY and native[-1] == IDENTITY
     assert kernel.multi_scalar_mul(pts[:5], [1, 2, 3, 4, 5]) == \
         pts[0] + pts[1] * 2 + pts[2] * 3 + pts[3] * 4 + pts[4] * 5
