@@ -308,3 +308,19 @@ def test_decryption_shares_checked_identically() -> None:
                 status, message = same(lambda j=j, b=bad: verify_decryption_share(
                     cts, b, public[int(j)], int(j), ctx))
                 assert status == InvalidShare.__name__ and f"proof {slot}" in message
+
+
+def test_parallel_record_verification_with_the_kernel_loaded() -> None:
+    """A forked child of a process with the Go runtime loaded hangs: the record verifier's
+    pool must spawn. Run in a subprocess so a regression fails on the timeout, not hangs."""
+    import subprocess
+    import sys
+
+    code = ("import json, sys; from crypto import kernel; from crypto.record import verify_record; "
+            "from crypto.group import G, base_mul; assert kernel.native(); "
+            "assert kernel.multi_scalar_muls([([base_mul(7)], [3])] * 4000)[0] == base_mul(21); "
+            "r = verify_record(json.load(open(sys.argv[1])), workers=2); print(r.to_json()['verified'])")
+    record = str(ROOT / "tests/data/records/v1-sonc-tallied.json")
+    done = subprocess.run([sys.executable, "-c", code, record], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "True", done.stderr[-2000:]
