@@ -135,14 +135,22 @@ func scrutin_table_rows(table *C.uint8_t, ntable C.size_t, idx *C.uint32_t, scs 
 	k := 0
 	var points []*edwards25519.Point
 	var scalars []*edwards25519.Scalar
+	one := edwards25519.NewScalar()
+	if _, err := one.SetCanonicalBytes(append([]byte{1}, make([]byte, 31)...)); err != nil {
+		panic(err)
+	}
 	for r, c := range cs {
 		points = points[:0]
 		scalars = scalars[:0]
 		var base *edwards25519.Scalar
+		ones := 0 // terms whose scalar is 1: a plain sum needs no multiplication at all
 		for i := 0; i < int(c); i++ {
 			s, err := edwards25519.NewScalar().SetCanonicalBytes(sb[k*32 : k*32+32])
 			if err != nil {
 				return C.int(-2 - r)
+			}
+			if s.Equal(one) == 1 {
+				ones++
 			}
 			j := ix[k]
 			k++
@@ -163,6 +171,13 @@ func scrutin_table_rows(table *C.uint8_t, ntable C.size_t, idx *C.uint32_t, scs 
 		// The identity first: this version's MultiScalarMult accumulates into its receiver.
 		res := edwards25519.NewIdentityPoint()
 		switch {
+		case consttime == 0 && ones == int(c) && c > 0:
+			for _, p := range points { // Σ of the points (G terms, if any, were folded in base)
+				res.Add(res, p)
+			}
+			if base != nil {
+				res.Add(res, new(edwards25519.Point).ScalarBaseMult(base))
+			}
 		case consttime != 0:
 			if base != nil {
 				points = append(points, gen)

@@ -324,3 +324,18 @@ def test_parallel_record_verification_with_the_kernel_loaded() -> None:
     done = subprocess.run([sys.executable, "-c", code, record], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, check=False)
     assert done.returncode == 0 and done.stdout.strip() == "True", done.stderr[-2000:]
+
+
+def test_aggregate_identical_on_both_paths(election_key: tuple[Scalar, Point]) -> None:
+    from crypto.elgamal import aggregate
+
+    y = election_key[1]
+    rng = DeterministicRng(b"kernel aggregate")
+    cts = [encrypt(y, i % 3, rng()) for i in range(40)]
+    zero = Ciphertext(IDENTITY, IDENTITY)
+    cancel = [cts[0], Ciphertext(-cts[0].alpha, -cts[0].beta)] * 5
+    cases = [cts, cts * 3, cts[:7], cts[:8], [zero] * 9, cts[:9] + [zero], cancel]
+    for case in cases:
+        assert same(lambda c=case: aggregate(c)) == same(lambda c=case: aggregate(iter(c)))
+    assert same(lambda: aggregate([zero] * 9))[1] == zero
+    assert same(lambda: aggregate([cts[0], Ciphertext(-cts[0].alpha, -cts[0].beta)] * 5))[1] == zero
