@@ -5,7 +5,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint
+.PHONY: run test install lint kernel
+
+# The native verification kernel (crypto/kernel.py loads it; without it the PyNaCl path runs).
+# Needs Debian's golang-go and golang-filippo-edwards25519-dev; skipped when Go is absent.
+KERNEL_SO := crypto/libscrutin_kernel.so
+$(KERNEL_SO): kernel/kernel.go
+	cd kernel && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$${GOCACHE:-/tmp/scrutin-gocache} \
+		go build -buildmode=c-shared -o ../$(KERNEL_SO) .
+	rm -f crypto/libscrutin_kernel.h
+
+kernel: $(KERNEL_SO)
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +24,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+	if command -v go >/dev/null && [ -d /usr/share/gocode/src/filippo.io/edwards25519 ]; then $(MAKE) kernel; fi
 
 run: install
 	$(BIN)/scrutin serve --host 127.0.0.1 --port 8000

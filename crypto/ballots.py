@@ -31,7 +31,15 @@ from .elgamal import Ciphertext, Rng, aggregate, encrypt
 from .errors import CryptoError, InvalidBallot, InvalidChoices, InvalidEncoding
 from .group import Point, Scalar
 from .hashing import HashItem, canonical_json, sha256_hex
-from .proofs import DisjunctiveProof, prove_bit, prove_range, verify_bit, verify_range
+from .proofs import (
+    BIT_VALUES,
+    DisjunctiveProof,
+    DisjunctiveStatement,
+    prove_bit,
+    prove_range,
+    range_values,
+    verify_disjunctive_many,
+)
 
 BALLOT_VERSION = 1
 Kind = Literal["sonc", "approval", "plurality", "ranked"]
@@ -391,41 +399,48 @@ def verify_proofs(ctx: BallotContext, credential: Point, parsed: list[ParsedAnsw
     ``credential``)."""
     fp = ctx.fingerprint_bytes
     y = ctx.public_key
+    # Every disjunctive proof of the ballot is checked in one batch (one native kernel call);
+    # a ranked answer flushes the batch first, so the first failure is the same as one by one.
+    batch: list[DisjunctiveStatement] = []
     for q, (spec, answer) in enumerate(zip(ctx.questions, parsed, strict=True)):
         where = f"answers[{q}]"
         if isinstance(answer, ranked.RankedAnswer):
+            verify_disjunctive_many(batch)
+            batch = []
             ranked.verify_ranked_answer(answer, fp, credential, q, where)
             continue
         cts, bits, extra = answer
         for i, (ct, proof) in enumerate(zip(cts, bits, strict=True)):
-            verify_bit(
+            batch.append((
                 y,
                 ct,
+                BIT_VALUES,
                 proof,
                 proof_context(fp, credential, q, "bit", i),
                 f"{where}.bit_proofs[{i}] (question {q}, {_slot_name(spec, i)})",
-            )
+            ))
         if spec.kind == "sonc":
             for i, proof in enumerate(extra):
-                verify_bit(
+                batch.append((
                     y,
                     cts[2 * i] + cts[2 * i + 1],
+                    BIT_VALUES,
                     proof,
                     proof_context(fp, credential, q, "candidate", i),
                     f"{where}.candidate_proofs[{i}] (question {q}, candidate {i}: "
                     "support and oppose both set)",
-                )
+                ))
         elif extra:
             lo, hi = spec.sum_range() or (0, 0)
-            verify_range(
+            batch.append((
                 y,
                 aggregate(cts),
-                lo,
-                hi,
+                range_values(lo, hi),
                 extra[0],
                 proof_context(fp, credential, q, "sum", 0),
                 f"{where}.sum_proof (question {q}: number of selections not in {lo}..{hi})",
-            )
+            ))
+    verify_disjunctive_many(batch)
 
 
 def verify_ballot(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from . import kernel
 from .errors import InvalidEncoding
 from .group import IDENTITY, G, Point, Scalar, base_mul
 
@@ -72,11 +73,21 @@ def reencrypt(public_key: Point, ciphertext: Ciphertext, r: Scalar) -> Ciphertex
     return Ciphertext(ciphertext.alpha + G * r, ciphertext.beta + public_key * r)
 
 
+_NATIVE_SUM_MIN = 8  # below this, PyNaCl additions cost less than the call
+
+
 def aggregate(ciphertexts: Iterable[Ciphertext]) -> Ciphertext:
-    """Homomorphic sum (``Ciphertext.zero()`` for an empty iterable)."""
+    """Homomorphic sum (``Ciphertext.zero()`` for an empty iterable). On the native kernel a
+    long sum is one call (each point decoded once, added, one encoding per result)."""
+    cts = ciphertexts if isinstance(ciphertexts, list | tuple) else list(ciphertexts)
+    if len(cts) >= _NATIVE_SUM_MIN and kernel.native():
+        ones = [1] * len(cts)
+        alpha, beta = kernel.multi_scalar_muls([([c.alpha for c in cts], ones),
+                                                ([c.beta for c in cts], ones)])
+        return Ciphertext(alpha, beta)
     alpha = IDENTITY
     beta = IDENTITY
-    for c in ciphertexts:
+    for c in cts:
         alpha = alpha + c.alpha
         beta = beta + c.beta
     return Ciphertext(alpha, beta)

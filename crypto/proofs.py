@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import kernel
 from .elgamal import Ciphertext, Rng
 from .errors import InvalidEncoding, InvalidProof
 from .group import G, L, Point, Scalar, base_mul
@@ -153,6 +154,32 @@ def verify_eqdlog(
         raise InvalidProof(f"{what}: Chaum-Pedersen proof does not verify")
 
 
+EqdlogStatement = tuple[Point, Point, Point, ChallengeResponse, Context, str]
+"""The arguments of ``verify_eqdlog``: (X, h, Y, proof, context, what)."""
+
+
+def verify_eqdlog_many(statements: Sequence[EqdlogStatement]) -> None:
+    """``verify_eqdlog`` on each statement in order (the first failure raises the same error);
+    on the native kernel all commitments A = s·g − c·X, B = s·h − c·Y in one call."""
+    if kernel.native():
+        rows: list[tuple[list[Point], list[int]]] = []
+        for public, base, image, proof, _, _ in statements:
+            c, s = proof.challenge.value, proof.response.value
+            rows.append(([G, public], [s, L - c]))
+            rows.append(([base, image], [s, L - c]))
+        flat = kernel.multi_scalar_muls(rows)
+    for n, (public, base, image, proof, context, what) in enumerate(statements):
+        c = proof.challenge.value
+        if kernel.native():
+            a, b = flat[2 * n], flat[2 * n + 1]
+        else:
+            s = proof.response.value
+            a = G * s - public * c
+            b = base * s - image * c
+        if hash_to_int(TAG_EQDLOG, *context, base, public, image, a, b) != c:
+            raise InvalidProof(f"{what}: Chaum-Pedersen proof does not verify")
+
+
 # --- Disjunctive proofs: the ciphertext encrypts one of `values` (§4.3, §4.4) ------------------
 
 
@@ -230,22 +257,62 @@ def verify_disjunctive(
 ) -> None:
     """Recompute A_j = g^{s_j} α^{-c_j}, B_j = y^{s_j} (β/g^{v_j})^{-c_j} for every j and check
     Σ c_j = H("scrutin/v1/disjunctive", ctx..., y, α, β, [v...], [A_0, B_0, ...]) mod ℓ."""
+    verify_disjunctive_many([(public_key, ciphertext, values, proof, context, what)])
+
+
+DisjunctiveStatement = tuple[Point, Ciphertext, Sequence[int], DisjunctiveProof, Context, str]
+"""The arguments of ``verify_disjunctive``: (y, ciphertext, values, proof, context, what)."""
+
+
+def _check_statement(values: Sequence[int], proof: DisjunctiveProof, what: str) -> None:
     _check_values(values)
     if len(proof.challenges) != len(values) or len(proof.responses) != len(values):
         raise InvalidProof(f"{what}: wrong number of branches")
+
+
+def _reference_commitments(public_key: Point, ciphertext: Ciphertext, values: Sequence[int],
+                           proof: DisjunctiveProof) -> list[Point]:
     alpha, beta = ciphertext.alpha, ciphertext.beta
     commitments: list[Point] = []
-    total = 0
     for v, c_s, s_s in zip(values, proof.challenges, proof.responses, strict=True):
         c = c_s.value
         s = s_s.value
-        total += c
         beta_v = beta - _g_pow(v) if v else beta
         commitments.append(G * s - alpha * c)
         commitments.append(public_key * s - beta_v * c)
-    expected = hash_to_int(TAG_DISJUNCTIVE, *context, public_key, alpha, beta, list(values), commitments)
-    if total % L != expected:
-        raise InvalidProof(f"{what}: does not verify")
+    return commitments
+
+
+def verify_disjunctive_many(statements: Sequence[DisjunctiveStatement]) -> None:
+    """``verify_disjunctive`` on each statement in order (the first failure raises, with the same
+    error as alone). On the native kernel all commitments of all statements (a whole ballot) are
+    computed in one call: A_j = s_j·g − c_j·α and B_j = s_j·y − c_j·β + (c_j·v_j)·g."""
+    for n, (_, _, values, proof, _, what) in enumerate(statements):
+        try:
+            _check_statement(values, proof, what)
+        except (ValueError, InvalidProof):
+            verify_disjunctive_many(statements[:n])  # earlier failures first, as one by one
+            raise
+    use_kernel = kernel.native()
+    if use_kernel:
+        rows: list[tuple[list[Point], list[int]]] = []
+        for y, ct, values, proof, _, _ in statements:
+            for v, c_s, s_s in zip(values, proof.challenges, proof.responses, strict=True):
+                c, s = c_s.value, s_s.value
+                rows.append(([G, ct.alpha], [s, L - c]))
+                rows.append(([y, ct.beta, G], [s, L - c, c * v % L]))
+        flat = kernel.multi_scalar_muls(rows)
+    pos = 0
+    for y, ct, values, proof, context, what in statements:
+        if use_kernel:
+            commitments = flat[pos : pos + 2 * len(values)]
+            pos += 2 * len(values)
+        else:
+            commitments = _reference_commitments(y, ct, values, proof)
+        total = sum(c.value for c in proof.challenges)
+        expected = hash_to_int(TAG_DISJUNCTIVE, *context, y, ct.alpha, ct.beta, list(values), commitments)
+        if total % L != expected:
+            raise InvalidProof(f"{what}: does not verify")
 
 
 BIT_VALUES: tuple[int, int] = (0, 1)

@@ -44,6 +44,7 @@ board implies) and the report says the tally is absent; that is not an error.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -1090,8 +1091,11 @@ class _Verifier:
         else:
             size = max(1, min(64, math.ceil(total / (workers * 4))))
             chunks = [tasks[i:i + size] for i in range(0, total, size)]
+            # "spawn": a forked child of a process with the native kernel's Go runtime loaded
+            # hangs (and a fork would copy held locks in a threaded server).
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     initargs=(manifests,)) as pool:
+                                     initargs=(manifests,),
+                                     mp_context=multiprocessing.get_context("spawn")) as pool:
                 try:
                     for result in pool.map(_verify_chunk, chunks):
                         absorb(result)

@@ -33,6 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from . import kernel
 from .elgamal import Ciphertext, Rng
 from .encoding import u64be
 from .errors import InvalidEncoding, InvalidProof
@@ -89,11 +90,11 @@ def _challenge(digest: bytes, chain: Sequence[Point], t1: Point, t2: Point, t3: 
                        [list(pair) for pair in t4], list(t_hat))
 
 
-def _msm(points: Sequence[Point], scalars: Sequence[int]) -> Point:
-    acc = IDENTITY
-    for p, s in zip(points, scalars, strict=True):
-        acc = acc + p * s
-    return acc
+def _msm(points: Sequence[Point], scalars: Sequence[int], *, secret: bool = False) -> Point:
+    """Σ scalars[i]·points[i]: the kernel's multi-scalar multiplication (native Straus when
+    built, constant time for the prover's ``secret`` nonces; else one PyNaCl multiplication and
+    addition per term). The chunk functions below batch many of these in one kernel call."""
+    return kernel.multi_scalar_mul(points, scalars, secret=secret)
 
 
 @dataclass(frozen=True)
@@ -170,14 +171,16 @@ def _commit_chunk(task: tuple[int, list[bytes], list[list[bytes]], list[int], li
                               list[bytes]]) -> tuple[bytes, list[bytes], list[bytes]]:
     """Σ ω'_i·h_i, Σ ω'_i·e'_{i,k} (α, β per column) and t̂_i over one slice."""
     width, hs, out, w_prime, w_hat, chain = task
-    h_part = _msm([Point(h) for h in hs], w_prime)
-    sums = []
-    for k in range(width):
-        sums.append(_msm([Point(r[k][:32]) for r in out], w_prime).to_bytes())
-        sums.append(_msm([Point(r[k][32:]) for r in out], w_prime).to_bytes())
     points = [Point(b) for b in chain]
-    t_hat = [(G * w_hat[i] + points[i] * w_prime[i]).to_bytes() for i in range(len(w_hat))]
-    return h_part.to_bytes(), sums, t_hat
+    # One kernel call: Σ ω'·h, the 2·width column sums, then every t̂_i = ω̂_i·g + ω'_i·ĉ_{i-1}.
+    msm_rows: list[tuple[Sequence[Point], Sequence[int]]] = [([Point(h) for h in hs], w_prime)]
+    for k in range(width):
+        msm_rows.append(([Point(r[k][:32]) for r in out], w_prime))
+        msm_rows.append(([Point(r[k][32:]) for r in out], w_prime))
+    msm_rows.extend(([G, points[i]], [w_hat[i], w_prime[i]]) for i in range(len(w_hat)))
+    # ω', ω̂ are the prover's secret nonces: constant-time multiplication.
+    res = [p.to_bytes() for p in kernel.multi_scalar_muls(msm_rows, secret=True)]
+    return res[0], res[1 : 1 + 2 * width], res[1 + 2 * width :]
 
 
 def shuffle(public_key: Point, rows: Rows, width: int, context: bytes, generator_seed: bytes,
@@ -282,18 +285,22 @@ def _verify_chunk(task: _Chunk) -> tuple[bytes, list[bytes], bytes, list[bytes],
     start, stop, width, seed, commitments, u, rows, output, s_prime, s_hat, chain, c = task
     hs = [hash_to_point(TAG_GENERATORS, seed + u64be(i + 1)) for i in range(start, stop)]
     cs = [Point(b) for b in commitments]
-    c_tilde = _msm(cs, u)
-    e_sum: list[bytes] = []
-    out_sum: list[bytes] = []
-    for k in range(width):
-        e_sum.append(_msm([Point(r[k][:32]) for r in rows], u).to_bytes())
-        e_sum.append(_msm([Point(r[k][32:]) for r in rows], u).to_bytes())
-        out_sum.append(_msm([Point(r[k][:32]) for r in output], s_prime).to_bytes())
-        out_sum.append(_msm([Point(r[k][32:]) for r in output], s_prime).to_bytes())
-    h_part = _msm(hs, s_prime)
     points = [Point(b) for b in chain]
-    t_hat = [(points[i + 1] * c + G * s_hat[i] + points[i] * s_prime[i]).to_bytes()
-             for i in range(stop - start)]
+    # One kernel call: Σ u·c, Σ s'·h, the column sums, then each t̂_i = c·ĉ_i + ŝ_i·g + s'_i·ĉ_{i-1}.
+    msm_rows: list[tuple[Sequence[Point], Sequence[int]]] = [(cs, u), (hs, s_prime)]
+    for k in range(width):
+        msm_rows.append(([Point(r[k][:32]) for r in rows], u))
+        msm_rows.append(([Point(r[k][32:]) for r in rows], u))
+        msm_rows.append(([Point(r[k][:32]) for r in output], s_prime))
+        msm_rows.append(([Point(r[k][32:]) for r in output], s_prime))
+    msm_rows.extend(([points[i + 1], G, points[i]], [c, s_hat[i], s_prime[i]])
+                    for i in range(stop - start))
+    res = [p.to_bytes() for p in kernel.multi_scalar_muls(msm_rows)]
+    c_tilde, h_part = Point(res[0]), Point(res[1])
+    cols = res[2 : 2 + 4 * width]
+    e_sum = [b for k in range(width) for b in cols[4 * k : 4 * k + 2]]
+    out_sum = [b for k in range(width) for b in cols[4 * k + 2 : 4 * k + 4]]
+    t_hat = res[2 + 4 * width :]
     c_bar = IDENTITY
     for commitment, h in zip(cs, hs, strict=True):
         c_bar = c_bar + commitment - h

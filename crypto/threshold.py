@@ -27,7 +27,14 @@ from nacl.public import Box, PrivateKey, PublicKey, SealedBox
 from .elgamal import Ciphertext, Rng
 from .errors import CryptoError, InvalidEncoding, InvalidProof, InvalidShare, NotEnoughShares
 from .group import IDENTITY, G, L, Point, Scalar
-from .proofs import ChallengeResponse, prove_dlog, prove_eqdlog, verify_dlog, verify_eqdlog
+from .proofs import (
+    ChallengeResponse,
+    prove_dlog,
+    prove_eqdlog,
+    verify_dlog,
+    verify_eqdlog,
+    verify_eqdlog_many,
+)
 
 
 def _check_index(j: int, what: str = "trustee index") -> None:
@@ -382,19 +389,18 @@ def verify_decryption_share(
             if failure is not None:
                 raise InvalidShare(failure)
         return
-    for i, (ct, d, proof) in enumerate(zip(ciphertexts, factors, proofs, strict=True)):
-        try:
-            verify_eqdlog(
-                public_share,
-                ct.alpha,
-                d,
-                proof,
-                _decryption_context(context, trustee_index, ct.beta,
-                                    i + first_slot if slot_bound else None),
-                f"decryption share of trustee {trustee_index}: proof {i + first_slot}",
-            )
-        except InvalidProof as exc:
-            raise InvalidShare(str(exc)) from None
+    try:  # one kernel call for every factor's commitments
+        verify_eqdlog_many([(
+            public_share,
+            ct.alpha,
+            d,
+            proof,
+            _decryption_context(context, trustee_index, ct.beta,
+                                i + first_slot if slot_bound else None),
+            f"decryption share of trustee {trustee_index}: proof {i + first_slot}",
+        ) for i, (ct, d, proof) in enumerate(zip(ciphertexts, factors, proofs, strict=True))])
+    except InvalidProof as exc:
+        raise InvalidShare(str(exc)) from None
 
 
 def first_invalid_slot(ciphertexts: Sequence[Ciphertext], share: dict[str, object],
