@@ -272,6 +272,10 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     assert rows.count() == 2
     ann, ben = rows.nth(0).inner_text(), rows.nth(1).inner_text()
     assert "100.0%" in ann and "50.0%" in ben
+    # full names, not their first letter (a plain-string name read as a per-language dict)
+    first, second = texts["candidates"].split("\n")
+    assert rows.nth(0).locator(".bar-label").inner_text() == first
+    assert rows.nth(1).locator(".bar-label").inner_text() == second
     assert rows.nth(0).locator(".verdict-pass").count() == 1
     assert rows.nth(1).locator(".verdict-fail").count() == 1
     assert results.locator(".threshold-line").count() == 2

@@ -16,6 +16,9 @@ export function t(key, vars = {}) {
 /** A per-election text in the UI language, else the election's default language, else any. */
 export function localized(texts, defaultLanguage = 'en') {
   if (!texts) return '';
+  // A plain string is already the name (results carry names as given); indexing it as a
+  // per-language dictionary gave its first letter.
+  if (typeof texts === 'string') return texts;
   return texts[lang] || texts[defaultLanguage] || Object.values(texts)[0] || '';
 }
 
