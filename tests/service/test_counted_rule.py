@@ -64,7 +64,7 @@ def test_counted_ballots_matches_the_stated_rule(ops) -> None:
     assert sorted(c.tracker for c in counted_ballots(events)) == _oracle(events)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_service_views_equal_the_verifier_view(client, tmp_path, seed) -> None:
     """Random casts, re-votes, strikes and unstrikes through the real routes and services."""
     rng = random.Random(seed)
@@ -73,11 +73,14 @@ def test_service_views_equal_the_verifier_view(client, tmp_path, seed) -> None:
     scrut = login(client, "Scrut")
     clients = {name: voter(client, eid, name) for name in VOTERS}
     owner: dict[str, str] = {}
-    for step in range(10):
+    for step in range(16):
         states = ballot_states(admin, eid)
         live = [t for t, s in states.items() if s != "struck"]
         dead = [t for t, s in states.items() if s == "struck"]
-        move = rng.choice(["cast", "cast", "strike", "unstrike"])
+        move = rng.choice(["cast", "cast", "strike", "strike", "unstrike", "new_device"])
+        counted_now = {c.tracker for c in counted_ballots(admin.board(eid))}
+        uncounted = [n for n in VOTERS
+                     if not any(owner.get(t) == n for t in counted_now)]
         if move == "strike" and live:
             scrut.post(f"/api/v1/elections/{eid}/scrutiny/strike", {
                 "trackers": [rng.choice(live)], "reason_code": "other",
@@ -86,6 +89,12 @@ def test_service_views_equal_the_verifier_view(client, tmp_path, seed) -> None:
             scrut.post(f"/api/v1/elections/{eid}/scrutiny/unstrike", {
                 "trackers": [rng.choice(dead)], "reason_code": "other",
                 "reason_text": f"step {step}"})
+        elif move == "new_device" and uncounted:
+            # None of the voter's ballots counts: a new device replaces the credential
+            # (``credential_replaced``); the old credential's ballots never count again.
+            name = rng.choice(uncounted)
+            clients[name] = voter(client, eid, name)
+            owner[clients[name].cast([[0, 1, 0]])["tracker"]] = name
         else:
             name = rng.choice(VOTERS)
             owner[clients[name].cast([[1, 0, -1]])["tracker"]] = name
