@@ -13,6 +13,7 @@ from app.errors import Conflict
 from app.models import BoardEvent
 from app.models.base import utcnow
 from crypto.board import GENESIS_HASH, event_hash
+from crypto.tally import counted_ballots
 
 
 def stamp(moment: datetime) -> str:
@@ -65,6 +66,13 @@ def all_events(session: Session, election_id: str) -> Sequence[BoardEvent]:
     return session.scalars(
         select(BoardEvent).where(BoardEvent.election_id == election_id).order_by(BoardEvent.seq)
     ).all()
+
+
+def counted_trackers(session: Session, election_id: str) -> set[str]:
+    """The trackers of the ballots that count now, by the verifier's own rule
+    (``crypto.tally.counted_ballots``) replayed over this election's board: the one
+    definition of the counted set, so the services cannot drift from the tally."""
+    return {c.tracker for c in counted_ballots(to_json(e) for e in all_events(session, election_id))}
 
 
 def head(session: Session, election_id: str) -> dict[str, Any]:

@@ -72,12 +72,11 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
     if voter is not None:
         credential = session.scalars(select(Credential).where(
             Credential.election_id == election.id, Credential.voter_id == voter.id)).first()
-        # The ballot that counts: the voter's last one that is not struck.
-        current = session.scalars(select(Ballot).where(
-            Ballot.voter_id == voter.id, Ballot.struck.is_(False))
-            .order_by(Ballot.board_seq.desc()).limit(1)).first()
         mine = list(session.scalars(select(Ballot).where(Ballot.voter_id == voter.id)
                                     .order_by(Ballot.board_seq)))
+        # The ballot that counts, by the tally's own rule (``board.counted_trackers``).
+        counted = board.counted_trackers(session, election.id) if mine else set()
+        current = next((b for b in reversed(mine) if b.tracker in counted), None)
     eligible = bool(voter and voter.eligible)
     return {
         "election_id": election.id,
@@ -359,18 +358,6 @@ def lookup_tracker(session: Session, election_id: str, tracker: str,
     at = session.scalar(select(BoardEvent.at).where(BoardEvent.election_id == election.id,
                                                     BoardEvent.seq == ballot.board_seq))
     return {"tracker": tracker, "on_board": True, "board_seq": ballot.board_seq, "at": at}
-
-
-def ballot_state(session: Session, ballot: Ballot) -> str:
-    """``struck``; ``current`` if it is its credential's last unstruck ballot (the one that
-    counts, as the tally's counted-set rule says); otherwise ``superseded``. A ballot
-    superseded by a later ballot that was struck counts again, and is current."""
-    if ballot.struck:
-        return "struck"
-    latest = session.scalar(select(func.max(Ballot.board_seq)).where(
-        Ballot.election_id == ballot.election_id, Ballot.credential == ballot.credential,
-        Ballot.struck.is_(False)))
-    return "current" if latest == ballot.board_seq else "superseded"
 
 
 def ballot_payload(session: Session, election_id: str, tracker: str) -> dict[str, Any]:

@@ -69,17 +69,13 @@ def voter_list(session: Session, actor: Actor, election_id: str,
                         "right (a scrutineer role with the 'pii' flag)")
     rows = []
     cast_rows = _cast_rows(session, election)
-    latest: dict[str, int] = {}
-    for _, ballot, _ in cast_rows:
-        if not ballot.struck:
-            latest[ballot.credential] = max(latest.get(ballot.credential, 0), ballot.board_seq)
+    counted = board.counted_trackers(session, election.id)
     for voter, ballot, signal in cast_rows:
         row = {"username": voter.username, "tracker": ballot.tracker,
                "cast_at": ballot.cast_at.isoformat(), "board_seq": ballot.board_seq,
                "definition_version": ballot.definition_version,
                "state": "struck" if ballot.struck else
-               "current" if latest.get(ballot.credential) == ballot.board_seq
-               else "superseded"}
+               "current" if ballot.tracker in counted else "superseded"}
         if with_pii:
             row.update(ip=signal.ip if signal else None,
                        forwarded_for=signal.forwarded_for if signal else None,
