@@ -273,6 +273,38 @@ MESSAGES: dict[str, str] = {
     "results.elected": N_("elected"),
     "results.elected_list": N_("Elected (%(seats)s seats): %(names)s"),
     "results.tie": N_("A tie for the last %(seats)s seat(s): it is left for the committee."),
+    "results.method.meek": N_("Meek STV (SecurePoll)"),
+    "results.method.meek_openstv": N_("Meek STV (OpenSTV)"),
+    "results.method.scottish_stv": N_("Scottish STV"),
+    "results.method.irv": N_("instant-runoff voting"),
+    "results.method.schulze": N_("Schulze method"),
+    "results.method.debian": N_("Debian vote rules"),
+    "results.method.other": N_("method %(method)s"),
+    "results.ranked_summary": N_(
+        "Counted by %(method)s for %(seats)s seat(s): %(count)s ranked ballots, %(invalid)s "
+        "invalid."),
+    "results.ranked_empty": N_("No ranked ballot was counted."),
+    "results.ranked_winners": N_("Elected: %(names)s"),
+    "results.unfilled": N_("%(seats)s seat(s) left unfilled."),
+    "results.final_round": N_("Final round (%(round)s); quota %(quota)s:"),
+    "results.round": N_("Round"),
+    "results.quota": N_("Quota"),
+    "results.exhausted": N_("Exhausted"),
+    "results.decided": N_("Elected or excluded"),
+    "results.keep_factor": N_("keep %(k)s"),
+    "results.round_elected": N_("%(name)s elected"),
+    "results.round_excluded": N_("%(name)s excluded"),
+    "results.rounds_caption": N_(
+        "Every round: votes per candidate (transfer in brackets; keep factor for Meek)."),
+    "results.pairwise_caption": N_(
+        "Pairwise contests: the number of voters preferring the row's candidate to the "
+        "column's."),
+    "results.pairwise_corner": N_("Preferred ↓ over →"),
+    "results.condorcet_ranking": N_("Ranking: %(ranking)s"),
+    "results.condorcet_tie": N_("A tie among the winners: it is left for the committee."),
+    "results.tie_broken": N_(
+        "Tie (%(purpose)s) between %(tied)s: %(chosen)s chosen by %(method)s."),
+    "results.blt": N_("Download the anonymous rankings (BLT) to recount them"),
     "results.not_yet": N_("The results are not published yet."),
     "results.board_events": N_("(%(count)s events)"),
     "results.tracker_format": N_("A tracker is 64 hexadecimal characters."),

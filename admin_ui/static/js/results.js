@@ -84,14 +84,90 @@ function selectionQuestion(question) {
   });
 }
 
+const METHOD_KEYS = { meek: 'results.method.meek', 'meek-openstv': 'results.method.meek_openstv', 'scottish-stv': 'results.method.scottish_stv', irv: 'results.method.irv', schulze: 'results.method.schulze', debian: 'results.method.debian' };
+
+/** A table in a keyboard-scrollable box (wide counts scroll sideways on a phone). */
+function scrollTable(caption, head, rows) {
+  const table = el('table', { class: 'data count-table' },
+    el('caption', { text: caption }),
+    el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((c, i) => (i === 0 ? el('th', { scope: 'row', text: c }) : el('td', { text: c })))))));
+  return el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': caption }, table);
+}
+
+/** A ranked question: winners, every round of an STV/IRV count, or the pairwise matrix of a
+ * Condorcet count, a chart, and the anonymous rankings as BLT (anyone can recount). */
+function rankedQuestion(question, qi, source) {
+  const display = new Map();
+  const count = question.count;
+  // The result names candidates in the election's default language; the election's own
+  // definition has every language (matched by position).
+  const translated = new Map((source?.candidates || []).map((c) => [c.position, c.name]));
+  question.candidates.forEach((c, i) => {
+    const shown = localized(translated.get(c.position) ?? c.name, defaultLanguage);
+    display.set(String(count?.candidates?.[i] ?? shown), shown);
+  });
+  const name = (n) => display.get(String(n)) ?? String(n);
+  const method = t(METHOD_KEYS[question.method] || 'results.method.other', { method: question.method });
+  const parts = [el('p', { class: 'count-method', text: t('results.ranked_summary', { method, seats: question.seats ?? 1, count: question.ballots_counted, invalid: question.invalid ?? 0 }) })];
+  if (question.too_few_ballots) return [...parts, el('p', { class: 'verdict-withheld', text: t('results.too_few') })];
+  if (!count) return [...parts, el('p', { text: t('results.ranked_empty') })];
+  const winners = (count.elected || count.winners || []).map(name);
+  parts.push(el('p', { class: 'ranked-winners' }, el('strong', { text: t('results.ranked_winners', { names: winners.join(', ') || '—' }) })));
+  if (count.unfilled_seats) parts.push(el('p', { class: 'warn', text: t('results.unfilled', { seats: count.unfilled_seats }) }));
+  if (Array.isArray(count.rounds) && count.rounds.length) {
+    const names = count.candidates.filter((n) => !(count.withdrawn || []).includes(n));
+    const last = count.rounds[count.rounds.length - 1];
+    const top = Math.max(1, ...names.map((n) => Number(last.votes?.[n] ?? 0)), Number(last.quota ?? 0));
+    parts.push(el('p', { text: t('results.final_round', { round: last.round, quota: last.quota ?? count.quota }) }));
+    for (const n of names) {
+      const votes = Number(last.votes?.[n] ?? 0);
+      const label = `${name(n)}: ${last.votes?.[n] ?? '0'}`;
+      parts.push(el('div', { class: 'bar-row candidate-result', 'data-candidate': n },
+        el('div', { class: 'bar-label', text: name(n) }),
+        bar([{ value: votes, cls: 'seg-votes', label }], top, Number(last.quota ?? 0) / top, label),
+        el('div', { class: 'bar-figures', text: last.votes?.[n] ?? '0' })));
+    }
+    const head = [t('results.round'), t('results.quota'), ...names.map(name), t('results.exhausted'), t('results.decided')];
+    const rows = count.rounds.map((r) => {
+      const cells = names.map((n) => {
+        let text = r.votes?.[n] ?? '—';
+        if (r.transfers?.[n] !== undefined) text += ` (${String(r.transfers[n]).startsWith('-') ? '' : '+'}${r.transfers[n]})`;
+        if (r.keep_factors?.[n] !== undefined) text += ` ${t('results.keep_factor', { k: r.keep_factors[n] })}`;
+        return text;
+      });
+      const decided = [...(r.elected || []).map((n) => t('results.round_elected', { name: name(n) })),
+        ...(r.eliminated || []).map((n) => t('results.round_excluded', { name: name(n) }))].join('; ');
+      return [String(r.round), String(r.quota ?? count.quota ?? '—'), ...cells, String(r.exhausted ?? '—'), decided || '—'];
+    });
+    parts.push(scrollTable(t('results.rounds_caption'), head, rows));
+  }
+  if (count.pairwise) {
+    const names = count.candidates.filter((n) => !(count.withdrawn || []).includes(n));
+    const rows = names.map((a) => [name(a), ...names.map((b) => (a === b ? '—' : String(count.pairwise[a]?.[b] ?? 0)))]);
+    parts.push(scrollTable(t('results.pairwise_caption'), [t('results.pairwise_corner'), ...names.map(name)], rows));
+    if (count.ranking) parts.push(el('p', { text: t('results.condorcet_ranking', { ranking: count.ranking.map((group) => group.map(name).join(' = ')).join(' > ') }) }));
+    if (count.tie) parts.push(el('p', { class: 'warn', text: t('results.condorcet_tie') }));
+  }
+  for (const tie of count.ties || []) {
+    parts.push(el('p', { class: 'note tie-break', text: t('results.tie_broken', { purpose: tie.purpose, tied: (tie.tied || []).map(name).join(', '), chosen: name(tie.chosen), method: tie.method }) }));
+  }
+  if (question.ballots) {
+    parts.push(el('p', {}, el('a', { href: `${base}/results/${qi}.blt`, download: `${electionId}-question-${qi}.blt`, text: t('results.blt') })));
+  }
+  return parts;
+}
+
 function renderResult(result) {
   const parts = [el('p', { id: 'ballots-counted', text: t('results.counted', { count: result.ballots_counted }) })];
   result.questions.forEach((question, i) => {
     const source = election?.questions?.[i];
     const title = source ? localized(source.title, defaultLanguage) : t('results.question', { n: i + 1 });
     const section = el('section', { class: 'result-question', 'aria-label': title }, el('h3', { text: title }));
-    section.append(...(question.kind === 'sonc' ? soncQuestion(question, source) : selectionQuestion(question)));
-    if (question.seats && question.elected) {
+    const body = question.kind === 'sonc' ? soncQuestion(question, source)
+      : question.kind === 'ranked' ? rankedQuestion(question, i, source) : selectionQuestion(question);
+    section.append(...body);
+    if (question.kind !== 'ranked' && question.seats && question.elected) {
       const names = question.elected.map((p) => localized(question.candidates.find((c) => c.position === p)?.name, defaultLanguage));
       section.append(el('p', { text: t('results.elected_list', { seats: question.seats, names: names.join(', ') || '—' }) }));
     }
