@@ -3,16 +3,19 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY requirements ./requirements
 COPY app ./app
 COPY crypto ./crypto
 COPY admin_ui ./admin_ui
 COPY migrations ./migrations
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# Every dependency from the lock (exact versions, hashes checked), then our own wheel alone.
+RUN pip wheel --no-cache-dir --require-hashes --wheel-dir /wheels -r requirements/runtime.lock \
+ && pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim AS runtime
 RUN useradd --create-home --uid 10001 scrutin
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+RUN pip install --no-cache-dir --no-index --find-links /wheels /wheels/*.whl && rm -rf /wheels
 USER scrutin
 WORKDIR /home/scrutin
 # SCRUTIN_TRUSTED_PROXIES: the reverse proxy's address or network (e.g. 172.16.0.0/12 on a

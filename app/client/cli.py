@@ -193,7 +193,8 @@ def verify_audit_command(
     1 does not, 2 unreadable."""
     audit = _read_json(audit_file, "audit record")
     ballot = audit.get("ballot") if isinstance(audit, dict) else None
-    if not isinstance(ballot, dict) or not isinstance(ballot.get("election_id"), str):
+    if (not isinstance(audit, dict) or not isinstance(ballot, dict)
+            or not isinstance(ballot.get("election_id"), str)):
         typer.echo(f"error: {audit_file} is not a Scrutin audit record", err=True)
         raise typer.Exit(2)
     election = ballot["election_id"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import SupportsInt, cast
 
 from app.counting.errors import CountingError
 
@@ -52,7 +53,7 @@ class Profile:
             if weight <= 0:
                 raise CountingError(f"ballot weight must be positive, got {weight}")
             groups = tuple(
-                tuple(g) if isinstance(g, (tuple, list)) else (int(g),) for g in ranking
+                tuple(g) if isinstance(g, (tuple, list)) else (int(cast(SupportsInt, g)),) for g in ranking
             )
             seen: set[int] = set()
             for group in groups:

@@ -95,7 +95,8 @@ def count_scottish_stv(profile: Profile, seats: int | None = None, *, seed: int 
         elected.extend(new)
         return new
 
-    action, acted = "first", []
+    action = "first"
+    acted: list[int] = []
     while True:
         new = elect_new()
         hopefuls = continuing()

@@ -9,7 +9,7 @@ with a real lot if its rules demand one.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 
 class Lot:
@@ -44,7 +44,7 @@ def break_by_history(
     rules 49(2) and 51(2)(a), OpenSTV "backward"); otherwise the earliest one. Returns the
     candidates still tied after looking at every stage (one element if the tie was broken).
     """
-    pick: Callable[[Sequence[int]], int] = min if lowest else max
+    pick: Callable[[Iterable[int]], int] = min if lowest else max
     stages = reversed(history) if backward else iter(history)
     remaining = list(tied)
     for values in stages:

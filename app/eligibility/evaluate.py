@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from app.eligibility.errors import MissingFacts
 from app.eligibility.facts import ANY_WIKI, AccountFacts, VoterFacts, normalize_username
@@ -83,12 +83,20 @@ class Decision:
         }
 
 
+class _Provenance(TypedDict):
+    """What every decision carries about where it came from (the fields of Decision)."""
+    user: str
+    rules_fingerprint: str
+    source: str
+    facts_fetched_at: str | None
+
+
 def evaluate(rules: Rules, facts: VoterFacts) -> Decision:
     """Decide eligibility. Raises :class:`MissingFacts` if the facts lack something a rule
     needs (a provider/rules mismatch) — never guesses."""
     from app.eligibility.facts import format_timestamp
 
-    common = {
+    common: _Provenance = {
         "user": facts.user,
         "rules_fingerprint": rules.fingerprint(),
         "source": facts.source,

@@ -187,13 +187,13 @@ def submit_share(session: Session, actor: Actor, election_id: str, share: dict[s
     slot_bound = decryption.protocol == 2
     try:
         if slot_bound:
-            if tally_hash != decryption.tally_hash:
+            if tally_hash is None or tally_hash != decryption.tally_hash:
                 raise InvalidInput("wrong_tally", f"the share names tally {tally_hash}; the "
                                    f"encrypted tally on the board is {decryption.tally_hash}")
             verify_decryption_share_signature(
                 decryption.signing_key(trustee.trustee_index), signature, election.id,
                 int(decryption.manifest["ceremony_round"]), trustee.trustee_index,
-                decryption.tally_hash, share)
+                tally_hash, share)
         verify_decryption_share(ciphertexts, share, public_shares[trustee.trustee_index],
                                 trustee.trustee_index, context, slot_bound=slot_bound,
                                 workers=WORKERS)
