@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
-import pytest
+# Every answer must match its declared response model exactly (app/schemas/responses.py):
+# set before the app is imported, inherited by the servers the tests start.
+os.environ.setdefault("SCRUTIN_STRICT_RESPONSES", "1")
+
+import pytest  # noqa: E402
 from fastapi.testclient import TestClient
 
 from app import db

@@ -10,16 +10,29 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.api.deps import (
     SESSION_COOKIE,
+    AdminActor,
+    CurrentActor,
+    RequestSettings,
+    Work,
     any_actor,
     current_session,
     recording_refusals,
-    require_actor,
     settings_of,
     unit_of_work,
 )
 from app.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from app.identity.mediawiki_oauth import MediaWikiOAuth
 from app.models.base import utcnow
+from app.schemas.responses import (
+    InvitationList,
+    InvitationsMade,
+    InvitationView,
+    LoggedIn,
+    LoggedOut,
+    SessionsRevoked,
+    UserSessions,
+    WhoAmI,
+)
 from app.schemas.voting import DevLoginIn, InvitationsIn
 from app.services import audit, identity, invitations
 from app.services.actor import Actor
@@ -44,14 +57,14 @@ def set_session_cookie(request: Request, response, token: str,  # type: ignore[n
                         max_age=max(1, max_age), path="/")
 
 
-@router.post("/api/v1/auth/dev-login")
-def dev_login(request: Request, body: DevLoginIn) -> JSONResponse:
-    if not settings_of(request).dev_login_enabled:
+@router.post("/api/v1/auth/dev-login", response_model=LoggedIn)
+def dev_login(request: Request, body: DevLoginIn, settings: RequestSettings) -> JSONResponse:
+    if not settings.dev_login_enabled:
         raise Forbidden("dev_login_disabled", "the development login is off in production")
     return session_response(request, body.username, {"method": "development"})
 
 
-@router.get("/api/v1/auth/me")
+@router.get("/api/v1/auth/me", response_model=WhoAmI, response_model_exclude_unset=True)
 def whoami(request: Request) -> dict:
     """Who the session stands for. An invitation's vote-only session is anonymous here: it
     names only the election it may vote in."""
@@ -63,8 +76,8 @@ def whoami(request: Request) -> dict:
     return {"username": actor.username, "is_admin": actor.is_admin}
 
 
-@router.post("/api/v1/auth/logout")
-def logout(request: Request) -> JSONResponse:
+@router.post("/api/v1/auth/logout", response_model=LoggedOut)
+def logout(request: Request, work: Work) -> JSONResponse:
     """End the session now: its token (cookie or bearer) is refused from the next request."""
     try:
         row = current_session(request)
@@ -73,44 +86,34 @@ def logout(request: Request) -> JSONResponse:
             raise
         row = None  # already ended or never valid: logging out is still fine
     if row is not None:
-        with unit_of_work(request) as session:
+        with work() as session:
             identity.end(session, row.id, row.username)
     response = JSONResponse({"status": "logged_out"})
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
-def _require_admin(request: Request) -> Actor:
-    actor = require_actor(request)
-    if not actor.is_admin:
-        raise Forbidden("forbidden", "only instance administrators manage other users' sessions")
-    return actor
-
-
-@router.get("/api/v1/users/{username}/sessions")
-def user_sessions(request: Request, username: str) -> dict:
+@router.get("/api/v1/users/{username}/sessions", response_model=UserSessions)
+def user_sessions(username: str, _admin: AdminActor, work: Work) -> dict:
     """A user's sessions, newest first (administrators)."""
-    _require_admin(request)
-    with unit_of_work(request, readonly=True) as session:
+    with work.read() as session:
         return {"username": username, "sessions": identity.sessions_of(session, username)}
 
 
-@router.delete("/api/v1/users/{username}/sessions")
-def revoke_user_sessions(request: Request, username: str) -> dict:
+@router.delete("/api/v1/users/{username}/sessions", response_model=SessionsRevoked)
+def revoke_user_sessions(username: str, actor: AdminActor, work: Work) -> dict:
     """End every live session of a user at once (administrators); audited."""
-    actor = _require_admin(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         revoked = identity.revoke_sessions(session, username, actor.label)
         audit.record(session, audit.INSTANCE_SCOPE, actor, "sessions.revoke",
                      {"username": username, "sessions": len(revoked)})
     return {"username": username, "revoked": len(revoked)}
 
 
-@router.delete("/api/v1/users/{username}/sessions/{session_id}")
-def revoke_user_session(request: Request, username: str, session_id: str) -> dict:
+@router.delete("/api/v1/users/{username}/sessions/{session_id}", response_model=SessionsRevoked)
+def revoke_user_session(username: str, session_id: str, actor: AdminActor, work: Work) -> dict:
     """End one session of a user (administrators); audited."""
-    actor = _require_admin(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         revoked = identity.revoke_sessions(session, username, actor.label, session_id=session_id)
         audit.record(session, audit.INSTANCE_SCOPE, actor, "sessions.revoke",
                      {"username": username, "sessions": len(revoked), "session": session_id})
@@ -138,7 +141,7 @@ def _oauth_serializer(request: Request) -> URLSafeTimedSerializer:
 
 
 @router.get("/auth/wiki/login", status_code=302, response_class=RedirectResponse)
-def wiki_login(request: Request, next: str = "/") -> RedirectResponse:
+def wiki_login(request: Request, settings: RequestSettings, next: str = "/") -> RedirectResponse:
     """Start MediaWiki OAuth 2.0 (authorization code with PKCE)."""
     client = wiki_oauth(request)
     try:
@@ -150,12 +153,12 @@ def wiki_login(request: Request, next: str = "/") -> RedirectResponse:
     response.set_cookie(OAUTH_COOKIE, _oauth_serializer(request).dumps(
         {"state": auth.state, "verifier": auth.code_verifier, "next": target}),
         httponly=True, samesite="lax", max_age=OAUTH_MAX_AGE, path="/auth/wiki",
-        secure=settings_of(request).base_url.startswith("https://"))
+        secure=settings.base_url.startswith("https://"))
     return response
 
 
 @router.get("/auth/wiki/callback", status_code=303, response_class=RedirectResponse)
-def wiki_callback(request: Request) -> RedirectResponse:
+def wiki_callback(request: Request, work: Work) -> RedirectResponse:
     """The wiki sends the user back here; the central username becomes the session."""
     try:
         pending = _oauth_serializer(request).loads(request.cookies.get(OAUTH_COOKIE, ""),
@@ -168,7 +171,7 @@ def wiki_callback(request: Request) -> RedirectResponse:
                                     code_verifier=pending["verifier"])
     finally:
         client.close()
-    with unit_of_work(request) as session:
+    with work() as session:
         token, _ = identity.open_session(session, wiki_user.username, method="wiki")
         audit.record(session, audit.INSTANCE_SCOPE, Actor(wiki_user.username), "login.wiki",
                      {"central_id": wiki_user.central_id})
@@ -178,45 +181,59 @@ def wiki_callback(request: Request) -> RedirectResponse:
     return response
 
 
-@router.post("/api/v1/elections/{election_id}/invitations")
-def invite(request: Request, election_id: str, body: InvitationsIn) -> dict:
+@router.post("/api/v1/elections/{election_id}/invitations", response_model=InvitationsMade)
+def invite(
+    request: Request,
+    election_id: str,
+    body: InvitationsIn,
+    actor: CurrentActor,
+    work: Work,
+    settings: RequestSettings,
+) -> dict:
     """Single-use voting links for named roll members (sent by the committee). Refused, with
     nothing made, if any name is off the roll or holds a privileged position anywhere."""
-    actor = require_actor(request)
-    base = settings_of(request).base_url.rstrip("/")
-    with recording_refusals(request), unit_of_work(request) as session:
+    base = settings.base_url.rstrip("/")
+    with recording_refusals(request), work() as session:
         made = invitations.create(session, actor, election_id, body.usernames,
-                                  settings_of(request).admin_usernames)
+                                  settings.admin_usernames)
         links = {inv.username: f"{base}/auth/invite/{token}" for inv, token in made}
         listed = [{"id": inv.id, "username": inv.username} for inv, _ in made]
     return {"links": links, "invitations": listed}
 
 
-@router.get("/api/v1/elections/{election_id}/invitations")
-def list_invitations(request: Request, election_id: str) -> dict:
+@router.get("/api/v1/elections/{election_id}/invitations", response_model=InvitationList)
+def list_invitations(election_id: str, actor: CurrentActor, work: Work) -> dict:
     """The election's invitations and their state (never the links: only hashes are kept)."""
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         return {"invitations": invitations.list_for(session, actor, election_id)}
 
 
-@router.delete("/api/v1/elections/{election_id}/invitations/{invitation_id}")
-def revoke_invitation(request: Request, election_id: str, invitation_id: str) -> dict:
+@router.delete("/api/v1/elections/{election_id}/invitations/{invitation_id}", response_model=InvitationView)
+def revoke_invitation(
+    election_id: str,
+    invitation_id: str,
+    actor: CurrentActor,
+    work: Work,
+) -> dict:
     """Withdraw a link; the vote-only session it opened (if any) ends at once."""
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         return invitations.revoke(session, actor, election_id, invitation_id)
 
 
 @router.get("/auth/invite/{token}", status_code=303, response_class=RedirectResponse)
-def accept_invitation(request: Request, token: str) -> RedirectResponse:
+def accept_invitation(
+    request: Request,
+    token: str,
+    work: Work,
+    settings: RequestSettings,
+) -> RedirectResponse:
     """Open an invitation link: a session that may only vote in that election."""
     try:
         current = current_session(request)
     except DomainError:
         current = None
-    with recording_refusals(request), unit_of_work(request) as session:
-        accepted = invitations.accept(session, token, settings_of(request).admin_usernames,
+    with recording_refusals(request), work() as session:
+        accepted = invitations.accept(session, token, settings.admin_usernames,
                                       current.id if current is not None else None)
     response = RedirectResponse(f"/elections/{accepted.election_id}", status_code=303)
     if accepted.token is not None:

@@ -1,11 +1,15 @@
-"""Request-scoped helpers shared by the routers: the unit of work and the current user."""
+"""Request-scoped dependencies shared by the routers: the unit of work, the settings and who
+is asking. Routes declare them as ``Annotated`` parameters (``actor: CurrentActor``,
+``work: Work``, ``settings: RequestSettings``), so FastAPI resolves them before the route body
+runs and the OpenAPI document can tell which operations need a login."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -128,3 +132,47 @@ def optional_voter_actor(request: Request, election_id: str) -> Actor | None:
     if actor is not None and actor.scoped and actor.election_scope != election_id:
         return None
     return actor
+
+
+def require_admin(request: Request) -> Actor:
+    """A logged-in instance administrator (``SCRUTIN_ADMINS``)."""
+    actor = require_actor(request)
+    if not actor.is_admin:
+        raise Forbidden("forbidden", "only instance administrators manage other users' sessions")
+    return actor
+
+
+class UnitOfWork:
+    """The request's transactions. A route opens as many as it needs, each committed when its
+    ``with`` block ends — e.g. a read, then slow work outside any transaction (proof checks,
+    wiki calls), then a short write: ``with work.read(election_id) as session: …`` and
+    ``with work() as session: …``."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __call__(self) -> AbstractContextManager[Session]:
+        return unit_of_work(self.request)
+
+    def read(self, election_id: str | None = None) -> AbstractContextManager[Session]:
+        """A read-only transaction (never writes; scheduled phase changes of ``election_id``
+        that fell due are applied first, in their own short write)."""
+        return unit_of_work(self.request, readonly=True, election_id=election_id)
+
+    def write_for(self, election_id: str) -> AbstractContextManager[Session]:
+        """A write transaction that first applies due scheduled phase changes of the election."""
+        return unit_of_work(self.request, election_id=election_id)
+
+
+# The dependencies routes declare. Resolution order is FastAPI's: these run before the body
+# is validated, so an anonymous request is refused (401) before its body is looked at.
+Work = Annotated[UnitOfWork, Depends(UnitOfWork)]
+RequestSettings = Annotated[Settings, Depends(settings_of)]
+CurrentActor = Annotated[Actor, Depends(require_actor)]
+AdminActor = Annotated[Actor, Depends(require_admin)]
+MaybeActor = Annotated[Actor | None, Depends(optional_actor)]
+VoterActor = Annotated[Actor, Depends(voter_actor)]
+MaybeVoterActor = Annotated[Actor | None, Depends(optional_voter_actor)]
+# Who may be asked to log in (OpenAPI security and 401/403): see app/api/openapi.py.
+REQUIRED_LOGIN = frozenset({require_actor, require_admin, voter_actor})
+OPTIONAL_LOGIN = frozenset({optional_actor, optional_voter_actor, any_actor, current_session})

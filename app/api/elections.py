@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from collections.abc import Callable
 
-from app.api.deps import optional_actor, require_actor, settings_of, unit_of_work
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+
+from app.api.deps import CurrentActor, MaybeActor, RequestSettings, UnitOfWork, Work
+from app.models import Election
 from app.schemas.elections import (
     ElectionCreate,
     ElectionPatch,
@@ -14,98 +18,122 @@ from app.schemas.elections import (
     RollIn,
     UsernamesIn,
 )
+from app.schemas.responses import (
+    AuditAnchored,
+    AuditLog,
+    ElectionView,
+    EligibilitySet,
+    RoleAdded,
+    RolePolicy,
+    RolePolicySet,
+    RoleRemoved,
+    RoleView,
+    RollFrozen,
+    RollPreviewEntry,
+    RollUpdated,
+)
 from app.schemas.voting import ExtendIn, ReasonIn
 from app.services import audit, elections, eligibility, lifecycle, schedule, wiki
+from app.services.actor import Actor
 
 router = APIRouter(prefix="/api/v1/elections", tags=["elections"])
 
 
-@router.get("")
-def list_elections(request: Request) -> list[dict]:
-    actor = optional_actor(request)
-    with unit_of_work(request) as session:
+@router.get("", response_model=list[ElectionView])
+def list_elections(actor: MaybeActor, work: Work) -> list[dict]:
+    with work() as session:
         return [elections.view(session, e) for e in elections.list_visible(session, actor)]
 
 
-@router.post("", status_code=201)
-def create_election(request: Request, body: ElectionCreate) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+@router.post("", status_code=201, response_model=ElectionView)
+def create_election(
+    body: ElectionCreate,
+    actor: CurrentActor,
+    work: Work,
+    settings: RequestSettings,
+) -> dict:
+    with work() as session:
         return elections.view(session, elections.create(
-            session, actor, body, max_ballot=settings_of(request).max_request_bytes))
+            session, actor, body, max_ballot=settings.max_request_bytes))
 
 
-@router.get("/{election_id}")
-def get_election(request: Request, election_id: str) -> dict:
-    actor = optional_actor(request)
-    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+@router.get("/{election_id}", response_model=ElectionView)
+def get_election(election_id: str, actor: MaybeActor, work: Work) -> dict:
+    with work.read(election_id) as session:
         election = elections.load_visible(session, actor, election_id)
         return elections.view(session, election)
 
 
-@router.patch("/{election_id}")
-def edit_election(request: Request, election_id: str, body: ElectionPatch) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+@router.patch("/{election_id}", response_model=ElectionView)
+def edit_election(
+    election_id: str,
+    body: ElectionPatch,
+    actor: CurrentActor,
+    work: Work,
+    settings: RequestSettings,
+) -> dict:
+    with work() as session:
         return elections.view(session, elections.update(
-            session, actor, election_id, body, max_ballot=settings_of(request).max_request_bytes))
+            session, actor, election_id, body, max_ballot=settings.max_request_bytes))
 
 
-@router.post("/{election_id}/freeze")
-def freeze(request: Request, election_id: str) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+@router.post("/{election_id}/freeze", response_model=ElectionView)
+def freeze(election_id: str, actor: CurrentActor, work: Work) -> dict:
+    with work() as session:
         return elections.view(session, elections.freeze(session, actor, election_id))
 
 
-@router.get("/{election_id}/roles")
-def roles(request: Request, election_id: str) -> list[dict]:
-    actor = require_actor(request)
-    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+@router.get("/{election_id}/roles", response_model=list[RoleView])
+def roles(election_id: str, actor: CurrentActor, work: Work) -> list[dict]:
+    with work.read(election_id) as session:
         rows = elections.list_roles(session, actor, election_id)
-    with unit_of_work(request) as session:  # who holds which role (and its flags) is sensitive
+    with work() as session:  # who holds which role (and its flags) is sensitive
         audit.record(session, election_id, actor, "roles.view", {"rows": len(rows)})
     return rows
 
 
-@router.post("/{election_id}/roles", status_code=201)
-def add_role(request: Request, election_id: str, body: RoleIn) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+@router.post("/{election_id}/roles", status_code=201, response_model=RoleAdded)
+def add_role(election_id: str, body: RoleIn, actor: CurrentActor, work: Work) -> dict:
+    with work() as session:
         elections.assign_role(session, actor, election_id, body.username, body.role,
                               body.jurisdiction, body.flags)
     return {"username": body.username, "role": body.role}
 
 
-@router.get("/{election_id}/role-policy")
-def get_role_policy(request: Request, election_id: str) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        election = elections.load(session, election_id)
-        elections.require_role(session, actor, election, "committee")
-        return {"policy": election.role_policy}
+@router.get("/{election_id}/role-policy", response_model=RolePolicy)
+def get_role_policy(election_id: str, actor: CurrentActor, work: Work) -> dict:
+    with work.read(election_id) as session:
+        return elections.role_policy_view(session, actor, election_id)
 
 
-@router.put("/{election_id}/role-policy")
-def set_role_policy(request: Request, election_id: str, body: RolePolicyIn) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+@router.put("/{election_id}/role-policy", response_model=RolePolicySet)
+def set_role_policy(election_id: str, body: RolePolicyIn, actor: CurrentActor, work: Work) -> dict:
+    with work() as session:
         return elections.set_role_policy(session, actor, election_id, body.policy)
 
 
-@router.put("/{election_id}/eligibility")
-def set_eligibility(request: Request, election_id: str, body: EligibilityIn) -> dict:
+@router.put("/{election_id}/eligibility", response_model=EligibilitySet)
+def set_eligibility(
+    election_id: str,
+    body: EligibilityIn,
+    actor: CurrentActor,
+    work: Work,
+) -> dict:
     """The rules document and the roll mode (list, frozen or live)."""
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         return eligibility.set_rules(session, actor, election_id, body.rules, body.roll_mode)
 
 
-@router.post("/{election_id}/roll/preview")
-def preview_roll(request: Request, election_id: str, body: UsernamesIn) -> list[dict]:
+@router.post("/{election_id}/roll/preview", response_model=list[RollPreviewEntry])
+def preview_roll(
+    request: Request,
+    election_id: str,
+    body: UsernamesIn,
+    actor: CurrentActor,
+    work: Work,
+) -> list[dict]:
     """Who among these users would be eligible, and why (nothing is stored)."""
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         rules = eligibility.preview(session, actor, election_id)
     provider = eligibility.require_provider(request.app.state.facts_provider)
     # ``decision`` carries the machine-readable per-rule results, for pages that translate them.
@@ -114,105 +142,104 @@ def preview_roll(request: Request, election_id: str, body: UsernamesIn) -> list[
             for e in eligibility.evaluate_roll(rules, provider, body.usernames)]
 
 
-@router.post("/{election_id}/roll/freeze")
-def freeze_roll(request: Request, election_id: str, body: UsernamesIn) -> dict:
+@router.post("/{election_id}/roll/freeze", response_model=RollFrozen)
+def freeze_roll(
+    request: Request,
+    election_id: str,
+    body: UsernamesIn,
+    actor: CurrentActor,
+    work: Work,
+) -> dict:
     """Frozen mode: evaluate the rules for these users now and store every decision."""
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         rules = eligibility.preview(session, actor, election_id)
     provider = eligibility.require_provider(request.app.state.facts_provider)
     entries = eligibility.evaluate_roll(rules, provider, body.usernames)
-    with unit_of_work(request) as session:
+    with work() as session:
         return eligibility.freeze_roll(session, actor, election_id, entries, rules.fingerprint())
 
 
-@router.delete("/{election_id}/roles/{role}/{username}")
-def delete_role(request: Request, election_id: str, role: str, username: str) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+@router.delete("/{election_id}/roles/{role}/{username}", response_model=RoleRemoved)
+def delete_role(
+    election_id: str,
+    role: str,
+    username: str,
+    actor: CurrentActor,
+    work: Work,
+) -> dict:
+    with work() as session:
         elections.remove_role(session, actor, election_id, username, role)
     return {"removed": {"username": username, "role": role}}
 
 
-@router.post("/{election_id}/roll")
-def update_roll(request: Request, election_id: str, body: RollIn) -> dict:
+@router.post("/{election_id}/roll", response_model=RollUpdated)
+def update_roll(
+    request: Request,
+    election_id: str,
+    body: RollIn,
+    actor: CurrentActor,
+    work: Work,
+) -> dict:
     """Add, replace or remove voters: ``Name`` or ``Name@wiki`` entries, or a wiki page of
     them. Entries that cannot be resolved are listed in ``rejected`` (a replace with any of
     them, or a request with nothing resolvable, is refused and changes nothing)."""
-    actor = require_actor(request)
     bot = request.app.state.wiki_bot
-    with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        election = elections.load(session, election_id)
-        elections.require_role(session, actor, election, "committee")
-        rules_wiki = wiki.election_wiki(election)
+    with work.read(election_id) as session:
+        rules_wiki = wiki.election_wiki(wiki.require_committee(session, actor, election_id))
     if body.page is not None:
         raw, source = wiki.read_roll_page(wiki.require_bot(bot, write=False), body.page)
     else:
         raw, source = list(body.usernames or ()), {}
     plan = wiki.plan_roll(raw, rules_wiki, bot, source, canonical_plain=body.page is not None)
-    with unit_of_work(request) as session:
+    with work() as session:
         return wiki.apply_roll(session, actor, election_id, plan, body.mode)
 
 
-@router.post("/{election_id}/pause")
-def pause(request: Request, election_id: str, body: ReasonIn) -> dict:
-    return _phase_action(request, election_id, lambda s, a, e: lifecycle.pause(s, a, e, body.reason))
+@router.post("/{election_id}/pause", response_model=ElectionView)
+def pause(election_id: str, body: ReasonIn, actor: CurrentActor, work: Work) -> dict:
+    return _phase_action(work, actor, election_id,
+                         lambda s, a, e: lifecycle.pause(s, a, e, body.reason))
 
 
-@router.post("/{election_id}/resume")
-def resume(request: Request, election_id: str, body: ReasonIn) -> dict:
-    return _phase_action(request, election_id,
+@router.post("/{election_id}/resume", response_model=ElectionView)
+def resume(election_id: str, body: ReasonIn, actor: CurrentActor, work: Work) -> dict:
+    return _phase_action(work, actor, election_id,
                          lambda s, a, e: lifecycle.resume(s, a, e, body.reason))
 
 
-@router.post("/{election_id}/close")
-def close(request: Request, election_id: str, body: ReasonIn) -> dict:
-    return _phase_action(request, election_id,
+@router.post("/{election_id}/close", response_model=ElectionView)
+def close(election_id: str, body: ReasonIn, actor: CurrentActor, work: Work) -> dict:
+    return _phase_action(work, actor, election_id,
                          lambda s, a, e: lifecycle.close_early(s, a, e, body.reason))
 
 
-@router.post("/{election_id}/extend")
-def extend(request: Request, election_id: str, body: ExtendIn) -> dict:
-    def run(session, actor, election):  # type: ignore[no-untyped-def]
+@router.post("/{election_id}/extend", response_model=ElectionView)
+def extend(election_id: str, body: ExtendIn, actor: CurrentActor, work: Work) -> dict:
+    def run(session: Session, actor: Actor, election: Election) -> None:
         new_end = schedule.to_utc(body.end, body.timezone or election.timezone)
         lifecycle.extend(session, actor, election, new_end, body.reason)
-    return _phase_action(request, election_id, run)
+    return _phase_action(work, actor, election_id, run)
 
 
-@router.get("/{election_id}/audit")
-def audit_log(request: Request, election_id: str) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
-        election = elections.load(session, election_id)
-        elections.require_role(session, actor, election, "committee")
-        # Reading the private log is itself a sensitive act: it is logged first, so the
-        # answer shows it.
-        audit.record(session, election.id, actor, "audit.read", {})
-        session.flush()
-        report = audit.verify(session, election.id)
-        rows = [{**audit.to_json(e), "valid": e.seq in report.valid}
-                for e in audit.entries(session, election.id)]
-        return {"head": report.head, "verification": report.to_json(), "entries": rows}
+@router.get("/{election_id}/audit", response_model=AuditLog)
+def audit_log(election_id: str, actor: CurrentActor, work: Work) -> dict:
+    with work() as session:
+        return audit.committee_view(session, actor, election_id)
 
 
-@router.post("/{election_id}/audit/anchor")
-def anchor_audit_log(request: Request, election_id: str) -> dict:
+@router.post("/{election_id}/audit/anchor", response_model=AuditAnchored)
+def anchor_audit_log(request: Request, election_id: str, actor: CurrentActor, work: Work) -> dict:
     """Publish the audit head on the public board now (the scheduler also does it)."""
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
-        election = elections.load(session, election_id, for_update=True)
-        elections.require_role(session, actor, election, "committee")
-        event = audit.anchor(session, election.id, request.app.state.audit_signer)
-        count, digest = audit.head(session, election.id)
-        return {"anchored": event is not None, "count": count, "head": digest,
-                "board_seq": event.seq if event is not None else None}
+    with work() as session:
+        return audit.anchor_now(session, actor, election_id, request.app.state.audit_signer)
 
 
-def _phase_action(request: Request, election_id: str, action) -> dict:  # type: ignore[no-untyped-def]
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+PhaseAction = Callable[[Session, Actor, Election], None]
+
+
+def _phase_action(work: UnitOfWork, actor: Actor, election_id: str, action: PhaseAction) -> dict:
+    with work() as session:
         election = elections.load(session, election_id, for_update=True)
         elections.require_role(session, actor, election, "committee")
         action(session, actor, election)
         return elections.view(session, election)
-

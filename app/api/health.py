@@ -6,17 +6,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app import db
+from app.schemas.responses import Health, Ready
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=Health)
 def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Ready)
 def readyz(request: Request) -> JSONResponse:
     """The database answers and its schema is at the latest migration."""
     engine = request.app.state.engine

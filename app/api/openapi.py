@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api.deps import OPTIONAL_LOGIN, REQUIRED_LOGIN
 from app.api.ratelimit import ROUTE_CLASSES
 
 ERROR_SCHEMA = {
@@ -72,13 +73,33 @@ _REQUIRED = re.compile(r"\b(require_actor|voter_actor)\(")
 _OPTIONAL = re.compile(r"\b(optional_actor|optional_voter_actor|any_actor|current_session)\(")
 
 
-def _error_codes(path: str, method: str, operation: dict[str, Any], source: str) -> set[str]:
+def _dependency_calls(dependant: Any) -> set[Any]:
+    """Every dependency function an operation declares (``Annotated[…, Depends(f)]``), nested."""
+    calls: set[Any] = set()
+    for sub in getattr(dependant, "dependencies", ()):
+        calls.add(sub.call)
+        calls |= _dependency_calls(sub)
+    return calls
+
+
+def _login(source: str, calls: set[Any]) -> str:
+    """"required", "optional" or "none": from the declared dependencies, else from the calls
+    the route (or a helper of its module) makes itself."""
+    if calls & REQUIRED_LOGIN or _REQUIRED.search(source):
+        return "required"
+    if calls & OPTIONAL_LOGIN or _OPTIONAL.search(source):
+        return "optional"
+    return "none"
+
+
+def _error_codes(path: str, method: str, operation: dict[str, Any], source: str,
+                 login: str) -> set[str]:
     codes = {"422"}
     if "{" in path or "NotFound(" in source:
         codes.add("404")
-    if _REQUIRED.search(source):
+    if login == "required":
         codes |= {"401", "403"}
-    elif _OPTIONAL.search(source):
+    elif login == "optional":
         codes.add("401")  # an invalid token is refused even where logging in is optional
     if "Unauthenticated(" in source:
         codes.add("401")
@@ -94,7 +115,7 @@ def _error_codes(path: str, method: str, operation: dict[str, Any], source: str)
         codes.add("413")
     if klass is not None:
         codes.add("429")
-    if "ensure_decision(" in source or "facts_provider" in source or "status_code=503" in source \
+    if "_live_decision(" in source or "facts_provider" in source or "status_code=503" in source \
             or "wiki_bot" in source:
         codes.add("503")
     return codes
@@ -111,24 +132,28 @@ def document(app: FastAPI) -> dict[str, Any]:
     schemas.pop("ValidationError", None)
     components["securitySchemes"] = SECURITY_SCHEMES
     endpoints = {}
+    dependencies: dict[tuple[str, str], set[Any]] = {}
     for route in _routes(app):
         for method in getattr(route, "methods", None) or ():
             endpoints[(route.path, method.lower())] = getattr(route, "endpoint", None)
+            dependencies[(route.path, method.lower())] = _dependency_calls(
+                getattr(route, "dependant", None))
     error_ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             source = _source(endpoints.get((path, method)))
+            login = _login(source, dependencies.get((path, method), set()))
             responses = operation.setdefault("responses", {})
-            for code in sorted(_error_codes(path, method, operation, source)):
+            for code in sorted(_error_codes(path, method, operation, source, login)):
                 responses[code] = {"description": DESCRIPTIONS[code],
                                    "content": {"application/json": {"schema": error_ref}}}
                 if code == "429":
                     responses[code]["headers"] = {"Retry-After": {
                         "description": "seconds to wait before retrying",
                         "schema": {"type": "integer", "minimum": 1}}}
-            if _REQUIRED.search(source):
+            if login == "required":
                 operation["security"] = [{"bearer": []}, {"session_cookie": []}]
-            elif _OPTIONAL.search(source):
+            elif login == "optional":
                 operation["security"] = [{}, {"bearer": []}, {"session_cookie": []}]
             else:
                 operation["security"] = []

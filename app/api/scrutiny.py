@@ -7,9 +7,20 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 
-from app.api.deps import require_actor, settings_of, unit_of_work
+from app.api.deps import CurrentActor, UnitOfWork, Work, settings_of, unit_of_work
+from app.schemas.responses import (
+    CandidatesChanged,
+    ElectionView,
+    Outbox,
+    RevoteInvited,
+    SignalReport,
+    StrikeDone,
+    TallyView,
+    VoterList,
+)
 from app.schemas.scrutiny import CandidateChangeIn, RevoteIn, StrikeIn
 from app.services import definitions, elections, notify, scrutiny, tally
+from app.services.actor import Actor
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["scrutiny"])
 
@@ -35,25 +46,23 @@ def _notify(request: Request, election_id: str, usernames: list[str], reason: st
     notify.deliver_pending(request.app.state.sessions, channels, election_id)
 
 
-@router.get("/scrutiny/voters")
-def voters(request: Request, election_id: str, pii: bool = False) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+@router.get("/scrutiny/voters", response_model=VoterList)
+def voters(election_id: str, actor: CurrentActor, work: Work, pii: bool = False) -> dict:
+    with work() as session:
         return scrutiny.voter_list(session, actor, election_id, with_pii=pii)
 
 
-@router.get("/scrutiny/signals")
-def signals(request: Request, election_id: str) -> dict:
-    actor = require_actor(request)
+@router.get("/scrutiny/signals", response_model=SignalReport)
+def signals(request: Request, election_id: str, actor: CurrentActor, work: Work) -> dict:
     window, min_voters = _signal_params(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         return scrutiny.signal_report(session, actor, election_id, window, min_voters)
 
 
-def _strike(request: Request, election_id: str, body: StrikeIn, unstrike: bool) -> dict:
-    actor = require_actor(request)
+def _strike(request: Request, work: UnitOfWork, actor: Actor, election_id: str, body: StrikeIn,
+            unstrike: bool) -> dict:
     window, min_voters = _signal_params(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         result = scrutiny.strike(session, actor, election_id, body.selector(), body.reason_code,
                                  body.reason_text, unstrike=unstrike,
                                  invite_to_revote=body.invite_to_revote, window=window,
@@ -63,52 +72,61 @@ def _strike(request: Request, election_id: str, body: StrikeIn, unstrike: bool) 
     return result
 
 
-@router.post("/scrutiny/strike")
-def strike(request: Request, election_id: str, body: StrikeIn) -> dict:
-    return _strike(request, election_id, body, unstrike=False)
+@router.post("/scrutiny/strike", response_model=StrikeDone)
+def strike(request: Request, election_id: str, body: StrikeIn, actor: CurrentActor,
+           work: Work) -> dict:
+    return _strike(request, work, actor, election_id, body, unstrike=False)
 
 
-@router.post("/scrutiny/unstrike")
-def unstrike(request: Request, election_id: str, body: StrikeIn) -> dict:
-    return _strike(request, election_id, body, unstrike=True)
+@router.post("/scrutiny/unstrike", response_model=StrikeDone)
+def unstrike(request: Request, election_id: str, body: StrikeIn, actor: CurrentActor,
+             work: Work) -> dict:
+    return _strike(request, work, actor, election_id, body, unstrike=True)
 
 
-@router.post("/scrutiny/start")
-def start_scrutiny(request: Request, election_id: str) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+@router.post("/scrutiny/start", response_model=ElectionView)
+def start_scrutiny(election_id: str, actor: CurrentActor, work: Work) -> dict:
+    with work() as session:
         return elections.view(session, scrutiny.start_scrutiny(session, actor, election_id))
 
 
-@router.post("/scrutiny/seal")
-def seal(request: Request, election_id: str) -> dict:
+@router.post("/scrutiny/seal", response_model=TallyView, response_model_exclude_unset=True)
+def seal(election_id: str, actor: CurrentActor, work: Work) -> dict:
     """End scrutiny: no strike is possible any more and the tally starts."""
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         return tally.start(session, actor, election_id)
 
 
-@router.post("/revote-invitations")
-def invite(request: Request, election_id: str, body: RevoteIn) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+@router.post("/revote-invitations", response_model=RevoteInvited)
+def invite(
+    request: Request,
+    election_id: str,
+    body: RevoteIn,
+    actor: CurrentActor,
+    work: Work,
+) -> dict:
+    with work() as session:
         result = scrutiny.invite(session, actor, election_id, body.usernames, body.reason)
     _notify(request, election_id, result["invited"], body.reason)  # written for the voters
     return result
 
 
-@router.get("/outbox")
-def outbox(request: Request, election_id: str) -> dict:
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+@router.get("/outbox", response_model=Outbox)
+def outbox(election_id: str, actor: CurrentActor, work: Work) -> dict:
+    with work() as session:
         return {"messages": scrutiny.outbox(session, actor, election_id)}
 
 
-@router.post("/candidates/change")
-def change_candidates(request: Request, election_id: str, body: CandidateChangeIn) -> dict:
+@router.post("/candidates/change", response_model=CandidatesChanged)
+def change_candidates(
+    request: Request,
+    election_id: str,
+    body: CandidateChangeIn,
+    actor: CurrentActor,
+    work: Work,
+) -> dict:
     """Withdraw a candidate (``replacement`` empty) or swap in a new one: a new ballot version."""
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         result = definitions.change_candidates(
             session, actor, election_id, question=body.question, position=body.position,
             replacement=body.replacement, reason=body.reason, old_ballots=body.old_ballots,

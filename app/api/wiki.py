@@ -8,8 +8,9 @@ from datetime import UTC
 
 from fastapi import APIRouter, Request
 
-from app.api.deps import require_actor, settings_of, unit_of_work
+from app.api.deps import CurrentActor, RequestSettings, Work
 from app.models.base import utcnow
+from app.schemas.responses import SecurePollImported, WikiAnnounced, WikiPublished
 from app.schemas.wiki import AnnounceIn, PublishResultsIn, SecurePollIn
 from app.services import audit, securepoll, wiki
 from app.wiki.bot import WikiBotError
@@ -17,38 +18,50 @@ from app.wiki.bot import WikiBotError
 router = APIRouter(prefix="/api/v1", tags=["wiki"])
 
 
-@router.post("/elections/{election_id}/wiki/results")
-def publish_results(request: Request, election_id: str, body: PublishResultsIn) -> dict:
+@router.post("/elections/{election_id}/wiki/results", response_model=WikiPublished)
+def publish_results(
+    request: Request,
+    election_id: str,
+    body: PublishResultsIn,
+    actor: CurrentActor,
+    work: Work,
+    settings: RequestSettings,
+) -> dict:
     """Edit ``page`` with the results table (``dry_run``: only say what would be written).
     A page changed since the last publish (or never published by us) is refused
     (``409 wiki_page_changed``) unless ``force``."""
-    actor = require_actor(request)
-    with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        plan = wiki.publish_plan(session, actor, election_id, settings_of(request).base_url)
+    with work.read(election_id) as session:
+        plan = wiki.publish_plan(session, actor, election_id, settings.base_url)
     bot = wiki.require_bot(request.app.state.wiki_bot, write=not body.dry_run)
     page = wiki.read_target(bot, body.page, write=not body.dry_run)
-    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+    with work.read(election_id) as session:
         previous = wiki.last_publish(session, election_id, page.title)
     outcome = wiki.publish_results(bot, plan, previous, page, dry_run=body.dry_run,
                                    force=body.force)
     if not body.dry_run:
-        with unit_of_work(request) as session:
+        with work() as session:
             wiki.record_publish(session, actor, election_id, bot, outcome)
     return outcome
 
 
-@router.post("/elections/{election_id}/wiki/announce")
-def announce(request: Request, election_id: str, body: AnnounceIn) -> dict:
+@router.post("/elections/{election_id}/wiki/announce", response_model=WikiAnnounced)
+def announce(
+    request: Request,
+    election_id: str,
+    body: AnnounceIn,
+    actor: CurrentActor,
+    work: Work,
+    settings: RequestSettings,
+) -> dict:
     """Deliver the notice to the next ``limit`` roll members not yet reached: by
     ``action=massmessage`` when the wiki has MassMessage and the bot may use it, else a new
     section on each user talk page. Every delivery is an outbox row (sent / failed / skipped);
     call again (with ``since`` from the first answer) until ``remaining`` is 0."""
-    actor = require_actor(request)
     since = body.since.astimezone(UTC) if body.since and body.since.tzinfo else \
         (body.since.replace(tzinfo=UTC) if body.since else utcnow())
     message = wiki.Announcement(subject=dict(body.subject), body=dict(body.body))
-    base_url = settings_of(request).base_url
-    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+    base_url = settings.base_url
+    with work.read(election_id) as session:
         wiki.require_committee(session, actor, election_id)
     bot = wiki.require_bot(request.app.state.wiki_bot, write=not body.dry_run)
     try:
@@ -58,7 +71,7 @@ def announce(request: Request, election_id: str, body: AnnounceIn) -> dict:
     except WikiBotError as exc:
         raise wiki.wiki_error(exc) from exc
     channel = "massmessage" if use_mm else "wiki-talk"
-    with unit_of_work(request, election_id=election_id) as session:
+    with work.write_for(election_id) as session:
         plan = wiki.announce_plan(session, actor, election_id, message, since=since,
                                   limit=body.limit, channel=channel, lang=lang,
                                   base_url=base_url, claim=not body.dry_run)
@@ -75,7 +88,7 @@ def announce(request: Request, election_id: str, body: AnnounceIn) -> dict:
                                                plan["key"])
     else:
         outcomes = wiki.talk_page_deliveries(bot, plan["todo"], subject, text, plan["key"])
-    with unit_of_work(request) as session:
+    with work() as session:
         counts = wiki.mark(session, election_id, plan["key"], channel, subject, text, outcomes,
                            actor, bot)
         audit.record(session, election_id, actor, "wiki.announce", {
@@ -89,11 +102,15 @@ def announce(request: Request, election_id: str, body: AnnounceIn) -> dict:
                            for o in outcomes]}
 
 
-@router.post("/securepoll/import", status_code=201)
-def securepoll_import(request: Request, body: SecurePollIn) -> dict:
+@router.post("/securepoll/import", status_code=201, response_model=SecurePollImported)
+def securepoll_import(
+    body: SecurePollIn,
+    actor: CurrentActor,
+    work: Work,
+    settings: RequestSettings,
+) -> dict:
     """A draft election from a SecurePoll ``dumpElection.php`` XML dump; what has no
     equivalent here is listed in ``unmapped``."""
-    actor = require_actor(request)
-    with unit_of_work(request) as session:
+    with work() as session:
         return securepoll.import_dump(session, actor, body.xml,
-                                      max_ballot=settings_of(request).max_request_bytes)
+                                      max_ballot=settings.max_request_bytes)

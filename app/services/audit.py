@@ -145,3 +145,31 @@ def to_json(entry: AuditEntry) -> dict[str, Any]:
         "action": entry.action, "detail": entry.detail, "prev": entry.prev_hash,
         "hash": entry.entry_hash,
     }
+
+
+def committee_view(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
+    """The election's private log for its committee, each entry marked valid or not. Reading
+    it is itself a sensitive act: it is logged first, so the answer shows it."""
+    from app.services import elections  # elections imports this module
+
+    election = elections.load(session, election_id)
+    elections.require_role(session, actor, election, "committee")
+    record(session, election.id, actor, "audit.read", {})
+    session.flush()
+    report = verify(session, election.id)
+    rows = [{**to_json(e), "valid": e.seq in report.valid} for e in entries(session, election.id)]
+    return {"head": report.head, "verification": report.to_json(), "entries": rows}
+
+
+def anchor_now(session: Session, actor: Actor, election_id: str,
+               signer: AuditSigner) -> dict[str, Any]:
+    """The committee publishes the log's head on the public board now (the scheduler also
+    does, periodically)."""
+    from app.services import elections  # elections imports this module
+
+    election = elections.load(session, election_id, for_update=True)
+    elections.require_role(session, actor, election, "committee")
+    event = anchor(session, election.id, signer)
+    count, digest = head(session, election.id)
+    return {"anchored": event is not None, "count": count, "head": digest,
+            "board_seq": event.seq if event is not None else None}

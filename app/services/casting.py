@@ -12,6 +12,7 @@ ciphertexts. The last valid, unstruck ballot of a credential counts; earlier one
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +50,15 @@ class CastSignals:
         for name, limit in (("forwarded_for", MAX_FORWARDED_FOR), ("user_agent", MAX_USER_AGENT)):
             value = getattr(self, name)
             object.__setattr__(self, name, value[:limit] if value else None)
+
+    @classmethod
+    def observed(cls, ip: str | None, forwarded_for: str | None, user_agent: str | None,
+                 browser_cookie: str | None) -> CastSignals:
+        """The signals of one request. The browser cookie is kept only as a truncated hash:
+        scrutineers need "same browser", never the cookie itself."""
+        cookie_id = hashlib.sha256(browser_cookie.encode()).hexdigest()[:32] if browser_cookie \
+            else None
+        return cls(ip=ip, forwarded_for=forwarded_for, user_agent=user_agent, cookie_id=cookie_id)
 
 
 def _voter(session: Session, election: Election, username: str) -> Voter | None:

@@ -462,3 +462,10 @@ def list_visible(session: Session, actor: Actor | None) -> list[Election]:
         mine = set(session.scalars(select(RoleAssignment.election_id)
                                    .where(RoleAssignment.username == actor.username)))
     return [e for e in elections if e.phase != phases.DRAFT or e.id in mine]
+
+
+def role_policy_view(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
+    """The election's role policy, for its committee."""
+    election = load(session, election_id)
+    require_role(session, actor, election, "committee")
+    return {"policy": election.role_policy}

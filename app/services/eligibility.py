@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.db import transaction
 from app.eligibility import (
     EligibilityUnavailable,
     FactsProvider,
@@ -141,6 +142,20 @@ def check(rules: Rules, provider: FactsProvider | None, username: str) -> tuple[
     except EligibilityUnavailable as exc:
         raise Unavailable(exc.code, "eligibility could not be checked right now "
                           f"({exc.detail}); please try again in a few minutes") from exc
+
+
+def ensure_live_decision(sessions: sessionmaker[Session], provider: FactsProvider | None,
+                         election_id: str, username: str) -> None:
+    """Live roll mode: decide the voter's eligibility at the first visit and record it; later
+    visits reuse the recorded decision. The wiki is asked outside any transaction (a slow wiki
+    must not hold a database lock)."""
+    with transaction(sessions) as session:
+        rules = live_check_needed(session, election_id, username)
+    if rules is None:
+        return
+    decision, facts = check(rules, provider, username)
+    with transaction(sessions) as session:
+        record_decision(session, election_id, username, decision, facts)
 
 
 def record_decision(session: Session, election_id: str, username: str, decision: Any,

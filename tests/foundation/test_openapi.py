@@ -42,3 +42,50 @@ def test_a_real_422_matches_the_documented_shape(client) -> None:
     response = client.post("/api/v1/auth/dev-login", json={"nope": 1})
     assert response.status_code == 422
     assert set(response.json()) == {"error", "detail"}
+
+
+def test_every_json_answer_has_a_documented_schema(client) -> None:
+    """Each operation that answers JSON declares its response model (app/schemas/responses.py),
+    so the document says what comes back, not just what goes in."""
+    doc = client.get("/api/v1/openapi.json").json()
+    undocumented = []
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            for code, response in op["responses"].items():
+                if not code.startswith("2"):
+                    continue
+                content = response.get("content", {})
+                schema = content.get("application/json", {}).get("schema")
+                if "application/json" in content and not schema:
+                    undocumented.append((method, path, code))
+                elif schema == {}:
+                    undocumented.append((method, path, code))
+    assert not undocumented, undocumented
+    cast = doc["paths"]["/api/v1/elections/{election_id}/ballots"]["post"]["responses"]["201"]
+    receipt = cast["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    fields = doc["components"]["schemas"][receipt]["properties"]
+    assert {"tracker", "board_seq", "board_hash", "server_signature"} <= set(fields)
+
+
+def test_security_comes_from_the_declared_dependencies(client) -> None:
+    """Routes declare who they need as Annotated dependencies (app/api/deps.py); the document's
+    security requirements follow them, for every operation."""
+    from app.api import deps
+    from app.api.openapi import _dependency_calls, _routes
+
+    doc = client.get("/api/v1/openapi.json").json()
+    checked = 0
+    for route in _routes(client.app):
+        calls = _dependency_calls(getattr(route, "dependant", None))
+        for method in getattr(route, "methods", None) or ():
+            op = doc["paths"].get(route.path, {}).get(method.lower())
+            if op is None:
+                continue
+            if calls & deps.REQUIRED_LOGIN:
+                assert op["security"] == [{"bearer": []}, {"session_cookie": []}], route.path
+                assert {"401", "403"} <= set(op["responses"]), route.path
+                checked += 1
+            elif calls & deps.OPTIONAL_LOGIN:
+                assert {} in op["security"], route.path
+                checked += 1
+    assert checked > 40
