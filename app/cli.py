@@ -51,28 +51,52 @@ cli.command("verify-audit")(verify_audit_command)
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
+    workers: int = typer.Option(None, "--workers", min=1, max=64,
+                                help="Server processes (default: SCRUTIN_WORKERS, 1). More "
+                                "than one needs PostgreSQL."),
 ) -> None:
     """Run the web service. On the embedded default (SQLite) the schema is upgraded first."""
+    import os
+
     import uvicorn
 
     from app.main import create_app
+    from app.observability import configure_logging
 
     settings = load_settings()
+    workers = workers or settings.workers
+    configure_logging(settings.effective_log_format)
     if settings.uses_embedded_database:
         db.upgrade(settings.effective_database_url)
-    app = create_app(settings)
     if settings.uses_embedded_database and settings.demo and settings.dev_login_enabled:
         from app.demo import DEMO_ID, ensure_demo
 
-        if ensure_demo(app, settings.data_dir):
+        demo_app = create_app(settings, run_scheduler=False)
+        if ensure_demo(demo_app, settings.data_dir):
             typer.echo(f"demo election ready: http://{host}:{port}/elections/{DEMO_ID} "
                        "(log in as DemoVoter1 … DemoVoter20, Alice, Bob or Carol; "
                        "committee: Admin)")
+        demo_app.state.engine.dispose()
     database = _redact(settings.effective_database_url)
-    typer.echo(f"Scrutin on http://{host}:{port} (database: {database})")
+    typer.echo(f"Scrutin on http://{host}:{port} (database: {database}, {workers} "
+               f"process{'es' if workers > 1 else ''})")
     # Forwarded headers are resolved by the app itself (SCRUTIN_TRUSTED_PROXIES, uvicorn's
     # ProxyHeadersMiddleware), not by the server's own default of trusting 127.0.0.1.
-    uvicorn.run(app, host=host, port=port, proxy_headers=False, log_level="info")
+    # log_config=None: the logs keep the format configure_logging chose.
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=False,
+                    log_config=None, access_log=False)
+        return
+    # Several processes: each builds its own app (serve_app reads the same environment); the
+    # metrics of all of them are added up from files in PROMETHEUS_MULTIPROC_DIR, emptied here.
+    metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+                       or settings.data_dir / "prometheus")
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+    uvicorn.run("app.main:serve_app", factory=True, workers=workers, host=host, port=port,
+                proxy_headers=False, log_config=None, access_log=False)
 
 
 @db_cli.command("upgrade")

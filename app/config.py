@@ -90,6 +90,16 @@ class Settings(BaseSettings):
     rate_limit_export: str = "30/minute;300/hour"  # the record, results CSV and wikitext
     rate_limit_sensitive_read: str = "240/minute"  # voter lists, PII, audit, roles, outbox
 
+    # Logs: "text" (one readable line) or "json" (one object per line, for a log pipeline);
+    # empty = json in production, text elsewhere. Every line carries the request id.
+    log_format: Literal["", "json", "text"] = ""
+    # /metrics: with a token, only `Authorization: Bearer <token>` is answered; without one it
+    # is open in development and test, refused in production (docs/operations.md, "Metrics").
+    metrics_token: str = ""
+    # Server processes `scrutin serve` starts (uvicorn workers); more than one needs PostgreSQL
+    # (or a shared SCRUTIN_RATE_LIMIT_STORAGE for exact rate limits).
+    workers: int = Field(default=1, ge=1, le=64)
+
     @field_validator("rate_limit_login", "rate_limit_invitations", "rate_limit_cast",
                      "rate_limit_export", "rate_limit_sensitive_read")
     @classmethod
@@ -176,6 +186,10 @@ class Settings(BaseSettings):
         return {"login": self.rate_limit_login, "invitations": self.rate_limit_invitations,
                 "cast": self.rate_limit_cast, "export": self.rate_limit_export,
                 "sensitive_read": self.rate_limit_sensitive_read}
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.environment == "production" else "text")
 
     @property
     def uses_embedded_database(self) -> bool:

@@ -16,6 +16,7 @@ from app.api.deps import (
     unit_of_work,
     voter_actor,
 )
+from app.observability import BALLOT_VERIFY, BALLOTS_CAST
 from app.schemas.common import DB_INT_MAX
 from app.schemas.voting import CastIn, CredentialIn, CredentialListIn
 from app.services import board, casting, elections, eligibility, manifest
@@ -88,10 +89,13 @@ def cast(request: Request, election_id: str, body: CastIn) -> dict:
     )
     with unit_of_work(request) as session:
         plan = casting.prepare_cast(session, actor, election_id, body.ballot)
-    verified = casting.verify(plan, body.ballot)
+    with BALLOT_VERIFY.time():
+        verified = casting.verify(plan, body.ballot)
     with unit_of_work(request) as session:
-        return casting.store(session, plan, body.ballot, verified,
-                             request.app.state.receipt_signer, signals)
+        receipt = casting.store(session, plan, body.ballot, verified,
+                                request.app.state.receipt_signer, signals)
+    BALLOTS_CAST.inc()  # after the commit: a refused or rolled-back cast is not counted
+    return receipt
 
 
 @router.get("/trackers/{tracker}")

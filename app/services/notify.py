@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -139,6 +139,17 @@ def deliver_pending(sessions: sessionmaker[Session], channels: list[Channel],
                 message.error = error
         sent, failed = (sent + 1, failed) if error is None else (sent, failed + 1)
     return {"sent": sent, "failed": failed}
+
+
+def queue_depth(session: Session) -> dict[tuple[str, str], int]:
+    """Outbox rows by kind (``notice``: re-vote notices; ``announcement``: wiki announcements)
+    and status, for the ``scrutin_outbox_messages`` gauge."""
+    status = case((OutboxMessage.status.is_not(None), OutboxMessage.status),
+                  (OutboxMessage.sent_at.is_not(None), "sent"),
+                  (OutboxMessage.error.is_not(None), "failed"), else_="pending")
+    kind = case((OutboxMessage.batch.is_(None), "notice"), else_="announcement")
+    rows = session.execute(select(kind, status, func.count()).group_by(kind, status))
+    return {(k, s): n for k, s, n in rows}
 
 
 REVOTE_REASONS: dict[str, str] = {
