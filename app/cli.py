@@ -30,6 +30,9 @@ cli = typer.Typer(help="Scrutin: verifiable secret-ballot elections for wiki com
                   no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+outbox_cli = typer.Typer(help="The notification outbox (re-vote notices by e-mail or wiki "
+                         "e-mail).", no_args_is_help=True)
+cli.add_typer(outbox_cli, name="outbox")
 cli.add_typer(trustee_cli, name="trustee")
 cli.add_typer(credentials_cli, name="credentials")
 cli.add_typer(audit_cli, name="audit")
@@ -121,6 +124,46 @@ def db_current() -> None:
     settings = load_settings()
     engine = db.make_engine(settings.effective_database_url)
     typer.echo(f"current: {db.current_revision(engine)}  head: {db.head_revision()}")
+
+
+@outbox_cli.command("work")
+def outbox_work(
+    once: bool = typer.Option(False, "--once", help="Send what is due now, then exit (cron)."),
+    interval: float = typer.Option(None, "--interval", min=0.1,
+                                   help="Seconds between passes (default: "
+                                   "SCRUTIN_SCHEDULER_INTERVAL_SECONDS)."),
+) -> None:
+    """Send queued notices with retries and backoff (every server process does too; this is
+    for a separate worker or a server that is not always up)."""
+    import time
+
+    from app.db import make_engine, make_session_factory
+    from app.observability import configure_logging
+    from app.services import notify
+
+    settings = load_settings()
+    configure_logging(settings.effective_log_format)
+    try:
+        channels = notify.channels_from(settings)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="SCRUTIN_NOTIFY_CHANNELS") from None
+    policy = notify.policy_from(settings)
+    engine = make_engine(settings.effective_database_url)
+    sessions = make_session_factory(engine)
+    pause = interval or settings.scheduler_interval_seconds
+    try:
+        while True:
+            report = notify.work_all_due(sessions, channels, policy)
+            if once or report.attempted:
+                typer.echo(f"sent {report.sent}, to retry {report.retry}, "
+                           f"given up {report.failed}")
+            if once:
+                break
+            time.sleep(pause)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
 
 
 @cli.command()

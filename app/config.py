@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = True
     smtp_from: str = ""
+    # The outbox worker: attempts before a notice is given up, the first retry's delay (doubled
+    # after each failure, at most 6 hours) and notices per pass (one connection per channel).
+    notify_max_attempts: int = Field(default=8, ge=1, le=100)
+    notify_retry_seconds: float = Field(default=60.0, gt=0)
+    notify_batch_size: int = Field(default=100, ge=1, le=10_000)
     # Wiki users have no address here: the template maps a username to one (private wikis).
     smtp_address_template: str = ""
     # MediaWiki "emailuser" (Special:EmailUser) through an owner-only OAuth 2.0 access token.

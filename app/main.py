@@ -32,7 +32,7 @@ from app.db import make_engine, make_session_factory
 from app.eligibility import MediaWikiProvider
 from app.scheduler import Scheduler
 from app.services.audit import AuditSigner
-from app.services.notify import channels_from
+from app.services.notify import channels_from, policy_from
 from app.services.receipts import ReceiptSigner
 from app.wiki.bot import BotConfigError, WikiBot, WikiBotError
 
@@ -64,10 +64,12 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     engine = make_engine(settings.effective_database_url)
     sessions = make_session_factory(engine)
     audit_signer = AuditSigner(settings.secret_key)
+    notify_channels = channels_from(settings)
     scheduler = Scheduler(sessions, interval_seconds=settings.scheduler_interval_seconds,
                           pii_retention=timedelta(days=settings.pii_retention_days),
                           audit_signer=audit_signer,
-                          audit_anchor=timedelta(seconds=settings.audit_anchor_seconds))
+                          audit_anchor=timedelta(seconds=settings.audit_anchor_seconds),
+                          notify_channels=notify_channels, notify_policy=policy_from(settings))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -99,7 +101,8 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.audit_signer = audit_signer
     app.state.rate_limits = RateLimits(settings)
     app.state.facts_provider = make_facts_provider(settings)
-    app.state.notify_channels = channels_from(settings)
+    app.state.notify_channels = notify_channels
+    app.state.scheduler = scheduler
     app.state.wiki_bot = make_wiki_bot(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
                        max_mix_bytes=settings.max_mix_bytes)
