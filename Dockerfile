@@ -17,11 +17,15 @@ USER scrutin
 WORKDIR /home/scrutin
 # SCRUTIN_TRUSTED_PROXIES: the reverse proxy's address or network (e.g. 172.16.0.0/12 on a
 # Docker network); only its X-Forwarded-For is believed. Empty: nobody's.
+# SCRUTIN_WORKERS: server processes (uvicorn workers; PostgreSQL). Their metrics are added up
+# from files in PROMETHEUS_MULTIPROC_DIR, emptied by `scrutin serve` at start.
 ENV SCRUTIN_ENVIRONMENT=production \
     SCRUTIN_DATA_DIR=/home/scrutin/var \
     SCRUTIN_TRUSTED_PROXIES= \
+    SCRUTIN_WORKERS=2 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/scrutin-metrics \
     PYTHONUNBUFFERED=1
 EXPOSE 8000
 # Apply migrations, then serve (scrutin serve applies SCRUTIN_TRUSTED_PROXIES). Behind a
 # reverse proxy that terminates TLS.
-CMD ["sh", "-c", "scrutin db upgrade && exec scrutin serve --host 0.0.0.0 --port 8000"]
+CMD ["sh", "-c", "scrutin db upgrade && exec scrutin serve --host 0.0.0.0 --port 8000 --workers \"${SCRUTIN_WORKERS:-2}\""]
