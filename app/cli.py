@@ -6,6 +6,7 @@ Sub-command groups from other packages register themselves here with one line ea
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -124,6 +125,46 @@ def db_current() -> None:
     settings = load_settings()
     engine = db.make_engine(settings.effective_database_url)
     typer.echo(f"current: {db.current_revision(engine)}  head: {db.head_revision()}")
+
+
+@cli.command("backup")
+def backup_command(
+    file: Path = typer.Argument(..., help="The backup file to write."),
+    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
+) -> None:
+    """Back up the whole database (SCRUTIN_DATABASE_URL, or the embedded SQLite file) to FILE:
+    pg_dump's custom format on PostgreSQL, SQLite's online backup otherwise. Safe while the
+    service runs."""
+    from app.backup import BackupError, backup
+
+    settings = load_settings()
+    try:
+        outcome = backup(settings.effective_database_url, file, force=force)
+    except BackupError as exc:
+        _fail(str(exc))
+    typer.echo(outcome.describe("backed up"))
+
+
+@cli.command("restore")
+def restore_command(
+    file: Path = typer.Argument(..., help="A file written by `scrutin backup`."),
+    force: bool = typer.Option(False, "--force",
+                               help="Replace the contents of a database that is not empty."),
+) -> None:
+    """Restore FILE into the configured database. Stop the service first; refuses a database
+    that is not empty unless --force. Then run `scrutin db upgrade` if the code is newer."""
+    from app.backup import BackupError, restore
+
+    settings = load_settings()
+    try:
+        outcome = restore(settings.effective_database_url, file, force=force)
+    except BackupError as exc:
+        _fail(str(exc))
+    typer.echo(outcome.describe("restored"))
+    head = db.head_revision()
+    if outcome.revision != head:
+        typer.echo(f"the backup is at revision {outcome.revision}, this code at {head}: run "
+                   "`scrutin db upgrade`")
 
 
 @outbox_cli.command("work")
@@ -252,6 +293,12 @@ def simulate(
         typer.echo(f"record verified: {report.verified}; written to {report.record_path}")
     if not report.result_matches or report.verified is False:
         raise typer.Exit(1)
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    """A user's mistake or an unavailable dependency: one line on stderr, no traceback."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
 
 
 def _redact(url: str) -> str:
