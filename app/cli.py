@@ -11,6 +11,7 @@ from typing import NoReturn
 import typer
 
 from app import db
+from app.cli_errors import FriendlyGroup
 from app.client.cli import (
     audit_cli,
     credentials_cli,
@@ -27,8 +28,9 @@ from app.counting.cli import count_command
 from app.eligibility.cli import roll_command
 from app.verify_cli import verify_command
 
+# FriendlyGroup: user mistakes print one line, never a traceback (app/cli_errors.py).
 cli = typer.Typer(help="Scrutin: verifiable secret-ballot elections for wiki communities.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, cls=FriendlyGroup, pretty_exceptions_show_locals=False)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 outbox_cli = typer.Typer(help="The notification outbox (re-vote notices by e-mail or wiki "

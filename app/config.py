@@ -119,6 +119,25 @@ class Settings(BaseSettings):
                                  "'30/minute' or '30/minute;300/hour'") from exc
         return value.strip()
 
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        if not value.startswith(("sqlite:", "postgresql:", "postgres:", "postgresql+psycopg:")):
+            raise ValueError("SCRUTIN_DATABASE_URL must be a PostgreSQL URL "
+                             "(postgresql://user:password@host/db) or a SQLite one "
+                             "(sqlite:///path.db), or empty for the embedded default")
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(normalize_database_url(value))
+        except (ArgumentError, ValueError) as exc:
+            raise ValueError(f"SCRUTIN_DATABASE_URL is not a database URL: {exc}") from None
+        return value
+
     @field_validator("rate_limit_storage")
     @classmethod
     def _check_rate_limit_storage(cls, value: str) -> str:

@@ -5,6 +5,7 @@ first (tests/fakes/smtp.py)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import timedelta
@@ -27,6 +28,17 @@ from tests.service.helpers import ADMIN, open_election, voter
 
 SMTP = {"notify_channels": "outbox,smtp", "smtp_host": "127.0.0.1", "smtp_starttls": False,
         "smtp_from": "elections@example.org", "smtp_address_template": "{username}@example.org"}
+
+
+@pytest.fixture(autouse=True)
+def _keep_logging():
+    """`scrutin outbox work` configures the process's logging (as a real worker must): put
+    pytest's back after each test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def make_app(database_url, tmp_path, smtp, run_scheduler=False, **extra):
