@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-import click
 import httpx
 import typer
 from alembic.util import CommandError
@@ -21,7 +20,7 @@ from app.client.http import ApiError
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -57,7 +56,7 @@ def _server(exc: httpx.TransportError) -> str:
 
 
 class FriendlyGroup(TyperGroup):
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         try:
             return super().invoke(ctx)
         except CommandError as exc:  # alembic: an unknown revision, a broken chain

@@ -50,7 +50,7 @@ def render(extra: Iterable[Collector] = ()) -> bytes:
     mode), plus ``extra`` collectors computed now (queue depths read from the database)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry = REGISTRY
     collectors = list(extra)
@@ -136,7 +136,7 @@ _HANDLER_MARK = "_scrutin_handler"
 class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is at the time (a test runner swaps it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 

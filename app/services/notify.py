@@ -163,7 +163,8 @@ class RetryPolicy:
     batch_size: int = 100
 
     def delay(self, attempts: int) -> timedelta:
-        return min(self.cap, self.base * (2 ** max(0, attempts - 1)))
+        delay: timedelta = self.base * (2 ** max(0, attempts - 1))
+        return min(self.cap, delay)
 
 
 def policy_from(settings: Settings) -> RetryPolicy:
@@ -185,7 +186,9 @@ def _permanent(exc: Exception) -> bool:
 
 def _sender(channel: Channel) -> AbstractContextManager[Send]:
     connection = getattr(channel, "connection", None)
-    return connection() if callable(connection) else nullcontext(channel.send)  # type: ignore[no-any-return]
+    if callable(connection):
+        return connection()  # type: ignore[no-any-return]
+    return nullcontext(channel.send)
 
 
 @dataclass
