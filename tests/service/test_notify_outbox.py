@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from app import db
 from app.cli import cli
 from app.config import Settings
 from app.db import transaction
@@ -39,6 +40,13 @@ def _keep_logging():
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+@pytest.fixture
+def database_url(fresh_database_url):
+    """A database of these tests' own: the worker takes every due notice in it."""
+    db.upgrade(fresh_database_url)
+    return fresh_database_url
 
 
 def make_app(database_url, tmp_path, smtp, run_scheduler=False, **extra):
