@@ -6,10 +6,12 @@ Sub-command groups from other packages register themselves here with one line ea
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
 from app import db
+from app.cli_errors import FriendlyGroup
 from app.client.cli import (
     audit_cli,
     credentials_cli,
@@ -26,10 +28,14 @@ from app.counting.cli import count_command
 from app.eligibility.cli import roll_command
 from app.verify_cli import verify_command
 
+# FriendlyGroup: user mistakes print one line, never a traceback (app/cli_errors.py).
 cli = typer.Typer(help="Scrutin: verifiable secret-ballot elections for wiki communities.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, cls=FriendlyGroup, pretty_exceptions_show_locals=False)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+outbox_cli = typer.Typer(help="The notification outbox (re-vote notices by e-mail or wiki "
+                         "e-mail).", no_args_is_help=True)
+cli.add_typer(outbox_cli, name="outbox")
 cli.add_typer(trustee_cli, name="trustee")
 cli.add_typer(credentials_cli, name="credentials")
 cli.add_typer(audit_cli, name="audit")
@@ -51,28 +57,52 @@ cli.command("verify-audit")(verify_audit_command)
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
+    workers: int = typer.Option(None, "--workers", min=1, max=64,
+                                help="Server processes (default: SCRUTIN_WORKERS, 1). More "
+                                "than one needs PostgreSQL."),
 ) -> None:
     """Run the web service. On the embedded default (SQLite) the schema is upgraded first."""
+    import os
+
     import uvicorn
 
     from app.main import create_app
+    from app.observability import configure_logging
 
     settings = load_settings()
+    workers = workers or settings.workers
+    configure_logging(settings.effective_log_format)
     if settings.uses_embedded_database:
         db.upgrade(settings.effective_database_url)
-    app = create_app(settings)
     if settings.uses_embedded_database and settings.demo and settings.dev_login_enabled:
         from app.demo import DEMO_ID, ensure_demo
 
-        if ensure_demo(app, settings.data_dir):
+        demo_app = create_app(settings, run_scheduler=False)
+        if ensure_demo(demo_app, settings.data_dir):
             typer.echo(f"demo election ready: http://{host}:{port}/elections/{DEMO_ID} "
                        "(log in as DemoVoter1 … DemoVoter20, Alice, Bob or Carol; "
                        "committee: Admin)")
+        demo_app.state.engine.dispose()
     database = _redact(settings.effective_database_url)
-    typer.echo(f"Scrutin on http://{host}:{port} (database: {database})")
+    typer.echo(f"Scrutin on http://{host}:{port} (database: {database}, {workers} "
+               f"process{'es' if workers > 1 else ''})")
     # Forwarded headers are resolved by the app itself (SCRUTIN_TRUSTED_PROXIES, uvicorn's
     # ProxyHeadersMiddleware), not by the server's own default of trusting 127.0.0.1.
-    uvicorn.run(app, host=host, port=port, proxy_headers=False, log_level="info")
+    # log_config=None: the logs keep the format configure_logging chose.
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=False,
+                    log_config=None, access_log=False)
+        return
+    # Several processes: each builds its own app (serve_app reads the same environment); the
+    # metrics of all of them are added up from files in PROMETHEUS_MULTIPROC_DIR, emptied here.
+    metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+                       or settings.data_dir / "prometheus")
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+    uvicorn.run("app.main:serve_app", factory=True, workers=workers, host=host, port=port,
+                proxy_headers=False, log_config=None, access_log=False)
 
 
 @db_cli.command("upgrade")
@@ -97,6 +127,86 @@ def db_current() -> None:
     settings = load_settings()
     engine = db.make_engine(settings.effective_database_url)
     typer.echo(f"current: {db.current_revision(engine)}  head: {db.head_revision()}")
+
+
+@cli.command("backup")
+def backup_command(
+    file: Path = typer.Argument(..., help="The backup file to write."),
+    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
+) -> None:
+    """Back up the whole database (SCRUTIN_DATABASE_URL, or the embedded SQLite file) to FILE:
+    pg_dump's custom format on PostgreSQL, SQLite's online backup otherwise. Safe while the
+    service runs."""
+    from app.backup import BackupError, backup
+
+    settings = load_settings()
+    try:
+        outcome = backup(settings.effective_database_url, file, force=force)
+    except BackupError as exc:
+        _fail(str(exc))
+    typer.echo(outcome.describe("backed up"))
+
+
+@cli.command("restore")
+def restore_command(
+    file: Path = typer.Argument(..., help="A file written by `scrutin backup`."),
+    force: bool = typer.Option(False, "--force",
+                               help="Replace the contents of a database that is not empty."),
+) -> None:
+    """Restore FILE into the configured database. Stop the service first; refuses a database
+    that is not empty unless --force. Then run `scrutin db upgrade` if the code is newer."""
+    from app.backup import BackupError, restore
+
+    settings = load_settings()
+    try:
+        outcome = restore(settings.effective_database_url, file, force=force)
+    except BackupError as exc:
+        _fail(str(exc))
+    typer.echo(outcome.describe("restored"))
+    head = db.head_revision()
+    if outcome.revision != head:
+        typer.echo(f"the backup is at revision {outcome.revision}, this code at {head}: run "
+                   "`scrutin db upgrade`")
+
+
+@outbox_cli.command("work")
+def outbox_work(
+    once: bool = typer.Option(False, "--once", help="Send what is due now, then exit (cron)."),
+    interval: float = typer.Option(None, "--interval", min=0.1,
+                                   help="Seconds between passes (default: "
+                                   "SCRUTIN_SCHEDULER_INTERVAL_SECONDS)."),
+) -> None:
+    """Send queued notices with retries and backoff (every server process does too; this is
+    for a separate worker or a server that is not always up)."""
+    import time
+
+    from app.db import make_engine, make_session_factory
+    from app.observability import configure_logging
+    from app.services import notify
+
+    settings = load_settings()
+    configure_logging(settings.effective_log_format)
+    try:
+        channels = notify.channels_from(settings)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="SCRUTIN_NOTIFY_CHANNELS") from None
+    policy = notify.policy_from(settings)
+    engine = make_engine(settings.effective_database_url)
+    sessions = make_session_factory(engine)
+    pause = interval or settings.scheduler_interval_seconds
+    try:
+        while True:
+            report = notify.work_all_due(sessions, channels, policy)
+            if once or report.attempted:
+                typer.echo(f"sent {report.sent}, to retry {report.retry}, "
+                           f"given up {report.failed}")
+            if once:
+                break
+            time.sleep(pause)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
 
 
 @cli.command()
@@ -185,6 +295,12 @@ def simulate(
         typer.echo(f"record verified: {report.verified}; written to {report.record_path}")
     if not report.result_matches or report.verified is False:
         raise typer.Exit(1)
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    """A user's mistake or an unavailable dependency: one line on stderr, no traceback."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
 
 
 def _redact(url: str) -> str:

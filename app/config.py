@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = True
     smtp_from: str = ""
+    # The outbox worker: attempts before a notice is given up, the first retry's delay (doubled
+    # after each failure, at most 6 hours) and notices per pass (one connection per channel).
+    notify_max_attempts: int = Field(default=8, ge=1, le=100)
+    notify_retry_seconds: float = Field(default=60.0, gt=0)
+    notify_batch_size: int = Field(default=100, ge=1, le=10_000)
     # Wiki users have no address here: the template maps a username to one (private wikis).
     smtp_address_template: str = ""
     # MediaWiki "emailuser" (Special:EmailUser) through an owner-only OAuth 2.0 access token.
@@ -90,6 +95,16 @@ class Settings(BaseSettings):
     rate_limit_export: str = "30/minute;300/hour"  # the record, results CSV and wikitext
     rate_limit_sensitive_read: str = "240/minute"  # voter lists, PII, audit, roles, outbox
 
+    # Logs: "text" (one readable line) or "json" (one object per line, for a log pipeline);
+    # empty = json in production, text elsewhere. Every line carries the request id.
+    log_format: Literal["", "json", "text"] = ""
+    # /metrics: with a token, only `Authorization: Bearer <token>` is answered; without one it
+    # is open in development and test, refused in production (docs/operations.md, "Metrics").
+    metrics_token: str = ""
+    # Server processes `scrutin serve` starts (uvicorn workers); more than one needs PostgreSQL
+    # (or a shared SCRUTIN_RATE_LIMIT_STORAGE for exact rate limits).
+    workers: int = Field(default=1, ge=1, le=64)
+
     @field_validator("rate_limit_login", "rate_limit_invitations", "rate_limit_cast",
                      "rate_limit_export", "rate_limit_sensitive_read")
     @classmethod
@@ -103,6 +118,25 @@ class Settings(BaseSettings):
                 raise ValueError(f"rate limit {value!r} is not of the form "
                                  "'30/minute' or '30/minute;300/hour'") from exc
         return value.strip()
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        if not value.startswith(("sqlite:", "postgresql:", "postgres:", "postgresql+psycopg:")):
+            raise ValueError("SCRUTIN_DATABASE_URL must be a PostgreSQL URL "
+                             "(postgresql://user:password@host/db) or a SQLite one "
+                             "(sqlite:///path.db), or empty for the embedded default")
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(normalize_database_url(value))
+        except (ArgumentError, ValueError) as exc:
+            raise ValueError(f"SCRUTIN_DATABASE_URL is not a database URL: {exc}") from None
+        return value
 
     @field_validator("rate_limit_storage")
     @classmethod
@@ -176,6 +210,10 @@ class Settings(BaseSettings):
         return {"login": self.rate_limit_login, "invitations": self.rate_limit_invitations,
                 "cast": self.rate_limit_cast, "export": self.rate_limit_export,
                 "sensitive_read": self.rate_limit_sensitive_read}
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.environment == "production" else "text")
 
     @property
     def uses_embedded_database(self) -> bool:

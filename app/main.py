@@ -11,16 +11,28 @@ from fastapi import Depends, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from admin_ui.routes import install as install_pages
-from app.api import auth, ceremony, elections, health, openapi, scrutiny, tally, voting, wiki
+from app.api import (
+    auth,
+    ceremony,
+    elections,
+    health,
+    metrics,
+    openapi,
+    scrutiny,
+    tally,
+    voting,
+    wiki,
+)
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit, UrlCharacterGuard
+from app.api.observe import RequestObservation
 from app.api.ratelimit import RateLimits, rate_limit
 from app.config import Settings, load_settings
 from app.db import make_engine, make_session_factory
 from app.eligibility import MediaWikiProvider
 from app.scheduler import Scheduler
 from app.services.audit import AuditSigner
-from app.services.notify import channels_from
+from app.services.notify import channels_from, policy_from
 from app.services.receipts import ReceiptSigner
 from app.wiki.bot import BotConfigError, WikiBot, WikiBotError
 
@@ -52,10 +64,12 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     engine = make_engine(settings.effective_database_url)
     sessions = make_session_factory(engine)
     audit_signer = AuditSigner(settings.secret_key)
+    notify_channels = channels_from(settings)
     scheduler = Scheduler(sessions, interval_seconds=settings.scheduler_interval_seconds,
                           pii_retention=timedelta(days=settings.pii_retention_days),
                           audit_signer=audit_signer,
-                          audit_anchor=timedelta(seconds=settings.audit_anchor_seconds))
+                          audit_anchor=timedelta(seconds=settings.audit_anchor_seconds),
+                          notify_channels=notify_channels, notify_policy=policy_from(settings))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -87,7 +101,8 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.audit_signer = audit_signer
     app.state.rate_limits = RateLimits(settings)
     app.state.facts_provider = make_facts_provider(settings)
-    app.state.notify_channels = channels_from(settings)
+    app.state.notify_channels = notify_channels
+    app.state.scheduler = scheduler
     app.state.wiki_bot = make_wiki_bot(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
                        max_mix_bytes=settings.max_mix_bytes)
@@ -97,8 +112,10 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
         # client address every route sees (and the cast signals record) is the resolved one.
         trusted = "*" if "*" in settings.trusted_proxy_list else settings.trusted_proxy_list
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
+    # Outermost: every response (a 413, a 429 included) carries the request id and is counted.
+    app.add_middleware(RequestObservation)
     install_error_handlers(app)
-    for module in (health, auth, elections, ceremony, voting, tally, scrutiny, wiki):
+    for module in (health, metrics, auth, elections, ceremony, voting, tally, scrutiny, wiki):
         app.include_router(module.router)
     install_pages(app)
     openapi.install(app)
@@ -109,3 +126,13 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
         return {"public_key": app.state.receipt_signer.public_key, "algorithm": "Ed25519"}
 
     return app
+
+
+def serve_app() -> FastAPI:
+    """The factory ``scrutin serve`` runs (in each worker process with ``--workers``): logs in
+    the configured format (``SCRUTIN_LOG_FORMAT``), then the app."""
+    from app.observability import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.effective_log_format)
+    return create_app(settings)

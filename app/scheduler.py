@@ -2,6 +2,10 @@
 
 Every request also applies the schedule of the election it touches, so correctness does not
 depend on this thread; it only makes the board show transitions promptly.
+
+A second thread sends the notification outbox (app/services/notify.py): every interval, and at
+once when a request queued notices (``wake_outbox``). Every server process runs both; their
+claims keep two processes from sending one notice.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction
-from app.services import audit, elections, identity, lifecycle, scrutiny
+from app.services import audit, elections, identity, lifecycle, notify, scrutiny
 from app.services.audit import AuditSigner
+from app.services.notify import Channel, RetryPolicy
 
 log = logging.getLogger("scrutin.scheduler")
 
@@ -23,8 +28,14 @@ class Scheduler:
     def __init__(self, sessions: sessionmaker[Session], interval_seconds: float = 15.0,
                  pii_retention: timedelta = timedelta(days=90),
                  audit_signer: AuditSigner | None = None,
-                 audit_anchor: timedelta = timedelta(seconds=60)) -> None:
+                 audit_anchor: timedelta = timedelta(seconds=60),
+                 notify_channels: list[Channel] | None = None,
+                 notify_policy: RetryPolicy | None = None) -> None:
         self._sessions = sessions
+        self._channels = notify_channels or []
+        self._policy = notify_policy or RetryPolicy()
+        self._wake = threading.Event()
+        self._outbox_thread: threading.Thread | None = None
         self._audit_signer = audit_signer
         self._audit_anchor = audit_anchor
         self._retention = pii_retention
@@ -38,12 +49,28 @@ class Scheduler:
             self._thread = threading.Thread(target=self._run, name="scrutin-scheduler",
                                             daemon=True)
             self._thread.start()
+        if self._outbox_thread is None and any(c.name != "outbox" for c in self._channels):
+            self._outbox_thread = threading.Thread(target=self._run_outbox,
+                                                   name="scrutin-outbox", daemon=True)
+            self._outbox_thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        if self._outbox_thread is not None:
+            self._outbox_thread.join(timeout=30)
+            self._outbox_thread = None
+
+    def wake_outbox(self) -> None:
+        """Notices were queued: send them now rather than at the next interval (returns at
+        once; the request never waits for a delivery)."""
+        self._wake.set()
+
+    def work_outbox(self) -> notify.WorkReport:
+        return notify.work_all_due(self._sessions, self._channels, self._policy)
 
     def tick(self) -> list[str]:
         """Apply due transitions, purge expired private signals and long-ended login
@@ -72,6 +99,17 @@ class Scheduler:
                 elections.load(session, election_id, for_update=True)
                 audit.anchor(session, election_id, self._audit_signer)
         return due
+
+    def _run_outbox(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.work_outbox()
+            except Exception:  # noqa: BLE001 - the rows keep their state; try again later
+                log.exception("outbox pass failed")
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):

@@ -31,7 +31,8 @@ def _signal_params(request: Request) -> tuple[timedelta, int]:
 
 
 def _notify(request: Request, election_id: str, usernames: list[str], reason: str) -> None:
-    """Queue the re-vote notice on every configured channel, then deliver after commit.
+    """Queue the re-vote notice on every configured channel and wake the outbox worker; the
+    request never waits for a delivery (app/services/notify.py sends, with retries).
     ``reason``: what voters may read (``notify.revote_reason``), never a strike's text."""
     if not usernames:
         return
@@ -43,7 +44,7 @@ def _notify(request: Request, election_id: str, usernames: list[str], reason: st
         subject, body = notify.revote_notice(title, f"{base}/elections/{election_id}", reason)
         scrutiny.queue_notices(session, election_id, usernames, [c.name for c in channels],
                                subject, body)
-    notify.deliver_pending(request.app.state.sessions, channels, election_id)
+    request.app.state.scheduler.wake_outbox()
 
 
 @router.get("/scrutiny/voters", response_model=VoterList)

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from app.api.deps import CurrentActor, MaybeActor, MaybeVoterActor, VoterActor, Work
+from app.observability import BALLOT_VERIFY, BALLOTS_CAST
 from app.schemas.common import DB_INT_MAX
 from app.schemas.responses import (
     BoardHead,
@@ -85,10 +86,13 @@ def cast(request: Request, election_id: str, body: CastIn, actor: VoterActor,
         browser_cookie=request.cookies.get(COOKIE_ID))
     with work() as session:
         plan = casting.prepare_cast(session, actor, election_id, body.ballot)
-    verified = casting.verify(plan, body.ballot)  # slow: outside any transaction
+    with BALLOT_VERIFY.time():
+        verified = casting.verify(plan, body.ballot)  # slow: outside any transaction
     with work() as session:
-        return casting.store(session, plan, body.ballot, verified,
-                             request.app.state.receipt_signer, signals)
+        receipt = casting.store(session, plan, body.ballot, verified,
+                                request.app.state.receipt_signer, signals)
+    BALLOTS_CAST.inc()  # after the commit: a refused or rolled-back cast is not counted
+    return receipt
 
 
 @router.get("/trackers/{tracker}", response_model=TrackerFound)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime
@@ -64,6 +64,7 @@ class OutboxMessage(Base):
     """Every notice sent (or, on the embedded default, kept for the committee to read)."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"),
@@ -80,3 +81,8 @@ class OutboxMessage(Base):
     status: Mapped[str | None] = mapped_column(String(16))
     batch: Mapped[str | None] = mapped_column(String(80), index=True)
     attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Notices (batch NULL; app/services/notify.py): pending → sending (claimed by a worker) →
+    # sent, or back to pending until next_attempt_at after a failure (``error`` keeps the
+    # last one), or failed after SCRUTIN_NOTIFY_MAX_ATTEMPTS.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -4,23 +4,43 @@ Channels, chosen per instance (``SCRUTIN_NOTIFY_CHANNELS``): ``outbox`` (stored 
 committee to read — the embedded default), ``smtp`` (e-mail through a relay) and ``mediawiki``
 (the wiki's own Special:EmailUser, sent by a bot account; the voter's address stays with the
 wiki). Every message is kept in the outbox table with its delivery status, whatever the channel.
+
+Requests only queue notices (``queue_notices`` in app/services/scrutiny.py: ``pending`` rows);
+a worker — the scheduler's outbox thread in every server process, or ``scrutin outbox work`` —
+claims due rows (``sending``, like a wiki announcement run claims its recipients), sends them
+one connection per channel and batch, and records each outcome: ``sent``; or back to
+``pending`` until ``next_attempt_at`` (exponential backoff) with the ``attempts`` so far and
+the last ``error``; or ``failed`` after ``max_attempts`` (or at once when the server refuses
+for good, an SMTP 5xx). A claim older than ``CLAIM_SECONDS`` (its worker died) is taken again.
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.db import transaction
 from app.models import OutboxMessage
 from app.models.base import utcnow
+from app.observability import NOTIFY_SENT
+
+log = logging.getLogger("scrutin.notify")
+Send = Callable[[str, str, str], None]
+
+
+class PermanentDeliveryError(RuntimeError):
+    """The recipient's side refused for good: the notice is given up without retries."""
 
 
 class Channel(Protocol):
@@ -51,18 +71,31 @@ class SmtpChannel:
     timeout: float = 20.0
     name: str = "smtp"
 
-    def send(self, username: str, subject: str, body: str) -> None:
+    def message(self, username: str, subject: str, body: str) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = self.address_template.format(username=username)
         message["Subject"] = subject
         message.set_content(body)
+        return message
+
+    @contextmanager
+    def connection(self) -> Iterator[Send]:
+        """One SMTP connection (and login) for a whole batch of messages."""
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()
             if self.username:
                 smtp.login(self.username, self.password)
-            smtp.send_message(message)
+
+            def send(username: str, subject: str, body: str) -> None:
+                smtp.send_message(self.message(username, subject, body))
+
+            yield send
+
+    def send(self, username: str, subject: str, body: str) -> None:
+        with self.connection() as send:
+            send(username, subject, body)
 
 
 @dataclass
@@ -83,9 +116,9 @@ class MediaWikiEmailChannel:
             answer = client.post(self.api_url, data={
                 "action": "emailuser", "target": username, "subject": subject, "text": body,
                 "token": csrf, "format": "json", "formatversion": "2"}).raise_for_status().json()
-        if "error" in answer:
-            raise RuntimeError(f"emailuser: {answer['error'].get('code')}: "
-                               f"{answer['error'].get('info')}")
+        if "error" in answer:  # the wiki's answer (nosuchuser, noemail, …) will not change
+            raise PermanentDeliveryError(f"emailuser: {answer['error'].get('code')}: "
+                                         f"{answer['error'].get('info')}")
         if answer.get("emailuser", {}).get("result") != "Success":
             raise RuntimeError(f"emailuser did not succeed: {answer}")
 
@@ -115,30 +148,164 @@ def channels_from(settings: Settings) -> list[Channel]:
     return out
 
 
-def deliver_pending(sessions: sessionmaker[Session], channels: list[Channel],
-                    election_id: str) -> dict[str, int]:
-    """Send queued notices (after the transaction that queued them has committed), recording
-    each delivery or error on its outbox row."""
+CLAIM_SECONDS = 600
+"""A notice claimed by a worker (``sending``) is left to it this long; after that the worker is
+taken to have died and another may send it (it may then arrive twice: at least once)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Attempts before giving up, and the backoff: ``base`` × 2^(attempt − 1), at most ``cap``."""
+
+    max_attempts: int = 8
+    base: timedelta = timedelta(seconds=60)
+    cap: timedelta = timedelta(hours=6)
+    batch_size: int = 100
+
+    def delay(self, attempts: int) -> timedelta:
+        delay: timedelta = self.base * (2 ** max(0, attempts - 1))
+        return min(self.cap, delay)
+
+
+def policy_from(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(max_attempts=settings.notify_max_attempts,
+                       base=timedelta(seconds=settings.notify_retry_seconds),
+                       batch_size=settings.notify_batch_size)
+
+
+def _permanent(exc: Exception) -> bool:
+    """The server refused for good (SMTP 5xx, a wiki's error answer): retrying cannot help."""
+    if isinstance(exc, PermanentDeliveryError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def _sender(channel: Channel) -> AbstractContextManager[Send]:
+    connection = getattr(channel, "connection", None)
+    if callable(connection):
+        return connection()  # type: ignore[no-any-return]
+    return nullcontext(channel.send)
+
+
+@dataclass
+class WorkReport:
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retry + self.failed
+
+    def to_json(self) -> dict[str, int]:
+        return {"sent": self.sent, "retry": self.retry, "failed": self.failed}
+
+
+def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Inside a transaction: the next due notices, marked ``sending`` for this worker. On
+    PostgreSQL rows another worker is claiming are skipped (SKIP LOCKED); SQLite's write lock
+    (BEGIN IMMEDIATE) serialises the claims."""
+    stale = now - timedelta(seconds=CLAIM_SECONDS)
+    due = (OutboxMessage.status == "pending") & (
+        OutboxMessage.next_attempt_at.is_(None) | (OutboxMessage.next_attempt_at <= now))
+    abandoned = (OutboxMessage.status == "sending") & (OutboxMessage.attempted_at < stale)
+    rows = list(session.scalars(
+        select(OutboxMessage).where(OutboxMessage.batch.is_(None), due | abandoned)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+        .with_for_update(skip_locked=True)))
+    for row in rows:
+        row.status, row.attempted_at = "sending", now
+    session.flush()
+    return rows
+
+
+def work(sessions: sessionmaker[Session], channels: list[Channel], policy: RetryPolicy,
+         *, now: datetime | None = None) -> WorkReport:
+    """One pass: claim up to ``policy.batch_size`` due notices, send them (one connection per
+    channel), record each outcome. Returns what happened; nothing here raises for a failed
+    delivery."""
+    now = now or utcnow()
     by_name = {c.name: c for c in channels}
-    sent = failed = 0
     with transaction(sessions) as session:
-        pending = list(session.scalars(select(OutboxMessage).where(
-            OutboxMessage.election_id == election_id, OutboxMessage.sent_at.is_(None),
-            OutboxMessage.error.is_(None), OutboxMessage.batch.is_(None))))
-        work = [(m.id, m.channel, m.recipient, m.subject, m.body) for m in pending]
-    for message_id, channel, recipient, subject, body in work:
-        error = None
+        work_items = [(m.id, m.channel, m.recipient, m.subject, m.body)
+                      for m in claim_due(session, now, policy.batch_size)]
+    outcomes: dict[int, Exception | None] = {}
+    for name in sorted({item[1] for item in work_items}):
+        items = [item for item in work_items if item[1] == name]
+        channel = by_name.get(name)
+        if channel is None:
+            for item in items:
+                outcomes[item[0]] = LookupError(f"channel {name!r} is not configured here")
+            continue
         try:
-            by_name[channel].send(recipient, subject, body)
-        except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded, not raised
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-        with transaction(sessions) as session:
-            message = session.get(OutboxMessage, message_id)
-            if message is not None:
-                message.sent_at = None if error else utcnow()
-                message.error = error
-        sent, failed = (sent + 1, failed) if error is None else (sent, failed + 1)
-    return {"sent": sent, "failed": failed}
+            with _sender(channel) as send:
+                for message_id, _, recipient, subject, body in items:
+                    try:
+                        send(recipient, subject, body)
+                        outcomes[message_id] = None
+                    except Exception as exc:  # noqa: BLE001 - recorded on the row
+                        outcomes[message_id] = exc
+        except Exception as exc:  # noqa: BLE001 - no connection: every message of it failed
+            for item in items:
+                outcomes.setdefault(item[0], exc)
+    report = WorkReport()
+    with transaction(sessions) as session:
+        for message_id, error in outcomes.items():
+            row = session.get(OutboxMessage, message_id)
+            if row is None:
+                continue
+            row.attempts = (row.attempts or 0) + 1
+            row.attempted_at = now
+            if error is None:
+                row.status, row.sent_at, row.error, row.next_attempt_at = "sent", now, None, None
+                report.sent += 1
+                NOTIFY_SENT.labels(row.channel, "sent").inc()
+                continue
+            row.error = f"{type(error).__name__}: {error}"[:2000]
+            if row.attempts >= policy.max_attempts or _permanent(error):
+                row.status, row.next_attempt_at = "failed", None
+                report.failed += 1
+                report.errors.append(row.error)
+                NOTIFY_SENT.labels(row.channel, "failed").inc()
+                log.warning("notice %s to %s over %s given up after %s attempt(s): %s",
+                            row.id, row.recipient, row.channel, row.attempts, row.error,
+                            extra={"election_id": row.election_id})
+            else:
+                row.status = "pending"
+                row.next_attempt_at = now + policy.delay(row.attempts)
+                report.retry += 1
+                NOTIFY_SENT.labels(row.channel, "retry").inc()
+    return report
+
+
+def work_all_due(sessions: sessionmaker[Session], channels: list[Channel],
+                 policy: RetryPolicy, *, now: datetime | None = None) -> WorkReport:
+    """Passes until no notice is due (``scrutin outbox work --once``, the scheduler)."""
+    total = WorkReport()
+    while True:
+        report = work(sessions, channels, policy, now=now)
+        total.sent, total.retry, total.failed = (total.sent + report.sent,
+                                                 total.retry + report.retry,
+                                                 total.failed + report.failed)
+        total.errors += report.errors
+        if report.attempted < policy.batch_size:
+            return total
+
+
+def queue_depth(session: Session) -> dict[tuple[str, str], int]:
+    """Outbox rows by kind (``notice``: re-vote notices; ``announcement``: wiki announcements)
+    and status, for the ``scrutin_outbox_messages`` gauge."""
+    status = case((OutboxMessage.status.is_not(None), OutboxMessage.status),
+                  (OutboxMessage.sent_at.is_not(None), "sent"),
+                  (OutboxMessage.error.is_not(None), "failed"), else_="pending")
+    kind = case((OutboxMessage.batch.is_(None), "notice"), else_="announcement")
+    rows = session.execute(select(kind, status, func.count()).group_by(kind, status))
+    return {(k, s): n for k, s, n in rows}
 
 
 REVOTE_REASONS: dict[str, str] = {

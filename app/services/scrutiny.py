@@ -265,9 +265,14 @@ def queue_notices(session: Session, election_id: str, usernames: list[str], chan
     now = utcnow()
     for name in usernames:
         for channel in channels:
+            # The "outbox" channel is the row itself (the committee reads it): done at once.
+            # Others wait for the worker (app/services/notify.py), never for the request.
+            kept = channel == "outbox"
             session.add(OutboxMessage(election_id=election_id, recipient=name, channel=channel,
                                       subject=subject, body=body, created_at=now,
-                                      sent_at=now if channel == "outbox" else None, error=None))
+                                      sent_at=now if kept else None, error=None,
+                                      status="sent" if kept else "pending", attempts=0,
+                                      next_attempt_at=None if kept else now))
     session.flush()
     return len(usernames) * len(channels)
 
@@ -280,7 +285,13 @@ def outbox(session: Session, actor: Actor, election_id: str) -> list[dict[str, A
     audit.record(session, election.id, actor, "outbox.view", {"messages": len(rows)})
     return [{"recipient": m.recipient, "channel": m.channel, "subject": m.subject,
              "body": m.body, "created_at": m.created_at.isoformat(),
-             "sent_at": m.sent_at.isoformat() if m.sent_at else None, "error": m.error,
+             "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+             # ``error``: why it was given up; a notice still being retried shows its
+             # ``last_error``, ``attempts`` and ``next_attempt_at`` instead.
+             "error": None if m.batch is None and m.status in ("pending", "sending")
+             else m.error,
+             "last_error": m.error, "attempts": m.attempts or 0,
+             "next_attempt_at": m.next_attempt_at.isoformat() if m.next_attempt_at else None,
              "status": m.status or ("sent" if m.sent_at else "failed" if m.error
                                     else "pending"), "batch": m.batch}
             for m in rows]

@@ -1,5 +1,11 @@
 """A minimal SMTP server on 127.0.0.1 for tests (RFC 5321 subset: EHLO/HELO, MAIL, RCPT, DATA,
-RSET, NOOP, QUIT; no TLS, no AUTH). Received messages land in ``server.messages``."""
+RSET, NOOP, QUIT; no TLS, no AUTH). Received messages land in ``server.messages``.
+
+For the outbox's retries: ``fail_first`` answers the first N ``MAIL`` commands with a
+temporary ``451``; ``refuse`` answers ``RCPT`` to those addresses with a permanent ``550``,
+``defer`` with a temporary ``451``;
+``gate`` (an event) holds every new connection before the greeting until it is set;
+``connections`` counts the connections accepted."""
 
 from __future__ import annotations
 
@@ -17,6 +23,10 @@ class _Handler(socketserver.StreamRequestHandler):
         self.wfile.write(line.encode() + b"\r\n")
 
     def handle(self) -> None:
+        with self.server.lock:
+            self.server.connections += 1
+        if self.server.gate is not None:
+            self.server.gate.wait()
         self._reply("220 fake-smtp ready")
         sender, recipients = "", []
         while True:
@@ -28,10 +38,23 @@ class _Handler(socketserver.StreamRequestHandler):
             if verb in ("EHLO", "HELO"):
                 self._reply("250 fake-smtp")
             elif verb == "MAIL":
+                with self.server.lock:
+                    refuse = self.server.fail_first > 0
+                    self.server.fail_first -= 1 if refuse else 0
+                if refuse:
+                    self._reply("451 4.3.0 try again later")
+                    continue
                 sender, recipients = command.split(":", 1)[1].strip(" <>"), []
                 self._reply("250 ok")
             elif verb == "RCPT":
-                recipients.append(command.split(":", 1)[1].strip(" <>"))
+                address = command.split(":", 1)[1].strip(" <>")
+                if address in self.server.refuse:
+                    self._reply("550 5.1.1 no such mailbox")
+                    continue
+                if address in self.server.defer:
+                    self._reply("451 4.2.1 mailbox busy, try later")
+                    continue
+                recipients.append(address)
                 self._reply("250 ok")
             elif verb == "DATA":
                 self._reply("354 end with .")
@@ -58,12 +81,25 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     messages: list[dict[str, Any]]
+    fail_first: int
+    refuse: set[str]
+    defer: set[str]
+    gate: threading.Event | None
+    connections: int
+    lock: threading.Lock
 
 
 class FakeSmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, *, fail_first: int = 0, refuse: set[str] | None = None,
+                 defer: set[str] | None = None, gate: threading.Event | None = None) -> None:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.messages = []
+        self._server.fail_first = fail_first
+        self._server.refuse = set(refuse or ())
+        self._server.defer = set(defer or ())
+        self._server.gate = gate
+        self._server.connections = 0
+        self._server.lock = threading.Lock()
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -71,11 +107,17 @@ class FakeSmtpServer:
     def messages(self) -> list[dict[str, Any]]:
         return self._server.messages
 
+    @property
+    def connections(self) -> int:
+        return self._server.connections
+
     def __enter__(self) -> FakeSmtpServer:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._server.gate is not None:
+            self._server.gate.set()
         self._server.shutdown()
         self._server.server_close()
 

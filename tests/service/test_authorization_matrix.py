@@ -77,6 +77,7 @@ ROUTES: list[Any] = [
     # --- public and per-user reads
     ("GET", "/healthz", None, None, everyone(200)),
     ("GET", "/readyz", None, None, everyone(200)),
+    ("GET", "/metrics", None, None, everyone(200)),  # test server: open (production: a token)
     ("GET", "/api/v1/receipt-key", None, None, everyone(200)),
     ("GET", "/api/v1/auth/me", None, None, everyone(200)),
     ("GET", "/auth/wiki/login", None, None, everyone(404)),  # wiki login not configured

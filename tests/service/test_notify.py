@@ -42,14 +42,18 @@ def test_invitations_go_out_on_every_channel(database_url, tmp_path, smtp,
         login(client, ADMIN).post(f"/api/v1/elections/{eid}/scrutiny/strike", {
             "voters": ["Alice", "Ghost"], "reason_code": "ballot_error",
             "reason_text": "the ballot was wrong", "invite_to_revote": True})
+        app.state.scheduler.work_outbox()  # the worker sends (the request only queued)
         messages = admin.get(f"/api/v1/elections/{eid}/outbox")["messages"]
     app.state.engine.dispose()
     by_channel = {(m["channel"], m["recipient"]): m for m in messages}
     assert by_channel[("outbox", "Alice")]["sent_at"]
     assert by_channel[("smtp", "Alice")]["sent_at"] and by_channel[("smtp", "Ghost")]["sent_at"]
     assert by_channel[("mediawiki", "Alice")]["sent_at"]
-    # "Ghost" has no account on the wiki: the failure is recorded, not hidden, not fatal.
+    # "Ghost" has no account on the wiki: the failure is recorded, not hidden, not fatal, and
+    # not retried (the wiki's answer will not change).
     assert "nosuchuser" in by_channel[("mediawiki", "Ghost")]["error"]
+    assert by_channel[("mediawiki", "Ghost")]["status"] == "failed"
+    assert by_channel[("mediawiki", "Ghost")]["attempts"] == 1
     assert sorted(m["to"][0] for m in smtp.messages) == ["Alice@example.org",
                                                          "Ghost@example.org"]
     # The private reason text never leaves the audit log; the reason code's message does.
