@@ -142,7 +142,7 @@ def update_roll(request: Request, election_id: str, body: RollIn) -> dict:
     actor = require_actor(request)
     bot = request.app.state.wiki_bot
     with unit_of_work(request, readonly=True, election_id=election_id) as session:
-        election = elections.load(session, election_id)
+        election = lifecycle.load_current(session, election_id)
         elections.require_role(session, actor, election, "committee")
         rules_wiki = wiki.election_wiki(election)
     if body.page is not None:
@@ -200,7 +200,7 @@ def anchor_audit_log(request: Request, election_id: str) -> dict:
     """Publish the audit head on the public board now (the scheduler also does it)."""
     actor = require_actor(request)
     with unit_of_work(request) as session:
-        election = elections.load(session, election_id, for_update=True)
+        election = lifecycle.load_current(session, election_id)
         elections.require_role(session, actor, election, "committee")
         event = audit.anchor(session, election.id, request.app.state.audit_signer)
         count, digest = audit.head(session, election.id)
@@ -211,7 +211,7 @@ def anchor_audit_log(request: Request, election_id: str) -> dict:
 def _phase_action(request: Request, election_id: str, action) -> dict:  # type: ignore[no-untyped-def]
     actor = require_actor(request)
     with unit_of_work(request) as session:
-        election = elections.load(session, election_id, for_update=True)
+        election = lifecycle.load_current(session, election_id)
         elections.require_role(session, actor, election, "committee")
         action(session, actor, election)
         return elections.view(session, election)

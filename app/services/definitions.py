@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, InvalidInput
 from app.models import Ballot, BallotDefinition, Candidate
 from app.models.base import utcnow
-from app.services import audit, board, elections, manifest, phases, scrutiny
+from app.services import audit, board, elections, lifecycle, manifest, phases, scrutiny
 from app.services.actor import Actor
 
 CHANGE_PHASES = frozenset({phases.READY, phases.OPEN, phases.PAUSED})
@@ -36,7 +36,7 @@ CHANGE_PHASES = frozenset({phases.READY, phases.OPEN, phases.PAUSED})
 def change_candidates(session: Session, actor: Actor, election_id: str, *, question: int,
                       position: int, replacement: dict[str, str] | None, reason: str,
                       old_ballots: str, acknowledge_small_slots: bool = False) -> dict[str, Any]:
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, CHANGE_PHASES, "change the candidates")
     if old_ballots not in ("keep", "strike"):

@@ -32,7 +32,7 @@ from app.eligibility import (
 from app.errors import Conflict, InvalidInput, Unavailable
 from app.models import Election, Voter
 from app.models.base import utcnow
-from app.services import audit, elections, phases, roll
+from app.services import audit, elections, lifecycle, phases, roll
 from app.services.actor import Actor
 
 ROLL_MODES = ("list", "frozen", "live")
@@ -41,7 +41,7 @@ RULE_PHASES = frozenset({phases.DRAFT, phases.KEY_CEREMONY, phases.READY})
 
 def set_rules(session: Session, actor: Actor, election_id: str, rules: dict[str, Any] | None,
               roll_mode: str) -> dict[str, Any]:
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, RULE_PHASES, "change the eligibility rules")
     if roll_mode not in ROLL_MODES:
@@ -89,7 +89,7 @@ def freeze_roll(session: Session, actor: Actor, election_id: str, entries: list[
                 rules_fingerprint: str) -> dict[str, Any]:
     """Store a computed roll (frozen mode). Refused if any user could not be checked: a roll
     with holes would silently exclude people."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, RULE_PHASES, "freeze the roll")
     if election.roll_mode != "frozen":
@@ -146,7 +146,7 @@ def check(rules: Rules, provider: FactsProvider | None, username: str) -> tuple[
 def record_decision(session: Session, election_id: str, username: str, decision: Any,
                     facts: dict[str, Any]) -> None:
     """Store a live decision once (a concurrent first visit may have stored it already)."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     if session.scalars(select(Voter).where(Voter.election_id == election.id,
                                            Voter.username == username)).first():
         return

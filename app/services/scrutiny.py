@@ -31,11 +31,11 @@ from app.models import (
     VoterSignal,
 )
 from app.models.base import utcnow
-from app.services import audit, board, elections, phases
+from app.services import audit, board, elections, lifecycle, phases
 from app.services.actor import Actor
 from app.services.signals import CastSignal, Cluster, clusters
 
-STRIKE_PHASES = frozenset({phases.OPEN, phases.PAUSED, phases.CLOSED, phases.SCRUTINY})
+STRIKE_PHASES = phases.STRIKE_PHASES
 PII_FLAG = "pii"
 
 
@@ -164,7 +164,7 @@ def strike(session: Session, actor: Actor, election_id: str, selector: dict[str,
            reason_code: str, reason_text: str, *, unstrike: bool = False,
            invite_to_revote: bool = False, window: timedelta = timedelta(seconds=60),
            min_voters: int = 5) -> dict[str, Any]:
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     _require_scrutiny_role(session, actor, election)
     verb = "unstrike" if unstrike else "strike"
     phases.require_phase(election.phase, STRIKE_PHASES, f"{verb} ballots")
@@ -214,7 +214,7 @@ def _jsonable(selector: dict[str, Any]) -> dict[str, Any]:
 def invite(session: Session, actor: Actor, election_id: str, usernames: list[str],
            reason: str) -> dict[str, Any]:
     """Invite named voters to vote again (e.g. after their ballots were struck)."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, {phases.OPEN, phases.PAUSED}, "invite voters to re-vote")
     if not reason.strip():
@@ -307,12 +307,13 @@ def mark_revoted(session: Session, election_id: str, voter_id: int) -> None:
 
 def start_scrutiny(session: Session, actor: Actor, election_id: str) -> Election:
     """Closed → scrutiny: strikes remain possible; the tally waits for the committee's seal."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
-    phases.require_transition(election.phase, phases.SCRUTINY)
-    election.phase = phases.SCRUTINY
+    previous = election.phase
+    election.phase = phases.advance(previous, "scrutiny_started")
     session.flush()
-    board.append(session, election.id, "scrutiny_started", {"from": "closed", "to": "scrutiny"})
+    board.append(session, election.id, "scrutiny_started", {"from": previous,
+                                                             "to": election.phase})
     audit.record(session, election.id, actor, "scrutiny.start", {})
     return election
 

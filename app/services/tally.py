@@ -17,7 +17,7 @@ from app.counting import count_rankings
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Ballot, BallotDefinition, DecryptionShare, Election, Tally, Trustee
 from app.models.base import utcnow
-from app.services import audit, board, elections, manifest, mixing, phases, scrutiny
+from app.services import audit, board, elections, lifecycle, manifest, mixing, phases, scrutiny
 from app.services.actor import Actor
 from crypto import mixnet
 from crypto.ceremony import verify_decryption_share_signature
@@ -37,7 +37,7 @@ from crypto.tally import (
 )
 from crypto.threshold import combine_decryption, public_key_share, verify_decryption_share
 
-TALLY_START_PHASES = frozenset({phases.CLOSED, phases.SCRUTINY})
+TALLY_START_PHASES = phases.TALLY_START_PHASES
 
 WORKERS = os.cpu_count() or 1
 """Processes for checking a long decryption share (a mixed ranked tally; short lists stay
@@ -83,7 +83,7 @@ class _Decryption:
 
 def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
     """Closed (or scrutiny) → tallying: fix the counted set and publish the encrypted sums."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, TALLY_START_PHASES, "start the tally")
     if _tally(session, election.id) is not None:  # pragma: no cover - phase prevents it
@@ -113,9 +113,8 @@ def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
                   contributors=contributors,
                   totals=None, result=None, decrypted_at=None)
     session.add(tally)
-    phases.require_transition(election.phase, phases.TALLYING)
     previous = election.phase
-    election.phase = phases.TALLYING
+    election.phase = phases.advance(previous, "tally_started")
     session.flush()
     board.append(session, election.id, "tally_started", {
         "from": previous, "to": "tallying",
@@ -164,7 +163,7 @@ def submit_share(session: Session, actor: Actor, election_id: str, share: dict[s
                  tally_hash: str | None = None, signature: str | None = None) -> dict[str, Any]:
     """A trustee's decryption share. Invalid shares are refused (nothing stored); once t valid
     shares exist the tally is combined, decrypted and published — once."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     phases.require_phase(election.phase, {phases.TALLYING}, "submit a decryption share")
     trustee = session.scalars(select(Trustee).where(Trustee.election_id == election.id,
                                                     Trustee.username == actor.username)).first()
@@ -245,7 +244,7 @@ def _decrypt_and_publish(session: Session, election: Election, tally: Tally,
     tally.totals = totals
     tally.result = result
     tally.decrypted_at = utcnow()
-    election.phase = phases.PUBLISHED
+    election.phase = phases.advance(election.phase, "result")
     session.flush()
     used = sorted(j for j in shares if j not in rejected)[:election.threshold]
     board.append(session, election.id, "result", {"totals": totals, "shares_used": used,
