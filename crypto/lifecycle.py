@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import ceremony, mixnet
+from . import ceremony, events
 
 DRAFT = "draft"
 KEY_CEREMONY = "key_ceremony"
@@ -35,36 +35,36 @@ PHASES: tuple[str, ...] = (DRAFT, KEY_CEREMONY, READY, OPEN, PAUSED, CLOSED, SCR
 START = DRAFT
 
 MOVES: Mapping[str, tuple[frozenset[str], str]] = {
-    ceremony.STARTED: (frozenset({DRAFT}), KEY_CEREMONY),
-    ceremony.RETURNED_TO_DRAFT: (frozenset({KEY_CEREMONY}), DRAFT),
-    ceremony.SETUP: (frozenset({KEY_CEREMONY}), READY),
-    "opened": (frozenset({READY}), OPEN),
-    "paused": (frozenset({OPEN}), PAUSED),
-    "resumed": (frozenset({PAUSED}), OPEN),
-    "closed": (frozenset({OPEN, PAUSED}), CLOSED),
-    "scrutiny_started": (frozenset({CLOSED}), SCRUTINY),
-    "tally_started": (frozenset({CLOSED, SCRUTINY}), TALLYING),
-    "result": (frozenset({TALLYING}), PUBLISHED),
+    events.CEREMONY_STARTED: (frozenset({DRAFT}), KEY_CEREMONY),
+    events.RETURNED_TO_DRAFT: (frozenset({KEY_CEREMONY}), DRAFT),
+    events.ELECTION_SETUP: (frozenset({KEY_CEREMONY}), READY),
+    events.OPENED: (frozenset({READY}), OPEN),
+    events.PAUSED: (frozenset({OPEN}), PAUSED),
+    events.RESUMED: (frozenset({PAUSED}), OPEN),
+    events.CLOSED: (frozenset({OPEN, PAUSED}), CLOSED),
+    events.SCRUTINY_STARTED: (frozenset({CLOSED}), SCRUTINY),
+    events.TALLY_STARTED: (frozenset({CLOSED, SCRUTINY}), TALLYING),
+    events.RESULT: (frozenset({TALLYING}), PUBLISHED),
 }
 """event type → (the phases it may follow, the phase it moves to). These events, and only
 these, change the phase."""
 
-FROM_TO_EVENTS = frozenset({"opened", "paused", "resumed", "closed", "scrutiny_started",
-                            "tally_started"})
+FROM_TO_EVENTS = frozenset({events.OPENED, events.PAUSED, events.RESUMED, events.CLOSED,
+                            events.SCRUTINY_STARTED, events.TALLY_STARTED})
 """Moves whose payload names them: ``{"from": <phase before>, "to": <phase after>, …}``."""
 
 CEREMONY_PHASES = frozenset({DRAFT, KEY_CEREMONY})
 STRIKE_PHASES = frozenset({OPEN, PAUSED, CLOSED, SCRUTINY})
 
 PERMITTED: Mapping[str, frozenset[str]] = {
-    "ballot_cast": frozenset({OPEN}),
-    "ballot_struck": STRIKE_PHASES,
-    "ballot_unstruck": STRIKE_PHASES,
+    events.BALLOT_CAST: frozenset({OPEN}),
+    events.BALLOT_STRUCK: STRIKE_PHASES,
+    events.BALLOT_UNSTRUCK: STRIKE_PHASES,
     **{kind: CEREMONY_PHASES for kind in sorted(ceremony.CEREMONY_EVENTS)
-       if kind not in (ceremony.STARTED, ceremony.RETURNED_TO_DRAFT, ceremony.SETUP)},
-    "encrypted_tally": frozenset({TALLYING}),
-    mixnet.MIX: frozenset({TALLYING}),
-    ceremony.DECRYPTION_SHARE: frozenset({TALLYING}),
+       if kind not in (events.CEREMONY_STARTED, events.RETURNED_TO_DRAFT, events.ELECTION_SETUP)},
+    events.ENCRYPTED_TALLY: frozenset({TALLYING}),
+    events.MIX: frozenset({TALLYING}),
+    events.DECRYPTION_SHARE: frozenset({TALLYING}),
 }
 """event type → the phases in which it may be appended, for events that do not move the
 phase. An event in neither table may be appended in any phase."""

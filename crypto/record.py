@@ -6,7 +6,9 @@ checks"; DESIGN §3.5: it needs the exported record only — no database, no ser
 names the board event (``seq``), ballot tracker, trustee, question or candidate at fault:
 
 1. ``record`` — the document is a ``scrutin-record`` of version 1 (else ``UnsupportedRecord``).
-2. ``chain`` — sequence numbers, links and hashes of the board (``InvalidChain``).
+2. ``chain`` — sequence numbers, links and hashes of the board (``InvalidChain``); every
+   event's type and payload keys are in the catalogue (``crypto.events``, else
+   ``InvalidRecord`` naming the event).
 3. ``setup`` — every ceremony round's commitment proofs; for each ``election_setup``: the
    fingerprint of its manifest, the manifest's trustees equal to its round's
    ``trustee_commitments`` (all published before any share was sent), the election key
@@ -53,7 +55,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import auditlog, ceremony, errors, lifecycle, mixnet
+from . import auditlog, ceremony, errors, events, lifecycle, mixnet
 from .ballots import BallotContext, ballot_tracker, verify_ballot
 from .board import verify_chain
 from .dlog import discrete_log
@@ -103,7 +105,7 @@ Progress = Callable[[str, int, int], None]
 
 CHECKS: tuple[tuple[str, str], ...] = (
     ("record", "record format and version"),
-    ("chain", "hash chain of the public board"),
+    ("chain", "hash chain of the public board; every event catalogued (crypto.events)"),
     ("setup", "key ceremony commitments, election key and fingerprint"),
     ("phases", "lifecycle: ballots only while open, tally after closing"),
     ("audit_anchors", "audit-log heads on the board: signed by one audit key, only growing"),
@@ -520,6 +522,11 @@ class _Verifier:
     # 2. chain ------------------------------------------------------------------------------
     def check_chain(self) -> None:
         self.head = verify_chain(self.board)
+        for event in self.board:
+            found = events.problem(event["type"], event["payload"])
+            if found is not None:
+                raise InvalidRecord(f"{_where(event)}: malformed (catalogue): {found} "
+                                    "(docs/protocol.md §16)")
         self._passed("chain", f"{len(self.board)} events, head {self.head}",
                      events=len(self.board))
 

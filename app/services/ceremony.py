@@ -23,6 +23,7 @@ from app.models.base import utcnow
 from app.services import audit, board, elections, lifecycle, manifest, phases
 from app.services.actor import Actor
 from crypto import ceremony as protocol
+from crypto import events
 from crypto.errors import InvalidCeremony
 from crypto.fingerprint import election_fingerprint
 
@@ -47,17 +48,21 @@ def _events(session: Session, election_id: str) -> list[dict[str, Any]]:
 def replay(session: Session, election_id: str,
            extra: list[dict[str, Any]] | None = None) -> protocol.Ceremony:
     """The ceremony as the board (plus ``extra`` candidate events) shows it."""
-    events = _events(session, election_id)
-    seq = len(events)
+    board_events = _events(session, election_id)
+    seq = len(board_events)
     for kind, payload in [(e["type"], e["payload"]) for e in extra or []]:
         seq += 1
-        events.append({"seq": seq, "type": kind, "payload": payload})
-    return protocol.replay(election_id, events)
+        board_events.append({"seq": seq, "type": kind, "payload": payload})
+    return protocol.replay(election_id, board_events)
 
 
 def _append_checked(session: Session, election: Election, kind: str,
                     payload: dict[str, Any]) -> protocol.Ceremony:
-    """Append ``kind`` only if the board with it still replays; else 409 with the reason."""
+    """Append ``kind`` only if the board with it still replays; else 409 with the reason. A
+    trustee's message the event catalogue does not accept is a 422 (nothing written)."""
+    malformed = events.problem(kind, payload)
+    if malformed is not None:
+        raise InvalidInput("invalid_message", f"a {kind} message: {malformed}")
     try:
         state = replay(session, election.id, [{"type": kind, "payload": payload}])
     except InvalidCeremony as exc:
@@ -276,7 +281,7 @@ def back_to_draft(session: Session, actor: Actor, election_id: str, reason: str)
     if not reason.strip():
         raise InvalidInput("reason_required", "say why the election returns to draft")
     _restart(session, actor, election, reason)
-    election.phase = phases.advance(election.phase, "returned_to_draft")
+    election.phase = phases.advance(election.phase, events.RETURNED_TO_DRAFT)
     session.flush()
-    board.append(session, election.id, "returned_to_draft", {"reason": reason})
+    board.append(session, election.id, events.RETURNED_TO_DRAFT, {"reason": reason})
     audit.record(session, election.id, actor, "election.unfreeze", {"reason": reason})

@@ -29,6 +29,7 @@ from app.models import Ballot, BallotDefinition, Candidate
 from app.models.base import utcnow
 from app.services import audit, board, elections, lifecycle, manifest, phases, scrutiny
 from app.services.actor import Actor
+from crypto import events
 
 CHANGE_PHASES = frozenset({phases.READY, phases.OPEN, phases.PAUSED})
 
@@ -92,7 +93,7 @@ def change_candidates(session: Session, actor: Actor, election_id: str, *, quest
     session.add(BallotDefinition(election_id=election.id, version=version, manifest=doc,
                                  fingerprint=fp, created_at=utcnow()))
     session.flush()
-    board.append(session, election.id, "ballot_definition", {
+    board.append(session, election.id, events.BALLOT_DEFINITION, {
         "version": version, "manifest": doc, "fingerprint": fp, "change": change,
         "reason": reason, "old_ballots": old_ballots})
     audit.record(session, election.id, actor, "candidates.change",

@@ -16,6 +16,7 @@ from app.models.base import utcnow
 from app.schemas.elections import ElectionCreate, ElectionPatch, QuestionIn, ScheduleIn
 from app.services import audit, board, phases, role_policy, roll, schedule
 from app.services.actor import Actor
+from crypto import events
 from crypto.ballots import QuestionSpec
 from crypto.ceremony import PROTOCOL as CEREMONY_PROTOCOL
 from crypto.mixnet import MIN_MIXES as MIXES_REQUIRED
@@ -191,7 +192,7 @@ def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatc
     session.flush()
     audit.record(session, election.id, actor, "election.update", {"changes": changes})
     if patch.schedule is not None and election.phase not in (phases.DRAFT,):
-        board.append(session, election.id, "schedule_changed",
+        board.append(session, election.id, events.SCHEDULE_CHANGED,
                      schedule.describe(election.starts_at, election.ends_at, election.timezone))
     return election
 
@@ -393,9 +394,9 @@ def freeze(session: Session, actor: Actor, election_id: str) -> Election:
     if problems:
         raise Conflict("not_ready_to_freeze", "; ".join(problems))
     role_policy.trustee_set_allowed(session, election)
-    election.phase = phases.advance(election.phase, "ceremony_started")
+    election.phase = phases.advance(election.phase, events.CEREMONY_STARTED)
     session.flush()
-    board.append(session, election.id, "ceremony_started", {
+    board.append(session, election.id, events.CEREMONY_STARTED, {
         "election_id": election.id, "round": election.ceremony_round,
         "threshold": election.threshold, "trustees": election.trustee_count,
         "protocol": CEREMONY_PROTOCOL,

@@ -16,7 +16,7 @@ from app.models import Election
 from app.models.base import utcnow
 from app.services import audit, board, elections, phases, roll, schedule
 from app.services.actor import SYSTEM, Actor
-from crypto import lifecycle
+from crypto import events, lifecycle
 
 
 def load_current(session: Session, election_id: str, *, for_update: bool = False) -> Election:
@@ -99,7 +99,7 @@ def extend(session: Session, actor: Actor, election: Election, new_end: datetime
     old = election.ends_at
     election.ends_at = new_end
     session.flush()
-    board.append(session, election.id, "extended", {
+    board.append(session, election.id, events.EXTENDED, {
         "old_end_utc": old.isoformat() if old else None, "reason": reason,
         **schedule.describe(election.starts_at, election.ends_at, election.timezone)})
     audit.record(session, election.id, actor, "election.extend",

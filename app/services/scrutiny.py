@@ -34,6 +34,7 @@ from app.models.base import utcnow
 from app.services import audit, board, elections, lifecycle, phases
 from app.services.actor import Actor
 from app.services.signals import CastSignal, Cluster, clusters
+from crypto import events
 
 STRIKE_PHASES = phases.STRIKE_PHASES
 PII_FLAG = "pii"
@@ -179,7 +180,7 @@ def strike(session: Session, actor: Actor, election_id: str, selector: dict[str,
     # reason: "sockpuppet" next to trackers, beside the public list of who voted, would point
     # at people. Reason codes are published in aggregate when the tally starts
     # (``struck_by_reason``); code and text stay in the audit log.
-    event = board.append(session, election.id, "ballot_unstruck" if unstrike else "ballot_struck",
+    event = board.append(session, election.id, events.BALLOT_UNSTRUCK if unstrike else events.BALLOT_STRUCK,
                          {"trackers": sorted(trackers), "count": len(trackers)})
     now = utcnow()
     session.execute(update(Ballot).where(Ballot.id.in_([b.id for b in targets]))
@@ -240,7 +241,7 @@ def _invite(session: Session, actor: Actor, election: Election, voter_ids: list[
                                      created_by=actor.username))
         names.append(voter.username)
     session.flush()
-    board.append(session, election.id, "revote_invited", {"count": len(names)})
+    board.append(session, election.id, events.REVOTE_INVITED, {"count": len(names)})
     audit.record(session, election.id, actor, "revote.invite",
                  {"voters": names, "reason": reason, "reason_code": reason_code})
     return names
@@ -310,9 +311,9 @@ def start_scrutiny(session: Session, actor: Actor, election_id: str) -> Election
     election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     previous = election.phase
-    election.phase = phases.advance(previous, "scrutiny_started")
+    election.phase = phases.advance(previous, events.SCRUTINY_STARTED)
     session.flush()
-    board.append(session, election.id, "scrutiny_started", {"from": previous,
+    board.append(session, election.id, events.SCRUTINY_STARTED, {"from": previous,
                                                              "to": election.phase})
     audit.record(session, election.id, actor, "scrutiny.start", {})
     return election
