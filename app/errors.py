@@ -10,8 +10,9 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base of every error a user can cause. ``kind`` decides the HTTP status."""
 
-    # invalid | unauthenticated | forbidden | not_found | conflict | too_large | unavailable |
-    # rate_limited
+    # invalid | unauthenticated | forbidden | not_found | conflict | unavailable | rate_limited
+    # (a body too large is refused with 413 by the size limit, app/api/limits.py, before any
+    # service runs)
     kind = "invalid"
 
     def __init__(self, code: str, detail: str) -> None:
@@ -40,10 +41,6 @@ class Conflict(DomainError):
     """The request is well formed but not allowed in the current state (e.g. wrong phase)."""
 
     kind = "conflict"
-
-
-class PayloadTooLarge(DomainError):
-    kind = "too_large"
 
 
 class Unavailable(DomainError):

@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction
-from app.services import audit, elections, identity, lifecycle, notify, scrutiny
+from app.services import audit, identity, lifecycle, notify, scrutiny
 from app.services.audit import AuditSigner
 from app.services.notify import Channel, RetryPolicy
 
@@ -79,7 +79,7 @@ class Scheduler:
             due = lifecycle.due_elections(session)
         for election_id in due:
             with transaction(self._sessions) as session:
-                elections.load(session, election_id, for_update=True)
+                lifecycle.load_current(session, election_id)
         with transaction(self._sessions) as session:
             scrutiny.purge_due(session, self._retention)
         with transaction(self._sessions) as session:
@@ -96,7 +96,7 @@ class Scheduler:
             due = audit.unanchored(session, self._audit_anchor)
         for election_id in due:
             with transaction(self._sessions) as session:
-                elections.load(session, election_id, for_update=True)
+                lifecycle.load_current(session, election_id)
                 audit.anchor(session, election_id, self._audit_signer)
         return due
 

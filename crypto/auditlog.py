@@ -14,8 +14,6 @@ truncated or rewritten, whoever holds the database.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,10 +22,11 @@ from nacl.exceptions import BadSignatureError
 from nacl.exceptions import CryptoError as NaclCryptoError
 from nacl.signing import SigningKey, VerifyKey
 
+from . import chain
 from .errors import InvalidRecord
 from .hashing import canonical_json
 
-GENESIS = "0" * 64
+GENESIS = chain.GENESIS
 ENTRY_TAG = b"scrutin/audit/v1\x00"
 HEAD_TAG = b"scrutin/audit-head/v1\x00"
 AUDIT_HEAD = "audit_head"
@@ -35,13 +34,11 @@ AUDIT_HEAD = "audit_head"
 
 def entry_hash(prev: str, scope: str, seq: int, at: str, actor: str, action: str,
                detail: Mapping[str, Any]) -> str:
-    """SHA-256 of one entry and its predecessor's hash (``at`` as ISO 8601 text)."""
-    body = json.dumps(
-        {"prev": prev, "scope": scope, "seq": seq, "at": at, "actor": actor,
-         "action": action, "detail": dict(detail)},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
-    )
-    return hashlib.sha256(ENTRY_TAG + body.encode()).hexdigest()
+    """SHA-256 of one entry and its predecessor's hash (``at`` as ISO 8601 text): a link of
+    the hash chain the board uses too (``crypto.chain``). ``detail`` is plain JSON (the
+    service stores it so)."""
+    return chain.link(ENTRY_TAG, prev, {"scope": scope, "seq": seq, "at": at, "actor": actor,
+                                        "action": action, "detail": dict(detail)})
 
 
 def head_statement(scope: str, count: int, head: str) -> bytes:
@@ -126,18 +123,21 @@ def check_log(scope: str, entries: Sequence[Mapping[str, Any]],
     report = LogReport(scope, entries=len(entries))
     prev = GENESIS
     by_seq: dict[int, str] = {}
-    for expected, entry in enumerate(entries, start=1):
-        seq = entry.get("seq")
+    for expected, entry, problem in chain.walk(
+            entries, prev_key="prev", hash_key="hash",
+            recompute=lambda before, n, e: entry_hash(before, scope, n, str(e.get("at")),
+                                                      str(e.get("actor")), str(e.get("action")),
+                                                      e.get("detail") or {})):
         stored = str(entry.get("hash"))
-        if seq != expected:
+        if problem == "seq":
             report.problems.append((expected, f"entry {expected} is missing (found entry "
-                                    f"{seq} in its place): entries were deleted or reordered"))
-        elif entry.get("prev") != prev:
+                                    f"{entry.get('seq')} in its place): entries were deleted "
+                                    "or reordered"))
+        elif problem == "prev":
             report.problems.append((expected, f"entry {expected} does not link to entry "
                                     f"{expected - 1}: an entry before it was removed or "
                                     "altered"))
-        elif entry_hash(prev, scope, expected, str(entry.get("at")), str(entry.get("actor")),
-                        str(entry.get("action")), entry.get("detail") or {}) != stored:
+        elif problem == "hash":
             report.problems.append((expected, f"entry {expected} was altered (its contents "
                                     "no longer match its hash)"))
         else:

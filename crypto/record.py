@@ -6,7 +6,9 @@ checks"; DESIGN §3.5: it needs the exported record only — no database, no ser
 names the board event (``seq``), ballot tracker, trustee, question or candidate at fault:
 
 1. ``record`` — the document is a ``scrutin-record`` of version 1 (else ``UnsupportedRecord``).
-2. ``chain`` — sequence numbers, links and hashes of the board (``InvalidChain``).
+2. ``chain`` — sequence numbers, links and hashes of the board (``InvalidChain``); every
+   event's type and payload keys are in the catalogue (``crypto.events``, else
+   ``InvalidRecord`` naming the event).
 3. ``setup`` — every ceremony round's commitment proofs; for each ``election_setup``: the
    fingerprint of its manifest, the manifest's trustees equal to its round's
    ``trustee_commitments`` (all published before any share was sent), the election key
@@ -53,7 +55,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import auditlog, ceremony, errors, mixnet
+from . import auditlog, ceremony, errors, events, lifecycle, mixnet
 from .ballots import BallotContext, ballot_tracker, verify_ballot
 from .board import verify_chain
 from .dlog import discrete_log
@@ -103,7 +105,7 @@ Progress = Callable[[str, int, int], None]
 
 CHECKS: tuple[tuple[str, str], ...] = (
     ("record", "record format and version"),
-    ("chain", "hash chain of the public board"),
+    ("chain", "hash chain of the public board; every event catalogued (crypto.events)"),
     ("setup", "key ceremony commitments, election key and fingerprint"),
     ("phases", "lifecycle: ballots only while open, tally after closing"),
     ("audit_anchors", "audit-log heads on the board: signed by one audit key, only growing"),
@@ -119,14 +121,8 @@ CHECKS: tuple[tuple[str, str], ...] = (
     ("result", "result arithmetic and pass rules"),
 )
 
-PHASE_EVENTS = frozenset({"opened", "paused", "resumed", "closed", "scrutiny_started",
-                          "tally_started"})
-PHASE_FROM: dict[str, frozenset[str]] = {
-    "opened": frozenset({"ready"}), "resumed": frozenset({"paused"}),
-    "paused": frozenset({"open"}), "closed": frozenset({"open", "paused"}),
-    "scrutiny_started": frozenset({"closed"}),
-    "tally_started": frozenset({"closed", "scrutiny"}),
-}
+TALLY_EVENTS = frozenset({"encrypted_tally", mixnet.MIX, "decryption_share", "result"})
+"""Their lifecycle refusals are ``InvalidTally`` (checked with their tally-order rules below)."""
 CAST, STRUCK, UNSTRUCK = "ballot_cast", "ballot_struck", "ballot_unstruck"
 
 
@@ -526,6 +522,11 @@ class _Verifier:
     # 2. chain ------------------------------------------------------------------------------
     def check_chain(self) -> None:
         self.head = verify_chain(self.board)
+        for event in self.board:
+            found = events.problem(event["type"], event["payload"])
+            if found is not None:
+                raise InvalidRecord(f"{_where(event)}: malformed (catalogue): {found} "
+                                    "(docs/protocol.md §16)")
         self._passed("chain", f"{len(self.board)} events, head {self.head}",
                      events=len(self.board))
 
@@ -796,7 +797,7 @@ class _Verifier:
 
     # 4. phases -----------------------------------------------------------------------------
     def check_phases(self) -> None:
-        phase = "draft"
+        phase = lifecycle.START
         casts_by_phase = 0
         strikes = 0
         seen_tally = False
@@ -810,40 +811,34 @@ class _Verifier:
                 raise InvalidRecord(f"{where}: its time {event['at']} is before the previous "
                                     "event's: board times never go backwards")
             previous_at = at
-            if kind in ceremony.CEREMONY_EVENTS and phase not in ("draft", "key_ceremony"):
+            refused = lifecycle.refusal(phase, kind)
+            if refused is not None and kind in (STRUCK, UNSTRUCK):
+                raise InvalidRecord(f"{where}: {refused}: strikes are allowed only while "
+                                    "voting or scrutiny may still change the counted set")
+            if refused is not None and kind in ceremony.CEREMONY_EVENTS \
+                    and phase not in lifecycle.CEREMONY_PHASES:
                 raise InvalidRecord(f"{where}: a key-ceremony event while the election was "
                                     f"{phase}: an election has exactly one key")
+            if refused is not None and kind not in TALLY_EVENTS and kind != CAST:
+                raise InvalidRecord(f"{where}: {refused}")
             schedule = p.get("schedule") if kind == "ceremony_started" else (
                 p if kind in ("schedule_changed", "extended") else None)
             if isinstance(schedule, Mapping) and schedule.get("end_utc") is not None:
                 end = _time(schedule["end_utc"], f"{where}: end_utc")
-            if kind == "ceremony_started":
-                phase = "key_ceremony"
-            elif kind == "returned_to_draft":
-                phase = "draft"
-            elif kind == "election_setup":
-                if phase != "key_ceremony":
-                    raise InvalidRecord(f"{where}: election set up while {phase}")
-                phase = "ready"
-            elif kind in PHASE_EVENTS or (isinstance(p.get("to"), str) and kind == p.get("to")
-                                          and "from" in p):
+            if kind in lifecycle.FROM_TO_EVENTS:
+                expected = lifecycle.MOVES[kind][1]
                 if p.get("from") != phase:
                     raise InvalidRecord(f"{where}: says the election went from "
                                         f"{p.get('from')!r} to {p.get('to')!r}, but it was "
                                         f"{phase}")
-                expected = {"opened": "open", "resumed": "open", "paused": "paused",
-                            "closed": "closed", "scrutiny_started": "scrutiny",
-                            "tally_started": "tallying"}.get(kind, kind)
                 if p.get("to") != expected:
                     raise InvalidRecord(f"{where}: a {kind} event cannot move to {p.get('to')!r}")
-                if kind == "opened" and not self.setups:
-                    raise InvalidRecord(f"{where}: opened without an election_setup")
-                allowed = PHASE_FROM.get(kind)
-                if allowed is not None and phase not in allowed:
-                    raise InvalidRecord(f"{where}: a {kind} event while the election was {phase}")
-                phase = expected
+            if kind == "opened" and not self.setups:
+                raise InvalidRecord(f"{where}: opened without an election_setup")
+            if kind in lifecycle.MOVES and kind != "result":
+                phase = lifecycle.after(phase, kind)
             elif kind == CAST:
-                if phase != "open":
+                if refused is not None:
                     raise InvalidRecord(f"{where}: ballot {p.get('tracker')} cast while the "
                                         f"election was {phase} (casting is allowed only while "
                                         "open)")
@@ -859,35 +854,32 @@ class _Verifier:
                 casts_by_phase += 1
                 self.casts.append(event)
             elif kind in (STRUCK, UNSTRUCK):
-                if phase in ("tallying", "published", "archived", "draft", "key_ceremony"):
-                    raise InvalidRecord(f"{where}: {kind} while the election was {phase} "
-                                        "(strikes are not allowed after the tally started)")
                 strikes += 1
             elif kind == "encrypted_tally":
-                if phase != "tallying" or seen_tally:
+                if refused is not None or seen_tally:
                     raise InvalidTally(f"{where}: an encrypted tally while {phase}"
                                        + (" (a second one)" if seen_tally else ""))
                 seen_tally = True
                 self.tally_event = event
             elif kind == mixnet.MIX:
-                if not seen_tally or phase != "tallying" or self.share_events:
+                if not seen_tally or refused is not None or self.share_events:
                     raise InvalidTally(f"{where}: a mix "
                                        + ("before the encrypted tally" if not seen_tally
                                           else "after decryption began" if self.share_events
                                           else f"while {phase}"))
                 self.mix_events.append(event)
             elif kind == "decryption_share":
-                if not seen_tally or phase != "tallying":
+                if not seen_tally or refused is not None:
                     raise InvalidTally(f"{where}: a decryption share "
                                        + ("before the encrypted tally" if not seen_tally
                                           else f"while {phase}"))
                 self.share_events.append(event)
             elif kind == "result":
-                if not seen_tally or phase != "tallying":
+                if not seen_tally or refused is not None:
                     raise InvalidTally(f"{where}: a result "
                                        + ("before the encrypted tally" if not seen_tally
                                           else f"while {phase} (the tally is decrypted once)"))
-                phase = "published"
+                phase = lifecycle.after(phase, kind)
                 self.result_event = event
         self.where = "record"
         self.stage = phase

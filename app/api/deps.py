@@ -32,10 +32,11 @@ def settings_of(request: Request) -> Settings:
 @contextmanager
 def unit_of_work(request: Request, readonly: bool = False,
                  election_id: str | None = None) -> Iterator[Session]:
-    """A transaction for one request. Read-only units never write; for them, a scheduled
-    open/close of ``election_id`` that has fallen due is applied first in its own short write
-    transaction, so what is read is up to date."""
-    if readonly and election_id is not None:
+    """A transaction for one request. Read-only units never write. With ``election_id``, a
+    scheduled open/close of that election that has fallen due is applied first, in its own
+    short write transaction (the scheduler's work, done early), so what is read is up to date;
+    nothing is written when nothing is due."""
+    if election_id is not None:
         lifecycle.catch_up(request.app.state.sessions, election_id)
     with transaction(request.app.state.sessions, readonly=readonly) as session:
         yield session

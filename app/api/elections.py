@@ -239,7 +239,7 @@ PhaseAction = Callable[[Session, Actor, Election], None]
 
 def _phase_action(work: UnitOfWork, actor: Actor, election_id: str, action: PhaseAction) -> dict:
     with work() as session:
-        election = elections.load(session, election_id, for_update=True)
+        election = lifecycle.load_current(session, election_id)
         elections.require_role(session, actor, election, "committee")
         action(session, actor, election)
         return elections.view(session, election)

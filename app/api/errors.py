@@ -22,7 +22,6 @@ STATUS_BY_KIND = {
     "forbidden": 403,
     "not_found": 404,
     "conflict": 409,
-    "too_large": 413,
     "unavailable": 503,
     "rate_limited": 429,
 }

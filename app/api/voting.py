@@ -41,7 +41,7 @@ def _live_decision(request: Request, actor: Actor, election_id: str) -> None:
 @router.get("/me", response_model=VoterStatus)
 def my_status(request: Request, election_id: str, actor: VoterActor, work: Work) -> dict[str, Any]:
     _live_decision(request, actor, election_id)
-    with work() as session:
+    with work.read(election_id) as session:
         return casting.my_status(session, actor, election_id)
 
 

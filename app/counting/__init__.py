@@ -22,7 +22,6 @@ from app.counting.schulze import count_schulze
 from app.counting.scottish_stv import count_scottish_stv
 
 METHODS = ("meek", "meek-openstv", "scottish-stv", "irv", "schulze", "debian")
-STV_METHODS = ("meek", "meek-openstv", "scottish-stv", "irv")
 
 __all__ = [
     "METHODS",

@@ -30,7 +30,6 @@ Anything unknown or malformed raises :class:`RulesError` naming the field.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -48,12 +47,14 @@ from app.eligibility.facts import (
     format_timestamp,
     normalize_username,
 )
+from crypto.hashing import canonical_json, sha256_hex
 
 RULE_NAMES = (
     "min_edits", "edits_before", "edits_between", "registered_before", "not_blocked",
     "not_locked", "not_bot", "need_groups", "need_global_groups", "include", "exclude",
     "need_list", "allow_groups",
 )
+
 TOP_LEVEL = ("version", "wiki", "message", "rules")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WIKI_RE = re.compile(r"^[a-z0-9_.\-]{1,64}$")
@@ -148,10 +149,9 @@ class Rules:
         return doc
 
     def fingerprint(self) -> str:
-        """SHA-256 of the canonical JSON: ties a stored decision to the exact rules used."""
-        canonical = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"),
-                               ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """SHA-256 of the canonical JSON (``crypto.hashing.canonical_json``, protocol.md §2.4):
+        ties a stored decision to the exact rules used."""
+        return sha256_hex(canonical_json(self.to_json()))
 
     # -- what a provider must fetch --------------------------------------------------------
 

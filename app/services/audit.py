@@ -165,9 +165,9 @@ def anchor_now(session: Session, actor: Actor, election_id: str,
                signer: AuditSigner) -> dict[str, Any]:
     """The committee publishes the log's head on the public board now (the scheduler also
     does, periodically)."""
-    from app.services import elections  # elections imports this module
+    from app.services import elections, lifecycle  # both import this module
 
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     event = anchor(session, election.id, signer)
     count, digest = head(session, election.id)

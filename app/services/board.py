@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict
-from app.models import BoardEvent
+from app.models import BoardEvent, Election
 from app.models.base import utcnow
+from crypto import events, lifecycle
 from crypto.board import GENESIS_HASH, event_hash
 from crypto.tally import counted_ballots
 
@@ -31,7 +32,17 @@ def append(session: Session, election_id: str, event_type: str,
     Board times never go backwards (the verifier requires it; a clock stepped back by NTP must
     not make an honest record fail). ``before``: the event must be stamped before this instant
     (a ballot before the scheduled end, which is exclusive), else ``Conflict`` and nothing is
-    written — the phase was checked a moment earlier, the stamp is what the record shows."""
+    written — the phase was checked a moment earlier, the stamp is what the record shows.
+
+    The event must be in the catalogue with a well-formed payload (``crypto.events``) and, if
+    it is not a phase move, permitted in the election's phase (``crypto.lifecycle``); else
+    ``UncataloguedEvent`` / ``RuntimeError``: a bug in the caller, which checks first."""
+    events.require(event_type, payload)
+    if event_type not in lifecycle.MOVES:
+        election = session.get(Election, election_id)
+        refused = election and lifecycle.refusal(election.phase, event_type)
+        if refused:
+            raise RuntimeError(f"cannot append {refused}: the service must refuse it first")
     last = session.scalars(
         select(BoardEvent).where(BoardEvent.election_id == election_id)
         .order_by(BoardEvent.seq.desc()).limit(1)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Ballot, BoardEvent, Credential, Election, Voter, VoterSignal
 from app.models.base import utcnow
-from app.services import audit, board, elections, manifest, phases, schedule, scrutiny
+from app.services import audit, board, elections, lifecycle, manifest, phases, schedule, scrutiny
 from app.services.actor import Actor
 from app.services.receipts import ReceiptSigner
 from app.services.signals import MAX_FORWARDED_FOR, MAX_USER_AGENT, client_address
@@ -138,7 +138,7 @@ def register_credential(session: Session, actor: Actor, election_id: str,
                         public_key: str) -> dict[str, Any]:
     """Convenient mode: the voter's client made a credential; the server registers its public
     half on the board (so the voter can see any ballot cast under it)."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     if election.credential_mode != "convenient":
         raise Conflict("independent_credentials",
                        "this election's credentials come from its credential authority")
@@ -197,7 +197,7 @@ def publish_credentials(session: Session, actor: Actor, election_id: str,
     offline for the frozen roll, signed with its own key (``crypto.roll``; the key and the
     signature go on the board, the committee compares the key's fingerprint with the one the
     authority gave it). The server never sees a secret code."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "credential_authority")
     if election.credential_mode != "independent":
         raise Conflict("convenient_credentials", "voters register their own credentials here")
@@ -251,7 +251,7 @@ class CastPlan:
 def prepare_cast(session: Session, actor: Actor, election_id: str,
                  ballot: dict[str, Any]) -> CastPlan:
     """Cheap checks first: phase, eligibility, election and fingerprint."""
-    election = elections.load(session, election_id)
+    election = lifecycle.load_current(session, election_id)
     phases.require_phase(election.phase, phases.CASTING_PHASES, "cast a ballot")
     voter = _eligible_voter(session, election, actor.username)
     definition = manifest.current_definition(session, election.id)
@@ -287,7 +287,7 @@ def store(session: Session, plan: CastPlan, ballot: dict[str, Any], verified: Ve
     """Store atomically and receipt, under the election's row lock (serialises casts, strikes
     and phase changes). Everything that could have changed since ``prepare_cast`` is
     re-checked here."""
-    election = elections.load(session, plan.election_id, for_update=True)
+    election = lifecycle.load_current(session, plan.election_id)
     phases.require_phase(election.phase, phases.CASTING_PHASES, "cast a ballot")
     voter = session.get(Voter, plan.voter_id)
     if voter is None or not voter.eligible:

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.models import BallotDefinition, Complaint, Election, SealedShare, Trustee
 from app.models.base import utcnow
-from app.services import audit, board, elections, manifest, phases
+from app.services import audit, board, elections, lifecycle, manifest, phases
 from app.services.actor import Actor
 from crypto import ceremony as protocol
+from crypto import events
 from crypto.errors import InvalidCeremony
 from crypto.fingerprint import election_fingerprint
 
@@ -47,17 +48,21 @@ def _events(session: Session, election_id: str) -> list[dict[str, Any]]:
 def replay(session: Session, election_id: str,
            extra: list[dict[str, Any]] | None = None) -> protocol.Ceremony:
     """The ceremony as the board (plus ``extra`` candidate events) shows it."""
-    events = _events(session, election_id)
-    seq = len(events)
+    board_events = _events(session, election_id)
+    seq = len(board_events)
     for kind, payload in [(e["type"], e["payload"]) for e in extra or []]:
         seq += 1
-        events.append({"seq": seq, "type": kind, "payload": payload})
-    return protocol.replay(election_id, events)
+        board_events.append({"seq": seq, "type": kind, "payload": payload})
+    return protocol.replay(election_id, board_events)
 
 
 def _append_checked(session: Session, election: Election, kind: str,
                     payload: dict[str, Any]) -> protocol.Ceremony:
-    """Append ``kind`` only if the board with it still replays; else 409 with the reason."""
+    """Append ``kind`` only if the board with it still replays; else 409 with the reason. A
+    trustee's message the event catalogue does not accept is a 422 (nothing written)."""
+    malformed = events.problem(kind, payload)
+    if malformed is not None:
+        raise InvalidInput("invalid_message", f"a {kind} message: {malformed}")
     try:
         state = replay(session, election.id, [{"type": kind, "payload": payload}])
     except InvalidCeremony as exc:
@@ -140,7 +145,7 @@ def post_message(session: Session, actor: Actor, election_id: str, kind: str,
     ``signature``). The server adds the trustee's index and appends it if the board replays.
     ``receipt_key`` goes into the manifest (as in ``status``) when the last confirmation sets
     the election up."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "take part in the key ceremony")
     me = _me(session, actor, election)
     if body.get("round") != election.ceremony_round:
@@ -204,7 +209,7 @@ def _verdict(session: Session, actor: Actor, election: Election, complainant: in
 def declare_no_answer(session: Session, actor: Actor, election_id: str, complainant: int,
                       accused: int) -> dict[str, Any]:
     """The committee settles a complaint the accused never answered: the accused is at fault."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "settle a complaint")
     _verdict(session, actor, election, complainant, accused, protocol.FINDING_NO_ANSWER)
@@ -235,14 +240,14 @@ def _complete(session: Session, election: Election, state: protocol.Ceremony,
     _append_checked(session, election, protocol.SETUP, payload)
     session.add(BallotDefinition(election_id=election.id, version=1, manifest=doc,
                                  fingerprint=fp, created_at=utcnow()))
-    election.phase = phases.READY
+    election.phase = phases.advance(election.phase, protocol.SETUP)
     session.flush()
 
 
 def restart(session: Session, actor: Actor, election_id: str, reason: str) -> None:
     """Start a new ceremony round (after a settled complaint, or a trustee who cannot go on).
     Bounded (``crypto.ceremony.MAX_ROUNDS``) and refused while a complaint is open."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "restart the key ceremony")
     if not reason.strip():
@@ -270,13 +275,13 @@ def _restart(session: Session, actor: Actor, election: Election, reason: str) ->
 
 def back_to_draft(session: Session, actor: Actor, election_id: str, reason: str) -> None:
     """Reopen the configuration (e.g. to replace a trustee); a new ceremony round follows."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, {phases.KEY_CEREMONY}, "return to draft")
     if not reason.strip():
         raise InvalidInput("reason_required", "say why the election returns to draft")
     _restart(session, actor, election, reason)
-    election.phase = phases.DRAFT
+    election.phase = phases.advance(election.phase, events.RETURNED_TO_DRAFT)
     session.flush()
-    board.append(session, election.id, "returned_to_draft", {"reason": reason})
+    board.append(session, election.id, events.RETURNED_TO_DRAFT, {"reason": reason})
     audit.record(session, election.id, actor, "election.unfreeze", {"reason": reason})

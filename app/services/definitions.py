@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, InvalidInput
 from app.models import Ballot, BallotDefinition, Candidate
 from app.models.base import utcnow
-from app.services import audit, board, elections, manifest, phases, scrutiny
+from app.services import audit, board, elections, lifecycle, manifest, phases, scrutiny
 from app.services.actor import Actor
+from crypto import events
 
 CHANGE_PHASES = frozenset({phases.READY, phases.OPEN, phases.PAUSED})
 
@@ -36,7 +37,7 @@ CHANGE_PHASES = frozenset({phases.READY, phases.OPEN, phases.PAUSED})
 def change_candidates(session: Session, actor: Actor, election_id: str, *, question: int,
                       position: int, replacement: dict[str, str] | None, reason: str,
                       old_ballots: str, acknowledge_small_slots: bool = False) -> dict[str, Any]:
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, CHANGE_PHASES, "change the candidates")
     if old_ballots not in ("keep", "strike"):
@@ -92,7 +93,7 @@ def change_candidates(session: Session, actor: Actor, election_id: str, *, quest
     session.add(BallotDefinition(election_id=election.id, version=version, manifest=doc,
                                  fingerprint=fp, created_at=utcnow()))
     session.flush()
-    board.append(session, election.id, "ballot_definition", {
+    board.append(session, election.id, events.BALLOT_DEFINITION, {
         "version": version, "manifest": doc, "fingerprint": fp, "change": change,
         "reason": reason, "old_ballots": old_ballots})
     audit.record(session, election.id, actor, "candidates.change",

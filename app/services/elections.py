@@ -14,8 +14,9 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Candidate, Election, Question, RoleAssignment, Trustee, Voter
 from app.models.base import utcnow
 from app.schemas.elections import ElectionCreate, ElectionPatch, QuestionIn, ScheduleIn
-from app.services import audit, board, lifecycle, phases, role_policy, roll, schedule
+from app.services import audit, board, phases, role_policy, roll, schedule
 from app.services.actor import Actor
+from crypto import events
 from crypto.ballots import QuestionSpec
 from crypto.ceremony import PROTOCOL as CEREMONY_PROTOCOL
 from crypto.mixnet import MIN_MIXES as MIXES_REQUIRED
@@ -37,22 +38,15 @@ RANKED_CHUNK_BYTES = 300  # one ciphertext and its proof of knowledge (crypto.ra
 
 
 def load(session: Session, election_id: str, *, for_update: bool = False) -> Election:
-    """Fetch an election and apply any transition its schedule has made due.
-
-    A due transition is applied under the row lock, re-reading the row, so that concurrent
-    requests cannot both open (or close) the election."""
+    """Fetch an election (under its row lock, re-read, with ``for_update``). Never writes: the
+    transitions its schedule has made due are applied by ``lifecycle.load_current`` (the write
+    paths), ``lifecycle.catch_up`` and the scheduler."""
     query = select(Election).where(Election.id == election_id)
-    locked = query.with_for_update().execution_options(populate_existing=True)
-    election = session.scalars(locked if for_update else query).first()
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    election = session.scalars(query).first()
     if election is None:
         raise NotFound("election_not_found", f"no election {election_id!r}")
-    if session.info.get("readonly"):
-        # Reads never write: a transition that just fell due shows once a writer (the next
-        # request that changes something, or the scheduler within seconds) has applied it.
-        return election
-    if not for_update and lifecycle.due_steps(session, election):
-        election = session.scalars(locked).one()
-    lifecycle.apply_schedule(session, election)
     return election
 
 
@@ -198,7 +192,7 @@ def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatc
     session.flush()
     audit.record(session, election.id, actor, "election.update", {"changes": changes})
     if patch.schedule is not None and election.phase not in (phases.DRAFT,):
-        board.append(session, election.id, "schedule_changed",
+        board.append(session, election.id, events.SCHEDULE_CHANGED,
                      schedule.describe(election.starts_at, election.ends_at, election.timezone))
     return election
 
@@ -400,9 +394,9 @@ def freeze(session: Session, actor: Actor, election_id: str) -> Election:
     if problems:
         raise Conflict("not_ready_to_freeze", "; ".join(problems))
     role_policy.trustee_set_allowed(session, election)
-    election.phase = phases.KEY_CEREMONY
+    election.phase = phases.advance(election.phase, events.CEREMONY_STARTED)
     session.flush()
-    board.append(session, election.id, "ceremony_started", {
+    board.append(session, election.id, events.CEREMONY_STARTED, {
         "election_id": election.id, "round": election.ceremony_round,
         "threshold": election.threshold, "trustees": election.trustee_count,
         "protocol": CEREMONY_PROTOCOL,

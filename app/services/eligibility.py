@@ -33,7 +33,7 @@ from app.eligibility import (
 from app.errors import Conflict, InvalidInput, Unavailable
 from app.models import Election, Voter
 from app.models.base import utcnow
-from app.services import audit, elections, phases, roll
+from app.services import audit, elections, lifecycle, phases, roll
 from app.services.actor import Actor
 
 ROLL_MODES = ("list", "frozen", "live")
@@ -42,7 +42,7 @@ RULE_PHASES = frozenset({phases.DRAFT, phases.KEY_CEREMONY, phases.READY})
 
 def set_rules(session: Session, actor: Actor, election_id: str, rules: dict[str, Any] | None,
               roll_mode: str) -> dict[str, Any]:
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, RULE_PHASES, "change the eligibility rules")
     if roll_mode not in ROLL_MODES:
@@ -90,7 +90,7 @@ def freeze_roll(session: Session, actor: Actor, election_id: str, entries: list[
                 rules_fingerprint: str) -> dict[str, Any]:
     """Store a computed roll (frozen mode). Refused if any user could not be checked: a roll
     with holes would silently exclude people."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, RULE_PHASES, "freeze the roll")
     if election.roll_mode != "frozen":
@@ -149,7 +149,7 @@ def ensure_live_decision(sessions: sessionmaker[Session], provider: FactsProvide
     """Live roll mode: decide the voter's eligibility at the first visit and record it; later
     visits reuse the recorded decision. The wiki is asked outside any transaction (a slow wiki
     must not hold a database lock)."""
-    with transaction(sessions) as session:
+    with transaction(sessions, readonly=True) as session:
         rules = live_check_needed(session, election_id, username)
     if rules is None:
         return
@@ -161,7 +161,7 @@ def ensure_live_decision(sessions: sessionmaker[Session], provider: FactsProvide
 def record_decision(session: Session, election_id: str, username: str, decision: Any,
                     facts: dict[str, Any]) -> None:
     """Store a live decision once (a concurrent first visit may have stored it already)."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     if session.scalars(select(Voter).where(Voter.election_id == election.id,
                                            Voter.username == username)).first():
         return

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
 from app.models import Election, Invitation, LoginSession, RoleAssignment, Trustee, Voter
 from app.models.base import utcnow
-from app.services import audit, elections, identity, phases
+from app.services import audit, elections, identity, lifecycle, phases
 from app.services.actor import Actor
 
 INVITATION_MAX_AGE = timedelta(days=30)
@@ -110,7 +110,7 @@ def _require_voting_ahead(election: Election, now: datetime) -> None:
 def create(session: Session, actor: Actor, election_id: str, usernames: Sequence[str],
            admins: Collection[str]) -> list[tuple[Invitation, str]]:
     """One invitation per username; all or nothing. Returns (invitation, token) pairs."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     now = utcnow()
     _require_voting_ahead(election, now)
@@ -195,7 +195,7 @@ def list_for(session: Session, actor: Actor, election_id: str) -> list[dict[str,
 
 def revoke(session: Session, actor: Actor, election_id: str,
            invitation_id: str) -> dict[str, Any]:
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     invitation = session.scalars(select(Invitation).where(
         Invitation.election_id == election.id, Invitation.id == invitation_id)).first()
@@ -231,7 +231,7 @@ def accept(session: Session, token: str, admins: Collection[str],
         Invitation.token_hash == identity.hash_token(token)).with_for_update()).first()
     if invitation is None:
         raise Unauthenticated("invalid_invitation", "this invitation link is not valid")
-    election = elections.load(session, invitation.election_id)
+    election = lifecycle.load_current(session, invitation.election_id)
     holder = Actor(username=invitation.username, invitation_id=invitation.id,
                    election_scope=election.id)
     now = utcnow()

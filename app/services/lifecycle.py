@@ -11,11 +11,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.models import Election
 from app.models.base import utcnow
-from app.services import audit, board, phases, roll, schedule
+from app.services import audit, board, elections, phases, roll, schedule
 from app.services.actor import SYSTEM, Actor
+from crypto import events, lifecycle
+
+
+def load_current(session: Session, election_id: str, *, for_update: bool = False) -> Election:
+    """The election as a write path needs it: ``elections.load`` plus every transition its
+    schedule has made due, applied under the row lock (re-reading the row, so that concurrent
+    requests cannot both open or close it). In a read-only unit it only reads: a transition
+    that just fell due shows once a writer (``catch_up``, a write, the scheduler) applied it."""
+    election = elections.load(session, election_id, for_update=for_update)
+    if session.info.get("readonly"):
+        return election
+    if not for_update and due_steps(session, election):
+        election = elections.load(session, election_id, for_update=True)
+    apply_schedule(session, election)
+    return election
 
 
 def due_steps(session: Session, election: Election, now: datetime | None = None) -> list[str]:
@@ -37,17 +52,17 @@ def apply_schedule(session: Session, election: Election, now: datetime | None = 
 
 
 def _move(session: Session, election: Election, target: str, actor: Actor, reason: str) -> None:
-    phases.require_transition(election.phase, target)
     previous = election.phase
-    election.phase = target
+    try:
+        event = lifecycle.move_event(previous, target)
+    except ValueError as exc:
+        raise Conflict("wrong_phase", str(exc)) from None
+    election.phase = phases.advance(previous, event)
     if target == phases.CLOSED:
         election.closed_at = utcnow()
     if target != phases.PAUSED:
         election.pause_reason = None
     session.flush()
-    event = {"open": "opened", "closed": "closed", "paused": "paused"}.get(target, target)
-    if previous == phases.PAUSED and target == phases.OPEN:
-        event = "resumed"
     board.append(session, election.id, event, {"from": previous, "to": target, "reason": reason,
                                                 "by": "schedule" if actor is SYSTEM else "committee"})
     if event in ("opened", "closed"):
@@ -84,7 +99,7 @@ def extend(session: Session, actor: Actor, election: Election, new_end: datetime
     old = election.ends_at
     election.ends_at = new_end
     session.flush()
-    board.append(session, election.id, "extended", {
+    board.append(session, election.id, events.EXTENDED, {
         "old_end_utc": old.isoformat() if old else None, "reason": reason,
         **schedule.describe(election.starts_at, election.ends_at, election.timezone)})
     audit.record(session, election.id, actor, "election.extend",
@@ -106,7 +121,5 @@ def catch_up(sessions: sessionmaker[Session], election_id: str) -> None:
         election = session.get(Election, election_id)
         due = election is not None and bool(due_steps(session, election))
     if due:
-        from app.services import elections  # elections imports this module
-
         with transaction(sessions) as session:
-            elections.load(session, election_id, for_update=True)
+            load_current(session, election_id, for_update=True)

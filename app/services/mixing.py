@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Ballot, Election, Tally, Trustee
-from app.services import audit, board, elections, manifest, phases
+from app.services import audit, board, elections, lifecycle, manifest, phases
 from app.services.actor import Actor
 from crypto import mixnet
 from crypto.elgamal import Ciphertext
@@ -111,7 +111,7 @@ def view(session: Session, election_id: str, *, with_ciphertexts: bool = True) -
 
 def submit(session: Session, actor: Actor, election_id: str, payload: dict[str, Any]) -> dict[str, Any]:
     """A trustee's mix of one ranked question; refused (nothing stored) unless it verifies."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     phases.require_phase(election.phase, {phases.TALLYING}, "mix the ranked ballots")
     trustee = session.scalars(select(Trustee).where(Trustee.election_id == election.id,
                                                     Trustee.username == actor.username)).first()

@@ -1,7 +1,9 @@
-"""The election lifecycle (DESIGN §6) and what each phase allows.
+"""What each phase allows the service to do (DESIGN §6).
 
-draft → key_ceremony → ready → open ⇄ paused → closed → scrutiny → tallying → published → archived
-Only the committee moves an election, except open/close, which follow the schedule.
+The lifecycle — phases, moves, which board events each phase permits — is ``crypto.lifecycle``
+(shared with the record verifier); this module adds the service's own rules on top of it (what
+the committee may edit) and turns a refusal into a 409. Only the committee moves an election,
+except open/close, which follow the schedule.
 """
 
 from __future__ import annotations
@@ -9,33 +11,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.errors import Conflict
+from crypto import lifecycle
+from crypto.lifecycle import (  # noqa: F401 - the phase names, re-exported for the services
+    ARCHIVED,
+    CLOSED,
+    DRAFT,
+    KEY_CEREMONY,
+    OPEN,
+    PAUSED,
+    PUBLISHED,
+    READY,
+    SCRUTINY,
+    TALLYING,
+)
 
-DRAFT = "draft"
-KEY_CEREMONY = "key_ceremony"
-READY = "ready"
-OPEN = "open"
-PAUSED = "paused"
-CLOSED = "closed"
-SCRUTINY = "scrutiny"
-TALLYING = "tallying"
-PUBLISHED = "published"
-ARCHIVED = "archived"
-
-ALL_PHASES = (DRAFT, KEY_CEREMONY, READY, OPEN, PAUSED, CLOSED, SCRUTINY, TALLYING, PUBLISHED,
-              ARCHIVED)
-
-TRANSITIONS: dict[str, frozenset[str]] = {
-    DRAFT: frozenset({KEY_CEREMONY}),
-    KEY_CEREMONY: frozenset({READY, DRAFT}),
-    READY: frozenset({OPEN}),
-    OPEN: frozenset({PAUSED, CLOSED}),
-    PAUSED: frozenset({OPEN, CLOSED}),
-    CLOSED: frozenset({SCRUTINY, TALLYING}),
-    SCRUTINY: frozenset({TALLYING}),
-    TALLYING: frozenset({PUBLISHED}),
-    PUBLISHED: frozenset({ARCHIVED}),
-    ARCHIVED: frozenset(),
-}
+ALL_PHASES = lifecycle.PHASES
+TRANSITIONS = lifecycle.TRANSITIONS
+"""The lifecycle itself is defined once, in ``crypto.lifecycle`` (the verifier's side)."""
 
 # What the committee may edit in each phase. Questions and candidates are bound into the
 # election fingerprint when the ceremony completes, so they freeze with the ceremony.
@@ -50,7 +42,9 @@ EDITABLE: dict[str, frozenset[str]] = {
     PAUSED: frozenset({"title", "description", "roles", "roll"}),
 }
 
-CASTING_PHASES = frozenset({OPEN})
+CASTING_PHASES = lifecycle.PERMITTED["ballot_cast"]
+STRIKE_PHASES = lifecycle.STRIKE_PHASES
+TALLY_START_PHASES = lifecycle.MOVES["tally_started"][0]
 
 
 def require_phase(current: str, allowed: frozenset[str] | set[str] | tuple[str, ...],
@@ -66,6 +60,15 @@ def require_phase(current: str, allowed: frozenset[str] | set[str] | tuple[str, 
 def require_transition(current: str, target: str) -> None:
     if target not in TRANSITIONS[current]:
         raise Conflict("wrong_phase", f"an election cannot go from {current} to {target}")
+
+
+def advance(current: str, event_type: str) -> str:
+    """The phase after appending ``event_type`` while ``current`` (``crypto.lifecycle.after``);
+    a refused event is a 409 and nothing changes."""
+    reason = lifecycle.refusal(current, event_type)
+    if reason is not None:
+        raise Conflict("wrong_phase", f"cannot append {reason}")
+    return lifecycle.after(current, event_type)
 
 
 def require_editable(phase: str, field: str) -> None:

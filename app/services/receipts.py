@@ -8,29 +8,22 @@ fingerprint code cover it). The checks are ``crypto.receipts``.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from typing import Any
-
-from nacl.signing import SigningKey
 
 from crypto import receipts
 
 
 class ReceiptSigner:
-    def __init__(self, secret_key: str) -> None:
-        seed = hashlib.sha256(b"scrutin/receipt-key/v1\x00" + secret_key.encode()).digest()
-        self._key = SigningKey(seed)
+    """The instance's receipt key: seed = SHA-256("scrutin/receipt-key/v1" 0x00 ‖ secret);
+    signing and checking are ``crypto.receipts`` (protocol.md §8.9)."""
 
-    @property
-    def public_key(self) -> str:
-        return self._key.verify_key.encode().hex()
+    def __init__(self, secret_key: str) -> None:
+        self._seed = hashlib.sha256(b"scrutin/receipt-key/v1\x00" + secret_key.encode()).digest()
+        self.public_key = receipts.receipt_public_key(self._seed)
 
     def sign(self, receipt: dict[str, Any]) -> dict[str, Any]:
-        body = receipts.receipt_body(receipt)
-        signature = self._key.sign(body).signature
-        return {**receipt, "server_key": self.public_key,
-                "server_signature": base64.b64encode(signature).decode()}
+        return receipts.sign_receipt(self._seed, receipt)
 
 
 def verify_receipt(signed: dict[str, Any], receipt_key: str | None = None) -> None:

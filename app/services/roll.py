@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from app.models import BoardEvent, Credential, Election, Voter
 from app.services import board, phases
+from crypto import events
 from crypto.roll import roll_fingerprint
 
-EVENT = "roll_published"
+EVENT = events.ROLL_PUBLISHED
 
 
 def current(session: Session, election: Election) -> dict[str, Any]:

@@ -31,11 +31,12 @@ from app.models import (
     VoterSignal,
 )
 from app.models.base import utcnow
-from app.services import audit, board, elections, phases
+from app.services import audit, board, elections, lifecycle, phases
 from app.services.actor import Actor
 from app.services.signals import CastSignal, Cluster, clusters
+from crypto import events
 
-STRIKE_PHASES = frozenset({phases.OPEN, phases.PAUSED, phases.CLOSED, phases.SCRUTINY})
+STRIKE_PHASES = phases.STRIKE_PHASES
 PII_FLAG = "pii"
 
 
@@ -164,7 +165,7 @@ def strike(session: Session, actor: Actor, election_id: str, selector: dict[str,
            reason_code: str, reason_text: str, *, unstrike: bool = False,
            invite_to_revote: bool = False, window: timedelta = timedelta(seconds=60),
            min_voters: int = 5) -> dict[str, Any]:
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     _require_scrutiny_role(session, actor, election)
     verb = "unstrike" if unstrike else "strike"
     phases.require_phase(election.phase, STRIKE_PHASES, f"{verb} ballots")
@@ -179,7 +180,7 @@ def strike(session: Session, actor: Actor, election_id: str, selector: dict[str,
     # reason: "sockpuppet" next to trackers, beside the public list of who voted, would point
     # at people. Reason codes are published in aggregate when the tally starts
     # (``struck_by_reason``); code and text stay in the audit log.
-    event = board.append(session, election.id, "ballot_unstruck" if unstrike else "ballot_struck",
+    event = board.append(session, election.id, events.BALLOT_UNSTRUCK if unstrike else events.BALLOT_STRUCK,
                          {"trackers": sorted(trackers), "count": len(trackers)})
     now = utcnow()
     session.execute(update(Ballot).where(Ballot.id.in_([b.id for b in targets]))
@@ -214,7 +215,7 @@ def _jsonable(selector: dict[str, Any]) -> dict[str, Any]:
 def invite(session: Session, actor: Actor, election_id: str, usernames: list[str],
            reason: str) -> dict[str, Any]:
     """Invite named voters to vote again (e.g. after their ballots were struck)."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, {phases.OPEN, phases.PAUSED}, "invite voters to re-vote")
     if not reason.strip():
@@ -240,7 +241,7 @@ def _invite(session: Session, actor: Actor, election: Election, voter_ids: list[
                                      created_by=actor.username))
         names.append(voter.username)
     session.flush()
-    board.append(session, election.id, "revote_invited", {"count": len(names)})
+    board.append(session, election.id, events.REVOTE_INVITED, {"count": len(names)})
     audit.record(session, election.id, actor, "revote.invite",
                  {"voters": names, "reason": reason, "reason_code": reason_code})
     return names
@@ -318,12 +319,13 @@ def mark_revoted(session: Session, election_id: str, voter_id: int) -> None:
 
 def start_scrutiny(session: Session, actor: Actor, election_id: str) -> Election:
     """Closed → scrutiny: strikes remain possible; the tally waits for the committee's seal."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
-    phases.require_transition(election.phase, phases.SCRUTINY)
-    election.phase = phases.SCRUTINY
+    previous = election.phase
+    election.phase = phases.advance(previous, events.SCRUTINY_STARTED)
     session.flush()
-    board.append(session, election.id, "scrutiny_started", {"from": "closed", "to": "scrutiny"})
+    board.append(session, election.id, events.SCRUTINY_STARTED, {"from": previous,
+                                                             "to": election.phase})
     audit.record(session, election.id, actor, "scrutiny.start", {})
     return election
 

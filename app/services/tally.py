@@ -17,9 +17,9 @@ from app.counting import count_rankings
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Ballot, BallotDefinition, DecryptionShare, Election, Tally, Trustee
 from app.models.base import utcnow
-from app.services import audit, board, elections, manifest, mixing, phases, scrutiny
+from app.services import audit, board, elections, lifecycle, manifest, mixing, phases, scrutiny
 from app.services.actor import Actor
-from crypto import mixnet
+from crypto import events, mixnet
 from crypto.ceremony import verify_decryption_share_signature
 from crypto.dlog import discrete_log
 from crypto.elgamal import Ciphertext
@@ -37,7 +37,7 @@ from crypto.tally import (
 )
 from crypto.threshold import combine_decryption, public_key_share, verify_decryption_share
 
-TALLY_START_PHASES = frozenset({phases.CLOSED, phases.SCRUTINY})
+TALLY_START_PHASES = phases.TALLY_START_PHASES
 
 WORKERS = os.cpu_count() or 1
 """Processes for checking a long decryption share (a mixed ranked tally; short lists stay
@@ -60,9 +60,9 @@ class _Decryption:
         self.protocol = 2 if definition.manifest.get("manifest_version", 1) >= 2 else 1
         self.tally_hash: str | None = None
         if self.protocol == 2:
-            events = board.page(session, election.id, limit=1, event_type="encrypted_tally")
-            assert events, "a tally row always comes with its encrypted_tally event"
-            self.tally_hash = encrypted_tally_hash(events[0].payload)
+            found = board.page(session, election.id, limit=1, event_type="encrypted_tally")
+            assert found, "a tally row always comes with its encrypted_tally event"
+            self.tally_hash = encrypted_tally_hash(found[0].payload)
         # Ranked questions: the trustees decrypt the sums and the last mixes (the decryption
         # target, crypto.mixnet), and only once every ranked question is mixed.
         self.mixes = mixing.load_state(session, election, tally)
@@ -83,15 +83,15 @@ class _Decryption:
 
 def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
     """Closed (or scrutiny) → tallying: fix the counted set and publish the encrypted sums."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, TALLY_START_PHASES, "start the tally")
     if _tally(session, election.id) is not None:  # pragma: no cover - phase prevents it
         raise Conflict("tally_exists", "this election has already been tallied")
     definition = manifest.current_definition(session, election.id)
     assert definition is not None
-    events = [board.to_json(e) for e in board.all_events(session, election.id)]
-    counted = counted_ballots(events)
+    board_events = [board.to_json(e) for e in board.all_events(session, election.id)]
+    counted = counted_ballots(board_events)
     trackers = [c.tracker for c in counted]
     payloads = {b.tracker: b.payload for b in session.scalars(
         select(Ballot).where(Ballot.election_id == election.id, Ballot.tracker.in_(trackers)))}
@@ -113,11 +113,10 @@ def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
                   contributors=contributors,
                   totals=None, result=None, decrypted_at=None)
     session.add(tally)
-    phases.require_transition(election.phase, phases.TALLYING)
     previous = election.phase
-    election.phase = phases.TALLYING
+    election.phase = phases.advance(previous, events.TALLY_STARTED)
     session.flush()
-    board.append(session, election.id, "tally_started", {
+    board.append(session, election.id, events.TALLY_STARTED, {
         "from": previous, "to": "tallying",
         "struck_by_reason": scrutiny.struck_by_reason(session, election.id)})
     encrypted: dict[str, Any] = {
@@ -125,7 +124,7 @@ def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
         "contributors": contributors, "ciphertexts": tally.ciphertexts}
     if mix_inputs is not None:
         encrypted["mix_inputs"] = mix_inputs
-    board.append(session, election.id, "encrypted_tally", encrypted)
+    board.append(session, election.id, events.ENCRYPTED_TALLY, encrypted)
     audit.record(session, election.id, actor, "tally.start", {"counted": len(trackers)})
     return view(session, election, tally)
 
@@ -164,7 +163,7 @@ def submit_share(session: Session, actor: Actor, election_id: str, share: dict[s
                  tally_hash: str | None = None, signature: str | None = None) -> dict[str, Any]:
     """A trustee's decryption share. Invalid shares are refused (nothing stored); once t valid
     shares exist the tally is combined, decrypted and published — once."""
-    election = elections.load(session, election_id, for_update=True)
+    election = lifecycle.load_current(session, election_id)
     phases.require_phase(election.phase, {phases.TALLYING}, "submit a decryption share")
     trustee = session.scalars(select(Trustee).where(Trustee.election_id == election.id,
                                                     Trustee.username == actor.username)).first()
@@ -207,7 +206,7 @@ def submit_share(session: Session, actor: Actor, election_id: str, share: dict[s
     payload: dict[str, Any] = {"index": trustee.trustee_index, "share": share}
     if slot_bound:
         payload.update(tally_hash=tally_hash, signature=signature)
-    board.append(session, election.id, "decryption_share", payload)
+    board.append(session, election.id, events.DECRYPTION_SHARE, payload)
     audit.record(session, election.id, actor, "tally.share", {"index": trustee.trustee_index})
     shares = {s.trustee_index: s.share for s in session.scalars(
         select(DecryptionShare).where(DecryptionShare.election_id == election.id))}
@@ -245,10 +244,10 @@ def _decrypt_and_publish(session: Session, election: Election, tally: Tally,
     tally.totals = totals
     tally.result = result
     tally.decrypted_at = utcnow()
-    election.phase = phases.PUBLISHED
+    election.phase = phases.advance(election.phase, events.RESULT)
     session.flush()
     used = sorted(j for j in shares if j not in rejected)[:election.threshold]
-    board.append(session, election.id, "result", {"totals": totals, "shares_used": used,
+    board.append(session, election.id, events.RESULT, {"totals": totals, "shares_used": used,
                                                   "result": result})
 
 

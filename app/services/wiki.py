@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, DomainError, InvalidInput, Unavailable
 from app.models import Election
-from app.services import audit, elections, eligibility
+from app.services import audit, elections, eligibility, lifecycle
 from app.services.actor import Actor
 from app.wiki import names
 from app.wiki.bot import BotConfigError, EditConflict, WikiBot, WikiBotError
@@ -326,7 +326,7 @@ def announce_plan(session: Session, actor: Actor, election_id: str, message: Ann
     from app.models import OutboxMessage
     from app.models.base import utcnow
 
-    election = elections.load(session, election_id, for_update=claim)
+    election = lifecycle.load_current(session, election_id, for_update=claim)
     elections.require_role(session, actor, election, "committee")
     key = announcement_key(election.id, message)
     subject, text = compose(election.id, election.default_language, message, lang, base_url,
