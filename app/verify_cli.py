@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from app.counting import count_rankings
+from app.record_file import open_record
 from crypto.errors import CryptoError, UnsupportedRecord
 from crypto.record import VerificationReport, verify_record
 
@@ -78,7 +79,7 @@ def verify_command(
     """Verify an election record: chain, key ceremony, credentials, every ballot, the counted
     set, the tally, the decryption and the result. Exits 1 on any failure."""
     try:
-        data = json.loads(record.read_bytes())
+        loaded = open_record(record)  # the ballots are streamed, not held (app/record_file.py)
     except OSError as exc:
         _fail(f"cannot read {record}: {exc.strerror or exc}", 2, as_json)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -89,7 +90,8 @@ def verify_command(
             typer.echo(f"\r  verifying ballots {done}/{total}", nl=False, err=True)
 
     try:
-        report = verify_record(data, workers=workers, progress=progress, counter=count_rankings)
+        report = verify_record(loaded.record, workers=workers, progress=progress,
+                               counter=count_rankings, ballots=loaded.ballots)
     except UnsupportedRecord as exc:
         _fail(str(exc), 2, as_json)
     except CryptoError as exc:
