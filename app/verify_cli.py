@@ -1,9 +1,11 @@
 """``scrutin verify RECORD``: check an exported election record, independently of any server
 or database (DESIGN §3.5). Exit codes: 0 verified, 1 the record does not verify (the message
-says which event, ballot, trustee, question or candidate), 2 not a readable record."""
+says which event, ballot, trustee, question or candidate), 2 not a readable record (or the
+Dask scheduler of ``--dask`` cannot be reached)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -75,6 +77,9 @@ def verify_command(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     workers: int | None = typer.Option(
         None, "--workers", min=1, help="Processes for ballot verification (default: all cores)."),
+    dask: str | None = typer.Option(
+        None, "--dask", metavar="ADDRESS",
+        help="Verify the ballots on this Dask scheduler (tcp://host:8786; extra scrutin[dask])."),
 ) -> None:
     """Verify an election record: chain, key ceremony, credentials, every ballot, the counted
     set, the tally, the decryption and the result. Exits 1 on any failure."""
@@ -90,8 +95,17 @@ def verify_command(
             typer.echo(f"\r  verifying ballots {done}/{total}", nl=False, err=True)
 
     try:
-        report = verify_record(loaded.record, workers=workers, progress=progress,
-                               counter=count_rankings, ballots=loaded.ballots)
+        with contextlib.ExitStack() as stack:
+            fanout = None
+            if dask is not None:
+                from app.verify_dask import DaskFanout, DaskUnavailable
+
+                try:
+                    fanout = stack.enter_context(DaskFanout(dask))
+                except DaskUnavailable as exc:
+                    _fail(str(exc), 2, as_json)
+            report = verify_record(loaded.record, workers=workers, progress=progress,
+                                   counter=count_rankings, ballots=loaded.ballots, fanout=fanout)
     except UnsupportedRecord as exc:
         _fail(str(exc), 2, as_json)
     except CryptoError as exc:
