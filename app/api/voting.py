@@ -86,7 +86,9 @@ def cast(request: Request, election_id: str, body: CastIn) -> dict:
         user_agent=request.headers.get("user-agent"),
         cookie_id=hashlib.sha256(cookie.encode()).hexdigest()[:32] if cookie else None,
     )
-    with unit_of_work(request) as session:
+    # The cheap checks only read: no write lock (SQLite) while other casts store theirs; a
+    # transition that fell due is applied first (catch_up), and store() re-checks everything.
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
         plan = casting.prepare_cast(session, actor, election_id, body.ballot)
     verified = casting.verify(plan, body.ballot)
     with unit_of_work(request) as session:
