@@ -28,7 +28,7 @@ COOKIE_ID = "scrutin_browser"
 def ensure_decision(request: Request, actor, election_id: str) -> None:  # type: ignore[no-untyped-def]
     """Live roll mode: evaluate the voter's eligibility at the first visit (wiki calls outside
     any transaction) and record it; later visits reuse the recorded decision."""
-    with unit_of_work(request) as session:
+    with unit_of_work(request, readonly=True) as session:  # reads only: no write lock
         rules = eligibility.live_check_needed(session, election_id, actor.username)
     if rules is None:
         return
