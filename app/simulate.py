@@ -8,7 +8,6 @@ record is written out and verified independently.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import secrets
@@ -177,10 +176,10 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
 def _finish(report: SimulationReport, out: Path, verify: bool,
             timings: dict[str, float]) -> SimulationReport:
     if verify:
-        from crypto.record import verify_record
+        from app.record_file import verify_record_file
 
         t0 = time.perf_counter()
-        verify_record(json.loads(out.read_bytes()), counter=count_rankings)
+        verify_record_file(out, counter=count_rankings)
         timings["verify_s"] = time.perf_counter() - t0
         report.verified = True
     return report

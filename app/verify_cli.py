@@ -1,9 +1,11 @@
 """``scrutin verify RECORD``: check an exported election record, independently of any server
 or database (DESIGN §3.5). Exit codes: 0 verified, 1 the record does not verify (the message
-says which event, ballot, trustee, question or candidate), 2 not a readable record."""
+says which event, ballot, trustee, question or candidate), 2 not a readable record (or the
+Dask scheduler of ``--dask`` cannot be reached)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 import typer
 
 from app.counting import count_rankings
+from app.record_file import open_record
 from crypto.errors import CryptoError, UnsupportedRecord
 from crypto.record import VerificationReport, verify_record
 
@@ -74,11 +77,14 @@ def verify_command(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     workers: int | None = typer.Option(
         None, "--workers", min=1, help="Processes for ballot verification (default: all cores)."),
+    dask: str | None = typer.Option(
+        None, "--dask", metavar="ADDRESS",
+        help="Verify the ballots on this Dask scheduler (tcp://host:8786; extra scrutin[dask])."),
 ) -> None:
     """Verify an election record: chain, key ceremony, credentials, every ballot, the counted
     set, the tally, the decryption and the result. Exits 1 on any failure."""
     try:
-        data = json.loads(record.read_bytes())
+        loaded = open_record(record)  # the ballots are streamed, not held (app/record_file.py)
     except OSError as exc:
         _fail(f"cannot read {record}: {exc.strerror or exc}", 2, as_json)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -89,7 +95,17 @@ def verify_command(
             typer.echo(f"\r  verifying ballots {done}/{total}", nl=False, err=True)
 
     try:
-        report = verify_record(data, workers=workers, progress=progress, counter=count_rankings)
+        with contextlib.ExitStack() as stack:
+            fanout = None
+            if dask is not None:
+                from app.verify_dask import DaskFanout, DaskUnavailable
+
+                try:
+                    fanout = stack.enter_context(DaskFanout(dask))
+                except DaskUnavailable as exc:
+                    _fail(str(exc), 2, as_json)
+            report = verify_record(loaded.record, workers=workers, progress=progress,
+                                   counter=count_rankings, ballots=loaded.ballots, fanout=fanout)
     except UnsupportedRecord as exc:
         _fail(str(exc), 2, as_json)
     except CryptoError as exc:

@@ -30,7 +30,7 @@ from .credentials import CredentialKey, verify_signature
 from .elgamal import Ciphertext, Rng, aggregate, encrypt
 from .errors import CryptoError, InvalidBallot, InvalidChoices, InvalidEncoding
 from .group import Point, Scalar
-from .hashing import HashItem, canonical_json, sha256_hex
+from .hashing import HashItem, canonical_json, canonical_member, canonical_object, sha256_hex
 from .proofs import (
     BIT_VALUES,
     DisjunctiveProof,
@@ -452,15 +452,18 @@ def verify_ballot(
     every proof (the cheap checks first, so garbage is rejected before any expensive work).
     """
     credential, parsed = parse_ballot(ctx, ballot, credential_public)
+    # signed_payload(ballot) and ballot_tracker(ballot), each member serialised once.
+    members = {k: canonical_member(k, v) for k, v in ballot.items() if k != "signature"}
     try:
-        verify_signature(credential, signed_payload(ballot), ballot["signature"],  # type: ignore[arg-type]
+        verify_signature(credential, canonical_object(members), ballot["signature"],  # type: ignore[arg-type]
                          ctx.fingerprint_bytes)
     except CryptoError as exc:
         raise type(exc)(f"ballot.signature: {exc}") from None
     verify_proofs(ctx, credential, parsed)
+    members["signature"] = canonical_member("signature", ballot["signature"])
     return VerifiedBallot(
         credential=credential,
-        tracker=ballot_tracker(ballot),
+        tracker=sha256_hex(canonical_object(members)),
         ciphertexts=[list(a.ciphertexts) if isinstance(a, ranked.RankedAnswer) else a[0]
                      for a in parsed],
     )

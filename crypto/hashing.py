@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Union
 
 from .encoding import frame, u64be
@@ -98,6 +98,23 @@ def _check_json(obj: object, path: str) -> None:
             _check_json(value, f"{path}[{i}]")
         return
     raise ValueError(f"canonical_json: unsupported type {type(obj).__name__} at {path}")
+
+
+def canonical_member(key: str, value: object) -> bytes:
+    """``"key":value`` exactly as it appears in ``canonical_json`` of a top-level object that
+    holds it (with the same check and error message): ``canonical_object`` joins members, so an
+    object can be serialised with and without one member at the cost of one serialisation."""
+    if not isinstance(key, str):
+        raise ValueError("canonical_json: non-string key at $")
+    _check_json(value, f"$.{key}")
+    return (json.dumps(key, ensure_ascii=False).encode("utf-8") + b":"
+            + json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                         allow_nan=False).encode("utf-8"))
+
+
+def canonical_object(members: Mapping[str, bytes]) -> bytes:
+    """``canonical_json`` of the object whose members ``canonical_member`` encoded."""
+    return b"{" + b",".join(members[k] for k in sorted(members)) + b"}"
 
 
 def canonical_json(obj: object) -> bytes:

@@ -48,12 +48,12 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from . import auditlog, ceremony, errors, events, lifecycle, mixnet
 from .ballots import BallotContext, ballot_tracker, verify_ballot
@@ -311,6 +311,26 @@ def _init_worker(manifests: dict[int, tuple[dict[str, Any], str]]) -> None:
     """Each worker rebuilds the ballot contexts from the manifests (nothing else is shared)."""
     _WORKER_CONTEXTS.clear()
     _WORKER_CONTEXTS.update(_contexts(manifests))
+    _WORKER_KEY[:] = [_manifests_key(manifests)]
+
+
+_WORKER_KEY: list[tuple[tuple[int, str], ...]] = []
+
+
+def _manifests_key(manifests: Mapping[int, tuple[dict[str, Any], str]]
+                   ) -> tuple[tuple[int, str], ...]:
+    return tuple(sorted((v, fp) for v, (_m, fp) in manifests.items()))
+
+
+def verify_ballot_chunk(manifests: dict[int, tuple[dict[str, Any], str]],
+                        tasks: list[BallotTask]) -> ChunkResult:
+    """Verify one chunk of ballots in a worker that was not initialised with the manifests
+    (a Dask worker): the ballot contexts are built once per process and per set of manifests
+    (keyed by their fingerprints), then ``_verify_chunk`` runs as in the process pool."""
+    key = _manifests_key(manifests)
+    if _WORKER_KEY != [key]:
+        _init_worker(manifests)
+    return _verify_chunk(tasks)
 
 
 def _verify_one(ctx: BallotContext, task: BallotTask) -> list[list[Ciphertext]]:
@@ -368,6 +388,65 @@ def _error_class(name: str) -> type[CryptoError]:
     return InvalidRecord
 
 
+Manifests = dict[int, tuple[dict[str, Any], str]]
+"""Per ballot definition version: (manifest, fingerprint) — all a ballot worker needs."""
+
+
+class BallotSource(Protocol):
+    """The record's ``ballots`` object when it is not held in memory (a streamed file,
+    ``app.record_file``): its trackers in record order (membership and size, held), and its
+    entries, read once, in record order."""
+
+    def trackers(self) -> Collection[str]: ...
+
+    def entries(self) -> Iterator[tuple[str, Any]]: ...
+
+
+class Fanout(Protocol):
+    """Where ballot chunks are verified (default: a local process pool; ``app.verify_dask``:
+    a Dask cluster). ``map`` verifies every chunk it draws from ``chunks`` with
+    ``verify_ballot_chunk(manifests, chunk)`` semantics and yields the results in any order;
+    it draws lazily, keeping only a bounded number of chunks in flight."""
+
+    def workers(self) -> int: ...
+
+    def map(self, manifests: Manifests, chunks: Iterator[list[BallotTask]]
+            ) -> Iterator[ChunkResult]: ...
+
+
+class ProcessFanout:
+    """A pool of ``n`` spawned processes, at most ``2·n`` chunks in flight."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def workers(self) -> int:
+        return self.n
+
+    def map(self, manifests: Manifests, chunks: Iterator[list[BallotTask]]
+            ) -> Iterator[ChunkResult]:
+        # "spawn": a forked child of a process with the native kernel's Go runtime loaded
+        # hangs (and a fork would copy held locks in a threaded server).
+        with ProcessPoolExecutor(max_workers=self.n, initializer=_init_worker,
+                                 initargs=(manifests,),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            pending: set[Future[ChunkResult]] = set()
+            try:
+                for chunk in chunks:
+                    pending.add(pool.submit(_verify_chunk, chunk))
+                    while len(pending) >= 2 * self.n:
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for f in done:
+                            yield f.result()
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for f in done:
+                        yield f.result()
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+
+
 # --- the verifier ----------------------------------------------------------------------------
 
 
@@ -382,18 +461,21 @@ class _Setup:
 
 class _Verifier:
     def __init__(self, record: Mapping[str, Any], workers: int | None,
-                 progress: Progress | None, counter: RankedCounter | None = None) -> None:
+                 progress: Progress | None, counter: RankedCounter | None = None,
+                 ballots: BallotSource | None = None, fanout: Fanout | None = None) -> None:
         self.record = record
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         if self.workers < 1:
             raise ValueError("workers must be >= 1")
+        self.source = ballots
+        self.fanout = fanout
         self.progress = progress
         self.checks: list[CheckResult] = []
         self.notes: list[str] = []
         self.where = "record"
         self.election_id = ""
         self.board: list[dict[str, Any]] = []
-        self.ballots: dict[str, Any] = {}
+        self.ballots: Collection[str] = {}
         self.head = ""
         self.setups: dict[int, _Setup] = {}
         self.setup_seq: dict[int, int] = {}
@@ -515,7 +597,8 @@ class _Verifier:
             _str(e["type"], f"record.board[{i}].type")
             _str(e["at"], f"record.board[{i}].at")
         self.board = board
-        self.ballots = _dict(r.get("ballots"), "record.ballots")
+        self.ballots = (self.source.trackers() if self.source is not None
+                        else _dict(r.get("ballots"), "record.ballots"))
         self._passed("record", f"{RECORD_FORMAT} v{r['version']}, election {self.election_id}",
                      events=len(board), ballots=len(self.ballots))
 
@@ -1043,27 +1126,30 @@ class _Verifier:
                                     "ballot_cast event refers to it")
 
         counted = {c.tracker for c in self.counted}
-        tasks: list[BallotTask] = [
-            (e["seq"], e["payload"]["tracker"], int(e["payload"]["definition_version"]),
-             e["payload"]["credential"], self.ballots[e["payload"]["tracker"]],
-             e["payload"]["tracker"] in counted)
-            for e in self.casts]
+        meta = {e["payload"]["tracker"]: (e["seq"], int(e["payload"]["definition_version"]),
+                                          e["payload"]["credential"]) for e in self.casts}
+        if self.source is None:  # in memory: in board order
+            held: Mapping[str, Any] = self.ballots  # type: ignore[assignment]
+            entries: Iterable[tuple[str, Any]] = ((t, held[t]) for t in meta)
+        else:                    # streamed: in record order, read once
+            entries = self.source.entries()
         manifests = {v: (s.manifest, s.fingerprint) for v, s in self.setups.items()}
-        total = len(tasks)
+        total = len(meta)
         sums: dict[int, tuple[list[Ciphertext], int]] = {}
         done = 0
+        first_error: tuple[int, str, str, str] | None = None
 
         def absorb(result: ChunkResult) -> None:
-            nonlocal done
+            # Chunks may finish in any order: keep the failure of the earliest board event,
+            # which is the one a serial check in board order would report.
+            nonlocal done, first_error
             n, packed, error, ranked_rows = result
             for tracker, by_question in ranked_rows.items():
                 self.ranked_rows[tracker] = {
                     q: [Ciphertext(Point(a), Point(b)) for a, b in row]
                     for q, row in by_question.items()}
-            if error is not None:
-                seq, tracker, cls, message = error
-                raise _error_class(cls)(f"board event {seq} (ballot_cast), ballot {tracker}: "
-                                        f"{message}")
+            if error is not None and (first_error is None or error[0] < first_error[0]):
+                first_error = error
             done += n
             for version, (count, raw) in packed.items():
                 part = [Ciphertext(Point(a), Point(b)) for a, b in raw]
@@ -1074,26 +1160,47 @@ class _Verifier:
             if self.progress is not None:
                 self.progress("ballots", done, total)
 
-        workers = min(self.workers, max(1, total))
-        if workers <= 1 or total < 2:
-            contexts = _contexts(manifests)
-            chunk = 64
-            for i in range(0, total, chunk):
-                absorb(_verify_chunk(tasks[i:i + chunk], contexts))
+        def chunks(size: int) -> Iterator[list[BallotTask]]:
+            """Tasks in chunks of ``size`` (each sorted by board event), drawn lazily from the
+            entries, so that only the chunks in flight are held; once a ballot failed, only
+            earlier ones are still checked."""
+            chunk: list[BallotTask] = []
+            seen = 0
+            for tracker, ballot in entries:
+                m = meta.get(tracker)
+                if m is None:  # the trackers were checked above: the file changed under us
+                    raise InvalidRecord(f"record.ballots: ballot {tracker} was not in the "
+                                        "record when it was first read")
+                seen += 1
+                if first_error is not None and m[0] > first_error[0]:
+                    continue
+                chunk.append((m[0], tracker, m[1], m[2], ballot, tracker in counted))
+                if len(chunk) >= size:
+                    yield sorted(chunk, key=lambda t: t[0])
+                    chunk = []
+            if chunk:
+                yield sorted(chunk, key=lambda t: t[0])
+            if seen != total:
+                raise InvalidRecord(f"record.ballots: {seen} ballots read, {total} expected "
+                                    "(the record changed while it was read)")
+
+        if self.fanout is not None:
+            workers = max(1, self.fanout.workers())
         else:
-            size = max(1, min(64, math.ceil(total / (workers * 4))))
-            chunks = [tasks[i:i + size] for i in range(0, total, size)]
-            # "spawn": a forked child of a process with the native kernel's Go runtime loaded
-            # hangs (and a fork would copy held locks in a threaded server).
-            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     initargs=(manifests,),
-                                     mp_context=multiprocessing.get_context("spawn")) as pool:
-                try:
-                    for result in pool.map(_verify_chunk, chunks):
-                        absorb(result)
-                except BaseException:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise
+            workers = min(self.workers, max(1, total))
+        size = max(1, min(16, math.ceil(total / (workers * 4)))) if workers > 1 else 4
+        if self.fanout is None and (workers <= 1 or total < 2):
+            contexts = _contexts(manifests)
+            for chunk in chunks(size):
+                absorb(_verify_chunk(chunk, contexts))
+        else:
+            fanout = self.fanout or ProcessFanout(workers)
+            for result in fanout.map(manifests, chunks(size)):
+                absorb(result)
+        if first_error is not None:
+            seq, tracker, cls, message = first_error
+            raise _error_class(cls)(f"board event {seq} (ballot_cast), ballot {tracker}: "
+                                    f"{message}")
         self.version_sums = sums
         versions = sorted({int(e["payload"]["definition_version"]) for e in self.casts})
         self._passed("ballots", f"{total} ballots: trackers, credentials, proofs and signatures"
@@ -1448,14 +1555,21 @@ class _Verifier:
 
 def verify_record(record: dict[str, Any], *, workers: int | None = None,
                   progress: Progress | None = None,
-                  counter: RankedCounter | None = None) -> VerificationReport:
+                  counter: RankedCounter | None = None,
+                  ballots: BallotSource | None = None,
+                  fanout: Fanout | None = None) -> VerificationReport:
     """Verify a whole election record; raise a ``CryptoError`` subclass naming the first thing
     that fails (checks in the order of the module docstring), else return the report.
 
     ``workers``: processes for ballot verification (default ``os.cpu_count()``; 1 = serial, in
-    this process). ``progress(check, done, total)`` is called as checks complete."""
-    return _Verifier(record, workers, progress, counter).run()
+    this process). ``progress(check, done, total)`` is called as checks complete.
+    ``ballots``: the record's ballots, streamed (``record`` then needs no ``ballots`` key; memory
+    stays bounded by the chunks in flight); ``fanout``: where ballot chunks are verified instead
+    of the local process pool (a Dask cluster). Either way the report, and the failure
+    reported, are the same as for the whole record in memory."""
+    return _Verifier(record, workers, progress, counter, ballots, fanout).run()
 
 
-__all__ = ["CHECKS", "CheckResult", "VerificationReport", "layout_of", "slot_name",
+__all__ = ["CHECKS", "BallotSource", "CheckResult", "Fanout", "ProcessFanout",
+           "VerificationReport", "layout_of", "slot_name", "verify_ballot_chunk",
            "verify_record"]

@@ -84,7 +84,9 @@ def cast(request: Request, election_id: str, body: CastIn, actor: VoterActor,
         forwarded_for=request.headers.get("x-forwarded-for"),
         user_agent=request.headers.get("user-agent"),
         browser_cookie=request.cookies.get(COOKIE_ID))
-    with work() as session:
+    # The cheap checks only read: no write lock (SQLite) while other casts store theirs; a
+    # transition that fell due is applied first (catch_up), and store() re-checks everything.
+    with work.read(election_id) as session:
         plan = casting.prepare_cast(session, actor, election_id, body.ballot)
     with BALLOT_VERIFY.time():
         verified = casting.verify(plan, body.ballot)  # slow: outside any transaction

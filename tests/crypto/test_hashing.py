@@ -5,10 +5,18 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crypto.fingerprint import election_fingerprint
 from crypto.group import G, L, Scalar
-from crypto.hashing import canonical_json, hash_to_scalar, sha256_hex
+from crypto.hashing import (
+    canonical_json,
+    canonical_member,
+    canonical_object,
+    hash_to_scalar,
+    sha256_hex,
+)
 
 
 def _frame(b: bytes) -> bytes:
@@ -69,3 +77,30 @@ def test_fingerprint_is_domain_separated_and_canonical() -> None:
     assert fp != sha256_hex(canonical_json(m1))
     assert fp == hashlib.sha256(b"scrutin/v1/election-fingerprint\n" + canonical_json(m1)).hexdigest()
     assert fp != election_fingerprint({**m1, "threshold": 3})
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
+                                                                   max_size=4),
+    max_leaves=20)
+
+
+@given(st.dictionaries(st.text(max_size=6), _JSON, max_size=6), st.text(max_size=6))
+def test_canonical_members_join_to_canonical_json(obj, dropped) -> None:
+    """The cast path serialises a ballot's members once for both the signed payload (without
+    ``signature``) and the tracker (with it): byte-identical to canonical_json of each."""
+    members = {k: canonical_member(k, v) for k, v in obj.items()}
+    assert canonical_object(members) == canonical_json(obj)
+    rest = {k: v for k, v in obj.items() if k != dropped}
+    assert canonical_object({k: m for k, m in members.items() if k != dropped}) == \
+        canonical_json(rest)
+
+
+@pytest.mark.parametrize("value", [1.5, 2**53, {"a": [1, {"b": float("nan")}]}, {1: 2}])
+def test_canonical_member_rejects_as_canonical_json(value) -> None:
+    with pytest.raises(ValueError) as whole:
+        canonical_json({"answers": value})
+    with pytest.raises(ValueError) as member:
+        canonical_member("answers", value)
+    assert str(member.value) == str(whole.value)

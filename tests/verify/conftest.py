@@ -44,3 +44,15 @@ def built(service) -> Built:
 def rec(built) -> dict:
     """A deep copy of the honest record, to tamper with."""
     return built.copy()
+
+
+@pytest.fixture(scope="session")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A record of ``scrutin simulate`` (48 voters, 30 candidates, real HTTP): the record file
+    the streaming and Dask tests verify."""
+    from app.simulate import run_simulation
+
+    out = tmp_path_factory.mktemp("simulated") / "record.json"
+    run_simulation(voters=48, candidates=30, trustees=2, threshold=2, revote_rate=0.1, seed=5,
+                   out=out, workers=2, verify=False, log=lambda *args, **kw: None)
+    return out

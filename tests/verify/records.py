@@ -5,15 +5,19 @@ that each tampering reaches the check it targets."""
 from __future__ import annotations
 
 import copy
+import json
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.client.trustee import TrusteeClient
 from app.client.voter import VoterClient
+from app.record_file import verify_record_file
 from crypto.ballots import ballot_tracker, signed_payload
 from crypto.board import GENESIS_HASH, event_hash
 from crypto.credentials import CredentialKey, generate_code
+from crypto.record import VerificationReport
 from crypto.roll import sign_credential_list
 from tests.service.helpers import ADMIN, election_config, login, open_election, run_ceremony, voter
 
@@ -106,6 +110,15 @@ def run_election(client: Any, key_dir: Path, votes: Votes, *, trustees: int = 3,
 
 
 # --- tampering --------------------------------------------------------------------------------
+
+
+def verify_streamed(record: Any, **options: Any) -> VerificationReport:
+    """``verify_record`` through the record file path ``scrutin verify`` takes: the record
+    written as the service exports it, then read back with its ballots streamed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "record.json"
+        path.write_bytes(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode())
+        return verify_record_file(path, **options)
 
 
 def rehash(record: dict[str, Any]) -> dict[str, Any]:
@@ -217,3 +230,16 @@ def resign_decryption_share(built: Built, record: dict[str, Any],
         _seeds(built)[p["index"]], record["election_id"], manifest["ceremony_round"],
         p["index"], p["tally_hash"], p["share"])
     rehash(record)
+
+
+def forge_ballot(record: dict[str, Any], index: int) -> tuple[str, int]:
+    """Change a challenge of the ``index``-th cast ballot's fourth candidate proof, keep the
+    record consistent (tracker, chain), and return (the forged ballot's tracker, its board
+    seq): the ballot itself no longer verifies."""
+    casts = events_of(record, "ballot_cast")
+    old = casts[index]["payload"]["tracker"]
+    proof = record["ballots"][old]["answers"][0]["candidate_proofs"][3]
+    challenge = int.from_bytes(bytes.fromhex(proof["challenges"][0]), "little")
+    proof["challenges"][0] = ((challenge + 1) % 2**252).to_bytes(32, "little").hex()
+    new = retrack(record, old)
+    return new, cast_event(record, new)["seq"]

@@ -39,6 +39,7 @@ from tests.verify.records import (
     resign_decryption_share,
     retrack,
     run_election,
+    verify_streamed,
 )
 
 # The honest record (fixtures ``built`` and ``rec``) is built in conftest.py, shared with
@@ -53,11 +54,17 @@ def independent(service) -> Built:
 
 
 def fails(record: dict, error: type[Exception], *fragments: str, workers: int = 1) -> str:
+    """The record fails with ``error`` naming every fragment — in memory, and identically
+    (class and message) when read from a file with its ballots streamed."""
     with pytest.raises(error) as caught:
         verify_record(record, workers=workers)
     message = str(caught.value)
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
+    with pytest.raises(error) as streamed:
+        verify_streamed(record, workers=workers)
+    assert type(streamed.value) is type(caught.value)
+    assert str(streamed.value) == message
     return message
 
 
