@@ -260,6 +260,15 @@ MESSAGES: dict[str, str] = {
     # results
     "results.counted": N_("Ballots counted: %(count)s"),
     "results.question": N_("Question %(n)s"),
+    "results.turnout": N_(
+        "Ballots counted: %(count)s of %(size)s voters on the roll (turnout %(percent)s%%)"),
+    "results.table_caption": N_("The figures"),
+    "results.col_candidate": N_("Candidate"),
+    "results.col_option": N_("Option"),
+    "results.col_neutral": N_("Neutral"),
+    "results.col_percent": N_("Support rate"),
+    "results.col_votes": N_("Votes"),
+    "results.col_result": N_("Result"),
     "results.sonc_figures": N_(
         "support %(support)s, oppose %(oppose)s, neutral %(neutral)s; support rate %(percent)s"),
     "results.sonc_note": N_(

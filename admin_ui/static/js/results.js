@@ -30,6 +30,14 @@ function bar(segments, total, threshold, label) {
   return el('div', { class: 'bar' }, image);
 }
 
+/** A function naming a question's candidates in the page's language: the result names them in
+ * the election's default language, the election's own definition in every language (matched by
+ * position). */
+function namer(question, source) {
+  const translated = new Map((source?.candidates || []).map((c) => [c.position, c.name]));
+  return (c) => localized(translated.get(c.position) ?? c.name, defaultLanguage);
+}
+
 /** A candidate the anonymity guard withheld: listed by fewer than min_contributors ballots. */
 function withheldRow(c, name) {
   const text = c.withdrawn ? `${t('results.withdrawn')}; ${t('results.too_few')}` : t('results.too_few');
@@ -39,11 +47,12 @@ function withheldRow(c, name) {
 }
 
 function soncQuestion(question, source) {
+  const nameOf = namer(question, source);
   const rule = question.pass_rule || {};
   const threshold = Number(rule.threshold_percent ?? 70);
   const comparison = rule.comparison === '>' ? '>' : '≥';
   const rows = question.candidates.map((c) => {
-    const name = localized(c.name, defaultLanguage);
+    const name = nameOf(c);
     if (c.too_few_ballots) return withheldRow(c, name);
     const decided = c.support + c.oppose;
     const figures = t('results.sonc_figures', {
@@ -59,21 +68,60 @@ function soncQuestion(question, source) {
       el('div', { class: 'bar-figures' }, figures, ' — ',
         el('span', { class: c.passed ? 'verdict-pass' : 'verdict-fail', text: verdict })));
   });
+  const head = [t('results.col_candidate'), t('label.support'), t('label.oppose'), t('results.col_neutral'), t('results.col_percent'), t('results.col_result')];
+  const cells = question.candidates.map((c) => {
+    const name = nameOf(c);
+    if (c.too_few_ballots) return [name, '—', '—', '—', '—', t('results.too_few')];
+    const verdict = c.withdrawn ? t('results.withdrawn') : elected(question, c) ? t('results.elected') : c.passed ? t('results.passed') : t('results.failed');
+    return [name, String(c.support), String(c.oppose), String(c.neutral ?? '—'), percentText(c.percent), verdict];
+  });
   return [
     el('p', { class: 'legend' },
       el('span', {}, el('span', { class: 'swatch support' }), t('label.support')),
       el('span', {}, el('span', { class: 'swatch oppose' }), t('label.oppose')),
       el('span', {}, el('span', { class: 'swatch threshold' }), t('results.threshold', { comparison, percent: threshold }))),
     el('p', { class: 'note', text: t('results.sonc_note') }),
-    ...rows,
+    chartAndTable(rows, resultTable(t('results.table_caption'), head, cells)),
   ];
 }
 
-function selectionQuestion(question) {
+/** A percentage as the result gives it (the election's display rule: rounded, truncated, or
+ * enwiki's ">99" / "<1"), never recomputed here. */
+function percentText(percent) {
+  return percent === null || percent === undefined ? '—' : `${percent}%`;
+}
+
+function elected(question, c) {
+  return Boolean(question.seats && (question.elected || []).includes(c.position));
+}
+
+/** The figures as a table (readable by a screen reader, copyable), in a keyboard-scrollable box. */
+function resultTable(caption, head, rows) {
+  const table = el('table', { class: 'data result-table' },
+    el('caption', { text: caption }),
+    el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((c, i) => (i === 0 ? el('th', { scope: 'row', text: c }) : el('td', { text: c })))))));
+  return el('div', { class: 'scroll result-table-box', tabindex: '0', role: 'region', 'aria-label': caption }, table);
+}
+
+/** The chart and the table side by side (stacked on a narrow screen). */
+function chartAndTable(rows, table) {
+  return el('div', { class: 'chart-and-table' }, el('div', { class: 'chart' }, ...rows), table);
+}
+
+function selectionQuestion(question, source) {
+  const nameOf = namer(question, source);
   const total = Math.max(1, ...question.candidates.map((c) => c.votes ?? 0));
   const elected = new Set(question.elected || []);
-  return question.candidates.map((c) => {
-    const name = localized(c.name, defaultLanguage);
+  const cells = question.candidates.map((c) => {
+    const name = nameOf(c);
+    if (c.too_few_ballots) return [name, '—', t('results.too_few')];
+    const verdict = c.withdrawn ? t('results.withdrawn') : elected.has(c.position) ? t('results.elected') : '—';
+    return [name, String(c.votes), verdict];
+  });
+  const table = resultTable(t('results.table_caption'), [t('results.col_option'), t('results.col_votes'), t('results.col_result')], cells);
+  const rows = question.candidates.map((c) => {
+    const name = nameOf(c);
     if (c.too_few_ballots) return withheldRow(c, name);
     const figures = t('results.votes', { votes: c.votes });
     return el('div', { class: 'bar-row candidate-result', 'data-position': c.position },
@@ -82,6 +130,7 @@ function selectionQuestion(question) {
       el('div', { class: 'bar-figures' }, figures,
         elected.has(c.position) ? el('span', { class: 'verdict-pass', text: ` — ${t('results.elected')}` }) : ''));
   });
+  return [chartAndTable(rows, table)];
 }
 
 const METHOD_KEYS = { meek: 'results.method.meek', 'meek-openstv': 'results.method.meek_openstv', 'scottish-stv': 'results.method.scottish_stv', irv: 'results.method.irv', schulze: 'results.method.schulze', debian: 'results.method.debian' };
@@ -158,17 +207,28 @@ function rankedQuestion(question, qi, source) {
   return parts;
 }
 
+/** Ballots counted against the roll size (both public: the count in the result, the size on
+ * the board); the rate is rounded to 0.1. */
+function turnoutText(result) {
+  const size = Number(result.roll_size || 0);
+  if (!size) return t('results.counted', { count: result.ballots_counted });
+  const percent = (Math.round((1000 * result.ballots_counted) / size) / 10).toFixed(1);
+  return t('results.turnout', { count: result.ballots_counted, size, percent });
+}
+
 function renderResult(result) {
-  const parts = [el('p', { id: 'ballots-counted', text: t('results.counted', { count: result.ballots_counted }) })];
+  const parts = [el('p', { id: 'ballots-counted', text: turnoutText(result) })];
   result.questions.forEach((question, i) => {
     const source = election?.questions?.[i];
-    const title = source ? localized(source.title, defaultLanguage) : t('results.question', { n: i + 1 });
+    const titleOf = question.title ?? source?.title;
+    const title = titleOf ? localized(titleOf, defaultLanguage) : t('results.question', { n: i + 1 });
     const section = el('section', { class: 'result-question', 'aria-label': title }, el('h3', { text: title }));
     const body = question.kind === 'sonc' ? soncQuestion(question, source)
-      : question.kind === 'ranked' ? rankedQuestion(question, i, source) : selectionQuestion(question);
+      : question.kind === 'ranked' ? rankedQuestion(question, i, source) : selectionQuestion(question, source);
     section.append(...body);
     if (question.kind !== 'ranked' && question.seats && question.elected) {
-      const names = question.elected.map((p) => localized(question.candidates.find((c) => c.position === p)?.name, defaultLanguage));
+      const nameOf = namer(question, source);
+      const names = question.elected.map((p) => nameOf(question.candidates.find((c) => c.position === p) || { position: p }));
       section.append(el('p', { text: t('results.elected_list', { seats: question.seats, names: names.join(', ') || '—' }) }));
     }
     if (question.tie) section.append(el('p', { class: 'warn', text: t('results.tie', { seats: question.tie.seats }) }));
@@ -179,11 +239,19 @@ function renderResult(result) {
   $('#downloads').hidden = false;
 }
 
+// Phases in which a result exists: before them the page does not ask (no 404 in the console).
+const RESULT_PHASES = new Set(['published', 'archived']);
+
 async function loadResults() {
   try {
     election = await api(base);
     $('#phase').textContent = phaseName(election.phase);
   } catch { /* the page itself was rendered, so the election exists */ }
+  const phase = election?.phase ?? document.body.dataset.phase;
+  if (phase && !RESULT_PHASES.has(phase)) {
+    $('#results').replaceChildren(el('p', { text: t('results.not_yet') }));
+    return;
+  }
   try {
     renderResult(await api(`${base}/results`));
   } catch (err) {
