@@ -257,6 +257,61 @@ MESSAGES: dict[str, str] = {
         "This election has ranked questions: their ballots are mixed, then decrypted, with the "
         "command-line tool (below), which checks every earlier mix's shuffle proof first. This "
         "page does not check shuffle proofs, so it does not decrypt this election."),
+    # confirmation dialogs (common.js confirmAction): what cannot be undone
+    "confirm.cancel": N_("Cancel"),
+    "confirm.cancelled": N_("Cancelled: nothing was changed."),
+    "confirm.more": N_("… and %(count)s more"),
+    "confirm.reason": N_("Reason (public): %(reason)s"),
+    "confirm.freeze_title": N_("Freeze the election and start the key ceremony?"),
+    "confirm.freeze_body": N_(
+        "The trustees are asked to make the election's keys. The questions, candidates, "
+        "credential mode, trustees and threshold can no longer be edited: once the trustees "
+        "have confirmed the keys they are bound into the election's fingerprint for good. Until "
+        "then, going back to draft throws the ceremony away."),
+    "confirm.freeze": N_("Freeze and start the key ceremony"),
+    "confirm.close_title": N_("Close voting now?"),
+    "confirm.close_body": N_(
+        "Nobody can vote after this. A closed election cannot be reopened or extended, and the "
+        "closing and its reason stay on the public board."),
+    "confirm.close": N_("Close voting"),
+    "confirm.tally_title": N_("Start the tally?"),
+    "confirm.tally_body": N_(
+        "The counted ballots are fixed and published on the public board: no ballot can be "
+        "cast, struck or unstruck after this, and the tally cannot be stopped or started again. "
+        "The trustees are then asked to decrypt the result."),
+    "confirm.tally": N_("Start the tally"),
+    "confirm.roll_freeze_title": N_("Freeze the roll for these %(count)s users?"),
+    "confirm.roll_freeze_body": N_(
+        "Their eligibility is checked now and stored: later changes on the wiki (new edits, "
+        "blocks, groups) no longer change it. Freezing again replaces the stored decisions."),
+    "confirm.roll_freeze": N_("Freeze the roll"),
+    "confirm.change_title": N_("Change candidate %(position)s of question %(question)s?"),
+    "confirm.change_body": N_(
+        "A new ballot version is published on the public board; it cannot be taken back (a "
+        "later change makes yet another version), and voters see the new ballot at once."),
+    "confirm.change": N_("Change the ballot"),
+    "confirm.change_candidate": N_("Candidate: %(name)s"),
+    "confirm.change_replacement": N_("Replaced by: %(name)s"),
+    "confirm.change_withdraw": N_("Withdrawn, with no replacement"),
+    "confirm.change_old_keep": N_(
+        "Ballots already cast are kept and count for the candidates they listed."),
+    "confirm.change_old_strike": N_(
+        "Ballots already cast are struck (publicly, with the reason code \"a candidate withdrew "
+        "or was replaced\") and their voters are invited to vote again."),
+    "confirm.small_slots_title": N_("Keep the old ballots anyway?"),
+    "confirm.strike_title": N_("Strike these ballots?"),
+    "confirm.strike_body": N_(
+        "The selected ballots will not be counted. The strike and its public reason "
+        "(%(reason)s) stay on the public board; an unstrike, possible until the tally starts, "
+        "is published after it."),
+    "confirm.strike_invite": N_(
+        "Their voters are invited to vote again: an invitation cannot be recalled."),
+    "confirm.strike": N_("Strike"),
+    "confirm.unstrike_title": N_("Unstrike these ballots?"),
+    "confirm.unstrike_body": N_(
+        "The selected ballots count again (unless their voter cast a later ballot). The "
+        "unstrike stays on the public board after the strike (public reason: %(reason)s)."),
+    "confirm.unstrike": N_("Unstrike"),
     # results
     "results.counted": N_("Ballots counted: %(count)s"),
     "results.question": N_("Question %(n)s"),

@@ -114,6 +114,7 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     page.click("#roll-form button[type=submit]")
     page.wait_for_selector("#roll-result.ok")
     page.click("#freeze-button")
+    page.click("#confirm-ok")  # the dialog says what cannot be undone
     page.wait_for_selector("#ceremony-summary")
     admin.shot("admin-manage")
 
@@ -205,6 +206,7 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     page.wait_for_selector("#close-button:not([hidden])")
     page.fill("#action-reason", "end of the browser test")
     page.click("#close-button")
+    page.click("#confirm-ok")  # the dialog says what cannot be undone
     page.wait_for_selector("#scrutiny-button:not([hidden])")
     page.click("#scrutiny-button")
     page.wait_for_selector("#seal-button:not([hidden])")
@@ -223,10 +225,12 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     spage.select_option("#strike-code", "other")
     spage.fill("#strike-text", "browser test: striking a replaced ballot")
     spage.click("#strike-button")
+    spage.click("#confirm-ok")  # the dialog says what cannot be undone
     spage.wait_for_selector(f"#cast-rows tr[data-tracker='{first3}'][data-state='struck']")
     scrutineer.shot("scrutiny")
 
     page.click("#seal-button")
+    page.click("#confirm-ok")  # the dialog says what cannot be undone
     page.wait_for_selector("#seal-button[hidden]", state="attached")
     admin.shot("admin-tallying")
 

@@ -2,7 +2,7 @@
 // the role policy, invitation links, roll and eligibility rules, phase actions, re-vote
 // invitations and the notification outbox, key ceremony progress, tally start and the audit log.
 // Everything goes through the JSON API.
-import { $, $$, ApiError, api, announce, el, errorText, localized, phaseName, shortTime, t } from './common.js';
+import { $, $$, ApiError, api, announce, confirmAction, el, errorText, localized, phaseName, shortTime, t } from './common.js';
 
 const LANGS = ['en', 'zh-hans', 'zh-hant'];
 const message = $('#admin-message');
@@ -339,14 +339,34 @@ async function act(path, body, method = 'POST') {
   await loadList();
 }
 
+/** Ask first (confirm.<name>_title / _body / the button): what cannot be undone. Cancel
+ * sends nothing. */
+async function confirmed(name, vars = {}, details = []) {
+  const ok = await confirmAction({
+    title: t(`confirm.${name}_title`, vars), body: t(`confirm.${name}_body`, vars),
+    confirm: t(`confirm.${name}`, vars), details,
+  });
+  if (!ok) flash(t('confirm.cancelled'));
+  return ok;
+}
+
 const reason = () => ({ reason: $('#action-reason').value.trim() });
-$('#freeze-button').addEventListener('click', () => act('/freeze'));
+$('#freeze-button').addEventListener('click', async () => {
+  if (await confirmed('freeze')) await act('/freeze');
+});
 $('#pause-button').addEventListener('click', () => act('/pause', reason()));
 $('#resume-button').addEventListener('click', () => act('/resume', reason()));
-$('#close-button').addEventListener('click', () => act('/close', reason()));
-$('#tally-button').addEventListener('click', () => act('/tally/start'));
+$('#close-button').addEventListener('click', async () => {
+  const body = reason();
+  if (await confirmed('close', {}, body.reason ? [t('confirm.reason', { reason: body.reason })] : [])) await act('/close', body);
+});
+$('#tally-button').addEventListener('click', async () => {
+  if (await confirmed('tally')) await act('/tally/start');
+});
 $('#scrutiny-button').addEventListener('click', () => act('/scrutiny/start'));
-$('#seal-button').addEventListener('click', () => act('/scrutiny/seal'));
+$('#seal-button').addEventListener('click', async () => {
+  if (await confirmed('tally')) await act('/scrutiny/seal');
+});
 $('#change-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const replacement = texts($$('.change-name'));
@@ -355,6 +375,14 @@ $('#change-form').addEventListener('submit', async (event) => {
     replacement: Object.keys(replacement).length ? replacement : null,
     reason: $('#change-reason').value.trim(), old_ballots: $('#change-old').value,
   };
+  const vars = { question: body.question + 1, position: body.position + 1 };
+  const name = current?.questions?.[body.question]?.candidates?.find((c) => c.position === body.position)?.name;
+  const details = [
+    t('confirm.change_candidate', { name: name ? localized(name, current.default_language) : `#${vars.position}` }),
+    body.replacement ? t('confirm.change_replacement', { name: localized(body.replacement, current.default_language) }) : t('confirm.change_withdraw'),
+    t(body.old_ballots === 'strike' ? 'confirm.change_old_strike' : 'confirm.change_old_keep'),
+  ];
+  if (!(await confirmed('change', vars, details))) return;
   try {
     await api(`/api/v1/elections/${current.id}/candidates/change`, { method: 'POST', body });
     flash(t('admin.done'));
@@ -363,7 +391,7 @@ $('#change-form').addEventListener('submit', async (event) => {
   } catch (err) {
     // Keeping old ballots while swapping in a candidate makes a slot of only later ballots:
     // the server refuses until the committee has read why and confirms (anonymity guard).
-    if (err instanceof ApiError && err.code === 'small_slots' && window.confirm(t('admin.small_slots', { detail: err.detail }))) {
+    if (err instanceof ApiError && err.code === 'small_slots' && await confirmAction({ title: t('confirm.small_slots_title'), body: t('admin.small_slots', { detail: err.detail }), confirm: t('confirm.change', vars) })) {
       await act('/candidates/change', { ...body, acknowledge_small_slots: true });
     } else {
       flash(errorText(err), 'error');
@@ -578,7 +606,8 @@ $('#preview-form').addEventListener('submit', async (event) => {
   }
 });
 $('#freeze-roll').addEventListener('click', async () => {
-  await act('/roll/freeze', { usernames: previewUsers() });
+  const usernames = previewUsers();
+  if (await confirmed('roll_freeze', { count: usernames.length })) await act('/roll/freeze', { usernames });
 });
 
 async function main() {
