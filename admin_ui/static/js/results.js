@@ -260,39 +260,103 @@ async function loadResults() {
   }
 }
 
-// --- board explorer --------------------------------------------------------------------------
-let after = 0;
+// --- board explorer: one readable, translated row per event (the payload on demand), a page
+// of PAGE events at a time (the API pages with ?after=SEQ&limit=N) -----------------------------
+const PAGE = 25;
+let pageStarts = [0];   // the `after` of every page shown so far (Previous goes back one)
 const seenTypes = new Set();
 
-function summary(event) {
-  const p = event.payload || {};
-  if (p.tracker) return `tracker ${p.tracker}`;
-  if (p.credential) return `credential ${p.credential}`;
-  if (p.reason) return p.reason;
-  const text = JSON.stringify(p);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+const by = (p) => t(p.by === 'schedule' ? 'board.by_schedule' : 'board.by_committee');
+const trustee = (p) => (p.index ?? '?');
+const withReason = (text, p) => (p.reason ? `${text} ${t('board.reason', { reason: p.reason })}` : text);
+
+/** What happened, in words, from the event's type and payload (unknown types: the type). */
+const DESCRIBE = {
+  ceremony_started: (p) => t('board.ev.ceremony_started', { round: p.round ?? 1, threshold: p.threshold, trustees: p.trustees, size: p.roll?.size ?? '—' }),
+  returned_to_draft: (p) => withReason(t('board.ev.returned_to_draft'), p),
+  trustee_joined: (p) => t('board.ev.trustee_joined', { index: trustee(p) }),
+  trustee_commitment_hash: (p) => t('board.ev.trustee_commitment_hash', { index: trustee(p) }),
+  trustee_commitments: (p) => t('board.ev.trustee_commitments', { index: trustee(p) }),
+  trustee_shares_sent: (p) => t('board.ev.trustee_shares_sent', { index: trustee(p) }),
+  trustee_confirmed: (p) => t('board.ev.trustee_confirmed', { index: trustee(p) }),
+  ceremony_complaint: (p) => t('board.ev.ceremony_complaint', { index: trustee(p) }),
+  election_setup: (p) => t('board.ev.election_setup', { version: p.manifest?.definition_version ?? 1 }),
+  ballot_definition: (p) => withReason(t('board.ev.ballot_definition', { version: p.version ?? '?' }), p),
+  opened: (p) => t('board.ev.opened', { by: by(p) }),
+  paused: (p) => withReason(t('board.ev.paused', { by: by(p) }), p),
+  resumed: (p) => withReason(t('board.ev.resumed', { by: by(p) }), p),
+  closed: (p) => withReason(t('board.ev.closed', { by: by(p) }), p),
+  extended: (p) => withReason(t('board.ev.extended', { end: p.end_utc ? shortTime(p.end_utc) : '—' }), p),
+  schedule_changed: (p) => t('board.ev.schedule_changed', { start: p.start_utc ? shortTime(p.start_utc) : '—', end: p.end_utc ? shortTime(p.end_utc) : '—' }),
+  roll_published: (p) => t('board.ev.roll_published', { size: p.size ?? '—' }),
+  credential_registered: () => t('board.ev.credential_registered'),
+  credential_replaced: () => t('board.ev.credential_replaced'),
+  credentials_published: (p) => t('board.ev.credentials_published', { count: p.count ?? (p.credentials || []).length }),
+  ballot_cast: (p) => t('board.ev.ballot_cast', { tracker: p.tracker ?? '' }),
+  ballot_struck: (p) => t('board.ev.ballot_struck', { count: p.count ?? (p.trackers || []).length }),
+  ballot_unstruck: (p) => t('board.ev.ballot_unstruck', { count: p.count ?? (p.trackers || []).length }),
+  revote_invited: (p) => t('board.ev.revote_invited', { count: p.count ?? 0 }),
+  scrutiny_started: () => t('board.ev.scrutiny_started'),
+  tally_started: (p) => t('board.ev.tally_started', { struck: Object.values(p.struck_by_reason || {}).reduce((a, b) => a + Number(b || 0), 0) }),
+  encrypted_tally: (p) => t('board.ev.encrypted_tally', { count: (p.counted || []).length }),
+  mix: (p) => t('board.ev.mix', { index: trustee(p), question: Number(p.question ?? 0) + 1 }),
+  decryption_share: (p) => t('board.ev.decryption_share', { index: trustee(p) }),
+  result: (p) => t('board.ev.result', { count: p.result?.ballots_counted ?? '—' }),
+  audit_head: (p) => t('board.ev.audit_head', { count: p.count ?? '—' }),
+};
+
+function describeEvent(event) {
+  const describe = DESCRIBE[event.type];
+  try {
+    if (describe) return describe(event.payload || {});
+  } catch { /* an unexpected payload: fall back to the type */ }
+  return t('board.ev.other', { type: event.type });
 }
 
-async function loadBoard(reset = false) {
-  const rows = $('#board-rows');
-  if (reset) { after = 0; rows.replaceChildren(); }
+function typeName(type) {
+  return DESCRIBE[type] ? t(`board.type.${type}`) : type;
+}
+
+/** The filter lists every event type the page knows (and any other type it meets). */
+function addType(type) {
+  if (seenTypes.has(type)) return;
+  seenTypes.add(type);
+  $('#board-filter').append(el('option', { value: type, text: typeName(type) }));
+}
+Object.keys(DESCRIBE).forEach(addType);
+
+function eventRow(event) {
+  const payload = JSON.stringify(event.payload ?? {}, null, 2);
+  const details = el('details', { class: 'payload' },
+    el('summary', { text: t('board.payload') }),
+    el('p', {}, t('board.hash'), ' ', el('code', { class: 'mono', text: event.hash })),
+    el('pre', { class: 'mono scroll', tabindex: '0', text: payload }));
+  return el('tr', { id: `event-${event.seq}`, 'data-tracker': event.payload?.tracker || '', 'data-type': event.type },
+    el('td', { text: String(event.seq) }),
+    el('td', { text: shortTime(event.at) }),
+    el('td', { class: 'event-what' }, el('span', { class: 'event-type', text: typeName(event.type) }), el('br'),
+      el('span', { class: 'event-text', text: describeEvent(event) }), details));
+}
+
+async function loadBoard(direction = 'reset') {
+  if (direction === 'reset') pageStarts = [0];
+  else if (direction === 'prev' && pageStarts.length > 1) pageStarts.pop();
   const type = $('#board-filter').value;
-  const query = new URLSearchParams({ after: String(after), limit: '100' });
+  const query = new URLSearchParams({ after: String(pageStarts[pageStarts.length - 1]), limit: String(PAGE) });
   if (type) query.set('type', type);
   try {
     const page = await api(`${base}/board?${query}`);
-    for (const event of page.events) {
-      after = Math.max(after, event.seq);
-      if (!seenTypes.has(event.type)) {
-        seenTypes.add(event.type);
-        $('#board-filter').append(el('option', { value: event.type, text: event.type }));
-      }
-      rows.append(el('tr', { id: `event-${event.seq}`, 'data-tracker': event.payload?.tracker || '' },
-        el('td', { text: String(event.seq) }), el('td', { text: shortTime(event.at) }),
-        el('td', { text: event.type }), el('td', { text: summary(event) }),
-        el('td', { class: 'mono', text: event.hash })));
-    }
-    $('#board-more').hidden = page.events.length < 100;
+    if (direction === 'next' && !page.events.length) { pageStarts.pop(); $('#board-next').disabled = true; return; }
+    for (const event of page.events) addType(event.type);
+    $('#board-rows').replaceChildren(...page.events.map(eventRow));
+    const first = page.events[0]?.seq;
+    const last = page.events[page.events.length - 1]?.seq;
+    $('#board-page').textContent = page.events.length
+      ? t(type ? 'board.page_filtered' : 'board.page', { from: first, to: last, count: page.head?.events ?? page.head?.seq ?? '?' })
+      : t('board.empty');
+    $('#board-prev').disabled = pageStarts.length <= 1;
+    $('#board-next').disabled = page.events.length < PAGE;
+    $('#board-next').dataset.after = String(last ?? 0);
     $('#board-head').textContent = page.head?.hash || '';
     $('#board-count').textContent = page.head ? t('results.board_events', { count: page.head.events ?? page.head.seq }) : '';
   } catch (err) {
@@ -300,8 +364,12 @@ async function loadBoard(reset = false) {
   }
 }
 
-$('#board-filter').addEventListener('change', () => loadBoard(true));
-$('#board-more').addEventListener('click', () => loadBoard(false));
+$('#board-filter').addEventListener('change', () => loadBoard('reset'));
+$('#board-prev').addEventListener('click', () => loadBoard('prev'));
+$('#board-next').addEventListener('click', () => {
+  pageStarts.push(Number($('#board-next').dataset.after || 0));
+  loadBoard('next');
+});
 $('#tracker-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const tracker = $('#tracker-input').value.trim().toLowerCase();
@@ -339,5 +407,5 @@ async function showFingerprintCode() {
   } catch { /* the board explorer shows the error */ }
 }
 
-loadBoard(true).then(refreshHead);
+loadBoard('reset').then(refreshHead);
 showFingerprintCode();
