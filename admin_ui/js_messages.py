@@ -488,6 +488,21 @@ MESSAGES: dict[str, str] = {
     "admin.manage_named": N_("Manage %(id)s"),
     "admin.question_n": N_("Question %(n)s"),
     "admin.need_candidates": N_("Question %(n)s needs at least one candidate or option."),
+    "admin.time_gap": N_(
+        "%(time)s does not exist in %(zone)s: the clocks jump forward over it (daylight saving "
+        "time). Choose another time."),
+    "admin.time_twice": N_(
+        "%(time)s happens twice in %(zone)s (the clocks go back an hour). Which one do you mean?"),
+    "admin.time_first": N_("the first one (UTC offset %(offset)s; %(utc)s UTC)"),
+    "admin.time_second": N_("the second one (UTC offset %(offset)s; %(utc)s UTC)"),
+    "admin.time_choose": N_("This time happens twice in the election time zone: choose one below."),
+    "admin.end_before_start": N_("The end must be after the start."),
+    "admin.time_past": N_("This time is in the past."),
+    "confirm.past_title": N_("Save a schedule in the past?"),
+    "confirm.past_body": N_(
+        "A start in the past opens voting as soon as the key ceremony is done; an end in the "
+        "past closes it at once. Check the dates (and the year)."),
+    "confirm.past": N_("Save anyway"),
     "admin.need_both_times": N_("Give both the start and the end of voting, or neither."),
     "admin.ranked_trustees": N_(
         "A ranked question needs at least 2 trustees: each one mixes the encrypted rankings "

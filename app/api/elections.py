@@ -174,7 +174,7 @@ def close(request: Request, election_id: str, body: ReasonIn) -> dict:
 @router.post("/{election_id}/extend")
 def extend(request: Request, election_id: str, body: ExtendIn) -> dict:
     def run(session, actor, election):  # type: ignore[no-untyped-def]
-        new_end = schedule.to_utc(body.end, body.timezone or election.timezone)
+        new_end = schedule.to_utc(body.end, body.timezone or election.timezone, "end")
         lifecycle.extend(session, actor, election, new_end, body.reason)
     return _phase_action(request, election_id, run)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Candidate, Election, Question, RoleAssignment, Trustee, Voter
@@ -214,8 +214,8 @@ def check_mixers(election: Election) -> None:
 
 
 def _set_schedule(election: Election, value: ScheduleIn) -> None:
-    start = schedule.to_utc(value.start, value.timezone)
-    end = schedule.to_utc(value.end, value.timezone)
+    start = schedule.to_utc(value.start, value.timezone, "start")
+    end = schedule.to_utc(value.end, value.timezone, "end")
     if end <= start:
         raise InvalidInput("invalid_schedule", "the end must be after the start")
     if election.phase in (phases.OPEN, phases.PAUSED) and start != election.starts_at:
@@ -224,7 +224,13 @@ def _set_schedule(election: Election, value: ScheduleIn) -> None:
 
 
 def _replace_questions(election: Election, questions: Iterable[QuestionIn]) -> None:
+    had = bool(election.questions)
     election.questions.clear()
+    session = object_session(election)
+    if had and session is not None:
+        # The old rows go before the new ones arrive: (election, position) is unique, and the
+        # unit of work would insert the new questions before deleting the old.
+        session.flush()
     for position, q in enumerate(questions):
         question = Question(
             position=position, kind=q.kind, title=q.title, min_selections=q.min_selections,

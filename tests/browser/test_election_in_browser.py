@@ -99,6 +99,9 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     question.locator(".q-threshold").fill("66.6")
     admin.shot("admin-create")
     page.click("#save-election")
+    # the start is an hour ago: the page warns and asks before saving it
+    page.wait_for_selector("#f-start-warn")
+    page.click("#confirm-ok")
     page.wait_for_selector("#manage-sections:not([hidden])")
     for name in ("T1", "T2", "T3"):
         page.fill("#role-user", name)

@@ -160,3 +160,20 @@ def test_audit_log_tampering_is_detected(client, settings) -> None:
     assert [p["seq"] for p in log["verification"]["problems"]] == [3]
     assert "altered" in log["verification"]["problems"][0]["problem"]
     assert [e["seq"] for e in log["entries"] if not e["valid"]] == [3]
+
+
+def test_a_draft_s_questions_can_be_edited(client) -> None:
+    """Saving the committee form again sends every question: the draft's questions are
+    replaced (the old rows go first; this was a 500 on the unique position)."""
+    admin = login(client, ADMIN)
+    config = election_config(candidates=2)
+    eid = admin.post("/api/v1/elections", config)["id"]
+    questions = [{**config["questions"][0], "title": {"en": "Renamed"}},
+                 {"kind": "approval", "title": {"en": "Second"},
+                  "candidates": [{"name": {"en": "X"}}, {"name": {"en": "Y"}}]}]
+    edited = admin.request("PATCH", f"/api/v1/elections/{eid}", {"questions": questions})
+    assert [q["title"]["en"] for q in edited["questions"]] == ["Renamed", "Second"]
+    again = admin.request("PATCH", f"/api/v1/elections/{eid}", {"questions": questions[:1]})
+    assert [q["title"]["en"] for q in again["questions"]] == ["Renamed"]
+    assert [q["title"]["en"] for q in admin.get(f"/api/v1/elections/{eid}")["questions"]] == \
+        ["Renamed"]

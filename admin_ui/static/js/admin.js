@@ -74,6 +74,118 @@ function texts(nodes) {
   return out;
 }
 
+// --- form validation: each error next to its field (aria-invalid, aria-describedby), the first
+// one scrolled into view and focused; the schedule checked in the election's time zone --------
+
+/** An error tied to a field: thrown by readForm, shown next to `field`. */
+class FieldError extends Error {
+  constructor(field, text) { super(text); this.field = field; }
+}
+
+function clearFieldErrors() {
+  for (const node of $$('#election-form .field-error')) node.remove();
+  for (const node of $$('#election-form [aria-invalid]')) {
+    node.removeAttribute('aria-invalid');
+    node.setAttribute('aria-describedby', (node.getAttribute('aria-describedby') || '').split(' ').filter((id) => !id.endsWith('-error')).join(' '));
+  }
+}
+
+/** Show `text` under `field` (class `error` or `warn`) and return the message node. */
+function fieldMessage(field, text, cls = 'error') {
+  const id = `${field.id || field.className.split(' ')[0]}-${cls === 'error' ? 'error' : 'warn'}`;
+  $(`#${CSS.escape(id)}`)?.remove();
+  const note = el('p', { id, class: `field-error ${cls}`, role: cls === 'error' ? 'alert' : null, text });
+  const anchor = field.closest('.field') || field;
+  anchor.append(note);
+  if (cls === 'error') field.setAttribute('aria-invalid', 'true');
+  field.setAttribute('aria-describedby', [field.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+  return note;
+}
+
+function showFieldError(err) {
+  fieldMessage(err.field, err.message);
+  err.field.scrollIntoView({ block: 'center' });
+  err.field.focus({ preventScroll: true });
+}
+
+/** A wall-clock time's fields in a time zone (UTC offset in minutes for 'AoE' and 'UTC'). */
+function wallIn(ms, zone) {
+  if (zone === 'AoE' || zone === 'UTC') {
+    const d = new Date(ms + (zone === 'AoE' ? -12 * 3600e3 : 0));
+    return d.toISOString().slice(0, 16);
+  }
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+function offsetText(minutes) {
+  const sign = minutes < 0 ? '-' : '+';
+  const m = Math.abs(minutes);
+  return `${sign}${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+/** Every instant at which the zone's clocks show `wall` ('YYYY-MM-DDTHH:MM'): none in a DST
+ * gap, two in an overlap. [{ ms, offset: '+01:00' }], earliest first. */
+export function instantsOf(wall, zone) {
+  const asUtc = Date.parse(`${wall}:00Z`);
+  if (Number.isNaN(asUtc)) return [];
+  const offsets = new Set();
+  for (const probe of [asUtc - 86400e3, asUtc, asUtc + 86400e3]) {
+    const shown = Date.parse(`${wallIn(probe, zone)}:00Z`);
+    offsets.add(Math.round((shown - probe) / 60000));
+  }
+  const found = [];
+  for (const minutes of offsets) {
+    const ms = asUtc - minutes * 60000;
+    if (wallIn(ms, zone) === wall && !found.some((f) => f.ms === ms)) found.push({ ms, offset: offsetText(minutes) });
+  }
+  return found.sort((a, b) => a.ms - b.ms);
+}
+
+/** The schedule as the API takes it: a wall-clock time, or — when the zone shows it twice —
+ * the one the committee chose, with its offset. A skipped time is an error; an unanswered
+ * overlap shows the two choices next to the field. Returns { value, ms }. */
+function resolveTime(input, zone) {
+  const wall = input.value.slice(0, 16);
+  const found = instantsOf(wall, zone);
+  const choiceBox = $(`#${input.id}-fold`);
+  if (found.length === 0) {
+    choiceBox?.remove();
+    throw new FieldError(input, t('admin.time_gap', { time: wall.replace('T', ' '), zone }));
+  }
+  if (found.length === 1) { choiceBox?.remove(); return { value: input.value, ms: found[0].ms }; }
+  const chosen = choiceBox?.dataset.wall === `${wall} ${zone}` ? choiceBox.querySelector('input:checked') : null;
+  if (chosen) return { value: `${wall}${chosen.value}`, ms: Number(chosen.dataset.ms) };
+  choiceBox?.remove();
+  const name = `${input.id}-fold`;
+  const box = el('fieldset', { id: name, class: 'fold-choice', 'data-wall': `${wall} ${zone}` },
+    el('legend', { text: t('admin.time_twice', { time: wall.replace('T', ' '), zone }) }),
+    ...found.map((f, i) => el('div', { class: 'check' },
+      el('input', { type: 'radio', name, id: `${name}-${i}`, value: f.offset, 'data-ms': String(f.ms) }),
+      el('label', { for: `${name}-${i}`, text: t(i === 0 ? 'admin.time_first' : 'admin.time_second', { offset: f.offset, utc: new Date(f.ms).toISOString().slice(0, 16).replace('T', ' ') }) }))));
+  (input.closest('.field') || input).after(box);
+  throw new FieldError(input, t('admin.time_choose'));
+}
+
+/** Start and end checked in the election's zone; times in the past are listed (the caller
+ * asks before saving them). */
+function readSchedule() {
+  const start = $('#f-start'), end = $('#f-end');
+  if (!start.value && !end.value) return { schedule: null, past: [] };
+  if (!start.value || !end.value) throw new FieldError(start.value ? end : start, t('admin.need_both_times'));
+  const zone = $('#f-timezone').value;
+  const a = resolveTime(start, zone);
+  const b = resolveTime(end, zone);
+  if (b.ms <= a.ms) throw new FieldError(end, t('admin.end_before_start'));
+  const now = Date.now();
+  const past = [];
+  if (a.ms < now) past.push(start);
+  if (b.ms < now) past.push(end);
+  return { schedule: { start: a.value, end: b.value, timezone: zone }, past };
+}
+
 function readQuestion(box, i) {
   const kind = box.querySelector('.q-kind').value;
   const title = texts(box.querySelectorAll('.q-title'));
@@ -84,7 +196,7 @@ function readQuestion(box, i) {
     if (names.length) lines[area.dataset.lang] = names;
   }
   const count = Math.max(0, ...Object.values(lines).map((l) => l.length));
-  if (!count) throw new Error(t('admin.need_candidates', { n: i + 1 }));
+  if (!count) throw new FieldError(box.querySelector('.q-candidates'), t('admin.need_candidates', { n: i + 1 }));
   const candidates = [];
   for (let c = 0; c < count; c++) {
     const name = {};
@@ -125,15 +237,26 @@ function readForm() {
   };
   const description = texts($$('.description-input'));
   if (Object.keys(description).length) body.description = description;
-  const start = $('#f-start').value, end = $('#f-end').value;
-  if (start && end) body.schedule = { start, end, timezone: $('#f-timezone').value };
-  else if (start || end) throw new Error(t('admin.need_both_times'));
+  const { schedule, past } = readSchedule();
+  if (schedule) body.schedule = schedule;
   if (!current && $('#f-id').value.trim()) body.id = $('#f-id').value.trim();
   // Ranked answers are mixed by every trustee in turn before any is decrypted: at least two.
   if (body.questions.some((q) => q.kind === 'ranked') && body.trustee_count < 2) {
-    throw new Error(t('admin.ranked_trustees'));
+    throw new FieldError($('#f-trustee-count'), t('admin.ranked_trustees'));
   }
-  return body;
+  return { body, past };
+}
+
+/** The server's refusals that name a field, shown next to it. */
+function serverFieldError(err) {
+  if (!(err instanceof ApiError)) return null;
+  const detail = err.detail || '';
+  if (['ambiguous_time', 'nonexistent_time', 'invalid_time'].includes(err.code)) return new FieldError(detail.startsWith('end') ? $('#f-end') : $('#f-start'), errorText(err));
+  if (err.code === 'invalid_schedule') return new FieldError($('#f-end'), errorText(err));
+  if (err.code === 'invalid_timezone') return new FieldError($('#f-timezone'), errorText(err));
+  if (err.code === 'too_few_mixers') return new FieldError($('#f-trustee-count'), errorText(err));
+  if (err.code === 'election_exists' || /\bid\b/.test(detail)) return !current ? new FieldError($('#f-id'), errorText(err)) : null;
+  return null;
 }
 
 function fillForm(e) {
@@ -169,11 +292,22 @@ $('#election-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const errorBox = $('#form-error');
   announce(errorBox, '', 'error');
+  clearFieldErrors();
   try {
-    let body = readForm();
+    const read = readForm();
+    let { body } = read;
     let saved;
+    const allowed = current ? EDITABLE[current.phase] : null;
+    const sendsSchedule = body.schedule && (!allowed || allowed.includes('schedule'));
+    if (sendsSchedule && read.past.length) {
+      for (const field of read.past) fieldMessage(field, t('admin.time_past'), 'warn');
+      const ok = await confirmAction({
+        title: t('confirm.past_title'), body: t('confirm.past_body'), confirm: t('confirm.past'),
+        details: read.past.map((f) => `${f.labels?.[0]?.textContent || f.id}: ${f.value.replace('T', ' ')}`),
+      });
+      if (!ok) { read.past[0].scrollIntoView({ block: 'center' }); read.past[0].focus({ preventScroll: true }); return; }
+    }
     if (current) {
-      const allowed = EDITABLE[current.phase];
       if (allowed === undefined) throw new Error(t('admin.not_editable'));
       if (allowed) body = Object.fromEntries(Object.entries(body).filter(([k]) => allowed.includes(k)));
       saved = await api(`/api/v1/elections/${current.id}`, { method: 'PATCH', body });
@@ -184,7 +318,10 @@ $('#election-form').addEventListener('submit', async (event) => {
     await loadList();
     await openElection(saved.id);
   } catch (err) {
+    const fieldErr = err instanceof FieldError ? err : serverFieldError(err);
+    if (fieldErr?.field) { showFieldError(fieldErr); return; }
     announce(errorBox, err.status ? errorText(err) : err.message, 'error');
+    errorBox.scrollIntoView({ block: 'center' });
   }
 });
 
