@@ -503,6 +503,11 @@ MESSAGES: dict[str, str] = {
         "A start in the past opens voting as soon as the key ceremony is done; an end in the "
         "past closes it at once. Check the dates (and the year)."),
     "confirm.past": N_("Save anyway"),
+    "admin.roll_yes": N_("yes"),
+    "admin.roll_no": N_("no"),
+    "admin.roll_total": N_("%(total)s on the roll, %(eligible)s of them eligible."),
+    "admin.roll_matched": N_("%(matched)s match “%(query)s”."),
+    "admin.roll_shown": N_("Showing %(from)s–%(to)s."),
     "admin.need_both_times": N_("Give both the start and the end of voting, or neither."),
     "admin.ranked_trustees": N_(
         "A ranked question needs at least 2 trustees: each one mixes the encrypted rankings "

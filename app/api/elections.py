@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 
 from app.api.deps import optional_actor, require_actor, settings_of, unit_of_work
 from app.schemas.elections import (
@@ -132,6 +134,21 @@ def delete_role(request: Request, election_id: str, role: str, username: str) ->
     with unit_of_work(request) as session:
         elections.remove_role(session, actor, election_id, username, role)
     return {"removed": {"username": username, "role": role}}
+
+
+@router.get("/{election_id}/roll")
+def list_roll(request: Request, election_id: str,
+              q: Annotated[str, Query(max_length=255)] = "",
+              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+              limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+    """The committee's roll view: who is on the roll and why, searched by name, paged."""
+    actor = require_actor(request)
+    with unit_of_work(request, readonly=True, election_id=election_id) as session:
+        page = elections.list_roll(session, actor, election_id, q, offset, limit)
+    with unit_of_work(request) as session:  # who is on the roll, and who is not, is sensitive
+        audit.record(session, election_id, actor, "roll.view",
+                     {"query": page["query"], "rows": len(page["voters"])})
+    return page
 
 
 @router.post("/{election_id}/roll")

@@ -385,6 +385,32 @@ def update_roll(session: Session, actor: Actor, election_id: str, usernames: lis
     return {"added": added, "removed": removed, "total": total}
 
 
+def list_roll(session: Session, actor: Actor, election_id: str, query: str = "",
+              offset: int = 0, limit: int = 50) -> dict[str, Any]:
+    """The committee's view of the roll: who is on it (eligible or not, and why), searched by
+    a case-insensitive part of the name, in name order, a page at a time."""
+    election = load(session, election_id)
+    require_role(session, actor, election, "committee")
+    where = [Voter.election_id == election.id]
+    text = query.strip()
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(func.lower(Voter.username).like(f"%{escaped.lower()}%", escape="\\"))
+    total = session.scalar(select(func.count()).select_from(Voter)
+                           .where(Voter.election_id == election.id)) or 0
+    eligible = session.scalar(select(func.count()).select_from(Voter).where(
+        Voter.election_id == election.id, Voter.eligible.is_(True))) or 0
+    matched = session.scalar(select(func.count()).select_from(Voter).where(*where)) or 0
+    rows = session.scalars(select(Voter).where(*where)
+                           .order_by(func.lower(Voter.username), Voter.username)
+                           .offset(offset).limit(limit))
+    voters = [{"username": v.username, "eligible": v.eligible, "added_at": v.added_at,
+               "source": (v.decision or {}).get("source"),
+               "reasons": list((v.decision or {}).get("reasons") or [])} for v in rows]
+    return {"total": total, "eligible": eligible, "matched": matched, "offset": offset,
+            "limit": limit, "query": text, "voters": voters}
+
+
 def freeze(session: Session, actor: Actor, election_id: str) -> Election:
     """Draft → key ceremony: the configuration is complete and the trustees may begin."""
     election = load(session, election_id, for_update=True)

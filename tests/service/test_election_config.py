@@ -177,3 +177,30 @@ def test_a_draft_s_questions_can_be_edited(client) -> None:
     assert [q["title"]["en"] for q in again["questions"]] == ["Renamed"]
     assert [q["title"]["en"] for q in admin.get(f"/api/v1/elections/{eid}")["questions"]] == \
         ["Renamed"]
+
+
+def test_committee_roll_view_searches_and_pages(client, tmp_path) -> None:
+    admin = login(client, ADMIN)
+    eid = admin.post("/api/v1/elections", election_config())["id"]
+    names = ["Alice", "alfred_99", "Bob", "Carol", "100%_Xyz"]
+    admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": names})
+    page = admin.get(f"/api/v1/elections/{eid}/roll?q=AL")
+    assert [v["username"] for v in page["voters"]] == ["alfred_99", "Alice"]  # any case
+    assert page["total"] == 5 and page["matched"] == 2 and page["eligible"] == 5
+    assert page["voters"][0]["eligible"] is True
+    assert page["voters"][0]["reasons"] == ["listed on this election's voter roll"]
+    # LIKE wildcards in the search are taken literally
+    assert [v["username"] for v in admin.get(f"/api/v1/elections/{eid}/roll?q=%25_")["voters"]] \
+        == ["100%_Xyz"]
+    assert admin.get(f"/api/v1/elections/{eid}/roll?q=_")["matched"] == 2
+    second = admin.get(f"/api/v1/elections/{eid}/roll?offset=2&limit=2")
+    assert [v["username"] for v in second["voters"]] == ["Alice", "Bob"]  # name order, any case
+    # reading it is audited; bad paging is a 422; others may not read it
+    actions = [e["action"] for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"]]
+    assert actions.count("roll.view") == 4
+    with pytest.raises(ApiError) as err:
+        admin.get(f"/api/v1/elections/{eid}/roll?limit=0")
+    assert err.value.status == 422
+    with pytest.raises(ApiError) as err:
+        login(client, "Alice").get(f"/api/v1/elections/{eid}/roll")
+    assert err.value.status == 404  # a draft is hidden from everyone but its committee

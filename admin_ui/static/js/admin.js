@@ -369,8 +369,40 @@ async function openElection(id) {
   $('#editor-section').hidden = false;
   $('#manage-sections').hidden = false;
   await refreshManage();
+  $('#roll-query').value = '';
+  await loadRoll(0);
   $('#editor-h').focus?.();
 }
+
+// --- the roll view: who is on the roll (eligible or not, and why), searched, 50 at a time ----
+const ROLL_PAGE = 50;
+let rollOffset = 0;
+
+async function loadRoll(offset = rollOffset) {
+  if (!current) return;
+  rollOffset = Math.max(0, offset);
+  const query = new URLSearchParams({ q: $('#roll-query').value.trim(), offset: String(rollOffset), limit: String(ROLL_PAGE) });
+  try {
+    const page = await api(`/api/v1/elections/${current.id}/roll?${query}`);
+    $('#roll-rows').replaceChildren(...page.voters.map((v) => el('tr', { 'data-user': v.username },
+      el('td', { text: v.username }),
+      el('td', { text: v.eligible ? t('admin.roll_yes') : t('admin.roll_no') }),
+      el('td', { text: (v.reasons || []).join('; ') || '—' }),
+      el('td', { text: shortTime(v.added_at) }))));
+    const shown = page.voters.length ? t('admin.roll_shown', { from: rollOffset + 1, to: rollOffset + page.voters.length }) : '';
+    $('#roll-summary').textContent = [
+      page.query ? t('admin.roll_matched', { matched: page.matched, query: page.query }) : '',
+      t('admin.roll_total', { total: page.total, eligible: page.eligible }), shown].filter(Boolean).join(' ');
+    $('#roll-prev').disabled = rollOffset === 0;
+    $('#roll-next').disabled = rollOffset + page.voters.length >= page.matched;
+  } catch (err) {
+    $('#roll-summary').textContent = errorText(err);
+  }
+}
+
+$('#roll-search').addEventListener('submit', (event) => { event.preventDefault(); loadRoll(0); });
+$('#roll-prev').addEventListener('click', () => loadRoll(rollOffset - ROLL_PAGE));
+$('#roll-next').addEventListener('click', () => loadRoll(rollOffset + ROLL_PAGE));
 
 function renderPhase() {
   const phase = current.phase;
@@ -708,6 +740,7 @@ $('#roll-form').addEventListener('submit', async (event) => {
       rejected ? 'error' : 'ok');
     $('#roll-users').value = '';
   } catch (err) { announce($('#roll-result'), errorText(err), 'error'); }
+  await loadRoll(0);
   await loadAudit();
 });
 
