@@ -3,6 +3,7 @@
 // invitations and the notification outbox, key ceremony progress, tally start and the audit log.
 // Everything goes through the JSON API.
 import { $, $$, ApiError, api, announce, confirmAction, el, errorText, localized, phaseName, shortTime, t } from './common.js';
+import { RuleFieldError, builderFields, fieldFor, fillBuilder, fromRules, readBuilder, toRules } from './rulebuilder.js';
 
 const LANGS = ['en', 'zh-hans', 'zh-hant'];
 const message = $('#admin-message');
@@ -95,8 +96,8 @@ function fieldMessage(field, text, cls = 'error') {
   const id = `${field.id || field.className.split(' ')[0]}-${cls === 'error' ? 'error' : 'warn'}`;
   $(`#${CSS.escape(id)}`)?.remove();
   const note = el('p', { id, class: `field-error ${cls}`, role: cls === 'error' ? 'alert' : null, text });
-  const anchor = field.closest('.field') || field;
-  anchor.append(note);
+  const anchor = field.closest('.field');
+  if (anchor) anchor.append(note); else field.after(note);
   if (cls === 'error') field.setAttribute('aria-invalid', 'true');
   field.setAttribute('aria-describedby', [field.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
   return note;
@@ -744,17 +745,79 @@ $('#roll-form').addEventListener('submit', async (event) => {
   await loadAudit();
 });
 
+// --- eligibility rules: the builder writes the JSON, the JSON fills the builder ------------------
+const builder = $('#rule-builder-fields');
+let rulesBase = {};   // the last JSON read: keys the builder does not know are kept
+
+function clearRuleErrors() {
+  for (const node of $$('#elig-form .field-error')) node.remove();
+  for (const node of $$('#elig-form [aria-invalid]')) node.removeAttribute('aria-invalid');
+}
+
+function ruleError(node, text) {
+  fieldMessage(node, text);
+  node.scrollIntoView({ block: 'center' });
+  node.focus({ preventScroll: true });
+}
+
+/** Builder → JSON; a builder error is shown next to its field (the JSON is left as it was). */
+function syncJson() {
+  clearRuleErrors();
+  try {
+    const doc = toRules(readBuilder(builder), rulesBase);
+    const empty = !Object.keys(doc.rules).length && Object.keys(doc).length === 1;
+    $('#elig-rules').value = empty ? '' : JSON.stringify(doc, null, 2);
+    return true;
+  } catch (err) {
+    if (!(err instanceof RuleFieldError)) throw err;
+    fieldMessage(fieldFor(builder, err.path), err.message);
+    return false;
+  }
+}
+
+/** JSON → builder (when the expert leaves the box). */
+function syncBuilder() {
+  clearRuleErrors();
+  const text = $('#elig-rules').value.trim();
+  try {
+    rulesBase = text ? JSON.parse(text) : {};
+  } catch (err) {
+    fieldMessage($('#elig-rules'), t('admin.rules_json', { detail: err.message }));
+    return false;
+  }
+  fillBuilder(builder, fromRules(rulesBase));
+  return true;
+}
+
+if (builder) {
+  builder.append(...builderFields());
+  builder.addEventListener('input', syncJson);
+  builder.addEventListener('change', syncJson);
+  $('#elig-rules').addEventListener('change', syncBuilder);
+}
+
 $('#elig-form').addEventListener('submit', async (event) => {
   event.preventDefault();
+  clearRuleErrors();
   let rules = null;
   try {
     const text = $('#elig-rules').value.trim();
     rules = text ? JSON.parse(text) : null;
   } catch (err) {
-    announce($('#preview-result'), t('admin.rules_json', { detail: err.message }), 'error');
+    ruleError($('#elig-rules'), t('admin.rules_json', { detail: err.message }));
     return;
   }
-  await act('/eligibility', { roll_mode: $('#elig-mode').value, rules }, 'PUT');
+  try {
+    await api(`/api/v1/elections/${current.id}/eligibility`, { method: 'PUT', body: { roll_mode: $('#elig-mode').value, rules } });
+    flash(t('admin.done'));
+    announce($('#elig-result'), t('admin.rules_saved'), 'ok');
+  } catch (err) {
+    // The server names the field ("rules.edits_before.date: …"): shown next to it.
+    const path = err instanceof ApiError && err.code === 'invalid_rules' ? (err.detail || '').split(':')[0] : '';
+    const node = (path && fieldFor(builder, path)) || $('#elig-rules');
+    ruleError(node, errorText(err));
+  }
+  await refreshManage();
 });
 
 function previewUsers() {
