@@ -257,9 +257,155 @@ MESSAGES: dict[str, str] = {
         "This election has ranked questions: their ballots are mixed, then decrypted, with the "
         "command-line tool (below), which checks every earlier mix's shuffle proof first. This "
         "page does not check shuffle proofs, so it does not decrypt this election."),
+    # confirmation dialogs (common.js confirmAction): what cannot be undone
+    "confirm.cancel": N_("Cancel"),
+    "confirm.cancelled": N_("Cancelled: nothing was changed."),
+    "confirm.more": N_("… and %(count)s more"),
+    "confirm.reason": N_("Reason (public): %(reason)s"),
+    "confirm.freeze_title": N_("Freeze the election and start the key ceremony?"),
+    "confirm.freeze_body": N_(
+        "The trustees are asked to make the election's keys. The questions, candidates, "
+        "credential mode, trustees and threshold can no longer be edited: once the trustees "
+        "have confirmed the keys they are bound into the election's fingerprint for good. Until "
+        "then, going back to draft throws the ceremony away."),
+    "confirm.freeze": N_("Freeze and start the key ceremony"),
+    "confirm.close_title": N_("Close voting now?"),
+    "confirm.close_body": N_(
+        "Nobody can vote after this. A closed election cannot be reopened or extended, and the "
+        "closing and its reason stay on the public board."),
+    "confirm.close": N_("Close voting"),
+    "confirm.tally_title": N_("Start the tally?"),
+    "confirm.tally_body": N_(
+        "The counted ballots are fixed and published on the public board: no ballot can be "
+        "cast, struck or unstruck after this, and the tally cannot be stopped or started again. "
+        "The trustees are then asked to decrypt the result."),
+    "confirm.tally": N_("Start the tally"),
+    "confirm.roll_freeze_title": N_("Freeze the roll for these %(count)s users?"),
+    "confirm.roll_freeze_body": N_(
+        "Their eligibility is checked now and stored: later changes on the wiki (new edits, "
+        "blocks, groups) no longer change it. Freezing again replaces the stored decisions."),
+    "confirm.roll_freeze": N_("Freeze the roll"),
+    "confirm.change_title": N_("Change candidate %(position)s of question %(question)s?"),
+    "confirm.change_body": N_(
+        "A new ballot version is published on the public board; it cannot be taken back (a "
+        "later change makes yet another version), and voters see the new ballot at once."),
+    "confirm.change": N_("Change the ballot"),
+    "confirm.change_candidate": N_("Candidate: %(name)s"),
+    "confirm.change_replacement": N_("Replaced by: %(name)s"),
+    "confirm.change_withdraw": N_("Withdrawn, with no replacement"),
+    "confirm.change_old_keep": N_(
+        "Ballots already cast are kept and count for the candidates they listed."),
+    "confirm.change_old_strike": N_(
+        "Ballots already cast are struck (publicly, with the reason code \"a candidate withdrew "
+        "or was replaced\") and their voters are invited to vote again."),
+    "confirm.small_slots_title": N_("Keep the old ballots anyway?"),
+    "confirm.strike_title": N_("Strike these ballots?"),
+    "confirm.strike_body": N_(
+        "The selected ballots will not be counted. The strike and its public reason "
+        "(%(reason)s) stay on the public board; an unstrike, possible until the tally starts, "
+        "is published after it."),
+    "confirm.strike_invite": N_(
+        "Their voters are invited to vote again: an invitation cannot be recalled."),
+    "confirm.strike": N_("Strike"),
+    "confirm.unstrike_title": N_("Unstrike these ballots?"),
+    "confirm.unstrike_body": N_(
+        "The selected ballots count again (unless their voter cast a later ballot). The "
+        "unstrike stays on the public board after the strike (public reason: %(reason)s)."),
+    "confirm.unstrike": N_("Unstrike"),
+    # the public board, in words (results.js DESCRIBE)
+    "board.by_schedule": N_("by the schedule"),
+    "board.by_committee": N_("by the committee"),
+    "board.reason": N_("Reason: %(reason)s"),
+    "board.payload": N_("Show the data"),
+    "board.hash": N_("Event hash:"),
+    "board.page": N_("Events %(from)s–%(to)s of %(count)s"),
+    "board.page_filtered": N_("Events %(from)s–%(to)s (of %(count)s in all)"),
+    "board.empty": N_("No events."),
+    "board.ev.other": N_("An event of type %(type)s."),
+    "board.type.ceremony_started": N_("Key ceremony started"),
+    "board.ev.ceremony_started": N_(
+        "Key ceremony started (round %(round)s): %(threshold)s of %(trustees)s trustees will be "
+        "needed to decrypt; the roll has %(size)s voters."),
+    "board.type.returned_to_draft": N_("Back to draft"),
+    "board.ev.returned_to_draft": N_(
+        "The committee took the election back to draft; the key ceremony starts again."),
+    "board.type.trustee_joined": N_("Trustee joined"),
+    "board.ev.trustee_joined": N_("Trustee %(index)s joined the key ceremony."),
+    "board.type.trustee_commitment_hash": N_("Trustee commitment hash"),
+    "board.ev.trustee_commitment_hash": N_(
+        "Trustee %(index)s committed to its key shares (a hash, before seeing anyone else's)."),
+    "board.type.trustee_commitments": N_("Trustee commitments"),
+    "board.ev.trustee_commitments": N_("Trustee %(index)s published its commitments and their proofs."),
+    "board.type.trustee_shares_sent": N_("Sealed shares sent"),
+    "board.ev.trustee_shares_sent": N_("Trustee %(index)s sent the other trustees their sealed key shares."),
+    "board.type.trustee_confirmed": N_("Trustee confirmed"),
+    "board.ev.trustee_confirmed": N_(
+        "Trustee %(index)s checked its key shares and confirmed the election fingerprint."),
+    "board.type.ceremony_complaint": N_("Trustee complaint"),
+    "board.ev.ceremony_complaint": N_("Trustee %(index)s complained that a key share it received is wrong."),
+    "board.type.election_setup": N_("Election set up"),
+    "board.ev.election_setup": N_(
+        "The election's public key and ballot definition (version %(version)s) were fixed: the "
+        "trustees confirmed them."),
+    "board.type.ballot_definition": N_("New ballot version"),
+    "board.ev.ballot_definition": N_("A candidate changed: ballot version %(version)s."),
+    "board.type.opened": N_("Voting opened"),
+    "board.ev.opened": N_("Voting opened (%(by)s)."),
+    "board.type.paused": N_("Voting paused"),
+    "board.ev.paused": N_("Voting was paused (%(by)s)."),
+    "board.type.resumed": N_("Voting resumed"),
+    "board.ev.resumed": N_("Voting resumed (%(by)s)."),
+    "board.type.closed": N_("Voting closed"),
+    "board.ev.closed": N_("Voting closed (%(by)s)."),
+    "board.type.extended": N_("Voting extended"),
+    "board.ev.extended": N_("Voting was extended; it now ends %(end)s."),
+    "board.type.schedule_changed": N_("Schedule changed"),
+    "board.ev.schedule_changed": N_("The schedule changed: voting from %(start)s to %(end)s."),
+    "board.type.roll_published": N_("Voter roll"),
+    "board.ev.roll_published": N_(
+        "The voter roll has %(size)s eligible voters (its fingerprint is in the details)."),
+    "board.type.credential_registered": N_("Credential registered"),
+    "board.ev.credential_registered": N_("A voter registered a credential (its public half only)."),
+    "board.type.credential_replaced": N_("Credential replaced"),
+    "board.ev.credential_replaced": N_("A voter replaced their credential; the old one no longer counts."),
+    "board.type.credentials_published": N_("Credentials published"),
+    "board.ev.credentials_published": N_("The credential authority published %(count)s voter credentials."),
+    "board.type.ballot_cast": N_("Ballot cast"),
+    "board.ev.ballot_cast": N_("An encrypted ballot was cast: tracker %(tracker)s."),
+    "board.type.ballot_struck": N_("Ballots struck"),
+    "board.ev.ballot_struck": N_("%(count)s ballot(s) struck: they will not be counted."),
+    "board.type.ballot_unstruck": N_("Ballots unstruck"),
+    "board.ev.ballot_unstruck": N_("%(count)s ballot(s) unstruck: they count again."),
+    "board.type.revote_invited": N_("Re-vote invitations"),
+    "board.ev.revote_invited": N_("%(count)s voter(s) invited to vote again."),
+    "board.type.scrutiny_started": N_("Scrutiny started"),
+    "board.ev.scrutiny_started": N_("Scrutiny started: the scrutineers check the ballots before the tally."),
+    "board.type.tally_started": N_("Tally started"),
+    "board.ev.tally_started": N_("The tally started; %(struck)s ballot(s) struck in all."),
+    "board.type.encrypted_tally": N_("Encrypted tally"),
+    "board.ev.encrypted_tally": N_(
+        "The encrypted totals of %(count)s counted ballots, for the trustees to decrypt."),
+    "board.type.mix": N_("Mix"),
+    "board.ev.mix": N_(
+        "Trustee %(index)s shuffled the ranked ballots of question %(question)s, with a proof."),
+    "board.type.decryption_share": N_("Decryption share"),
+    "board.ev.decryption_share": N_("Trustee %(index)s sent its decryption share, with a proof."),
+    "board.type.result": N_("Result"),
+    "board.ev.result": N_("The result was decrypted and published: %(count)s ballots counted."),
+    "board.type.audit_head": N_("Audit log anchored"),
+    "board.ev.audit_head": N_("The committee's private audit log was anchored here (%(count)s entries)."),
     # results
     "results.counted": N_("Ballots counted: %(count)s"),
     "results.question": N_("Question %(n)s"),
+    "results.turnout": N_(
+        "Ballots counted: %(count)s of %(size)s voters on the roll (turnout %(percent)s%%)"),
+    "results.table_caption": N_("The figures"),
+    "results.col_candidate": N_("Candidate"),
+    "results.col_option": N_("Option"),
+    "results.col_neutral": N_("Neutral"),
+    "results.col_percent": N_("Support rate"),
+    "results.col_votes": N_("Votes"),
+    "results.col_result": N_("Result"),
     "results.sonc_figures": N_(
         "support %(support)s, oppose %(oppose)s, neutral %(neutral)s; support rate %(percent)s"),
     "results.sonc_note": N_(
@@ -342,6 +488,57 @@ MESSAGES: dict[str, str] = {
     "admin.manage_named": N_("Manage %(id)s"),
     "admin.question_n": N_("Question %(n)s"),
     "admin.need_candidates": N_("Question %(n)s needs at least one candidate or option."),
+    "admin.time_gap": N_(
+        "%(time)s does not exist in %(zone)s: the clocks jump forward over it (daylight saving "
+        "time). Choose another time."),
+    "admin.time_twice": N_(
+        "%(time)s happens twice in %(zone)s (the clocks go back an hour). Which one do you mean?"),
+    "admin.time_first": N_("the first one (UTC offset %(offset)s; %(utc)s UTC)"),
+    "admin.time_second": N_("the second one (UTC offset %(offset)s; %(utc)s UTC)"),
+    "admin.time_choose": N_("This time happens twice in the election time zone: choose one below."),
+    "admin.end_before_start": N_("The end must be after the start."),
+    "admin.time_past": N_("This time is in the past."),
+    "confirm.past_title": N_("Save a schedule in the past?"),
+    "confirm.past_body": N_(
+        "A start in the past opens voting as soon as the key ceremony is done; an end in the "
+        "past closes it at once. Check the dates (and the year)."),
+    "confirm.past": N_("Save anyway"),
+    "admin.roll_yes": N_("yes"),
+    "admin.roll_no": N_("no"),
+    "admin.roll_total": N_("%(total)s on the roll, %(eligible)s of them eligible."),
+    "admin.roll_matched": N_("%(matched)s match “%(query)s”."),
+    "admin.roll_shown": N_("Showing %(from)s–%(to)s."),
+    "admin.rules_saved": N_("The rules are saved."),
+    "rb.wiki": N_("Wiki whose data the rules read (e.g. enwiki; \"home\": the voter's home wiki; "
+                  "\"any\": any of their wikis)"),
+    "rb.min_edits": N_("At least this many edits in all"),
+    "rb.edits_before_count": N_("At least this many edits before a date…"),
+    "rb.edits_before_date": N_("…before this date"),
+    "rb.edits_between_count": N_("At least this many edits between two dates…"),
+    "rb.edits_between_start": N_("…from this date (included)"),
+    "rb.edits_between_end": N_("…until this date (not included)"),
+    "rb.namespaces": N_("…counting only these namespaces (numbers, comma-separated; empty: all)"),
+    "rb.registered_before": N_("Account registered before"),
+    "rb.not_blocked": N_("Not blocked"),
+    "rb.block_none": N_("(no rule)"),
+    "rb.block_sitewide": N_("no sitewide block"),
+    "rb.block_any": N_("no block at all (partial blocks too)"),
+    "rb.global_threshold": N_("…and blocked on fewer than this many wikis"),
+    "rb.not_locked": N_("Not globally locked"),
+    "rb.not_bot": N_("Not a bot"),
+    "rb.need_groups": N_("In at least one of these groups (comma-separated)"),
+    "rb.need_global_groups": N_("In at least one of these global groups (comma-separated)"),
+    "rb.allow_groups": N_("Members of these groups may vote whatever the other rules say"),
+    "rb.need_list": N_("Only users on this list (one per line)"),
+    "rb.include": N_("Always eligible (one per line)"),
+    "rb.exclude": N_("Never eligible (one per line)"),
+    "rb.message": N_("Message shown to voters who are not eligible"),
+    "rb.need_number": N_("A whole number (0 or more)."),
+    "rb.need_count": N_("Give the number of edits."),
+    "rb.need_date": N_("Give the date."),
+    "rb.end_after_start": N_("The end must be after the start."),
+    "rb.need_namespaces": N_("Namespace numbers, separated by commas (e.g. 0, 4)."),
+    "rb.need_scope": N_("Choose which blocks count."),
     "admin.need_both_times": N_("Give both the start and the end of voting, or neither."),
     "admin.ranked_trustees": N_(
         "A ranked question needs at least 2 trustees: each one mixes the encrypted rankings "

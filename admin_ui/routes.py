@@ -118,11 +118,16 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         csrf_field=CSRF_FIELD,
         csrf_token=csrf.token_for(csrf_cookie),
         dev_login=settings.dev_login_enabled,
+        # the wiki account login (/auth/wiki/login) is offered only when OAuth is configured
+        wiki_login=bool(settings.wiki_oauth_client_id and settings.wiki_oauth_base_url),
         js_catalogue=catalogue(lang),
         phase_names=PHASE_NAMES,
         request_base=str(settings.base_url).rstrip("/"),
         localized=lambda texts, default="en": i18n.localized(texts, lang, default),
         next_url=path + ("?" + urlencode(query) if query else ""),
+        # where a login comes back to: this page, or from the login page its own ``next``
+        login_next=_safe_next(query.get("next")) if path == "/login"
+        else path + ("?" + urlencode(query) if query else ""),
         **context,
     )
     response = HTMLResponse(body, status_code=status_code)

@@ -5,7 +5,9 @@ compared.
 S/O/N: the support rate is S/(S+O) (neutral ignored). A candidate passes iff the rate compares
 to the threshold as the rule says (``>=`` or ``>``), exactly, and S ≥ min_support; with no
 support or oppose vote at all the rate is undefined and the candidate does not pass. The rate is
-displayed rounded half-up (enwiki) or truncated (zhwiki) to k decimals. With ``seats``, passing
+displayed rounded half-up or truncated (zhwiki) to k decimals, or as enwiki's template prints it
+(``enwiki``: rounded, but ">99" when a rate below 1 rounds to 100 and "<1" when a rate above 0
+rounds to 0; with k decimals ">99.9", "<0.1"). With ``seats``, passing
 candidates are ranked by rate (WMF board 2015/2017) and the seats filled in order.
 
 Approval and plurality: counts per option; the ``seats`` (default 1) highest win.
@@ -29,20 +31,30 @@ from typing import Any
 from .tally import guarded_candidates, min_contributors
 
 
+def _fixed(n: int, decimals: int) -> str:
+    text = str(Decimal(n).scaleb(-decimals))
+    return f"{n / 10**decimals:.{decimals}f}" if "E" in text else text
+
+
 def percent_display(support: int, oppose: int, decimals: int, mode: str) -> str | None:
-    """100·S/(S+O) as text with ``decimals`` places, rounded half-up or truncated."""
+    """100·S/(S+O) as text with ``decimals`` places: rounded half-up, truncated, or ``enwiki``
+    (rounded, never "100" with an oppose nor "0" with a support: ">99" / "<1")."""
     if support + oppose == 0:
         return None
     scale = 10**decimals
     exact = Fraction(100 * support * scale, support + oppose)
     if mode == "truncate":
         n = exact.numerator // exact.denominator
-    elif mode == "round":
+    elif mode in ("round", "enwiki"):
         n = (exact + Fraction(1, 2)).__floor__()
     else:
         raise ValueError(f"unknown display mode {mode!r}")
-    text = str(Decimal(n).scaleb(-decimals))
-    return f"{n / scale:.{decimals}f}" if "E" in text else text
+    if mode == "enwiki":
+        if n == 100 * scale and oppose:
+            return ">" + _fixed(100 * scale - 1, decimals)
+        if n == 0 and support:
+            return "<" + _fixed(1, decimals)
+    return _fixed(n, decimals)
 
 
 def passes(support: int, oppose: int, rule: Mapping[str, Any]) -> bool:

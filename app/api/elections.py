@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentActor, MaybeActor, RequestSettings, UnitOfWork, Work
@@ -29,6 +30,7 @@ from app.schemas.responses import (
     RoleRemoved,
     RoleView,
     RollFrozen,
+    RollPage,
     RollPreviewEntry,
     RollUpdated,
 )
@@ -172,6 +174,20 @@ def delete_role(
     return {"removed": {"username": username, "role": role}}
 
 
+@router.get("/{election_id}/roll", response_model=RollPage)
+def list_roll(election_id: str, actor: CurrentActor, work: Work,
+              q: Annotated[str, Query(max_length=255)] = "",
+              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+              limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+    """The committee's roll view: who is on the roll and why, searched by name, paged."""
+    with work.read(election_id) as session:
+        page = elections.list_roll(session, actor, election_id, q, offset, limit)
+    with work() as session:  # who is on the roll, and who is not, is sensitive
+        audit.record(session, election_id, actor, "roll.view",
+                     {"query": page["query"], "rows": len(page["voters"])})
+    return page
+
+
 @router.post("/{election_id}/roll", response_model=RollUpdated)
 def update_roll(
     request: Request,
@@ -216,7 +232,7 @@ def close(election_id: str, body: ReasonIn, actor: CurrentActor, work: Work) -> 
 @router.post("/{election_id}/extend", response_model=ElectionView)
 def extend(election_id: str, body: ExtendIn, actor: CurrentActor, work: Work) -> dict:
     def run(session: Session, actor: Actor, election: Election) -> None:
-        new_end = schedule.to_utc(body.end, body.timezone or election.timezone)
+        new_end = schedule.to_utc(body.end, body.timezone or election.timezone, "end")
         lifecycle.extend(session, actor, election, new_end, body.reason)
     return _phase_action(work, actor, election_id, run)
 

@@ -18,12 +18,13 @@ ElectionId = str
 class PassRule(Strict):
     """S/O/N pass rule: pass iff S/(S+O) <comparison> threshold and S ≥ min_support.
 
-    ``display`` says how the percentage is shown (enwiki rounds; zhwiki truncates to 0.1%)."""
+    ``display`` says how the percentage is shown (``round``; ``truncate``, as zhwiki to 0.1%;
+    ``enwiki``: rounded, but ">99" / "<1" rather than 100 / 0 unless unanimous)."""
 
     threshold_percent: Decimal = Field(default=Decimal("70"), ge=0, le=100)
     comparison: Literal[">=", ">"] = ">="
     min_support: int = Field(default=0, ge=0, le=DB_INT_MAX)
-    display: Literal["round", "truncate"] = "round"
+    display: Literal["round", "truncate", "enwiki"] = "round"
     decimals: int = Field(default=1, ge=0, le=4)
 
 

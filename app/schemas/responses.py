@@ -128,6 +128,17 @@ class RollFrozen(Answer):
     eligible: int
 
 
+class RollPage(Answer):
+    """The committee's roll view: one page of voters matching ``query``."""
+    total: int
+    eligible: int
+    matched: int
+    offset: int
+    limit: int
+    query: str
+    voters: list[JSONObject]
+
+
 class RollUpdated(OpenAnswer):
     """What changed (added/removed/total, per mode: app.services.roll) and the entries that
     could not be resolved."""

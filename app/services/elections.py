@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Candidate, Election, Question, RoleAssignment, Trustee, Voter
@@ -208,8 +208,8 @@ def check_mixers(election: Election) -> None:
 
 
 def _set_schedule(election: Election, value: ScheduleIn) -> None:
-    start = schedule.to_utc(value.start, value.timezone)
-    end = schedule.to_utc(value.end, value.timezone)
+    start = schedule.to_utc(value.start, value.timezone, "start")
+    end = schedule.to_utc(value.end, value.timezone, "end")
     if end <= start:
         raise InvalidInput("invalid_schedule", "the end must be after the start")
     if election.phase in (phases.OPEN, phases.PAUSED) and start != election.starts_at:
@@ -218,7 +218,13 @@ def _set_schedule(election: Election, value: ScheduleIn) -> None:
 
 
 def _replace_questions(election: Election, questions: Iterable[QuestionIn]) -> None:
+    had = bool(election.questions)
     election.questions.clear()
+    session = object_session(election)
+    if had and session is not None:
+        # The old rows go before the new ones arrive: (election, position) is unique, and the
+        # unit of work would insert the new questions before deleting the old.
+        session.flush()
     for position, q in enumerate(questions):
         question = Question(
             position=position, kind=q.kind, title=q.title, min_selections=q.min_selections,
@@ -371,6 +377,32 @@ def update_roll(session: Session, actor: Actor, election_id: str, usernames: lis
                   **(detail or {})})
     roll.publish(session, election, "roll_changed")
     return {"added": added, "removed": removed, "total": total}
+
+
+def list_roll(session: Session, actor: Actor, election_id: str, query: str = "",
+              offset: int = 0, limit: int = 50) -> dict[str, Any]:
+    """The committee's view of the roll: who is on it (eligible or not, and why), searched by
+    a case-insensitive part of the name, in name order, a page at a time."""
+    election = load(session, election_id)
+    require_role(session, actor, election, "committee")
+    where = [Voter.election_id == election.id]
+    text = query.strip()
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(func.lower(Voter.username).like(f"%{escaped.lower()}%", escape="\\"))
+    total = session.scalar(select(func.count()).select_from(Voter)
+                           .where(Voter.election_id == election.id)) or 0
+    eligible = session.scalar(select(func.count()).select_from(Voter).where(
+        Voter.election_id == election.id, Voter.eligible.is_(True))) or 0
+    matched = session.scalar(select(func.count()).select_from(Voter).where(*where)) or 0
+    rows = session.scalars(select(Voter).where(*where)
+                           .order_by(func.lower(Voter.username), Voter.username)
+                           .offset(offset).limit(limit))
+    voters = [{"username": v.username, "eligible": v.eligible, "added_at": v.added_at,
+               "source": (v.decision or {}).get("source"),
+               "reasons": list((v.decision or {}).get("reasons") or [])} for v in rows]
+    return {"total": total, "eligible": eligible, "matched": matched, "offset": offset,
+            "limit": limit, "query": text, "voters": voters}
 
 
 def freeze(session: Session, actor: Actor, election_id: str) -> Election:

@@ -72,15 +72,24 @@ def _cell(text: Any) -> str:
     return nowiki(text)
 
 
+def question_title(result: dict[str, Any], qi: int) -> str:
+    """The question's title in the election's default language (``tally.results`` adds the
+    titles; "Question N" when there is none)."""
+    title = result["questions"][qi].get("title")
+    if isinstance(title, dict):
+        title = title.get(result.get("default_language") or "en") or next(
+            (v for v in title.values() if v), None)
+    return str(title) if title else f"Question {qi + 1}"
+
+
 def results_wikitext(result: dict[str, Any]) -> str:
     lines = []
     for qi, question in enumerate(result["questions"]):
         if question["kind"] == "ranked":
-            lines += _ranked_wikitext(qi, question, len(result["questions"]) > 1)
+            lines += _ranked_wikitext(question, _cell(question_title(result, qi)))
             continue
         lines.append('{| class="wikitable sortable"')
-        if len(result["questions"]) > 1:
-            lines.append(f"|+ Question {qi + 1}")
+        lines.append(f"|+ {_cell(question_title(result, qi))}")
         if question["kind"] == "sonc":
             rule = question["pass_rule"]
             lines.append("! Candidate !! Support !! Oppose !! Neutral !! Support % !! Result")
@@ -122,9 +131,10 @@ def results_wikitext(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ranked_wikitext(qi: int, question: dict[str, Any], several: bool) -> list[str]:
-    """A ranked question: the count's own wikitext (rounds, or the pairwise matrix)."""
-    lines = [f"; Question {qi + 1}"] if several else []
+def _ranked_wikitext(question: dict[str, Any], title: str) -> list[str]:
+    """A ranked question under its title: the count's own wikitext (rounds, or the pairwise
+    matrix)."""
+    lines = [f"; {title}"]
     if question.get("too_few_ballots"):
         return [*lines, f"{TOO_FEW.capitalize()}: the ranked ballots were not decrypted."]
     if question.get("count") is None:

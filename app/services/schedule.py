@@ -26,10 +26,37 @@ def zone(name: str) -> tzinfo:
         raise InvalidInput("invalid_timezone", f"unknown time zone {name!r}") from exc
 
 
-def to_utc(value: datetime, zone_name: str) -> datetime:
-    """A naive value is a wall-clock time in ``zone_name``; an aware one is converted as is."""
+def _wall(value: datetime) -> datetime:
+    return value.replace(tzinfo=None)
+
+
+def to_utc(value: datetime, zone_name: str, field: str = "time") -> datetime:
+    """A naive value is a wall-clock time in ``zone_name``; an aware one is converted as is.
+    A wall-clock time that the zone skips (the clocks jump forward over it) or passes twice (the
+    clocks go back) is refused: the committee says which instant it means with an offset."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=zone(zone_name))
+        tz = zone(zone_name)
+        candidates = []
+        for fold in (0, 1):
+            try:
+                aware = value.replace(tzinfo=tz, fold=fold)
+                if _wall(aware.astimezone(UTC).astimezone(tz)) == value:
+                    candidates.append(aware)
+            except (OverflowError, ValueError):
+                continue
+        offsets = sorted({o for o in (c.utcoffset() for c in candidates) if o is not None},
+                         reverse=True)
+        local = value.isoformat(timespec="minutes")
+        if not candidates:
+            raise InvalidInput("nonexistent_time", f"{field}: {local} does not exist in "
+                               f"{zone_name} (the clocks jump forward over it); choose another "
+                               "time")
+        if len(offsets) > 1:
+            shown = " or ".join(value.replace(tzinfo=timezone(o)).isoformat(timespec="minutes")
+                                for o in offsets)
+            raise InvalidInput("ambiguous_time", f"{field}: {local} happens twice in "
+                               f"{zone_name} (the clocks go back); give the offset: {shown}")
+        value = candidates[0]
     try:
         return value.astimezone(UTC)
     except (OverflowError, ValueError) as exc:

@@ -17,7 +17,7 @@ from app.counting import count_rankings
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Ballot, BallotDefinition, DecryptionShare, Election, Tally, Trustee
 from app.models.base import utcnow
-from app.services import audit, board, elections, lifecycle, manifest, mixing, phases, scrutiny
+from app.services import audit, board, elections, lifecycle, manifest, mixing, phases, roll, scrutiny
 from app.services.actor import Actor
 from crypto import events, mixnet
 from crypto.ceremony import verify_decryption_share_signature
@@ -258,5 +258,12 @@ def results(session: Session, election_id: str) -> dict[str, Any]:
         raise NotFound("no_result", "the result is not published yet")
     definition = manifest.current_definition(session, election.id)
     assert definition is not None
+    # The signed result has no titles (the manifest has none): each question gets its title
+    # (every language) here, and the roll size (public: on the board) for the turnout.
+    titles = [q.title for q in election.questions]
+    questions = [{**q, "title": titles[i] if i < len(titles) else None}
+                 for i, q in enumerate(tally.result["questions"])]
     return {"election_id": election.id, "title": election.title,
-            "fingerprint": definition.fingerprint, **tally.result}
+            "default_language": election.default_language,
+            "fingerprint": definition.fingerprint, **tally.result, "questions": questions,
+            "roll_size": roll.current(session, election)["size"]}

@@ -99,6 +99,9 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     question.locator(".q-threshold").fill("66.6")
     admin.shot("admin-create")
     page.click("#save-election")
+    # the start is an hour ago: the page warns and asks before saving it
+    page.wait_for_selector("#f-start-warn")
+    page.click("#confirm-ok")
     page.wait_for_selector("#manage-sections:not([hidden])")
     for name in ("T1", "T2", "T3"):
         page.fill("#role-user", name)
@@ -114,6 +117,7 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     page.click("#roll-form button[type=submit]")
     page.wait_for_selector("#roll-result.ok")
     page.click("#freeze-button")
+    page.click("#confirm-ok")  # the dialog says what cannot be undone
     page.wait_for_selector("#ceremony-summary")
     admin.shot("admin-manage")
 
@@ -205,6 +209,7 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     page.wait_for_selector("#close-button:not([hidden])")
     page.fill("#action-reason", "end of the browser test")
     page.click("#close-button")
+    page.click("#confirm-ok")  # the dialog says what cannot be undone
     page.wait_for_selector("#scrutiny-button:not([hidden])")
     page.click("#scrutiny-button")
     page.wait_for_selector("#seal-button:not([hidden])")
@@ -223,10 +228,12 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     spage.select_option("#strike-code", "other")
     spage.fill("#strike-text", "browser test: striking a replaced ballot")
     spage.click("#strike-button")
+    spage.click("#confirm-ok")  # the dialog says what cannot be undone
     spage.wait_for_selector(f"#cast-rows tr[data-tracker='{first3}'][data-state='struck']")
     scrutineer.shot("scrutiny")
 
     page.click("#seal-button")
+    page.click("#confirm-ok")  # the dialog says what cannot be undone
     page.wait_for_selector("#seal-button[hidden]", state="attached")
     admin.shot("admin-tallying")
 

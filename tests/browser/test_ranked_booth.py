@@ -244,7 +244,9 @@ def test_committee_form_makes_a_ranked_question(chromium, server) -> None:  # no
     page.fill("#f-trustee-count", "1")
     page.fill("#f-threshold", "1")
     page.click("#save-election")
-    page.wait_for_function("document.querySelector('#form-error').textContent.includes('2 trustees')")
+    # the error is shown next to the trustee count, which has the focus
+    page.wait_for_selector("#f-trustee-count-error:has-text('2 trustees')")
+    assert page.evaluate("document.activeElement.id") == "f-trustee-count"
     assert sent == []
 
     page.fill("#f-trustee-count", "3")

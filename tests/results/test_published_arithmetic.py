@@ -24,6 +24,21 @@ def test_enwiki_percentage_is_rounded(row) -> None:
     # The template prints ">99" when the rounded value is 100 but the rate is below 1.
     expected = "100" if row["published_pct"] == ">99" else row["published_pct"]
     assert shown == expected
+    # The enwiki display mode prints exactly what the template published.
+    assert percent_display(int(row["support"]), int(row["oppose"]), 0, "enwiki") \
+        == row["published_pct"]
+
+
+def test_enwiki_display_mode_never_shows_100_or_0_unless_unanimous() -> None:
+    assert percent_display(245, 1, 0, "enwiki") == ">99"
+    assert percent_display(245, 1, 0, "round") == "100"
+    assert percent_display(245, 0, 0, "enwiki") == "100"
+    assert percent_display(1, 245, 0, "enwiki") == "<1"
+    assert percent_display(0, 245, 0, "enwiki") == "0"
+    assert percent_display(2000, 1, 1, "enwiki") == ">99.9"
+    assert percent_display(1, 2000, 1, "enwiki") == "<0.1"
+    assert percent_display(70, 30, 1, "enwiki") == "70.0"
+    assert percent_display(0, 0, 0, "enwiki") is None
 
 
 ZH = [r for r in rows("admin_elections/zhwiki_rfx_2024_2025.csv") if r["support"]]

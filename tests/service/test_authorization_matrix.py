@@ -121,6 +121,7 @@ ROUTES: list[Any] = [
     ("POST", f"{E}/roll/preview", {"usernames": ["Alice"]}, None, committee(409)),
     ("POST", f"{E}/roll/freeze", {"usernames": ["Alice"]}, None, committee(409)),
     ("POST", f"{E}/roll", {"usernames": ["MatrixInvitee"]}, None, committee(200)),
+    ("GET", f"{E}/roll", None, {"q": "matrix"}, committee(200)),
     # no wiki on this instance: the committee passes the role check and gets 409
     ("POST", f"{E}/wiki/announce", {"subject": {"en": "Vote"}, "body": {"en": "Now"}}, None,
      committee(409)),

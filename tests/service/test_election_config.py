@@ -160,3 +160,47 @@ def test_audit_log_tampering_is_detected(client, settings) -> None:
     assert [p["seq"] for p in log["verification"]["problems"]] == [3]
     assert "altered" in log["verification"]["problems"][0]["problem"]
     assert [e["seq"] for e in log["entries"] if not e["valid"]] == [3]
+
+
+def test_a_draft_s_questions_can_be_edited(client) -> None:
+    """Saving the committee form again sends every question: the draft's questions are
+    replaced (the old rows go first; this was a 500 on the unique position)."""
+    admin = login(client, ADMIN)
+    config = election_config(candidates=2)
+    eid = admin.post("/api/v1/elections", config)["id"]
+    questions = [{**config["questions"][0], "title": {"en": "Renamed"}},
+                 {"kind": "approval", "title": {"en": "Second"},
+                  "candidates": [{"name": {"en": "X"}}, {"name": {"en": "Y"}}]}]
+    edited = admin.request("PATCH", f"/api/v1/elections/{eid}", {"questions": questions})
+    assert [q["title"]["en"] for q in edited["questions"]] == ["Renamed", "Second"]
+    again = admin.request("PATCH", f"/api/v1/elections/{eid}", {"questions": questions[:1]})
+    assert [q["title"]["en"] for q in again["questions"]] == ["Renamed"]
+    assert [q["title"]["en"] for q in admin.get(f"/api/v1/elections/{eid}")["questions"]] == \
+        ["Renamed"]
+
+
+def test_committee_roll_view_searches_and_pages(client, tmp_path) -> None:
+    admin = login(client, ADMIN)
+    eid = admin.post("/api/v1/elections", election_config())["id"]
+    names = ["Alice", "alfred_99", "Bob", "Carol", "100%_Xyz"]
+    admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": names})
+    page = admin.get(f"/api/v1/elections/{eid}/roll?q=AL")
+    assert [v["username"] for v in page["voters"]] == ["alfred_99", "Alice"]  # any case
+    assert page["total"] == 5 and page["matched"] == 2 and page["eligible"] == 5
+    assert page["voters"][0]["eligible"] is True
+    assert page["voters"][0]["reasons"] == ["listed on this election's voter roll"]
+    # LIKE wildcards in the search are taken literally
+    assert [v["username"] for v in admin.get(f"/api/v1/elections/{eid}/roll?q=%25_")["voters"]] \
+        == ["100%_Xyz"]
+    assert admin.get(f"/api/v1/elections/{eid}/roll?q=_")["matched"] == 2
+    second = admin.get(f"/api/v1/elections/{eid}/roll?offset=2&limit=2")
+    assert [v["username"] for v in second["voters"]] == ["Alice", "Bob"]  # name order, any case
+    # reading it is audited; bad paging is a 422; others may not read it
+    actions = [e["action"] for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"]]
+    assert actions.count("roll.view") == 4
+    with pytest.raises(ApiError) as err:
+        admin.get(f"/api/v1/elections/{eid}/roll?limit=0")
+    assert err.value.status == 422
+    with pytest.raises(ApiError) as err:
+        login(client, "Alice").get(f"/api/v1/elections/{eid}/roll")
+    assert err.value.status == 404  # a draft is hidden from everyone but its committee

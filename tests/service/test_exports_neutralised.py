@@ -48,7 +48,8 @@ def test_csv_cells_and_wikitext_names_are_neutralised(client, tmp_path) -> None:
 
     wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
     assert "[[Category:Spam]]" in wikitext  # shown, inside nowiki
-    assert wikitext.count("<nowiki>") == wikitext.count("</nowiki>") == len(names)
+    # every name, and the question's title (the caption)
+    assert wikitext.count("<nowiki>") == wikitext.count("</nowiki>") == len(names) + 1
     assert ("| <nowiki>{{Delete}} [[Category:Spam]] '''bold''' | x &lt;/nowiki> "
             "[[File:X.png]]</nowiki> || 1 ||") in wikitext
     outside = wikitext

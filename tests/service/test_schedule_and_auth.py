@@ -116,3 +116,34 @@ def test_concurrent_requests_open_the_election_once(settings, tmp_path) -> None:
             phases = list(pool.map(lambda c: c.get(f"/api/v1/elections/{eid}")["phase"], clients))
         assert set(phases) == {"open"}
         assert [e["type"] for e in admin.board(eid)].count("opened") == 1
+
+
+@pytest.mark.parametrize(("start", "code", "shown"), [
+    # Europe/Berlin, 2031-03-30: the clocks jump from 02:00 to 03:00 — 02:30 does not exist.
+    ("2031-03-30T02:30", "nonexistent_time", "does not exist"),
+    # 2031-10-26: the clocks go back from 03:00 to 02:00 — 02:30 happens twice.
+    ("2031-10-26T02:30", "ambiguous_time", "2031-10-26T02:30+02:00 or 2031-10-26T02:30+01:00"),
+])
+def test_dst_gaps_and_overlaps_are_refused_unless_the_offset_is_given(client, start, code,
+                                                                      shown) -> None:
+    from tests.service.helpers import election_config
+
+    admin = login(client, ADMIN)
+    config = election_config()
+    before = len(admin.get("/api/v1/elections"))
+    config["schedule"] = {"start": start, "end": "2031-11-30T12:00", "timezone": "Europe/Berlin"}
+    with pytest.raises(ApiError) as err:
+        admin.post("/api/v1/elections", config)
+    assert err.value.status == 422 and err.value.code == code
+    assert err.value.detail.startswith("start: ") and shown in err.value.detail
+    assert len(admin.get("/api/v1/elections")) == before  # nothing was created
+    # With the offset the committee chose, the instant is unambiguous.
+    config["schedule"]["start"] = f"{start}+01:00" if code == "ambiguous_time" else \
+        start.replace("02:30", "03:30")
+    created = admin.post("/api/v1/elections", config)
+    expected = "2031-10-26T01:30:00+00:00" if code == "ambiguous_time" else "2031-03-30T01:30:00+00:00"
+    assert created["schedule"]["start_utc"] == expected
+    # An ordinary wall-clock time is taken in the zone as before.
+    config["schedule"]["start"] = "2031-07-01T12:00"
+    assert admin.post("/api/v1/elections", config)["schedule"]["start_utc"] == \
+        "2031-07-01T10:00:00+00:00"

@@ -54,6 +54,9 @@ def test_threshold_tally_publishes_the_right_result(client, tmp_path) -> None:
     assert [r["neutral"] for r in rows] == [1, 2, 1]
     assert [r["passed"] for r in rows] == [True, False, False]  # 3/4 = 75 %, 2/4, 2/4
     assert rows[0]["percent"] == "75.0"
+    # the question's title (every language) and the roll size, for the turnout
+    assert result["questions"][0]["title"] == {"en": "Administrators"}
+    assert result["roll_size"] == len(VOTES) + 1 and result["default_language"] == "en"
     assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "published"
     # The last trustee is too late: the tally is decrypted once.
     with pytest.raises(ApiError) as err:
@@ -67,7 +70,7 @@ def test_threshold_tally_publishes_the_right_result(client, tmp_path) -> None:
         client.get(f"/api/v1/elections/{eid}/results.csv").text)))
     assert [int(r["support"]) for r in table] == expected_totals()[0::2]
     wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
-    assert wikitext.startswith('{| class="wikitable sortable"')
+    assert wikitext.startswith('{| class="wikitable sortable"\n|+ <nowiki>Administrators</nowiki>\n')
     assert "| <nowiki>Candidate 0</nowiki> || 3 || 1 || 1 || 75.0% || Passed" in wikitext
 
 
@@ -110,3 +113,34 @@ def test_empty_election_tallies_to_zero(client, tmp_path) -> None:
     assert result["ballots_counted"] == 0
     assert all(r["support"] == 0 and not r["passed"]
                for r in result["questions"][0]["candidates"])
+
+
+def test_enwiki_display_rule_reaches_the_result_and_the_exports(client, tmp_path) -> None:
+    """The committee's display rule ``enwiki``: 2 supports and no oppose print 100, 2 of 3 print
+    67, and the page, the JSON and the wikitext show the same text."""
+    admin, eid, trustees = open_election(
+        client, tmp_path, ["B1", "B2", "B3"], trustees=1, threshold=1, candidates=2,
+        pass_rule={"threshold_percent": "70", "display": "enwiki", "decimals": 0})
+    for name, choice in {"B1": [1, 1], "B2": [1, 1], "B3": [0, -1]}.items():
+        voter(client, eid, name).cast([choice])
+    admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
+    admin.post(f"/api/v1/elections/{eid}/tally/start")
+    trustees[0].decrypt()
+    result = admin.get(f"/api/v1/elections/{eid}/results")
+    assert [c["percent"] for c in result["questions"][0]["candidates"]] == ["100", "67"]
+    assert result["questions"][0]["pass_rule"]["display"] == "enwiki"
+    wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
+    assert "|| 2 || 0 || 1 || 100% || Passed" in wikitext
+    assert "|| 2 || 1 || 0 || 67% || Not passed" in wikitext
+
+
+def test_unknown_display_rule_is_refused(client) -> None:
+    from tests.service.helpers import election_config
+
+    admin = login(client, "Admin")
+    config = election_config(pass_rule={"threshold_percent": "70", "display": "ceil"})
+    before = len(admin.get("/api/v1/elections"))
+    with pytest.raises(ApiError) as err:
+        admin.post("/api/v1/elections", config)
+    assert err.value.status == 422
+    assert len(admin.get("/api/v1/elections")) == before  # nothing was created

@@ -2,7 +2,8 @@
 // the role policy, invitation links, roll and eligibility rules, phase actions, re-vote
 // invitations and the notification outbox, key ceremony progress, tally start and the audit log.
 // Everything goes through the JSON API.
-import { $, $$, ApiError, api, announce, el, errorText, localized, phaseName, shortTime, t } from './common.js';
+import { $, $$, ApiError, api, announce, confirmAction, el, errorText, localized, phaseName, shortTime, t } from './common.js';
+import { RuleFieldError, builderFields, fieldFor, fillBuilder, fromRules, readBuilder, toRules } from './rulebuilder.js';
 
 const LANGS = ['en', 'zh-hans', 'zh-hant'];
 const message = $('#admin-message');
@@ -74,6 +75,118 @@ function texts(nodes) {
   return out;
 }
 
+// --- form validation: each error next to its field (aria-invalid, aria-describedby), the first
+// one scrolled into view and focused; the schedule checked in the election's time zone --------
+
+/** An error tied to a field: thrown by readForm, shown next to `field`. */
+class FieldError extends Error {
+  constructor(field, text) { super(text); this.field = field; }
+}
+
+function clearFieldErrors() {
+  for (const node of $$('#election-form .field-error')) node.remove();
+  for (const node of $$('#election-form [aria-invalid]')) {
+    node.removeAttribute('aria-invalid');
+    node.setAttribute('aria-describedby', (node.getAttribute('aria-describedby') || '').split(' ').filter((id) => !id.endsWith('-error')).join(' '));
+  }
+}
+
+/** Show `text` under `field` (class `error` or `warn`) and return the message node. */
+function fieldMessage(field, text, cls = 'error') {
+  const id = `${field.id || field.className.split(' ')[0]}-${cls === 'error' ? 'error' : 'warn'}`;
+  $(`#${CSS.escape(id)}`)?.remove();
+  const note = el('p', { id, class: `field-error ${cls}`, role: cls === 'error' ? 'alert' : null, text });
+  const anchor = field.closest('.field');
+  if (anchor) anchor.append(note); else field.after(note);
+  if (cls === 'error') field.setAttribute('aria-invalid', 'true');
+  field.setAttribute('aria-describedby', [field.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+  return note;
+}
+
+function showFieldError(err) {
+  fieldMessage(err.field, err.message);
+  err.field.scrollIntoView({ block: 'center' });
+  err.field.focus({ preventScroll: true });
+}
+
+/** A wall-clock time's fields in a time zone (UTC offset in minutes for 'AoE' and 'UTC'). */
+function wallIn(ms, zone) {
+  if (zone === 'AoE' || zone === 'UTC') {
+    const d = new Date(ms + (zone === 'AoE' ? -12 * 3600e3 : 0));
+    return d.toISOString().slice(0, 16);
+  }
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+function offsetText(minutes) {
+  const sign = minutes < 0 ? '-' : '+';
+  const m = Math.abs(minutes);
+  return `${sign}${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+/** Every instant at which the zone's clocks show `wall` ('YYYY-MM-DDTHH:MM'): none in a DST
+ * gap, two in an overlap. [{ ms, offset: '+01:00' }], earliest first. */
+export function instantsOf(wall, zone) {
+  const asUtc = Date.parse(`${wall}:00Z`);
+  if (Number.isNaN(asUtc)) return [];
+  const offsets = new Set();
+  for (const probe of [asUtc - 86400e3, asUtc, asUtc + 86400e3]) {
+    const shown = Date.parse(`${wallIn(probe, zone)}:00Z`);
+    offsets.add(Math.round((shown - probe) / 60000));
+  }
+  const found = [];
+  for (const minutes of offsets) {
+    const ms = asUtc - minutes * 60000;
+    if (wallIn(ms, zone) === wall && !found.some((f) => f.ms === ms)) found.push({ ms, offset: offsetText(minutes) });
+  }
+  return found.sort((a, b) => a.ms - b.ms);
+}
+
+/** The schedule as the API takes it: a wall-clock time, or — when the zone shows it twice —
+ * the one the committee chose, with its offset. A skipped time is an error; an unanswered
+ * overlap shows the two choices next to the field. Returns { value, ms }. */
+function resolveTime(input, zone) {
+  const wall = input.value.slice(0, 16);
+  const found = instantsOf(wall, zone);
+  const choiceBox = $(`#${input.id}-fold`);
+  if (found.length === 0) {
+    choiceBox?.remove();
+    throw new FieldError(input, t('admin.time_gap', { time: wall.replace('T', ' '), zone }));
+  }
+  if (found.length === 1) { choiceBox?.remove(); return { value: input.value, ms: found[0].ms }; }
+  const chosen = choiceBox?.dataset.wall === `${wall} ${zone}` ? choiceBox.querySelector('input:checked') : null;
+  if (chosen) return { value: `${wall}${chosen.value}`, ms: Number(chosen.dataset.ms) };
+  choiceBox?.remove();
+  const name = `${input.id}-fold`;
+  const box = el('fieldset', { id: name, class: 'fold-choice', 'data-wall': `${wall} ${zone}` },
+    el('legend', { text: t('admin.time_twice', { time: wall.replace('T', ' '), zone }) }),
+    ...found.map((f, i) => el('div', { class: 'check' },
+      el('input', { type: 'radio', name, id: `${name}-${i}`, value: f.offset, 'data-ms': String(f.ms) }),
+      el('label', { for: `${name}-${i}`, text: t(i === 0 ? 'admin.time_first' : 'admin.time_second', { offset: f.offset, utc: new Date(f.ms).toISOString().slice(0, 16).replace('T', ' ') }) }))));
+  (input.closest('.field') || input).after(box);
+  throw new FieldError(input, t('admin.time_choose'));
+}
+
+/** Start and end checked in the election's zone; times in the past are listed (the caller
+ * asks before saving them). */
+function readSchedule() {
+  const start = $('#f-start'), end = $('#f-end');
+  if (!start.value && !end.value) return { schedule: null, past: [] };
+  if (!start.value || !end.value) throw new FieldError(start.value ? end : start, t('admin.need_both_times'));
+  const zone = $('#f-timezone').value;
+  const a = resolveTime(start, zone);
+  const b = resolveTime(end, zone);
+  if (b.ms <= a.ms) throw new FieldError(end, t('admin.end_before_start'));
+  const now = Date.now();
+  const past = [];
+  if (a.ms < now) past.push(start);
+  if (b.ms < now) past.push(end);
+  return { schedule: { start: a.value, end: b.value, timezone: zone }, past };
+}
+
 function readQuestion(box, i) {
   const kind = box.querySelector('.q-kind').value;
   const title = texts(box.querySelectorAll('.q-title'));
@@ -84,7 +197,7 @@ function readQuestion(box, i) {
     if (names.length) lines[area.dataset.lang] = names;
   }
   const count = Math.max(0, ...Object.values(lines).map((l) => l.length));
-  if (!count) throw new Error(t('admin.need_candidates', { n: i + 1 }));
+  if (!count) throw new FieldError(box.querySelector('.q-candidates'), t('admin.need_candidates', { n: i + 1 }));
   const candidates = [];
   for (let c = 0; c < count; c++) {
     const name = {};
@@ -125,15 +238,26 @@ function readForm() {
   };
   const description = texts($$('.description-input'));
   if (Object.keys(description).length) body.description = description;
-  const start = $('#f-start').value, end = $('#f-end').value;
-  if (start && end) body.schedule = { start, end, timezone: $('#f-timezone').value };
-  else if (start || end) throw new Error(t('admin.need_both_times'));
+  const { schedule, past } = readSchedule();
+  if (schedule) body.schedule = schedule;
   if (!current && $('#f-id').value.trim()) body.id = $('#f-id').value.trim();
   // Ranked answers are mixed by every trustee in turn before any is decrypted: at least two.
   if (body.questions.some((q) => q.kind === 'ranked') && body.trustee_count < 2) {
-    throw new Error(t('admin.ranked_trustees'));
+    throw new FieldError($('#f-trustee-count'), t('admin.ranked_trustees'));
   }
-  return body;
+  return { body, past };
+}
+
+/** The server's refusals that name a field, shown next to it. */
+function serverFieldError(err) {
+  if (!(err instanceof ApiError)) return null;
+  const detail = err.detail || '';
+  if (['ambiguous_time', 'nonexistent_time', 'invalid_time'].includes(err.code)) return new FieldError(detail.startsWith('end') ? $('#f-end') : $('#f-start'), errorText(err));
+  if (err.code === 'invalid_schedule') return new FieldError($('#f-end'), errorText(err));
+  if (err.code === 'invalid_timezone') return new FieldError($('#f-timezone'), errorText(err));
+  if (err.code === 'too_few_mixers') return new FieldError($('#f-trustee-count'), errorText(err));
+  if (err.code === 'election_exists' || /\bid\b/.test(detail)) return !current ? new FieldError($('#f-id'), errorText(err)) : null;
+  return null;
 }
 
 function fillForm(e) {
@@ -169,11 +293,22 @@ $('#election-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const errorBox = $('#form-error');
   announce(errorBox, '', 'error');
+  clearFieldErrors();
   try {
-    let body = readForm();
+    const read = readForm();
+    let { body } = read;
     let saved;
+    const allowed = current ? EDITABLE[current.phase] : null;
+    const sendsSchedule = body.schedule && (!allowed || allowed.includes('schedule'));
+    if (sendsSchedule && read.past.length) {
+      for (const field of read.past) fieldMessage(field, t('admin.time_past'), 'warn');
+      const ok = await confirmAction({
+        title: t('confirm.past_title'), body: t('confirm.past_body'), confirm: t('confirm.past'),
+        details: read.past.map((f) => `${f.labels?.[0]?.textContent || f.id}: ${f.value.replace('T', ' ')}`),
+      });
+      if (!ok) { read.past[0].scrollIntoView({ block: 'center' }); read.past[0].focus({ preventScroll: true }); return; }
+    }
     if (current) {
-      const allowed = EDITABLE[current.phase];
       if (allowed === undefined) throw new Error(t('admin.not_editable'));
       if (allowed) body = Object.fromEntries(Object.entries(body).filter(([k]) => allowed.includes(k)));
       saved = await api(`/api/v1/elections/${current.id}`, { method: 'PATCH', body });
@@ -184,7 +319,10 @@ $('#election-form').addEventListener('submit', async (event) => {
     await loadList();
     await openElection(saved.id);
   } catch (err) {
+    const fieldErr = err instanceof FieldError ? err : serverFieldError(err);
+    if (fieldErr?.field) { showFieldError(fieldErr); return; }
     announce(errorBox, err.status ? errorText(err) : err.message, 'error');
+    errorBox.scrollIntoView({ block: 'center' });
   }
 });
 
@@ -232,8 +370,40 @@ async function openElection(id) {
   $('#editor-section').hidden = false;
   $('#manage-sections').hidden = false;
   await refreshManage();
+  $('#roll-query').value = '';
+  await loadRoll(0);
   $('#editor-h').focus?.();
 }
+
+// --- the roll view: who is on the roll (eligible or not, and why), searched, 50 at a time ----
+const ROLL_PAGE = 50;
+let rollOffset = 0;
+
+async function loadRoll(offset = rollOffset) {
+  if (!current) return;
+  rollOffset = Math.max(0, offset);
+  const query = new URLSearchParams({ q: $('#roll-query').value.trim(), offset: String(rollOffset), limit: String(ROLL_PAGE) });
+  try {
+    const page = await api(`/api/v1/elections/${current.id}/roll?${query}`);
+    $('#roll-rows').replaceChildren(...page.voters.map((v) => el('tr', { 'data-user': v.username },
+      el('td', { text: v.username }),
+      el('td', { text: v.eligible ? t('admin.roll_yes') : t('admin.roll_no') }),
+      el('td', { text: (v.reasons || []).join('; ') || '—' }),
+      el('td', { text: shortTime(v.added_at) }))));
+    const shown = page.voters.length ? t('admin.roll_shown', { from: rollOffset + 1, to: rollOffset + page.voters.length }) : '';
+    $('#roll-summary').textContent = [
+      page.query ? t('admin.roll_matched', { matched: page.matched, query: page.query }) : '',
+      t('admin.roll_total', { total: page.total, eligible: page.eligible }), shown].filter(Boolean).join(' ');
+    $('#roll-prev').disabled = rollOffset === 0;
+    $('#roll-next').disabled = rollOffset + page.voters.length >= page.matched;
+  } catch (err) {
+    $('#roll-summary').textContent = errorText(err);
+  }
+}
+
+$('#roll-search').addEventListener('submit', (event) => { event.preventDefault(); loadRoll(0); });
+$('#roll-prev').addEventListener('click', () => loadRoll(rollOffset - ROLL_PAGE));
+$('#roll-next').addEventListener('click', () => loadRoll(rollOffset + ROLL_PAGE));
 
 function renderPhase() {
   const phase = current.phase;
@@ -339,14 +509,34 @@ async function act(path, body, method = 'POST') {
   await loadList();
 }
 
+/** Ask first (confirm.<name>_title / _body / the button): what cannot be undone. Cancel
+ * sends nothing. */
+async function confirmed(name, vars = {}, details = []) {
+  const ok = await confirmAction({
+    title: t(`confirm.${name}_title`, vars), body: t(`confirm.${name}_body`, vars),
+    confirm: t(`confirm.${name}`, vars), details,
+  });
+  if (!ok) flash(t('confirm.cancelled'));
+  return ok;
+}
+
 const reason = () => ({ reason: $('#action-reason').value.trim() });
-$('#freeze-button').addEventListener('click', () => act('/freeze'));
+$('#freeze-button').addEventListener('click', async () => {
+  if (await confirmed('freeze')) await act('/freeze');
+});
 $('#pause-button').addEventListener('click', () => act('/pause', reason()));
 $('#resume-button').addEventListener('click', () => act('/resume', reason()));
-$('#close-button').addEventListener('click', () => act('/close', reason()));
-$('#tally-button').addEventListener('click', () => act('/tally/start'));
+$('#close-button').addEventListener('click', async () => {
+  const body = reason();
+  if (await confirmed('close', {}, body.reason ? [t('confirm.reason', { reason: body.reason })] : [])) await act('/close', body);
+});
+$('#tally-button').addEventListener('click', async () => {
+  if (await confirmed('tally')) await act('/tally/start');
+});
 $('#scrutiny-button').addEventListener('click', () => act('/scrutiny/start'));
-$('#seal-button').addEventListener('click', () => act('/scrutiny/seal'));
+$('#seal-button').addEventListener('click', async () => {
+  if (await confirmed('tally')) await act('/scrutiny/seal');
+});
 $('#change-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const replacement = texts($$('.change-name'));
@@ -355,6 +545,14 @@ $('#change-form').addEventListener('submit', async (event) => {
     replacement: Object.keys(replacement).length ? replacement : null,
     reason: $('#change-reason').value.trim(), old_ballots: $('#change-old').value,
   };
+  const vars = { question: body.question + 1, position: body.position + 1 };
+  const name = current?.questions?.[body.question]?.candidates?.find((c) => c.position === body.position)?.name;
+  const details = [
+    t('confirm.change_candidate', { name: name ? localized(name, current.default_language) : `#${vars.position}` }),
+    body.replacement ? t('confirm.change_replacement', { name: localized(body.replacement, current.default_language) }) : t('confirm.change_withdraw'),
+    t(body.old_ballots === 'strike' ? 'confirm.change_old_strike' : 'confirm.change_old_keep'),
+  ];
+  if (!(await confirmed('change', vars, details))) return;
   try {
     await api(`/api/v1/elections/${current.id}/candidates/change`, { method: 'POST', body });
     flash(t('admin.done'));
@@ -363,7 +561,7 @@ $('#change-form').addEventListener('submit', async (event) => {
   } catch (err) {
     // Keeping old ballots while swapping in a candidate makes a slot of only later ballots:
     // the server refuses until the committee has read why and confirms (anonymity guard).
-    if (err instanceof ApiError && err.code === 'small_slots' && window.confirm(t('admin.small_slots', { detail: err.detail }))) {
+    if (err instanceof ApiError && err.code === 'small_slots' && await confirmAction({ title: t('confirm.small_slots_title'), body: t('admin.small_slots', { detail: err.detail }), confirm: t('confirm.change', vars) })) {
       await act('/candidates/change', { ...body, acknowledge_small_slots: true });
     } else {
       flash(errorText(err), 'error');
@@ -543,20 +741,83 @@ $('#roll-form').addEventListener('submit', async (event) => {
       rejected ? 'error' : 'ok');
     $('#roll-users').value = '';
   } catch (err) { announce($('#roll-result'), errorText(err), 'error'); }
+  await loadRoll(0);
   await loadAudit();
 });
 
+// --- eligibility rules: the builder writes the JSON, the JSON fills the builder ------------------
+const builder = $('#rule-builder-fields');
+let rulesBase = {};   // the last JSON read: keys the builder does not know are kept
+
+function clearRuleErrors() {
+  for (const node of $$('#elig-form .field-error')) node.remove();
+  for (const node of $$('#elig-form [aria-invalid]')) node.removeAttribute('aria-invalid');
+}
+
+function ruleError(node, text) {
+  fieldMessage(node, text);
+  node.scrollIntoView({ block: 'center' });
+  node.focus({ preventScroll: true });
+}
+
+/** Builder → JSON; a builder error is shown next to its field (the JSON is left as it was). */
+function syncJson() {
+  clearRuleErrors();
+  try {
+    const doc = toRules(readBuilder(builder), rulesBase);
+    const empty = !Object.keys(doc.rules).length && Object.keys(doc).length === 1;
+    $('#elig-rules').value = empty ? '' : JSON.stringify(doc, null, 2);
+    return true;
+  } catch (err) {
+    if (!(err instanceof RuleFieldError)) throw err;
+    fieldMessage(fieldFor(builder, err.path), err.message);
+    return false;
+  }
+}
+
+/** JSON → builder (when the expert leaves the box). */
+function syncBuilder() {
+  clearRuleErrors();
+  const text = $('#elig-rules').value.trim();
+  try {
+    rulesBase = text ? JSON.parse(text) : {};
+  } catch (err) {
+    fieldMessage($('#elig-rules'), t('admin.rules_json', { detail: err.message }));
+    return false;
+  }
+  fillBuilder(builder, fromRules(rulesBase));
+  return true;
+}
+
+if (builder) {
+  builder.append(...builderFields());
+  builder.addEventListener('input', syncJson);
+  builder.addEventListener('change', syncJson);
+  $('#elig-rules').addEventListener('change', syncBuilder);
+}
+
 $('#elig-form').addEventListener('submit', async (event) => {
   event.preventDefault();
+  clearRuleErrors();
   let rules = null;
   try {
     const text = $('#elig-rules').value.trim();
     rules = text ? JSON.parse(text) : null;
   } catch (err) {
-    announce($('#preview-result'), t('admin.rules_json', { detail: err.message }), 'error');
+    ruleError($('#elig-rules'), t('admin.rules_json', { detail: err.message }));
     return;
   }
-  await act('/eligibility', { roll_mode: $('#elig-mode').value, rules }, 'PUT');
+  try {
+    await api(`/api/v1/elections/${current.id}/eligibility`, { method: 'PUT', body: { roll_mode: $('#elig-mode').value, rules } });
+    flash(t('admin.done'));
+    announce($('#elig-result'), t('admin.rules_saved'), 'ok');
+  } catch (err) {
+    // The server names the field ("rules.edits_before.date: …"): shown next to it.
+    const path = err instanceof ApiError && err.code === 'invalid_rules' ? (err.detail || '').split(':')[0] : '';
+    const node = (path && fieldFor(builder, path)) || $('#elig-rules');
+    ruleError(node, errorText(err));
+  }
+  await refreshManage();
 });
 
 function previewUsers() {
@@ -578,7 +839,8 @@ $('#preview-form').addEventListener('submit', async (event) => {
   }
 });
 $('#freeze-roll').addEventListener('click', async () => {
-  await act('/roll/freeze', { usernames: previewUsers() });
+  const usernames = previewUsers();
+  if (await confirmed('roll_freeze', { count: usernames.length })) await act('/roll/freeze', { usernames });
 });
 
 async function main() {

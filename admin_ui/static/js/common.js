@@ -134,3 +134,41 @@ export function announce(node, text, cls = '') {
 }
 
 fillLocalTimes();
+
+/** Ask before an action that cannot (all) be undone: a modal <dialog> — the focus moves into
+ * it (on Cancel, the safe choice) and stays there, Escape cancels — that says what the action
+ * does and what cannot be undone. Resolves true only when the confirm button is pressed; the
+ * focus returns to where it was. `details`: lines listed under the text (e.g. what is struck). */
+export function confirmAction({ title, body, confirm, details = [] }) {
+  let dialog = document.getElementById('confirm-dialog');
+  if (!dialog) {
+    dialog = el('dialog', { id: 'confirm-dialog', class: 'confirm-dialog', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-body' },
+      el('h2', { id: 'confirm-title' }),
+      el('div', { id: 'confirm-body' }),
+      el('div', { class: 'dialog-buttons' },
+        el('button', { type: 'button', id: 'confirm-cancel', text: t('confirm.cancel') }),
+        el('button', { type: 'button', id: 'confirm-ok', class: 'danger' })));
+    document.body.append(dialog);
+  }
+  const before = document.activeElement;
+  dialog.querySelector('#confirm-title').textContent = title;
+  dialog.querySelector('#confirm-body').replaceChildren(
+    ...String(body).split('\n').map((line) => el('p', { text: line })),
+    details.length ? el('ul', {}, details.map((d) => el('li', { text: d }))) : '');
+  const ok = dialog.querySelector('#confirm-ok');
+  const cancel = dialog.querySelector('#confirm-cancel');
+  ok.textContent = confirm;
+  return new Promise((resolve) => {
+    const finish = (answer) => {
+      ok.onclick = null; cancel.onclick = null; dialog.oncancel = null;
+      if (dialog.open) dialog.close();
+      if (before && typeof before.focus === 'function') before.focus();
+      resolve(answer);
+    };
+    ok.onclick = () => finish(true);
+    cancel.onclick = () => finish(false);
+    dialog.oncancel = (event) => { event.preventDefault(); finish(false); };
+    dialog.showModal();
+    cancel.focus();
+  });
+}

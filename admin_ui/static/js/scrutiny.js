@@ -1,6 +1,6 @@
 // The scrutineer page: ballots cast (with audited PII on request), signal groups, strikes and
 // unstrikes with reasons, re-vote invitations, and the public list of who voted.
-import { $, $$, api, announce, el, errorText, phaseName, shortTime, t, user } from './common.js';
+import { $, $$, api, announce, confirmAction, el, errorText, phaseName, shortTime, t, user } from './common.js';
 
 const electionId = document.body.dataset.election;
 const base = `/api/v1/elections/${encodeURIComponent(electionId)}`;
@@ -71,12 +71,30 @@ function selectorBody() {
   return { cast_between: values };
 }
 
+/** What the selection names, for the confirmation dialog (at most 10 lines). */
+function selectionLines() {
+  const kind = $('#strike-selector');
+  const values = $('#strike-values').value.split('\n').map((s) => s.trim()).filter(Boolean);
+  const label = kind.options[kind.selectedIndex]?.text || kind.value;
+  const lines = values.slice(0, 10).map((v) => `${label}: ${v}`);
+  if (values.length > 10) lines.push(t('confirm.more', { count: values.length - 10 }));
+  return lines;
+}
+
 async function strike(unstrike) {
   try {
     const body = {
       ...selectorBody(), reason_code: $('#strike-code').value,
       reason_text: $('#strike-text').value.trim(), invite_to_revote: $('#strike-invite').checked,
     };
+    const invite = !unstrike && body.invite_to_revote ? `\n${t('confirm.strike_invite')}` : '';
+    const ok = await confirmAction({
+      title: t(unstrike ? 'confirm.unstrike_title' : 'confirm.strike_title'),
+      body: t(unstrike ? 'confirm.unstrike_body' : 'confirm.strike_body', { reason: t(`reason.${body.reason_code}`) }) + invite,
+      confirm: t(unstrike ? 'confirm.unstrike' : 'confirm.strike'),
+      details: selectionLines(),
+    });
+    if (!ok) { flash(t('confirm.cancelled')); return; }
     const result = await api(`${base}/scrutiny/${unstrike ? 'unstrike' : 'strike'}`, { method: 'POST', body });
     flash(t(unstrike ? 'scrutiny.unstruck' : 'scrutiny.struck', { count: result.trackers.length, invited: result.invited.length }));
   } catch (err) {

@@ -1,0 +1,107 @@
+"""The eligibility rule builder in real Chromium: SecurePoll's terms as form fields write the
+rules JSON that app/eligibility/rules.py reads (checked by parsing it, and by what the server
+stored); the JSON, edited by hand, fills the builder back; an error — the builder's own or the
+server's, which names the field — is shown next to the field. English and Simplified Chinese,
+desktop and phone; screenshots in test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+
+from app.eligibility.rules import parse_rules
+from tests.browser.test_booth_integrity import server  # noqa: F401 - the live server fixture
+from tests.fakes.wiki_data import STANDARD_RULES
+from tests.service.helpers import ADMIN, election_config, login
+
+pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api").expect
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+FILL = {
+    "wiki": "enwiki", "rules-min_edits": "100",
+    "rules-edits_before-count": "10", "rules-edits_before-date": "2025-01-01",
+    "rules-edits_between-count": "2", "rules-edits_between-start": "2024-01-01",
+    "rules-edits_between-end": "2025-01-01", "rules-edits_between-namespaces": "4",
+    "rules-registered_before": "2024-11-01", "rules-not_blocked-global_threshold": "3",
+    "rules-need_groups": "extendedconfirmed, autoconfirmed",
+    "rules-include": "Alice@dewiki\nBob", "message": "See the election page.",
+}
+EXPECTED = {
+    "wiki": "enwiki", "message": "See the election page.",
+    "rules": {"min_edits": 100, "edits_before": {"count": 10, "date": "2025-01-01"},
+              "edits_between": {"count": 2, "start": "2024-01-01", "end": "2025-01-01",
+                                "namespaces": [4]},
+              "registered_before": "2024-11-01",
+              "not_blocked": {"scope": "sitewide", "global_threshold": 3},
+              "not_locked": True, "not_bot": True,
+              "need_groups": ["extendedconfirmed", "autoconfirmed"],
+              "include": ["Alice@dewiki", "Bob"]},
+}
+NEED_DATE = {"en": "Give the date.", "zh-hans": "请填写日期。"}
+
+
+@pytest.mark.parametrize("kind", ["desktop", "phone"])
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_builder_writes_the_rules_json(chromium, server, artifacts, lang, kind) -> None:  # noqa: F811
+    with httpx.Client(base_url=server, timeout=60) as http:
+        eid = login(http, ADMIN, server).post("/api/v1/elections", election_config())["id"]
+    context = chromium.new_context(base_url=server, viewport=VIEWPORTS[kind])
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"/login?lang={lang}")
+    page.fill("#username", "Admin")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/admin?election={eid}&lang={lang}")
+    page.wait_for_selector("#rule-builder-fields [data-path]")
+
+    # a window without its date: the builder says so next to the date
+    page.fill("#rb-rules-edits_before-count", "10")
+    expect(page.locator("#rb-rules-edits_before-date-error")).to_have_text(NEED_DATE[lang])
+    for suffix, value in FILL.items():
+        page.fill(f"#rb-{suffix}", value)
+    page.select_option("#rb-rules-not_blocked-scope", "sitewide")
+    page.check("#rb-rules-not_locked")
+    page.check("#rb-rules-not_bot")
+    assert page.locator("#elig-form .field-error").count() == 0
+    written = json.loads(page.input_value("#elig-rules"))
+    assert written == EXPECTED
+    assert parse_rules(written).to_json() == parse_rules(EXPECTED).to_json()
+    page.locator("#rule-builder").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"rule-builder-{lang}-{kind}.png"), full_page=True)
+    page.select_option("#elig-mode", "frozen")
+    page.click("#elig-form button[type=submit]")
+    expect(page.locator("#elig-result")).not_to_be_empty()
+    log = page.evaluate(f"fetch('/api/v1/elections/{eid}/audit').then(r => r.json())")
+    stored = [e for e in log["entries"] if e["action"] == "eligibility.rules"][-1]["detail"]
+    assert stored["roll_mode"] == "frozen"
+    assert stored["rules"] == parse_rules(EXPECTED).to_json()
+
+    # the server's refusal names the field: shown next to it, focused
+    page.fill("#rb-rules-need_groups", "extended confirmed")
+    page.click("#elig-form button[type=submit]")
+    note = page.locator("#rb-rules-need_groups-error")
+    expect(note).to_contain_text("need_groups")
+    assert page.evaluate("document.activeElement.id") == "rb-rules-need_groups"
+
+    # the expert's JSON fills the builder (unknown keys are kept)
+    page.fill("#elig-rules", json.dumps({**STANDARD_RULES, "version": 1}))
+    page.dispatch_event("#elig-rules", "change")
+    assert page.input_value("#rb-rules-min_edits") == "100"
+    assert page.input_value("#rb-rules-edits_between-namespaces") == "4"
+    assert page.is_checked("#rb-rules-not_bot")
+    assert page.input_value("#rb-rules-need_groups") == ""
+    page.fill("#rb-rules-min_edits", "150")
+    rewritten = json.loads(page.input_value("#elig-rules"))
+    assert rewritten["version"] == 1 and rewritten["rules"]["min_edits"] == 150
+    assert parse_rules(rewritten).to_json() == parse_rules(
+        {**STANDARD_RULES, "rules": {**STANDARD_RULES["rules"], "min_edits": 150}}).to_json()
+    if kind == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not errors, errors
+    context.close()
