@@ -139,6 +139,11 @@ def test_no_serious_accessibility_violation_on_any_page(chromium, server, tmp_pa
     page.wait_for_selector("body[data-trustee-ready='1']")
     audit.check(page, "trustee")
     context.close()
+    context, page, errors = _page(chromium, server, lang, "V2")
+    page.goto(f"/elections/{open_id}/trustee")
+    page.wait_for_selector("#not-trustee")
+    audit.check(page, "trustee-not-a-trustee")
+    context.close()
 
     # the committee page and the scrutiny page
     context, page, errors = _page(chromium, server, lang, "Admin")
