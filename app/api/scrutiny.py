@@ -19,17 +19,21 @@ def _signal_params(request: Request) -> tuple[timedelta, int]:
     return timedelta(seconds=settings.burst_window_seconds), settings.burst_min_voters
 
 
-def _notify(request: Request, election_id: str, usernames: list[str], reason: str) -> None:
+def _notify(request: Request, election_id: str, usernames: list[str], *,
+            reason_code: str | None = None, reason: str | None = None) -> None:
     """Queue the re-vote notice on every configured channel, then deliver after commit.
-    ``reason``: what voters may read (``notify.revote_reason``), never a strike's text."""
+    ``reason_code``: a strike's code (the ballot could not be counted); ``reason``: the
+    committee's words of a plain invitation. Never a strike's private text."""
     if not usernames:
         return
     channels = request.app.state.notify_channels
     base = settings_of(request).base_url.rstrip("/")
     with unit_of_work(request) as session:
         election = elections.load(session, election_id)
-        title = election.title.get(election.default_language) or election.id
-        subject, body = notify.revote_notice(title, f"{base}/elections/{election_id}", reason)
+        titles = election.title or {election.default_language: election.id}
+        subject, body = notify.revote_notice(titles, election.default_language,
+                                             f"{base}/elections/{election_id}",
+                                             reason_code=reason_code, reason=reason)
         scrutiny.queue_notices(session, election_id, usernames, [c.name for c in channels],
                                subject, body)
     notify.deliver_pending(request.app.state.sessions, channels, election_id)
@@ -58,8 +62,7 @@ def _strike(request: Request, election_id: str, body: StrikeIn, unstrike: bool) 
                                  body.reason_text, unstrike=unstrike,
                                  invite_to_revote=body.invite_to_revote, window=window,
                                  min_voters=min_voters)
-    _notify(request, election_id, result["invited"],
-            notify.revote_reason(body.reason_code, None))
+    _notify(request, election_id, result["invited"], reason_code=body.reason_code)
     return result
 
 
@@ -93,7 +96,7 @@ def invite(request: Request, election_id: str, body: RevoteIn) -> dict:
     actor = require_actor(request)
     with unit_of_work(request) as session:
         result = scrutiny.invite(session, actor, election_id, body.usernames, body.reason)
-    _notify(request, election_id, result["invited"], body.reason)  # written for the voters
+    _notify(request, election_id, result["invited"], reason=body.reason)  # for the voters
     return result
 
 
@@ -113,6 +116,5 @@ def change_candidates(request: Request, election_id: str, body: CandidateChangeI
             session, actor, election_id, question=body.question, position=body.position,
             replacement=body.replacement, reason=body.reason, old_ballots=body.old_ballots,
             acknowledge_small_slots=body.acknowledge_small_slots)
-    _notify(request, election_id, result["invited"],
-            notify.revote_reason("candidate_change", None))
+    _notify(request, election_id, result["invited"], reason_code="candidate_change")
     return result
