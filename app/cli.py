@@ -62,12 +62,12 @@ def serve(
         db.upgrade(settings.effective_database_url)
     app = create_app(settings)
     if settings.uses_embedded_database and settings.demo and settings.dev_login_enabled:
-        from app.demo import DEMO_ID, ensure_demo
+        from app.demo import DEMO_ID, DEMO_TRUSTEES, ensure_demo
 
         if ensure_demo(app, settings.data_dir):
             typer.echo(f"demo election ready: http://{host}:{port}/elections/{DEMO_ID} "
                        "(log in as DemoVoter1 … DemoVoter20, Alice, Bob or Carol; "
-                       "committee: Admin)")
+                       f"committee: Admin; trustees: {', '.join(DEMO_TRUSTEES)})")
     database = _redact(settings.effective_database_url)
     typer.echo(f"Scrutin on http://{host}:{port} (database: {database})")
     # Forwarded headers are resolved by the app itself (SCRUTIN_TRUSTED_PROXIES, uvicorn's
