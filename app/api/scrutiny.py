@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 
+from admin_ui import i18n
 from app.api.deps import require_actor, settings_of, unit_of_work
 from app.schemas.scrutiny import CandidateChangeIn, RevoteIn, StrikeIn
 from app.services import definitions, elections, notify, scrutiny, tally
@@ -31,8 +32,11 @@ def _notify(request: Request, election_id: str, usernames: list[str], *,
     with unit_of_work(request) as session:
         election = elections.load(session, election_id)
         titles = election.title or {election.default_language: election.id}
-        subject, body = notify.revote_notice(titles, election.default_language,
-                                             f"{base}/elections/{election_id}",
+        versions = [(i18n.localized(titles, lang, election.default_language),
+                     i18n.translations(lang).gettext)
+                    for lang in notify.notice_languages(titles, election.default_language,
+                                                        i18n.LANGUAGES)]
+        subject, body = notify.revote_notice(versions, f"{base}/elections/{election_id}",
                                              reason_code=reason_code, reason=reason)
         scrutiny.queue_notices(session, election_id, usernames, [c.name for c in channels],
                                subject, body)

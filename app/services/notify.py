@@ -9,7 +9,7 @@ wiki). Every message is kept in the outbox table with its delivery status, whate
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
@@ -18,7 +18,6 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from admin_ui import i18n
 from app.config import Settings
 from app.db import transaction
 from app.errors import N_
@@ -172,25 +171,31 @@ NOTICE_SECRET = N_("Your new ballot is encrypted like the first one; nobody can 
 NOTICE_SEPARATOR = "\n\n— — —\n\n"
 
 
-def notice_languages(titles: Mapping[str, str], default_language: str) -> list[str]:
-    """The languages of a notice: the server does not know a voter's language, so a notice is
-    written in the election's default language first, then in every other UI language the
-    election has a title in (a voter reads the election in one of them)."""
-    wanted = [default_language, *(lang for lang in i18n.LANGUAGES if titles.get(lang))]
-    languages = [lang for lang in dict.fromkeys(wanted) if lang in i18n.LANGUAGES]
-    return languages or [i18n.DEFAULT_LANGUAGE]
+def notice_languages(titles: Mapping[str, str], default_language: str,
+                     available: Iterable[str]) -> list[str]:
+    """The languages of a notice, among the UI languages ``available``: the server does not
+    know a voter's language, so a notice is written in the election's default language first,
+    then in every other UI language the election has a title in (a voter reads the election in
+    one of them)."""
+    available = list(available)
+    wanted = [default_language, *(lang for lang in available if titles.get(lang))]
+    languages = [lang for lang in dict.fromkeys(wanted) if lang in available]
+    return languages or available[:1]
 
 
-def revote_notice(titles: Mapping[str, str], default_language: str, election_url: str, *,
+Translator = Callable[[str], str]
+"""A catalogue's gettext (the API layer passes admin_ui.i18n's: services import no UI code)."""
+
+
+def revote_notice(versions: Sequence[tuple[str, Translator]], election_url: str, *,
                   reason_code: str | None = None, reason: str | None = None) -> tuple[str, str]:
-    """Subject and body of a re-vote notice, in each of ``notice_languages``. After a strike
+    """Subject and body of a re-vote notice, one version per (election title in a language,
+    that language's gettext) in ``versions`` (see ``notice_languages``). After a strike
     (``reason_code``: the strike's code, translated) the ballot "could not be counted"; a plain
     invitation by name (``reason``: the committee's words, sent as written) only invites. Never
     a strike's private text."""
     subjects, bodies = [], []
-    for lang in notice_languages(titles, default_language):
-        gettext = i18n.translations(lang).gettext
-        title = i18n.localized(titles, lang, default_language)
+    for title, gettext in versions:
         if reason_code is not None:
             why = gettext(REVOTE_REASONS.get(reason_code, REVOTE_REASONS["other"]))
             opening = gettext(NOTICE_STRUCK) % {"title": title, "reason": why}

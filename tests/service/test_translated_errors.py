@@ -112,12 +112,12 @@ def test_a_plain_revote_invitation_does_not_say_the_ballot_was_not_counted(clien
 
 
 def test_notice_languages_follow_the_election() -> None:
-    assert notify.notice_languages({"zh-hant": "選舉", "en": "Election"}, "zh-hant") == [
-        "zh-hant", "en"]
-    assert notify.notice_languages({"en": "Election"}, "en") == ["en"]
-    subject, body = notify.revote_notice({"zh-hant": "選舉"}, "zh-hant", "https://x/e",
-                                         reason_code="technical")
+    assert notify.notice_languages({"zh-hant": "選舉", "en": "Election"}, "zh-hant",
+                                   i18n.LANGUAGES) == ["zh-hant", "en"]
+    assert notify.notice_languages({"en": "Election"}, "en", i18n.LANGUAGES) == ["en"]
+    assert notify.notice_languages({"de": "Wahl"}, "de", i18n.LANGUAGES) == ["en"]
     hant = i18n.translations("zh-hant").gettext
+    subject, body = notify.revote_notice([("選舉", hant)], "https://x/e", reason_code="technical")
     assert subject == hant(notify.NOTICE_SUBJECT) % {"title": "選舉"}
     assert hant(notify.REVOTE_REASONS["technical"]) in body and "https://x/e" in body
     assert "Please" not in body
