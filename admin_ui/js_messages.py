@@ -469,7 +469,7 @@ MESSAGES: dict[str, str] = {
     "scrutiny.state.struck": N_("struck"),
     "scrutiny.pii_purged": N_("purged"),
     "scrutiny.select": N_("Select for a strike"),
-    "scrutiny.select_named": N_("Select the ballot of %(name)s for a strike"),
+    "scrutiny.select_named": N_("Select for a strike: the ballot of %(name)s"),
     "scrutiny.no_signals": N_("No signals."),
     "scrutiny.cluster": N_("%(kind)s: %(voters)s (%(ballots)s ballots)"),
     "scrutiny.kind.same_ip": N_("same IP address"),

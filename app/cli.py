@@ -75,13 +75,13 @@ def serve(
     if settings.uses_embedded_database:
         db.upgrade(settings.effective_database_url)
     if settings.uses_embedded_database and settings.demo and settings.dev_login_enabled:
-        from app.demo import DEMO_ID, ensure_demo
+        from app.demo import DEMO_ID, DEMO_TRUSTEES, ensure_demo
 
         demo_app = create_app(settings, run_scheduler=False)
         if ensure_demo(demo_app, settings.data_dir):
             typer.echo(f"demo election ready: http://{host}:{port}/elections/{DEMO_ID} "
                        "(log in as DemoVoter1 … DemoVoter20, Alice, Bob or Carol; "
-                       "committee: Admin)")
+                       f"committee: Admin; trustees: {', '.join(DEMO_TRUSTEES)})")
         demo_app.state.engine.dispose()
     database = _redact(settings.effective_database_url)
     typer.echo(f"Scrutin on http://{host}:{port} (database: {database}, {workers} "

@@ -1,7 +1,13 @@
 """The demo election of the embedded default: a real S/O/N election, set up through the public
 API exactly as a committee and three trustees would, ready for a person to vote in.
 
-Trustee key files go to ``<data_dir>/demo-trustees/`` so the demo can be tallied later.
+It is built over real HTTP: before ``scrutin serve`` starts, the same app is served for a moment
+on a free 127.0.0.1 port (``app.local_server.serving``) and the committee and the trustees'
+clients (``app.client``) talk to it — no test client (``fastapi.testclient`` is a test
+dependency, deprecated with httpx, and warns on import).
+
+The demo trustees are DemoTrustee1, DemoTrustee2 and DemoTrustee3 (2 of 3 decrypt); their key
+files go to ``<data_dir>/demo-trustees/`` (passphrase ``demo``) so the demo can be tallied later.
 """
 
 from __future__ import annotations
@@ -9,12 +15,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.client.http import ScrutinSession
 from app.client.trustee import TrusteeClient, run_ceremony
+from app.local_server import serving
 from app.models import Election
 
 DEMO_ID = "demo"
@@ -62,9 +69,9 @@ def ensure_demo(app: FastAPI, data_dir: Path) -> bool:
     with app.state.sessions() as session:
         if session.scalar(select(func.count()).select_from(Election)):
             return False
-    with TestClient(app) as http:
+    with serving(app, lifespan="off") as url, httpx.Client(base_url=url, timeout=60) as http:
         def login(name: str) -> ScrutinSession:
-            return ScrutinSession("http://testserver", http=http).dev_login(name)
+            return ScrutinSession(url, http=http).dev_login(name)
 
         admin = login(DEMO_ADMIN)
         admin.post("/api/v1/elections", demo_config(datetime.now(UTC)))

@@ -9,9 +9,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from app.config import Settings
 from app.main import create_app
@@ -25,9 +27,23 @@ def free_port() -> int:
 
 @contextmanager
 def live_server(settings: Settings, port: int | None = None) -> Iterator[str]:
-    port = port or free_port()
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    try:
+        with serving(app, port) as base_url:
+            yield base_url
+    finally:
+        app.state.engine.dispose()
+
+
+@contextmanager
+def serving(app: FastAPI, port: int | None = None,
+            lifespan: Literal["auto", "on", "off"] = "on") -> Iterator[str]:
+    """Serve an app that already exists on 127.0.0.1 (a free port) until the block ends.
+    ``lifespan="off"`` leaves the app's start-up and shut-down (its scheduler) to whoever
+    serves it next (``app.demo`` builds the demo this way before ``scrutin serve``)."""
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan=lifespan))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{port}"
@@ -45,7 +61,6 @@ def live_server(settings: Settings, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        app.state.engine.dispose()
 
 
 @contextmanager

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from admin_ui import i18n
 from app.db import transaction
-from app.errors import DomainError
+from app.errors import MESSAGES, N_, DomainError
 
 log = logging.getLogger("scrutin.api")
 
@@ -27,7 +28,37 @@ STATUS_BY_KIND = {
 }
 
 
-def error_response(status: int, code: str, detail: str) -> JSONResponse:
+DETAIL_FORMAT = N_("%(message)s (%(detail)s)")
+"""A translated message followed by the server's own (English) detail, which names the values."""
+
+
+def request_language(request: Request) -> str:
+    """The requester's language, as the pages choose it: ``?lang=``, the UI language cookie,
+    then Accept-Language (a client sending none, like the CLI, gets English)."""
+    return i18n.choose_language(request.query_params.get("lang"),
+                                request.cookies.get(i18n.LANG_COOKIE),
+                                request.headers.get("accept-language"))
+
+
+def localized_detail(code: str, detail: str, lang: str) -> str:
+    """``detail`` in ``lang``: in English the server's own text (unchanged); in another language
+    the catalogued message of ``code`` translated, followed by that text when it says more."""
+    message = MESSAGES.get(code)
+    if lang == i18n.DEFAULT_LANGUAGE or message is None:
+        return detail
+    gettext = i18n.translations(lang).gettext
+    text = gettext(message)
+    if not detail or detail.rstrip(".").lower() == message.rstrip(".").lower():
+        return text
+    return gettext(DETAIL_FORMAT) % {"message": text, "detail": detail}
+
+
+def error_response(status: int, code: str, detail: str,
+                   request: Request | None = None) -> JSONResponse:
+    """``{"error": code, "detail": text}``; the code never changes, the text is in the
+    requester's language when ``request`` is given."""
+    if request is not None:
+        detail = localized_detail(code, detail, request_language(request))
     return JSONResponse(status_code=status, content={"error": code, "detail": detail})
 
 
@@ -62,23 +93,24 @@ def install_error_handlers(app: FastAPI) -> None:
                 await run_in_threadpool(_log_refusal, request, exc)
             except Exception:  # noqa: BLE001 - the refusal itself must still be answered
                 log.exception("could not log a refused request")
-        response = error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail)
+        response = error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail, request)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         parts = []
         for err in exc.errors()[:5]:
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
             parts.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
-        return error_response(422, "invalid_request", "; ".join(parts) or "invalid request")
+        return error_response(422, "invalid_request", "; ".join(parts) or "invalid request",
+                              request)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, "http_error"
         )
-        return error_response(exc.status_code, code, str(exc.detail))
+        return error_response(exc.status_code, code, str(exc.detail), request)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 
+from admin_ui import i18n
 from app.api.deps import CurrentActor, UnitOfWork, Work, settings_of, unit_of_work
 from app.schemas.responses import (
     CandidatesChanged,
@@ -30,18 +31,25 @@ def _signal_params(request: Request) -> tuple[timedelta, int]:
     return timedelta(seconds=settings.burst_window_seconds), settings.burst_min_voters
 
 
-def _notify(request: Request, election_id: str, usernames: list[str], reason: str) -> None:
+def _notify(request: Request, election_id: str, usernames: list[str], *,
+            reason_code: str | None = None, reason: str | None = None) -> None:
     """Queue the re-vote notice on every configured channel and wake the outbox worker; the
     request never waits for a delivery (app/services/notify.py sends, with retries).
-    ``reason``: what voters may read (``notify.revote_reason``), never a strike's text."""
+    ``reason_code``: a strike's code (the ballot could not be counted); ``reason``: the
+    committee's words of a plain invitation. Never a strike's private text."""
     if not usernames:
         return
     channels = request.app.state.notify_channels
     base = settings_of(request).base_url.rstrip("/")
     with unit_of_work(request) as session:
         election = elections.load(session, election_id)
-        title = election.title.get(election.default_language) or election.id
-        subject, body = notify.revote_notice(title, f"{base}/elections/{election_id}", reason)
+        titles = election.title or {election.default_language: election.id}
+        versions = [(i18n.localized(titles, lang, election.default_language),
+                     i18n.translations(lang).gettext)
+                    for lang in notify.notice_languages(titles, election.default_language,
+                                                        i18n.LANGUAGES)]
+        subject, body = notify.revote_notice(versions, f"{base}/elections/{election_id}",
+                                             reason_code=reason_code, reason=reason)
         scrutiny.queue_notices(session, election_id, usernames, [c.name for c in channels],
                                subject, body)
     request.app.state.scheduler.wake_outbox()
@@ -68,8 +76,7 @@ def _strike(request: Request, work: UnitOfWork, actor: Actor, election_id: str, 
                                  body.reason_text, unstrike=unstrike,
                                  invite_to_revote=body.invite_to_revote, window=window,
                                  min_voters=min_voters)
-    _notify(request, election_id, result["invited"],
-            notify.revote_reason(body.reason_code, None))
+    _notify(request, election_id, result["invited"], reason_code=body.reason_code)
     return result
 
 
@@ -108,7 +115,7 @@ def invite(
 ) -> dict:
     with work() as session:
         result = scrutiny.invite(session, actor, election_id, body.usernames, body.reason)
-    _notify(request, election_id, result["invited"], body.reason)  # written for the voters
+    _notify(request, election_id, result["invited"], reason=body.reason)  # for the voters
     return result
 
 
@@ -132,6 +139,5 @@ def change_candidates(
             session, actor, election_id, question=body.question, position=body.position,
             replacement=body.replacement, reason=body.reason, old_ballots=body.old_ballots,
             acknowledge_small_slots=body.acknowledge_small_slots)
-    _notify(request, election_id, result["invited"],
-            notify.revote_reason("candidate_change", None))
+    _notify(request, election_id, result["invited"], reason_code="candidate_change")
     return result

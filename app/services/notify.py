@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.db import transaction
+from app.errors import N_
 from app.models import OutboxMessage
 from app.models.base import utcnow
 from app.observability import NOTIFY_SENT
@@ -309,35 +310,64 @@ def queue_depth(session: Session) -> dict[tuple[str, str], int]:
 
 
 REVOTE_REASONS: dict[str, str] = {
-    "sockpuppet": "the scrutineers set it aside while checking accounts that may belong to one "
-                  "person.",
-    "ineligible": "the scrutineers set it aside because the voter's eligibility was in doubt.",
-    "canvassing": "the scrutineers set it aside because of concerns about improper "
-                  "canvassing.",
-    "ballot_error": "the ballot shown to voters was wrong for a while, and ballots cast then "
-                    "were set aside.",
-    "candidate_change": "the candidates changed after you voted, and ballots cast before the "
-                        "change were set aside.",
-    "technical": "a technical fault affected it, and it was set aside.",
-    "other": "the scrutineers set it aside.",
+    "sockpuppet": N_("the scrutineers set it aside while checking accounts that may belong to "
+                     "one person."),
+    "ineligible": N_("the scrutineers set it aside because your eligibility was in doubt."),
+    "canvassing": N_("the scrutineers set it aside because of concerns about improper "
+                     "canvassing."),
+    "ballot_error": N_("the ballot shown to voters was wrong for a while, and ballots cast then "
+                       "were set aside."),
+    "candidate_change": N_("the candidates changed after you voted, and ballots cast before the "
+                           "change were set aside."),
+    "technical": N_("a technical fault affected it, and it was set aside."),
+    "other": N_("the scrutineers set it aside."),
 }
 """What a voter invited to vote again after a strike is told, by reason code (the booth shows
-the same messages translated: ``booth.revote_reason.<code>`` in admin_ui/js_messages.py). The
-strike's reason text is private and never sent."""
+the same messages: ``booth.revote_reason.<code>`` in admin_ui/js_messages.py, the same
+catalogue entries). The strike's reason text is private and never sent."""
 
 
-def revote_reason(reason_code: str | None, reason: str | None) -> str:
-    """The voter-facing reason: the committee's own words when it invited voters by name, else
-    the message of the strike's reason code."""
-    if reason_code is not None:
-        return REVOTE_REASONS.get(reason_code, REVOTE_REASONS["other"])
-    return reason or REVOTE_REASONS["other"]
+NOTICE_SUBJECT = N_("Please vote again: %(title)s")
+NOTICE_STRUCK = N_("Your ballot in “%(title)s” could not be counted: %(reason)s")
+NOTICE_INVITED = N_("The election committee invites you to vote again in “%(title)s”. "
+                    "The committee says: %(reason)s")
+NOTICE_DEADLINE = N_("Please vote again before the deadline: %(url)s")
+NOTICE_SECRET = N_("Your new ballot is encrypted like the first one; nobody can see how you "
+                   "voted. Only your last ballot counts.")
+NOTICE_SEPARATOR = "\n\n— — —\n\n"
 
 
-def revote_notice(election_title: str, election_url: str, reason: str) -> tuple[str, str]:
-    """``reason``: what the voter may be told (``revote_reason``), never a private text."""
-    subject = f"Please vote again: {election_title}"
-    body = (f"Your ballot in \"{election_title}\" could not be counted: {reason}\n\n"
-            f"Please vote again before the deadline: {election_url}\n\n"
-            "Your new ballot is encrypted like the first one; nobody can see how you voted.\n")
-    return subject, body
+def notice_languages(titles: Mapping[str, str], default_language: str,
+                     available: Iterable[str]) -> list[str]:
+    """The languages of a notice, among the UI languages ``available``: the server does not
+    know a voter's language, so a notice is written in the election's default language first,
+    then in every other UI language the election has a title in (a voter reads the election in
+    one of them)."""
+    available = list(available)
+    wanted = [default_language, *(lang for lang in available if titles.get(lang))]
+    languages = [lang for lang in dict.fromkeys(wanted) if lang in available]
+    return languages or available[:1]
+
+
+Translator = Callable[[str], str]
+"""A catalogue's gettext (the API layer passes admin_ui.i18n's: services import no UI code)."""
+
+
+def revote_notice(versions: Sequence[tuple[str, Translator]], election_url: str, *,
+                  reason_code: str | None = None, reason: str | None = None) -> tuple[str, str]:
+    """Subject and body of a re-vote notice, one version per (election title in a language,
+    that language's gettext) in ``versions`` (see ``notice_languages``). After a strike
+    (``reason_code``: the strike's code, translated) the ballot "could not be counted"; a plain
+    invitation by name (``reason``: the committee's words, sent as written) only invites. Never
+    a strike's private text."""
+    subjects, bodies = [], []
+    for title, gettext in versions:
+        if reason_code is not None:
+            why = gettext(REVOTE_REASONS.get(reason_code, REVOTE_REASONS["other"]))
+            opening = gettext(NOTICE_STRUCK) % {"title": title, "reason": why}
+        else:
+            opening = gettext(NOTICE_INVITED) % {"title": title, "reason": reason or ""}
+        subjects.append(gettext(NOTICE_SUBJECT) % {"title": title})
+        bodies.append(f"{opening}\n\n{gettext(NOTICE_DEADLINE) % {'url': election_url}}\n\n"
+                      f"{gettext(NOTICE_SECRET)}\n")
+    return " / ".join(dict.fromkeys(subjects)), NOTICE_SEPARATOR.join(bodies)

@@ -419,12 +419,20 @@ $('#change-button').addEventListener('click', () => {
 $('#cast-button').addEventListener('click', async () => {
   if (!pending) return;
   setBusy(true);
+  // Nothing from before this cast stays on the page: earlier errors, the last audit, the
+  // previous receipt's check (a re-vote), the progress line.
   announce(ballotError, '', 'error');
+  for (const id of ['#receipt-check', '#receipt-text', '#audit-result', '#progress-text', '#credential-code-error']) {
+    $(id).textContent = '';
+  }
+  $('#audit-summary').replaceChildren();
   try {
     const receipt = await api(`${base}/ballots`, { method: 'POST', body: { ballot: pending.ballot } });
     const receiptKey = election.receiptKey;
     const tracker = receipt.tracker || pending.tracker;
     $('#receipt-tracker').textContent = tracker;
+    // The board explorer looks the tracker up on arrival (results.js reads ?tracker=).
+    $('#receipt-board').href = `/elections/${encodeURIComponent(electionId)}/results?tracker=${tracker}#board`;
     announce($('#receipt-text'), receipt.revote || receipt.payload?.revote
       ? t('booth.cast_revote', { time: localTime(new Date().toISOString()) })
       : t('booth.cast_ok', { time: localTime(new Date().toISOString()) }));

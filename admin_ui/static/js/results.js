@@ -409,3 +409,10 @@ async function showFingerprintCode() {
 
 loadBoard('reset').then(refreshHead);
 showFingerprintCode();
+
+// ?tracker=… (the booth receipt's board link): look that tracker up on arrival.
+const askedTracker = new URLSearchParams(location.search).get('tracker');
+if (askedTracker) {
+  $('#tracker-input').value = askedTracker;
+  $('#tracker-form').requestSubmit();
+}

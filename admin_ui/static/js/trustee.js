@@ -347,7 +347,11 @@ async function refresh() {
     forgetPolynomials();
     waiting = renderCeremony();
   } catch (err) {
-    $('#ceremony-status').replaceChildren(el('p', { class: 'error', text: err.status ? errorText(err) : err.message }));
+    // A logged-in user who is not a trustee (nor on the committee) is refused the ceremony:
+    // say so in words, not as the API's refusal.
+    const refused = err.status === 403;
+    const text = refused ? t('trustee.not_trustee') : err.status ? errorText(err) : err.message;
+    $('#ceremony-status').replaceChildren(el('p', { class: 'error', id: refused ? 'not-trustee' : null, text }));
     show(stepButton, false);
   }
   if (status && ['closed', 'scrutiny', 'tallying', 'published', 'archived'].includes(status.phase)) {
