@@ -363,9 +363,13 @@ class TrusteeClient:
     def _verified_record(self) -> tuple[dict[str, Any], VerificationReport]:
         """The election record, checked as ``scrutin verify`` checks it (mixes included), on a
         board that extends the one this trustee saw, for the fingerprint it confirmed."""
-        record = self.session.get(f"/api/v1/elections/{self.election_id}/record")
-        self.board()  # the record's board must extend the board this trustee saw
+        # First what this trustee sees now (checked against what it saw before), then the
+        # record, whose board must extend it. In the other order an event appended between
+        # the two fetches (an audit anchor, another trustee's share) made an honest record
+        # look shorter than the board "seen".
+        self.board()
         seen = self.state.get("board_seen", {})
+        record = self.session.get(f"/api/v1/elections/{self.election_id}/record")
         board = record.get("board") or []
         if seen and (len(board) < seen["seq"] or board[seen["seq"] - 1]["hash"] != seen["hash"]):
             raise TrusteeRefusal("the record's board is not the board this trustee saw")

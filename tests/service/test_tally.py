@@ -144,3 +144,24 @@ def test_unknown_display_rule_is_refused(client) -> None:
         admin.post("/api/v1/elections", config)
     assert err.value.status == 422
     assert len(admin.get("/api/v1/elections")) == before  # nothing was created
+
+
+def test_a_board_event_after_the_record_was_fetched_does_not_stop_a_trustee(client,
+                                                                             tmp_path) -> None:
+    """The record is fetched, then the board grows (here an audit anchor; in a long tally the
+    scheduler's anchors or another trustee's share) before the trustee looks at the board: the
+    record still extends what the trustee saw before, so the decryption goes on. (Found in a
+    2,000-voter simulation: the trustee refused an honest record.)"""
+    admin, eid, trustees = closed_election(client, tmp_path, revote=False)
+    admin.post(f"/api/v1/elections/{eid}/tally/start")
+    trustee = trustees[0]
+    original_get = trustee.session.get
+
+    def get_then_grow(path, *args, **kwargs):
+        answer = original_get(path, *args, **kwargs)
+        if path.endswith("/record"):
+            admin.post(f"/api/v1/elections/{eid}/audit/anchor")
+        return answer
+
+    trustee.session.get = get_then_grow
+    assert trustee.decrypt()["tally_hash"]
