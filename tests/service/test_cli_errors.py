@@ -4,7 +4,6 @@ revision, an unreachable server, an unknown election, a bad option or setting va
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -21,14 +20,8 @@ UNREACHABLE_DB = "postgresql://nobody:secret-pw@127.0.0.1:1/nothing"
 
 
 @pytest.fixture(autouse=True)
-def _keep_logging():
-    """`scrutin outbox work` configures the process's logging (as a real worker must): put
-    pytest's back after each test."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+def _keep_logging(keep_logging):
+    """`scrutin outbox work` configures the process's logging (tests/service/conftest.py)."""
 
 
 def one_line_error(result, code: int) -> str:

@@ -5,7 +5,6 @@ first (tests/fakes/smtp.py)."""
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from datetime import timedelta
@@ -32,14 +31,8 @@ SMTP = {"notify_channels": "outbox,smtp", "smtp_host": "127.0.0.1", "smtp_startt
 
 
 @pytest.fixture(autouse=True)
-def _keep_logging():
-    """`scrutin outbox work` configures the process's logging (as a real worker must): put
-    pytest's back after each test."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+def _keep_logging(keep_logging):
+    """`scrutin outbox work` configures the process's logging (tests/service/conftest.py)."""
 
 
 @pytest.fixture
