@@ -26,8 +26,10 @@ def stamp(moment: datetime) -> str:
 
 def append(session: Session, election_id: str, event_type: str,
            payload: dict[str, Any], *, before: datetime | None = None) -> BoardEvent:
-    """Add the next event. Callers hold the election's row lock, so sequence numbers are dense;
-    the (election_id, seq) unique constraint is the backstop.
+    """Add the next event, under the election's row lock: callers take it first (it orders
+    their other checks too), and it is taken here again — free when already held — so that no
+    path can read the same last event as a concurrent writer and collide on its sequence
+    number (the (election_id, seq) unique constraint is only the backstop).
 
     Board times never go backwards (the verifier requires it; a clock stepped back by NTP must
     not make an honest record fail). ``before``: the event must be stamped before this instant
@@ -43,6 +45,7 @@ def append(session: Session, election_id: str, event_type: str,
         refused = election and lifecycle.refusal(election.phase, event_type)
         if refused:
             raise RuntimeError(f"cannot append {refused}: the service must refuse it first")
+    session.execute(select(Election.id).where(Election.id == election_id).with_for_update())
     last = session.scalars(
         select(BoardEvent).where(BoardEvent.election_id == election_id)
         .order_by(BoardEvent.seq.desc()).limit(1)

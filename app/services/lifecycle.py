@@ -19,13 +19,17 @@ from app.services.actor import SYSTEM, Actor
 from crypto import events, lifecycle
 
 
-def load_current(session: Session, election_id: str, *, for_update: bool = False) -> Election:
-    """The election as a write path needs it: ``elections.load`` plus every transition its
-    schedule has made due, applied under the row lock (re-reading the row, so that concurrent
-    requests cannot both open or close it). In a read-only unit it only reads: a transition
-    that just fell due shows once a writer (``catch_up``, a write, the scheduler) applied it."""
-    election = elections.load(session, election_id, for_update=for_update)
-    if session.info.get("readonly"):
+def load_current(session: Session, election_id: str, *, for_update: bool = True) -> Election:
+    """The election as a write path needs it: under its row lock (re-read), which serialises
+    the election's writers — casts, strikes, phase changes, anything that appends to its board
+    (the next sequence number is read from the board, so two unlocked writers would both take
+    it) — plus every transition its schedule has made due. ``for_update=False`` only for a
+    write that appends nothing unless a transition is due (then the lock is taken anyway).
+    In a read-only unit it only reads, unlocked: a transition that just fell due shows once a
+    writer (``catch_up``, a write, the scheduler) applied it."""
+    readonly = bool(session.info.get("readonly"))
+    election = elections.load(session, election_id, for_update=for_update and not readonly)
+    if readonly:
         return election
     if not for_update and due_steps(session, election):
         election = elections.load(session, election_id, for_update=True)

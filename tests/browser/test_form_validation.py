@@ -106,7 +106,11 @@ def test_schedule_and_field_errors(chromium, server, artifacts, lang, kind) -> N
     saved = page.evaluate(f"fetch('/api/v1/elections/forms-{tag}').then(r => r.json())")
     assert saved["schedule"]["start_utc"] == "2031-10-26T01:30:00+00:00"  # unchanged
     page.click("#save-election")
-    page.click("#confirm-ok")
+    # the message still names the election from the previous save: wait for this save itself
+    with page.expect_response(lambda r: r.request.method == "PATCH"
+                              and r.url.endswith(f"/api/v1/elections/forms-{tag}")) as answer:
+        page.click("#confirm-ok")
+    assert answer.value.ok, answer.value.status
     expect(page.locator("#admin-message")).to_contain_text(f"forms-{tag}")
     saved = page.evaluate(f"fetch('/api/v1/elections/forms-{tag}').then(r => r.json())")
     assert saved["schedule"]["start_utc"] == "2020-01-01T11:00:00+00:00"
