@@ -26,7 +26,6 @@ PHASE_NAMES = {
     "scrutiny": N_("Scrutiny"),
     "tallying": N_("Tallying"),
     "published": N_("Results published"),
-    "archived": N_("Archived"),
 }
 
 # The public reason codes of strikes (app.models.scrutiny.REASON_CODES), with their labels.

@@ -26,10 +26,9 @@ CLOSED = "closed"
 SCRUTINY = "scrutiny"
 TALLYING = "tallying"
 PUBLISHED = "published"
-ARCHIVED = "archived"
 
 PHASES: tuple[str, ...] = (DRAFT, KEY_CEREMONY, READY, OPEN, PAUSED, CLOSED, SCRUTINY, TALLYING,
-                           PUBLISHED, ARCHIVED)
+                           PUBLISHED)
 """Every phase, in lifecycle order; an election starts in ``draft``."""
 
 START = DRAFT

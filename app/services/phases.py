@@ -13,7 +13,6 @@ from datetime import datetime
 from app.errors import Conflict
 from crypto import lifecycle
 from crypto.lifecycle import (  # noqa: F401 - the phase names, re-exported for the services
-    ARCHIVED,
     CLOSED,
     DRAFT,
     KEY_CEREMONY,

@@ -432,7 +432,7 @@ function renderPhase() {
     'policy-draft-only': phase !== 'draft',
     'admin-revote-form': phase === 'open' || phase === 'paused',
     'admin-revote-closed': phase !== 'open' && phase !== 'paused',
-    'wiki-results-box': phase === 'published' || phase === 'archived',
+    'wiki-results-box': phase === 'published',
     'wiki-announce-box': phase !== 'draft',
   };
   for (const [id, on] of Object.entries(visible)) $(`#${id}`).hidden = !on;

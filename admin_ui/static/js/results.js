@@ -240,7 +240,7 @@ function renderResult(result) {
 }
 
 // Phases in which a result exists: before them the page does not ask (no 404 in the console).
-const RESULT_PHASES = new Set(['published', 'archived']);
+const RESULT_PHASES = new Set(['published']);
 
 async function loadResults() {
   try {

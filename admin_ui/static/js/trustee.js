@@ -354,7 +354,7 @@ async function refresh() {
     $('#ceremony-status').replaceChildren(el('p', { class: 'error', id: refused ? 'not-trustee' : null, text }));
     show(stepButton, false);
   }
-  if (status && ['closed', 'scrutiny', 'tallying', 'published', 'archived'].includes(status.phase)) {
+  if (status && ['closed', 'scrutiny', 'tallying', 'published'].includes(status.phase)) {
     try {
       tally = await api(`${base}/tally`);
     } catch (err) {
