@@ -10,6 +10,7 @@ from datetime import timedelta
 from fastapi import Depends, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from admin_ui import i18n
 from admin_ui.routes import install as install_pages
 from app.api import (
     auth,
@@ -32,7 +33,7 @@ from app.db import make_engine, make_session_factory
 from app.eligibility import MediaWikiProvider
 from app.scheduler import Scheduler
 from app.services.audit import AuditSigner
-from app.services.notify import channels_from, policy_from
+from app.services.notify import RevoteNotices, channels_from, policy_from
 from app.services.receipts import ReceiptSigner
 from app.wiki.bot import BotConfigError, WikiBot, WikiBotError
 
@@ -103,6 +104,10 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.facts_provider = make_facts_provider(settings)
     app.state.notify_channels = notify_channels
     app.state.scheduler = scheduler
+    app.state.revote_notices = RevoteNotices(
+        channels=tuple(c.name for c in notify_channels), base_url=settings.base_url,
+        languages=tuple(i18n.LANGUAGES), gettext_for=lambda lang: i18n.translations(lang).gettext,
+        localized=i18n.localized, wake=scheduler.wake_outbox)
     app.state.wiki_bot = make_wiki_bot(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
                        max_mix_bytes=settings.max_mix_bytes)

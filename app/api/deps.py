@@ -18,11 +18,17 @@ from app.errors import DomainError, Forbidden, Unauthenticated
 from app.models import LoginSession
 from app.services import audit, identity, lifecycle
 from app.services.actor import Actor
+from app.services.notify import RevoteNotices
 
 SESSION_COOKIE = "scrutin_session"
 CSRF_HEADER = "x-scrutin-request"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNSET = object()
+
+
+def notices_of(request: Request) -> RevoteNotices:
+    """The instance's re-vote notices (channels, catalogues, the outbox worker: app.main)."""
+    return request.app.state.revote_notices  # type: ignore[no-any-return]
 
 
 def settings_of(request: Request) -> Settings:
@@ -169,6 +175,7 @@ class UnitOfWork:
 # is validated, so an anonymous request is refused (401) before its body is looked at.
 Work = Annotated[UnitOfWork, Depends(UnitOfWork)]
 RequestSettings = Annotated[Settings, Depends(settings_of)]
+Notices = Annotated[RevoteNotices, Depends(notices_of)]
 CurrentActor = Annotated[Actor, Depends(require_actor)]
 AdminActor = Annotated[Actor, Depends(require_admin)]
 MaybeActor = Annotated[Actor | None, Depends(optional_actor)]

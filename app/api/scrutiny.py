@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 
-from admin_ui import i18n
-from app.api.deps import CurrentActor, UnitOfWork, Work, settings_of, unit_of_work
+from app.api.deps import CurrentActor, Notices, UnitOfWork, Work, settings_of
 from app.schemas.responses import (
     CandidatesChanged,
     ElectionView,
@@ -20,8 +19,9 @@ from app.schemas.responses import (
     VoterList,
 )
 from app.schemas.scrutiny import CandidateChangeIn, RevoteIn, StrikeIn
-from app.services import definitions, elections, notify, scrutiny, tally
+from app.services import definitions, elections, scrutiny, tally
 from app.services.actor import Actor
+from app.services.notify import RevoteNotices
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["scrutiny"])
 
@@ -29,30 +29,6 @@ router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["scrutiny"])
 def _signal_params(request: Request) -> tuple[timedelta, int]:
     settings = settings_of(request)
     return timedelta(seconds=settings.burst_window_seconds), settings.burst_min_voters
-
-
-def _notify(request: Request, election_id: str, usernames: list[str], *,
-            reason_code: str | None = None, reason: str | None = None) -> None:
-    """Queue the re-vote notice on every configured channel and wake the outbox worker; the
-    request never waits for a delivery (app/services/notify.py sends, with retries).
-    ``reason_code``: a strike's code (the ballot could not be counted); ``reason``: the
-    committee's words of a plain invitation. Never a strike's private text."""
-    if not usernames:
-        return
-    channels = request.app.state.notify_channels
-    base = settings_of(request).base_url.rstrip("/")
-    with unit_of_work(request) as session:
-        election = elections.load(session, election_id)
-        titles = election.title or {election.default_language: election.id}
-        versions = [(i18n.localized(titles, lang, election.default_language),
-                     i18n.translations(lang).gettext)
-                    for lang in notify.notice_languages(titles, election.default_language,
-                                                        i18n.LANGUAGES)]
-        subject, body = notify.revote_notice(versions, f"{base}/elections/{election_id}",
-                                             reason_code=reason_code, reason=reason)
-        scrutiny.queue_notices(session, election_id, usernames, [c.name for c in channels],
-                               subject, body)
-    request.app.state.scheduler.wake_outbox()
 
 
 @router.get("/scrutiny/voters", response_model=VoterList)
@@ -68,28 +44,29 @@ def signals(request: Request, election_id: str, actor: CurrentActor, work: Work)
         return scrutiny.signal_report(session, actor, election_id, window, min_voters)
 
 
-def _strike(request: Request, work: UnitOfWork, actor: Actor, election_id: str, body: StrikeIn,
-            unstrike: bool) -> dict:
+def _strike(request: Request, work: UnitOfWork, notices: RevoteNotices, actor: Actor,
+            election_id: str, body: StrikeIn, unstrike: bool) -> dict:
     window, min_voters = _signal_params(request)
     with work() as session:
         result = scrutiny.strike(session, actor, election_id, body.selector(), body.reason_code,
                                  body.reason_text, unstrike=unstrike,
                                  invite_to_revote=body.invite_to_revote, window=window,
                                  min_voters=min_voters)
-    _notify(request, election_id, result["invited"], reason_code=body.reason_code)
+        notices.queue(session, election_id, result["invited"], reason_code=body.reason_code)
+    notices.wake()
     return result
 
 
 @router.post("/scrutiny/strike", response_model=StrikeDone)
 def strike(request: Request, election_id: str, body: StrikeIn, actor: CurrentActor,
-           work: Work) -> dict:
-    return _strike(request, work, actor, election_id, body, unstrike=False)
+           work: Work, notices: Notices) -> dict:
+    return _strike(request, work, notices, actor, election_id, body, unstrike=False)
 
 
 @router.post("/scrutiny/unstrike", response_model=StrikeDone)
 def unstrike(request: Request, election_id: str, body: StrikeIn, actor: CurrentActor,
-             work: Work) -> dict:
-    return _strike(request, work, actor, election_id, body, unstrike=True)
+             work: Work, notices: Notices) -> dict:
+    return _strike(request, work, notices, actor, election_id, body, unstrike=True)
 
 
 @router.post("/scrutiny/start", response_model=ElectionView)
@@ -107,15 +84,16 @@ def seal(election_id: str, actor: CurrentActor, work: Work) -> dict:
 
 @router.post("/revote-invitations", response_model=RevoteInvited)
 def invite(
-    request: Request,
     election_id: str,
     body: RevoteIn,
     actor: CurrentActor,
     work: Work,
+    notices: Notices,
 ) -> dict:
     with work() as session:
         result = scrutiny.invite(session, actor, election_id, body.usernames, body.reason)
-    _notify(request, election_id, result["invited"], reason=body.reason)  # for the voters
+        notices.queue(session, election_id, result["invited"], reason=body.reason)
+    notices.wake()
     return result
 
 
@@ -127,11 +105,11 @@ def outbox(election_id: str, actor: CurrentActor, work: Work) -> dict:
 
 @router.post("/candidates/change", response_model=CandidatesChanged)
 def change_candidates(
-    request: Request,
     election_id: str,
     body: CandidateChangeIn,
     actor: CurrentActor,
     work: Work,
+    notices: Notices,
 ) -> dict:
     """Withdraw a candidate (``replacement`` empty) or swap in a new one: a new ballot version."""
     with work() as session:
@@ -139,5 +117,6 @@ def change_candidates(
             session, actor, election_id, question=body.question, position=body.position,
             replacement=body.replacement, reason=body.reason, old_ballots=body.old_ballots,
             acknowledge_small_slots=body.acknowledge_small_slots)
-    _notify(request, election_id, result["invited"], reason_code="candidate_change")
+        notices.queue(session, election_id, result["invited"], reason_code="candidate_change")
+    notices.wake()
     return result

@@ -5,7 +5,8 @@ committee to read — the embedded default), ``smtp`` (e-mail through a relay) a
 (the wiki's own Special:EmailUser, sent by a bot account; the voter's address stays with the
 wiki). Every message is kept in the outbox table with its delivery status, whatever the channel.
 
-Requests only queue notices (``queue_notices`` in app/services/scrutiny.py: ``pending`` rows);
+Requests only queue notices (``RevoteNotices.queue`` / ``queue_notices``: ``pending`` rows, in
+the transaction that invites);
 a worker — the scheduler's outbox thread in every server process, or ``scrutin outbox work`` —
 claims due rows (``sending``, like a wiki announcement run claims its recipients), sends them
 one connection per channel and batch, and records each outcome: ``sent``; or back to
@@ -32,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.db import transaction
 from app.errors import N_
-from app.models import OutboxMessage
+from app.models import Election, OutboxMessage
 from app.models.base import utcnow
 from app.observability import NOTIFY_SENT
 
@@ -371,3 +372,58 @@ def revote_notice(versions: Sequence[tuple[str, Translator]], election_url: str,
         bodies.append(f"{opening}\n\n{gettext(NOTICE_DEADLINE) % {'url': election_url}}\n\n"
                       f"{gettext(NOTICE_SECRET)}\n")
     return " / ".join(dict.fromkeys(subjects)), NOTICE_SEPARATOR.join(bodies)
+
+
+def queue_notices(session: Session, election_id: str, usernames: list[str], channels: list[str],
+                  subject: str, body: str) -> int:
+    """One outbox row per recipient and channel. The ``outbox`` channel is the row itself (the
+    committee reads it): done at once; the others wait for the worker, never for the request."""
+    now = utcnow()
+    for name in usernames:
+        for channel in channels:
+            kept = channel == "outbox"
+            session.add(OutboxMessage(election_id=election_id, recipient=name, channel=channel,
+                                      subject=subject, body=body, created_at=now,
+                                      sent_at=now if kept else None, error=None,
+                                      status="sent" if kept else "pending", attempts=0,
+                                      next_attempt_at=None if kept else now))
+    session.flush()
+    return len(usernames) * len(channels)
+
+
+@dataclass(frozen=True)
+class RevoteNotices:
+    """Re-vote notices as the instance sends them: its channels, its public address, the UI
+    catalogues (passed in by the application: services import no UI code) and the outbox
+    worker to wake. Made once at start-up (``app.main``); the routes that invite (a strike, a
+    plain invitation, a candidate change) queue in the transaction that invites, so the
+    invitation and its notices are stored together or not at all, then ``wake`` the worker."""
+
+    channels: tuple[str, ...]
+    base_url: str
+    languages: tuple[str, ...]
+    gettext_for: Callable[[str], Translator]
+    """language → that catalogue's gettext."""
+    localized: Callable[[Mapping[str, str], str, str], str]
+    """(per-language texts, language, fallback language) → the text to show."""
+    wake: Callable[[], None]
+
+    def queue(self, session: Session, election_id: str, usernames: list[str], *,
+              reason_code: str | None = None, reason: str | None = None) -> int:
+        """Queue the notice for ``usernames`` on every channel (0 rows when nobody is
+        invited). ``reason_code``: a strike's code; ``reason``: the committee's words of a
+        plain invitation; never a strike's private text."""
+        if not usernames:
+            return 0
+        election = session.get(Election, election_id)
+        if election is None:  # pragma: no cover - the inviting service loaded it just now
+            raise LookupError(election_id)
+        titles = election.title or {election.default_language: election.id}
+        versions = [(self.localized(titles, lang, election.default_language),
+                     self.gettext_for(lang))
+                    for lang in notice_languages(titles, election.default_language,
+                                                 self.languages)]
+        subject, body = revote_notice(versions,
+                                      f"{self.base_url.rstrip('/')}/elections/{election_id}",
+                                      reason_code=reason_code, reason=reason)
+        return queue_notices(session, election_id, usernames, list(self.channels), subject, body)

@@ -261,23 +261,6 @@ def struck_by_reason(session: Session, election_id: str) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def queue_notices(session: Session, election_id: str, usernames: list[str], channels: list[str],
-                  subject: str, body: str) -> int:
-    now = utcnow()
-    for name in usernames:
-        for channel in channels:
-            # The "outbox" channel is the row itself (the committee reads it): done at once.
-            # Others wait for the worker (app/services/notify.py), never for the request.
-            kept = channel == "outbox"
-            session.add(OutboxMessage(election_id=election_id, recipient=name, channel=channel,
-                                      subject=subject, body=body, created_at=now,
-                                      sent_at=now if kept else None, error=None,
-                                      status="sent" if kept else "pending", attempts=0,
-                                      next_attempt_at=None if kept else now))
-    session.flush()
-    return len(usernames) * len(channels)
-
-
 def outbox(session: Session, actor: Actor, election_id: str) -> list[dict[str, Any]]:
     election = elections.load(session, election_id)
     elections.require_role(session, actor, election, "committee")
