@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy.orm import Session
 
-from app.api.deps import CurrentActor, MaybeActor, RequestSettings, UnitOfWork, Work
-from app.models import Election
+from app.api.deps import CurrentActor, MaybeActor, RequestSettings, Work
 from app.schemas.elections import (
     ElectionCreate,
     ElectionPatch,
@@ -35,8 +32,7 @@ from app.schemas.responses import (
     RollUpdated,
 )
 from app.schemas.voting import ExtendIn, ReasonIn
-from app.services import audit, elections, eligibility, lifecycle, schedule, wiki
-from app.services.actor import Actor
+from app.services import audit, elections, eligibility, lifecycle, wiki
 
 router = APIRouter(prefix="/api/v1/elections", tags=["elections"])
 
@@ -213,28 +209,29 @@ def update_roll(
 
 @router.post("/{election_id}/pause", response_model=ElectionView)
 def pause(election_id: str, body: ReasonIn, actor: CurrentActor, work: Work) -> dict:
-    return _phase_action(work, actor, election_id,
-                         lambda s, a, e: lifecycle.pause(s, a, e, body.reason))
+    with work() as session:
+        return elections.view(session, lifecycle.pause(session, actor, election_id, body.reason))
 
 
 @router.post("/{election_id}/resume", response_model=ElectionView)
 def resume(election_id: str, body: ReasonIn, actor: CurrentActor, work: Work) -> dict:
-    return _phase_action(work, actor, election_id,
-                         lambda s, a, e: lifecycle.resume(s, a, e, body.reason))
+    with work() as session:
+        return elections.view(session, lifecycle.resume(session, actor, election_id,
+                                                        body.reason))
 
 
 @router.post("/{election_id}/close", response_model=ElectionView)
 def close(election_id: str, body: ReasonIn, actor: CurrentActor, work: Work) -> dict:
-    return _phase_action(work, actor, election_id,
-                         lambda s, a, e: lifecycle.close_early(s, a, e, body.reason))
+    with work() as session:
+        return elections.view(session, lifecycle.close_early(session, actor, election_id,
+                                                             body.reason))
 
 
 @router.post("/{election_id}/extend", response_model=ElectionView)
 def extend(election_id: str, body: ExtendIn, actor: CurrentActor, work: Work) -> dict:
-    def run(session: Session, actor: Actor, election: Election) -> None:
-        new_end = schedule.to_utc(body.end, body.timezone or election.timezone, "end")
-        lifecycle.extend(session, actor, election, new_end, body.reason)
-    return _phase_action(work, actor, election_id, run)
+    with work() as session:
+        return elections.view(session, lifecycle.extend(session, actor, election_id, body.end,
+                                                        body.timezone, body.reason))
 
 
 @router.get("/{election_id}/audit", response_model=AuditLog)
@@ -248,14 +245,3 @@ def anchor_audit_log(request: Request, election_id: str, actor: CurrentActor, wo
     """Publish the audit head on the public board now (the scheduler also does it)."""
     with work() as session:
         return audit.anchor_now(session, actor, election_id, request.app.state.audit_signer)
-
-
-PhaseAction = Callable[[Session, Actor, Election], None]
-
-
-def _phase_action(work: UnitOfWork, actor: Actor, election_id: str, action: PhaseAction) -> dict:
-    with work() as session:
-        election = lifecycle.load_current(session, election_id)
-        elections.require_role(session, actor, election, "committee")
-        action(session, actor, election)
-        return elections.view(session, election)

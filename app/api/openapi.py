@@ -48,7 +48,7 @@ _WORD = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\(")
 
 def _source(endpoint: Any, depth: int = 2) -> str:
     """The endpoint's source, with that of the helpers of its own module it calls (e.g.
-    ``_phase_action``, which calls ``require_actor``)."""
+    ``_strike``, which the strike and unstrike routes share)."""
     try:
         text = inspect.getsource(endpoint)
     except (OSError, TypeError):

@@ -75,27 +75,45 @@ def _move(session: Session, election: Election, target: str, actor: Actor, reaso
         audit.record(session, election.id, actor, f"election.{event}", {"reason": reason})
 
 
-def pause(session: Session, actor: Actor, election: Election, reason: str) -> None:
+def _committee_election(session: Session, actor: Actor, election_id: str) -> Election:
+    """The election a committee member moves: current (under its row lock), the actor's role
+    checked."""
+    election = load_current(session, election_id)
+    elections.require_role(session, actor, election, "committee")
+    return election
+
+
+def pause(session: Session, actor: Actor, election_id: str, reason: str) -> Election:
+    election = _committee_election(session, actor, election_id)
     if not reason.strip():
         raise InvalidInput("reason_required", "say why voting is paused; voters will see it")
     _move(session, election, phases.PAUSED, actor, reason)
     election.pause_reason = reason
+    return election
 
 
-def resume(session: Session, actor: Actor, election: Election, reason: str) -> None:
+def resume(session: Session, actor: Actor, election_id: str, reason: str) -> Election:
+    election = _committee_election(session, actor, election_id)
     _move(session, election, phases.OPEN, actor, reason or "resumed")
+    return election
 
 
-def close_early(session: Session, actor: Actor, election: Election, reason: str) -> None:
+def close_early(session: Session, actor: Actor, election_id: str, reason: str) -> Election:
+    election = _committee_election(session, actor, election_id)
     if not reason.strip():
         raise InvalidInput("reason_required", "say why voting closes before its scheduled end")
     _move(session, election, phases.CLOSED, actor, reason)
+    return election
 
 
-def extend(session: Session, actor: Actor, election: Election, new_end: datetime,
-           reason: str) -> None:
+def extend(session: Session, actor: Actor, election_id: str, end: datetime, timezone: str | None,
+           reason: str) -> Election:
+    """Move the scheduled end later: ``end`` is a local time in ``timezone`` (default: the
+    election's time zone) or carries its own offset (``schedule.to_utc``)."""
+    election = _committee_election(session, actor, election_id)
     phases.require_phase(election.phase, {phases.READY, phases.OPEN, phases.PAUSED},
                          "extend the deadline")
+    new_end = schedule.to_utc(end, timezone or election.timezone, "end")
     if election.ends_at is not None and new_end <= election.ends_at:
         raise InvalidInput("invalid_schedule", "a new end must be later than the current one")
     if not reason.strip():
@@ -108,6 +126,7 @@ def extend(session: Session, actor: Actor, election: Election, new_end: datetime
         **schedule.describe(election.starts_at, election.ends_at, election.timezone)})
     audit.record(session, election.id, actor, "election.extend",
                  {"old_end": old, "new_end": new_end, "reason": reason})
+    return election
 
 
 def due_elections(session: Session, now: datetime | None = None) -> list[str]:
