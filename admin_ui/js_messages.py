@@ -561,6 +561,10 @@ MESSAGES: dict[str, str] = {
     "admin.audit_head": N_("Chain head: %(hash)s (verified on every read)"),
     "admin.roll_result": N_("%(added)s added, %(removed)s removed; %(total)s voters on the roll."),
     "admin.done": N_("Done."),
+    "admin.roll_check_progress": N_(
+        "Checking the roll against the wiki: %(checked)s of %(total)s users so far…"),
+    "admin.roll_check_done": N_(
+        "The roll is frozen: %(eligible)s of %(total)s users are eligible."),
     "admin.roll_rejected": N_("Not on the roll (could not be resolved): %(list)s"),
     "admin.wiki_need_page": N_("Give the wiki page."),
     "admin.wiki_need_message": N_("Give the subject and the message."),

@@ -209,6 +209,43 @@ def outbox_work(
         engine.dispose()
 
 
+@roll_cli.command("work")
+def roll_work(
+    once: bool = typer.Option(False, "--once", help="Run the checks that are due, then exit."),
+    interval: float = typer.Option(None, "--interval", min=0.1,
+                                   help="Seconds between passes (default: "
+                                   "SCRUTIN_SCHEDULER_INTERVAL_SECONDS)."),
+) -> None:
+    """Compute the frozen rolls the committees asked for, against the wiki (every server
+    process does too; this is for a separate worker)."""
+    import time
+
+    from app.db import make_engine, make_session_factory
+    from app.main import make_facts_provider
+    from app.observability import configure_logging
+    from app.services import roll_checks
+
+    settings = load_settings()
+    configure_logging(settings.effective_log_format)
+    provider = make_facts_provider(settings)
+    if provider is None:
+        raise typer.BadParameter("no wiki is configured", param_hint="SCRUTIN_WIKI_API_URL")
+    engine = make_engine(settings.effective_database_url)
+    sessions = make_session_factory(engine)
+    pause = interval or settings.scheduler_interval_seconds
+    try:
+        while True:
+            for check_id, status in roll_checks.work_all_due(sessions, provider):
+                typer.echo(f"roll check {check_id}: {status}")
+            if once:
+                break
+            time.sleep(pause)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+
+
 @cli.command()
 def purge(
     retention_days: int = typer.Option(None, "--retention-days", min=0,

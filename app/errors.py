@@ -201,6 +201,8 @@ MESSAGES: dict[str, str] = {
     "metrics_token_required": N_("The metrics need the metrics token."),
     "metrics_restricted": N_("The metrics are not open on this server."),
     "wrong_roll_mode": N_("This election's roll is not computed in advance."),
+    "roll_check_running": N_("The roll is being checked already; wait until that check ends."),
+    "roll_check_not_found": N_("There is no such roll check for this election."),
     "wrong_tally": N_('The share is for another tally than the one on the board.'),
     "invalid_rules": N_('The eligibility rules are not valid.'),
     "unknown_user": N_('The wiki does not know this user.'),

@@ -66,11 +66,13 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     sessions = make_session_factory(engine)
     audit_signer = AuditSigner(settings.secret_key)
     notify_channels = channels_from(settings)
+    facts_provider = make_facts_provider(settings)
     scheduler = Scheduler(sessions, interval_seconds=settings.scheduler_interval_seconds,
                           pii_retention=timedelta(days=settings.pii_retention_days),
                           audit_signer=audit_signer,
                           audit_anchor=timedelta(seconds=settings.audit_anchor_seconds),
-                          notify_channels=notify_channels, notify_policy=policy_from(settings))
+                          notify_channels=notify_channels, notify_policy=policy_from(settings),
+                          facts_provider=facts_provider)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -101,7 +103,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.receipt_signer = ReceiptSigner(settings.secret_key)
     app.state.audit_signer = audit_signer
     app.state.rate_limits = RateLimits(settings)
-    app.state.facts_provider = make_facts_provider(settings)
+    app.state.facts_provider = facts_provider
     app.state.notify_channels = notify_channels
     app.state.scheduler = scheduler
     app.state.revote_notices = RevoteNotices(

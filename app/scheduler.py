@@ -4,8 +4,9 @@ Every request also applies the schedule of the election it touches, so correctne
 depend on this thread; it only makes the board show transitions promptly.
 
 A second thread sends the notification outbox (app/services/notify.py): every interval, and at
-once when a request queued notices (``wake_outbox``). Every server process runs both; their
-claims keep two processes from sending one notice.
+once when a request queued notices (``wake_outbox``). A third computes frozen rolls against the
+wiki (app/services/roll_checks.py), at once when the committee asked (``wake_roll_checks``).
+Every server process runs all three; their claims keep two processes from doing one job.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction
-from app.services import audit, identity, lifecycle, notify, scrutiny
+from app.eligibility import FactsProvider
+from app.services import audit, identity, lifecycle, notify, roll_checks, scrutiny
 from app.services.audit import AuditSigner
 from app.services.notify import Channel, RetryPolicy
 
@@ -30,8 +32,12 @@ class Scheduler:
                  audit_signer: AuditSigner | None = None,
                  audit_anchor: timedelta = timedelta(seconds=60),
                  notify_channels: list[Channel] | None = None,
-                 notify_policy: RetryPolicy | None = None) -> None:
+                 notify_policy: RetryPolicy | None = None,
+                 facts_provider: FactsProvider | None = None) -> None:
         self._sessions = sessions
+        self._facts = facts_provider
+        self._roll_wake = threading.Event()
+        self._roll_thread: threading.Thread | None = None
         self._channels = notify_channels or []
         self._policy = notify_policy or RetryPolicy()
         self._wake = threading.Event()
@@ -53,6 +59,10 @@ class Scheduler:
             self._outbox_thread = threading.Thread(target=self._run_outbox,
                                                    name="scrutin-outbox", daemon=True)
             self._outbox_thread.start()
+        if self._roll_thread is None and self._facts is not None:
+            self._roll_thread = threading.Thread(target=self._run_roll_checks,
+                                                 name="scrutin-roll-checks", daemon=True)
+            self._roll_thread.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -63,11 +73,23 @@ class Scheduler:
         if self._outbox_thread is not None:
             self._outbox_thread.join(timeout=30)
             self._outbox_thread = None
+        self._roll_wake.set()
+        if self._roll_thread is not None:
+            self._roll_thread.join(timeout=30)
+            self._roll_thread = None
 
     def wake_outbox(self) -> None:
         """Notices were queued: send them now rather than at the next interval (returns at
         once; the request never waits for a delivery)."""
         self._wake.set()
+
+    def wake_roll_checks(self) -> None:
+        """A roll check was queued: start it now (returns at once)."""
+        self._roll_wake.set()
+
+    def work_roll_checks(self) -> list[tuple[int, str]]:
+        # A pause between the wiki's retries ends early when the server stops.
+        return roll_checks.work_all_due(self._sessions, self._facts, sleep=self._stop.wait)
 
     def work_outbox(self) -> notify.WorkReport:
         return notify.work_all_due(self._sessions, self._channels, self._policy)
@@ -110,6 +132,17 @@ class Scheduler:
                 self.work_outbox()
             except Exception:  # noqa: BLE001 - the rows keep their state; try again later
                 log.exception("outbox pass failed")
+
+    def _run_roll_checks(self) -> None:
+        while not self._stop.is_set():
+            self._roll_wake.wait(self._interval)
+            self._roll_wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.work_roll_checks()
+            except Exception:  # noqa: BLE001 - the check keeps its claim; taken again when stale
+                log.exception("roll check pass failed")
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from app.api.deps import CurrentActor, MaybeActor, RequestSettings, Work
+from app.schemas.common import DbInt
 from app.schemas.elections import (
     ElectionCreate,
     ElectionPatch,
@@ -26,13 +27,14 @@ from app.schemas.responses import (
     RolePolicySet,
     RoleRemoved,
     RoleView,
-    RollFrozen,
+    RollChecks,
+    RollCheckView,
     RollPage,
     RollPreviewEntry,
     RollUpdated,
 )
 from app.schemas.voting import ExtendIn, ReasonIn
-from app.services import audit, elections, eligibility, lifecycle, wiki
+from app.services import audit, elections, eligibility, lifecycle, roll_checks, wiki
 
 router = APIRouter(prefix="/api/v1/elections", tags=["elections"])
 
@@ -140,7 +142,7 @@ def preview_roll(
             for e in eligibility.evaluate_roll(rules, provider, body.usernames)]
 
 
-@router.post("/{election_id}/roll/freeze", response_model=RollFrozen)
+@router.post("/{election_id}/roll/freeze", response_model=RollCheckView, status_code=202)
 def freeze_roll(
     request: Request,
     election_id: str,
@@ -148,13 +150,27 @@ def freeze_roll(
     actor: CurrentActor,
     work: Work,
 ) -> dict:
-    """Frozen mode: evaluate the rules for these users now and store every decision."""
+    """Frozen mode: check these users against the wiki and store every decision — queued,
+    done by a worker off the request path (202; follow it at ``roll/checks/{id}``)."""
     with work() as session:
-        rules = eligibility.preview(session, actor, election_id)
-    provider = eligibility.require_provider(request.app.state.facts_provider)
-    entries = eligibility.evaluate_roll(rules, provider, body.usernames)
-    with work() as session:
-        return eligibility.freeze_roll(session, actor, election_id, entries, rules.fingerprint())
+        queued = roll_checks.request(session, actor, election_id, body.usernames,
+                                     request.app.state.facts_provider)
+    request.app.state.scheduler.wake_roll_checks()
+    return queued
+
+
+@router.get("/{election_id}/roll/checks", response_model=RollChecks)
+def roll_check_list(election_id: str, actor: CurrentActor, work: Work,
+                    limit: Annotated[int, Query(ge=1, le=100)] = 10) -> dict:
+    """The election's roll checks, the most recent first."""
+    with work.read(election_id) as session:
+        return {"checks": roll_checks.recent(session, actor, election_id, limit)}
+
+
+@router.get("/{election_id}/roll/checks/{check_id}", response_model=RollCheckView)
+def roll_check(election_id: str, check_id: DbInt, actor: CurrentActor, work: Work) -> dict:
+    with work.read(election_id) as session:
+        return roll_checks.get(session, actor, election_id, check_id)
 
 
 @router.delete("/{election_id}/roles/{role}/{username}", response_model=RoleRemoved)

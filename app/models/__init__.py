@@ -9,7 +9,7 @@ from app.models.roles import ROLES, RoleAssignment
 from app.models.scrutiny import REASON_CODES, OutboxMessage, RevoteInvitation, StrikeAction
 from app.models.sessions import Invitation, LoginSession
 from app.models.tally import DecryptionShare, Tally
-from app.models.voting import Ballot, Credential, Voter, VoterSignal
+from app.models.voting import Ballot, Credential, RollCheck, Voter, VoterSignal
 
 __all__ = [
     "REASON_CODES",
@@ -30,6 +30,7 @@ __all__ = [
     "Question",
     "RevoteInvitation",
     "RoleAssignment",
+    "RollCheck",
     "SealedShare",
     "StrikeAction",
     "Tally",

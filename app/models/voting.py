@@ -74,3 +74,32 @@ class VoterSignal(Base):
     user_agent: Mapped[str | None] = mapped_column(Text)
     cookie_id: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RollCheck(Base):
+    """A frozen roll being computed: the committee asked for these users to be checked against
+    the wiki and stored; a worker (app/services/roll_checks.py) does it outside the request,
+    a chunk at a time, and records its progress here. ``status``: queued → running → done or
+    failed (``error_code``/``error``: why, e.g. users the wiki could not answer for)."""
+
+    __tablename__ = "roll_checks"
+    __table_args__ = (Index("ix_roll_checks_due", "status", "claimed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"),
+                                             index=True)
+    requested_by: Mapped[str] = mapped_column(String(255))
+    requested_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    usernames: Mapped[list] = mapped_column(JSON)
+    rules_fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int] = mapped_column(Integer)
+    checked: Mapped[int] = mapped_column(Integer, default=0)
+    eligible: Mapped[int | None] = mapped_column(Integer)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The worker's claim, renewed after every chunk: a claim older than
+    # roll_checks.STALE_AFTER (its process died) is taken again from the start.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

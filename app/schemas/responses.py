@@ -123,9 +123,24 @@ class RollPreviewEntry(OpenAnswer):
     error: str | None
 
 
-class RollFrozen(Answer):
+class RollCheckView(Answer):
+    """A frozen roll being computed off the request path (app/services/roll_checks.py):
+    ``status`` queued → running → done (``eligible`` of ``total`` stored) or failed
+    (``error`` code and ``detail``)."""
+    id: int
+    status: str
+    total: int
     checked: int
-    eligible: int
+    eligible: int | None
+    error: str | None
+    detail: str | None
+    requested_by: str
+    created_at: str
+    finished_at: str | None
+
+
+class RollChecks(Answer):
+    checks: list[RollCheckView]
 
 
 class RollPage(Answer):

@@ -79,8 +79,11 @@ def test_frozen_roll_preview_and_freeze(wiki_client, tmp_path) -> None:
     assert [(p["user"], p["eligible"]) for p in preview] == [
         ("Alice", True), ("Newbie", False), ("Blocked User", False)]
     assert preview[1]["decision"]["basis"] == "rules" and preview[1]["error"] is None
-    stored = admin.post(f"/api/v1/elections/{eid}/roll/freeze", {"usernames": users})
-    assert stored == {"checked": 3, "eligible": 1}
+    queued = admin.post(f"/api/v1/elections/{eid}/roll/freeze", {"usernames": users})
+    assert queued["status"] == "queued" and queued["total"] == 3 and queued["checked"] == 0
+    assert wiki_client.app.state.scheduler.work_roll_checks() == [(queued["id"], "done")]
+    done = admin.get(f"/api/v1/elections/{eid}/roll/checks/{queued['id']}")
+    assert (done["status"], done["checked"], done["eligible"]) == ("done", 3, 1)
     admin.post(f"/api/v1/elections/{eid}/freeze")
     run_ceremony(wiki_client, eid, ["T1", "T2"], tmp_path)
     blocked = login(wiki_client, "Blocked User").get(f"/api/v1/elections/{eid}/me")

@@ -358,6 +358,7 @@ async function openElection(id) {
   history.replaceState(null, '', `/admin?election=${encodeURIComponent(id)}`);
   fillForm(current);
   $('#elig-mode').value = current.roll_mode || 'list';
+  showLatestRollCheck(current).catch((err) => announce($('#roll-check-status'), errorText(err), 'error'));
   $('#policy-json').value = '';
   delete $('#policy-json').dataset.dirty;
   announce($('#policy-result'), '');
@@ -841,8 +842,42 @@ $('#preview-form').addEventListener('submit', async (event) => {
 });
 $('#freeze-roll').addEventListener('click', async () => {
   const usernames = previewUsers();
-  if (await confirmed('roll_freeze', { count: usernames.length })) await act('/roll/freeze', { usernames });
+  if (!(await confirmed('roll_freeze', { count: usernames.length }))) return;
+  try {
+    await followRollCheck(current.id, await api(`/api/v1/elections/${current.id}/roll/freeze`,
+      { method: 'POST', body: { usernames } }));
+  } catch (err) {
+    announce($('#roll-check-status'), errorText(err), 'error');
+  }
 });
+
+/** The server's worker checks a frozen roll against the wiki (a large roll takes minutes):
+ * show its progress until it ends, while this election stays open on the page. */
+async function followRollCheck(electionId, check) {
+  const status = $('#roll-check-status');
+  const base = `/api/v1/elections/${electionId}/roll/checks`;
+  while (check.status === 'queued' || check.status === 'running') {
+    announce(status, t('admin.roll_check_progress', { checked: check.checked, total: check.total }));
+    await new Promise((resume) => { setTimeout(resume, 1000); });
+    if (current?.id !== electionId) return;
+    check = await api(`${base}/${check.id}`);
+  }
+  if (current?.id !== electionId) return;
+  if (check.status === 'done') {
+    announce(status, t('admin.roll_check_done', { eligible: check.eligible, total: check.total }));
+    await refreshManage();
+  } else {
+    announce(status, errorText(new ApiError(409, check.error, check.detail)), 'error');
+  }
+}
+
+/** On opening a frozen-roll election: the last roll check, followed if it still runs. */
+async function showLatestRollCheck(election) {
+  announce($('#roll-check-status'), '');
+  if (election.roll_mode !== 'frozen') return;
+  const { checks } = await api(`/api/v1/elections/${election.id}/roll/checks?limit=1`);
+  if (checks.length) await followRollCheck(election.id, checks[0]);
+}
 
 async function main() {
   if (!$('#election-rows')) return;
