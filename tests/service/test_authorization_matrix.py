@@ -122,6 +122,9 @@ ROUTES: list[Any] = [
     ("POST", f"{E}/roll/freeze", {"usernames": ["Alice"]}, None, committee(409)),
     ("POST", f"{E}/roll", {"usernames": ["MatrixInvitee"]}, None, committee(200)),
     ("GET", f"{E}/roll", None, {"q": "matrix"}, committee(200)),
+    ("GET", f"{E}/roll/checks", None, None, committee(200)),
+    # E's roll was never checked: the committee passes the role check and gets 404
+    ("GET", f"{E}/roll/checks/{{check_id}}", None, None, committee(404)),
     # no wiki on this instance: the committee passes the role check and gets 409
     ("POST", f"{E}/wiki/announce", {"subject": {"en": "Vote"}, "body": {"en": "Now"}}, None,
      committee(409)),
@@ -242,7 +245,7 @@ def fill(path: str, ctx: dict[str, Any]) -> str:
     return path.format(election_id=election, tracker=ctx["tracker"],
                        token=secrets.token_urlsafe(32), invitation_id=ctx["invitation_id"],
                        username="Nobody" if user_route else "Extra", role="scrutineer",
-                       session_id="0" * 64, question=0)
+                       session_id="0" * 64, question=0, check_id=1)
 
 
 def test_every_route_for_every_role(client, tmp_path) -> None:
