@@ -5,10 +5,12 @@ Sub-command groups from other packages register themselves here with one line ea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
 import typer
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import db
 from app.cli_errors import FriendlyGroup
@@ -23,7 +25,7 @@ from app.client.cli import (
     vote_command,
     wiki_cli,
 )
-from app.config import SettingsError, load_settings
+from app.config import Settings, SettingsError, load_settings
 from app.counting.cli import count_command
 from app.eligibility.cli import roll_command
 from app.verify_cli import verify_command
@@ -169,18 +171,38 @@ def restore_command(
                    "`scrutin db upgrade`")
 
 
-@outbox_cli.command("work")
-def outbox_work(
-    once: bool = typer.Option(False, "--once", help="Send what is due now, then exit (cron)."),
-    interval: float = typer.Option(None, "--interval", min=0.1,
-                                   help="Seconds between passes (default: "
-                                   "SCRUTIN_SCHEDULER_INTERVAL_SECONDS)."),
-) -> None:
-    """Send queued notices with retries and backoff (every server process does too; this is
-    for a separate worker or a server that is not always up)."""
+WORKER_INTERVAL_HELP = "Seconds between passes (default: SCRUTIN_SCHEDULER_INTERVAL_SECONDS)."
+
+
+def _work_loop(settings: Settings, one_pass: Callable[[sessionmaker[Session]], None], *,
+               once: bool, interval: float | None) -> None:
+    """A background worker in its own process: ``one_pass`` every ``interval`` seconds (or
+    once), on the configured database, until interrupted."""
     import time
 
     from app.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.effective_database_url)
+    sessions = make_session_factory(engine)
+    try:
+        while True:
+            one_pass(sessions)
+            if once:
+                break
+            time.sleep(interval or settings.scheduler_interval_seconds)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+
+
+@outbox_cli.command("work")
+def outbox_work(
+    once: bool = typer.Option(False, "--once", help="Send what is due now, then exit (cron)."),
+    interval: float = typer.Option(None, "--interval", min=0.1, help=WORKER_INTERVAL_HELP),
+) -> None:
+    """Send queued notices with retries and backoff (every server process does too; this is
+    for a separate worker or a server that is not always up)."""
     from app.observability import configure_logging
     from app.services import notify
 
@@ -191,36 +213,22 @@ def outbox_work(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="SCRUTIN_NOTIFY_CHANNELS") from None
     policy = notify.policy_from(settings)
-    engine = make_engine(settings.effective_database_url)
-    sessions = make_session_factory(engine)
-    pause = interval or settings.scheduler_interval_seconds
-    try:
-        while True:
-            report = notify.work_all_due(sessions, channels, policy)
-            if once or report.attempted:
-                typer.echo(f"sent {report.sent}, to retry {report.retry}, "
-                           f"given up {report.failed}")
-            if once:
-                break
-            time.sleep(pause)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        engine.dispose()
+
+    def one_pass(sessions: sessionmaker[Session]) -> None:
+        report = notify.work_all_due(sessions, channels, policy)
+        if once or report.attempted:
+            typer.echo(f"sent {report.sent}, to retry {report.retry}, given up {report.failed}")
+
+    _work_loop(settings, one_pass, once=once, interval=interval)
 
 
 @roll_cli.command("work")
 def roll_work(
     once: bool = typer.Option(False, "--once", help="Run the checks that are due, then exit."),
-    interval: float = typer.Option(None, "--interval", min=0.1,
-                                   help="Seconds between passes (default: "
-                                   "SCRUTIN_SCHEDULER_INTERVAL_SECONDS)."),
+    interval: float = typer.Option(None, "--interval", min=0.1, help=WORKER_INTERVAL_HELP),
 ) -> None:
     """Compute the frozen rolls the committees asked for, against the wiki (every server
     process does too; this is for a separate worker)."""
-    import time
-
-    from app.db import make_engine, make_session_factory
     from app.main import make_facts_provider
     from app.observability import configure_logging
     from app.services import roll_checks
@@ -230,20 +238,12 @@ def roll_work(
     provider = make_facts_provider(settings)
     if provider is None:
         raise typer.BadParameter("no wiki is configured", param_hint="SCRUTIN_WIKI_API_URL")
-    engine = make_engine(settings.effective_database_url)
-    sessions = make_session_factory(engine)
-    pause = interval or settings.scheduler_interval_seconds
-    try:
-        while True:
-            for check_id, status in roll_checks.work_all_due(sessions, provider):
-                typer.echo(f"roll check {check_id}: {status}")
-            if once:
-                break
-            time.sleep(pause)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        engine.dispose()
+
+    def one_pass(sessions: sessionmaker[Session]) -> None:
+        for check_id, status in roll_checks.work_all_due(sessions, provider):
+            typer.echo(f"roll check {check_id}: {status}")
+
+    _work_loop(settings, one_pass, once=once, interval=interval)
 
 
 @cli.command()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -122,27 +123,24 @@ class Scheduler:
                 audit.anchor(session, election_id, self._audit_signer)
         return due
 
-    def _run_outbox(self) -> None:
+    def _worker(self, wake: threading.Event, work: Callable[[], object], what: str) -> None:
+        """A worker thread: ``work`` every interval, or at once when ``wake`` is set. A failed
+        pass leaves its rows claimed or pending, so the next pass (or process) takes them."""
         while not self._stop.is_set():
-            self._wake.wait(self._interval)
-            self._wake.clear()
+            wake.wait(self._interval)
+            wake.clear()
             if self._stop.is_set():
                 return
             try:
-                self.work_outbox()
-            except Exception:  # noqa: BLE001 - the rows keep their state; try again later
-                log.exception("outbox pass failed")
+                work()
+            except Exception:  # noqa: BLE001 - keep the thread; the next pass tries again
+                log.exception("%s pass failed", what)
+
+    def _run_outbox(self) -> None:
+        self._worker(self._wake, self.work_outbox, "outbox")
 
     def _run_roll_checks(self) -> None:
-        while not self._stop.is_set():
-            self._roll_wake.wait(self._interval)
-            self._roll_wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                self.work_roll_checks()
-            except Exception:  # noqa: BLE001 - the check keeps its claim; taken again when stale
-                log.exception("roll check pass failed")
+        self._worker(self._roll_wake, self.work_roll_checks, "roll check")
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
