@@ -111,6 +111,9 @@ class RolePolicySet(OpenAnswer):
 
 
 class EligibilitySet(Answer):
+    """The rules as stored (``PUT`` and ``GET /eligibility``); ``rules`` is null in list
+    mode without rules."""
+
     roll_mode: str
     rules: JSONObject | None
     fingerprint: str | None

@@ -82,6 +82,24 @@ def test_builder_writes_the_rules_json(chromium, server, artifacts, lang, kind) 
     assert stored["roll_mode"] == "frozen"
     assert stored["rules"] == parse_rules(EXPECTED).to_json()
 
+    # reloaded, the page fills the builder and the roll mode from the saved rules
+    # (GET /eligibility); one field changed and saved reaches the server
+    page.reload()
+    page.wait_for_selector("body[data-admin-ready]")
+    expect(page.locator("#rb-rules-min_edits")).to_have_value("100")
+    for suffix, value in FILL.items():
+        assert page.input_value(f"#rb-{suffix}") == value, suffix
+    assert page.input_value("#rb-rules-not_blocked-scope") == "sitewide"
+    assert page.is_checked("#rb-rules-not_locked") and page.is_checked("#rb-rules-not_bot")
+    assert page.input_value("#elig-mode") == "frozen"
+    assert json.loads(page.input_value("#elig-rules")) == parse_rules(EXPECTED).to_json()
+    page.fill("#rb-rules-min_edits", "120")
+    page.click("#elig-form button[type=submit]")
+    expect(page.locator("#elig-result")).not_to_be_empty()
+    saved = page.evaluate(f"fetch('/api/v1/elections/{eid}/eligibility').then(r => r.json())")
+    assert saved["roll_mode"] == "frozen" and saved["rules"]["rules"]["min_edits"] == 120
+    assert saved["rules"]["rules"]["need_groups"] == ["extendedconfirmed", "autoconfirmed"]
+
     # the server's refusal names the field: shown next to it, focused
     page.fill("#rb-rules-need_groups", "extended confirmed")
     page.click("#elig-form button[type=submit]")

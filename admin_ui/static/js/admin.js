@@ -369,7 +369,7 @@ async function openElection(id) {
   $('#editor-h').textContent = t('admin.editing', { id });
   $('#editor-section').hidden = false;
   $('#manage-sections').hidden = false;
-  await refreshManage();
+  await Promise.all([refreshManage(), loadRules()]);
   $('#roll-query').value = '';
   await loadRoll(0);
   $('#editor-h').focus?.();
@@ -787,6 +787,21 @@ function syncBuilder() {
   }
   fillBuilder(builder, fromRules(rulesBase));
   return true;
+}
+
+/** The rules and roll mode as saved (`GET /eligibility`) into the JSON box and the builder. */
+async function loadRules() {
+  clearRuleErrors();
+  announce($('#elig-result'), '');
+  try {
+    const saved = await api(`/api/v1/elections/${current.id}/eligibility`);
+    $('#elig-mode').value = saved.roll_mode;
+    $('#elig-rules').value = saved.rules ? JSON.stringify(saved.rules, null, 2) : '';
+  } catch (err) {
+    $('#elig-rules').value = '';
+    announce($('#elig-result'), errorText(err), 'error');
+  }
+  if (builder) syncBuilder();
 }
 
 if (builder) {
