@@ -827,10 +827,9 @@ $('#elig-form').addEventListener('submit', async (event) => {
     flash(t('admin.done'));
     announce($('#elig-result'), t('admin.rules_saved'), 'ok');
   } catch (err) {
-    // The server names the field ("rules.edits_before.date: …"): shown next to it.
-    // The server's English detail starts "rules.x.y: …"; a translated detail carries it in brackets.
-    const path = err instanceof ApiError && err.code === 'invalid_rules' ? (((err.detail || '').match(/\brules(?:\.[A-Za-z_]+|\[\d+\])*(?=:)/) || [''])[0]) : '';
-    const node = (path && fieldFor(builder, path)) || $('#elig-rules');
+    // The server names the field in the error's `field` ("rules.edits_before.date"): shown next to it.
+    const path = err instanceof ApiError && err.code === 'invalid_rules' ? err.field : null;
+    const node = (path && path !== 'rules' && fieldFor(builder, path)) || $('#elig-rules');
     ruleError(node, errorText(err));
   }
   await refreshManage();
