@@ -855,7 +855,11 @@ $('#preview-form').addEventListener('submit', async (event) => {
 });
 $('#freeze-roll').addEventListener('click', async () => {
   const usernames = previewUsers();
-  if (await confirmed('roll_freeze', { count: usernames.length })) await act('/roll/freeze', { usernames });
+  const names = usernames.slice(0, 10);
+  if (usernames.length > 10) names.push(t('confirm.more', { count: usernames.length - 10 }));
+  if (!(await confirmed('roll_freeze', { count: usernames.length }, names))) return;
+  await act('/roll/freeze', { usernames });
+  await loadRoll(0);
 });
 
 async function main() {
