@@ -605,7 +605,11 @@ MESSAGES: dict[str, str] = {
     "admin.outbox.count": N_("%(count)s message(s)."),
     "admin.outbox.empty": N_("No messages yet."),
     "admin.outbox.sent": N_("sent %(time)s"),
-    "admin.outbox.failed": N_("not delivered: %(error)s"),
+    "admin.outbox.given_up": N_("not delivered: given up"),
+    "admin.outbox.retrying": N_("failed; will be tried again"),
+    "admin.outbox.sending": N_("being sent"),
+    "admin.outbox.skipped": N_("skipped"),
+    "admin.outbox.unknown": N_("unknown: the wiki's answer was lost"),
     "admin.outbox.pending": N_("waiting to be sent"),
 }
 

@@ -705,10 +705,14 @@ $('#admin-revote-form').addEventListener('submit', async (event) => {
   await Promise.all([loadOutbox(), loadAudit()]);
 });
 
+/** What became of a message: sent, given up, retrying, waiting… (`status` of GET /outbox). */
 function delivery(m) {
-  if (m.error) return el('span', { class: 'error', text: t('admin.outbox.failed', { error: m.error }) });
-  if (m.sent_at) return el('span', { class: 'ok', text: t('admin.outbox.sent', { time: shortTime(m.sent_at) }) });
-  return el('span', { class: 'warn', text: t('admin.outbox.pending') });
+  if (m.status === 'sent') return el('span', { class: 'ok', text: t('admin.outbox.sent', { time: shortTime(m.sent_at) }) });
+  if (m.status === 'failed') return el('span', { class: 'error', text: t('admin.outbox.given_up') });
+  if (m.status === 'skipped') return el('span', { text: t('admin.outbox.skipped') });
+  if (m.status === 'unknown') return el('span', { class: 'warn', text: t('admin.outbox.unknown') });
+  if (m.status === 'sending') return el('span', { class: 'warn', text: t('admin.outbox.sending') });
+  return el('span', { class: 'warn', text: m.attempts ? t('admin.outbox.retrying') : t('admin.outbox.pending') });
 }
 
 async function loadOutbox() {
@@ -717,16 +721,19 @@ async function loadOutbox() {
     const { messages } = await api(`/api/v1/elections/${current.id}/outbox`);
     $('#outbox-count').textContent = messages.length ? t('admin.outbox.count', { count: messages.length }) : t('admin.outbox.empty');
     $('#outbox-rows').replaceChildren(...messages.slice().reverse().map((m) => el('tr', {
-      'data-recipient': m.recipient, 'data-state': m.error ? 'failed' : m.sent_at ? 'sent' : 'pending',
+      'data-recipient': m.recipient, 'data-channel': m.channel, 'data-state': m.status,
     },
     el('td', { text: shortTime(m.created_at) }),
     el('td', { text: m.recipient }),
     el('td', {}, el('code', { text: m.channel })),
     el('td', {}, el('details', {}, el('summary', { text: m.subject }), el('pre', { class: 'outbox-body', text: m.body }))),
-    el('td', {}, delivery(m)))));
+    el('td', { class: 'outbox-delivery' }, delivery(m)),
+    el('td', { class: 'outbox-attempts', text: String(m.attempts) }),
+    el('td', { class: 'outbox-error' }, m.last_error ? el('code', { text: m.last_error }) : '—'),
+    el('td', { class: 'outbox-next', text: m.next_attempt_at ? shortTime(m.next_attempt_at) : '—' }))));
   } catch (err) {
     $('#outbox-count').textContent = '';
-    $('#outbox-rows').replaceChildren(el('tr', {}, el('td', { colspan: 5, text: errorText(err) })));
+    $('#outbox-rows').replaceChildren(el('tr', {}, el('td', { colspan: 8, text: errorText(err) })));
   }
 }
 $('#outbox-refresh').addEventListener('click', () => loadOutbox());
