@@ -281,8 +281,10 @@ MESSAGES: dict[str, str] = {
     "confirm.tally": N_("Start the tally"),
     "confirm.roll_freeze_title": N_("Freeze the roll for these %(count)s users?"),
     "confirm.roll_freeze_body": N_(
-        "Their eligibility is checked now and stored: later changes on the wiki (new edits, "
-        "blocks, groups) no longer change it. Freezing again replaces the stored decisions."),
+        "Their eligibility is checked now and stored, and the change of the roll is published on "
+        "the public board, where it cannot be taken back: later changes on the wiki (new edits, "
+        "blocks, groups) no longer change these decisions. Freezing again replaces the decisions "
+        "of the users it checks; it removes no one."),
     "confirm.roll_freeze": N_("Freeze the roll"),
     "confirm.change_title": N_("Change candidate %(position)s of question %(question)s?"),
     "confirm.change_body": N_(
@@ -607,7 +609,11 @@ MESSAGES: dict[str, str] = {
     "admin.outbox.count": N_("%(count)s message(s)."),
     "admin.outbox.empty": N_("No messages yet."),
     "admin.outbox.sent": N_("sent %(time)s"),
-    "admin.outbox.failed": N_("not delivered: %(error)s"),
+    "admin.outbox.given_up": N_("not delivered: given up"),
+    "admin.outbox.retrying": N_("failed; will be tried again"),
+    "admin.outbox.sending": N_("being sent"),
+    "admin.outbox.skipped": N_("skipped"),
+    "admin.outbox.unknown": N_("unknown: the wiki's answer was lost"),
     "admin.outbox.pending": N_("waiting to be sent"),
 }
 

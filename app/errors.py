@@ -1,7 +1,9 @@
 """Domain errors. Services raise these; ``app.api.errors`` maps them to HTTP in one place.
 
 Every error carries a stable machine-readable ``code`` and a human ``detail``; clients see
-``{"error": code, "detail": detail}``.
+``{"error": code, "detail": detail}``. An error about one field of the request also names it,
+machine-readably, in ``field`` (a dotted path such as ``rules.need_groups[0]``): clients find
+the field from it, never from the detail text, which is translated.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ class DomainError(Exception):
     # service runs)
     kind = "invalid"
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str, *, field: str | None = None) -> None:
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail
+        self.field = field
 
 
 class InvalidInput(DomainError):

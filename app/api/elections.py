@@ -112,6 +112,13 @@ def set_role_policy(election_id: str, body: RolePolicyIn, actor: CurrentActor, w
         return elections.set_role_policy(session, actor, election_id, body.policy)
 
 
+@router.get("/{election_id}/eligibility", response_model=EligibilitySet)
+def get_eligibility(election_id: str, actor: CurrentActor, work: Work) -> dict:
+    """The rules document and the roll mode as stored (committee only)."""
+    with work.read(election_id) as session:
+        return eligibility.rules_view(session, actor, election_id)
+
+
 @router.put("/{election_id}/eligibility", response_model=EligibilitySet)
 def set_eligibility(
     election_id: str,

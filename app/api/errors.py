@@ -54,12 +54,16 @@ def localized_detail(code: str, detail: str, lang: str) -> str:
 
 
 def error_response(status: int, code: str, detail: str,
-                   request: Request | None = None) -> JSONResponse:
-    """``{"error": code, "detail": text}``; the code never changes, the text is in the
-    requester's language when ``request`` is given."""
+                   request: Request | None = None, field: str | None = None) -> JSONResponse:
+    """``{"error": code, "detail": text}`` (and ``"field": path`` when the error is about one
+    field); the code and the field never change, the text is in the requester's language when
+    ``request`` is given."""
     if request is not None:
         detail = localized_detail(code, detail, request_language(request))
-    return JSONResponse(status_code=status, content={"error": code, "detail": detail})
+    content = {"error": code, "detail": detail}
+    if field is not None:
+        content["field"] = field
+    return JSONResponse(status_code=status, content=content)
 
 
 def _log_refusal(request: Request, exc: DomainError) -> None:
@@ -93,7 +97,8 @@ def install_error_handlers(app: FastAPI) -> None:
                 await run_in_threadpool(_log_refusal, request, exc)
             except Exception:  # noqa: BLE001 - the refusal itself must still be answered
                 log.exception("could not log a refused request")
-        response = error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail, request)
+        response = error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail, request,
+                                  exc.field)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)

@@ -20,6 +20,8 @@ ERROR_SCHEMA = {
     "properties": {
         "error": {"type": "string", "description": "stable machine-readable code"},
         "detail": {"type": "string", "description": "human-readable explanation"},
+        "field": {"type": "string", "description": "the request field the error is about, as "
+                  "a dotted path (e.g. `rules.need_groups[0]`); only on such errors"},
     },
     "additionalProperties": False,
 }

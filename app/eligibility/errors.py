@@ -23,7 +23,7 @@ class RulesError(InvalidInput, ValueError):
     """The rules document is invalid. ``field`` is a dotted path such as ``rules.min_edits``."""
 
     def __init__(self, field: str, problem: str) -> None:
-        super().__init__("invalid_rules", f"{field}: {problem}")
+        super().__init__("invalid_rules", f"{field}: {problem}", field=field)
         self.field = field
         self.problem = problem
 

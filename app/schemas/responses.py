@@ -111,6 +111,9 @@ class RolePolicySet(OpenAnswer):
 
 
 class EligibilitySet(Answer):
+    """The rules as stored (``PUT`` and ``GET /eligibility``); ``rules`` is null in list
+    mode without rules."""
+
     roll_mode: str
     rules: JSONObject | None
     fingerprint: str | None
@@ -371,8 +374,27 @@ class RevoteInvited(Answer):
     invited: list[str]
 
 
+class OutboxEntry(Answer):
+    """One message of the outbox (app/services/scrutiny.py ``outbox``). ``status``: pending,
+    sending, sent or failed (notices); wiki announcements (``batch`` set) also skipped and
+    unknown. ``attempts`` so far, ``last_error`` the last failure (kept while retrying),
+    ``error`` only once given up, ``next_attempt_at`` when a pending notice is tried again."""
+    recipient: str
+    channel: str
+    subject: str
+    body: str
+    created_at: str
+    sent_at: str | None
+    error: str | None
+    last_error: str | None
+    attempts: int
+    next_attempt_at: str | None
+    status: str
+    batch: str | None
+
+
 class Outbox(Answer):
-    messages: list[JSONObject]
+    messages: list[OutboxEntry]
 
 
 class CandidatesChanged(Answer):

@@ -60,6 +60,16 @@ def set_rules(session: Session, actor: Actor, election_id: str, rules: dict[str,
             "fingerprint": parsed.fingerprint() if parsed else None}
 
 
+def rules_view(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
+    """The rules document and roll mode as stored, for the committee (the same answer as
+    ``set_rules``)."""
+    election = elections.load(session, election_id)
+    elections.require_role(session, actor, election, "committee")
+    parsed = rules_of(election)
+    return {"roll_mode": election.roll_mode, "rules": election.eligibility_rules,
+            "fingerprint": parsed.fingerprint() if parsed else None}
+
+
 def rules_of(election: Election) -> Rules | None:
     return parse_rules(election.eligibility_rules) if election.eligibility_rules else None
 

@@ -37,31 +37,47 @@ TOO_FEW = "too few ballots to publish"
 """Shown instead of the figures of a candidate the anonymity guard withheld."""
 
 
+def _title_languages(result: dict[str, Any]) -> list[str]:
+    """The languages of the question titles other than the election's default, sorted."""
+    default = result.get("default_language") or "en"
+    return sorted({lang for q in result["questions"] if isinstance(q.get("title"), dict)
+                   for lang, text in q["title"].items() if text and lang != default})
+
+
 def results_csv(result: dict[str, Any]) -> str:
+    """One row per candidate. ``question`` is the question's index (0, 1, …),
+    ``question_title`` its title in the election's default language, then
+    ``question_title_<lang>`` for each other language any title is given in (empty where a
+    question has no title in that language)."""
     out = io.StringIO()
     writer = SafeCsvWriter(out)
     guard = "min_contributors" in result
-    writer.writerow(["question", "kind", "position", "candidate", "support", "oppose", "neutral",
-                     "support_percent", "passed", "votes", "elected", "withdrawn"]
+    languages = _title_languages(result)
+    writer.writerow(["question", "question_title"]
+                    + [f"question_title_{lang}" for lang in languages]
+                    + ["kind", "position", "candidate", "support", "oppose", "neutral",
+                       "support_percent", "passed", "votes", "elected", "withdrawn"]
                     + (["withheld"] if guard else []))
     for qi, question, cand, elected in _rows(result):
         extra = [TOO_FEW if cand.get("too_few_ballots") else ""] if guard else []
+        title = question.get("title") if isinstance(question.get("title"), dict) else {}
+        head = [qi, question_title(result, qi), *(title.get(lang) or "" for lang in languages)]
         if cand.get("too_few_ballots"):
-            writer.writerow([qi, question["kind"], cand["position"], cand["name"], "", "", "", "",
+            writer.writerow([*head, question["kind"], cand["position"], cand["name"], "", "", "", "",
                              "", "", "", "yes" if cand["withdrawn"] else ""] + extra)
         elif question["kind"] == "ranked":
             # The rounds are in the wikitext and JSON exports; the CSV lists who was elected.
-            writer.writerow([qi, "ranked", cand["position"], cand["name"], "", "", "", "", "",
+            writer.writerow([*head, "ranked", cand["position"], cand["name"], "", "", "", "", "",
                              "", "yes" if elected else "", "yes" if cand["withdrawn"] else ""]
                             + extra)
         elif question["kind"] == "sonc":
-            writer.writerow([qi, "sonc", cand["position"], cand["name"], cand["support"],
+            writer.writerow([*head, "sonc", cand["position"], cand["name"], cand["support"],
                              cand["oppose"], cand["neutral"], cand["percent"] or "",
                              "yes" if cand["passed"] else "no", "",
                              "yes" if elected else "", "yes" if cand["withdrawn"] else ""]
                             + extra)
         else:
-            writer.writerow([qi, question["kind"], cand["position"], cand["name"], "", "", "", "",
+            writer.writerow([*head, question["kind"], cand["position"], cand["name"], "", "", "", "",
                              "", cand["votes"], "yes" if elected else "",
                              "yes" if cand["withdrawn"] else ""] + extra)
     return out.getvalue()

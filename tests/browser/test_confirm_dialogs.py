@@ -1,7 +1,7 @@
 """Confirmation dialogs in real Chromium before the actions that cannot (all) be undone: freeze,
-candidate change, close, strike, unstrike and the tally. Each dialog is a modal <dialog> that
-says what cannot be undone, opens with the focus on Cancel, and Cancel (a click, a tap on a
-phone, or Escape) sends nothing and changes nothing — checked against the API. Confirming by
+candidate change, close, strike, unstrike, the tally and freezing the roll. Each dialog is a
+modal <dialog> that says what cannot be undone, opens with the focus on Cancel, and Cancel (a
+click, a tap on a phone, or Escape) sends nothing and changes nothing — checked against the API. Confirming by
 keyboard (Tab, Enter) does the action. English and Simplified Chinese, desktop and phone;
 screenshots in test-artifacts/."""
 
@@ -13,7 +13,17 @@ import httpx
 import pytest
 
 from tests.browser.test_booth_integrity import server  # noqa: F401 - the live server fixture
-from tests.service.helpers import ballot_states, election_config, open_election, voter
+from tests.browser.test_eligibility_and_outbox import wiki_server  # noqa: F401 - with the fake wiki
+from tests.fakes.pytest_fixtures import fake_wiki, fake_wiki_server  # noqa: F401
+from tests.fakes.wiki_data import STANDARD_RULES
+from tests.service.helpers import (
+    ADMIN,
+    ballot_states,
+    election_config,
+    login,
+    open_election,
+    voter,
+)
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30_000
@@ -170,6 +180,55 @@ def test_irreversible_actions_ask_first_and_cancel_changes_nothing(  # noqa: PLR
         page.wait_for_selector("#tally-button[hidden]", state="attached")
         assert phase(eid) == "tallying"
         if kind == "phone":  # the dialog fits the screen
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not b.errors, b.errors
+        b.context.close()
+
+
+ROLL_FREEZE = {"en": ("Freeze the roll for these 3 users?", "cannot be taken back"),
+               "zh-hans": ("为这 3 名用户冻结选民名册？", "不能撤回")}
+
+
+@pytest.mark.parametrize("kind", ["desktop", "phone"])
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_freezing_the_roll_asks_first(chromium, wiki_server, lang, kind, artifacts) -> None:  # noqa: F811
+    """*Freeze the roll for these users* (frozen roll mode, rules against the fake wiki) opens
+    the dialog naming the users and saying what cannot be taken back; Cancel or Escape sends
+    nothing and the roll stays empty; confirming stores the three decisions."""
+    title, undone = ROLL_FREEZE[lang]
+    users = ["Alice", "Newbie", "Blocked User"]
+    with httpx.Client(base_url=wiki_server, timeout=60) as http:
+        admin = login(http, ADMIN, wiki_server)
+        eid = admin.post("/api/v1/elections", election_config(trustees=1, threshold=1))["id"]
+        admin.request("PUT", f"/api/v1/elections/{eid}/eligibility",
+                      {"roll_mode": "frozen", "rules": STANDARD_RULES})
+        roll = lambda: admin.get(f"/api/v1/elections/{eid}/roll")  # noqa: E731
+
+        b = Browser(chromium, wiki_server, ADMIN, lang, kind)
+        page = b.page
+        page.goto(f"/admin?election={eid}&lang={lang}")
+        page.wait_for_selector("body[data-admin-ready]")
+        page.fill("#preview-users", "\n".join(users))
+        b.ask("#freeze-roll", title)
+        body = page.locator("#confirm-body")
+        assert undone in body.inner_text()
+        assert [li.inner_text() for li in body.locator("li").all()] == users
+        _shot(page, artifacts, f"confirm-roll-freeze-{lang}-{kind}")
+        b.cancel()
+        b.ask("#freeze-roll", title)
+        b.cancel("escape")
+        assert roll()["total"] == 0
+        assert not any(e["action"] == "roll.freeze"
+                       for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"])
+
+        b.ask("#freeze-roll", title)
+        b.confirm_by_keyboard()
+        page.wait_for_selector("#roll-rows tr >> nth=2")
+        stored = roll()
+        assert (stored["total"], stored["eligible"]) == (3, 1)
+        assert {v["username"]: v["eligible"] for v in stored["voters"]} == {
+            "Alice": True, "Newbie": False, "Blocked User": False}
+        if kind == "phone":
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert not b.errors, b.errors
         b.context.close()

@@ -41,6 +41,8 @@ EXPECTED = {
               "include": ["Alice@dewiki", "Bob"]},
 }
 NEED_DATE = {"en": "Give the date.", "zh-hans": "请填写日期。"}
+INVALID_RULES = {"en": "rules.need_groups[0]:", "zh-hans": "投票资格规则无效。"}
+NO_PATH = {"en": "A group name is not valid.", "zh-hans": "组名无效。"}
 
 
 @pytest.mark.parametrize("kind", ["desktop", "phone"])
@@ -82,12 +84,51 @@ def test_builder_writes_the_rules_json(chromium, server, artifacts, lang, kind) 
     assert stored["roll_mode"] == "frozen"
     assert stored["rules"] == parse_rules(EXPECTED).to_json()
 
-    # the server's refusal names the field: shown next to it, focused
-    page.fill("#rb-rules-need_groups", "extended confirmed")
+    # reloaded, the page fills the builder and the roll mode from the saved rules
+    # (GET /eligibility); one field changed and saved reaches the server
+    page.reload()
+    page.wait_for_selector("body[data-admin-ready]")
+    expect(page.locator("#rb-rules-min_edits")).to_have_value("100")
+    for suffix, value in FILL.items():
+        assert page.input_value(f"#rb-{suffix}") == value, suffix
+    assert page.input_value("#rb-rules-not_blocked-scope") == "sitewide"
+    assert page.is_checked("#rb-rules-not_locked") and page.is_checked("#rb-rules-not_bot")
+    assert page.input_value("#elig-mode") == "frozen"
+    assert json.loads(page.input_value("#elig-rules")) == parse_rules(EXPECTED).to_json()
+    page.fill("#rb-rules-min_edits", "120")
     page.click("#elig-form button[type=submit]")
+    expect(page.locator("#elig-result")).not_to_be_empty()
+    saved = page.evaluate(f"fetch('/api/v1/elections/{eid}/eligibility').then(r => r.json())")
+    assert saved["roll_mode"] == "frozen" and saved["rules"]["rules"]["min_edits"] == 120
+    assert saved["rules"]["rules"]["need_groups"] == ["extendedconfirmed", "autoconfirmed"]
+
+    # the server's refusal names the field in its machine-readable `field`: shown next to
+    # that field, focused, with the detail in the page's language
+    page.fill("#rb-rules-need_groups", "extended confirmed")
+    with page.expect_response(lambda r: r.url.endswith(f"/{eid}/eligibility")
+                              and r.request.method == "PUT") as refused:
+        page.click("#elig-form button[type=submit]")
+    body = refused.value.json()
+    assert (refused.value.status, body["error"]) == (422, "invalid_rules")
+    assert body["field"] == "rules.need_groups[0]"
     note = page.locator("#rb-rules-need_groups-error")
-    expect(note).to_contain_text("need_groups")
+    expect(note).to_contain_text(INVALID_RULES[lang])
     assert page.evaluate("document.activeElement.id") == "rb-rules-need_groups"
+    assert page.locator("#elig-form .field-error").count() == 1
+
+    # the page finds the field from `field` alone, not from the text: the same refusal with
+    # a detail that names no path (the server's answer, its detail replaced) still lands there
+    def without_path(route) -> None:  # type: ignore[no-untyped-def]
+        answer = route.fetch()
+        route.fulfill(response=answer, json={**answer.json(), "detail": NO_PATH[lang]})
+
+    page.route(f"**/api/v1/elections/{eid}/eligibility", without_path)
+    page.fill("#rb-rules-edits_before-date", "2025-01-01")
+    page.fill("#rb-rules-need_groups", "sysop, extended confirmed")
+    page.click("#elig-form button[type=submit]")
+    expect(note).to_contain_text(NO_PATH[lang])
+    assert page.evaluate("document.activeElement.id") == "rb-rules-need_groups"
+    page.unroute(f"**/api/v1/elections/{eid}/eligibility")
 
     # the expert's JSON fills the builder (unknown keys are kept)
     page.fill("#elig-rules", json.dumps({**STANDARD_RULES, "version": 1}))

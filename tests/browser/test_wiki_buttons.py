@@ -5,15 +5,11 @@ Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-import re
-
-import httpx
 import pytest
 
-from app.client.http import ScrutinSession
 from app.local_server import free_port, live_server
 from tests.fakes.pytest_fixtures import fake_wiki, fake_wiki_server  # noqa: F401
-from tests.service.helpers import election_config, run_ceremony, voter
+from tests.service.helpers import voter
 from tests.wiki.helpers import BOT, wiki_settings
 
 pytestmark = pytest.mark.browser
@@ -23,29 +19,14 @@ PAGE = "Wikipedia:Election/Results"
 
 
 def test_announce_and_publish_from_the_committee_page(database_url, tmp_path, fake_wiki,  # noqa: F811
-                                                      chromium, artifacts) -> None:
+                                                      committee_page, artifacts) -> None:
     farm = fake_wiki.farm
     port = free_port()
     settings = wiki_settings(database_url, tmp_path, fake_wiki,
                              base_url=f"http://127.0.0.1:{port}")
-    with live_server(settings, port=port) as url, httpx.Client(base_url=url, timeout=30) as http:
-        admin = ScrutinSession(url, http=http).dev_login("Admin")
-        eid = admin.post("/api/v1/elections", election_config(trustees=1, threshold=1))["id"]
-        admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T1", "role": "trustee"})
-        admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": ["Alice@enwiki", "Multi"]})
-        admin.post(f"/api/v1/elections/{eid}/freeze")
-        trustees = run_ceremony(http, eid, ["T1"], tmp_path)
-
-        context = chromium.new_context(base_url=url, viewport={"width": 1100, "height": 900})
-        context.set_default_timeout(20_000)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto("/login")
-        page.fill("#username", "Admin")
-        page.click("#login-form button[type=submit]")
-        page.wait_for_url(re.compile(r"/$"))
-        page.goto(f"/admin?election={eid}")
+    with live_server(settings, port=port) as url:
+        cp = committee_page(url, ["Alice@enwiki", "Multi"])
+        page, http, admin, eid = cp.page, cp.http, cp.admin, cp.election_id
         page.wait_for_selector("#wiki-announce-box:not([hidden])")
         assert page.is_hidden("#wiki-results-box")  # no results yet
         page.fill("#wiki-announce-subject", "Vote in the test election")
@@ -64,7 +45,7 @@ def test_announce_and_publish_from_the_committee_page(database_url, tmp_path, fa
         voter(http, eid, "Alice").cast([[1, -1, 0]])
         admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
         admin.post(f"/api/v1/elections/{eid}/tally/start")
-        trustees[0].decrypt()
+        cp.trustees[0].decrypt()
         page.goto(f"/admin?election={eid}")
         page.wait_for_selector("#wiki-results-box:not([hidden])")
         page.fill("#wiki-results-page", PAGE)
@@ -82,5 +63,4 @@ def test_announce_and_publish_from_the_committee_page(database_url, tmp_path, fa
         page.wait_for_selector("#wiki-results-status:has-text('Published on')")
         page.screenshot(path=str(artifacts / "wiki-results.png"))
         assert "wikitable" in farm.page_text("enwiki", PAGE)
-        assert errors == []
-        context.close()
+        assert cp.errors == []

@@ -97,6 +97,7 @@ ROUTES: list[Any] = [
     # --- committee, scrutiny and trustee reads
     ("GET", f"{E}/roles", None, None, committee(200)),
     ("GET", f"{E}/role-policy", None, None, committee(200)),
+    ("GET", f"{E}/eligibility", None, None, committee(200)),
     ("GET", f"{E}/audit", None, None, committee(200)),
     ("GET", f"{E}/outbox", None, None, committee(200)),
     ("GET", f"{E}/invitations", None, None, committee(200)),

@@ -107,6 +107,55 @@ def test_bad_rules_name_the_field(wiki_client, tmp_path) -> None:
     assert "no_such_rule" in err.value.detail
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_a_rules_error_names_its_field_machine_readably(client, lang) -> None:
+    """``invalid_rules`` carries the field path in ``field``, untranslated, whatever the
+    language of the detail; errors about no one field have no ``field``; nothing is stored."""
+    admin = login(client, ADMIN)
+    eid = admin.post("/api/v1/elections", election_config())["id"]
+    headers = {"Authorization": f"Bearer {admin.token}", "Accept-Language": lang}
+    path = f"/api/v1/elections/{eid}/eligibility"
+    bad = {"roll_mode": "live", "rules": {"wiki": "enwiki", "rules": {
+        "min_edits": 1, "need_groups": ["extended confirmed"]}}}
+    answer = client.put(path, json=bad, headers=headers)
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["error"] == "invalid_rules" and body["field"] == "rules.need_groups[0]"
+    assert body["detail"].startswith(
+        "rules.need_groups[0]:" if lang == "en" else "投票资格规则无效。")
+    bad["rules"] = {"rules": {"edits_before": {"count": 1, "date": "2024-13-01"}}}
+    assert client.put(path, json=bad, headers=headers).json()["field"] == "rules.edits_before.date"
+    assert admin.get(path)["rules"] is None  # nothing was stored
+    other = client.put(path, json={"roll_mode": "live"}, headers=headers).json()
+    assert other["error"] == "rules_required" and "field" not in other
+
+
+def test_the_committee_reads_the_rules_back(client) -> None:
+    """``GET /eligibility`` answers what ``PUT`` stored (the page fills its rule builder from
+    it); only the committee may read it, and a draft stays hidden from everyone else."""
+    admin = login(client, ADMIN)
+    eid = admin.post("/api/v1/elections", election_config())["id"]
+    path = f"/api/v1/elections/{eid}/eligibility"
+    assert admin.get(path) == {"roll_mode": "list", "rules": None, "fingerprint": None}
+    stored = admin.request("PUT", path, {"roll_mode": "frozen", "rules": STANDARD_RULES})
+    read = admin.get(path)
+    assert read == stored and read["roll_mode"] == "frozen"
+    assert read["rules"]["rules"]["min_edits"] == STANDARD_RULES["rules"]["min_edits"]
+    assert read["fingerprint"] and len(read["fingerprint"]) == 64
+    admin.request("PUT", path, {"roll_mode": "live", "rules": STANDARD_RULES})
+    assert admin.get(path)["roll_mode"] == "live"
+    with pytest.raises(ApiError) as err:  # a draft: as if it did not exist
+        login(client, "Mallory").get(path)
+    assert (err.value.status, err.value.code) == (404, "election_not_found")
+    admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Scrut", "role": "scrutineer"})
+    with pytest.raises(ApiError) as err:  # a role, but not the committee
+        login(client, "Scrut").get(path)
+    assert (err.value.status, err.value.code) == (403, "forbidden")
+    with pytest.raises(ApiError) as err:
+        login(client, ADMIN).get("/api/v1/elections/no-such-election/eligibility")
+    assert err.value.status == 404
+
+
 def test_wiki_login_gives_a_session(wiki_client, fake_wiki) -> None:  # noqa: F811
     start = wiki_client.get("/auth/wiki/login?next=/elections/x", follow_redirects=False)
     assert start.status_code == 302

@@ -134,6 +134,52 @@ def test_enwiki_display_rule_reaches_the_result_and_the_exports(client, tmp_path
     assert "|| 2 || 1 || 0 || 67% || Not passed" in wikitext
 
 
+def test_exports_name_each_question_by_its_title(client, tmp_path) -> None:
+    """The CSV gives each row its question's title in the election's default language
+    (``question_title``) and in every other language a title is given in
+    (``question_title_<lang>``, empty where a question has none); a title that looks like a
+    formula is neutralised. The JSON and the wikitext name the questions by title too."""
+    candidates = [{"name": {"en": f"Candidate {i}"}} for i in range(2)]
+    questions = [{"kind": "sonc", "title": {"en": "Administrators", "zh-hans": "管理员"},
+                  "candidates": candidates},
+                 {"kind": "sonc", "title": {"en": "=Bureaucrats"}, "candidates": candidates}]
+    admin, eid, trustees = open_election(client, tmp_path, ["Q1"], trustees=1, threshold=1,
+                                         questions=questions)
+    voter(client, eid, "Q1").cast([[1, -1], [0, 1]])
+    admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
+    admin.post(f"/api/v1/elections/{eid}/tally/start")
+    trustees[0].decrypt()
+
+    text = client.get(f"/api/v1/elections/{eid}/results.csv").text
+    assert text.splitlines()[0].startswith("question,question_title,question_title_zh-hans,kind,")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["question"], r["question_title"], r["question_title_zh-hans"], r["support"])
+            for r in table] == [("0", "Administrators", "管理员", "1"),
+                                ("0", "Administrators", "管理员", "0"),
+                                ("1", "'=Bureaucrats", "", "0"),
+                                ("1", "'=Bureaucrats", "", "1")]
+    result = client.get(f"/api/v1/elections/{eid}/results").json()
+    assert [q["title"] for q in result["questions"]] == [
+        {"en": "Administrators", "zh-hans": "管理员"}, {"en": "=Bureaucrats"}]
+    wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
+    assert "|+ <nowiki>Administrators</nowiki>" in wikitext
+    assert "|+ <nowiki>=Bureaucrats</nowiki>" in wikitext
+
+
+def test_a_csv_without_other_languages_has_one_title_column() -> None:
+    from app.services.exports import results_csv
+
+    result = {"default_language": "zh-hans", "questions": [
+        {"kind": "approval", "title": {"zh-hans": "董事会"}, "elected": [0],
+         "candidates": [{"position": 0, "name": "甲", "votes": 3, "withdrawn": False}]},
+        {"kind": "approval", "title": None, "elected": [],
+         "candidates": [{"position": 0, "name": "乙", "votes": 0, "withdrawn": False}]}]}
+    rows = list(csv.reader(io.StringIO(results_csv(result))))
+    assert rows[0][:3] == ["question", "question_title", "kind"]
+    assert [r[:3] for r in rows[1:]] == [["0", "董事会", "approval"],
+                                         ["1", "Question 2", "approval"]]
+
+
 def test_unknown_display_rule_is_refused(client) -> None:
     from tests.service.helpers import election_config
 

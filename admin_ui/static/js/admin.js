@@ -370,7 +370,7 @@ async function openElection(id) {
   $('#editor-h').textContent = t('admin.editing', { id });
   $('#editor-section').hidden = false;
   $('#manage-sections').hidden = false;
-  await refreshManage();
+  await Promise.all([refreshManage(), loadRules()]);
   $('#roll-query').value = '';
   await loadRoll(0);
   $('#editor-h').focus?.();
@@ -706,10 +706,14 @@ $('#admin-revote-form').addEventListener('submit', async (event) => {
   await Promise.all([loadOutbox(), loadAudit()]);
 });
 
+/** What became of a message: sent, given up, retrying, waiting… (`status` of GET /outbox). */
 function delivery(m) {
-  if (m.error) return el('span', { class: 'error', text: t('admin.outbox.failed', { error: m.error }) });
-  if (m.sent_at) return el('span', { class: 'ok', text: t('admin.outbox.sent', { time: shortTime(m.sent_at) }) });
-  return el('span', { class: 'warn', text: t('admin.outbox.pending') });
+  if (m.status === 'sent') return el('span', { class: 'ok', text: t('admin.outbox.sent', { time: shortTime(m.sent_at) }) });
+  if (m.status === 'failed') return el('span', { class: 'error', text: t('admin.outbox.given_up') });
+  if (m.status === 'skipped') return el('span', { text: t('admin.outbox.skipped') });
+  if (m.status === 'unknown') return el('span', { class: 'warn', text: t('admin.outbox.unknown') });
+  if (m.status === 'sending') return el('span', { class: 'warn', text: t('admin.outbox.sending') });
+  return el('span', { class: 'warn', text: m.attempts ? t('admin.outbox.retrying') : t('admin.outbox.pending') });
 }
 
 async function loadOutbox() {
@@ -718,16 +722,19 @@ async function loadOutbox() {
     const { messages } = await api(`/api/v1/elections/${current.id}/outbox`);
     $('#outbox-count').textContent = messages.length ? t('admin.outbox.count', { count: messages.length }) : t('admin.outbox.empty');
     $('#outbox-rows').replaceChildren(...messages.slice().reverse().map((m) => el('tr', {
-      'data-recipient': m.recipient, 'data-state': m.error ? 'failed' : m.sent_at ? 'sent' : 'pending',
+      'data-recipient': m.recipient, 'data-channel': m.channel, 'data-state': m.status,
     },
     el('td', { text: shortTime(m.created_at) }),
     el('td', { text: m.recipient }),
     el('td', {}, el('code', { text: m.channel })),
     el('td', {}, el('details', {}, el('summary', { text: m.subject }), el('pre', { class: 'outbox-body', text: m.body }))),
-    el('td', {}, delivery(m)))));
+    el('td', { class: 'outbox-delivery' }, delivery(m)),
+    el('td', { class: 'outbox-attempts', text: String(m.attempts) }),
+    el('td', { class: 'outbox-error' }, m.last_error ? el('code', { text: m.last_error }) : '—'),
+    el('td', { class: 'outbox-next', text: m.next_attempt_at ? shortTime(m.next_attempt_at) : '—' }))));
   } catch (err) {
     $('#outbox-count').textContent = '';
-    $('#outbox-rows').replaceChildren(el('tr', {}, el('td', { colspan: 5, text: errorText(err) })));
+    $('#outbox-rows').replaceChildren(el('tr', {}, el('td', { colspan: 8, text: errorText(err) })));
   }
 }
 $('#outbox-refresh').addEventListener('click', () => loadOutbox());
@@ -790,6 +797,21 @@ function syncBuilder() {
   return true;
 }
 
+/** The rules and roll mode as saved (`GET /eligibility`) into the JSON box and the builder. */
+async function loadRules() {
+  clearRuleErrors();
+  announce($('#elig-result'), '');
+  try {
+    const saved = await api(`/api/v1/elections/${current.id}/eligibility`);
+    $('#elig-mode').value = saved.roll_mode;
+    $('#elig-rules').value = saved.rules ? JSON.stringify(saved.rules, null, 2) : '';
+  } catch (err) {
+    $('#elig-rules').value = '';
+    announce($('#elig-result'), errorText(err), 'error');
+  }
+  if (builder) syncBuilder();
+}
+
 if (builder) {
   builder.append(...builderFields());
   builder.addEventListener('input', syncJson);
@@ -813,10 +835,9 @@ $('#elig-form').addEventListener('submit', async (event) => {
     flash(t('admin.done'));
     announce($('#elig-result'), t('admin.rules_saved'), 'ok');
   } catch (err) {
-    // The server names the field ("rules.edits_before.date: …"): shown next to it.
-    // The server's English detail starts "rules.x.y: …"; a translated detail carries it in brackets.
-    const path = err instanceof ApiError && err.code === 'invalid_rules' ? (((err.detail || '').match(/\brules(?:\.[A-Za-z_]+|\[\d+\])*(?=:)/) || [''])[0]) : '';
-    const node = (path && fieldFor(builder, path)) || $('#elig-rules');
+    // The server names the field in the error's `field` ("rules.edits_before.date"): shown next to it.
+    const path = err instanceof ApiError && err.code === 'invalid_rules' ? err.field : null;
+    const node = (path && path !== 'rules' && fieldFor(builder, path)) || $('#elig-rules');
     ruleError(node, errorText(err));
   }
   await refreshManage();
@@ -842,7 +863,9 @@ $('#preview-form').addEventListener('submit', async (event) => {
 });
 $('#freeze-roll').addEventListener('click', async () => {
   const usernames = previewUsers();
-  if (!(await confirmed('roll_freeze', { count: usernames.length }))) return;
+  const names = usernames.slice(0, 10);
+  if (usernames.length > 10) names.push(t('confirm.more', { count: usernames.length - 10 }));
+  if (!(await confirmed('roll_freeze', { count: usernames.length }, names))) return;
   try {
     await followRollCheck(current.id, await api(`/api/v1/elections/${current.id}/roll/freeze`,
       { method: 'POST', body: { usernames } }));
@@ -866,6 +889,7 @@ async function followRollCheck(electionId, check) {
   if (check.status === 'done') {
     announce(status, t('admin.roll_check_done', { eligible: check.eligible, total: check.total }));
     await refreshManage();
+    await loadRoll(0);
   } else {
     announce(status, errorText(new ApiError(409, check.error, check.detail)), 'error');
   }

@@ -23,11 +23,14 @@ export function localized(texts, defaultLanguage = 'en') {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, detail) {
+  /** `field`: the request field the error is about (`rules.need_groups[0]`), when the server
+   *  names one; the detail is translated, the field never is. */
+  constructor(status, code, detail, field = null) {
     super(detail || code);
     this.status = status;
     this.code = code;
     this.detail = detail;
+    this.field = field;
   }
 }
 
@@ -44,7 +47,8 @@ export async function api(path, { method = 'GET', body } = {}) {
   const text = await response.text();
   try { data = text ? JSON.parse(text) : null; } catch { data = text; }
   if (!response.ok) {
-    throw new ApiError(response.status, data?.error || 'http_error', data?.detail || response.statusText);
+    throw new ApiError(response.status, data?.error || 'http_error', data?.detail || response.statusText,
+      typeof data?.field === 'string' ? data.field : null);
   }
   return data;
 }

@@ -151,7 +151,7 @@ export function fillBuilder(root, values) {
   }
 }
 
-/** The builder field for an error's dotted path (the server's "rules.x.y: problem"). */
+/** The builder field for an error's dotted path (the `field` of the server's `invalid_rules`). */
 export function fieldFor(root, path) {
   let p = path.replace(/\[\d+\]/g, '');  // "rules.need_groups[0]" is the need_groups field
   while (p) {
