@@ -73,10 +73,15 @@ def _verify_one(ctx: BallotContext, task: BallotTask) -> list[list[Ciphertext]]:
     _seq, tracker, _version, credential, ballot, _counted = task
     if not isinstance(ballot, dict):
         raise InvalidBallot("the ballot is not a JSON object")
-    problem = canonical_problem(ballot, "ballot")
-    if problem is not None:
-        raise InvalidBallot(problem)
-    actual = ballot_tracker(ballot)
+    try:
+        actual = ballot_tracker(ballot)
+    except ValueError:
+        # canonical_json's refusal of a value JSON allows (a float, a huge integer) is a verdict
+        # on the ballot; a ValueError the ballot does not explain is a bug and propagates.
+        problem = canonical_problem(ballot, "ballot")
+        if problem is None:
+            raise
+        raise InvalidBallot(problem) from None
     if actual != tracker:
         raise InvalidBallot(f"the ballot in the record hashes to {actual}, not to its tracker")
     if ballot.get("credential") != credential:

@@ -208,11 +208,16 @@ PAYLOADS: Mapping[str, Spec] = {
 
 def check_chain(envelope: Envelope) -> tuple[Board, CheckResult]:
     raw = envelope.raw_board
-    for event in raw:  # what the chain hashes must have a canonical JSON encoding
-        problem = canonical_problem({k: event[k] for k in ("seq", "at", "type", "payload")})
-        if problem is not None:
-            raise InvalidRecord(f"{where(event)}: {problem}")
-    head = verify_chain(raw)
+    try:
+        head = verify_chain(raw)
+    except ValueError:
+        # canonical_json refuses a value JSON allows (a float, a huge integer): name the event;
+        # a ValueError no event explains is a bug and propagates.
+        for event in raw:
+            problem = canonical_problem({k: event[k] for k in ("seq", "at", "type", "payload")})
+            if problem is not None:
+                raise InvalidRecord(f"{where(event)}: {problem}") from None
+        raise
     parsed = []
     for event in raw:
         at = where(event)
