@@ -198,8 +198,7 @@ PAYLOADS: Mapping[str, Spec] = {
     events.BALLOT_CAST: {"supersedes": ["str"]},
     events.BALLOT_STRUCK: {"trackers": ["str"]},
     events.BALLOT_UNSTRUCK: {"trackers": ["str"]},
-    events.ENCRYPTED_TALLY: {"counted": ["str"], "layout": ["int"], "contributors": [["int"]],
-                             "ciphertexts": "list"},
+    events.ENCRYPTED_TALLY: {"counted": ["str"], "layout": ["int"], "ciphertexts": "list"},
     events.DECRYPTION_SHARE: {"share": {"factors": ["str"], "proofs": "list"}},
     events.RESULT: {"totals": ["int"], "shares_used": ["int"], "result": "dict"},
 }
