@@ -13,7 +13,7 @@ what these schemas guarantee and never catch ``KeyError``/``TypeError`` to call 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -43,7 +43,7 @@ class BallotSource(Protocol):
 
     def trackers(self) -> Collection[str]: ...
 
-    def entries(self) -> Any: ...  # Iterator[tuple[str, Any]]
+    def entries(self) -> Iterator[tuple[str, Any]]: ...
 
 
 @dataclass(frozen=True)
