@@ -1,13 +1,15 @@
 """``scrutin verify RECORD``: check an exported election record, independently of any server
 or database (DESIGN §3.5). Exit codes: 0 verified, 1 the record does not verify (the message
 says which event, ballot, trustee, question or candidate), 2 not a readable record (or the
-Dask scheduler of ``--dask`` cannot be reached)."""
+Dask scheduler of ``--dask`` cannot be reached), 3 an internal error of the verifier (a bug,
+``crypto.record.VerifierBug``: no verdict on the record either way)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ import typer
 from app.counting import count_rankings
 from app.record_file import open_record
 from crypto.errors import CryptoError, UnsupportedRecord
-from crypto.record import VerificationReport, verify_record
+from crypto.record import VerificationReport, VerifierBug, verify_record
 
 
 def _fail(message: str, code: int, as_json: bool) -> None:
@@ -110,6 +112,10 @@ def verify_command(
         _fail(str(exc), 2, as_json)
     except CryptoError as exc:
         _fail(f"record does NOT verify: {exc}", 1, as_json)
+    except VerifierBug as exc:
+        if not as_json:
+            traceback.print_exception(exc.__cause__ or exc, file=sys.stderr)
+        _fail(f"{exc}; please report it", 3, as_json)
     if sys.stderr.isatty() and not as_json:
         typer.echo("\r", nl=False, err=True)
     if as_json:

@@ -100,6 +100,17 @@ def _check_json(obj: object, path: str) -> None:
     raise ValueError(f"canonical_json: unsupported type {type(obj).__name__} at {path}")
 
 
+def canonical_problem(obj: object, path: str = "$") -> str | None:
+    """Why ``obj`` has no canonical JSON encoding (the message ``canonical_json`` would raise
+    its ``ValueError`` with, naming the path), or None: lets a verifier refuse such input as
+    input instead of catching ``ValueError`` around the code that hashes it."""
+    try:
+        _check_json(obj, path)
+    except ValueError as exc:  # _check_json raises ValueError for non-canonical input only
+        return str(exc)
+    return None
+
+
 def canonical_member(key: str, value: object) -> bytes:
     """``"key":value`` exactly as it appears in ``canonical_json`` of a top-level object that
     holds it (with the same check and error message): ``canonical_object`` joins members, so an
