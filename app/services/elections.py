@@ -208,8 +208,8 @@ def check_mixers(election: Election) -> None:
 
 
 def _set_schedule(election: Election, value: ScheduleIn) -> None:
-    start = schedule.to_utc(value.start, value.timezone, "start")
-    end = schedule.to_utc(value.end, value.timezone, "end")
+    start = schedule.to_utc(value.start, value.timezone, "start", path="schedule.start")
+    end = schedule.to_utc(value.end, value.timezone, "end", path="schedule.end")
     if end <= start:
         raise InvalidInput("invalid_schedule", "the end must be after the start")
     if election.phase in (phases.OPEN, phases.PAUSED) and start != election.starts_at:

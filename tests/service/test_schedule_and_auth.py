@@ -137,6 +137,13 @@ def test_dst_gaps_and_overlaps_are_refused_unless_the_offset_is_given(client, st
     assert err.value.status == 422 and err.value.code == code
     assert err.value.detail.startswith("start: ") and shown in err.value.detail
     assert len(admin.get("/api/v1/elections")) == before  # nothing was created
+    # The field is named machine-readably (pages place the error from it; the detail is
+    # translated): here the end, in the same gap or overlap a year later.
+    end = "2032-03-28T02:30" if code == "nonexistent_time" else "2032-10-31T02:30"
+    wrong_end = {**config, "schedule": {**config["schedule"], "start": "2031-07-01T12:00",
+                                        "end": end}}
+    raw = client.post("/api/v1/elections", json=wrong_end, headers={"X-Scrutin-Request": "1"})
+    assert raw.status_code == 422 and raw.json()["field"] == "schedule.end", raw.json()
     # With the offset the committee chose, the instant is unambiguous.
     config["schedule"]["start"] = f"{start}+01:00" if code == "ambiguous_time" else \
         start.replace("02:30", "03:30")

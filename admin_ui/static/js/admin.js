@@ -252,7 +252,7 @@ function readForm() {
 function serverFieldError(err) {
   if (!(err instanceof ApiError)) return null;
   const detail = err.detail || '';
-  if (['ambiguous_time', 'nonexistent_time', 'invalid_time'].includes(err.code)) return new FieldError(detail.startsWith('end') ? $('#f-end') : $('#f-start'), errorText(err));
+  if (['ambiguous_time', 'nonexistent_time', 'invalid_time'].includes(err.code)) return new FieldError(err.field === 'schedule.end' ? $('#f-end') : $('#f-start'), errorText(err));
   if (err.code === 'invalid_schedule') return new FieldError($('#f-end'), errorText(err));
   if (err.code === 'invalid_timezone') return new FieldError($('#f-timezone'), errorText(err));
   if (err.code === 'too_few_mixers') return new FieldError($('#f-trustee-count'), errorText(err));
