@@ -8,13 +8,15 @@ import httpx
 
 
 class ApiError(Exception):
-    """An error answer from the server: ``{"error": code, "detail": text}``."""
+    """An error answer from the server: ``{"error": code, "detail": text}``, and ``field``
+    (the request field it is about, e.g. ``rules.need_groups[0]``) when the server names one."""
 
-    def __init__(self, status: int, code: str, detail: str) -> None:
+    def __init__(self, status: int, code: str, detail: str, field: str | None = None) -> None:
         super().__init__(f"{status} {code}: {detail}")
         self.status = status
         self.code = code
         self.detail = detail
+        self.field = field
 
 
 class ScrutinSession:
@@ -44,7 +46,7 @@ class ScrutinSession:
             try:
                 data = response.json()
                 raise ApiError(response.status_code, data.get("error", "http_error"),
-                               data.get("detail", response.text))
+                               data.get("detail", response.text), data.get("field"))
             except ValueError:
                 raise ApiError(response.status_code, "http_error", response.text) from None
         return response.json() if response.content else None

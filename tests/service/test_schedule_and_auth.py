@@ -136,6 +136,7 @@ def test_dst_gaps_and_overlaps_are_refused_unless_the_offset_is_given(client, st
         admin.post("/api/v1/elections", config)
     assert err.value.status == 422 and err.value.code == code
     assert err.value.detail.startswith("start: ") and shown in err.value.detail
+    assert err.value.field == "schedule.start"
     assert len(admin.get("/api/v1/elections")) == before  # nothing was created
     # The field is named machine-readably (pages place the error from it; the detail is
     # translated): here the end, in the same gap or overlap a year later.
