@@ -418,10 +418,17 @@ def verify_proofs(ctx: BallotContext, credential: Point, parsed: list[ParsedAnsw
     # Every disjunctive proof of the ballot is checked in one batch (one native kernel call);
     # a ranked answer flushes the batch first, so the first failure is the same as one by one.
     batch: list[DisjunctiveStatement] = []
+    sums: dict[bytes, list[Point]] = {}  # derived ciphertext points → their slots (the batch)
+
+    def derived(ct: Ciphertext, parts: Sequence[Ciphertext]) -> Ciphertext:
+        sums[ct.alpha.to_bytes()] = [c.alpha for c in parts]
+        sums[ct.beta.to_bytes()] = [c.beta for c in parts]
+        return ct
+
     for q, (spec, answer) in enumerate(zip(ctx.questions, parsed, strict=True)):
         where = f"answers[{q}]"
         if isinstance(answer, ranked.RankedAnswer):
-            verify_disjunctive_many(batch)
+            verify_disjunctive_many(batch, sums)
             batch = []
             ranked.verify_ranked_answer(answer, fp, credential, q, where)
             continue
@@ -439,7 +446,7 @@ def verify_proofs(ctx: BallotContext, credential: Point, parsed: list[ParsedAnsw
             for i, proof in enumerate(extra):
                 batch.append((
                     y,
-                    cts[2 * i] + cts[2 * i + 1],
+                    derived(cts[2 * i] + cts[2 * i + 1], cts[2 * i : 2 * i + 2]),
                     BIT_VALUES,
                     proof,
                     proof_context(fp, credential, q, "candidate", i),
@@ -450,13 +457,13 @@ def verify_proofs(ctx: BallotContext, credential: Point, parsed: list[ParsedAnsw
             lo, hi = spec.sum_range() or (0, 0)
             batch.append((
                 y,
-                aggregate(cts),
+                derived(aggregate(cts), cts),
                 range_values(lo, hi),
                 extra[0],
                 proof_context(fp, credential, q, "sum", 0),
                 f"{where}.sum_proof (question {q}: number of selections not in {lo}..{hi})",
             ))
-    verify_disjunctive_many(batch)
+    verify_disjunctive_many(batch, sums)
 
 
 def verify_ballot(

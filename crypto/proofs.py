@@ -16,7 +16,7 @@ challenge, so no commitment point has to be decoded and validated.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from . import kernel
@@ -318,7 +318,14 @@ def _reference_commitments(public_key: Point, ciphertext: Ciphertext, values: Se
     return commitments
 
 
-def verify_disjunctive_many(statements: Sequence[DisjunctiveStatement]) -> None:
+Sums = Mapping[bytes, Sequence[Point]]
+"""Optional, for the batch check: a derived point (encoding) → the validated points it is the
+sum of (a candidate proof's ciphertext is the sum of two slots, a sum proof's of all of them).
+The batch then puts the derived point's coefficient on its summands: fewer distinct points in
+the multi-scalar multiplication, the same result."""
+
+
+def verify_disjunctive_many(statements: Sequence[DisjunctiveStatement], sums: Sums | None = None) -> None:
     """``verify_disjunctive`` on each statement in order (the first failure raises, with the same
     error as alone). Proofs without commitments (ballot version 1): on the native kernel all
     commitments of all statements (a whole ballot) are computed in one call,
@@ -337,7 +344,7 @@ def verify_disjunctive_many(statements: Sequence[DisjunctiveStatement]) -> None:
                 (statements[n][3].commitments is None) != (statements[start][3].commitments is None):
             run = statements[start:n]
             if run and run[0][3].commitments is not None:
-                verify_disjunctive_v2_many(run)
+                verify_disjunctive_v2_many(run, sums)
             elif run:
                 _verify_v1_many(run)
             start = n
@@ -441,20 +448,26 @@ def _equation_terms(statement: DisjunctiveStatement, acc: dict[bytes, int],
             acc[b] = get(b, 0) + z
 
 
-def _batch_ok(statements: Sequence[DisjunctiveStatement]) -> bool:
+def _batch_ok(statements: Sequence[DisjunctiveStatement], sums: Sums | None = None) -> bool:
     """All equations of ``statements`` in one random linear combination (one native call)."""
     acc: dict[bytes, int] = {}
     for st in statements:
         _equation_terms(st, acc)
+    if sums:
+        for derived in [b for b in acc if b in sums]:
+            k = acc.pop(derived)
+            for p in sums[derived]:
+                b = p.to_bytes()
+                acc[b] = acc.get(b, 0) + k
     return kernel.cofactor_zero(list(acc), [k % L for k in acc.values()])
 
 
-def _first_failing(statements: Sequence[DisjunctiveStatement]) -> int:
+def _first_failing(statements: Sequence[DisjunctiveStatement], sums: Sums | None = None) -> int:
     """Bisect a failed batch down to the first statement whose equations fail."""
     lo, hi = 0, len(statements)
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if _batch_ok(statements[lo:mid]):
+        if _batch_ok(statements[lo:mid], sums):
             lo = mid
         else:
             hi = mid
@@ -473,7 +486,8 @@ def _kernel_v2_equations(statement: DisjunctiveStatement) -> str | None:
     return None
 
 
-def verify_disjunctive_v2_many(statements: Sequence[DisjunctiveStatement]) -> None:
+def verify_disjunctive_v2_many(statements: Sequence[DisjunctiveStatement], sums: Sums | None = None
+                               ) -> None:
     """Version-2 proofs (every proof carries its commitments), in order; the first failing one
     raises ``InvalidProof``. Per proof (§4.5): each commitment is a canonical encoding of a
     curve point (any order), Σ c_j = H(..., the commitments as sent), and for each branch
@@ -507,8 +521,8 @@ def verify_disjunctive_v2_many(statements: Sequence[DisjunctiveStatement]) -> No
         if cheap is not None:
             first = n
             break
-    if first and not _batch_ok(statements[:first]):
-        bad = statements[_first_failing(statements[:first])]
+    if first and not _batch_ok(statements[:first], sums):
+        bad = statements[_first_failing(statements[:first], sums)]
         error = _kernel_v2_equations(bad)
         if error is None:  # a batch failed but its statement passes alone (probability ~2^-128)
             error = _reference_v2_equations(bad) or f"{bad[5]}: does not verify"
