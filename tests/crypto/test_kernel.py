@@ -256,7 +256,10 @@ def test_decode_points_agrees_on_every_malformed_and_torsion_case() -> None:
     # torsion and mixed-order points decode (no subgroup check); non-canonical ones never do
     assert all(native[len(encs) - 20 - 2 * len(TORSION) :len(encs)])
     assert not any(kernel.decode_points([(FIELD_P + k).to_bytes(32, "little") for k in range(19)]))
-    assert kernel.decode_points([bytes.fromhex("01" + "00" * 30 + "80")]) == [False]
+    # x = 0 with the sign bit set, for both points with x = 0 (y = 1 and y = −1): non-canonical
+    for y in (1, FIELD_P - 1):
+        pair = [(y | 1 << 255).to_bytes(32, "little"), y.to_bytes(32, "little")]
+        assert same(lambda p=pair: kernel.decode_points(p)) == ("ok", [False, True])
     assert kernel.decode_points([]) == []
 
 
