@@ -4,7 +4,10 @@ All proofs are Σ-protocols made non-interactive with the *strong* Fiat–Shamir
 challenge hashes a caller-supplied context (election fingerprint, voter credential, position in
 the ballot, ...), the whole statement and every commitment. Proofs travel in
 challenge/response form; the verifier recomputes the commitments from them and re-derives the
-challenge, so no commitment point has to be decoded and validated.
+challenge, so no commitment point has to be decoded and validated. Exception: in ballot
+version 2 a disjunctive proof also carries its commitments (§4.5), decoded without the
+subgroup check, so that all equations of a ballot are checked as one cofactor-cleared random
+linear combination (``verify_disjunctive_v2_many``).
 
 * ``prove_dlog``/``verify_dlog``       — Schnorr proof of knowledge of x with X = g^x (§4.1).
 * ``prove_eqdlog``/``verify_eqdlog``   — Chaum–Pedersen: log_g X = log_h Y (§4.2).
