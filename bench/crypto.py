@@ -10,10 +10,14 @@ Reports medians (milliseconds) over N runs (issue 3):
 * ``sonc_candidate_encrypt_ms`` — one support/oppose/neutral candidate: two selections and the
   candidate proof.
 * ``sonc_ballot_encrypt_30_ms`` / ``sonc_ballot_verify_30_ms`` — a whole 30-candidate S/O/N
-  ballot, signature included (verification of a fresh ballot: nothing cached). Verification is
-  thread CPU time on the native kernel (``kernel``: ``"native"`` or ``"reference"`` when not
-  built), alternating ballot by ballot with ``sonc_ballot_verify_30_reference_ms`` (the PyNaCl
-  reference path, same run); ``ratio_kernel_verify`` = reference ÷ kernel.
+  ballot of the current version (2: the proofs carry their commitments, verified as one batch;
+  docs/protocol.md §4.5), signature included (verification of a fresh ballot: nothing cached).
+  Verification is thread CPU time on the native kernel (``kernel``: ``"native"`` or
+  ``"reference"`` when not built), alternating ballot by ballot with
+  ``sonc_ballot_verify_30_v1_ms`` (a version-1 ballot on the kernel: every commitment
+  recomputed) and ``sonc_ballot_verify_30_reference_ms`` (the version-2 ballot on the PyNaCl
+  reference path, one equation at a time), same run; ``ratio_kernel_verify`` = reference ÷
+  kernel, ``ratio_batch_verify`` = v1 ÷ v2 on the kernel.
 * ``aggregate_10k_ms`` — homomorphic sum of 10,000 ciphertexts.
 * ``threshold_decrypt_3of5_ms`` — one tally: the 60 slot ciphertexts of a 30-candidate S/O/N
   question, 3 of 5 trustees each computing a decryption share with proofs, verification of the
@@ -122,24 +126,32 @@ def _median_ms(fn: Callable[[int], object], runs: int,
     return round(statistics.median(times) * 1000, 3)
 
 
-def bench_ballot_verify(ctx: BallotContext, ballots: list[dict[str, Any]]) -> dict[str, Any]:
-    """A fresh ballot verified on the native kernel, then the next on the PyNaCl reference
-    path, alternating (side by side, same load); thread CPU time, so other work on the machine
-    does not inflate it (the kernel runs on the calling thread)."""
-    native, reference = [], []
-    for i in range(0, len(ballots) - 1, 2):
+def bench_ballot_verify(ctx: BallotContext, ballots: list[dict[str, Any]],
+                        v1_ballots: list[dict[str, Any]]) -> dict[str, Any]:
+    """A fresh version-2 ballot verified on the native kernel, a fresh version-1 ballot on the
+    kernel, then the next version-2 ballot on the PyNaCl reference path, alternating (side by
+    side, same load); thread CPU time, so other work on the machine does not inflate it (the
+    kernel runs on the calling thread)."""
+    native, v1, reference = [], [], []
+    for i in range(0, min(len(ballots) - 1, 2 * len(v1_ballots)), 2):
         t = time.thread_time()
         verify_ballot(ctx, ballots[i])
         native.append(time.thread_time() - t)
+        t = time.thread_time()
+        verify_ballot(ctx, v1_ballots[i // 2])
+        v1.append(time.thread_time() - t)
         with kernel.reference_path():
             t = time.thread_time()
             verify_ballot(ctx, ballots[i + 1])
             reference.append(time.thread_time() - t)
     ours = round(statistics.median(native) * 1000, 3)
+    old = round(statistics.median(v1) * 1000, 3)
     ref = round(statistics.median(reference) * 1000, 3)
     return {"kernel": kernel.BACKEND, "sonc_ballot_verify_30_ms": ours,
+            "sonc_ballot_verify_30_v1_ms": old,
             "sonc_ballot_verify_30_reference_ms": ref,
-            "ratio_kernel_verify": round(ref / ours, 2)}
+            "ratio_kernel_verify": round(ref / ours, 2),
+            "ratio_batch_verify": round(old / ours, 2)}
 
 
 # --- our side -------------------------------------------------------------------------------------
@@ -200,7 +212,9 @@ def bench_ours(runs: int) -> dict[str, float]:
     out["sonc_ballot_encrypt_30_ms"] = _median_ms(enc_ballot, ballot_runs)
     # fresh ballots, distinct credentials: nothing is in the point-validation cache
     ballots += [encrypt_ballot(ctx30, choice, CredentialKey.generate()) for _ in range(ballot_runs)]
-    out.update(bench_ballot_verify(ctx30, ballots))
+    v1_ballots = [encrypt_ballot(ctx30, choice, CredentialKey.generate(), version=1)
+                  for _ in range(ballot_runs)]
+    out.update(bench_ballot_verify(ctx30, ballots, v1_ballots))
 
     base = [encrypt(y, i % 2, Scalar.random()) for i in range(1000)]
     cts = base * 10

@@ -41,7 +41,10 @@ from .proofs import (
     verify_disjunctive_many,
 )
 
-BALLOT_VERSION = 1
+BALLOT_VERSION = 2
+"""The version new ballots are made in: 2 = every disjunctive proof carries its commitments
+(protocol §4.5, batch-verifiable); 1 = challenge/response only (records made before)."""
+BALLOT_VERSIONS: tuple[int, ...] = (1, 2)
 Kind = Literal["sonc", "approval", "plurality", "ranked"]
 KINDS: tuple[str, ...] = ("sonc", "approval", "plurality", "ranked")
 
@@ -215,8 +218,13 @@ def encrypt_ballot(
     credential: CredentialKey,
     *,
     rng: Rng | None = None,
+    version: int = BALLOT_VERSION,
 ) -> dict[str, object]:
-    """Encrypt, prove and sign; returns the JSON-ready ballot (§5.2 gives the draw order)."""
+    """Encrypt, prove and sign; returns the JSON-ready ballot (§5.2 gives the draw order).
+    ``version`` 1 makes the old form (tests of old records; the draws are the same)."""
+    if version not in BALLOT_VERSIONS:
+        raise ValueError(f"unsupported ballot version {version!r}")
+    v2 = version == 2
     check_choices(ctx, choices)
     draw = rng or Scalar.random
     y = ctx.public_key
@@ -240,7 +248,8 @@ def encrypt_ballot(
                     slot = 2 * i + half
                     r = draw()
                     ct = encrypt(y, bit, r)
-                    bit_proofs.append(prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", slot), draw))
+                    bit_proofs.append(prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", slot), draw,
+                                                commitments=v2))
                     cts.append(ct)
                     rs.append(r)
                 pair = cts[-2] + cts[-1]
@@ -252,6 +261,7 @@ def encrypt_ballot(
                         rs[0] + rs[1],
                         proof_context(fp, cred, q, "candidate", i),
                         draw,
+                        commitments=v2,
                     )
                 )
             answers.append(
@@ -266,11 +276,12 @@ def encrypt_ballot(
             for i, bit in enumerate(ch):
                 r = draw()
                 ct = encrypt(y, bit, r)
-                bit_proofs.append(prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", i), draw))
+                bit_proofs.append(prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", i), draw,
+                                            commitments=v2))
                 cts.append(ct)
                 total_r = total_r + r
             bounds = spec.sum_range()
-            sum_proof: dict[str, list[str]] | None = None
+            sum_proof: dict[str, list[str] | list[list[str]]] | None = None
             if bounds is not None:
                 sum_proof = prove_range(
                     y,
@@ -281,6 +292,7 @@ def encrypt_ballot(
                     total_r,
                     proof_context(fp, cred, q, "sum", 0),
                     draw,
+                    commitments=v2,
                 ).to_json()
             answers.append(
                 {
@@ -290,7 +302,7 @@ def encrypt_ballot(
                 }
             )
     ballot: dict[str, object] = {
-        "version": BALLOT_VERSION,
+        "version": version,
         "election_id": ctx.election_id,
         "fingerprint": ctx.fingerprint,
         "credential": cred.hex(),
@@ -339,8 +351,9 @@ def parse_ballot(
         unexpected = sorted(set(ballot) - keys_expected)
         raise InvalidBallot(f"ballot: wrong keys (missing {missing}, unexpected {unexpected})")
     version = ballot["version"]
-    if isinstance(version, bool) or version != BALLOT_VERSION:
+    if isinstance(version, bool) or version not in BALLOT_VERSIONS:
         raise InvalidBallot(f"ballot: unsupported version {version!r}")
+    v2 = version == 2
     if ballot["election_id"] != ctx.election_id:
         raise InvalidBallot("ballot: election_id does not match this election")
     if ballot["fingerprint"] != ctx.fingerprint:
@@ -369,14 +382,16 @@ def parse_ballot(
             for i, c in enumerate(raw_cts)
         ]
         bits = [
-            DisjunctiveProof.from_json(p, 2, f"{where}.bit_proofs[{i}] ({_slot_name(spec, i)})")
+            DisjunctiveProof.from_json(p, 2, f"{where}.bit_proofs[{i}] ({_slot_name(spec, i)})",
+                                       commitments=v2)
             for i, p in enumerate(raw_bits)
         ]
         extra: list[DisjunctiveProof] = []
         if spec.kind == "sonc":
             raw_pairs = _list(answer["candidate_proofs"], spec.n_options, f"{where}.candidate_proofs")
             extra = [
-                DisjunctiveProof.from_json(p, 2, f"{where}.candidate_proofs[{i}] (candidate {i})")
+                DisjunctiveProof.from_json(p, 2, f"{where}.candidate_proofs[{i}] (candidate {i})",
+                                           commitments=v2)
                 for i, p in enumerate(raw_pairs)
             ]
         else:
@@ -387,7 +402,8 @@ def parse_ballot(
             else:
                 extra = [
                     DisjunctiveProof.from_json(
-                        answer["sum_proof"], bounds[1] - bounds[0] + 1, f"{where}.sum_proof"
+                        answer["sum_proof"], bounds[1] - bounds[0] + 1, f"{where}.sum_proof",
+                        commitments=v2,
                     )
                 ]
         parsed.append((cts, bits, extra))
@@ -402,10 +418,17 @@ def verify_proofs(ctx: BallotContext, credential: Point, parsed: list[ParsedAnsw
     # Every disjunctive proof of the ballot is checked in one batch (one native kernel call);
     # a ranked answer flushes the batch first, so the first failure is the same as one by one.
     batch: list[DisjunctiveStatement] = []
+    sums: dict[bytes, list[Point]] = {}  # derived ciphertext points → their slots (the batch)
+
+    def derived(ct: Ciphertext, parts: Sequence[Ciphertext]) -> Ciphertext:
+        sums[ct.alpha.to_bytes()] = [c.alpha for c in parts]
+        sums[ct.beta.to_bytes()] = [c.beta for c in parts]
+        return ct
+
     for q, (spec, answer) in enumerate(zip(ctx.questions, parsed, strict=True)):
         where = f"answers[{q}]"
         if isinstance(answer, ranked.RankedAnswer):
-            verify_disjunctive_many(batch)
+            verify_disjunctive_many(batch, sums)
             batch = []
             ranked.verify_ranked_answer(answer, fp, credential, q, where)
             continue
@@ -423,7 +446,7 @@ def verify_proofs(ctx: BallotContext, credential: Point, parsed: list[ParsedAnsw
             for i, proof in enumerate(extra):
                 batch.append((
                     y,
-                    cts[2 * i] + cts[2 * i + 1],
+                    derived(cts[2 * i] + cts[2 * i + 1], cts[2 * i : 2 * i + 2]),
                     BIT_VALUES,
                     proof,
                     proof_context(fp, credential, q, "candidate", i),
@@ -434,13 +457,13 @@ def verify_proofs(ctx: BallotContext, credential: Point, parsed: list[ParsedAnsw
             lo, hi = spec.sum_range() or (0, 0)
             batch.append((
                 y,
-                aggregate(cts),
+                derived(aggregate(cts), cts),
                 range_values(lo, hi),
                 extra[0],
                 proof_context(fp, credential, q, "sum", 0),
                 f"{where}.sum_proof (question {q}: number of selections not in {lo}..{hi})",
             ))
-    verify_disjunctive_many(batch)
+    verify_disjunctive_many(batch, sums)
 
 
 def verify_ballot(

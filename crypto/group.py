@@ -25,6 +25,7 @@ import secrets
 from typing import Final
 
 from nacl import bindings as _na
+from nacl import exceptions as _na_exceptions
 
 from .encoding import bytes_from_hex, frame
 from .errors import InvalidEncoding, InvalidPoint, InvalidScalar
@@ -319,3 +320,33 @@ def hash_to_point(tag: str, data: bytes) -> Point:
     if not _valid_point(out):  # the identity, with probability ~2^-250
         raise InvalidPoint(f"hash_to_point({tag!r}) produced the identity")
     return Point(out)
+
+
+def curve_point_ok(data: bytes) -> bool:
+    """Whether ``data`` is the canonical encoding of a point of the curve, of ANY order (small-
+    and mixed-order points pass; no subgroup check). The commitments of ballot version 2 are
+    decoded this way: their equations are checked after multiplying by the cofactor 8
+    (protocol §4.5), so a torsion component cannot matter. libsodium's addition decodes any
+    curve point and re-encodes canonically, so adding the identity is an exact round trip."""
+    if not isinstance(data, bytes | bytearray) or len(data) != 32:
+        return False
+    try:
+        return bool(_add(bytes(data), _IDENTITY_BYTES) == data)
+    except _na_exceptions.RuntimeError:  # not on the curve (no square root for x)
+        return False
+
+
+def _double(data: bytes) -> bytes:
+    return _add(data, data)  # ref10's addition is complete: doubling and torsion included
+
+
+def clear_cofactor(data: bytes) -> Point:
+    """``8·P`` for the canonical encoding of a curve point ``P`` of any order (the caller checked
+    ``curve_point_ok``): three doublings, so the result is in the prime-order subgroup (the
+    identity if P has small order)."""
+    return Point(_double(_double(_double(bytes(data)))))
+
+
+def times_cofactor(p: Point) -> Point:
+    """``8·p`` by three doublings (a prime-order ``Point``, or the identity)."""
+    return p if p.is_identity() else clear_cofactor(p.to_bytes())

@@ -7,6 +7,10 @@ Batched group operations for verifiers, with identical semantics on both paths:
 * ``multi_scalar_mul(points, scalars)`` — ``Σ scalars[i]·points[i]`` as a ``Point``.
 * ``multi_scalar_muls(rows)`` — many independent multi-scalar multiplications in one call (a
   ballot's proof commitments), one ``Point`` per row.
+* ``decode_points(encodings)`` — one bool per encoding: is it the canonical encoding of a curve
+  point of any order (``group.curve_point_ok``; no subgroup check: ballot-v2 commitments)?
+* ``cofactor_zero(points, scalars)`` — is ``8·Σ scalars[i]·points[i]`` the identity (the batch
+  check of ballot version 2, protocol §4.5)? Points may be such any-order encodings.
 
 The native path is ``crypto/libscrutin_kernel.so`` built by ``make kernel`` from
 ``kernel/kernel.go`` over filippo.io/edwards25519 (variable-time Straus multi-scalar
@@ -26,7 +30,16 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Final
 
-from .group import _G_BYTES, IDENTITY, L, Point, Scalar, _valid_point
+from .group import (
+    _G_BYTES,
+    IDENTITY,
+    L,
+    Point,
+    Scalar,
+    _valid_point,
+    clear_cofactor,
+    curve_point_ok,
+)
 
 _BASE_INDEX: Final[int] = 0xFFFFFFFF  # a term on G in scrutin_table_rows
 
@@ -41,6 +54,7 @@ def _load() -> ctypes.CDLL | None:
     try:
         lib = ctypes.CDLL(str(LIBRARY_PATH))
         validate, rows = lib.scrutin_validate, lib.scrutin_table_rows
+        decode, batch = lib.scrutin_decode, lib.scrutin_batch_zero
     except (OSError, AttributeError):  # unloadable or stale build: the reference path runs
         return None                    # (CI's SCRUTIN_REQUIRE_KERNEL=1 turns this into a failure)
     u8p = ctypes.c_char_p
@@ -49,6 +63,10 @@ def _load() -> ctypes.CDLL | None:
     rows.argtypes = [u8p, ctypes.c_size_t, ctypes.c_void_p, u8p, ctypes.c_void_p,
                     ctypes.c_size_t, ctypes.c_void_p, ctypes.c_int]
     rows.restype = ctypes.c_int
+    decode.argtypes = [u8p, ctypes.c_size_t, ctypes.c_void_p]
+    decode.restype = None
+    batch.argtypes = [u8p, ctypes.c_size_t, ctypes.c_void_p, u8p, ctypes.c_size_t]
+    batch.restype = ctypes.c_int
     return lib
 
 
@@ -107,6 +125,33 @@ def reference_multi_scalar_mul(points: Sequence[Point], scalars: Sequence[Scalar
     for p, k in zip(points, scalars, strict=True):
         acc = acc + p * (k if isinstance(k, Scalar) else Scalar.from_int(k))
     return acc
+
+
+def reference_decode_points(encodings: Sequence[bytes]) -> list[bool]:
+    """The PyNaCl path of ``decode_points``."""
+    return [curve_point_ok(e) for e in encodings]
+
+
+def _term_bytes(p: Point | bytes) -> bytes:
+    if isinstance(p, Point):
+        return p._b
+    if isinstance(p, bytes | bytearray) and len(p) == 32:
+        return bytes(p)
+    raise TypeError(f"expected Point or 32 bytes, got {type(p).__name__}")
+
+
+def reference_cofactor_zero(points: Sequence[Point | bytes], scalars: Sequence[int]) -> bool:
+    """The PyNaCl path of ``cofactor_zero``: ``Σ scalars[i]·(8·points[i])`` (8·P by three
+    doublings, then one multiplication per term in the prime-order subgroup)."""
+    if len(points) != len(scalars):
+        raise ValueError("cofactor_zero: as many scalars as points are needed")
+    encs = [_term_bytes(p) for p in points]
+    if not all(curve_point_ok(e) for e in encs):
+        raise ValueError("cofactor_zero: a point is not a canonical curve point encoding")
+    acc = IDENTITY
+    for e, k in zip(encs, scalars, strict=True):
+        acc = acc + clear_cofactor(e) * Scalar.from_int(k)
+    return acc.is_identity()
 
 
 # --- public API ------------------------------------------------------------------------
@@ -170,3 +215,49 @@ def multi_scalar_mul(points: Sequence[Point], scalars: Sequence[Scalar | int], *
     """``Σ scalars[i]·points[i]`` (the identity for empty lists); ``secret`` as in
     ``multi_scalar_muls``."""
     return multi_scalar_muls([(points, scalars)], secret=secret)[0]
+
+
+def decode_points(encodings: Sequence[bytes]) -> list[bool]:
+    """For each encoding, whether it is the canonical encoding of a curve point of any order
+    (what ``group.curve_point_ok`` accepts: small- and mixed-order points pass)."""
+    if _LIB is None:
+        return reference_decode_points(encodings)
+    ok = [isinstance(e, bytes | bytearray) and len(e) == 32 for e in encodings]
+    n = len(encodings)
+    if n == 0:
+        return []
+    flat = b"".join(bytes(e) if good else bytes(32) for e, good in zip(encodings, ok, strict=True))
+    out = ctypes.create_string_buffer(n)
+    _LIB.scrutin_decode(flat, n, out)
+    return [good and out.raw[i] == 1 for i, good in enumerate(ok)]
+
+
+def cofactor_zero(points: Sequence[Point | bytes], scalars: Sequence[int]) -> bool:
+    """Whether ``8·Σ scalars[i]·points[i]`` is the identity (one variable-time multi-scalar
+    multiplication natively; every input public). ``points`` are ``Point`` values or canonical
+    curve-point encodings of any order (``decode_points``; ``ValueError`` otherwise); terms on
+    the same point are merged first."""
+    if _LIB is None:
+        return reference_cofactor_zero(points, scalars)
+    if len(points) != len(scalars):
+        raise ValueError("cofactor_zero: as many scalars as points are needed")
+    table: dict[bytes, int] = {}
+    idx: list[int] = []
+    scs: list[bytes] = []
+    for p, k in zip(points, scalars, strict=True):
+        b = _term_bytes(p)
+        if b == _G_BYTES:
+            idx.append(_BASE_INDEX)
+        else:
+            i = table.get(b)
+            if i is None:
+                i = table[b] = len(table)
+            idx.append(i)
+        scs.append(_scalar_bytes(k))
+    rc = _LIB.scrutin_batch_zero(b"".join(table), len(table), (ctypes.c_uint32 * len(idx))(*idx),
+                                 b"".join(scs), len(idx))
+    if rc == -1:
+        raise ValueError("cofactor_zero: a point is not a canonical curve point encoding")
+    if rc < 0:  # unreachable for int scalars reduced mod ℓ
+        raise RuntimeError(f"native kernel rejected its input ({rc})")
+    return bool(rc == 1)

@@ -207,4 +207,137 @@ func scrutin_table_rows(table *C.uint8_t, ntable C.size_t, idx *C.uint32_t, scs 
 	return 0
 }
 
+// decodePoint decodes a canonical encoding of any point of the curve (small-order and mixed-order
+// points included: no subgroup check). Non-canonical encodings (y ≥ p, or x = 0 with the sign
+// bit set) and off-curve encodings fail.
+func decodePoint(p *edwards25519.Point, enc []byte) bool {
+	if _, err := p.SetBytes(enc); err != nil {
+		return false
+	}
+	// Canonical iff y < p and not (x = 0 with the sign bit set); x = 0 iff y = ±1. Checked on
+	// the bytes, so no field inversion (re-encoding) is needed.
+	if !yCanonical(enc) {
+		return false
+	}
+	if enc[31]&0x80 != 0 && (isYOne(enc) || isYMinusOne(enc)) {
+		return false
+	}
+	return true
+}
+
+// yCanonical: the 255-bit little-endian y of enc is below p = 2^255 − 19.
+func yCanonical(enc []byte) bool {
+	if enc[31]&0x7f != 0x7f {
+		return true
+	}
+	for i := 30; i >= 1; i-- {
+		if enc[i] != 0xff {
+			return true
+		}
+	}
+	return enc[0] < 0xed
+}
+
+func isYOne(enc []byte) bool {
+	if enc[0] != 1 || enc[31]&0x7f != 0 {
+		return false
+	}
+	for i := 1; i < 31; i++ {
+		if enc[i] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isYMinusOne(enc []byte) bool { // y = p − 1 = 2^255 − 20
+	if enc[0] != 0xec || enc[31]&0x7f != 0x7f {
+		return false
+	}
+	for i := 1; i < 31; i++ {
+		if enc[i] != 0xff {
+			return false
+		}
+	}
+	return true
+}
+
+// scrutin_decode writes out[i] = 1 if encoding i is a canonical encoding of a curve point (any
+// order: proof commitments of ballot version 2, whose equations are checked cofactor-cleared),
+// else 0.
+//
+//export scrutin_decode
+func scrutin_decode(in *C.uint8_t, n C.size_t, out *C.uint8_t) {
+	encs := unsafe.Slice((*byte)(unsafe.Pointer(in)), int(n)*32)
+	res := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(n))
+	var p edwards25519.Point
+	for i := 0; i < int(n); i++ {
+		if decodePoint(&p, encs[i*32:i*32+32]) {
+			res[i] = 1
+		} else {
+			res[i] = 0
+		}
+	}
+}
+
+// scrutin_batch_zero is the batch check of ballot version 2: the ntable points of table are
+// decoded once (canonical curve points, any order), then it computes R = Σ scalar·point over
+// the nterms terms (each a uint32 index into the table, baseIndex for G, and a canonical
+// 32-byte scalar) with one variable-time multi-scalar multiplication and returns 1 if 8·R is
+// the identity, 0 if not, -1 if a table point does not decode, -2 for a bad index or a
+// non-canonical scalar.
+//
+//export scrutin_batch_zero
+func scrutin_batch_zero(table *C.uint8_t, ntable C.size_t, idx *C.uint32_t, scs *C.uint8_t,
+	nterms C.size_t) C.int {
+	tb := unsafe.Slice((*byte)(unsafe.Pointer(table)), int(ntable)*32)
+	ix := unsafe.Slice((*uint32)(unsafe.Pointer(idx)), int(nterms))
+	sb := unsafe.Slice((*byte)(unsafe.Pointer(scs)), int(nterms)*32)
+	pts := make([]edwards25519.Point, int(ntable))
+	for i := range pts {
+		if !decodePoint(&pts[i], tb[i*32:i*32+32]) {
+			return -1
+		}
+	}
+	// One scalar per table point (terms on the same point are summed), G folded apart.
+	coef := make([]*edwards25519.Scalar, int(ntable))
+	base := edwards25519.NewScalar()
+	for k := 0; k < int(nterms); k++ {
+		s, err := edwards25519.NewScalar().SetCanonicalBytes(sb[k*32 : k*32+32])
+		if err != nil {
+			return -2
+		}
+		j := ix[k]
+		if j == baseIndex {
+			base.Add(base, s)
+			continue
+		}
+		if int(j) >= len(pts) {
+			return -2
+		}
+		if coef[j] == nil {
+			coef[j] = s
+		} else {
+			coef[j].Add(coef[j], s)
+		}
+	}
+	points := make([]*edwards25519.Point, 0, len(pts)+1)
+	scalars := make([]*edwards25519.Scalar, 0, len(pts)+1)
+	for j := range pts {
+		if coef[j] != nil {
+			points = append(points, &pts[j])
+			scalars = append(scalars, coef[j])
+		}
+	}
+	points = append(points, edwards25519.NewGeneratorPoint())
+	scalars = append(scalars, base)
+	res := edwards25519.NewIdentityPoint()
+	res.VarTimeMultiScalarMult(scalars, points)
+	res.MultByCofactor(res)
+	if res.Equal(identity) == 1 {
+		return 1
+	}
+	return 0
+}
+
 func main() {}

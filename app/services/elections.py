@@ -24,16 +24,18 @@ from crypto.ranked import width as ranked_width
 
 # Upper bounds of a cast request's size ({"ballot": …} as JSON, with the spaces Python's json
 # puts in), calibrated on crypto.ballots.encrypt_ballot (tests/service/test_ballot_size.py
-# checks they stay upper bounds): 417 bytes of envelope (ids, credential, signature), 57 per
-# question, 1225 per support/oppose/neutral candidate (two ciphertexts, two bit proofs and a
-# candidate proof), 460 per approval/plurality option (a ciphertext and a bit proof), and for
-# a bounded number of selections a range proof of about 137 bytes per allowed count.
+# checks they stay upper bounds). Ballot version 2 (protocol §4.5: every 0/1 and range proof
+# also carries its commitments, 2 points per branch) measured: 417 bytes of envelope (ids,
+# credential, signature), 57 per question, 2104 per support/oppose/neutral candidate (two
+# ciphertexts, two bit proofs and a candidate proof; 1225 in version 1), 753 per
+# approval/plurality option (a ciphertext and a bit proof; 460 in version 1), and for a bounded
+# number of selections a range proof of about 274 bytes per allowed count (136 in version 1).
 BALLOT_ENVELOPE_BYTES = 600
 QUESTION_BYTES = 100
-SONC_CANDIDATE_BYTES = 1250
-OPTION_BYTES = 470
-RANGE_BASE_BYTES = 60
-RANGE_VALUE_BYTES = 140
+SONC_CANDIDATE_BYTES = 2130
+OPTION_BYTES = 765
+RANGE_BASE_BYTES = 80
+RANGE_VALUE_BYTES = 280
 RANKED_CHUNK_BYTES = 300  # one ciphertext and its proof of knowledge (crypto.ranked)
 
 

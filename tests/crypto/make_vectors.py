@@ -357,7 +357,8 @@ def _spec_json(q: QuestionSpec) -> dict[str, Any]:
     }
 
 
-def _ballot_case(name: str, questions: tuple[QuestionSpec, ...], choices: list[list[int]]) -> dict[str, Any]:
+def _ballot_case(name: str, questions: tuple[QuestionSpec, ...], choices: list[list[int]],
+                 version: int = 2) -> dict[str, Any]:
     x, y = keygen(DeterministicRng(b"ballots/election key"))
     manifest = {"election_id": "arbcom-2026", "name": name}
     fp = election_fingerprint(manifest)
@@ -366,7 +367,7 @@ def _ballot_case(name: str, questions: tuple[QuestionSpec, ...], choices: list[l
     cred = CredentialKey.from_code(code, "arbcom-2026")
     seed = b"ballots/" + name.encode()
     rng = DeterministicRng(seed)
-    ballot = encrypt_ballot(ctx, choices, cred, rng=rng)
+    ballot = encrypt_ballot(ctx, choices, cred, rng=rng, version=version)
     verified = verify_ballot(ctx, ballot, cred.public)
     plaintexts = [discrete_logs([decrypt_to_point(x, c) for c in cts], 1) for cts in verified.ciphertexts]
     payload = signed_payload(ballot)
@@ -407,6 +408,19 @@ def ballots_vectors() -> dict[str, Any]:
                     QuestionSpec("plurality", 2),
                 ),
                 [[0, 1], [1, 0], [1, 0]],
+            ),
+            # Ballot version 1 (no commitments in the proofs): what records made before
+            # version 2 hold; every verifier must still accept them.
+            _ballot_case("sonc-v1", (QuestionSpec("sonc", 3),), [[1, -1, 0]], version=1),
+            _ballot_case(
+                "mixed-v1",
+                (
+                    QuestionSpec("sonc", 2),
+                    QuestionSpec("approval", 2, 0, 1),
+                    QuestionSpec("plurality", 2),
+                ),
+                [[0, 1], [1, 0], [1, 0]],
+                version=1,
             ),
         ]
     }

@@ -284,7 +284,7 @@ def js() -> dict[str, Any]:
     if not (ROOT / "node_modules" / "libsodium-wrappers-sumo").is_dir():
         pytest.fail("node_modules/ is missing: run `npm ci` at the repository root")
     python_records = [_vector_record(c) for c in CASES]
-    tampered = copy.deepcopy(python_records[-1])
+    tampered = copy.deepcopy(python_records[CASES.index(CASE_MIXED)])
     tampered["randomness"][0][1] = _flip(tampered["randomness"][0][1])
     request = {
         "audits": [
@@ -297,6 +297,7 @@ def js() -> dict[str, Any]:
                 "choices": c["choices"],
                 "credential_secret": c["credential_secret"],
                 "seed_hex": c["seed_hex"],
+                "version": c["ballot"]["version"],
             }
             for c in CASES
         ],

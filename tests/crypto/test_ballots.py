@@ -196,8 +196,13 @@ def small_ballot(small_ctx: BallotContext, credential: CredentialKey) -> dict[st
 def test_small_ballot_shape(small_ballot: dict[str, Any], small_ctx: BallotContext) -> None:
     b = small_ballot
     assert set(b) == {"version", "election_id", "fingerprint", "credential", "answers", "signature"}
-    assert b["version"] == 1
+    assert b["version"] == 2  # new ballots: every disjunctive proof carries its commitments
     sonc, approval, plurality, free = b["answers"]
+    for answer in b["answers"]:
+        for proof in [*answer["bit_proofs"], *answer.get("candidate_proofs", []),
+                      *([answer["sum_proof"]] if answer.get("sum_proof") else [])]:
+            assert set(proof) == {"commitments", "challenges", "responses"}
+            assert len(proof["commitments"]) == len(proof["challenges"])
     assert set(sonc) == {"ciphertexts", "bit_proofs", "candidate_proofs"}
     assert len(sonc["ciphertexts"]) == 4 and len(sonc["candidate_proofs"]) == 2
     assert len(approval["sum_proof"]["challenges"]) == 2  # range [1..2]
@@ -279,7 +284,8 @@ def test_structural_tampering(
         {**b, "extra": 1},
         {k: v for k, v in b.items() if k != "signature"},
         {**b, "version": True},
-        {**b, "version": 2},
+        {**b, "version": 3},
+        {**b, "version": 1},  # version-2 proofs (with commitments) under version 1
         {**b, "answers": b["answers"][:3]},
         {**b, "answers": b["answers"] + b["answers"][:1]},
         _set(b, ("answers", 0, "ciphertexts"), b["answers"][0]["ciphertexts"][:3]),

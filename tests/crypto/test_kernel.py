@@ -239,6 +239,152 @@ def test_malformed_points_in_a_ballot_rejected_identically(small_ctx: BallotCont
         assert status == "InvalidPoint", message
 
 
+# --- ballot version 2: commitments decoded without the subgroup check, batch equations --------
+
+
+def test_decode_points_agrees_on_every_malformed_and_torsion_case() -> None:
+    from .test_proofs_v2 import TORSION
+
+    rng = DeterministicRng(b"kernel decode")
+    encs = malformed_encodings() + small_y_encodings() + TORSION
+    encs += [(G * rng()).to_bytes() for _ in range(20)]
+    encs += [bindings.crypto_core_ed25519_add((G * rng()).to_bytes(), t) for t in TORSION]
+    odd: list[Any] = [b"", b"\x00" * 31, b"\x00" * 33, None, 5, bytearray(G.to_bytes())]
+    native = kernel.decode_points(encs + odd)
+    assert native == kernel.reference_decode_points(encs + odd)
+    assert native[-6:] == [False] * 5 + [True]
+    # torsion and mixed-order points decode (no subgroup check); non-canonical ones never do
+    assert all(native[len(encs) - 20 - 2 * len(TORSION) :len(encs)])
+    assert not any(kernel.decode_points([(FIELD_P + k).to_bytes(32, "little") for k in range(19)]))
+    # x = 0 with the sign bit set, for both points with x = 0 (y = 1 and y = −1): non-canonical
+    for y in (1, FIELD_P - 1):
+        pair = [(y | 1 << 255).to_bytes(32, "little"), y.to_bytes(32, "little")]
+        assert same(lambda p=pair: kernel.decode_points(p)) == ("ok", [False, True])
+    assert kernel.decode_points([]) == []
+
+
+def test_cofactor_zero_agrees_with_torsion_components() -> None:
+    from .test_proofs_v2 import OFF_CURVE, TORSION
+
+    rng = DeterministicRng(b"kernel cofactor")
+    p, q = G * rng(), G * rng()
+    k = rng().value
+    p_t = bindings.crypto_core_ed25519_add(p.to_bytes(), TORSION[3])
+    cases: list[tuple[list[Any], list[int]]] = [
+        ([p, q, G], [k, 0, 0]),                                 # k·p ≠ 0
+        ([p, p_t], [1, L - 1]),                                 # p − (p + T): torsion only → zero
+        ([p_t, G], [k, 0]),
+        ([p, G, p], [3, 0, L - 3]),
+        ([TORSION[0], TORSION[5], IDENTITY], [rng().value, rng().value, 7]),  # pure torsion
+        ([p_t, p, G], [2, L - 2, 1]),                           # = g ≠ 0
+        ([], []),
+        ([G, G.to_bytes(), p, p.to_bytes()], [5, L - 5, 9, L - 9]),  # Points and bytes merge
+    ]
+    native = [kernel.cofactor_zero(ps, ks) for ps, ks in cases]
+    assert native == [kernel.reference_cofactor_zero(ps, ks) for ps, ks in cases]
+    assert native == [False, True, False, True, True, False, True, True]
+    for bad in (FIELD_P + 1).to_bytes(32, "little"), OFF_CURVE:
+        assert same(lambda b=bad: kernel.cofactor_zero([G, b], [1, 1]))[0] == "ValueError"
+    assert same(lambda: kernel.cofactor_zero([G], [1, 2]))[0] == "ValueError"
+
+
+def test_forged_v2_proofs_rejected_identically(election_key: tuple[Scalar, Point]) -> None:
+    from crypto.proofs import verify_bit
+
+    from .test_proofs_v2 import CTX, forged_bit_proofs
+
+    y = election_key[1]
+    for name, ct, proof, message in forged_bit_proofs(y):
+        status, text = same(lambda c=ct, p=proof: verify_bit(y, c, p, CTX))
+        assert status == "InvalidProof" and message in text, (name, text)
+
+
+def test_v1_and_v2_ballots_verify_identically(small_ctx: BallotContext, credential: CredentialKey,
+                                              sonc30: Any) -> None:
+    for version in (1, 2):
+        for seed in range(3):
+            ballot = encrypt_ballot(small_ctx, SMALL_CHOICES, credential, version=version,
+                                    rng=DeterministicRng(f"kernel v{version} {seed}".encode()))
+            status, verified = same(lambda b=ballot: verify_ballot(small_ctx, b).tracker)
+            assert status == "ok"
+    ctx, _, cred = sonc30
+    b1 = encrypt_ballot(ctx, [[(i % 3) - 1 for i in range(30)]], cred, version=1,
+                        rng=DeterministicRng(b"k30 v1"))
+    assert same(lambda: verify_ballot(ctx, b1).ciphertexts)[0] == "ok"
+
+
+def _v2_tampered(ballot: dict[str, Any]) -> list[dict[str, Any]]:
+    """Commitment forgeries at the first, a middle and the last proof of every kind."""
+    from .test_proofs_v2 import NON_CANONICAL, OFF_CURVE, TORSION
+
+    out = []
+    for q, answer in enumerate(ballot["answers"]):
+        for key in ("bit_proofs", "candidate_proofs", "sum_proof"):
+            proofs = answer.get(key)
+            if not proofs:
+                continue
+            count = len(proofs) if isinstance(proofs, list) else 1
+            for i in sorted({0, count // 2, count - 1}):
+                for n, change in enumerate(("non-canonical", "off-curve", "torsion", "swap", "g")):
+                    b = copy.deepcopy(ballot)
+                    target = b["answers"][q][key]
+                    target = target[i] if isinstance(target, list) else target
+                    cm = target["commitments"]
+                    j, k = n % len(cm), n % 2
+                    old = bytes.fromhex(cm[j][k])
+                    if change == "non-canonical":
+                        cm[j][k] = NON_CANONICAL[n % 2].hex()
+                    elif change == "off-curve":
+                        cm[j][k] = OFF_CURVE.hex()
+                    elif change == "torsion":
+                        cm[j][k] = bindings.crypto_core_ed25519_add(old, TORSION[n]).hex()
+                    elif change == "swap":
+                        cm[0], cm[-1] = cm[-1], cm[0]
+                        cm[0][0], cm[0][1] = cm[0][1], cm[0][0]
+                    else:
+                        cm[j][k] = (Point(old) + G).hex() if old != IDENTITY.to_bytes() else G.hex()
+                    out.append(b)
+    return out
+
+
+def test_v2_commitment_forgeries_in_ballots_rejected_identically(
+        small_ctx: BallotContext, credential: CredentialKey, sonc30: Any) -> None:
+    from crypto.ballots import parse_ballot, verify_proofs
+
+    ballot = encrypt_ballot(small_ctx, SMALL_CHOICES, credential, rng=DeterministicRng(b"kernel v2 forge"))
+    cases = [(small_ctx, b) for b in _v2_tampered(ballot)]
+    ctx30, b30, _ = sonc30
+    cases += [(ctx30, b) for b in _v2_tampered(b30)]
+    assert len(cases) > 50
+    for ctx, bad in cases:
+        status, message = same(lambda c=ctx, b=bad: verify_proofs(c, *parse_ballot(c, b)))
+        assert status == "InvalidProof", message
+
+
+def test_bad_proof_among_many_named_identically(sonc30: Any) -> None:
+    """A 30-candidate ballot (90 proofs in one batch): one or two bad proofs anywhere; the batch
+    is bisected to the first, with the message of the one-by-one check."""
+    from crypto.ballots import parse_ballot, verify_proofs
+
+    ctx, ballot, _ = sonc30
+    for first, second in [(0, None), (37, None), (59, None), (11, 40), (58, 59)]:
+        b = copy.deepcopy(ballot)
+        for at in (first, second):
+            if at is None:
+                continue
+            proof = b["answers"][0]["bit_proofs"][at]
+            proof["responses"][1] = (Scalar.from_hex(proof["responses"][1]) + 1).hex()
+        status, message = same(lambda b=b: verify_proofs(ctx, *parse_ballot(ctx, b)))
+        assert status == "InvalidProof"
+        assert message.startswith(f"answers[0].bit_proofs[{first}] ") and \
+            "branch 1: the A equation fails" in message, message
+    b = copy.deepcopy(ballot)
+    proof = b["answers"][0]["candidate_proofs"][29]
+    proof["responses"][0] = (Scalar.from_hex(proof["responses"][0]) + 1).hex()
+    status, message = same(lambda: verify_proofs(ctx, *parse_ballot(ctx, b)))
+    assert message.startswith("answers[0].candidate_proofs[29] ") and "branch 0" in message
+
+
 # --- records, shuffles, spawned workers -------------------------------------------------------
 
 

@@ -25,7 +25,8 @@ for (const c of v.cases) {
     assert.equal(key.public.hex(), c.credential_public);
     const rng = rngFromHex(c.seed_hex);
     const progress = [];
-    const ballot = S.encryptBallot(ctx, c.choices, key, { rng, onProgress: (done, total) => progress.push([done, total]) });
+    const version = c.ballot.version;
+    const ballot = S.encryptBallot(ctx, c.choices, key, { rng, version, onProgress: (done, total) => progress.push([done, total]) });
     assert.deepEqual(rng.drawn.map(S.scalarHex), c.draws);
     assert.deepEqual(ballot, c.ballot);
     assert.equal(S.canonicalJson(ballot), S.canonicalJson(c.ballot));
@@ -36,10 +37,10 @@ for (const c of v.cases) {
     const total = ctx.questions.reduce((n, q) => n + q.nSlots, 0);
     assert.deepEqual(progress.at(-1), [total, total]);
     // prepareBallot and its async twin give the same ballot and an audit record that checks
-    const prepared = S.prepareBallot(ctx, c.choices, key, { rng: rngFromHex(c.seed_hex) });
+    const prepared = S.prepareBallot(ctx, c.choices, key, { rng: rngFromHex(c.seed_hex), version });
     assert.deepEqual(prepared.ballot, c.ballot);
     assert.equal(prepared.tracker, c.tracker);
-    const preparedAsync = await S.prepareBallotAsync(ctx, c.choices, key, { rng: rngFromHex(c.seed_hex), chunk: 1 });
+    const preparedAsync = await S.prepareBallotAsync(ctx, c.choices, key, { rng: rngFromHex(c.seed_hex), chunk: 1, version });
     assert.deepEqual(preparedAsync, prepared);
     assert.equal(prepared.commitment, c.signed_payload_sha256);
     assert.deepEqual(S.verifyAudit(ctx, prepared.audit, { credentialPublic: key.public }),
@@ -85,7 +86,8 @@ test('structure: wrong keys, version, lengths, null sum proof and credential are
     [{ ...b, extra: 1 }, /wrong keys/],
     [(() => { const x = clone(b); delete x.signature; return x; })(), /missing/],
     [{ ...b, version: true }, /version/],
-    [{ ...b, version: 2 }, /version/],
+    [{ ...b, version: 3 }, /version/],
+    [{ ...b, version: b.version === 2 ? 1 : 2 }, /commitments|challenges/],
     [{ ...b, election_id: 'other' }, /election_id/],
     [{ ...b, fingerprint: 'ab'.repeat(32) }, /fingerprint/],
     [{ ...b, answers: b.answers.slice(1) }, /answers/],
@@ -126,9 +128,10 @@ test('support and oppose both set is caught by the candidate proof', () => {
   const ct1 = S.encrypt(y, 1, r1), ct2 = S.encrypt(y, 1, r2);
   const a = ballot.answers[0];
   a.ciphertexts[2] = ct1.toJSON(); a.ciphertexts[3] = ct2.toJSON();
-  a.bit_proofs[2] = S.proveBit(y, ct1, 1, r1, S.proofContext(fp, key.public, 0, 'bit', 2));
-  a.bit_proofs[3] = S.proveBit(y, ct2, 1, r2, S.proofContext(fp, key.public, 0, 'bit', 3));
-  a.candidate_proofs[1] = S.proveBit(y, ct1.add(ct2), 1, r1 + r2, S.proofContext(fp, key.public, 0, 'candidate', 1));
+  const opts = { commitments: ballot.version === 2 };
+  a.bit_proofs[2] = S.proveBit(y, ct1, 1, r1, S.proofContext(fp, key.public, 0, 'bit', 2), undefined, opts);
+  a.bit_proofs[3] = S.proveBit(y, ct2, 1, r2, S.proofContext(fp, key.public, 0, 'bit', 3), undefined, opts);
+  a.candidate_proofs[1] = S.proveBit(y, ct1.add(ct2), 1, r1 + r2, S.proofContext(fp, key.public, 0, 'candidate', 1), undefined, opts);
   assert.throws(() => S.verifyBallot(ctx, resign(ballot, key)), /candidate_proofs\[1\] \(question 0, candidate 1: support and oppose both set\)/);
 });
 

@@ -5,7 +5,7 @@
 //
 // Request: {"ballots": [{context, choices, code}], "verify_ballots": [{context, ballot}],
 //           "audits": [{context, choices, code}]  → prepareBallot's {ballot, tracker, commitment, audit},
-//           "audits_seeded": [{context, choices, credential_secret, seed_hex}]  → the same, drawn
+//           "audits_seeded": [{context, choices, credential_secret, seed_hex, version}]  → the same, drawn
 //               from the test DRBG (reproducible: compared with crypto.audit.audit_record),
 //           "verify_audits": [{context, record, credential?}]  → {error, result} of verifyAudit,
 //           "ceremony": {election_id, threshold, indices, recipients: {j: pubhex}, sealed_for_js: {...}},
@@ -57,7 +57,7 @@ async function main() {
   }
 
   out.audits_seeded = (req.audits_seeded ?? []).map((a) => S.prepareBallot(ctxOf(a.context), a.choices,
-    S.CredentialKey.fromSecretHex(a.credential_secret), { rng: S.deterministicRng(S.fromHex(a.seed_hex)) }));
+    S.CredentialKey.fromSecretHex(a.credential_secret), { rng: S.deterministicRng(S.fromHex(a.seed_hex)), version: a.version }));
 
   out.verify_audits = (req.verify_audits ?? []).map((a) => {
     let result = null;

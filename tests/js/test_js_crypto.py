@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nacl.bindings import crypto_core_ed25519_add
 from nacl.public import PrivateKey
 
 from crypto.audit import verify_audit
@@ -40,7 +41,7 @@ from crypto.ballots import (
 from crypto.credentials import CredentialKey
 from crypto.drbg import DeterministicRng
 from crypto.elgamal import Ciphertext, encrypt, keygen
-from crypto.errors import CryptoError, InvalidBallot
+from crypto.errors import CryptoError, InvalidBallot, InvalidProof
 from crypto.fingerprint import election_fingerprint
 from crypto.group import Point, Scalar
 from crypto.hashing import sha256_hex
@@ -58,6 +59,7 @@ from crypto.threshold import (
     verify_decryption_share,
     verify_share,
 )
+from tests.crypto.test_proofs_v2 import NON_CANONICAL, OFF_CURVE, TORSION
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE = shutil.which("node")
@@ -127,6 +129,25 @@ def js() -> dict[str, Any]:
     tampered["answers"][0]["ciphertexts"][0] = tampered["answers"][0]["ciphertexts"][1]
     del tampered["signature"]  # re-signed by the voter, so that only a proof can catch it
     tampered["signature"] = cred.sign(signed_payload(tampered), bytes.fromhex(fingerprint))
+    # Ballot version 2 (protocol §4.5): forged commitments (re-signed), and a version-1 ballot.
+    forged = []
+    for change in ("torsion", "non-canonical", "off-curve", "response"):
+        b = json.loads(json.dumps(python_ballots["sonc"]))
+        proof = b["answers"][0]["bit_proofs"][1]
+        old = bytes.fromhex(proof["commitments"][1][1])
+        if change == "torsion":
+            proof["commitments"][1][1] = crypto_core_ed25519_add(old, TORSION[2]).hex()
+        elif change == "non-canonical":
+            proof["commitments"][1][1] = NON_CANONICAL[1].hex()
+        elif change == "off-curve":
+            proof["commitments"][0][0] = OFF_CURVE.hex()
+        else:
+            proof["responses"][1] = (Scalar.from_hex(proof["responses"][1]) + 1).hex()
+        del b["signature"]
+        b["signature"] = cred.sign(signed_payload(b), bytes.fromhex(fingerprint))
+        forged.append(b)
+    v1_ballot = encrypt_ballot(_ballot_context(contexts["sonc"]), QUESTION_SETS["sonc"][1], cred,
+                               version=1)
 
     # Python trustees 1 and 2 of a 2-of-3 ceremony in which JavaScript plays trustee 3.
     py_polys = {i: TrusteePolynomial.generate(2) for i in (1, 2)}
@@ -188,6 +209,7 @@ def js() -> dict[str, Any]:
         "ballots": [{"context": contexts[n], "choices": ch, "code": code}
                     for n, (_, ch) in QUESTION_SETS.items()],
         "verify_ballots": [{"context": contexts[n], "ballot": b} for n, b in python_ballots.items()]
+        + [{"context": contexts["sonc"], "ballot": b} for b in [v1_ballot, *forged]]
         + [{"context": contexts["sonc"], "ballot": tampered}],
         "audits": [{"context": contexts[n], "choices": ch, "code": code}
                    for n, (_, ch) in QUESTION_SETS.items()],
@@ -202,7 +224,8 @@ def js() -> dict[str, Any]:
     proc = _node(["tests/js/crosscheck.mjs"], json.dumps(request))
     assert proc.returncode == 0, proc.stderr
     return {"response": json.loads(proc.stdout), "manifest": manifest, "contexts": contexts, "cred": cred,
-            "python_ballots": python_ballots, "py_polys": py_polys, "py_boxes": py_boxes,
+            "python_ballots": python_ballots, "forged": forged, "v1_ballot": v1_ballot,
+            "py_polys": py_polys, "py_boxes": py_boxes,
             "cts": cts, "public": public, "py_share": py_share, "tally_ctx": tally_ctx,
             "secret_key": x}
 
@@ -263,6 +286,20 @@ def test_python_ballots_verify_in_javascript(js: dict[str, Any]) -> None:
         assert res["tracker"] == ballot_tracker(ballot)
     assert results[-1]["error"] is not None
     assert results[-1]["error"].startswith("InvalidProof: answers[0].bit_proofs[0]")
+
+
+def test_python_v2_forgeries_rejected_by_javascript_with_the_same_message(js: dict[str, Any]) -> None:
+    """Forged version-2 commitments: the booth's one-equation-at-a-time check gives exactly the
+    message Python gives (and a version-1 ballot still verifies in JavaScript)."""
+    results = js["response"]["verify_ballots"][len(js["python_ballots"]):-1]
+    ctx = _ballot_context(js["contexts"]["sonc"])
+    assert results[0] == {"error": None, "tracker": ballot_tracker(js["v1_ballot"])}
+    assert len(results) == 1 + len(js["forged"]) == 5
+    for ballot, res in zip(js["forged"], results[1:], strict=True):
+        with pytest.raises(InvalidProof) as info:
+            verify_ballot(ctx, ballot)
+        assert res["error"] == f"InvalidProof: {info.value}"
+        assert "answers[0].bit_proofs[1]" in res["error"]
 
 
 @pytest.mark.parametrize("name", list(QUESTION_SETS))

@@ -59,13 +59,14 @@ def test_an_election_nobody_could_vote_in_is_refused(client, app) -> None:
     assert body["error"] == "ballot_too_large"
     assert "1048576" in body["detail"] and "SCRUTIN_MAX_REQUEST_BYTES" in body["detail"]
     assert len(admin.get("/api/v1/elections")) == before
-    # 8 support/oppose/neutral questions of 100 candidates fit in 1 MiB; 9 do not.
+    # 4 support/oppose/neutral questions of 100 candidates fit in 1 MiB; 5 do not (ballot
+    # version 2 carries the proof commitments: 8 and 9 in version 1).
     eid = admin.post("/api/v1/elections", election_config() | {
-        "questions": [_question("sonc", 100)] * 8})["id"]
+        "questions": [_question("sonc", 100)] * 4})["id"]
     edited = admin.http.patch(f"/api/v1/elections/{eid}", headers=headers,
-                              json={"questions": [_question("sonc", 100)] * 9})
+                              json={"questions": [_question("sonc", 100)] * 5})
     assert edited.status_code == 422 and edited.json()["error"] == "ballot_too_large"
-    assert len(admin.get(f"/api/v1/elections/{eid}")["questions"]) == 8
+    assert len(admin.get(f"/api/v1/elections/{eid}")["questions"]) == 4
 
 
 def test_the_limit_follows_the_setting(settings, tmp_path) -> None:

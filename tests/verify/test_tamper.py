@@ -277,6 +277,40 @@ def test_changed_candidate_proof_response(rec, built) -> None:
     fails(rec, InvalidProof, f"ballot {new}", "candidate_proofs[2] (question 0, candidate 2")
 
 
+def test_the_ballots_of_a_new_record_are_version_2(rec) -> None:
+    assert {b["version"] for b in rec["ballots"].values()} == {2}
+    proof = next(iter(rec["ballots"].values()))["answers"][0]["bit_proofs"][0]
+    assert set(proof) == {"commitments", "challenges", "responses"}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ("torsion", "does not verify (the challenges do not sum to the hash)"),
+    ("non-canonical", "commitments[1][0] (A_1) is not a canonical encoding of a curve point"),
+    ("off-curve", "commitments[1][0] (A_1) is not a canonical encoding of a curve point"),
+    ("swapped", "does not verify (the challenges do not sum to the hash)"),
+])
+def test_changed_proof_commitment(rec, built, change, message) -> None:
+    """Ballot version 2 (protocol §4.5): a forged commitment in one ballot among many, re-signed
+    and re-tracked so it reaches the proof check; the record names that ballot and proof."""
+    from nacl.bindings import crypto_core_ed25519_add
+
+    from tests.crypto.test_proofs_v2 import NON_CANONICAL, OFF_CURVE, TORSION
+
+    tracker = trackers(built, "V2")[1]
+    ballot = rec["ballots"][tracker]
+    proof = ballot["answers"][0]["candidate_proofs"][1]
+    old = bytes.fromhex(proof["commitments"][1][0])
+    proof["commitments"][1][0] = {
+        "torsion": lambda: crypto_core_ed25519_add(old, TORSION[4]).hex(),
+        "non-canonical": lambda: NON_CANONICAL[0].hex(),
+        "off-curve": lambda: OFF_CURVE.hex(),
+        "swapped": lambda: proof["commitments"][0][0],
+    }[change]()
+    resign(ballot, built.credential("V2"))
+    new = retrack(rec, tracker)
+    fails(rec, InvalidProof, f"ballot {new}", "candidate_proofs[1] (question 0, candidate 1", message)
+
+
 def test_changed_signature(rec, built) -> None:
     tracker = trackers(built, "V3")[0]
     signature = rec["ballots"][tracker]["signature"]

@@ -18,7 +18,10 @@ import { verifySignature } from './credentials.js';
 import { bytesFromHex } from './bytes.js';
 import { MAX_POSITION, encryptRanking, parseRankedAnswer, rankedWidth, verifyRankedAnswer } from './ranked.js';
 
-export const BALLOT_VERSION = 1;
+// New ballots are version 2: every disjunctive proof carries its commitments (protocol §4.5,
+// batch-verifiable on the server); version 1 (challenge/response only) still verifies.
+export const BALLOT_VERSION = 2;
+export const BALLOT_VERSIONS = Object.freeze([1, 2]);
 export const KINDS = Object.freeze(['sonc', 'approval', 'plurality', 'ranked']);
 export const SUPPORT = 1, OPPOSE = -1, NEUTRAL = 0;
 
@@ -187,7 +190,9 @@ export function checkChoices(ctx, choices) {
  * returns {unsigned, randomness}: the ballot without "signature" and randomness[q][slot], the
  * BigInt r of each ciphertext. signBallot adds the signature (the last draw of §5.2).
  */
-function* encryptSteps(ctx, choices, credential, rng) {
+function* encryptSteps(ctx, choices, credential, rng, version = BALLOT_VERSION) {
+  if (!BALLOT_VERSIONS.includes(version)) throw new RangeError(`unsupported ballot version ${JSON.stringify(version)}`);
+  const opts = { commitments: version === 2 };
   checkChoices(ctx, choices);
   const draw = rng || randomScalar;
   const y = ctx.publicKey;
@@ -218,7 +223,7 @@ function* encryptSteps(ctx, choices, credential, rng) {
           const slot = 2 * i + half;
           const r = mod(draw());
           const ct = encrypt(y, bits[half], r);
-          bitProofs.push(proveBit(y, ct, bits[half], r, proofContext(fp, cred, q, 'bit', slot), draw));
+          bitProofs.push(proveBit(y, ct, bits[half], r, proofContext(fp, cred, q, 'bit', slot), draw, opts));
           cts.push(ct);
           rs.push(r);
           done += 1;
@@ -226,7 +231,7 @@ function* encryptSteps(ctx, choices, credential, rng) {
         }
         const pair = cts[cts.length - 2].add(cts[cts.length - 1]);
         candidateProofs.push(proveBit(y, pair, bits[0] + bits[1], rs[rs.length - 2] + rs[rs.length - 1],
-          proofContext(fp, cred, q, 'candidate', i), draw));
+          proofContext(fp, cred, q, 'candidate', i), draw, opts));
       }
       answers.push({
         ciphertexts: cts.map((c) => c.toJSON()),
@@ -238,7 +243,7 @@ function* encryptSteps(ctx, choices, credential, rng) {
       for (let i = 0; i < ch.length; i++) {
         const r = mod(draw());
         const ct = encrypt(y, ch[i], r);
-        bitProofs.push(proveBit(y, ct, ch[i], r, proofContext(fp, cred, q, 'bit', i), draw));
+        bitProofs.push(proveBit(y, ct, ch[i], r, proofContext(fp, cred, q, 'bit', i), draw, opts));
         cts.push(ct);
         rs.push(r);
         totalR += r;
@@ -250,14 +255,14 @@ function* encryptSteps(ctx, choices, credential, rng) {
       if (bounds !== null) {
         const count = ch.reduce((a, b) => a + b, 0);
         sumProof = proveRange(y, aggregate(cts), bounds[0], bounds[1], count, totalR,
-          proofContext(fp, cred, q, 'sum', 0), draw);
+          proofContext(fp, cred, q, 'sum', 0), draw, opts);
       }
       answers.push({ ciphertexts: cts.map((c) => c.toJSON()), bit_proofs: bitProofs, sum_proof: sumProof });
     }
     randomness.push(rs);
   }
   const unsigned = {
-    version: BALLOT_VERSION,
+    version,
     election_id: ctx.electionId,
     fingerprint: ctx.fingerprint,
     credential: cred.hex(),
@@ -295,8 +300,8 @@ function runSync(gen, onProgress) {
  * Encrypt, prove and sign (§5.2 draw order). Returns the ballot JSON object, exactly the shape
  * crypto.ballots.encrypt_ballot produces. options: {rng, onProgress(done, total)}.
  */
-export function encryptBallot(ctx, choices, credential, { rng, onProgress } = {}) {
-  const { unsigned } = runSync(encryptSteps(ctx, choices, credential, rng), onProgress);
+export function encryptBallot(ctx, choices, credential, { rng, onProgress, version } = {}) {
+  const { unsigned } = runSync(encryptSteps(ctx, choices, credential, rng, version), onProgress);
   return signBallot(ctx, unsigned, credential, rng);
 }
 
@@ -310,8 +315,8 @@ export function encryptBallot(ctx, choices, credential, { rng, onProgress } = {}
  *               the randomness. It cannot be cast. Show/download it only if the voter audits,
  *               and then never cast `ballot` (encrypt again).
  */
-export function prepareBallot(ctx, choices, credential, { rng, onProgress } = {}) {
-  const enc = runSync(encryptSteps(ctx, choices, credential, rng), onProgress);
+export function prepareBallot(ctx, choices, credential, { rng, onProgress, version } = {}) {
+  const enc = runSync(encryptSteps(ctx, choices, credential, rng, version), onProgress);
   return prepared(ctx, credential, choices, enc, rng);
 }
 
@@ -319,8 +324,8 @@ export function prepareBallot(ctx, choices, credential, { rng, onProgress } = {}
  * Async prepareBallot that yields to the event loop every `chunk` slots so that a progress bar
  * can repaint. Same result as prepareBallot.
  */
-export async function prepareBallotAsync(ctx, choices, credential, { rng, onProgress, chunk = 4 } = {}) {
-  const gen = encryptSteps(ctx, choices, credential, rng);
+export async function prepareBallotAsync(ctx, choices, credential, { rng, onProgress, chunk = 4, version } = {}) {
+  const gen = encryptSteps(ctx, choices, credential, rng, version);
   let n = 0;
   for (;;) {
     const step = gen.next();
@@ -379,7 +384,8 @@ export function parseBallot(ctx, ballot, credentialPublic = null, { signed = tru
     const unexpected = have.filter((k) => !expected.includes(k)).sort();
     throw new InvalidBallot(`ballot: wrong keys (missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(unexpected)})`);
   }
-  if (ballot.version !== BALLOT_VERSION) throw new InvalidBallot(`ballot: unsupported version ${JSON.stringify(ballot.version)}`);
+  if (!BALLOT_VERSIONS.includes(ballot.version)) throw new InvalidBallot(`ballot: unsupported version ${JSON.stringify(ballot.version)}`);
+  const opts = { commitments: ballot.version === 2 };
   if (ballot.election_id !== ctx.electionId) throw new InvalidBallot('ballot: election_id does not match this election');
   if (ballot.fingerprint !== ctx.fingerprint) throw new InvalidBallot('ballot: fingerprint does not match this election');
   const credential = Point.fromHex(ballot.credential, { what: 'ballot.credential' });
@@ -401,23 +407,23 @@ export function parseBallot(ctx, ballot, credentialPublic = null, { signed = tru
     const cts = list(answer.ciphertexts, spec.nSlots, `${where}.ciphertexts`).map((c, i) =>
       Ciphertext.fromJSON(c, { what: `${where}.ciphertexts[${i}] (${slotName(spec, i)})` }));
     const bits = list(answer.bit_proofs, spec.nSlots, `${where}.bit_proofs`);
-    bits.forEach((p, i) => parseDisjunctive(p, 2, `${where}.bit_proofs[${i}] (${slotName(spec, i)})`));
+    bits.forEach((p, i) => parseDisjunctive(p, 2, `${where}.bit_proofs[${i}] (${slotName(spec, i)})`, opts));
     let extra = [];
     if (spec.kind === 'sonc') {
       extra = list(answer.candidate_proofs, spec.n_options, `${where}.candidate_proofs`);
-      extra.forEach((p, i) => parseDisjunctive(p, 2, `${where}.candidate_proofs[${i}] (candidate ${i})`));
+      extra.forEach((p, i) => parseDisjunctive(p, 2, `${where}.candidate_proofs[${i}] (candidate ${i})`, opts));
     } else {
       const bounds = spec.sumRange();
       if (bounds === null) {
         if (answer.sum_proof !== null) throw new InvalidBallot(`${where}.sum_proof: must be null for this question`);
       } else {
-        parseDisjunctive(answer.sum_proof, bounds[1] - bounds[0] + 1, `${where}.sum_proof`);
+        parseDisjunctive(answer.sum_proof, bounds[1] - bounds[0] + 1, `${where}.sum_proof`, opts);
         extra = [answer.sum_proof];
       }
     }
     return { cts, bits, extra };
   });
-  return { credential, parsed };
+  return { credential, parsed, version: ballot.version };
 }
 
 /**
@@ -448,7 +454,8 @@ export function verifyUnsignedBallot(ctx, ballot, credentialPublic = null) {
 }
 
 /** §5.6 step 4 on parseBallot's result: every 0/1, candidate and sum proof. */
-export function verifyBallotProofs(ctx, { credential, parsed }) {
+export function verifyBallotProofs(ctx, { credential, parsed, version = 1 }) {
+  const opts = { commitments: version === 2 };
   const fp = ctx.fingerprintBytes;
   const y = ctx.publicKey;
   ctx.questions.forEach((spec, q) => {
@@ -459,15 +466,15 @@ export function verifyBallotProofs(ctx, { credential, parsed }) {
     }
     const { cts, bits, extra } = parsed[q];
     cts.forEach((ct, i) => verifyBit(y, ct, bits[i], proofContext(fp, credential, q, 'bit', i),
-      `${where}.bit_proofs[${i}] (question ${q}, ${slotName(spec, i)})`));
+      `${where}.bit_proofs[${i}] (question ${q}, ${slotName(spec, i)})`, opts));
     if (spec.kind === 'sonc') {
       extra.forEach((proof, i) => verifyBit(y, cts[2 * i].add(cts[2 * i + 1]), proof,
         proofContext(fp, credential, q, 'candidate', i),
-        `${where}.candidate_proofs[${i}] (question ${q}, candidate ${i}: support and oppose both set)`));
+        `${where}.candidate_proofs[${i}] (question ${q}, candidate ${i}: support and oppose both set)`, opts));
     } else if (extra.length) {
       const [lo, hi] = spec.sumRange();
       verifyRange(y, aggregate(cts), lo, hi, extra[0], proofContext(fp, credential, q, 'sum', 0),
-        `${where}.sum_proof (question ${q}: number of selections not in ${lo}..${hi})`);
+        `${where}.sum_proof (question ${q}: number of selections not in ${lo}..${hi})`, opts);
     }
   });
 }

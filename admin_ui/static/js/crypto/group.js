@@ -237,3 +237,33 @@ export function hashToPoint(tag, data) {
   }
   return new Point(out);
 }
+
+/**
+ * Whether `data` is the canonical encoding of a point of the curve of ANY order (small- and
+ * mixed-order points pass; no subgroup check): the commitments of ballot version 2, whose
+ * equations are checked after multiplying by the cofactor 8 (protocol §4.5). libsodium's
+ * addition decodes any curve point and re-encodes canonically: adding the identity is an exact
+ * round trip (crypto/group.py curve_point_ok).
+ */
+export function curvePointOk(data) {
+  if (!(data instanceof Uint8Array) || data.length !== 32) return false;
+  let out;
+  try {
+    out = sodium.crypto_core_ed25519_add(data, IDENTITY_BYTES);
+  } catch (e) {
+    return false; // not on the curve
+  }
+  return bytesEqual(out, data);
+}
+
+function double(b) { return sodium.crypto_core_ed25519_add(b, b); }
+
+/** 8·P for the canonical encoding of a curve point P of any order (checked by curvePointOk). */
+export function clearCofactor(data) {
+  return new Point(double(double(double(data))));
+}
+
+/** 8·p by three doublings (a prime-order Point, or the identity). */
+export function timesCofactor(p) {
+  return p.isIdentity() ? p : clearCofactor(p.toBytes());
+}

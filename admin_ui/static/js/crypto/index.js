@@ -18,7 +18,8 @@
 //   CredentialKey.fromCode(code, electionId) → Promise<CredentialKey>    (PBKDF2, §6.1)
 //   CredentialKey.generate(rng?) / .fromSecret(BigInt) / .fromSecretHex(hex); key.public: Point
 //   normalizeCode(code) → 16 chars (throws InvalidEncoding on typo), formatCode, generateCode
-//   encryptBallot(ctx, choices, credential, {rng?, onProgress?}) → ballot JSON (Python shape)
+//   encryptBallot(ctx, choices, credential, {rng?, onProgress?, version?}) → ballot JSON (Python
+//     shape; version 2 = BALLOT_VERSION, proofs with commitments, protocol §4.5; 1 for old vectors)
 //     choices: one array per question; sonc: 1 support / -1 oppose / 0 neutral; approval and
 //     plurality: 0/1 per option; ranked: candidate indices, most preferred first (maybe [])
 //   packRanking(positions, n) → Point[], unpackRanking(points) → positions (InvalidPacking),

@@ -10,7 +10,8 @@
 //   proveBit / verifyBit                   values [0, 1]
 //   proveRange / verifyRange               values [low..high]                          (§4.4)
 import { InvalidEncoding, InvalidProof } from './errors.js';
-import { G, L, baseMul, mod, randomScalar, scalarFromHex, scalarHex } from './group.js';
+import { G, L, baseMul, clearCofactor, curvePointOk, mod, randomScalar, scalarFromHex, scalarHex, timesCofactor } from './group.js';
+import { bytesFromHex } from './bytes.js';
 import { gPow } from './elgamal.js';
 import { hashToScalar } from './hashing.js';
 
@@ -39,19 +40,34 @@ export function parseChallengeResponse(data, what = 'proof') {
   };
 }
 
-/** Strict parse of {"challenges", "responses"} with `branches` entries each. */
-export function parseDisjunctive(data, branches, what = 'proof') {
-  if (!exactKeys(data, ['challenges', 'responses'])) {
-    throw new InvalidEncoding(`${what}: expected an object with exactly 'challenges' and 'responses'`);
+/**
+ * Strict parse of {"challenges", "responses"} with `branches` entries each; with
+ * options.commitments (ballot version 2, protocol §4.5) also "commitments": [[A_j, B_j], ...],
+ * hex-decoded only (whether they are curve points is part of the proof check).
+ */
+export function parseDisjunctive(data, branches, what = 'proof', { commitments = false } = {}) {
+  const keys = commitments ? ['challenges', 'commitments', 'responses'] : ['challenges', 'responses'];
+  if (!exactKeys(data, keys)) {
+    throw new InvalidEncoding(`${what}: expected an object with exactly ${keys.map((k) => `'${k}'`).join(' and ')}`);
   }
   const cs = data.challenges, ss = data.responses;
   if (!Array.isArray(cs) || !Array.isArray(ss)) throw new InvalidEncoding(`${what}: challenges and responses must be lists`);
   if (cs.length !== branches || ss.length !== branches) {
     throw new InvalidEncoding(`${what}: expected ${branches} challenges and responses, got ${cs.length} and ${ss.length}`);
   }
+  let pairs = null;
+  if (commitments) {
+    const raw = data.commitments;
+    if (!Array.isArray(raw) || raw.length !== branches) throw new InvalidEncoding(`${what}: commitments must be a list of ${branches} pairs`);
+    pairs = raw.map((pair, j) => {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new InvalidEncoding(`${what}.commitments[${j}]: expected a pair [A, B]`);
+      return pair.map((x, k) => bytesFromHex(x, 32, `${what}.commitments[${j}][${k}]`));
+    });
+  }
   return {
     challenges: cs.map((c, i) => scalarFromHex(c, `${what}.challenges[${i}]`)),
     responses: ss.map((s, i) => scalarFromHex(s, `${what}.responses[${i}]`)),
+    commitments: pairs,
   };
 }
 
@@ -110,9 +126,11 @@ function checkValues(values) {
 /**
  * Prove that `ciphertext` = Enc_y(values[index]; randomness) without revealing index.
  * Draws, in order: w, then for each j ≠ index (increasing): c_j, s_j.
- * Returns {challenges: [hex...], responses: [hex...]}.
+ * Returns {challenges: [hex...], responses: [hex...]}, with options.commitments (ballot
+ * version 2) also commitments: [[hex(A_j), hex(B_j)], ...].
  */
-export function proveDisjunctive(publicKey, ciphertext, values, index, randomness, context, rng = randomScalar) {
+export function proveDisjunctive(publicKey, ciphertext, values, index, randomness, context, rng = randomScalar,
+  { commitments: withCommitments = false } = {}) {
   checkValues(values);
   const r = mod(randomness);
   const m = values[index];
@@ -142,17 +160,51 @@ export function proveDisjunctive(publicKey, ciphertext, values, index, randomnes
   for (let j = 0; j < k; j++) if (j !== index) others += cs[j];
   cs[index] = mod(c - others);
   ss[index] = mod(w + cs[index] * r);
-  return { challenges: cs.map(scalarHex), responses: ss.map(scalarHex) };
+  const proof = { challenges: cs.map(scalarHex), responses: ss.map(scalarHex) };
+  if (withCommitments) {
+    proof.commitments = [];
+    for (let j = 0; j < k; j++) proof.commitments.push([commitments[2 * j].hex(), commitments[2 * j + 1].hex()]);
+  }
+  return proof;
 }
 
 /**
  * A_j = g^{s_j} α^{-c_j}, B_j = y^{s_j} (β/g^{v_j})^{-c_j}; check
  * Σ c_j = H("scrutin/v1/disjunctive", ctx..., y, α, β, [v...], [A_0, B_0, ...]) mod ℓ.
+ * options.commitments (ballot version 2, §4.5): the proof carries A_j, B_j; check each is a
+ * canonical curve point (any order), Σ c_j = H(..., the commitments as sent), then for each
+ * branch 8·(g^{s_j} α^{-c_j}) = 8·A_j and 8·(y^{s_j} (β/g^{v_j})^{-c_j}) = 8·B_j — one equation
+ * at a time, with the error texts of crypto/proofs.py.
  */
-export function verifyDisjunctive(publicKey, ciphertext, values, proof, context, what = 'disjunctive proof') {
+export function verifyDisjunctive(publicKey, ciphertext, values, proof, context, what = 'disjunctive proof',
+  { commitments: withCommitments = false } = {}) {
   checkValues(values);
-  const parsed = parseDisjunctive(proof, values.length, what);
+  const parsed = parseDisjunctive(proof, values.length, what, { commitments: withCommitments });
   const { alpha, beta } = ciphertext;
+  if (withCommitments) {
+    const sent = parsed.commitments.flat();
+    sent.forEach((e, n) => {
+      if (!curvePointOk(e)) {
+        throw new InvalidProof(`${what}: commitments[${n >> 1}][${n & 1}] (${'AB'[n & 1]}_${n >> 1}) is not a canonical encoding of a curve point`);
+      }
+    });
+    const total = parsed.challenges.reduce((a, c) => a + c, 0n);
+    if (total % L !== hashToScalar(TAG_DISJUNCTIVE, ...context, publicKey, alpha, beta, values, sent)) {
+      throw new InvalidProof(`${what}: does not verify (the challenges do not sum to the hash)`);
+    }
+    for (let j = 0; j < values.length; j++) {
+      const c = parsed.challenges[j], s = parsed.responses[j];
+      const v = values[j];
+      if (!timesCofactor(G.mul(s).sub(alpha.mul(c))).equals(clearCofactor(sent[2 * j]))) {
+        throw new InvalidProof(`${what}: does not verify (branch ${j}: the A equation fails)`);
+      }
+      const betaV = v ? beta.sub(gPow(v)) : beta;
+      if (!timesCofactor(publicKey.mul(s).sub(betaV.mul(c))).equals(clearCofactor(sent[2 * j + 1]))) {
+        throw new InvalidProof(`${what}: does not verify (branch ${j}: the B equation fails)`);
+      }
+    }
+    return;
+  }
   const commitments = [];
   let total = 0n;
   for (let j = 0; j < values.length; j++) {
@@ -169,13 +221,13 @@ export function verifyDisjunctive(publicKey, ciphertext, values, proof, context,
 export const BIT_VALUES = Object.freeze([0, 1]);
 
 /** Disjunctive proof over {0, 1}. */
-export function proveBit(publicKey, ciphertext, bit, randomness, context, rng = randomScalar) {
+export function proveBit(publicKey, ciphertext, bit, randomness, context, rng = randomScalar, options = {}) {
   if (bit !== 0 && bit !== 1) throw new RangeError('bit must be 0 or 1');
-  return proveDisjunctive(publicKey, ciphertext, [0, 1], bit, randomness, context, rng);
+  return proveDisjunctive(publicKey, ciphertext, [0, 1], bit, randomness, context, rng, options);
 }
 
-export function verifyBit(publicKey, ciphertext, proof, context, what = '0/1 proof') {
-  verifyDisjunctive(publicKey, ciphertext, [0, 1], proof, context, what);
+export function verifyBit(publicKey, ciphertext, proof, context, what = '0/1 proof', options = {}) {
+  verifyDisjunctive(publicKey, ciphertext, [0, 1], proof, context, what, options);
 }
 
 /** [low, low+1, ..., high]. */
@@ -189,11 +241,11 @@ export function rangeValues(low, high) {
 }
 
 /** Range proof low ≤ m ≤ high: the disjunctive proof over [low..high]. */
-export function proveRange(publicKey, ciphertext, low, high, value, randomness, context, rng = randomScalar) {
+export function proveRange(publicKey, ciphertext, low, high, value, randomness, context, rng = randomScalar, options = {}) {
   if (!(low <= value && value <= high)) throw new RangeError(`value ${value} is outside [${low}..${high}]`);
-  return proveDisjunctive(publicKey, ciphertext, rangeValues(low, high), value - low, randomness, context, rng);
+  return proveDisjunctive(publicKey, ciphertext, rangeValues(low, high), value - low, randomness, context, rng, options);
 }
 
-export function verifyRange(publicKey, ciphertext, low, high, proof, context, what = 'range proof') {
-  verifyDisjunctive(publicKey, ciphertext, rangeValues(low, high), proof, context, what);
+export function verifyRange(publicKey, ciphertext, low, high, proof, context, what = 'range proof', options = {}) {
+  verifyDisjunctive(publicKey, ciphertext, rangeValues(low, high), proof, context, what, options);
 }
