@@ -47,6 +47,7 @@ test: install
 # The gate CI runs before the suite: ruff, mypy (crypto/ strict, app/ and admin_ui/ on mypy's
 # default rules; pyproject.toml), the import contracts (pyproject.toml [tool.importlinter]).
 lint: install
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy crypto
 	$(BIN)/mypy app admin_ui

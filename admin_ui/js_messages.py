@@ -79,21 +79,23 @@ MESSAGES: dict[str, str] = {
     "booth.no_credential": N_("This browser has no voting credential for this election."),
     "booth.credential_elsewhere": N_(
         "You already voted from another browser or device, whose credential is not here. To vote "
-        "again here, type the credential code you were shown when it was made."),
+        "again here, type the credential code you were shown when it was made."
+    ),
     "booth.credential_mismatch": N_(
         "The credential in this browser is not the one registered for you. To vote again here, "
-        "type the credential code of the registered one."),
+        "type the credential code of the registered one."
+    ),
     "booth.code_not_yours": N_(
-        "This code is valid but is not the code of your registered credential for this "
-        "election."),
+        "This code is valid but is not the code of your registered credential for this election."
+    ),
     "booth.credential_replaced": N_(
         "Your credential was replaced on %(time)s (public board event %(seq)s); the old one can "
-        "no longer vote."),
+        "no longer vote."
+    ),
     "booth.progress.start": N_("Preparing the encryption…"),
     "booth.progress.step": N_("Encrypting and proving: step %(done)s of %(total)s"),
     "booth.progress.done": N_("Encryption finished."),
-    "booth.audit_ok": N_(
-        "Audit passed: ballot %(tracker)s contains exactly your choices. It was not cast."),
+    "booth.audit_ok": N_("Audit passed: ballot %(tracker)s contains exactly your choices. It was not cast."),
     "booth.audit_failed": N_("Audit FAILED: %(problem)s. Do not use this computer to vote."),
     "booth.reencrypted": N_("Your choices were encrypted again, with a new tracker, ready to cast."),
     "booth.choice.support": N_("support"),
@@ -107,42 +109,49 @@ MESSAGES: dict[str, str] = {
     "booth.ranking.yours": N_("Your ranking: %(ranking)s"),
     "booth.discarded": N_(
         "You changed your choices after encrypting them: that encrypted ballot was discarded. "
-        "Encrypt again to cast your new choices."),
+        "Encrypt again to cast your new choices."
+    ),
     "booth.decoded_mismatch": N_(
         "The encrypted ballot does not contain the choices on the screen, so it was discarded. "
-        "Do not use this computer to vote."),
+        "Do not use this computer to vote."
+    ),
     "booth.election_refused": N_(
         "This page refuses to encrypt your ballot: the election the server sent is not the one "
-        "the trustees set up (%(problem)s). Do not vote here; tell the election committee."),
+        "the trustees set up (%(problem)s). Do not vote here; tell the election committee."
+    ),
     "booth.fingerprint_matches": N_("It matches the code in your link."),
     "booth.receipt_ok": N_(
         "Receipt checked: signed with the election's receipt key, and your ballot is on the "
-        "public board at position %(seq)s."),
+        "public board at position %(seq)s."
+    ),
     "booth.receipt_bad": N_(
-        "The receipt does not hold (%(problem)s). Keep it and tell the election committee: it "
-        "is evidence."),
+        "The receipt does not hold (%(problem)s). Keep it and tell the election committee: it is evidence."
+    ),
     "booth.cast_ok": N_("Your ballot was cast on %(time)s."),
     "booth.cast_revote": N_(
-        "Your new ballot was cast on %(time)s. It replaces your earlier ballot, which no longer "
-        "counts."),
+        "Your new ballot was cast on %(time)s. It replaces your earlier ballot, which no longer counts."
+    ),
     "booth.revote_notice": N_(
-        "The election committee invites you to vote again (invitation of %(time)s). Their "
-        "reason: %(reason)s"),
+        "The election committee invites you to vote again (invitation of %(time)s). Their reason: %(reason)s"
+    ),
     "booth.revote_struck": N_(
-        "Your ballot no longer counts, and you are invited to vote again (invitation of "
-        "%(time)s): %(reason)s"),
+        "Your ballot no longer counts, and you are invited to vote again (invitation of %(time)s): %(reason)s"
+    ),
     "booth.revote_reason.sockpuppet": N_(
-        "the scrutineers set it aside while checking accounts that may belong to one person."),
+        "the scrutineers set it aside while checking accounts that may belong to one person."
+    ),
     "booth.revote_reason.ineligible": N_(
-        "the scrutineers set it aside because your eligibility was in doubt."),
+        "the scrutineers set it aside because your eligibility was in doubt."
+    ),
     "booth.revote_reason.canvassing": N_(
-        "the scrutineers set it aside because of concerns about improper canvassing."),
+        "the scrutineers set it aside because of concerns about improper canvassing."
+    ),
     "booth.revote_reason.ballot_error": N_(
-        "the ballot shown to voters was wrong for a while, and ballots cast then were set "
-        "aside."),
+        "the ballot shown to voters was wrong for a while, and ballots cast then were set aside."
+    ),
     "booth.revote_reason.candidate_change": N_(
-        "the candidates changed after you voted, and ballots cast before the change were set "
-        "aside."),
+        "the candidates changed after you voted, and ballots cast before the change were set aside."
+    ),
     "booth.revote_reason.technical": N_("a technical fault affected it, and it was set aside."),
     "booth.revote_reason.other": N_("the scrutineers set it aside."),
     # eligibility reasons (static/js/eligibility.js; app/eligibility/evaluate.py)
@@ -161,12 +170,13 @@ MESSAGES: dict[str, str] = {
     "elig.edits.pass": N_("at least %(required)s edits %(span)s on %(wiki)s"),
     "elig.edits.fail": N_("only %(actual)s edits %(span)s on %(wiki)s; %(required)s needed"),
     "elig.edits.unknown": N_(
-        "fewer than %(required)s edits %(span)s on %(wiki)s (only %(actual)s edits in total)"),
+        "fewer than %(required)s edits %(span)s on %(wiki)s (only %(actual)s edits in total)"
+    ),
     "elig.registered.pass": N_("registered on %(wiki)s on %(actual)s, before %(required)s"),
     "elig.registered.fail": N_("registered on %(wiki)s on %(actual)s, not before %(required)s"),
     "elig.registered.unknown": N_(
-        "registered on %(wiki)s before registration dates were recorded (before 2006), so "
-        "before %(required)s"),
+        "registered on %(wiki)s before registration dates were recorded (before 2006), so before %(required)s"
+    ),
     "elig.blocked.sitewide": N_("blocked sitewide on %(wiki)s"),
     "elig.blocked.sitewide_expiry": N_("blocked sitewide on %(wiki)s (expires: %(expiry)s)"),
     "elig.blocked.partial": N_("blocked partially on %(wiki)s"),
@@ -178,9 +188,11 @@ MESSAGES: dict[str, str] = {
     "elig.not_blocked.pass": N_("not blocked on %(wiki)s"),
     "elig.not_blocked.partial": N_("only partially blocked on %(wiki)s"),
     "elig.not_blocked.pass_global": N_(
-        "not blocked on %(wiki)s; blocked on %(wikis)s (fewer than %(threshold)s)"),
+        "not blocked on %(wiki)s; blocked on %(wikis)s (fewer than %(threshold)s)"
+    ),
     "elig.not_blocked.partial_global": N_(
-        "only partially blocked on %(wiki)s; blocked on %(wikis)s (fewer than %(threshold)s)"),
+        "only partially blocked on %(wiki)s; blocked on %(wikis)s (fewer than %(threshold)s)"
+    ),
     "elig.not_locked.pass": N_("global account is not locked"),
     "elig.not_locked.no_global": N_("no global account, so not locked"),
     "elig.not_locked.fail": N_("global account is locked"),
@@ -199,35 +211,34 @@ MESSAGES: dict[str, str] = {
     "elig.allow_groups.global": N_("member of the allowed group '%(group)s' globally"),
     "elig.basis.excluded": N_("The election committee has excluded this account."),
     "elig.basis.included": N_(
-        "The election committee has listed this account as eligible: the other rules do not "
-        "apply."),
-    "elig.basis.allowed_group": N_(
-        "Members of this group may vote whatever the other rules say."),
+        "The election committee has listed this account as eligible: the other rules do not apply."
+    ),
+    "elig.basis.allowed_group": N_("Members of this group may vote whatever the other rules say."),
     "elig.message": N_("Message from the election committee: %(message)s"),
     # trustee
     "trustee.no_key_file": N_("No key file in this browser yet: it is made when you join."),
     "trustee.key_in_progress": N_(
-        "Your key file is in this browser. Download it after each step and keep it safe."),
+        "Your key file is in this browser. Download it after each step and keep it safe."
+    ),
     "trustee.key_complete": N_(
         "Your key file holds your share of the election key. Download it and keep it safe: the "
-        "tally needs it."),
+        "tally needs it."
+    ),
     "trustee.wrong_key_file": N_("This is not a key file for this election."),
     "trustee.need_key_file": N_("Your key file is needed: load it above."),
     "trustee.phase": N_(
-        "Phase: %(phase)s. Round %(round)s; %(threshold)s of %(n)s trustees will be needed to "
-        "decrypt."),
+        "Phase: %(phase)s. Round %(round)s; %(threshold)s of %(n)s trustees will be needed to decrypt."
+    ),
     "trustee.key_unsaved": N_("It changed since your last download: download it again."),
     "trustee.my_fingerprint": N_("Your trustee fingerprint:"),
     "trustee.need_passphrase": N_("First choose the key file passphrase above."),
     "trustee.refused": N_("Refused: %(reason)s"),
     "trustee.no_manifest": N_("The server proposes no manifest to confirm yet."),
-    "trustee.round_stopped": N_(
-        "This round stopped at a complaint; the committee restarts the ceremony."),
+    "trustee.round_stopped": N_("This round stopped at a complaint; the committee restarts the ceremony."),
     "trustee.step.answer": N_("Answer the complaint against me (reveal the disputed share)"),
     "trustee.step.reveal": N_("Reveal my commitments"),
     "trustee.wait.reveal": N_("Waiting for the other trustees to reveal their commitments…"),
-    "trustee.checking_tally": N_(
-        "Rebuilding the encrypted tally from the election record and checking it…"),
+    "trustee.checking_tally": N_("Rebuilding the encrypted tally from the election record and checking it…"),
     "trustee.step.join": N_("Join the ceremony"),
     "trustee.step.commit": N_("Commit to my commitments (publish their hash)"),
     "trustee.step.send": N_("Send my sealed shares"),
@@ -235,10 +246,10 @@ MESSAGES: dict[str, str] = {
     "trustee.wait.commitments": N_("Waiting for the other trustees to publish their commitments…"),
     "trustee.wait.shares": N_("Waiting for the other trustees to send their shares…"),
     "trustee.wait.others": N_("Done. Waiting for the other trustees to confirm…"),
-    "trustee.complained": N_(
-        "You complained about a share. The committee must restart the ceremony."),
+    "trustee.complained": N_("You complained about a share. The committee must restart the ceremony."),
     "trustee.complaints": N_(
-        "%(count)s complaint(s): the ceremony is blocked until the committee restarts it."),
+        "%(count)s complaint(s): the ceremony is blocked until the committee restarts it."
+    ),
     "trustee.election_key": N_("Election public key:"),
     "trustee.not_trustee": N_("You are not a trustee of this election."),
     "trustee.ceremony_done": N_("The key ceremony is complete."),
@@ -246,16 +257,19 @@ MESSAGES: dict[str, str] = {
     "trustee.tally_not_started": N_("The tally has not started."),
     "trustee.tally_phase": N_(
         "Tally: %(phase)s; %(count)s ballots counted; %(shares)s of %(threshold)s needed "
-        "decryption shares received."),
+        "decryption shares received."
+    ),
     "trustee.tally_done": N_("The tally is decrypted."),
     "trustee.share_sent": N_("Your decryption share was sent."),
     "trustee.decrypting": N_("Computing your decryption share and its proofs…"),
     "trustee.mixing_status": N_(
-        "Ranked ballots: %(done)s of %(required)s mixes done (each by a different trustee)."),
+        "Ranked ballots: %(done)s of %(required)s mixes done (each by a different trustee)."
+    ),
     "trustee.ranked_cli": N_(
         "This election has ranked questions: their ballots are mixed, then decrypted, with the "
         "command-line tool (below), which checks every earlier mix's shuffle proof first. This "
-        "page does not check shuffle proofs, so it does not decrypt this election."),
+        "page does not check shuffle proofs, so it does not decrypt this election."
+    ),
     # confirmation dialogs (common.js confirmAction): what cannot be undone
     "confirm.cancel": N_("Cancel"),
     "confirm.cancelled": N_("Cancelled: nothing was changed."),
@@ -266,52 +280,58 @@ MESSAGES: dict[str, str] = {
         "The trustees are asked to make the election's keys. The questions, candidates, "
         "credential mode, trustees and threshold can no longer be edited: once the trustees "
         "have confirmed the keys they are bound into the election's fingerprint for good. Until "
-        "then, going back to draft throws the ceremony away."),
+        "then, going back to draft throws the ceremony away."
+    ),
     "confirm.freeze": N_("Freeze and start the key ceremony"),
     "confirm.close_title": N_("Close voting now?"),
     "confirm.close_body": N_(
         "Nobody can vote after this. A closed election cannot be reopened or extended, and the "
-        "closing and its reason stay on the public board."),
+        "closing and its reason stay on the public board."
+    ),
     "confirm.close": N_("Close voting"),
     "confirm.tally_title": N_("Start the tally?"),
     "confirm.tally_body": N_(
         "The counted ballots are fixed and published on the public board: no ballot can be "
         "cast, struck or unstruck after this, and the tally cannot be stopped or started again. "
-        "The trustees are then asked to decrypt the result."),
+        "The trustees are then asked to decrypt the result."
+    ),
     "confirm.tally": N_("Start the tally"),
     "confirm.roll_freeze_title": N_("Freeze the roll for these %(count)s users?"),
     "confirm.roll_freeze_body": N_(
         "Their eligibility is checked now and stored, and the change of the roll is published on "
         "the public board, where it cannot be taken back: later changes on the wiki (new edits, "
         "blocks, groups) no longer change these decisions. Freezing again replaces the decisions "
-        "of the users it checks; it removes no one."),
+        "of the users it checks; it removes no one."
+    ),
     "confirm.roll_freeze": N_("Freeze the roll"),
     "confirm.change_title": N_("Change candidate %(position)s of question %(question)s?"),
     "confirm.change_body": N_(
         "A new ballot version is published on the public board; it cannot be taken back (a "
-        "later change makes yet another version), and voters see the new ballot at once."),
+        "later change makes yet another version), and voters see the new ballot at once."
+    ),
     "confirm.change": N_("Change the ballot"),
     "confirm.change_candidate": N_("Candidate: %(name)s"),
     "confirm.change_replacement": N_("Replaced by: %(name)s"),
     "confirm.change_withdraw": N_("Withdrawn, with no replacement"),
-    "confirm.change_old_keep": N_(
-        "Ballots already cast are kept and count for the candidates they listed."),
+    "confirm.change_old_keep": N_("Ballots already cast are kept and count for the candidates they listed."),
     "confirm.change_old_strike": N_(
-        "Ballots already cast are struck (publicly, with the reason code \"a candidate withdrew "
-        "or was replaced\") and their voters are invited to vote again."),
+        'Ballots already cast are struck (publicly, with the reason code "a candidate withdrew '
+        'or was replaced") and their voters are invited to vote again.'
+    ),
     "confirm.small_slots_title": N_("Keep the old ballots anyway?"),
     "confirm.strike_title": N_("Strike these ballots?"),
     "confirm.strike_body": N_(
         "The selected ballots will not be counted. The strike and its public reason "
         "(%(reason)s) stay on the public board; an unstrike, possible until the tally starts, "
-        "is published after it."),
-    "confirm.strike_invite": N_(
-        "Their voters are invited to vote again: an invitation cannot be recalled."),
+        "is published after it."
+    ),
+    "confirm.strike_invite": N_("Their voters are invited to vote again: an invitation cannot be recalled."),
     "confirm.strike": N_("Strike"),
     "confirm.unstrike_title": N_("Unstrike these ballots?"),
     "confirm.unstrike_body": N_(
         "The selected ballots count again (unless their voter cast a later ballot). The "
-        "unstrike stays on the public board after the strike (public reason: %(reason)s)."),
+        "unstrike stays on the public board after the strike (public reason: %(reason)s)."
+    ),
     "confirm.unstrike": N_("Unstrike"),
     # the public board, in words (results.js DESCRIBE)
     "board.by_schedule": N_("by the schedule"),
@@ -326,28 +346,33 @@ MESSAGES: dict[str, str] = {
     "board.type.ceremony_started": N_("Key ceremony started"),
     "board.ev.ceremony_started": N_(
         "Key ceremony started (round %(round)s): %(threshold)s of %(trustees)s trustees will be "
-        "needed to decrypt; the roll has %(size)s voters."),
+        "needed to decrypt; the roll has %(size)s voters."
+    ),
     "board.type.returned_to_draft": N_("Back to draft"),
     "board.ev.returned_to_draft": N_(
-        "The committee took the election back to draft; the key ceremony starts again."),
+        "The committee took the election back to draft; the key ceremony starts again."
+    ),
     "board.type.trustee_joined": N_("Trustee joined"),
     "board.ev.trustee_joined": N_("Trustee %(index)s joined the key ceremony."),
     "board.type.trustee_commitment_hash": N_("Trustee commitment hash"),
     "board.ev.trustee_commitment_hash": N_(
-        "Trustee %(index)s committed to its key shares (a hash, before seeing anyone else's)."),
+        "Trustee %(index)s committed to its key shares (a hash, before seeing anyone else's)."
+    ),
     "board.type.trustee_commitments": N_("Trustee commitments"),
     "board.ev.trustee_commitments": N_("Trustee %(index)s published its commitments and their proofs."),
     "board.type.trustee_shares_sent": N_("Sealed shares sent"),
     "board.ev.trustee_shares_sent": N_("Trustee %(index)s sent the other trustees their sealed key shares."),
     "board.type.trustee_confirmed": N_("Trustee confirmed"),
     "board.ev.trustee_confirmed": N_(
-        "Trustee %(index)s checked its key shares and confirmed the election fingerprint."),
+        "Trustee %(index)s checked its key shares and confirmed the election fingerprint."
+    ),
     "board.type.ceremony_complaint": N_("Trustee complaint"),
     "board.ev.ceremony_complaint": N_("Trustee %(index)s complained that a key share it received is wrong."),
     "board.type.election_setup": N_("Election set up"),
     "board.ev.election_setup": N_(
         "The election's public key and ballot definition (version %(version)s) were fixed: the "
-        "trustees confirmed them."),
+        "trustees confirmed them."
+    ),
     "board.type.ballot_definition": N_("New ballot version"),
     "board.ev.ballot_definition": N_("A candidate changed: ballot version %(version)s."),
     "board.type.opened": N_("Voting opened"),
@@ -364,7 +389,8 @@ MESSAGES: dict[str, str] = {
     "board.ev.schedule_changed": N_("The schedule changed: voting from %(start)s to %(end)s."),
     "board.type.roll_published": N_("Voter roll"),
     "board.ev.roll_published": N_(
-        "The voter roll has %(size)s eligible voters (its fingerprint is in the details)."),
+        "The voter roll has %(size)s eligible voters (its fingerprint is in the details)."
+    ),
     "board.type.credential_registered": N_("Credential registered"),
     "board.ev.credential_registered": N_("A voter registered a credential (its public half only)."),
     "board.type.credential_replaced": N_("Credential replaced"),
@@ -385,10 +411,12 @@ MESSAGES: dict[str, str] = {
     "board.ev.tally_started": N_("The tally started; %(struck)s ballot(s) struck in all."),
     "board.type.encrypted_tally": N_("Encrypted tally"),
     "board.ev.encrypted_tally": N_(
-        "The encrypted totals of %(count)s counted ballots, for the trustees to decrypt."),
+        "The encrypted totals of %(count)s counted ballots, for the trustees to decrypt."
+    ),
     "board.type.mix": N_("Mix"),
     "board.ev.mix": N_(
-        "Trustee %(index)s shuffled the ranked ballots of question %(question)s, with a proof."),
+        "Trustee %(index)s shuffled the ranked ballots of question %(question)s, with a proof."
+    ),
     "board.type.decryption_share": N_("Decryption share"),
     "board.ev.decryption_share": N_("Trustee %(index)s sent its decryption share, with a proof."),
     "board.type.result": N_("Result"),
@@ -399,7 +427,8 @@ MESSAGES: dict[str, str] = {
     "results.counted": N_("Ballots counted: %(count)s"),
     "results.question": N_("Question %(n)s"),
     "results.turnout": N_(
-        "Ballots counted: %(count)s of %(size)s voters on the roll (turnout %(percent)s%%)"),
+        "Ballots counted: %(count)s of %(size)s voters on the roll (turnout %(percent)s%%)"
+    ),
     "results.table_caption": N_("The figures"),
     "results.col_candidate": N_("Candidate"),
     "results.col_option": N_("Option"),
@@ -408,10 +437,12 @@ MESSAGES: dict[str, str] = {
     "results.col_votes": N_("Votes"),
     "results.col_result": N_("Result"),
     "results.sonc_figures": N_(
-        "support %(support)s, oppose %(oppose)s, neutral %(neutral)s; support rate %(percent)s"),
+        "support %(support)s, oppose %(oppose)s, neutral %(neutral)s; support rate %(percent)s"
+    ),
     "results.sonc_note": N_(
         "The support rate is support ÷ (support + oppose); neutral votes are not counted. The "
-        "dashed line is the pass threshold."),
+        "dashed line is the pass threshold."
+    ),
     "results.threshold": N_("pass threshold: %(comparison)s %(percent)s%%"),
     "results.passed": N_("passes"),
     "results.failed": N_("does not pass"),
@@ -428,8 +459,8 @@ MESSAGES: dict[str, str] = {
     "results.method.debian": N_("Debian vote rules"),
     "results.method.other": N_("method %(method)s"),
     "results.ranked_summary": N_(
-        "Counted by %(method)s for %(seats)s seat(s): %(count)s ranked ballots, %(invalid)s "
-        "invalid."),
+        "Counted by %(method)s for %(seats)s seat(s): %(count)s ranked ballots, %(invalid)s invalid."
+    ),
     "results.ranked_empty": N_("No ranked ballot was counted."),
     "results.ranked_winners": N_("Elected: %(names)s"),
     "results.unfilled": N_("%(seats)s seat(s) left unfilled."),
@@ -442,15 +473,15 @@ MESSAGES: dict[str, str] = {
     "results.round_elected": N_("%(name)s elected"),
     "results.round_excluded": N_("%(name)s excluded"),
     "results.rounds_caption": N_(
-        "Every round: votes per candidate (transfer in brackets; keep factor for Meek)."),
+        "Every round: votes per candidate (transfer in brackets; keep factor for Meek)."
+    ),
     "results.pairwise_caption": N_(
-        "Pairwise contests: the number of voters preferring the row's candidate to the "
-        "column's."),
+        "Pairwise contests: the number of voters preferring the row's candidate to the column's."
+    ),
     "results.pairwise_corner": N_("Preferred ↓ over →"),
     "results.condorcet_ranking": N_("Ranking: %(ranking)s"),
     "results.condorcet_tie": N_("A tie among the winners: it is left for the committee."),
-    "results.tie_broken": N_(
-        "Tie (%(purpose)s) between %(tied)s: %(chosen)s chosen by %(method)s."),
+    "results.tie_broken": N_("Tie (%(purpose)s) between %(tied)s: %(chosen)s chosen by %(method)s."),
     "results.blt": N_("Download the anonymous rankings (BLT) to recount them"),
     "results.not_yet": N_("The results are not published yet."),
     "results.board_events": N_("(%(count)s events)"),
@@ -458,11 +489,13 @@ MESSAGES: dict[str, str] = {
     "results.tracker_unknown": N_("No ballot with this tracker is on the board."),
     "results.tracker_found": N_(
         "Found: this ballot is on the public board (event %(seq)s, %(time)s). Whether it is the "
-        "one that counts is shown only to its voter, on their own page."),
+        "one that counts is shown only to its voter, on their own page."
+    ),
     "results.too_few": N_("too few ballots to publish"),
     "results.withheld_note": N_(
         "Candidates listed by fewer than %(k)s counted ballots are not published, so that no "
-        "small group of voters' choices can be read from the result."),
+        "small group of voters' choices can be read from the result."
+    ),
     # scrutiny
     "scrutiny.count": N_("%(count)s voters have voted."),
     "scrutiny.state.current": N_("counts"),
@@ -491,9 +524,11 @@ MESSAGES: dict[str, str] = {
     "admin.need_candidates": N_("Question %(n)s needs at least one candidate or option."),
     "admin.time_gap": N_(
         "%(time)s does not exist in %(zone)s: the clocks jump forward over it (daylight saving "
-        "time). Choose another time."),
+        "time). Choose another time."
+    ),
     "admin.time_twice": N_(
-        "%(time)s happens twice in %(zone)s (the clocks go back an hour). Which one do you mean?"),
+        "%(time)s happens twice in %(zone)s (the clocks go back an hour). Which one do you mean?"
+    ),
     "admin.time_first": N_("the first one (UTC offset %(offset)s; %(utc)s UTC)"),
     "admin.time_second": N_("the second one (UTC offset %(offset)s; %(utc)s UTC)"),
     "admin.time_choose": N_("This time happens twice in the election time zone: choose one below."),
@@ -502,7 +537,8 @@ MESSAGES: dict[str, str] = {
     "confirm.past_title": N_("Save a schedule in the past?"),
     "confirm.past_body": N_(
         "A start in the past opens voting as soon as the key ceremony is done; an end in the "
-        "past closes it at once. Check the dates (and the year)."),
+        "past closes it at once. Check the dates (and the year)."
+    ),
     "confirm.past": N_("Save anyway"),
     "admin.roll_yes": N_("yes"),
     "admin.roll_no": N_("no"),
@@ -510,8 +546,10 @@ MESSAGES: dict[str, str] = {
     "admin.roll_matched": N_("%(matched)s match “%(query)s”."),
     "admin.roll_shown": N_("Showing %(from)s–%(to)s."),
     "admin.rules_saved": N_("The rules are saved."),
-    "rb.wiki": N_("Wiki whose data the rules read (e.g. enwiki; \"home\": the voter's home wiki; "
-                  "\"any\": any of their wikis)"),
+    "rb.wiki": N_(
+        'Wiki whose data the rules read (e.g. enwiki; "home": the voter\'s home wiki; '
+        '"any": any of their wikis)'
+    ),
     "rb.min_edits": N_("At least this many edits in all"),
     "rb.edits_before_count": N_("At least this many edits before a date…"),
     "rb.edits_before_date": N_("…before this date"),
@@ -543,7 +581,8 @@ MESSAGES: dict[str, str] = {
     "admin.need_both_times": N_("Give both the start and the end of voting, or neither."),
     "admin.ranked_trustees": N_(
         "A ranked question needs at least 2 trustees: each one mixes the encrypted rankings "
-        "before any is decrypted."),
+        "before any is decrypted."
+    ),
     "admin.need_end": N_("Give the new end."),
     "admin.not_editable": N_("Nothing can be edited in this phase."),
     "admin.saved": N_("Saved %(id)s."),
@@ -552,21 +591,22 @@ MESSAGES: dict[str, str] = {
     "admin.pause_reason": N_("Paused because: %(reason)s"),
     "admin.open_blocked": N_(
         "Voting will not open: the credential authority has not published the credential list "
-        "yet. The election stays ready until it does."),
+        "yet. The election stays ready until it does."
+    ),
     "admin.remove": N_("Remove"),
     "admin.remove_role": N_("Remove the role %(role)s of %(name)s"),
     "admin.ceremony_not_started": N_("The key ceremony starts when the election is frozen."),
     "admin.ceremony_summary": N_(
-        "Round %(round)s: %(done)s of %(n)s trustees have verified their shares (threshold "
-        "%(threshold)s)."),
+        "Round %(round)s: %(done)s of %(n)s trustees have verified their shares (threshold %(threshold)s)."
+    ),
     "admin.complaint": N_("Trustee %(from)s complains about trustee %(against)s: %(reason)s"),
     "admin.audit_head": N_("Chain head: %(hash)s (verified on every read)"),
     "admin.roll_result": N_("%(added)s added, %(removed)s removed; %(total)s voters on the roll."),
     "admin.done": N_("Done."),
     "admin.roll_check_progress": N_(
-        "Checking the roll against the wiki: %(checked)s of %(total)s users so far…"),
-    "admin.roll_check_done": N_(
-        "The roll is frozen: %(eligible)s of %(total)s users are eligible."),
+        "Checking the roll against the wiki: %(checked)s of %(total)s users so far…"
+    ),
+    "admin.roll_check_done": N_("The roll is frozen: %(eligible)s of %(total)s users are eligible."),
     "admin.roll_rejected": N_("Not on the roll (could not be resolved): %(list)s"),
     "admin.wiki_need_page": N_("Give the wiki page."),
     "admin.wiki_need_message": N_("Give the subject and the message."),
@@ -580,10 +620,12 @@ MESSAGES: dict[str, str] = {
     "admin.announce_preview": N_("%(n)s voters would get it, by %(channel)s."),
     "admin.announce_progress": N_(
         "%(channel)s: %(sent)s sent, %(failed)s failed, %(skipped)s skipped, %(unknown)s "
-        "unknown; %(remaining)s to go."),
+        "unknown; %(remaining)s to go."
+    ),
     "admin.small_slots": N_(
         "%(detail)s\n\nMake the change anyway? The new candidate's figures are published only "
-        "if enough ballots are cast after it."),
+        "if enough ballots are cast after it."
+    ),
     "admin.rules_json": N_("The rules are not valid JSON: %(detail)s"),
     "admin.preview_result": N_("%(eligible)s of %(total)s users would be eligible."),
     "admin.yes": N_("yes"),
@@ -595,8 +637,7 @@ MESSAGES: dict[str, str] = {
     "admin.policy_json": N_("The role policy is not a valid JSON object: %(detail)s"),
     "admin.policy_saved": N_("Role policy saved."),
     "admin.need_usernames": N_("Give at least one username."),
-    "admin.invite_result": N_(
-        "%(count)s link(s) created. Send each link privately to its user only."),
+    "admin.invite_result": N_("%(count)s link(s) created. Send each link privately to its user only."),
     "admin.link_of": N_("Invitation link of %(name)s"),
     "admin.copy": N_("Copy"),
     "admin.copy_named": N_("Copy the link of %(name)s"),
@@ -604,8 +645,7 @@ MESSAGES: dict[str, str] = {
     "admin.revoke_named": N_("Withdraw the link of %(name)s"),
     "admin.link_revoked": N_("The link of %(name)s no longer works."),
     "admin.copied": N_("Copied."),
-    "admin.copy_failed": N_("This browser did not allow copying: the link is selected, copy it "
-                            "yourself."),
+    "admin.copy_failed": N_("This browser did not allow copying: the link is selected, copy it yourself."),
     "admin.outbox.count": N_("%(count)s message(s)."),
     "admin.outbox.empty": N_("No messages yet."),
     "admin.outbox.sent": N_("sent %(time)s"),

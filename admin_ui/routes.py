@@ -93,9 +93,11 @@ def current_actor(request: Request, election_id: str | None = None) -> Actor | N
 
 
 def page_language(request: Request) -> str:
-    return i18n.choose_language(request.query_params.get("lang"),
-                                request.cookies.get(i18n.LANG_COOKIE),
-                                request.headers.get("accept-language"))
+    return i18n.choose_language(
+        request.query_params.get("lang"),
+        request.cookies.get(i18n.LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
@@ -103,8 +105,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     translations = i18n.translations(lang)
     csrf: CsrfTokens = request.app.state.csrf
     csrf_cookie = request.cookies.get(CSRF_COOKIE) or csrf.new_cookie_value()
-    actor = current_actor(request, context.get("election", {}).get("id")
-                          if isinstance(context.get("election"), dict) else None)
+    actor = current_actor(
+        request, context.get("election", {}).get("id") if isinstance(context.get("election"), dict) else None
+    )
     settings = request.app.state.settings
     path = request.url.path
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
@@ -112,8 +115,10 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         _=_gettext(translations),
         lang=lang,
         html_lang=i18n.LANGUAGES[lang][2],
-        languages=[(code, name, path + "?" + urlencode({**query, "lang": code}))
-                   for code, (_, name, _) in i18n.LANGUAGES.items()],
+        languages=[
+            (code, name, path + "?" + urlencode({**query, "lang": code}))
+            for code, (_, name, _) in i18n.LANGUAGES.items()
+        ],
         user=actor,
         csrf_field=CSRF_FIELD,
         csrf_token=csrf.token_for(csrf_cookie),
@@ -126,17 +131,20 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         localized=lambda texts, default="en": i18n.localized(texts, lang, default),
         next_url=path + ("?" + urlencode(query) if query else ""),
         # where a login comes back to: this page, or from the login page its own ``next``
-        login_next=_safe_next(query.get("next")) if path == "/login"
+        login_next=_safe_next(query.get("next"))
+        if path == "/login"
         else path + ("?" + urlencode(query) if query else ""),
         **context,
     )
     response = HTMLResponse(body, status_code=status_code)
     if CSRF_COOKIE not in request.cookies:
-        response.set_cookie(CSRF_COOKIE, csrf_cookie, httponly=True, samesite="strict",
-                            secure=_https(request), path="/")
+        response.set_cookie(
+            CSRF_COOKIE, csrf_cookie, httponly=True, samesite="strict", secure=_https(request), path="/"
+        )
     if i18n.normalize(request.query_params.get("lang")):
-        response.set_cookie(i18n.LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax",
-                            secure=_https(request), path="/")
+        response.set_cookie(
+            i18n.LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", secure=_https(request), path="/"
+        )
     return response
 
 
@@ -144,8 +152,9 @@ def _election(request: Request, election_id: str) -> dict[str, Any] | None:
     """The public view of an election, as the API gives it (None if not visible)."""
     try:
         with transaction(request.app.state.sessions) as session:
-            election = election_service.load_visible(session, current_actor(request, election_id),
-                                                     election_id)
+            election = election_service.load_visible(
+                session, current_actor(request, election_id), election_id
+            )
             return election_service.view(session, election)
     except DomainError:
         return None
@@ -167,8 +176,10 @@ def _safe_next(value: str | None) -> str:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     with transaction(request.app.state.sessions) as session:
-        visible = [election_service.view(session, e)
-                   for e in election_service.list_visible(session, current_actor(request))]
+        visible = [
+            election_service.view(session, e)
+            for e in election_service.list_visible(session, current_actor(request))
+        ]
     return render(request, "home.html", elections=visible)
 
 
@@ -178,22 +189,31 @@ def login_page(request: Request) -> Response:
 
 
 @router.post("/login")
-def login(request: Request, username: str = Form(..., max_length=255),
-          csrf_token: str = Form(""), next: str = Form("/")) -> Response:
+def login(
+    request: Request,
+    username: str = Form(..., max_length=255),
+    csrf_token: str = Form(""),
+    next: str = Form("/"),
+) -> Response:
     _require_csrf(request, csrf_token)
     settings = request.app.state.settings
     if not settings.dev_login_enabled:
-        return render(request, "login.html", status_code=403, next=_safe_next(next),
-                      error="disabled")
+        return render(request, "login.html", status_code=403, next=_safe_next(next), error="disabled")
     name = username.strip()
     if not name or any(c in name for c in "#<>[]|{}/@:") or any(ord(c) < 32 for c in name):
-        return render(request, "login.html", status_code=422, next=_safe_next(next),
-                      error="invalid")
+        return render(request, "login.html", status_code=422, next=_safe_next(next), error="invalid")
     with transaction(request.app.state.sessions) as session:
         token, _ = identity.open_session(session, name, method="development")
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
-                        secure=_https(request), max_age=identity.SESSION_MAX_AGE, path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=_https(request),
+        max_age=identity.SESSION_MAX_AGE,
+        path="/",
+    )
     return response
 
 
@@ -216,7 +236,8 @@ class CsrfFailed(Exception):
 def _require_csrf(request: Request, token: str) -> None:
     csrf: CsrfTokens = request.app.state.csrf
     if not same_origin(request, request.app.state.settings.base_url) or not csrf.check(
-            request.cookies.get(CSRF_COOKIE), token):
+        request.cookies.get(CSRF_COOKIE), token
+    ):
         raise CsrfFailed()
 
 
@@ -252,15 +273,21 @@ def _is_committee(request: Request, actor: Actor | None) -> bool:
     with transaction(request.app.state.sessions) as session:
         if wanted:
             return "committee" in election_service.roles_of(session, wanted, actor.username)
-        return any("committee" in election_service.roles_of(session, e.id, actor.username)
-                   for e in election_service.list_visible(session, actor))
+        return any(
+            "committee" in election_service.roles_of(session, e.id, actor.username)
+            for e in election_service.list_visible(session, actor)
+        )
 
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request) -> Response:
-    return render(request, "admin.html", zones=known_zones(),
-                  committee=_is_committee(request, current_actor(request)),
-                  request_election=request.query_params.get("election"))
+    return render(
+        request,
+        "admin.html",
+        zones=known_zones(),
+        committee=_is_committee(request, current_actor(request)),
+        request_election=request.query_params.get("election"),
+    )
 
 
 def install(app: FastAPI) -> None:

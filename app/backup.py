@@ -39,8 +39,10 @@ class Outcome:
 
     def describe(self, verb: str) -> str:
         size = self.path.stat().st_size if self.path.exists() else 0
-        return (f"{verb} {self.kind} database at schema revision {self.revision or 'none'} "
-                f"({size:,} bytes: {self.path})")
+        return (
+            f"{verb} {self.kind} database at schema revision {self.revision or 'none'} "
+            f"({size:,} bytes: {self.path})"
+        )
 
 
 def _kind(url: str) -> str:
@@ -61,8 +63,9 @@ def _sqlite_path(url: str) -> Path:
 def _pg_command(tool: str, url: URL) -> tuple[list[str], dict[str, str]]:
     binary = shutil.which(tool)
     if binary is None:
-        raise BackupError(f"{tool} not found: install PostgreSQL's client tools "
-                          "(Debian: apt-get install postgresql-client)")
+        raise BackupError(
+            f"{tool} not found: install PostgreSQL's client tools (Debian: apt-get install postgresql-client)"
+        )
     args = [binary, "--no-password"]
     if url.host:
         args += ["--host", url.host]
@@ -129,8 +132,18 @@ def backup(url: str, target: Path, *, force: bool = False) -> Outcome:
         else:
             parsed = make_url(url)
             args, env = _pg_command("pg_dump", parsed)
-            _run(args + ["--format=custom", "--no-owner", "--no-privileges",
-                         f"--file={partial}", str(parsed.database)], env, "pg_dump")
+            _run(
+                args
+                + [
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--file={partial}",
+                    str(parsed.database),
+                ],
+                env,
+                "pg_dump",
+            )
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
@@ -149,8 +162,9 @@ def _backup_kind(source: Path) -> str:
         return "sqlite"
     if head.startswith(PGDUMP_MAGIC):
         return "postgresql"
-    raise BackupError(f"{source} is not a Scrutin backup (neither a SQLite file nor a "
-                      "pg_dump custom-format archive)")
+    raise BackupError(
+        f"{source} is not a Scrutin backup (neither a SQLite file nor a pg_dump custom-format archive)"
+    )
 
 
 def restore(url: str, source: Path, *, force: bool = False) -> Outcome:
@@ -159,9 +173,11 @@ def restore(url: str, source: Path, *, force: bool = False) -> Outcome:
     kind = _kind(url)
     backup_kind = _backup_kind(source)
     if backup_kind != kind:
-        raise BackupError(f"{source} is a {backup_kind} backup; the configured database is "
-                          f"{kind} (restore it into a {backup_kind} database, then move the "
-                          "data another way)")
+        raise BackupError(
+            f"{source} is a {backup_kind} backup; the configured database is "
+            f"{kind} (restore it into a {backup_kind} database, then move the "
+            "data another way)"
+        )
     if kind == "sqlite":
         check = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
@@ -177,8 +193,10 @@ def restore(url: str, source: Path, *, force: bool = False) -> Outcome:
             raise BackupError(f"{source} has no Scrutin schema revision")
     present = _tables(url) if kind == "postgresql" or _sqlite_path(url).exists() else []
     if present and not force:
-        raise BackupError(f"the database is not empty ({len(present)} tables): restore into "
-                          "an empty database, or --force to replace its contents")
+        raise BackupError(
+            f"the database is not empty ({len(present)} tables): restore into "
+            "an empty database, or --force to replace its contents"
+        )
     if kind == "sqlite":
         path = _sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,9 +219,19 @@ def restore(url: str, source: Path, *, force: bool = False) -> Outcome:
             finally:
                 engine.dispose()
         args, env = _pg_command("pg_restore", parsed)
-        _run(args + ["--no-owner", "--no-privileges", "--exit-on-error",
-                     "--single-transaction", f"--dbname={parsed.database}", str(source)],
-             env, "pg_restore")
+        _run(
+            args
+            + [
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                f"--dbname={parsed.database}",
+                str(source),
+            ],
+            env,
+            "pg_restore",
+        )
     revision = _revision_of(url)
     if revision is None:
         raise BackupError(f"{source} restored, but it holds no Scrutin schema revision")

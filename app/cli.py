@@ -31,12 +31,17 @@ from app.eligibility.cli import roll_command
 from app.verify_cli import verify_command
 
 # FriendlyGroup: user mistakes print one line, never a traceback (app/cli_errors.py).
-cli = typer.Typer(help="Scrutin: verifiable secret-ballot elections for wiki communities.",
-                  no_args_is_help=True, cls=FriendlyGroup, pretty_exceptions_show_locals=False)
+cli = typer.Typer(
+    help="Scrutin: verifiable secret-ballot elections for wiki communities.",
+    no_args_is_help=True,
+    cls=FriendlyGroup,
+    pretty_exceptions_show_locals=False,
+)
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
-outbox_cli = typer.Typer(help="The notification outbox (re-vote notices by e-mail or wiki "
-                         "e-mail).", no_args_is_help=True)
+outbox_cli = typer.Typer(
+    help="The notification outbox (re-vote notices by e-mail or wiki e-mail).", no_args_is_help=True
+)
 cli.add_typer(outbox_cli, name="outbox")
 cli.add_typer(trustee_cli, name="trustee")
 cli.add_typer(credentials_cli, name="credentials")
@@ -59,9 +64,13 @@ cli.command("verify-audit")(verify_audit_command)
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
-    workers: int = typer.Option(None, "--workers", min=1, max=64,
-                                help="Server processes (default: SCRUTIN_WORKERS, 1). More "
-                                "than one needs PostgreSQL."),
+    workers: int = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        max=64,
+        help="Server processes (default: SCRUTIN_WORKERS, 1). More than one needs PostgreSQL.",
+    ),
 ) -> None:
     """Run the web service. On the embedded default (SQLite) the schema is upgraded first."""
     import os
@@ -81,30 +90,42 @@ def serve(
 
         demo_app = create_app(settings, run_scheduler=False)
         if ensure_demo(demo_app, settings.data_dir):
-            typer.echo(f"demo election ready: http://{host}:{port}/elections/{DEMO_ID} "
-                       "(log in as DemoVoter1 … DemoVoter20, Alice, Bob or Carol; "
-                       f"committee: Admin; trustees: {', '.join(DEMO_TRUSTEES)})")
+            typer.echo(
+                f"demo election ready: http://{host}:{port}/elections/{DEMO_ID} "
+                "(log in as DemoVoter1 … DemoVoter20, Alice, Bob or Carol; "
+                f"committee: Admin; trustees: {', '.join(DEMO_TRUSTEES)})"
+            )
         demo_app.state.engine.dispose()
     database = _redact(settings.effective_database_url)
-    typer.echo(f"Scrutin on http://{host}:{port} (database: {database}, {workers} "
-               f"process{'es' if workers > 1 else ''})")
+    typer.echo(
+        f"Scrutin on http://{host}:{port} (database: {database}, {workers} "
+        f"process{'es' if workers > 1 else ''})"
+    )
     # Forwarded headers are resolved by the app itself (SCRUTIN_TRUSTED_PROXIES, uvicorn's
     # ProxyHeadersMiddleware), not by the server's own default of trusting 127.0.0.1.
     # log_config=None: the logs keep the format configure_logging chose.
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=False,
-                    log_config=None, access_log=False)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, proxy_headers=False, log_config=None, access_log=False
+        )
         return
     # Several processes: each builds its own app (serve_app reads the same environment); the
     # metrics of all of them are added up from files in PROMETHEUS_MULTIPROC_DIR, emptied here.
-    metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-                       or settings.data_dir / "prometheus")
+    metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.data_dir / "prometheus")
     metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in metrics_dir.glob("*.db"):
         stale.unlink()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
-    uvicorn.run("app.main:serve_app", factory=True, workers=workers, host=host, port=port,
-                proxy_headers=False, log_config=None, access_log=False)
+    uvicorn.run(
+        "app.main:serve_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        proxy_headers=False,
+        log_config=None,
+        access_log=False,
+    )
 
 
 @db_cli.command("upgrade")
@@ -152,8 +173,9 @@ def backup_command(
 @cli.command("restore")
 def restore_command(
     file: Path = typer.Argument(..., help="A file written by `scrutin backup`."),
-    force: bool = typer.Option(False, "--force",
-                               help="Replace the contents of a database that is not empty."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace the contents of a database that is not empty."
+    ),
 ) -> None:
     """Restore FILE into the configured database. Stop the service first; refuses a database
     that is not empty unless --force. Then run `scrutin db upgrade` if the code is newer."""
@@ -167,15 +189,21 @@ def restore_command(
     typer.echo(outcome.describe("restored"))
     head = db.head_revision()
     if outcome.revision != head:
-        typer.echo(f"the backup is at revision {outcome.revision}, this code at {head}: run "
-                   "`scrutin db upgrade`")
+        typer.echo(
+            f"the backup is at revision {outcome.revision}, this code at {head}: run `scrutin db upgrade`"
+        )
 
 
 WORKER_INTERVAL_HELP = "Seconds between passes (default: SCRUTIN_SCHEDULER_INTERVAL_SECONDS)."
 
 
-def _work_loop(settings: Settings, one_pass: Callable[[sessionmaker[Session]], None], *,
-               once: bool, interval: float | None) -> None:
+def _work_loop(
+    settings: Settings,
+    one_pass: Callable[[sessionmaker[Session]], None],
+    *,
+    once: bool,
+    interval: float | None,
+) -> None:
     """A background worker in its own process: ``one_pass`` every ``interval`` seconds (or
     once), on the configured database, until interrupted."""
     import time
@@ -248,8 +276,9 @@ def roll_work(
 
 @cli.command()
 def purge(
-    retention_days: int = typer.Option(None, "--retention-days", min=0,
-                                       help="Default: SCRUTIN_PII_RETENTION_DAYS (90)."),
+    retention_days: int = typer.Option(
+        None, "--retention-days", min=0, help="Default: SCRUTIN_PII_RETENTION_DAYS (90)."
+    ),
 ) -> None:
     """Delete voters' private signals (IP, user agent) of elections closed longer ago than the
     retention period. The background scheduler does the same every tick."""
@@ -276,18 +305,26 @@ def simulate(
     revote_rate: float = typer.Option(0.1, "--revote-rate", min=0.0, max=1.0),
     seed: int = typer.Option(1, "--seed"),
     out: Path = typer.Option(Path("record.json"), "--out", help="Where to write the record."),
-    database_url: str = typer.Option(None, "--database-url",
-                                     help="PostgreSQL URL (default: a fresh SQLite file)."),
+    database_url: str = typer.Option(
+        None, "--database-url", help="PostgreSQL URL (default: a fresh SQLite file)."
+    ),
     workers: int = typer.Option(4, "--workers", min=1, help="Concurrent voter clients."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    separate_server: bool = typer.Option(False, "--server-process",
-                                         help="Run the server in its own process (benchmarks)."),
-    scenario: str = typer.Option("basic", "--scenario",
-                                 help="basic, or remediation (pause, strike, extend, re-vote, "
-                                 "candidate withdrawal, scrutiny strikes)"),
-    ranked: Path = typer.Option(None, "--ranked", help="A ranked ballot file (BLT, PrefLib): "
-                                "cast it encrypted, mix, decrypt, count, compare with "
-                                "`scrutin count`."),
+    separate_server: bool = typer.Option(
+        False, "--server-process", help="Run the server in its own process (benchmarks)."
+    ),
+    scenario: str = typer.Option(
+        "basic",
+        "--scenario",
+        help="basic, or remediation (pause, strike, extend, re-vote, candidate withdrawal, scrutiny strikes)",
+    ),
+    ranked: Path = typer.Option(
+        None,
+        "--ranked",
+        help="A ranked ballot file (BLT, PrefLib): "
+        "cast it encrypted, mix, decrypt, count, compare with "
+        "`scrutin count`.",
+    ),
     method: str = typer.Option("meek", "--method", help="Counting method (with --ranked)."),
     seats: int = typer.Option(None, "--seats", min=1, help="Seats (with --ranked)."),
     mixers: int = typer.Option(2, "--mixers", min=2, help="Mixes (with --ranked)."),
@@ -310,19 +347,35 @@ def simulate(
             raise typer.BadParameter(f"--method must be one of {', '.join(METHODS)}")
         try:
             report = run_ranked_simulation(
-                ballot_file=ranked, method=method, seats=seats, trustees=trustees,
-                threshold=threshold, mixers=mixers, out=out, workers=workers,
-                database_url=database_url, separate_server=separate_server,
-                log=lambda m: typer.echo(m, err=True))
+                ballot_file=ranked,
+                method=method,
+                seats=seats,
+                trustees=trustees,
+                threshold=threshold,
+                mixers=mixers,
+                out=out,
+                workers=workers,
+                database_url=database_url,
+                separate_server=separate_server,
+                log=lambda m: typer.echo(m, err=True),
+            )
         except (ValueError, BallotFileError, OSError) as exc:
             raise typer.BadParameter(str(exc)) from None
     else:
-        report = run_simulation(voters=voters, candidates=candidates, trustees=trustees,
-                                threshold=threshold, revote_rate=revote_rate, seed=seed,
-                                out=out, database_url=database_url, workers=workers,
-                                scenario=scenario,
-                                separate_server=separate_server,
-                                log=lambda m: typer.echo(m, err=True))
+        report = run_simulation(
+            voters=voters,
+            candidates=candidates,
+            trustees=trustees,
+            threshold=threshold,
+            revote_rate=revote_rate,
+            seed=seed,
+            out=out,
+            database_url=database_url,
+            workers=workers,
+            scenario=scenario,
+            separate_server=separate_server,
+            log=lambda m: typer.echo(m, err=True),
+        )
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:

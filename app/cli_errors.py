@@ -42,8 +42,7 @@ def _database() -> str:
 def database_message(exc: DBAPIError) -> str:
     detail = _first_line(exc)
     if "no such table" in detail or "does not exist" in detail and "relation" in detail:
-        return (f"the database {_database()} has no Scrutin schema ({detail}): run "
-                "`scrutin db upgrade`")
+        return f"the database {_database()} has no Scrutin schema ({detail}): run `scrutin db upgrade`"
     return f"cannot use the database {_database()}: {detail}"
 
 

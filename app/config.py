@@ -105,8 +105,13 @@ class Settings(BaseSettings):
     # (or a shared SCRUTIN_RATE_LIMIT_STORAGE for exact rate limits).
     workers: int = Field(default=1, ge=1, le=64)
 
-    @field_validator("rate_limit_login", "rate_limit_invitations", "rate_limit_cast",
-                     "rate_limit_export", "rate_limit_sensitive_read")
+    @field_validator(
+        "rate_limit_login",
+        "rate_limit_invitations",
+        "rate_limit_cast",
+        "rate_limit_export",
+        "rate_limit_sensitive_read",
+    )
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         from limits import parse_many
@@ -115,8 +120,9 @@ class Settings(BaseSettings):
             try:
                 parse_many(value)
             except ValueError as exc:
-                raise ValueError(f"rate limit {value!r} is not of the form "
-                                 "'30/minute' or '30/minute;300/hour'") from exc
+                raise ValueError(
+                    f"rate limit {value!r} is not of the form '30/minute' or '30/minute;300/hour'"
+                ) from exc
         return value.strip()
 
     @field_validator("database_url")
@@ -126,9 +132,11 @@ class Settings(BaseSettings):
         if not value:
             return value
         if not value.startswith(("sqlite:", "postgresql:", "postgres:", "postgresql+psycopg:")):
-            raise ValueError("SCRUTIN_DATABASE_URL must be a PostgreSQL URL "
-                             "(postgresql://user:password@host/db) or a SQLite one "
-                             "(sqlite:///path.db), or empty for the embedded default")
+            raise ValueError(
+                "SCRUTIN_DATABASE_URL must be a PostgreSQL URL "
+                "(postgresql://user:password@host/db) or a SQLite one "
+                "(sqlite:///path.db), or empty for the embedded default"
+            )
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
@@ -163,17 +171,18 @@ class Settings(BaseSettings):
                 "whitespace) outside development"
             )
         if self.wiki_bot_username and self.wiki_bot_token:
-            raise ValueError("SCRUTIN_WIKI_BOT_USERNAME/PASSWORD (a BotPassword) and "
-                             "SCRUTIN_WIKI_BOT_TOKEN (OAuth) are exclusive: give one")
+            raise ValueError(
+                "SCRUTIN_WIKI_BOT_USERNAME/PASSWORD (a BotPassword) and "
+                "SCRUTIN_WIKI_BOT_TOKEN (OAuth) are exclusive: give one"
+            )
         if bool(self.wiki_bot_username) != bool(self.wiki_bot_password):
-            raise ValueError("a BotPassword needs both SCRUTIN_WIKI_BOT_USERNAME and "
-                             "SCRUTIN_WIKI_BOT_PASSWORD")
+            raise ValueError(
+                "a BotPassword needs both SCRUTIN_WIKI_BOT_USERNAME and SCRUTIN_WIKI_BOT_PASSWORD"
+            )
         if (self.wiki_bot_username or self.wiki_bot_token) and not self.wiki_bot_api:
-            raise ValueError("the wiki bot account needs SCRUTIN_WIKI_API_URL (or "
-                             "SCRUTIN_WIKI_BOT_API_URL)")
+            raise ValueError("the wiki bot account needs SCRUTIN_WIKI_API_URL (or SCRUTIN_WIKI_BOT_API_URL)")
         if self.environment == "production" and self.dev_login:
-            raise ValueError("SCRUTIN_DEV_LOGIN (password-less login by name) is refused in "
-                             "production")
+            raise ValueError("SCRUTIN_DEV_LOGIN (password-less login by name) is refused in production")
         if self.environment == "production" and self.demo and self.uses_embedded_database:
             raise ValueError(
                 "production on the embedded SQLite database with the demo election on: set "
@@ -207,9 +216,13 @@ class Settings(BaseSettings):
     @property
     def rate_limits(self) -> dict[str, str]:
         """Each rate-limit class and its limits (empty: unlimited)."""
-        return {"login": self.rate_limit_login, "invitations": self.rate_limit_invitations,
-                "cast": self.rate_limit_cast, "export": self.rate_limit_export,
-                "sensitive_read": self.rate_limit_sensitive_read}
+        return {
+            "login": self.rate_limit_login,
+            "invitations": self.rate_limit_invitations,
+            "cast": self.rate_limit_cast,
+            "export": self.rate_limit_export,
+            "sensitive_read": self.rate_limit_sensitive_read,
+        }
 
     @property
     def effective_log_format(self) -> str:
@@ -230,7 +243,7 @@ def normalize_database_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

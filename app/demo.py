@@ -34,30 +34,48 @@ DEMO_VOTERS = tuple(f"DemoVoter{i}" for i in range(1, 21)) + ("Alice", "Bob", "C
 
 
 def demo_config(now: datetime) -> dict:
-    names = [("Example Candidate A", "示例候选人甲", "示例候選人甲"),
-             ("Example Candidate B", "示例候选人乙", "示例候選人乙"),
-             ("Example Candidate C", "示例候选人丙", "示例候選人丙")]
+    names = [
+        ("Example Candidate A", "示例候选人甲", "示例候選人甲"),
+        ("Example Candidate B", "示例候选人乙", "示例候選人乙"),
+        ("Example Candidate C", "示例候选人丙", "示例候選人丙"),
+    ]
     return {
         "id": DEMO_ID,
-        "title": {"en": "Demo administrator election", "zh-hans": "演示管理员选举",
-                  "zh-hant": "演示管理員選舉"},
-        "description": {"en": "Support, oppose or stay neutral on each candidate. A candidate "
-                        "passes with at least 70% support among support and oppose votes.",
-                        "zh-hans": "对每位候选人投支持、反对或中立票。支持票占支持与反对票之和的70%"
-                        "或以上即当选。",
-                        "zh-hant": "對每位候選人投支持、反對或中立票。支持票佔支持與反對票之和的70%"
-                        "或以上即當選。"},
-        "questions": [{
-            "kind": "sonc",
-            "title": {"en": "Administrator candidates", "zh-hans": "管理员候选人",
-                      "zh-hant": "管理員候選人"},
-            "candidates": [{"name": {"en": en, "zh-hans": hans, "zh-hant": hant}}
-                           for en, hans, hant in names],
-            "pass_rule": {"threshold_percent": "70", "comparison": ">=", "display": "round",
-                          "decimals": 1},
-        }],
-        "schedule": {"start": (now - timedelta(minutes=1)).isoformat(),
-                     "end": (now + timedelta(days=30)).isoformat(), "timezone": "UTC"},
+        "title": {
+            "en": "Demo administrator election",
+            "zh-hans": "演示管理员选举",
+            "zh-hant": "演示管理員選舉",
+        },
+        "description": {
+            "en": "Support, oppose or stay neutral on each candidate. A candidate "
+            "passes with at least 70% support among support and oppose votes.",
+            "zh-hans": "对每位候选人投支持、反对或中立票。支持票占支持与反对票之和的70%或以上即当选。",
+            "zh-hant": "對每位候選人投支持、反對或中立票。支持票佔支持與反對票之和的70%或以上即當選。",
+        },
+        "questions": [
+            {
+                "kind": "sonc",
+                "title": {
+                    "en": "Administrator candidates",
+                    "zh-hans": "管理员候选人",
+                    "zh-hant": "管理員候選人",
+                },
+                "candidates": [
+                    {"name": {"en": en, "zh-hans": hans, "zh-hant": hant}} for en, hans, hant in names
+                ],
+                "pass_rule": {
+                    "threshold_percent": "70",
+                    "comparison": ">=",
+                    "display": "round",
+                    "decimals": 1,
+                },
+            }
+        ],
+        "schedule": {
+            "start": (now - timedelta(minutes=1)).isoformat(),
+            "end": (now + timedelta(days=30)).isoformat(),
+            "timezone": "UTC",
+        },
         "threshold": 2,
         "trustee_count": 3,
         "credential_mode": "convenient",
@@ -70,6 +88,7 @@ def ensure_demo(app: FastAPI, data_dir: Path) -> bool:
         if session.scalar(select(func.count()).select_from(Election)):
             return False
     with serving(app, lifespan="off") as url, httpx.Client(base_url=url, timeout=60) as http:
+
         def login(name: str) -> ScrutinSession:
             return ScrutinSession(url, http=http).dev_login(name)
 
@@ -80,6 +99,8 @@ def ensure_demo(app: FastAPI, data_dir: Path) -> bool:
         admin.post(f"/api/v1/elections/{DEMO_ID}/roll", {"usernames": list(DEMO_VOTERS)})
         admin.post(f"/api/v1/elections/{DEMO_ID}/freeze")
         key_dir = data_dir / "demo-trustees"
-        run_ceremony(TrusteeClient(login(name), DEMO_ID, key_dir / f"{name}.json",
-                                   DEMO_TRUSTEE_PASSPHRASE) for name in DEMO_TRUSTEES)
+        run_ceremony(
+            TrusteeClient(login(name), DEMO_ID, key_dir / f"{name}.json", DEMO_TRUSTEE_PASSPHRASE)
+            for name in DEMO_TRUSTEES
+        )
     return True

@@ -36,14 +36,16 @@ def live_server(settings: Settings, port: int | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def serving(app: FastAPI, port: int | None = None,
-            lifespan: Literal["auto", "on", "off"] = "on") -> Iterator[str]:
+def serving(
+    app: FastAPI, port: int | None = None, lifespan: Literal["auto", "on", "off"] = "on"
+) -> Iterator[str]:
     """Serve an app that already exists on 127.0.0.1 (a free port) until the block ends.
     ``lifespan="off"`` leaves the app's start-up and shut-down (its scheduler) to whoever
     serves it next (``app.demo`` builds the demo this way before ``scrutin serve``)."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan=lifespan))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{port}"
@@ -72,22 +74,39 @@ def server_process(settings: Settings, port: int | None = None) -> Iterator[str]
     import sys
 
     port = port or free_port()
-    env = {**os.environ,
-           "SCRUTIN_ENVIRONMENT": settings.environment,
-           "SCRUTIN_SECRET_KEY": settings.secret_key,
-           "SCRUTIN_DATABASE_URL": settings.database_url,
-           "SCRUTIN_DATA_DIR": str(settings.data_dir),
-           "SCRUTIN_ADMINS": settings.admins,
-           "SCRUTIN_DEV_LOGIN": "true" if settings.dev_login else "false",
-           "SCRUTIN_TRUSTED_PROXIES": settings.trusted_proxies,
-           "SCRUTIN_DEMO": "false",
-           # limits the caller chose (a simulation turns the rate limits off)
-           **{f"SCRUTIN_{name.upper()}": str(getattr(settings, name))
-              for name in type(settings).model_fields
-              if name.startswith(("rate_limit_", "max_"))}}
+    env = {
+        **os.environ,
+        "SCRUTIN_ENVIRONMENT": settings.environment,
+        "SCRUTIN_SECRET_KEY": settings.secret_key,
+        "SCRUTIN_DATABASE_URL": settings.database_url,
+        "SCRUTIN_DATA_DIR": str(settings.data_dir),
+        "SCRUTIN_ADMINS": settings.admins,
+        "SCRUTIN_DEV_LOGIN": "true" if settings.dev_login else "false",
+        "SCRUTIN_TRUSTED_PROXIES": settings.trusted_proxies,
+        "SCRUTIN_DEMO": "false",
+        # limits the caller chose (a simulation turns the rate limits off)
+        **{
+            f"SCRUTIN_{name.upper()}": str(getattr(settings, name))
+            for name in type(settings).model_fields
+            if name.startswith(("rate_limit_", "max_"))
+        },
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -44,20 +44,29 @@ def make_facts_provider(settings: Settings) -> MediaWikiProvider | None:
     """One provider per process, so its TTL cache is shared by all requests."""
     if not settings.wiki_api_url:
         return None
-    return MediaWikiProvider(settings.wiki_api_url, user_agent=settings.wiki_user_agent,
-                             timeout=settings.wiki_timeout, maxlag=settings.wiki_maxlag,
-                             cache_ttl=settings.wiki_cache_ttl)
+    return MediaWikiProvider(
+        settings.wiki_api_url,
+        user_agent=settings.wiki_user_agent,
+        timeout=settings.wiki_timeout,
+        maxlag=settings.wiki_maxlag,
+        cache_ttl=settings.wiki_cache_ttl,
+    )
 
 
 def make_wiki_bot(settings: Settings) -> WikiBot | None:
     """The service's wiki account (anonymous, for page reads, when only the API is set)."""
     if not settings.wiki_bot_api:
         return None
-    return WikiBot(settings.wiki_bot_api, username=settings.wiki_bot_username,
-                   password=settings.wiki_bot_password, token=settings.wiki_bot_token,
-                   user_agent=settings.wiki_user_agent, maxlag=settings.wiki_maxlag,
-                   timeout=max(settings.wiki_timeout, 20.0),
-                   edit_interval=settings.wiki_edit_interval)
+    return WikiBot(
+        settings.wiki_bot_api,
+        username=settings.wiki_bot_username,
+        password=settings.wiki_bot_password,
+        token=settings.wiki_bot_token,
+        user_agent=settings.wiki_user_agent,
+        maxlag=settings.wiki_maxlag,
+        timeout=max(settings.wiki_timeout, 20.0),
+        edit_interval=settings.wiki_edit_interval,
+    )
 
 
 def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) -> FastAPI:
@@ -67,12 +76,16 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     audit_signer = AuditSigner(settings.secret_key)
     notify_channels = channels_from(settings)
     facts_provider = make_facts_provider(settings)
-    scheduler = Scheduler(sessions, interval_seconds=settings.scheduler_interval_seconds,
-                          pii_retention=timedelta(days=settings.pii_retention_days),
-                          audit_signer=audit_signer,
-                          audit_anchor=timedelta(seconds=settings.audit_anchor_seconds),
-                          notify_channels=notify_channels, notify_policy=policy_from(settings),
-                          facts_provider=facts_provider)
+    scheduler = Scheduler(
+        sessions,
+        interval_seconds=settings.scheduler_interval_seconds,
+        pii_retention=timedelta(days=settings.pii_retention_days),
+        audit_signer=audit_signer,
+        audit_anchor=timedelta(seconds=settings.audit_anchor_seconds),
+        notify_channels=notify_channels,
+        notify_policy=policy_from(settings),
+        facts_provider=facts_provider,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -93,10 +106,16 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
         finally:
             scheduler.stop()
 
-    app = FastAPI(title="Scrutin", version="0.1.0", openapi_url="/api/v1/openapi.json",
-                  docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan,
-                  # One place for rate limits: the matched route decides the class.
-                  dependencies=[Depends(rate_limit)])
+    app = FastAPI(
+        title="Scrutin",
+        version="0.1.0",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+        # One place for rate limits: the matched route decides the class.
+        dependencies=[Depends(rate_limit)],
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
@@ -107,12 +126,17 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = True) 
     app.state.notify_channels = notify_channels
     app.state.scheduler = scheduler
     app.state.revote_notices = RevoteNotices(
-        channels=tuple(c.name for c in notify_channels), base_url=settings.base_url,
-        languages=tuple(i18n.LANGUAGES), gettext_for=lambda lang: i18n.translations(lang).gettext,
-        localized=i18n.localized, wake=scheduler.wake_outbox)
+        channels=tuple(c.name for c in notify_channels),
+        base_url=settings.base_url,
+        languages=tuple(i18n.LANGUAGES),
+        gettext_for=lambda lang: i18n.translations(lang).gettext,
+        localized=i18n.localized,
+        wake=scheduler.wake_outbox,
+    )
     app.state.wiki_bot = make_wiki_bot(settings)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
-                       max_mix_bytes=settings.max_mix_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_request_bytes, max_mix_bytes=settings.max_mix_bytes
+    )
     app.add_middleware(UrlCharacterGuard)
     if settings.trusted_proxy_list:
         # Outermost: X-Forwarded-For (and -Proto) are believed only from these proxies, so the

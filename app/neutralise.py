@@ -41,6 +41,5 @@ class SafeCsvWriter:
 
 
 def nowiki(text: Any) -> str:
-    body = (str(text).replace("&", "&amp;").replace("<", "&lt;")
-            .replace("\r", " ").replace("\n", " "))
+    body = str(text).replace("&", "&amp;").replace("<", "&lt;").replace("\r", " ").replace("\n", " ")
     return f"<nowiki>{body}</nowiki>"

@@ -30,17 +30,28 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
-HTTP_REQUESTS = Counter("scrutin_http_requests", "HTTP requests answered, by route template "
-                        "and status", ["method", "route", "status"])
-HTTP_LATENCY = Histogram("scrutin_http_request_duration_seconds", "Time to answer a request, "
-                         "by route template", ["method", "route"],
-                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+HTTP_REQUESTS = Counter(
+    "scrutin_http_requests",
+    "HTTP requests answered, by route template and status",
+    ["method", "route", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "scrutin_http_request_duration_seconds",
+    "Time to answer a request, by route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 BALLOTS_CAST = Counter("scrutin_ballots_cast", "Ballots accepted on a board")
-BALLOT_VERIFY = Histogram("scrutin_ballot_verification_seconds", "Time to verify a cast "
-                          "ballot's proofs (in the server, before it is stored)",
-                          buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-NOTIFY_SENT = Counter("scrutin_notifications", "Notification delivery attempts, by channel "
-                      "and outcome (sent, retry, failed)", ["channel", "outcome"])
+BALLOT_VERIFY = Histogram(
+    "scrutin_ballot_verification_seconds",
+    "Time to verify a cast ballot's proofs (in the server, before it is stored)",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+NOTIFY_SENT = Counter(
+    "scrutin_notifications",
+    "Notification delivery attempts, by channel and outcome (sent, retry, failed)",
+    ["channel", "outcome"],
+)
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -73,8 +84,11 @@ class QueueDepth(Collector):
         self._counts = counts
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        family = GaugeMetricFamily("scrutin_outbox_messages", "Outbox rows by kind "
-                                   "(notice, announcement) and status", labels=["kind", "status"])
+        family = GaugeMetricFamily(
+            "scrutin_outbox_messages",
+            "Outbox rows by kind (notice, announcement) and status",
+            labels=["kind", "status"],
+        )
         for (kind, status), value in sorted(self._counts.items()):
             family.add_metric([kind, status], value)
         yield family
@@ -84,8 +98,9 @@ class QueueDepth(Collector):
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("scrutin_request_id",
-                                                                           default=None)
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "scrutin_request_id", default=None
+)
 
 
 def accepted_request_id(value: str | None) -> str:
@@ -105,8 +120,11 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "color_message",
-                                                                           "asctime"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "color_message",
+    "asctime",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -147,9 +165,9 @@ class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
 
 def make_handler(log_format: str, stream: TextIO | None = None) -> logging.Handler:
     handler: logging.StreamHandler = (  # type: ignore[type-arg]
-        logging.StreamHandler(stream) if stream is not None else _StandardError())
-    handler.setFormatter(JsonFormatter() if log_format == "json" else
-                         logging.Formatter(TEXT_FORMAT))
+        logging.StreamHandler(stream) if stream is not None else _StandardError()
+    )
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
     handler.addFilter(RequestIdFilter())
     setattr(handler, _HANDLER_MARK, True)
     return handler

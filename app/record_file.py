@@ -48,8 +48,7 @@ class StreamedBallots:
             try:
                 yield from ijson.kvitems(f, "ballots", use_float=True)
             except ijson.JSONError as exc:  # it parsed in the first pass: the file changed
-                raise InvalidRecord(f"record.ballots: the file changed while it was read "
-                                    f"({exc})") from None
+                raise InvalidRecord(f"record.ballots: the file changed while it was read ({exc})") from None
 
 
 @dataclass

@@ -28,13 +28,17 @@ log = logging.getLogger("scrutin.scheduler")
 
 
 class Scheduler:
-    def __init__(self, sessions: sessionmaker[Session], interval_seconds: float = 15.0,
-                 pii_retention: timedelta = timedelta(days=90),
-                 audit_signer: AuditSigner | None = None,
-                 audit_anchor: timedelta = timedelta(seconds=60),
-                 notify_channels: list[Channel] | None = None,
-                 notify_policy: RetryPolicy | None = None,
-                 facts_provider: FactsProvider | None = None) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        interval_seconds: float = 15.0,
+        pii_retention: timedelta = timedelta(days=90),
+        audit_signer: AuditSigner | None = None,
+        audit_anchor: timedelta = timedelta(seconds=60),
+        notify_channels: list[Channel] | None = None,
+        notify_policy: RetryPolicy | None = None,
+        facts_provider: FactsProvider | None = None,
+    ) -> None:
         self._sessions = sessions
         self._facts = facts_provider
         self._roll_wake = threading.Event()
@@ -53,16 +57,17 @@ class Scheduler:
     def start(self) -> None:
         if self._thread is None:
             self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="scrutin-scheduler",
-                                            daemon=True)
+            self._thread = threading.Thread(target=self._run, name="scrutin-scheduler", daemon=True)
             self._thread.start()
         if self._outbox_thread is None and any(c.name != "outbox" for c in self._channels):
-            self._outbox_thread = threading.Thread(target=self._run_outbox,
-                                                   name="scrutin-outbox", daemon=True)
+            self._outbox_thread = threading.Thread(
+                target=self._run_outbox, name="scrutin-outbox", daemon=True
+            )
             self._outbox_thread.start()
         if self._roll_thread is None and self._facts is not None:
-            self._roll_thread = threading.Thread(target=self._run_roll_checks,
-                                                 name="scrutin-roll-checks", daemon=True)
+            self._roll_thread = threading.Thread(
+                target=self._run_roll_checks, name="scrutin-roll-checks", daemon=True
+            )
             self._roll_thread.start()
 
     def stop(self) -> None:

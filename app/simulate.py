@@ -64,29 +64,50 @@ def published_totals(rows: list[dict], expected: list[int]) -> tuple[list[int | 
     """(published, expected) S/O totals side by side; a candidate the anonymity guard withheld
     (fewer counted ballots than the manifest's ``min_contributors``) is expected as None."""
     got = [n for r in rows for n in (r["support"], r["oppose"])]
-    want: list[int | None] = [None if rows[i // 2].get("too_few_ballots") else n
-                              for i, n in enumerate(expected)]
+    want: list[int | None] = [
+        None if rows[i // 2].get("too_few_ballots") else n for i, n in enumerate(expected)
+    ]
     return got, want
 
 
-def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: int,
-                   revote_rate: float = 0.1, seed: int = 1, out: Path,
-                   database_url: str | None = None, workers: int = 4,
-                   verify: bool = True, scenario: str = "basic", separate_server: bool = False,
-                   log=print) -> SimulationReport:  # type: ignore[no-untyped-def]
+def run_simulation(
+    *,
+    voters: int,
+    candidates: int,
+    trustees: int,
+    threshold: int,
+    revote_rate: float = 0.1,
+    seed: int = 1,
+    out: Path,
+    database_url: str | None = None,
+    workers: int = 4,
+    verify: bool = True,
+    scenario: str = "basic",
+    separate_server: bool = False,
+    log=print,
+) -> SimulationReport:  # type: ignore[no-untyped-def]
     if scenario not in ("basic", "remediation"):
         raise ValueError(f"unknown scenario {scenario!r}")
     if scenario == "remediation" and (voters < 8 or candidates < 2):
         raise ValueError("the remediation scenario needs at least 8 voters and 2 candidates")
     rng = random.Random(seed)
     data_dir = Path(tempfile.mkdtemp(prefix="scrutin-sim-"))
-    settings = Settings(environment="test", dev_login=True, secret_key=secrets.token_hex(32),
-                        database_url=database_url or "", data_dir=data_dir, demo=False,
-                        admins=ADMIN,
-                        # every simulated voter logs in and casts from this one address
-                        rate_limit_login="", rate_limit_cast="", rate_limit_export="")
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=secrets.token_hex(32),
+        database_url=database_url or "",
+        data_dir=data_dir,
+        demo=False,
+        admins=ADMIN,
+        # every simulated voter logs in and casts from this one address
+        rate_limit_login="",
+        rate_limit_cast="",
+        rate_limit_export="",
+    )
     if settings.uses_embedded_database:
         from app import db
+
         db.upgrade(settings.effective_database_url)
     timings: dict[str, float] = {}
     # In-process by default (quick); a separate server process for benchmarks.
@@ -95,35 +116,60 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
         t0 = time.perf_counter()
         admin = _session(base_url, ADMIN)
         now = datetime.now(UTC)
-        election = admin.post("/api/v1/elections", {
-            "title": {"en": f"Simulated election ({voters} voters)"},
-            "questions": [{"kind": "sonc", "title": {"en": "Candidates"},
-                           "candidates": [{"name": {"en": f"Candidate {i + 1}"}}
-                                          for i in range(candidates)]}],
-            "schedule": {"start": (now - timedelta(minutes=1)).isoformat(),
-                         "end": (now + timedelta(days=1)).isoformat(), "timezone": "UTC"},
-            "threshold": threshold, "trustee_count": trustees,
-        })
+        election = admin.post(
+            "/api/v1/elections",
+            {
+                "title": {"en": f"Simulated election ({voters} voters)"},
+                "questions": [
+                    {
+                        "kind": "sonc",
+                        "title": {"en": "Candidates"},
+                        "candidates": [{"name": {"en": f"Candidate {i + 1}"}} for i in range(candidates)],
+                    }
+                ],
+                "schedule": {
+                    "start": (now - timedelta(minutes=1)).isoformat(),
+                    "end": (now + timedelta(days=1)).isoformat(),
+                    "timezone": "UTC",
+                },
+                "threshold": threshold,
+                "trustee_count": trustees,
+            },
+        )
         eid = election["id"]
         trustee_names = [f"SimTrustee{i}" for i in range(1, trustees + 1)]
         for name in trustee_names:
             admin.post(f"/api/v1/elections/{eid}/roles", {"username": name, "role": "trustee"})
         voter_names = [f"SimVoter{i:06d}" for i in range(voters)]
         for i in range(0, voters, 5000):
-            admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voter_names[i:i + 5000]})
+            admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voter_names[i : i + 5000]})
         admin.post(f"/api/v1/elections/{eid}/freeze")
         timings["setup_s"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
         key_dir = data_dir / "trustee-keys"
-        trustee_clients = [TrusteeClient(_session(base_url, n), eid, key_dir / f"{n}.json",
-                                         SIMULATION_PASSPHRASE) for n in trustee_names]
+        trustee_clients = [
+            TrusteeClient(_session(base_url, n), eid, key_dir / f"{n}.json", SIMULATION_PASSPHRASE)
+            for n in trustee_names
+        ]
         run_ceremony(trustee_clients)
         timings["ceremony_s"] = time.perf_counter() - t0
 
         if scenario == "remediation":
-            report = _remediation(base_url, admin, eid, voter_names, candidates, trustee_clients,
-                                  threshold, rng, workers, timings, out, log)
+            report = _remediation(
+                base_url,
+                admin,
+                eid,
+                voter_names,
+                candidates,
+                trustee_clients,
+                threshold,
+                rng,
+                workers,
+                timings,
+                out,
+                log,
+            )
             report.voters = voters
             return _finish(report, out, verify, timings)
 
@@ -148,8 +194,7 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
         elapsed = time.perf_counter() - t0
         timings["casting_s"] = elapsed
         timings["casting_ballots_per_s"] = cast_count / elapsed if elapsed else 0.0
-        log(f"cast {cast_count} ballots in {elapsed:.1f} s "
-            f"({timings['casting_ballots_per_s']:.1f}/s)")
+        log(f"cast {cast_count} ballots in {elapsed:.1f} s ({timings['casting_ballots_per_s']:.1f}/s)")
 
         t0 = time.perf_counter()
         admin.post(f"/api/v1/elections/{eid}/close", {"reason": "simulation over"})
@@ -165,16 +210,19 @@ def run_simulation(*, voters: int, candidates: int, trustees: int, threshold: in
     rows = result["questions"][0]["candidates"]
     final = {name: casts[-1] for name, casts in plans.items()}
     got, want = published_totals(rows, expected_totals(final, candidates))
-    report = SimulationReport(election_id=eid, voters=voters, candidates=candidates,
-                              ballots_cast=cast_count, timings=timings,
-                              result_matches=(got == want
-                                              and result["ballots_counted"] == voters),
-                              record_path=str(out))
+    report = SimulationReport(
+        election_id=eid,
+        voters=voters,
+        candidates=candidates,
+        ballots_cast=cast_count,
+        timings=timings,
+        result_matches=(got == want and result["ballots_counted"] == voters),
+        record_path=str(out),
+    )
     return _finish(report, out, verify, timings)
 
 
-def _finish(report: SimulationReport, out: Path, verify: bool,
-            timings: dict[str, float]) -> SimulationReport:
+def _finish(report: SimulationReport, out: Path, verify: bool, timings: dict[str, float]) -> SimulationReport:
     if verify:
         from app.record_file import verify_record_file
 
@@ -185,16 +233,25 @@ def _finish(report: SimulationReport, out: Path, verify: bool,
     return report
 
 
-def _remediation(base_url: str, admin: ScrutinSession, eid: str, voter_names: list[str],
-                 candidates: int, trustees: list[TrusteeClient], threshold: int,
-                 rng: random.Random, workers: int, timings: dict[str, float], out: Path,
-                 log) -> SimulationReport:  # type: ignore[no-untyped-def]
+def _remediation(
+    base_url: str,
+    admin: ScrutinSession,
+    eid: str,
+    voter_names: list[str],
+    candidates: int,
+    trustees: list[TrusteeClient],
+    threshold: int,
+    rng: random.Random,
+    workers: int,
+    timings: dict[str, float],
+    out: Path,
+    log,
+) -> SimulationReport:  # type: ignore[no-untyped-def]
     """Open → casts → pause → strike a time window (invite) → extend → re-votes → resume →
     a candidate withdraws (old ballots kept) → more casts → close → scrutiny strikes a
     sockpuppet → seal → tally. Returns the report; the caller verifies the record."""
     path = f"/api/v1/elections/{eid}"
-    admin.post(f"{path}/roles", {"username": "SimScrutineer", "role": "scrutineer",
-                                 "flags": ["pii"]})
+    admin.post(f"{path}/roles", {"username": "SimScrutineer", "role": "scrutineer", "flags": ["pii"]})
     scrutineer = _session(base_url, "SimScrutineer")
     clients = {name: VoterClient(_session(base_url, name), eid) for name in voter_names}
     final: dict[str, list[int]] = {}
@@ -217,16 +274,24 @@ def _remediation(base_url: str, admin: ScrutinSession, eid: str, voter_names: li
     admin.post(f"{path}/pause", {"reason": "a wrong ballot was shown for a while"})
     affected = first_wave[: max(2, half // 2)]
     window = [cast_times[affected[0]], _after(cast_times[affected[-1]])]
-    struck = scrutineer.post(f"{path}/scrutiny/strike", {
-        "cast_between": window, "reason_code": "ballot_error",
-        "reason_text": "the ballot listed the candidates in the wrong order",
-        "invite_to_revote": True})
-    log(f"struck {len(struck['trackers'])} ballots cast in a window; "
-        f"{len(struck['invited'])} voters invited")
+    struck = scrutineer.post(
+        f"{path}/scrutiny/strike",
+        {
+            "cast_between": window,
+            "reason_code": "ballot_error",
+            "reason_text": "the ballot listed the candidates in the wrong order",
+            "invite_to_revote": True,
+        },
+    )
+    log(f"struck {len(struck['trackers'])} ballots cast in a window; {len(struck['invited'])} voters invited")
     end = admin.get(path)["schedule"]["end_utc"]
-    admin.post(f"{path}/extend", {"end": (datetime.fromisoformat(end)
-                                          + timedelta(hours=24)).isoformat(),
-                                  "reason": "time for the invited voters to vote again"})
+    admin.post(
+        f"{path}/extend",
+        {
+            "end": (datetime.fromisoformat(end) + timedelta(hours=24)).isoformat(),
+            "reason": "time for the invited voters to vote again",
+        },
+    )
     admin.post(f"{path}/resume", {"reason": "ballot corrected"})
     for name in struck["invited"]:
         if not clients[name].status()["notices"]:
@@ -234,8 +299,10 @@ def _remediation(base_url: str, admin: ScrutinSession, eid: str, voter_names: li
         cast(name, choice_for(candidates))
     # The last candidate withdraws; ballots already cast stay valid.
     withdrawn = candidates - 1
-    admin.post(f"{path}/candidates/change", {"position": withdrawn, "old_ballots": "keep",
-                                             "reason": "the candidate withdrew"})
+    admin.post(
+        f"{path}/candidates/change",
+        {"position": withdrawn, "old_ballots": "keep", "reason": "the candidate withdrew"},
+    )
     for name in voter_names[half:]:
         clients[name].context(refresh=True)
         cast(name, choice_for(candidates, {withdrawn}))
@@ -243,9 +310,14 @@ def _remediation(base_url: str, admin: ScrutinSession, eid: str, voter_names: li
     admin.post(f"{path}/close", {"reason": "voting period over"})
     admin.post(f"{path}/scrutiny/start")
     sockpuppet = voter_names[-1]
-    scrutineer.post(f"{path}/scrutiny/strike", {
-        "voters": [sockpuppet], "reason_code": "sockpuppet",
-        "reason_text": f"{sockpuppet} is a second account of {voter_names[-2]}"})
+    scrutineer.post(
+        f"{path}/scrutiny/strike",
+        {
+            "voters": [sockpuppet],
+            "reason_code": "sockpuppet",
+            "reason_text": f"{sockpuppet} is a second account of {voter_names[-2]}",
+        },
+    )
     final.pop(sockpuppet, None)
     t0 = time.perf_counter()
     admin.post(f"{path}/scrutiny/seal")
@@ -256,13 +328,22 @@ def _remediation(base_url: str, admin: ScrutinSession, eid: str, voter_names: li
     out.write_bytes(admin.http.get(f"{path}/record").content)
     rows = result["questions"][0]["candidates"]
     got, want = published_totals(rows, expected_totals(final, candidates))
-    matches = (got == want
-               and result["ballots_counted"] == len(final)
-               and rows[withdrawn]["withdrawn"] and not rows[withdrawn]["passed"])
+    matches = (
+        got == want
+        and result["ballots_counted"] == len(final)
+        and rows[withdrawn]["withdrawn"]
+        and not rows[withdrawn]["passed"]
+    )
     casts = sum(1 for e in admin.board(eid) if e["type"] == "ballot_cast")
-    return SimulationReport(election_id=eid, voters=len(voter_names), candidates=candidates,
-                            ballots_cast=casts, timings=timings, result_matches=matches,
-                            record_path=str(out))
+    return SimulationReport(
+        election_id=eid,
+        voters=len(voter_names),
+        candidates=candidates,
+        ballots_cast=casts,
+        timings=timings,
+        result_matches=matches,
+        record_path=str(out),
+    )
 
 
 def _after(timestamp: str) -> str:
@@ -270,11 +351,21 @@ def _after(timestamp: str) -> str:
     return (datetime.fromisoformat(timestamp) + timedelta(microseconds=1)).isoformat()
 
 
-def run_ranked_simulation(*, ballot_file: Path, method: str, seats: int | None, trustees: int,
-                          threshold: int, mixers: int, out: Path, workers: int = 4,
-                          database_url: str | None = None, verify: bool = True,
-                          separate_server: bool = False,
-                          log=print) -> SimulationReport:  # type: ignore[no-untyped-def]
+def run_ranked_simulation(
+    *,
+    ballot_file: Path,
+    method: str,
+    seats: int | None,
+    trustees: int,
+    threshold: int,
+    mixers: int,
+    out: Path,
+    workers: int = 4,
+    database_url: str | None = None,
+    verify: bool = True,
+    separate_server: bool = False,
+    log=print,
+) -> SimulationReport:  # type: ignore[no-untyped-def]
     """A real ranked ballot file (BLT, PrefLib) cast ballot by ballot, encrypted over HTTP;
     then ``mixers`` trustees mix, ``threshold`` decrypt, and the published count must equal
     ``scrutin count`` on the same file (``result_matches``)."""
@@ -291,16 +382,24 @@ def run_ranked_simulation(*, ballot_file: Path, method: str, seats: int | None, 
     names = list(profile.candidates)
     # Candidates the file withdraws are already gone from the profile (app.counting.blt).
     expected = count(method, profile, seats)
-    rankings = [[g[0] for g in ranking] for weight, ranking in profile.ballots
-                for _ in range(weight)]
+    rankings = [[g[0] for g in ranking] for weight, ranking in profile.ballots for _ in range(weight)]
     random.Random(1).shuffle(rankings)
     data_dir = Path(tempfile.mkdtemp(prefix="scrutin-sim-"))
-    settings = Settings(environment="test", dev_login=True, secret_key=secrets.token_hex(32),
-                        database_url=database_url or "", data_dir=data_dir, demo=False,
-                        admins=ADMIN, rate_limit_login="", rate_limit_cast="",
-                        rate_limit_export="")
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=secrets.token_hex(32),
+        database_url=database_url or "",
+        data_dir=data_dir,
+        demo=False,
+        admins=ADMIN,
+        rate_limit_login="",
+        rate_limit_cast="",
+        rate_limit_export="",
+    )
     if settings.uses_embedded_database:
         from app import db
+
         db.upgrade(settings.effective_database_url)
     timings: dict[str, float] = {}
     server = server_process if separate_server else live_server
@@ -309,31 +408,48 @@ def run_ranked_simulation(*, ballot_file: Path, method: str, seats: int | None, 
         admin = _session(base_url, ADMIN)
         now = datetime.now(UTC)
         question: dict[str, Any] = {
-            "kind": "ranked", "title": {"en": profile.title or ballot_file.name},
-            "method": method, "candidates": [{"name": {"en": n}} for n in names]}
+            "kind": "ranked",
+            "title": {"en": profile.title or ballot_file.name},
+            "method": method,
+            "candidates": [{"name": {"en": n}} for n in names],
+        }
         if seats is not None and method not in ("schulze", "debian"):
             question["seats"] = seats
         elif method not in ("schulze", "debian"):
             question["seats"] = expected.get("seats") or profile.seats or 1
-        eid = admin.post("/api/v1/elections", {
-            "title": {"en": f"Ranked simulation: {ballot_file.name}"},
-            "questions": [question],
-            "schedule": {"start": (now - timedelta(minutes=1)).isoformat(),
-                         "end": (now + timedelta(days=1)).isoformat(), "timezone": "UTC"},
-            "threshold": threshold, "trustee_count": trustees, "min_contributors": 1,
-        })["id"]
+        eid = admin.post(
+            "/api/v1/elections",
+            {
+                "title": {"en": f"Ranked simulation: {ballot_file.name}"},
+                "questions": [question],
+                "schedule": {
+                    "start": (now - timedelta(minutes=1)).isoformat(),
+                    "end": (now + timedelta(days=1)).isoformat(),
+                    "timezone": "UTC",
+                },
+                "threshold": threshold,
+                "trustee_count": trustees,
+                "min_contributors": 1,
+            },
+        )["id"]
         trustee_names = [f"SimTrustee{i}" for i in range(1, trustees + 1)]
         for name in trustee_names:
             admin.post(f"/api/v1/elections/{eid}/roles", {"username": name, "role": "trustee"})
         voter_names = [f"SimVoter{i:06d}" for i in range(len(rankings))]
         for i in range(0, len(voter_names), 5000):
-            admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voter_names[i:i + 5000]})
+            admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voter_names[i : i + 5000]})
         admin.post(f"/api/v1/elections/{eid}/freeze")
         key_dir = data_dir / "trustee-keys"
-        trustee_clients = [TrusteeClient(_session(base_url, n), eid, key_dir / f"{n}.json",
-                                         SIMULATION_PASSPHRASE,
-                                         verify_workers=os.cpu_count() or 1)
-                           for n in trustee_names]
+        trustee_clients = [
+            TrusteeClient(
+                _session(base_url, n),
+                eid,
+                key_dir / f"{n}.json",
+                SIMULATION_PASSPHRASE,
+                verify_workers=os.cpu_count() or 1,
+            )
+            for n in trustee_names
+        ]
         run_ceremony(trustee_clients)
         timings["setup_s"] = time.perf_counter() - t0
 
@@ -368,9 +484,17 @@ def run_ranked_simulation(*, ballot_file: Path, method: str, seats: int | None, 
     keys = ("elected", "rounds", "winners", "ranking", "quota")
     matches = all(published.get(k) == expected.get(k) for k in keys)
     if not matches:
-        log(f"published elected {published.get('elected') or published.get('winners')}; "
-            f"scrutin count gives {expected.get('elected') or expected.get('winners')}")
-    report = SimulationReport(election_id=eid, voters=len(rankings), candidates=len(names),
-                              ballots_cast=cast_count, timings=timings, result_matches=matches,
-                              record_path=str(out))
+        log(
+            f"published elected {published.get('elected') or published.get('winners')}; "
+            f"scrutin count gives {expected.get('elected') or expected.get('winners')}"
+        )
+    report = SimulationReport(
+        election_id=eid,
+        voters=len(rankings),
+        candidates=len(names),
+        ballots_cast=cast_count,
+        timings=timings,
+        result_matches=matches,
+        record_path=str(out),
+    )
     return _finish(report, out, verify, timings)

@@ -34,24 +34,40 @@ def _result_lines(result: dict[str, Any]) -> list[str]:
     for qi, q in enumerate(result["questions"]):
         lines.append(f"  Question {qi + 1} ({q['kind']})")
         if q["kind"] == "sonc":
-            lines.append(f"    {'candidate':<28} {'support':>7} {'oppose':>7} {'neutral':>7} "
-                         f"{'%':>7}  outcome")
+            lines.append(
+                f"    {'candidate':<28} {'support':>7} {'oppose':>7} {'neutral':>7} {'%':>7}  outcome"
+            )
             for c in q["candidates"]:
-                outcome = ("withdrawn" if c["withdrawn"] else
-                           "elected" if c["position"] in (q.get("elected") or []) else
-                           "passed" if c["passed"] else "not passed")
+                outcome = (
+                    "withdrawn"
+                    if c["withdrawn"]
+                    else "elected"
+                    if c["position"] in (q.get("elected") or [])
+                    else "passed"
+                    if c["passed"]
+                    else "not passed"
+                )
                 pct = c["percent"] if c["percent"] is not None else "-"
-                lines.append(f"    {str(c['name'])[:28]:<28} {c['support']:>7} {c['oppose']:>7} "
-                             f"{c['neutral']:>7} {pct:>7}  {outcome}")
+                lines.append(
+                    f"    {str(c['name'])[:28]:<28} {c['support']:>7} {c['oppose']:>7} "
+                    f"{c['neutral']:>7} {pct:>7}  {outcome}"
+                )
         else:
             lines.append(f"    {'option':<28} {'votes':>7}  outcome")
             for c in q["candidates"]:
-                outcome = ("withdrawn" if c["withdrawn"] else
-                           "elected" if c["position"] in (q.get("elected") or []) else "")
+                outcome = (
+                    "withdrawn"
+                    if c["withdrawn"]
+                    else "elected"
+                    if c["position"] in (q.get("elected") or [])
+                    else ""
+                )
                 lines.append(f"    {str(c['name'])[:28]:<28} {c['votes']:>7}  {outcome}")
         if q.get("tie"):
-            lines.append(f"    tie for {q['tie']['seats']} seat(s) between positions "
-                         f"{q['tie']['candidates']}: not broken by the count")
+            lines.append(
+                f"    tie for {q['tie']['seats']} seat(s) between positions "
+                f"{q['tie']['candidates']}: not broken by the count"
+            )
     return lines
 
 
@@ -60,8 +76,10 @@ def render(report: VerificationReport) -> str:
     for check in report.checks:
         mark = "✓" if check.status == "passed" else "–"
         counts = ", ".join(f"{k} {v}" for k, v in check.counts.items())
-        lines.append(f"  {mark} {check.name:<18} {check.summary}"
-                     + (f" [{counts}]" if counts and check.status == "passed" else ""))
+        lines.append(
+            f"  {mark} {check.name:<18} {check.summary}"
+            + (f" [{counts}]" if counts and check.status == "passed" else "")
+        )
     if not report.tally_present:
         lines.append(f"No tally on the board yet: {len(report.counted)} ballots would count.")
     elif report.result is None:
@@ -78,10 +96,14 @@ def verify_command(
     record: Path = typer.Argument(..., help="The election record (JSON) to verify."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     workers: int | None = typer.Option(
-        None, "--workers", min=1, help="Processes for ballot verification (default: all cores)."),
+        None, "--workers", min=1, help="Processes for ballot verification (default: all cores)."
+    ),
     dask: str | None = typer.Option(
-        None, "--dask", metavar="ADDRESS",
-        help="Verify the ballots on this Dask scheduler (tcp://host:8786; extra scrutin[dask])."),
+        None,
+        "--dask",
+        metavar="ADDRESS",
+        help="Verify the ballots on this Dask scheduler (tcp://host:8786; extra scrutin[dask]).",
+    ),
 ) -> None:
     """Verify an election record: chain, key ceremony, credentials, every ballot, the counted
     set, the tally, the decryption and the result. Exits 1 on any failure."""
@@ -106,8 +128,14 @@ def verify_command(
                     fanout = stack.enter_context(DaskFanout(dask))
                 except DaskUnavailable as exc:
                     _fail(str(exc), 2, as_json)
-            report = verify_record(loaded.record, workers=workers, progress=progress,
-                                   counter=count_rankings, ballots=loaded.ballots, fanout=fanout)
+            report = verify_record(
+                loaded.record,
+                workers=workers,
+                progress=progress,
+                counter=count_rankings,
+                ballots=loaded.ballots,
+                fanout=fanout,
+            )
     except UnsupportedRecord as exc:
         _fail(str(exc), 2, as_json)
     except CryptoError as exc:

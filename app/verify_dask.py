@@ -30,27 +30,25 @@ class DaskFanout:
         try:
             from distributed import Client
         except ImportError:
-            raise DaskUnavailable("--dask needs the dask extra: pip install 'scrutin[dask]'"
-                                  ) from None
+            raise DaskUnavailable("--dask needs the dask extra: pip install 'scrutin[dask]'") from None
         try:
             self.client: Any = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise DaskUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}"
-                                  ) from None
+            raise DaskUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
     def __enter__(self) -> DaskFanout:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.client.close()
 
     def workers(self) -> int:
         """Worker threads of the cluster now (at least 1)."""
         return max(1, sum(self.client.nthreads().values()))
 
-    def map(self, manifests: Manifests, chunks: Iterator[list[BallotTask]]
-            ) -> Iterator[ChunkResult]:
+    def map(self, manifests: Manifests, chunks: Iterator[list[BallotTask]]) -> Iterator[ChunkResult]:
         from distributed import as_completed
 
         shared = self.client.scatter(manifests, broadcast=True, hash=False)

@@ -47,41 +47,61 @@ ADMIN = "BenchAdmin"
 
 def _settings(database_url: str | None) -> Settings:
     data_dir = Path(tempfile.mkdtemp(prefix="scrutin-bench-cast-"))
-    settings = Settings(environment="test", dev_login=True, secret_key=secrets.token_hex(32),
-                        database_url=database_url or "", data_dir=data_dir, demo=False,
-                        admins=ADMIN, rate_limit_login="", rate_limit_cast="",
-                        rate_limit_export="")
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=secrets.token_hex(32),
+        database_url=database_url or "",
+        data_dir=data_dir,
+        demo=False,
+        admins=ADMIN,
+        rate_limit_login="",
+        rate_limit_cast="",
+        rate_limit_export="",
+    )
     from app import db
+
     db.upgrade(settings.effective_database_url)
     return settings
 
 
 def _session(base_url: str, username: str) -> ScrutinSession:
-    return ScrutinSession(base_url, http=httpx.Client(base_url=base_url, timeout=300)
-                          ).dev_login(username)
+    return ScrutinSession(base_url, http=httpx.Client(base_url=base_url, timeout=300)).dev_login(username)
 
 
-def prepare(base_url: str, ballots: int, candidates: int, clients: int,
-            data_dir: Path) -> tuple[str, list[tuple[ScrutinSession, dict[str, Any]]]]:
+def prepare(
+    base_url: str, ballots: int, candidates: int, clients: int, data_dir: Path
+) -> tuple[str, list[tuple[ScrutinSession, dict[str, Any]]]]:
     """An open election and ``ballots`` pre-encrypted ballots, one voter each."""
     admin = _session(base_url, ADMIN)
     now = datetime.now(UTC)
-    eid = admin.post("/api/v1/elections", {
-        "title": {"en": "Cast bench"},
-        "questions": [{"kind": "sonc", "title": {"en": "Candidates"},
-                       "candidates": [{"name": {"en": f"Candidate {i + 1}"}}
-                                      for i in range(candidates)]}],
-        "schedule": {"start": (now - timedelta(minutes=1)).isoformat(),
-                     "end": (now + timedelta(days=1)).isoformat(), "timezone": "UTC"},
-        "threshold": 2, "trustee_count": 2})["id"]
+    eid = admin.post(
+        "/api/v1/elections",
+        {
+            "title": {"en": "Cast bench"},
+            "questions": [
+                {
+                    "kind": "sonc",
+                    "title": {"en": "Candidates"},
+                    "candidates": [{"name": {"en": f"Candidate {i + 1}"}} for i in range(candidates)],
+                }
+            ],
+            "schedule": {
+                "start": (now - timedelta(minutes=1)).isoformat(),
+                "end": (now + timedelta(days=1)).isoformat(),
+                "timezone": "UTC",
+            },
+            "threshold": 2,
+            "trustee_count": 2,
+        },
+    )["id"]
     names = ["BenchTrustee1", "BenchTrustee2"]
     for name in names:
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": name, "role": "trustee"})
     voters = [f"BenchVoter{i:06d}" for i in range(ballots)]
     admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voters})
     admin.post(f"/api/v1/elections/{eid}/freeze")
-    run_ceremony([TrusteeClient(_session(base_url, n), eid, data_dir / f"{n}.json", "bench")
-                  for n in names])
+    run_ceremony([TrusteeClient(_session(base_url, n), eid, data_dir / f"{n}.json", "bench") for n in names])
     rng = random.Random(16)
     context = None
 
@@ -92,8 +112,7 @@ def prepare(base_url: str, ballots: int, candidates: int, clients: int,
             context = client.context()
         client._context = context  # noqa: SLF001 - one checked election for every voter
         client.ensure_credential()
-        return client.session, client.make_ballot([[rng.choice((1, -1, 0))
-                                                    for _ in range(candidates)]])
+        return client.session, client.make_ballot([[rng.choice((1, -1, 0)) for _ in range(candidates)]])
 
     with ThreadPoolExecutor(max_workers=min(clients, 4)) as pool:
         return eid, list(pool.map(one, voters))
@@ -148,11 +167,12 @@ def run(ballots: int, clients: int, candidates: int, database_url: str | None) -
     cpu_ms = 1000 * cpu / len(latencies)
     return {
         "database": "postgresql" if database_url else "sqlite",
-        "ballots": len(latencies), "clients": clients, "candidates": candidates,
+        "ballots": len(latencies),
+        "clients": clients,
+        "candidates": candidates,
         "ballots_per_s": round(len(latencies) / wall, 2),
         "p50_ms": round(1000 * statistics.median(latencies), 1),
-        "p99_ms": round(1000 * latencies[min(len(latencies) - 1,
-                                             int(0.99 * len(latencies)))], 1),
+        "p99_ms": round(1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], 1),
         "server_cpu_ms_per_ballot": round(cpu_ms, 1),
         "ballots_per_s_per_server_core": round(1000 / cpu_ms, 1),
         "load_average": os.getloadavg()[0],
@@ -197,8 +217,14 @@ def profile(ballots: int, candidates: int, top: int) -> str:
             verified = casting.verify(plan, parsed.ballot)
             t3 = time.thread_time()
             with unit_of_work(request) as session:
-                casting.store(session, plan, parsed.ballot, verified, app.state.receipt_signer,
-                              CastSignals(ip="127.0.0.1"))
+                casting.store(
+                    session,
+                    plan,
+                    parsed.ballot,
+                    verified,
+                    app.state.receipt_signer,
+                    CastSignals(ip="127.0.0.1"),
+                )
             t4 = time.thread_time()
             if profiled:
                 prof.disable()
@@ -211,9 +237,11 @@ def profile(ballots: int, candidates: int, top: int) -> str:
     steps = cast_all(bodies[:half], False)
     cast_all(bodies[half:], True)
     out = io.StringIO()
-    out.write("thread CPU per ballot (no profiler): "
-              + ", ".join(f"{k} {1000 * v:.2f} ms" for k, v in steps.items())
-              + f"; total {1000 * sum(steps.values()):.2f} ms\n")
+    out.write(
+        "thread CPU per ballot (no profiler): "
+        + ", ".join(f"{k} {1000 * v:.2f} ms" for k, v in steps.items())
+        + f"; total {1000 * sum(steps.values()):.2f} ms\n"
+    )
     stats = pstats.Stats(prof, stream=out)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(r"app/services|app/schemas|crypto/(ballots|hashing)", top)
@@ -227,8 +255,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--candidates", type=int, default=30)
     parser.add_argument("--database-url", default=os.environ.get("SCRUTIN_TEST_DATABASE_URL"))
-    parser.add_argument("--sqlite-only", action="store_true",
-                        help="ignore $SCRUTIN_TEST_DATABASE_URL")
+    parser.add_argument("--sqlite-only", action="store_true", help="ignore $SCRUTIN_TEST_DATABASE_URL")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--json", action="store_true")
@@ -243,10 +270,12 @@ def main() -> None:
         print(json.dumps(results, indent=2))
     else:
         for r in results:
-            print(f"{r['database']}: {r['ballots']} ballots, {r['clients']} clients: "
-                  f"{r['ballots_per_s']} ballots/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms;"
-                  f" server CPU {r['server_cpu_ms_per_ballot']} ms/ballot "
-                  f"({r['ballots_per_s_per_server_core']} ballots/s per core)")
+            print(
+                f"{r['database']}: {r['ballots']} ballots, {r['clients']} clients: "
+                f"{r['ballots_per_s']} ballots/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms;"
+                f" server CPU {r['server_cpu_ms_per_ballot']} ms/ballot "
+                f"({r['ballots_per_s_per_server_core']} ballots/s per core)"
+            )
 
 
 if __name__ == "__main__":

@@ -40,9 +40,15 @@ def _debian_inputs(data: Path):
         results = tally.with_name(tally.name.replace("_tally", "_results")).read_bytes()
         text = results.decode("utf-8", errors="replace")
         q = re.search(r"Reached quorum: \d+ > ([\d.]+)", text)
-        majorities = {o: n for o, n in re.findall(
-            r"^(?:Dropping )?Option (\d+) (?:passes Majority|because of Majority).*\s"
-            r"(?:>=|<=|>|<) ([\d.]+)\s*$", text, re.M)}
+        majorities = {
+            o: n
+            for o, n in re.findall(
+                r"^(?:Dropping )?Option (\d+) (?:passes Majority|because of Majority).*\s"
+                r"(?:>=|<=|>|<) ([\d.]+)\s*$",
+                text,
+                re.M,
+            )
+        }
         inputs.append((load_file(tally), q and q.group(1), majorities))
     return inputs
 
@@ -62,9 +68,11 @@ def run(data: Path, repeat: int) -> dict:
         "debian_39_votes_s": all_debian,
         # end to end, as `scrutin count` does it: read and parse the file(s), then count
         "meath_meek_with_parsing_s": lambda: count(
-            "meek", load_file(data / "stv_irish2002" / "00001-00000003.soi"), 5),
+            "meek", load_file(data / "stv_irish2002" / "00001-00000003.soi"), 5
+        ),
         "debian_39_votes_with_parsing_s": lambda: [
-            count("debian", load_file(t)) for t in sorted((data / "debian").glob("*_tally.txt"))],
+            count("debian", load_file(t)) for t in sorted((data / "debian").glob("*_tally.txt"))
+        ],
     }
     parse_start = time.perf_counter()
     load_file(data / "stv_irish2002" / "00001-00000003.soi")
@@ -74,13 +82,20 @@ def run(data: Path, repeat: int) -> dict:
     return {
         "repeat": repeat,
         "statistic": "median",
-        "budgets_s": {"meath_meek_securepoll_s": 5.0, "meath_meek_openstv_s": 5.0,
-                      "meath_meek_with_parsing_s": 5.0, "debian_39_votes_s": 2.0,
-                      "debian_39_votes_with_parsing_s": 2.0},
+        "budgets_s": {
+            "meath_meek_securepoll_s": 5.0,
+            "meath_meek_openstv_s": 5.0,
+            "meath_meek_with_parsing_s": 5.0,
+            "debian_39_votes_s": 2.0,
+            "debian_39_votes_with_parsing_s": 2.0,
+        },
         "figures": figures,
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+        },
     }
 
 
@@ -88,8 +103,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--data", type=Path,
-                        default=Path(os.environ.get("SCRUTIN_ELECTION_DATA", DEFAULT_DATA)))
+    parser.add_argument(
+        "--data", type=Path, default=Path(os.environ.get("SCRUTIN_ELECTION_DATA", DEFAULT_DATA))
+    )
     args = parser.parse_args()
     report = run(args.data, args.repeat)
     if args.json:

@@ -116,8 +116,9 @@ print(json.dumps({
 """
 
 
-def _median_ms(fn: Callable[[int], object], runs: int,
-               clock: Callable[[], float] = time.perf_counter) -> float:
+def _median_ms(
+    fn: Callable[[int], object], runs: int, clock: Callable[[], float] = time.perf_counter
+) -> float:
     times = []
     for i in range(runs):
         t = clock()
@@ -126,8 +127,9 @@ def _median_ms(fn: Callable[[int], object], runs: int,
     return round(statistics.median(times) * 1000, 3)
 
 
-def bench_ballot_verify(ctx: BallotContext, ballots: list[dict[str, Any]],
-                        v1_ballots: list[dict[str, Any]]) -> dict[str, Any]:
+def bench_ballot_verify(
+    ctx: BallotContext, ballots: list[dict[str, Any]], v1_ballots: list[dict[str, Any]]
+) -> dict[str, Any]:
     """A fresh version-2 ballot verified on the native kernel, a fresh version-1 ballot on the
     kernel, then the next version-2 ballot on the PyNaCl reference path, alternating (side by
     side, same load); thread CPU time, so other work on the machine does not inflate it (the
@@ -147,11 +149,14 @@ def bench_ballot_verify(ctx: BallotContext, ballots: list[dict[str, Any]],
     ours = round(statistics.median(native) * 1000, 3)
     old = round(statistics.median(v1) * 1000, 3)
     ref = round(statistics.median(reference) * 1000, 3)
-    return {"kernel": kernel.BACKEND, "sonc_ballot_verify_30_ms": ours,
-            "sonc_ballot_verify_30_v1_ms": old,
-            "sonc_ballot_verify_30_reference_ms": ref,
-            "ratio_kernel_verify": round(ref / ours, 2),
-            "ratio_batch_verify": round(old / ours, 2)}
+    return {
+        "kernel": kernel.BACKEND,
+        "sonc_ballot_verify_30_ms": ours,
+        "sonc_ballot_verify_30_v1_ms": old,
+        "sonc_ballot_verify_30_reference_ms": ref,
+        "ratio_kernel_verify": round(ref / ours, 2),
+        "ratio_batch_verify": round(old / ours, 2),
+    }
 
 
 # --- our side -------------------------------------------------------------------------------------
@@ -212,8 +217,9 @@ def bench_ours(runs: int) -> dict[str, float]:
     out["sonc_ballot_encrypt_30_ms"] = _median_ms(enc_ballot, ballot_runs)
     # fresh ballots, distinct credentials: nothing is in the point-validation cache
     ballots += [encrypt_ballot(ctx30, choice, CredentialKey.generate()) for _ in range(ballot_runs)]
-    v1_ballots = [encrypt_ballot(ctx30, choice, CredentialKey.generate(), version=1)
-                  for _ in range(ballot_runs)]
+    v1_ballots = [
+        encrypt_ballot(ctx30, choice, CredentialKey.generate(), version=1) for _ in range(ballot_runs)
+    ]
     out.update(bench_ballot_verify(ctx30, ballots, v1_ballots))
 
     base = [encrypt(y, i % 2, Scalar.random()) for i in range(1000)]

@@ -45,8 +45,7 @@ def _timed(timings: dict[str, float], name: str, fn):  # type: ignore[no-untyped
     return out
 
 
-def run(path: Path, method: str, seats: int | None, limit: int | None,
-        workers: int) -> dict[str, object]:
+def run(path: Path, method: str, seats: int | None, limit: int | None, workers: int) -> dict[str, object]:
     profile = load_file(path)
     rankings = [[g[0] for g in r] for w, r in profile.ballots for _ in range(w)][:limit]
     names = list(profile.candidates)
@@ -57,47 +56,88 @@ def run(path: Path, method: str, seats: int | None, limit: int | None,
     key = combine_public_key(commitments)
     shares = {j: combine_secret_share(p.share_for(j) for p in polys) for j in (1, 2, 3)}
     fp, cred = b"\x00" * 32, Point.base()
-    answers = _timed(t, "encrypt_s", lambda: [
-        ranked.encrypt_ranking(key, r, n, fp, cred, 0) for r in rankings])
-    _timed(t, "ballot_proofs_s", lambda: [
-        ranked.verify_ranked_answer(a, fp, cred, 0, "b") for a in answers])
+    answers = _timed(
+        t, "encrypt_s", lambda: [ranked.encrypt_ranking(key, r, n, fp, cred, 0) for r in rankings]
+    )
+    _timed(t, "ballot_proofs_s", lambda: [ranked.verify_ranked_answer(a, fp, cred, 0, "b") for a in answers])
     rows: list[list[Ciphertext]] = [list(a.ciphertexts) for a in answers]
     width = ranked.width(n)
     outputs = []
     for m in (1, 2):
         context, seed = f"bench/mix/{m}".encode(), b"bench/generators"
-        out, proof = _timed(t, f"mix_{m}_prove_s",
-                            lambda rows=rows, c=context, s=seed: shuffle(key, rows, width, c, s,
-                                                                      workers=workers))
-        _timed(t, f"mix_{m}_verify_s", lambda rows=rows, out=out, proof=proof, c=context,
-               s=seed: verify_shuffle(key, rows, out, width, proof, c, s, workers=workers))
+        out, proof = _timed(
+            t,
+            f"mix_{m}_prove_s",
+            lambda rows=rows, c=context, s=seed: shuffle(key, rows, width, c, s, workers=workers),
+        )
+        _timed(
+            t,
+            f"mix_{m}_verify_s",
+            lambda rows=rows, out=out, proof=proof, c=context, s=seed: verify_shuffle(
+                key, rows, out, width, proof, c, s, workers=workers
+            ),
+        )
         outputs.append((out, proof))
         rows = out
     flat = [ct for row in rows for ct in row]
     context = b"bench/decryption"
     made = {}
     for j in (1, 3):
-        made[j] = _timed(t, f"share_{j}_s", lambda j=j: decryption_share(
-            flat, shares[j], j, context, slot_bound=True, workers=workers))
+        made[j] = _timed(
+            t,
+            f"share_{j}_s",
+            lambda j=j: decryption_share(flat, shares[j], j, context, slot_bound=True, workers=workers),
+        )
     public = {j: public_key_share(commitments, j) for j in (1, 2, 3)}
-    points, _ = _timed(t, "shares_check_combine_s", lambda: combine_decryption(
-        flat, made, public, 2, context, slot_bound=True, workers=workers))
+    points, _ = _timed(
+        t,
+        "shares_check_combine_s",
+        lambda: combine_decryption(flat, made, public, 2, context, slot_bound=True, workers=workers),
+    )
     manifest = {"questions": [{"candidates": [{"position": i} for i in range(n)]}]}
-    decoded, invalid = _timed(t, "decode_s", lambda: mixnet.decode_rankings(
-        manifest, [manifest], 0, [points[i:i + width] for i in range(0, len(points), width)]))
+    decoded, invalid = _timed(
+        t,
+        "decode_s",
+        lambda: mixnet.decode_rankings(
+            manifest, [manifest], 0, [points[i : i + width] for i in range(0, len(points), width)]
+        ),
+    )
     result = _timed(t, "count_s", lambda: count_rankings(names, decoded, method, seats))
     expected = count(method, profile, seats) if limit is None else result
-    pipeline = (t["mix_1_prove_s"] + t["mix_1_verify_s"] + t["mix_2_prove_s"]
-                + t["mix_2_verify_s"] + t["share_1_s"] + t["share_3_s"]
-                + t["shares_check_combine_s"] + t["decode_s"] + t["count_s"])
-    verify = (t["ballot_proofs_s"] + t["mix_1_verify_s"] + t["mix_2_verify_s"]
-              + t["shares_check_combine_s"] + t["decode_s"] + t["count_s"])
-    return {"file": path.name, "ballots": len(rankings), "candidates": n, "width": width,
-            "method": method, "workers": workers, "timings_s": t,
-            "pipeline_s": round(pipeline, 1), "verify_s": round(verify, 1),
-            "invalid": invalid, "elected": result.get("elected") or result.get("winners"),
-            "matches_plain_count": result.get("elected") == expected.get("elected")
-            and result.get("rounds") == expected.get("rounds")}
+    pipeline = (
+        t["mix_1_prove_s"]
+        + t["mix_1_verify_s"]
+        + t["mix_2_prove_s"]
+        + t["mix_2_verify_s"]
+        + t["share_1_s"]
+        + t["share_3_s"]
+        + t["shares_check_combine_s"]
+        + t["decode_s"]
+        + t["count_s"]
+    )
+    verify = (
+        t["ballot_proofs_s"]
+        + t["mix_1_verify_s"]
+        + t["mix_2_verify_s"]
+        + t["shares_check_combine_s"]
+        + t["decode_s"]
+        + t["count_s"]
+    )
+    return {
+        "file": path.name,
+        "ballots": len(rankings),
+        "candidates": n,
+        "width": width,
+        "method": method,
+        "workers": workers,
+        "timings_s": t,
+        "pipeline_s": round(pipeline, 1),
+        "verify_s": round(verify, 1),
+        "invalid": invalid,
+        "elected": result.get("elected") or result.get("winners"),
+        "matches_plain_count": result.get("elected") == expected.get("elected")
+        and result.get("rounds") == expected.get("rounds"),
+    }
 
 
 def main() -> None:

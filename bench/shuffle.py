@@ -35,12 +35,23 @@ def run(rows: int, runs: int, workers: int = 1) -> dict[str, float]:
         out, proof = shuffle(y, data, 1, b"ctx", b"bench")  # type: ignore[arg-type]
         prove.append(time.process_time() - t0)
         t0 = time.process_time()
-        verify_shuffle(y, data, out, 1, proof, b"ctx", b"bench",  # type: ignore[arg-type]
-                       workers=workers)
+        verify_shuffle(
+            y,
+            data,
+            out,
+            1,
+            proof,
+            b"ctx",
+            b"bench",  # type: ignore[arg-type]
+            workers=workers,
+        )
         verify.append(time.process_time() - t0)
-    return {"rows": rows, "runs": runs,
-            "shuffle_prove_us_per_ciphertext": statistics.median(prove) / rows * 1e6,
-            "shuffle_verify_us_per_ciphertext": statistics.median(verify) / rows * 1e6}
+    return {
+        "rows": rows,
+        "runs": runs,
+        "shuffle_prove_us_per_ciphertext": statistics.median(prove) / rows * 1e6,
+        "shuffle_verify_us_per_ciphertext": statistics.median(verify) / rows * 1e6,
+    }
 
 
 def main() -> None:

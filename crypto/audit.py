@@ -137,9 +137,7 @@ def _verify(ctx: BallotContext, audit: object, credential_public: Point | None) 
     if not isinstance(randomness, list) or len(randomness) != len(ctx.questions):
         raise InvalidAudit(f"audit record: randomness must list {len(ctx.questions)} questions")
     y = ctx.public_key
-    for q, (spec, rs, ch, answer) in enumerate(
-        zip(ctx.questions, randomness, choices, parsed, strict=True)
-    ):
+    for q, (spec, rs, ch, answer) in enumerate(zip(ctx.questions, randomness, choices, parsed, strict=True)):
         if not isinstance(rs, list) or len(rs) != spec.n_slots:
             raise InvalidAudit(f"audit record: randomness[{q}] must have {spec.n_slots} entries")
         if isinstance(answer, ranked.RankedAnswer):
@@ -148,7 +146,8 @@ def _verify(ctx: BallotContext, audit: object, credential_public: Point | None) 
             packed = ranked.pack([spec.positions[i] for i in ch], spec.n_options)
             cts = list(answer.ciphertexts)
             expected: list[Callable[[Scalar], Ciphertext]] = [
-                functools.partial(_encrypt_point, y, m) for m in packed]
+                functools.partial(_encrypt_point, y, m) for m in packed
+            ]
         else:
             cts = answer[0]
             expected = [functools.partial(encrypt, y, bit) for bit in _slot_bits(spec, ch)]
@@ -190,8 +189,9 @@ def choices_in_words(manifest: Mapping[str, object], choices: Sequence[Sequence[
         if question["kind"] == "sonc":
             text = "; ".join(f"{n}: {SONC_WORDS[v]}" for n, v in zip(names, row, strict=True))
         elif question["kind"] == "ranked":
-            text = ", ".join(f"{place}. {names[i]}" for place, i in enumerate(row, 1)) \
-                or "(no candidate ranked)"
+            text = (
+                ", ".join(f"{place}. {names[i]}" for place, i in enumerate(row, 1)) or "(no candidate ranked)"
+            )
         else:
             text = ", ".join(n for n, v in zip(names, row, strict=True) if v) or "(none)"
         lines.append(f"Question {q + 1}: {text}")

@@ -32,13 +32,17 @@ HEAD_TAG = b"scrutin/audit-head/v1\x00"
 AUDIT_HEAD = "audit_head"
 
 
-def entry_hash(prev: str, scope: str, seq: int, at: str, actor: str, action: str,
-               detail: Mapping[str, Any]) -> str:
+def entry_hash(
+    prev: str, scope: str, seq: int, at: str, actor: str, action: str, detail: Mapping[str, Any]
+) -> str:
     """SHA-256 of one entry and its predecessor's hash (``at`` as ISO 8601 text): a link of
     the hash chain the board uses too (``crypto.chain``). ``detail`` is plain JSON (the
     service stores it so)."""
-    return chain.link(ENTRY_TAG, prev, {"scope": scope, "seq": seq, "at": at, "actor": actor,
-                                        "action": action, "detail": dict(detail)})
+    return chain.link(
+        ENTRY_TAG,
+        prev,
+        {"scope": scope, "seq": seq, "at": at, "actor": actor, "action": action, "detail": dict(detail)},
+    )
 
 
 def head_statement(scope: str, count: int, head: str) -> bytes:
@@ -49,8 +53,12 @@ def head_statement(scope: str, count: int, head: str) -> bytes:
 def sign_head(seed: bytes, scope: str, count: int, head: str) -> dict[str, Any]:
     """An ``audit_head`` payload."""
     key = SigningKey(bytes(seed))
-    return {"count": count, "head": head, "key": bytes(key.verify_key).hex(),
-            "signature": bytes(key.sign(head_statement(scope, count, head)).signature).hex()}
+    return {
+        "count": count,
+        "head": head,
+        "key": bytes(key.verify_key).hex(),
+        "signature": bytes(key.sign(head_statement(scope, count, head)).signature).hex(),
+    }
 
 
 def verify_head(scope: str, payload: Mapping[str, Any]) -> None:
@@ -62,10 +70,10 @@ def verify_head(scope: str, payload: Mapping[str, Any]) -> None:
         raise InvalidRecord("audit head: head is not 64 hex digits")
     try:
         VerifyKey(bytes.fromhex(str(payload.get("key")))).verify(
-            head_statement(scope, count, head), bytes.fromhex(str(payload.get("signature"))))
+            head_statement(scope, count, head), bytes.fromhex(str(payload.get("signature")))
+        )
     except (ValueError, TypeError, BadSignatureError, NaclCryptoError):
-        raise InvalidRecord("audit head: the signature does not verify under its audit "
-                            "key") from None
+        raise InvalidRecord("audit head: the signature does not verify under its audit key") from None
 
 
 def check_anchors(scope: str, events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -84,11 +92,11 @@ def check_anchors(scope: str, events: Sequence[Mapping[str, Any]]) -> list[Mappi
         if anchors:
             last = anchors[-1]
             if p["key"] != last["key"]:
-                raise InvalidRecord(f"{where}: signed by another audit key than the earlier "
-                                    "heads")
+                raise InvalidRecord(f"{where}: signed by another audit key than the earlier heads")
             if p["count"] <= last["count"]:
-                raise InvalidRecord(f"{where}: count {p['count']} after {last['count']}: an "
-                                    "audit log only grows")
+                raise InvalidRecord(
+                    f"{where}: count {p['count']} after {last['count']}: an audit log only grows"
+                )
         anchors.append(p)
     return anchors
 
@@ -110,13 +118,19 @@ class LogReport:
         return not self.problems
 
     def to_json(self) -> dict[str, Any]:
-        return {"scope": self.scope, "ok": self.ok, "entries": self.entries, "head": self.head,
-                "anchors_checked": self.anchors_checked,
-                "problems": [{"seq": seq, "problem": text} for seq, text in self.problems]}
+        return {
+            "scope": self.scope,
+            "ok": self.ok,
+            "entries": self.entries,
+            "head": self.head,
+            "anchors_checked": self.anchors_checked,
+            "problems": [{"seq": seq, "problem": text} for seq, text in self.problems],
+        }
 
 
-def check_log(scope: str, entries: Sequence[Mapping[str, Any]],
-              anchors: Sequence[Mapping[str, Any]] = ()) -> LogReport:
+def check_log(
+    scope: str, entries: Sequence[Mapping[str, Any]], anchors: Sequence[Mapping[str, Any]] = ()
+) -> LogReport:
     """Check a scope's entries (``seq, at, actor, action, detail, prev, hash``) link by link,
     reporting each broken entry without giving up on the rest, then against the anchored
     heads (``count, head``, already signature-checked by ``check_anchors``)."""
@@ -124,22 +138,42 @@ def check_log(scope: str, entries: Sequence[Mapping[str, Any]],
     prev = GENESIS
     by_seq: dict[int, str] = {}
     for expected, entry, problem in chain.walk(
-            entries, prev_key="prev", hash_key="hash",
-            recompute=lambda before, n, e: entry_hash(before, scope, n, str(e.get("at")),
-                                                      str(e.get("actor")), str(e.get("action")),
-                                                      e.get("detail") or {})):
+        entries,
+        prev_key="prev",
+        hash_key="hash",
+        recompute=lambda before, n, e: entry_hash(
+            before,
+            scope,
+            n,
+            str(e.get("at")),
+            str(e.get("actor")),
+            str(e.get("action")),
+            e.get("detail") or {},
+        ),
+    ):
         stored = str(entry.get("hash"))
         if problem == "seq":
-            report.problems.append((expected, f"entry {expected} is missing (found entry "
-                                    f"{entry.get('seq')} in its place): entries were deleted "
-                                    "or reordered"))
+            report.problems.append(
+                (
+                    expected,
+                    f"entry {expected} is missing (found entry "
+                    f"{entry.get('seq')} in its place): entries were deleted "
+                    "or reordered",
+                )
+            )
         elif problem == "prev":
-            report.problems.append((expected, f"entry {expected} does not link to entry "
-                                    f"{expected - 1}: an entry before it was removed or "
-                                    "altered"))
+            report.problems.append(
+                (
+                    expected,
+                    f"entry {expected} does not link to entry "
+                    f"{expected - 1}: an entry before it was removed or "
+                    "altered",
+                )
+            )
         elif problem == "hash":
-            report.problems.append((expected, f"entry {expected} was altered (its contents "
-                                    "no longer match its hash)"))
+            report.problems.append(
+                (expected, f"entry {expected} was altered (its contents no longer match its hash)")
+            )
         else:
             report.valid.add(expected)
         by_seq[expected] = stored
@@ -149,10 +183,16 @@ def check_log(scope: str, entries: Sequence[Mapping[str, Any]],
         count, head = int(anchor["count"]), str(anchor["head"])
         report.anchors_checked += 1
         if count > len(entries):
-            report.problems.append((0, f"the board anchored {count} entries with head "
-                                    f"{head[:16]}…; the log has {len(entries)}: entries were "
-                                    "deleted"))
+            report.problems.append(
+                (
+                    0,
+                    f"the board anchored {count} entries with head "
+                    f"{head[:16]}…; the log has {len(entries)}: entries were "
+                    "deleted",
+                )
+            )
         elif count and by_seq.get(count) != head:
-            report.problems.append((count, f"entry {count} is not the one anchored on the "
-                                    "board: the log was rewritten"))
+            report.problems.append(
+                (count, f"entry {count} is not the one anchored on the board: the log was rewritten")
+            )
     return report

@@ -88,12 +88,15 @@ class QuestionSpec:
         elif (self.min_selections, self.max_selections) != (0, None):
             raise ValueError(f"{self.kind}: min_selections/max_selections do not apply")
         if self.kind == "ranked":
-            positions = tuple(range(self.n_options)) if self.positions is None \
-                else tuple(self.positions)
-            if len(positions) != self.n_options or len(set(positions)) != len(positions) \
-                    or any(not 0 <= p <= ranked.MAX_POSITION for p in positions):
-                raise ValueError("ranked: positions must be distinct, one per candidate, "
-                                 f"in 0..{ranked.MAX_POSITION}")
+            positions = tuple(range(self.n_options)) if self.positions is None else tuple(self.positions)
+            if (
+                len(positions) != self.n_options
+                or len(set(positions)) != len(positions)
+                or any(not 0 <= p <= ranked.MAX_POSITION for p in positions)
+            ):
+                raise ValueError(
+                    f"ranked: positions must be distinct, one per candidate, in 0..{ranked.MAX_POSITION}"
+                )
             object.__setattr__(self, "positions", positions)
         elif self.positions is not None:
             raise ValueError("positions apply to ranked questions only")
@@ -177,8 +180,9 @@ def signed_payload(ballot: dict[str, object]) -> bytes:
 # --- encryption ---------------------------------------------------------------------------------
 
 
-def check_choices(ctx: BallotContext, choices: object,
-                  error: type[CryptoError] = InvalidChoices, prefix: str = "") -> list[list[int]]:
+def check_choices(
+    ctx: BallotContext, choices: object, error: type[CryptoError] = InvalidChoices, prefix: str = ""
+) -> list[list[int]]:
     """The voter's choices, checked against the questions (S/O/N: 1, −1, 0 per candidate;
     approval/plurality: 0/1 per option, within the selection limits). Raises ``error``
     (``InvalidChoices`` for the encrypting voter, ``InvalidAudit`` for an audit record)."""
@@ -189,11 +193,18 @@ def check_choices(ctx: BallotContext, choices: object,
     for q, (spec, ch) in enumerate(zip(ctx.questions, choices, strict=True)):
         if spec.kind == "ranked":
             # A ranking: candidate indices (into this ballot's list), most preferred first.
-            if not isinstance(ch, list | tuple) or len(ch) > spec.n_options or any(
-                    isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < spec.n_options
-                    for v in ch) or len(set(ch)) != len(ch):
-                raise error(f"{prefix}question {q}: a ranking lists distinct candidate indices "
-                            f"0..{spec.n_options - 1}, got {ch!r}")
+            if (
+                not isinstance(ch, list | tuple)
+                or len(ch) > spec.n_options
+                or any(
+                    isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < spec.n_options for v in ch
+                )
+                or len(set(ch)) != len(ch)
+            ):
+                raise error(
+                    f"{prefix}question {q}: a ranking lists distinct candidate indices "
+                    f"0..{spec.n_options - 1}, got {ch!r}"
+                )
             out.append(list(ch))
             continue
         if not isinstance(ch, list | tuple) or len(ch) != spec.n_options:
@@ -202,12 +213,10 @@ def check_choices(ctx: BallotContext, choices: object,
         allowed = (SUPPORT, OPPOSE, NEUTRAL) if spec.kind == "sonc" else (0, 1)
         for i, v in enumerate(ch):
             if isinstance(v, bool) or not isinstance(v, int) or v not in allowed:
-                raise error(f"{prefix}question {q}, option {i}: value {v!r} not in "
-                            f"{sorted(allowed)}")
+                raise error(f"{prefix}question {q}, option {i}: value {v!r} not in {sorted(allowed)}")
         bounds = spec.sum_range()
         if bounds is not None and not bounds[0] <= sum(ch) <= bounds[1]:
-            raise error(f"{prefix}question {q}: {sum(ch)} selections, allowed "
-                        f"{bounds[0]}..{bounds[1]}")
+            raise error(f"{prefix}question {q}: {sum(ch)} selections, allowed {bounds[0]}..{bounds[1]}")
         out.append(list(ch))
     return out
 
@@ -236,8 +245,11 @@ def encrypt_ballot(
         bit_proofs: list[DisjunctiveProof] = []
         if spec.kind == "ranked":
             assert spec.positions is not None
-            answer: dict[str, object] = dict(ranked.encrypt_ranking(
-                y, [spec.positions[i] for i in ch], spec.n_options, fp, cred, q, draw).to_json())
+            answer: dict[str, object] = dict(
+                ranked.encrypt_ranking(
+                    y, [spec.positions[i] for i in ch], spec.n_options, fp, cred, q, draw
+                ).to_json()
+            )
             answers.append(answer)
         elif spec.kind == "sonc":
             candidate_proofs: list[DisjunctiveProof] = []
@@ -248,8 +260,11 @@ def encrypt_ballot(
                     slot = 2 * i + half
                     r = draw()
                     ct = encrypt(y, bit, r)
-                    bit_proofs.append(prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", slot), draw,
-                                                commitments=v2))
+                    bit_proofs.append(
+                        prove_bit(
+                            y, ct, bit, r, proof_context(fp, cred, q, "bit", slot), draw, commitments=v2
+                        )
+                    )
                     cts.append(ct)
                     rs.append(r)
                 pair = cts[-2] + cts[-1]
@@ -276,8 +291,9 @@ def encrypt_ballot(
             for i, bit in enumerate(ch):
                 r = draw()
                 ct = encrypt(y, bit, r)
-                bit_proofs.append(prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", i), draw,
-                                            commitments=v2))
+                bit_proofs.append(
+                    prove_bit(y, ct, bit, r, proof_context(fp, cred, q, "bit", i), draw, commitments=v2)
+                )
                 cts.append(ct)
                 total_r = total_r + r
             bounds = spec.sum_range()
@@ -329,14 +345,16 @@ def _slot_name(spec: QuestionSpec, slot: int) -> str:
     return f"option {slot}"
 
 
-ParsedAnswer = tuple[list[Ciphertext], list[DisjunctiveProof], list[DisjunctiveProof]] | \
-    ranked.RankedAnswer
+ParsedAnswer = tuple[list[Ciphertext], list[DisjunctiveProof], list[DisjunctiveProof]] | ranked.RankedAnswer
 """One question of a parsed ballot: slot ciphertexts, their 0/1 proofs, and the candidate
 proofs (S/O/N) or the sum proof (approval/plurality with limits)."""
 
 
 def parse_ballot(
-    ctx: BallotContext, ballot: object, credential_public: Point | None = None, *,
+    ctx: BallotContext,
+    ballot: object,
+    credential_public: Point | None = None,
+    *,
     signed: bool = True,
 ) -> tuple[Point, list[ParsedAnswer]]:
     """§5.6 steps 1–2: strict structure and encodings, election id / fingerprint / credential.
@@ -382,16 +400,18 @@ def parse_ballot(
             for i, c in enumerate(raw_cts)
         ]
         bits = [
-            DisjunctiveProof.from_json(p, 2, f"{where}.bit_proofs[{i}] ({_slot_name(spec, i)})",
-                                       commitments=v2)
+            DisjunctiveProof.from_json(
+                p, 2, f"{where}.bit_proofs[{i}] ({_slot_name(spec, i)})", commitments=v2
+            )
             for i, p in enumerate(raw_bits)
         ]
         extra: list[DisjunctiveProof] = []
         if spec.kind == "sonc":
             raw_pairs = _list(answer["candidate_proofs"], spec.n_options, f"{where}.candidate_proofs")
             extra = [
-                DisjunctiveProof.from_json(p, 2, f"{where}.candidate_proofs[{i}] (candidate {i})",
-                                           commitments=v2)
+                DisjunctiveProof.from_json(
+                    p, 2, f"{where}.candidate_proofs[{i}] (candidate {i})", commitments=v2
+                )
                 for i, p in enumerate(raw_pairs)
             ]
         else:
@@ -402,7 +422,9 @@ def parse_ballot(
             else:
                 extra = [
                     DisjunctiveProof.from_json(
-                        answer["sum_proof"], bounds[1] - bounds[0] + 1, f"{where}.sum_proof",
+                        answer["sum_proof"],
+                        bounds[1] - bounds[0] + 1,
+                        f"{where}.sum_proof",
                         commitments=v2,
                     )
                 ]
@@ -434,35 +456,41 @@ def verify_proofs(ctx: BallotContext, credential: Point, parsed: list[ParsedAnsw
             continue
         cts, bits, extra = answer
         for i, (ct, proof) in enumerate(zip(cts, bits, strict=True)):
-            batch.append((
-                y,
-                ct,
-                BIT_VALUES,
-                proof,
-                proof_context(fp, credential, q, "bit", i),
-                f"{where}.bit_proofs[{i}] (question {q}, {_slot_name(spec, i)})",
-            ))
-        if spec.kind == "sonc":
-            for i, proof in enumerate(extra):
-                batch.append((
+            batch.append(
+                (
                     y,
-                    derived(cts[2 * i] + cts[2 * i + 1], cts[2 * i : 2 * i + 2]),
+                    ct,
                     BIT_VALUES,
                     proof,
-                    proof_context(fp, credential, q, "candidate", i),
-                    f"{where}.candidate_proofs[{i}] (question {q}, candidate {i}: "
-                    "support and oppose both set)",
-                ))
+                    proof_context(fp, credential, q, "bit", i),
+                    f"{where}.bit_proofs[{i}] (question {q}, {_slot_name(spec, i)})",
+                )
+            )
+        if spec.kind == "sonc":
+            for i, proof in enumerate(extra):
+                batch.append(
+                    (
+                        y,
+                        derived(cts[2 * i] + cts[2 * i + 1], cts[2 * i : 2 * i + 2]),
+                        BIT_VALUES,
+                        proof,
+                        proof_context(fp, credential, q, "candidate", i),
+                        f"{where}.candidate_proofs[{i}] (question {q}, candidate {i}: "
+                        "support and oppose both set)",
+                    )
+                )
         elif extra:
             lo, hi = spec.sum_range() or (0, 0)
-            batch.append((
-                y,
-                derived(aggregate(cts), cts),
-                range_values(lo, hi),
-                extra[0],
-                proof_context(fp, credential, q, "sum", 0),
-                f"{where}.sum_proof (question {q}: number of selections not in {lo}..{hi})",
-            ))
+            batch.append(
+                (
+                    y,
+                    derived(aggregate(cts), cts),
+                    range_values(lo, hi),
+                    extra[0],
+                    proof_context(fp, credential, q, "sum", 0),
+                    f"{where}.sum_proof (question {q}: number of selections not in {lo}..{hi})",
+                )
+            )
     verify_disjunctive_many(batch, sums)
 
 
@@ -478,8 +506,12 @@ def verify_ballot(
     # signed_payload(ballot) and ballot_tracker(ballot), each member serialised once.
     members = {k: canonical_member(k, v) for k, v in ballot.items() if k != "signature"}
     try:
-        verify_signature(credential, canonical_object(members), ballot["signature"],  # type: ignore[arg-type]
-                         ctx.fingerprint_bytes)
+        verify_signature(
+            credential,
+            canonical_object(members),
+            ballot["signature"],  # type: ignore[arg-type]
+            ctx.fingerprint_bytes,
+        )
     except CryptoError as exc:
         raise type(exc)(f"ballot.signature: {exc}") from None
     verify_proofs(ctx, credential, parsed)
@@ -487,6 +519,5 @@ def verify_ballot(
     return VerifiedBallot(
         credential=credential,
         tracker=sha256_hex(canonical_object(members)),
-        ciphertexts=[list(a.ciphertexts) if isinstance(a, ranked.RankedAnswer) else a[0]
-                     for a in parsed],
+        ciphertexts=[list(a.ciphertexts) if isinstance(a, ranked.RankedAnswer) else a[0] for a in parsed],
     )

@@ -18,8 +18,9 @@ BOARD_TAG = b"scrutin/board/v1\x00"
 
 def event_hash(prev_hash: str, seq: int, at: str, event_type: str, payload: Mapping[str, Any]) -> str:
     """H_event = SHA-256(tag ‖ canonical_json({prev, seq, at, type, payload})), lowercase hex."""
-    return chain.link(BOARD_TAG, prev_hash,
-                      {"seq": seq, "at": at, "type": event_type, "payload": dict(payload)})
+    return chain.link(
+        BOARD_TAG, prev_hash, {"seq": seq, "at": at, "type": event_type, "payload": dict(payload)}
+    )
 
 
 def verify_chain(events: Iterable[Mapping[str, Any]]) -> str:
@@ -29,8 +30,11 @@ def verify_chain(events: Iterable[Mapping[str, Any]]) -> str:
     """
     head = GENESIS_HASH
     for seq, event, problem in chain.walk(
-            events, prev_key="prev_hash", hash_key="hash",
-            recompute=lambda prev, n, e: event_hash(prev, n, e["at"], e["type"], e["payload"])):
+        events,
+        prev_key="prev_hash",
+        hash_key="hash",
+        recompute=lambda prev, n, e: event_hash(prev, n, e["at"], e["type"], e["payload"]),
+    ):
         if problem == "seq":
             raise InvalidChain(f"board event {seq}: found sequence number {event.get('seq')!r}")
         if problem == "prev":

@@ -82,17 +82,15 @@ RETURNED_TO_DRAFT = "returned_to_draft"
 SETUP = "election_setup"
 DECRYPTION_SHARE = "decryption_share"
 
-SIGNED_BY_TRUSTEE = (JOINED, COMMITMENT_HASH, COMMITMENTS, SHARES_SENT, CONFIRMED, COMPLAINT,
-                     ANSWER)
+SIGNED_BY_TRUSTEE = (JOINED, COMMITMENT_HASH, COMMITMENTS, SHARES_SENT, CONFIRMED, COMPLAINT, ANSWER)
 """Ceremony events a trustee signs (``decryption_share`` is signed too, in the tally)."""
-CEREMONY_EVENTS = frozenset(SIGNED_BY_TRUSTEE + (VERDICT, STARTED, RESTARTED, RETURNED_TO_DRAFT,
-                                                  SETUP))
+CEREMONY_EVENTS = frozenset(SIGNED_BY_TRUSTEE + (VERDICT, STARTED, RESTARTED, RETURNED_TO_DRAFT, SETUP))
 """Every event that belongs to the key ceremony: none may follow ``election_setup`` of the
 round that produced the key (except a later ``ballot_definition``, which is not one of these)."""
 
-FINDING_SHARE_VALID = "share_valid"      # the revealed share checks out: the complainant lied
+FINDING_SHARE_VALID = "share_valid"  # the revealed share checks out: the complainant lied
 FINDING_SHARE_INVALID = "share_invalid"  # the revealed share is wrong: the accused cheated
-FINDING_NO_ANSWER = "no_answer"          # the accused never answered (declared by the committee)
+FINDING_NO_ANSWER = "no_answer"  # the accused never answered (declared by the committee)
 
 
 # --- identity --------------------------------------------------------------------------------
@@ -115,16 +113,17 @@ def identity_fingerprint(signing_key_hex: str) -> str:
     raw = _verify_key_bytes(signing_key_hex, "signing key")
     digest = hashlib.sha256(IDENTITY_TAG + raw).digest()[:20]
     text = base64.b32encode(digest).decode()
-    return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 def normalise_fingerprint(text: str) -> str:
     """Accept a fingerprint as people copy it: any case, spaces or dashes."""
     compact = "".join(ch for ch in str(text).upper() if ch.isalnum())
     if len(compact) != 32:
-        raise InvalidCeremony(f"not a trustee fingerprint: {text!r} (expected 32 base32 "
-                              "characters in groups of four)")
-    return "-".join(compact[i:i + 4] for i in range(0, 32, 4))
+        raise InvalidCeremony(
+            f"not a trustee fingerprint: {text!r} (expected 32 base32 characters in groups of four)"
+        )
+    return "-".join(compact[i : i + 4] for i in range(0, 32, 4))
 
 
 def _verify_key_bytes(value: object, what: str) -> bytes:
@@ -142,22 +141,31 @@ def _verify_key_bytes(value: object, what: str) -> bytes:
 # --- signed messages -------------------------------------------------------------------------
 
 
-def signed_bytes(kind: str, election_id: str, ceremony_round: int, index: int,
-                 body: Mapping[str, Any]) -> bytes:
+def signed_bytes(
+    kind: str, election_id: str, ceremony_round: int, index: int, body: Mapping[str, Any]
+) -> bytes:
     """tag ‖ canonical JSON of {kind, election, round, trustee, body}: what a trustee signs."""
-    return SIGNATURE_TAG + canonical_json({"kind": kind, "election": election_id,
-                                           "round": ceremony_round, "trustee": index,
-                                           "body": dict(body)})
+    return SIGNATURE_TAG + canonical_json(
+        {"kind": kind, "election": election_id, "round": ceremony_round, "trustee": index, "body": dict(body)}
+    )
 
 
-def sign_message(seed: bytes, kind: str, election_id: str, ceremony_round: int, index: int,
-                 body: Mapping[str, Any]) -> str:
+def sign_message(
+    seed: bytes, kind: str, election_id: str, ceremony_round: int, index: int, body: Mapping[str, Any]
+) -> str:
     message = signed_bytes(kind, election_id, ceremony_round, index, body)
     return bytes(SigningKey(bytes(seed)).sign(message).signature).hex()
 
 
-def verify_message(signing_key_hex: str, signature: object, kind: str, election_id: str,
-                   ceremony_round: int, index: int, body: Mapping[str, Any]) -> None:
+def verify_message(
+    signing_key_hex: str,
+    signature: object,
+    kind: str,
+    election_id: str,
+    ceremony_round: int,
+    index: int,
+    body: Mapping[str, Any],
+) -> None:
     """Raises ``InvalidCeremony`` unless ``signature`` is the trustee's signature of the body."""
     who = f"{kind} of trustee {index}"
     key = _verify_key_bytes(signing_key_hex, f"{who}: signing key")
@@ -167,8 +175,10 @@ def verify_message(signing_key_hex: str, signature: object, kind: str, election_
         sig = bytes.fromhex(signature)
         VerifyKey(key).verify(signed_bytes(kind, election_id, ceremony_round, index, body), sig)
     except (ValueError, BadSignatureError, NaclCryptoError, TypeError):
-        raise InvalidCeremony(f"{who}: the signature does not verify under its signing key "
-                              f"{identity_fingerprint(signing_key_hex)}") from None
+        raise InvalidCeremony(
+            f"{who}: the signature does not verify under its signing key "
+            f"{identity_fingerprint(signing_key_hex)}"
+        ) from None
 
 
 def body_of(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,18 +187,22 @@ def body_of(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k not in ("round", "index", "signature")}
 
 
-def signed_payload(seed: bytes, kind: str, election_id: str, ceremony_round: int, index: int,
-                   body: Mapping[str, Any]) -> dict[str, Any]:
+def signed_payload(
+    seed: bytes, kind: str, election_id: str, ceremony_round: int, index: int, body: Mapping[str, Any]
+) -> dict[str, Any]:
     """The event payload a trustee posts: ``{round, index, **body, signature}``."""
-    return {"round": ceremony_round, "index": index, **body,
-            "signature": sign_message(seed, kind, election_id, ceremony_round, index, body)}
+    return {
+        "round": ceremony_round,
+        "index": index,
+        **body,
+        "signature": sign_message(seed, kind, election_id, ceremony_round, index, body),
+    }
 
 
 # --- statements ------------------------------------------------------------------------------
 
 
-def commitment_context(election_id: str, ceremony_round: int, index: int,
-                       signing_key_hex: str) -> bytes:
+def commitment_context(election_id: str, ceremony_round: int, index: int, signing_key_hex: str) -> bytes:
     """The coefficient proofs' context (§8.1, protocol 2): election, round, trustee and its
     identity, so proofs cannot be replayed by another trustee, round or identity."""
     return f"scrutin/ceremony/v2/{election_id}/{ceremony_round}/{index}/{signing_key_hex}".encode()
@@ -196,8 +210,10 @@ def commitment_context(election_id: str, ceremony_round: int, index: int,
 
 def commitments_digest(commitments: Sequence[str], proofs: Sequence[Any]) -> str:
     """What ``trustee_commitment_hash`` commits to."""
-    return hashlib.sha256(b"scrutin/commitments/v2\x00" + canonical_json(
-        {"commitments": list(commitments), "proofs": list(proofs)})).hexdigest()
+    return hashlib.sha256(
+        b"scrutin/commitments/v2\x00"
+        + canonical_json({"commitments": list(commitments), "proofs": list(proofs)})
+    ).hexdigest()
 
 
 def share_context(election_id: str, ceremony_round: int, sender: int, recipient: int) -> bytes:
@@ -208,8 +224,9 @@ def share_context(election_id: str, ceremony_round: int, sender: int, recipient:
 def share_ephemeral_key(share_seed: bytes, ceremony_round: int, recipient: int) -> bytes:
     """The X25519 ephemeral secret a share is sealed with, derived from a per-trustee secret
     seed so the sender can reveal it if the recipient complains (and only then)."""
-    return hashlib.sha512(b"scrutin/share-ephemeral/v2\x00" + bytes(share_seed)
-                          + f"/{ceremony_round}/{recipient}".encode()).digest()[:32]
+    return hashlib.sha512(
+        b"scrutin/share-ephemeral/v2\x00" + bytes(share_seed) + f"/{ceremony_round}/{recipient}".encode()
+    ).digest()[:32]
 
 
 def decode_sealed(value: object, what: str) -> bytes:
@@ -224,9 +241,17 @@ def decode_sealed(value: object, what: str) -> bytes:
     return raw
 
 
-def judge_complaint(election_id: str, ceremony_round: int, accused: int, complainant: int,
-                    commitments: Sequence[Point], recipient_encryption_key: str, sealed: bytes,
-                    share_hex: object, ephemeral_hex: object) -> str:
+def judge_complaint(
+    election_id: str,
+    ceremony_round: int,
+    accused: int,
+    complainant: int,
+    commitments: Sequence[Point],
+    recipient_encryption_key: str,
+    sealed: bytes,
+    share_hex: object,
+    ephemeral_hex: object,
+) -> str:
     """The finding on an answered complaint: ``share_valid`` when the revealed share re-seals
     to exactly the sealed bytes on the board and matches the accused's commitments (the
     complainant was wrong), else ``share_invalid`` (the accused was)."""
@@ -235,9 +260,12 @@ def judge_complaint(election_id: str, ceremony_round: int, accused: int, complai
         ephemeral = bytes.fromhex(str(ephemeral_hex))
         if len(ephemeral) != 32:
             return FINDING_SHARE_INVALID
-        resealed = seal_share_revealable(bytes.fromhex(recipient_encryption_key), share,
-                                         share_context(election_id, ceremony_round, accused,
-                                                       complainant), ephemeral)
+        resealed = seal_share_revealable(
+            bytes.fromhex(recipient_encryption_key),
+            share,
+            share_context(election_id, ceremony_round, accused, complainant),
+            ephemeral,
+        )
         if resealed != sealed:
             return FINDING_SHARE_INVALID
         verify_share(commitments, complainant, share)
@@ -292,7 +320,8 @@ class Round:
 
     def all_have(self, attribute: str) -> bool:
         return len(self.trustees) == self.size and all(
-            getattr(t, attribute) is not None for t in self.trustees.values())
+            getattr(t, attribute) is not None for t in self.trustees.values()
+        )
 
     @property
     def public_key(self) -> Point:
@@ -305,8 +334,15 @@ class Round:
 
     def expected_manifest_trustees(self) -> list[dict[str, Any]]:
         """The ``trustees`` entry a protocol-2 manifest of this round must carry."""
-        return [{"index": j, "signing_key": t.signing_key, "encryption_key": t.encryption_key,
-                 "commitments": t.commitments} for j, t in sorted(self.trustees.items())]
+        return [
+            {
+                "index": j,
+                "signing_key": t.signing_key,
+                "encryption_key": t.encryption_key,
+                "commitments": t.commitments,
+            }
+            for j, t in sorted(self.trustees.items())
+        ]
 
 
 @dataclass
@@ -370,11 +406,14 @@ class _Replay:
     def _dispatch(self, kind: str, p: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         c = self.c
         if c.opened:
-            raise InvalidCeremony("a ceremony message after the election opened: an election "
-                                  "has exactly one key")
+            raise InvalidCeremony(
+                "a ceremony message after the election opened: an election has exactly one key"
+            )
         if c.setup_round is not None:
-            raise InvalidCeremony(f"a ceremony message after the election was set up (round "
-                                  f"{c.setup_round}): an election has exactly one key")
+            raise InvalidCeremony(
+                f"a ceremony message after the election was set up (round "
+                f"{c.setup_round}): an election has exactly one key"
+            )
         if kind == STARTED:
             self._started(p)
         elif kind == RESTARTED:
@@ -405,15 +444,15 @@ class _Replay:
     def _started(self, p: Mapping[str, Any]) -> None:
         c = self.c
         if p.get("election_id", c.election_id) != c.election_id:
-            raise InvalidCeremony(f"ceremony for election {p.get('election_id')!r}, this is "
-                                  f"{c.election_id!r}")
+            raise InvalidCeremony(
+                f"ceremony for election {p.get('election_id')!r}, this is {c.election_id!r}"
+            )
         protocol = p.get("protocol", 1)
         if c.protocol is not None and protocol != c.protocol:
             raise InvalidCeremony(f"protocol {protocol} after protocol {c.protocol}")
         c.protocol = _int(protocol, "protocol")
         number = _int(p["round"], "round")
-        if c.current is not None and number == c.current and \
-                not c.rounds[number].trustees:
+        if c.current is not None and number == c.current and not c.rounds[number].trustees:
             # Back from draft: the restart opened this round already; the committee may have
             # changed the trustee count or threshold before freezing again.
             del c.rounds[number]
@@ -424,9 +463,11 @@ class _Replay:
         previous = self.c.round
         for complaint in previous.complaints:
             if complaint.finding is None:
-                raise InvalidCeremony(f"restarted with trustee {complaint.complainant}'s "
-                                      f"complaint against trustee {complaint.accused} "
-                                      "unresolved")
+                raise InvalidCeremony(
+                    f"restarted with trustee {complaint.complainant}'s "
+                    f"complaint against trustee {complaint.accused} "
+                    "unresolved"
+                )
         if not isinstance(p.get("reason"), str) or not p["reason"].strip():
             raise InvalidCeremony("a restart must say why")
         self._new_round(_int(p["round"], "round"), previous.threshold, previous.size)
@@ -439,8 +480,10 @@ class _Replay:
         rnd = c.round
         number = _int(p["round"], "round")
         if number != rnd.number:
-            raise InvalidCeremony(f"a message for round {number} while the ceremony is in "
-                                  f"round {rnd.number} (replayed or stale)")
+            raise InvalidCeremony(
+                f"a message for round {number} while the ceremony is in "
+                f"round {rnd.number} (replayed or stale)"
+            )
         index = _int(p.get("index"), "index")
         if not 1 <= index <= rnd.size:
             raise InvalidCeremony(f"trustee index {index} is not in 1..{rnd.size}")
@@ -455,18 +498,20 @@ class _Replay:
         verify_message(key, p.get("signature"), kind, c.election_id, rnd.number, index, body)
         c.signatures += 1
         if rnd.dead and kind != ANSWER:
-            raise InvalidCeremony(f"round {rnd.number} stopped at a complaint; only the answer "
-                                  "and a restart may follow")
+            raise InvalidCeremony(
+                f"round {rnd.number} stopped at a complaint; only the answer and a restart may follow"
+            )
         getattr(self, "_" + kind)(rnd, index, p, event)
 
-    def _trustee_joined(self, rnd: Round, index: int, p: Mapping[str, Any],
-                        event: Mapping[str, Any]) -> None:
+    def _trustee_joined(self, rnd: Round, index: int, p: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         if index in rnd.trustees:
             raise InvalidCeremony(f"trustee {index} joined twice")
         key = p["signing_key"]
         if key in self.c.excluded_keys:
-            raise InvalidCeremony(f"trustee {index}'s identity {identity_fingerprint(key)} was "
-                                  "found at fault in an earlier round and is excluded")
+            raise InvalidCeremony(
+                f"trustee {index}'s identity {identity_fingerprint(key)} was "
+                "found at fault in an earlier round and is excluded"
+            )
         if any(t.signing_key == key for t in rnd.trustees.values()):
             raise InvalidCeremony(f"trustee {index} uses the signing key of another trustee")
         enc = p["encryption_key"]
@@ -475,8 +520,9 @@ class _Replay:
             raise InvalidCeremony(f"trustee {index} uses the encryption key of another trustee")
         rnd.trustees[index] = TrusteeRecord(index, key, enc, int(event["seq"]))
 
-    def _trustee_commitment_hash(self, rnd: Round, index: int, p: Mapping[str, Any],
-                                 event: Mapping[str, Any]) -> None:
+    def _trustee_commitment_hash(
+        self, rnd: Round, index: int, p: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> None:
         t = rnd.trustees[index]
         if t.commitment_hash is not None:
             raise InvalidCeremony(f"trustee {index} committed twice")
@@ -485,49 +531,62 @@ class _Replay:
             raise InvalidCeremony("digest: expected 64 hex digits")
         t.commitment_hash = digest
 
-    def _trustee_commitments(self, rnd: Round, index: int, p: Mapping[str, Any],
-                             event: Mapping[str, Any]) -> None:
+    def _trustee_commitments(
+        self, rnd: Round, index: int, p: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> None:
         t = rnd.trustees[index]
         if not rnd.all_have("commitment_hash"):
-            missing = sorted(set(range(1, rnd.size + 1)) - {
-                j for j, x in rnd.trustees.items() if x.commitment_hash is not None})
-            raise InvalidCeremony(f"trustee {index} revealed its commitments before trustees "
-                                  f"{missing} committed to theirs (commit before reveal)")
+            missing = sorted(
+                set(range(1, rnd.size + 1))
+                - {j for j, x in rnd.trustees.items() if x.commitment_hash is not None}
+            )
+            raise InvalidCeremony(
+                f"trustee {index} revealed its commitments before trustees "
+                f"{missing} committed to theirs (commit before reveal)"
+            )
         if t.commitments is not None:
             raise InvalidCeremony(f"trustee {index} revealed commitments twice")
         commitments, proofs = list(p["commitments"]), list(p["proofs"])
         if commitments_digest(commitments, proofs) != t.commitment_hash:
-            raise InvalidCeremony(f"trustee {index}'s commitments are not the ones it committed "
-                                  "to (hash mismatch)")
+            raise InvalidCeremony(
+                f"trustee {index}'s commitments are not the ones it committed to (hash mismatch)"
+            )
         if len(commitments) != rnd.threshold:
-            raise InvalidCeremony(f"trustee {index} published {len(commitments)} commitments, "
-                                  f"threshold is {rnd.threshold}")
-        points = [Point.from_hex(x, what=f"trustee {index} commitment {k}")
-                  for k, x in enumerate(commitments)]
-        verify_commitments(points, proofs, index,
-                           commitment_context(self.c.election_id, rnd.number, index,
-                                              t.signing_key))
+            raise InvalidCeremony(
+                f"trustee {index} published {len(commitments)} commitments, threshold is {rnd.threshold}"
+            )
+        points = [
+            Point.from_hex(x, what=f"trustee {index} commitment {k}") for k, x in enumerate(commitments)
+        ]
+        verify_commitments(
+            points, proofs, index, commitment_context(self.c.election_id, rnd.number, index, t.signing_key)
+        )
         self.c.proofs += len(points)
         t.commitments, t.proofs, t.points = commitments, proofs, points
 
-    def _trustee_shares_sent(self, rnd: Round, index: int, p: Mapping[str, Any],
-                             event: Mapping[str, Any]) -> None:
+    def _trustee_shares_sent(
+        self, rnd: Round, index: int, p: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> None:
         t = rnd.trustees[index]
         if not rnd.all_have("commitments"):
-            raise InvalidCeremony(f"trustee {index} sent shares before every trustee revealed "
-                                  "its commitments")
+            raise InvalidCeremony(
+                f"trustee {index} sent shares before every trustee revealed its commitments"
+            )
         if t.sealed is not None:
             raise InvalidCeremony(f"trustee {index} sent shares twice")
         sealed = p["sealed"]
         expected = {str(j) for j in rnd.trustees if j != index}
         if not isinstance(sealed, dict) or set(sealed) != expected:
-            raise InvalidCeremony(f"trustee {index} must send exactly one sealed share to each "
-                                  f"other trustee {sorted(int(j) for j in expected)}")
+            raise InvalidCeremony(
+                f"trustee {index} must send exactly one sealed share to each "
+                f"other trustee {sorted(int(j) for j in expected)}"
+            )
         t.sealed = {int(j): decode_sealed(v, f"share {index}->{j}") for j, v in sealed.items()}
         t.sealed_b64 = {int(j): v for j, v in sealed.items()}
 
-    def _trustee_confirmed(self, rnd: Round, index: int, p: Mapping[str, Any],
-                           event: Mapping[str, Any]) -> None:
+    def _trustee_confirmed(
+        self, rnd: Round, index: int, p: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> None:
         t = rnd.trustees[index]
         if not rnd.all_have("sealed"):
             raise InvalidCeremony(f"trustee {index} confirmed before every trustee sent shares")
@@ -538,12 +597,15 @@ class _Replay:
             raise InvalidCeremony("fingerprint: expected 64 hex digits")
         t.confirmed = fp
 
-    def _ceremony_complaint(self, rnd: Round, index: int, p: Mapping[str, Any],
-                            event: Mapping[str, Any]) -> None:
+    def _ceremony_complaint(
+        self, rnd: Round, index: int, p: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> None:
         accused = _int(p["accused_index"], "accused_index")
         if accused == index or accused not in rnd.trustees:
-            raise InvalidCeremony(f"trustee {index} complains about trustee {accused}, "
-                                  "which is not another trustee of this round")
+            raise InvalidCeremony(
+                f"trustee {index} complains about trustee {accused}, "
+                "which is not another trustee of this round"
+            )
         if rnd.trustees[accused].sealed is None:
             raise InvalidCeremony(f"complaint about trustee {accused} before it sent shares")
         if rnd.trustees[index].confirmed is not None:
@@ -554,15 +616,25 @@ class _Replay:
             raise InvalidCeremony("a complaint must give a reason")
         rnd.complaints.append(Complaint(index, accused, p["reason"]))
 
-    def _complaint_answer(self, rnd: Round, index: int, p: Mapping[str, Any],
-                          event: Mapping[str, Any]) -> None:
+    def _complaint_answer(
+        self, rnd: Round, index: int, p: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> None:
         complainant = _int(p["complainant_index"], "complainant_index")
-        complaint = next((x for x in rnd.complaints if x.accused == index
-                          and x.complainant == complainant and x.answer is None
-                          and x.finding is None), None)
+        complaint = next(
+            (
+                x
+                for x in rnd.complaints
+                if x.accused == index
+                and x.complainant == complainant
+                and x.answer is None
+                and x.finding is None
+            ),
+            None,
+        )
         if complaint is None:
-            raise InvalidCeremony(f"trustee {index} answers a complaint by trustee "
-                                  f"{complainant} that is not open")
+            raise InvalidCeremony(
+                f"trustee {index} answers a complaint by trustee {complainant} that is not open"
+            )
         complaint.answer = {"share": p["share"], "ephemeral_secret": p["ephemeral_secret"]}
 
     def _verdict(self, p: Mapping[str, Any]) -> None:
@@ -571,32 +643,46 @@ class _Replay:
             raise InvalidCeremony(f"a verdict for round {p['round']} in round {rnd.number}")
         complainant = _int(p["complainant_index"], "complainant_index")
         accused = _int(p["accused_index"], "accused_index")
-        complaint = next((x for x in rnd.complaints if x.accused == accused
-                          and x.complainant == complainant and x.finding is None), None)
+        complaint = next(
+            (
+                x
+                for x in rnd.complaints
+                if x.accused == accused and x.complainant == complainant and x.finding is None
+            ),
+            None,
+        )
         if complaint is None:
-            raise InvalidCeremony(f"a verdict on a complaint by trustee {complainant} against "
-                                  f"trustee {accused} that is not open")
+            raise InvalidCeremony(
+                f"a verdict on a complaint by trustee {complainant} against "
+                f"trustee {accused} that is not open"
+            )
         finding = p["finding"]
         if complaint.answer is None:
             if finding != FINDING_NO_ANSWER:
-                raise InvalidCeremony(f"finding {finding!r} without an answer from trustee "
-                                      f"{accused}")
+                raise InvalidCeremony(f"finding {finding!r} without an answer from trustee {accused}")
             expected = FINDING_NO_ANSWER
         else:
             accused_t, complainant_t = rnd.trustees[accused], rnd.trustees[complainant]
             assert accused_t.sealed is not None
-            expected = judge_complaint(self.c.election_id, rnd.number, accused, complainant,
-                                       accused_t.points or [], complainant_t.encryption_key,
-                                       accused_t.sealed[complainant],
-                                       complaint.answer["share"],
-                                       complaint.answer["ephemeral_secret"])
+            expected = judge_complaint(
+                self.c.election_id,
+                rnd.number,
+                accused,
+                complainant,
+                accused_t.points or [],
+                complainant_t.encryption_key,
+                accused_t.sealed[complainant],
+                complaint.answer["share"],
+                complaint.answer["ephemeral_secret"],
+            )
         if finding != expected:
-            raise InvalidCeremony(f"the verdict says {finding!r}; the answer on the board gives "
-                                  f"{expected!r}")
+            raise InvalidCeremony(f"the verdict says {finding!r}; the answer on the board gives {expected!r}")
         culprit = complainant if expected == FINDING_SHARE_VALID else accused
         if _int(p["culprit_index"], "culprit_index") != culprit:
-            raise InvalidCeremony(f"the verdict names trustee {p['culprit_index']}, the finding "
-                                  f"{expected!r} makes trustee {culprit} the culprit")
+            raise InvalidCeremony(
+                f"the verdict names trustee {p['culprit_index']}, the finding "
+                f"{expected!r} makes trustee {culprit} the culprit"
+            )
         complaint.finding, complaint.culprit = expected, culprit
         self.c.excluded_keys.add(rnd.trustees[culprit].signing_key)
 
@@ -608,52 +694,65 @@ class _Replay:
         rnd = c.round
         manifest = p["manifest"]
         if _int(manifest.get("ceremony_round"), "manifest.ceremony_round") != rnd.number:
-            raise InvalidCeremony(f"setup of round {manifest.get('ceremony_round')} while the "
-                                  f"ceremony is in round {rnd.number} (a superseded round)")
+            raise InvalidCeremony(
+                f"setup of round {manifest.get('ceremony_round')} while the "
+                f"ceremony is in round {rnd.number} (a superseded round)"
+            )
         check_manifest_against_round(manifest, rnd, c.election_id)
         fingerprint = p["fingerprint"]
-        unconfirmed = [j for j in range(1, rnd.size + 1)
-                       if j not in rnd.trustees or rnd.trustees[j].confirmed != fingerprint]
+        unconfirmed = [
+            j
+            for j in range(1, rnd.size + 1)
+            if j not in rnd.trustees or rnd.trustees[j].confirmed != fingerprint
+        ]
         if unconfirmed:
-            raise InvalidCeremony(f"set up without the confirmation of trustees {unconfirmed} "
-                                  f"for fingerprint {fingerprint}")
+            raise InvalidCeremony(
+                f"set up without the confirmation of trustees {unconfirmed} for fingerprint {fingerprint}"
+            )
         rnd.setup_seq, rnd.setup_fingerprint = int(event["seq"]), fingerprint
         c.setup_round = rnd.number
 
 
-def check_manifest_against_round(manifest: Mapping[str, Any], rnd: Round,
-                                 election_id: str) -> None:
+def check_manifest_against_round(manifest: Mapping[str, Any], rnd: Round, election_id: str) -> None:
     """A protocol-2 manifest names exactly this round's trustees (identity, encryption key,
     commitments), its threshold, and the election key ∏ C_{i,0}. Raises ``InvalidCeremony``."""
     if manifest.get("election_id") != election_id:
         raise InvalidCeremony(f"manifest is for election {manifest.get('election_id')!r}")
     if manifest.get("manifest_version") != 2:
-        raise InvalidCeremony(f"a protocol-2 ceremony needs manifest_version 2, not "
-                              f"{manifest.get('manifest_version')!r}")
+        raise InvalidCeremony(
+            f"a protocol-2 ceremony needs manifest_version 2, not {manifest.get('manifest_version')!r}"
+        )
     if manifest.get("ceremony_round") != rnd.number:
-        raise InvalidCeremony(f"manifest names round {manifest.get('ceremony_round')}, the "
-                              f"ceremony is in round {rnd.number}")
+        raise InvalidCeremony(
+            f"manifest names round {manifest.get('ceremony_round')}, the ceremony is in round {rnd.number}"
+        )
     if manifest.get("threshold") != rnd.threshold:
-        raise InvalidCeremony(f"manifest threshold {manifest.get('threshold')} differs from "
-                              f"the ceremony's {rnd.threshold}")
+        raise InvalidCeremony(
+            f"manifest threshold {manifest.get('threshold')} differs from the ceremony's {rnd.threshold}"
+        )
     if not rnd.all_have("commitments"):
         raise InvalidCeremony("not every trustee has revealed its commitments")
     expected = rnd.expected_manifest_trustees()
     trustees = manifest.get("trustees")
     if trustees != expected:
         if not isinstance(trustees, list) or len(trustees) != len(expected):
-            raise InvalidCeremony(f"manifest lists {len(trustees or [])} trustees, the "
-                                  f"ceremony has {len(expected)}")
+            raise InvalidCeremony(
+                f"manifest lists {len(trustees or [])} trustees, the ceremony has {len(expected)}"
+            )
         for got, want in zip(trustees, expected, strict=True):
             for key in ("index", "signing_key", "encryption_key", "commitments"):
                 if not isinstance(got, Mapping) or got.get(key) != want[key]:
-                    raise InvalidCeremony(f"manifest trustee {want['index']}: {key} differs "
-                                          "from what the trustee signed on the board")
+                    raise InvalidCeremony(
+                        f"manifest trustee {want['index']}: {key} differs "
+                        "from what the trustee signed on the board"
+                    )
         raise InvalidCeremony("manifest trustees carry fields the ceremony does not know")
     key = rnd.public_key.hex()
     if manifest.get("public_key") != key:
-        raise InvalidCeremony(f"manifest public key {manifest.get('public_key')} is not the "
-                              f"product of the trustees' constant commitments ({key})")
+        raise InvalidCeremony(
+            f"manifest public key {manifest.get('public_key')} is not the "
+            f"product of the trustees' constant commitments ({key})"
+        )
 
 
 def replay(election_id: str, events: Iterable[Mapping[str, Any]]) -> Ceremony:
@@ -665,8 +764,16 @@ def replay(election_id: str, events: Iterable[Mapping[str, Any]]) -> Ceremony:
     return r.c
 
 
-DEFINITION_FIXED_KEYS = ("election_id", "manifest_version", "ceremony_round", "credential_mode",
-                         "threshold", "trustees", "public_key", "receipt_key")
+DEFINITION_FIXED_KEYS = (
+    "election_id",
+    "manifest_version",
+    "ceremony_round",
+    "credential_mode",
+    "threshold",
+    "trustees",
+    "public_key",
+    "receipt_key",
+)
 """What only a key ceremony sets: a later ballot definition keeps them from the setup."""
 
 
@@ -701,9 +808,13 @@ def board_definitions(events: Iterable[Mapping[str, Any]]) -> list[tuple[str, di
     return out
 
 
-def check_election(election_id: str, events: Sequence[Mapping[str, Any]],
-                   manifest: Mapping[str, Any], fingerprint: str | None = None,
-                   expected_code: str | None = None) -> ElectionCheck:
+def check_election(
+    election_id: str,
+    events: Sequence[Mapping[str, Any]],
+    manifest: Mapping[str, Any],
+    fingerprint: str | None = None,
+    expected_code: str | None = None,
+) -> ElectionCheck:
     """The voter clients' check before they encrypt (docs/protocol.md §8.9; the booth's twin is
     ``checkElection`` in ``crypto/ceremony.js``). ``manifest``/``fingerprint``: the ballot
     definition the server offers; ``events``: the whole board.
@@ -717,53 +828,64 @@ def check_election(election_id: str, events: Sequence[Mapping[str, Any]],
     fingerprint or of the offered one. Raises ``InvalidCeremony`` saying what differs."""
     manifest = dict(manifest)
     if manifest.get("election_id") != election_id:
-        raise InvalidCeremony(f"the ballot definition is for election "
-                              f"{manifest.get('election_id')!r}, not {election_id!r}")
+        raise InvalidCeremony(
+            f"the ballot definition is for election {manifest.get('election_id')!r}, not {election_id!r}"
+        )
     try:
         trustees = manifest["trustees"]
-        points = [[Point.from_hex(c, what=f"trustee {t['index']} commitment")
-                   for c in t["commitments"]] for t in trustees]
+        points = [
+            [Point.from_hex(c, what=f"trustee {t['index']} commitment") for c in t["commitments"]]
+            for t in trustees
+        ]
         key = combine_public_key(points).hex()
     except (CryptoError, KeyError, TypeError, ValueError) as exc:
         raise InvalidCeremony(f"the ballot definition's trustees are malformed: {exc}") from None
     if manifest.get("public_key") != key:
-        raise InvalidCeremony(f"the ballot definition's public key {manifest.get('public_key')} "
-                              "is not the product of the trustees' constant commitments "
-                              f"({key}): refusing to encrypt")
+        raise InvalidCeremony(
+            f"the ballot definition's public key {manifest.get('public_key')} "
+            "is not the product of the trustees' constant commitments "
+            f"({key}): refusing to encrypt"
+        )
     computed = election_fingerprint(manifest)
     if fingerprint is not None and fingerprint != computed:
-        raise InvalidCeremony(f"the server's fingerprint {fingerprint} is not the manifest's "
-                              f"({computed})")
+        raise InvalidCeremony(f"the server's fingerprint {fingerprint} is not the manifest's ({computed})")
     try:
         verify_chain(events)
     except CryptoError as exc:
         raise InvalidCeremony(f"the board is broken: {exc}") from None
     state = replay(election_id, events)
     if state.protocol != PROTOCOL or state.setup_round is None:
-        raise InvalidCeremony("the board holds no election_setup of a protocol-2 key ceremony: "
-                              "the trustees did not make this election's key")
+        raise InvalidCeremony(
+            "the board holds no election_setup of a protocol-2 key ceremony: "
+            "the trustees did not make this election's key"
+        )
     definitions = board_definitions(events)
     setup_fp, setup_manifest = definitions[0]
     current_fp, current = definitions[-1]
     if computed != current_fp or manifest != current:
         known = [fp for fp, _ in definitions]
         raise InvalidCeremony(
-            f"the ballot definition {computed} is not the board's current one ({current_fp})" +
-            (" (an earlier version)" if computed in known else
-             ": the trustees never confirmed it and the board does not announce it"))
+            f"the ballot definition {computed} is not the board's current one ({current_fp})"
+            + (
+                " (an earlier version)"
+                if computed in known
+                else ": the trustees never confirmed it and the board does not announce it"
+            )
+        )
     for name in DEFINITION_FIXED_KEYS:
         if manifest.get(name) != setup_manifest.get(name):
-            raise InvalidCeremony(f"the ballot definition changes {name}, which only the key "
-                                  "ceremony sets")
+            raise InvalidCeremony(f"the ballot definition changes {name}, which only the key ceremony sets")
     if expected_code is not None:
         try:
             wanted = normalise_fingerprint_code(expected_code)
         except ValueError as exc:
             raise InvalidCeremony(str(exc)) from None
         if wanted not in (fingerprint_code(setup_fp), fingerprint_code(computed)):
-            raise InvalidCeremony(f"this election's fingerprint code is "
-                                  f"{fingerprint_code(setup_fp)}, not the published {wanted}: "
-                                  "refusing to encrypt")
+            raise InvalidCeremony(
+                f"this election's fingerprint code is "
+                f"{fingerprint_code(setup_fp)}, not the published {wanted}: "
+                "refusing to encrypt"
+            )
     return ElectionCheck(state, setup_manifest, setup_fp, manifest, computed)
 
 
@@ -773,8 +895,10 @@ def require_trustees(ceremony: Ceremony, expected_fingerprints: Iterable[str]) -
     wanted = {normalise_fingerprint(f) for f in expected_fingerprints}
     for t in sorted(ceremony.round.trustees.values(), key=lambda t: t.index):
         if t.fingerprint not in wanted:
-            raise InvalidCeremony(f"trustee {t.index} has identity {t.fingerprint}, which is "
-                                  "not one of the published trustee fingerprints")
+            raise InvalidCeremony(
+                f"trustee {t.index} has identity {t.fingerprint}, which is "
+                "not one of the published trustee fingerprints"
+            )
 
 
 def decryption_share_body(tally_hash: str, share: Mapping[str, Any]) -> dict[str, Any]:
@@ -782,14 +906,29 @@ def decryption_share_body(tally_hash: str, share: Mapping[str, Any]) -> dict[str
     return {"tally_hash": tally_hash, "share": dict(share)}
 
 
-def sign_decryption_share(seed: bytes, election_id: str, ceremony_round: int, index: int,
-                          tally_hash: str, share: Mapping[str, Any]) -> str:
-    return sign_message(seed, DECRYPTION_SHARE, election_id, ceremony_round, index,
-                        decryption_share_body(tally_hash, share))
+def sign_decryption_share(
+    seed: bytes, election_id: str, ceremony_round: int, index: int, tally_hash: str, share: Mapping[str, Any]
+) -> str:
+    return sign_message(
+        seed, DECRYPTION_SHARE, election_id, ceremony_round, index, decryption_share_body(tally_hash, share)
+    )
 
 
-def verify_decryption_share_signature(signing_key: str, signature: object, election_id: str,
-                                      ceremony_round: int, index: int, tally_hash: str,
-                                      share: Mapping[str, Any]) -> None:
-    verify_message(signing_key, signature, DECRYPTION_SHARE, election_id, ceremony_round, index,
-                   decryption_share_body(tally_hash, share))
+def verify_decryption_share_signature(
+    signing_key: str,
+    signature: object,
+    election_id: str,
+    ceremony_round: int,
+    index: int,
+    tally_hash: str,
+    share: Mapping[str, Any],
+) -> None:
+    verify_message(
+        signing_key,
+        signature,
+        DECRYPTION_SHARE,
+        election_id,
+        ceremony_round,
+        index,
+        decryption_share_body(tally_hash, share),
+    )

@@ -27,8 +27,9 @@ def link(tag: bytes, prev: str, fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(tag + canonical_json({"prev": prev, **fields})).hexdigest()
 
 
-def walk(items: Iterable[Mapping[str, Any]], *, prev_key: str, hash_key: str,
-         recompute: Recompute) -> Iterator[tuple[int, Mapping[str, Any], str | None]]:
+def walk(
+    items: Iterable[Mapping[str, Any]], *, prev_key: str, hash_key: str, recompute: Recompute
+) -> Iterator[tuple[int, Mapping[str, Any], str | None]]:
     """For each item in order: ``(expected seq, item, problem)``, where ``problem`` is None
     (the link holds), ``"seq"`` (its ``seq`` is not the next number: items deleted or
     reordered), ``"prev"`` (it does not name its predecessor's hash) or ``"hash"`` (its

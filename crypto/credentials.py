@@ -46,7 +46,7 @@ def format_code(code: str) -> str:
     """The code in groups of four separated by '-', as shown to voters (the booth's
     ``formatCode``); ``normalize_code`` reads it back."""
     clean = normalize_code(code)
-    return "-".join(clean[i:i + 4] for i in range(0, len(clean), 4))
+    return "-".join(clean[i : i + 4] for i in range(0, len(clean), 4))
 
 
 def normalize_code(code: str) -> str:

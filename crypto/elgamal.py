@@ -82,8 +82,9 @@ def aggregate(ciphertexts: Iterable[Ciphertext]) -> Ciphertext:
     cts = ciphertexts if isinstance(ciphertexts, list | tuple) else list(ciphertexts)
     if len(cts) >= _NATIVE_SUM_MIN and kernel.native():
         ones = [1] * len(cts)
-        alpha, beta = kernel.multi_scalar_muls([([c.alpha for c in cts], ones),
-                                                ([c.beta for c in cts], ones)])
+        alpha, beta = kernel.multi_scalar_muls(
+            [([c.alpha for c in cts], ones), ([c.beta for c in cts], ones)]
+        )
         return Ciphertext(alpha, beta)
     alpha = IDENTITY
     beta = IDENTITY

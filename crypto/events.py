@@ -45,7 +45,11 @@ RESULT = "result"
 AUDIT_HEAD = auditlog.AUDIT_HEAD
 
 _JSON_TYPES: Mapping[str, tuple[type, ...]] = {
-    "str": (str,), "int": (int,), "bool": (bool,), "list": (list,), "dict": (dict,),
+    "str": (str,),
+    "int": (int,),
+    "bool": (bool,),
+    "list": (list,),
+    "dict": (dict,),
 }
 
 
@@ -75,67 +79,119 @@ def _type_problem(value: Any, spec: str) -> str | None:
 
 _MOVE = {"from": "str", "to": "str"}
 _BY = {"reason": "str", "by": "str"}
-_SCHEDULE = {"timezone": "str", "start_utc": "str|null", "end_utc": "str|null",
-             "start_local": "str|null", "end_local": "str|null", "end_exclusive": "bool",
-             "aoe": "bool"}
+_SCHEDULE = {
+    "timezone": "str",
+    "start_utc": "str|null",
+    "end_utc": "str|null",
+    "start_local": "str|null",
+    "end_local": "str|null",
+    "end_exclusive": "bool",
+    "aoe": "bool",
+}
 _SIGNED = {"index": "int", "round": "int", "signature": "str"}
 _STRIKE = {"trackers": "list"}
 
 _TYPES = (
     # the key ceremony (crypto.ceremony; protocol 1 records lack the trustees' signatures)
-    EventType(CEREMONY_STARTED, {"election_id": "str", "round": "int", "threshold": "int",
-                                 "trustees": "int"},
-              {"protocol": "int", "schedule": "dict", "roll": "dict"}),
+    EventType(
+        CEREMONY_STARTED,
+        {"election_id": "str", "round": "int", "threshold": "int", "trustees": "int"},
+        {"protocol": "int", "schedule": "dict", "roll": "dict"},
+    ),
     EventType(ceremony.JOINED, {**_SIGNED, "encryption_key": "str", "signing_key": "str"}),
     EventType(ceremony.COMMITMENT_HASH, {**_SIGNED, "digest": "str"}),
-    EventType(ceremony.COMMITMENTS, {"index": "int", "round": "int", "commitments": "list",
-                                     "proofs": "list"},
-              {"signature": "str", "encryption_key": "str"}),
-    EventType(ceremony.SHARES_SENT, {"index": "int", "round": "int"},
-              {"signature": "str", "sealed": "dict", "sealed_sha256": "dict"}),
+    EventType(
+        ceremony.COMMITMENTS,
+        {"index": "int", "round": "int", "commitments": "list", "proofs": "list"},
+        {"signature": "str", "encryption_key": "str"},
+    ),
+    EventType(
+        ceremony.SHARES_SENT,
+        {"index": "int", "round": "int"},
+        {"signature": "str", "sealed": "dict", "sealed_sha256": "dict"},
+    ),
     EventType(ceremony.CONFIRMED, {**_SIGNED, "fingerprint": "str"}),
-    EventType(ceremony.COMPLAINT, {**_SIGNED, "complainant_index": "int",
-                                   "accused_index": "int", "reason": "str"}),
-    EventType(ceremony.ANSWER, {**_SIGNED, "complainant_index": "int", "share": "str",
-                                "ephemeral_secret": "str"}),
-    EventType(ceremony.VERDICT, {"round": "int", "complainant_index": "int",
-                                 "accused_index": "int", "finding": "str",
-                                 "culprit_index": "int"}),
+    EventType(
+        ceremony.COMPLAINT, {**_SIGNED, "complainant_index": "int", "accused_index": "int", "reason": "str"}
+    ),
+    EventType(
+        ceremony.ANSWER, {**_SIGNED, "complainant_index": "int", "share": "str", "ephemeral_secret": "str"}
+    ),
+    EventType(
+        ceremony.VERDICT,
+        {
+            "round": "int",
+            "complainant_index": "int",
+            "accused_index": "int",
+            "finding": "str",
+            "culprit_index": "int",
+        },
+    ),
     EventType(ceremony.RESTARTED, {"round": "int", "reason": "str"}),
     EventType(RETURNED_TO_DRAFT, {"reason": "str"}),
     EventType(ELECTION_SETUP, {"manifest": "dict", "fingerprint": "str", "public_key": "str"}),
     # configuration that stays public
     EventType(SCHEDULE_CHANGED, _SCHEDULE),
     EventType(EXTENDED, {**_SCHEDULE, "old_end_utc": "str|null", "reason": "str"}),
-    EventType(ROLL_PUBLISHED, {"size": "int", "fingerprint": "str", "mode": "str",
-                               "reason": "str"}),
-    EventType(BALLOT_DEFINITION, {"version": "int", "manifest": "dict", "fingerprint": "str",
-                                  "change": "dict", "old_ballots": "str", "reason": "str"}),
+    EventType(ROLL_PUBLISHED, {"size": "int", "fingerprint": "str", "mode": "str", "reason": "str"}),
+    EventType(
+        BALLOT_DEFINITION,
+        {
+            "version": "int",
+            "manifest": "dict",
+            "fingerprint": "str",
+            "change": "dict",
+            "old_ballots": "str",
+            "reason": "str",
+        },
+    ),
     # credentials
     EventType(CREDENTIAL_REGISTERED, {"credential": "str"}),
     EventType(CREDENTIAL_REPLACED, {"old_credential": "str", "credential": "str"}),
-    EventType(CREDENTIALS_PUBLISHED, {"credentials": "list", "count": "int"},
-              {"authority_key": "str", "signature": "str"}),
+    EventType(
+        CREDENTIALS_PUBLISHED,
+        {"credentials": "list", "count": "int"},
+        {"authority_key": "str", "signature": "str"},
+    ),
     # voting
     EventType(OPENED, {**_MOVE, **_BY}),
     EventType(PAUSED, {**_MOVE, **_BY}),
     EventType(RESUMED, {**_MOVE, **_BY}),
     EventType(CLOSED, {**_MOVE, **_BY}),
-    EventType(BALLOT_CAST, {"tracker": "str", "credential": "str", "definition_version": "int",
-                            "supersedes": "list"}),
+    EventType(
+        BALLOT_CAST,
+        {"tracker": "str", "credential": "str", "definition_version": "int", "supersedes": "list"},
+    ),
     EventType(BALLOT_STRUCK, _STRIKE, {"count": "int"}),
     EventType(BALLOT_UNSTRUCK, _STRIKE, {"count": "int"}),
     EventType(REVOTE_INVITED, {"count": "int"}),
     # scrutiny and the tally
     EventType(SCRUTINY_STARTED, _MOVE),
     EventType(TALLY_STARTED, _MOVE, {"struck_by_reason": "dict"}),
-    EventType(ENCRYPTED_TALLY, {"definition_version": "int", "counted": "list", "layout": "list",
-                                "contributors": "list", "ciphertexts": "list"},
-              {"mix_inputs": "list"}),
-    EventType(MIX, {**_SIGNED, "question": "int", "position": "int", "input_hash": "str",
-                    "output_hash": "str", "proof": "dict", "ciphertexts": "list"}),
-    EventType(DECRYPTION_SHARE, {"index": "int", "share": "dict"},
-              {"signature": "str", "tally_hash": "str"}),
+    EventType(
+        ENCRYPTED_TALLY,
+        {
+            "definition_version": "int",
+            "counted": "list",
+            "layout": "list",
+            "contributors": "list",
+            "ciphertexts": "list",
+        },
+        {"mix_inputs": "list"},
+    ),
+    EventType(
+        MIX,
+        {
+            **_SIGNED,
+            "question": "int",
+            "position": "int",
+            "input_hash": "str",
+            "output_hash": "str",
+            "proof": "dict",
+            "ciphertexts": "list",
+        },
+    ),
+    EventType(DECRYPTION_SHARE, {"index": "int", "share": "dict"}, {"signature": "str", "tally_hash": "str"}),
     EventType(RESULT, {"totals": "list", "shares_used": "list", "result": "dict"}),
     # the private audit log's signed head (crypto.auditlog)
     EventType(AUDIT_HEAD, {"head": "str", "count": "int", "key": "str", "signature": "str"}),

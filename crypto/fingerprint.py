@@ -36,19 +36,23 @@ def fingerprint_code(fingerprint: str) -> str:
     The committee publishes the code of the fingerprint every trustee confirmed
     (``election_setup``) on the wiki; the booth and ``scrutin vote`` show it and, given it
     (``#fp=CODE`` / ``--fingerprint CODE``), refuse any other election."""
-    if not isinstance(fingerprint, str) or len(fingerprint) != 64 or \
-            any(c not in "0123456789abcdef" for c in fingerprint):
+    if (
+        not isinstance(fingerprint, str)
+        or len(fingerprint) != 64
+        or any(c not in "0123456789abcdef" for c in fingerprint)
+    ):
         raise ValueError("an election fingerprint is 64 lowercase hex digits")
     head = fingerprint[:FINGERPRINT_CODE_DIGITS]
-    return "-".join(head[i:i + 4] for i in range(0, FINGERPRINT_CODE_DIGITS, 4))
+    return "-".join(head[i : i + 4] for i in range(0, FINGERPRINT_CODE_DIGITS, 4))
 
 
 def normalise_fingerprint_code(text: str) -> str:
     """A code as people copy it (any case, spaces or dashes; or the whole 64-digit
     fingerprint) → canonical ``xxxx-xxxx-xxxx-xxxx``. Raises ``ValueError`` otherwise."""
     compact = "".join(c for c in str(text).lower() if c not in " -\t\n")
-    if len(compact) not in (FINGERPRINT_CODE_DIGITS, 64) or \
-            any(c not in "0123456789abcdef" for c in compact):
-        raise ValueError(f"not an election fingerprint code: {text!r} (expected 16 hex digits "
-                         "in groups of four, e.g. 3f2a-91bc-0d4e-77aa)")
+    if len(compact) not in (FINGERPRINT_CODE_DIGITS, 64) or any(c not in "0123456789abcdef" for c in compact):
+        raise ValueError(
+            f"not an election fingerprint code: {text!r} (expected 16 hex digits "
+            "in groups of four, e.g. 3f2a-91bc-0d4e-77aa)"
+        )
     return fingerprint_code(compact.ljust(64, "0"))

@@ -118,9 +118,13 @@ def canonical_member(key: str, value: object) -> bytes:
     if not isinstance(key, str):
         raise ValueError("canonical_json: non-string key at $")
     _check_json(value, f"$.{key}")
-    return (json.dumps(key, ensure_ascii=False).encode("utf-8") + b":"
-            + json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                         allow_nan=False).encode("utf-8"))
+    return (
+        json.dumps(key, ensure_ascii=False).encode("utf-8")
+        + b":"
+        + json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode("utf-8")
+    )
 
 
 def canonical_object(members: Mapping[str, bytes]) -> bytes:

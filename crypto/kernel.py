@@ -56,12 +56,20 @@ def _load() -> ctypes.CDLL | None:
         validate, rows = lib.scrutin_validate, lib.scrutin_table_rows
         decode, batch = lib.scrutin_decode, lib.scrutin_batch_zero
     except (OSError, AttributeError):  # unloadable or stale build: the reference path runs
-        return None                    # (CI's SCRUTIN_REQUIRE_KERNEL=1 turns this into a failure)
+        return None  # (CI's SCRUTIN_REQUIRE_KERNEL=1 turns this into a failure)
     u8p = ctypes.c_char_p
     validate.argtypes = [u8p, ctypes.c_size_t, ctypes.c_void_p]
     validate.restype = None
-    rows.argtypes = [u8p, ctypes.c_size_t, ctypes.c_void_p, u8p, ctypes.c_void_p,
-                    ctypes.c_size_t, ctypes.c_void_p, ctypes.c_int]
+    rows.argtypes = [
+        u8p,
+        ctypes.c_size_t,
+        ctypes.c_void_p,
+        u8p,
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_void_p,
+        ctypes.c_int,
+    ]
     rows.restype = ctypes.c_int
     decode.argtypes = [u8p, ctypes.c_size_t, ctypes.c_void_p]
     decode.restype = None
@@ -171,8 +179,9 @@ def validate_points(encodings: Sequence[bytes]) -> list[bool]:
     return [good and out.raw[i] == 1 for i, good in enumerate(ok)]
 
 
-def multi_scalar_muls(rows: Sequence[tuple[Sequence[Point], Sequence[Scalar | int]]], *,
-                      secret: bool = False) -> list[Point]:
+def multi_scalar_muls(
+    rows: Sequence[tuple[Sequence[Point], Sequence[Scalar | int]]], *, secret: bool = False
+) -> list[Point]:
     """``[multi_scalar_mul(points, scalars) for points, scalars in rows]`` in one native call.
 
     Natively, variable time (verifiers: every input public) unless ``secret`` (a prover's
@@ -202,16 +211,25 @@ def multi_scalar_muls(rows: Sequence[tuple[Sequence[Point], Sequence[Scalar | in
             scs.append(_scalar_bytes(k))
     counts = (ctypes.c_uint32 * len(rows))(*(len(points) for points, _ in rows))
     out = ctypes.create_string_buffer(32 * len(rows))
-    rc = _LIB.scrutin_table_rows(b"".join(table), len(table), (ctypes.c_uint32 * len(idx))(*idx),
-                                 b"".join(scs), counts, len(rows), out, 1 if secret else 0)
+    rc = _LIB.scrutin_table_rows(
+        b"".join(table),
+        len(table),
+        (ctypes.c_uint32 * len(idx))(*idx),
+        b"".join(scs),
+        counts,
+        len(rows),
+        out,
+        1 if secret else 0,
+    )
     if rc != 0:  # unreachable for Point/Scalar inputs; never return a wrong answer silently
         raise RuntimeError(f"native kernel rejected its input ({rc})")
     raw = out.raw
     return [Point(raw[32 * i : 32 * i + 32]) for i in range(len(rows))]
 
 
-def multi_scalar_mul(points: Sequence[Point], scalars: Sequence[Scalar | int], *,
-                     secret: bool = False) -> Point:
+def multi_scalar_mul(
+    points: Sequence[Point], scalars: Sequence[Scalar | int], *, secret: bool = False
+) -> Point:
     """``Σ scalars[i]·points[i]`` (the identity for empty lists); ``secret`` as in
     ``multi_scalar_muls``."""
     return multi_scalar_muls([(points, scalars)], secret=secret)[0]
@@ -254,8 +272,9 @@ def cofactor_zero(points: Sequence[Point | bytes], scalars: Sequence[int]) -> bo
                 i = table[b] = len(table)
             idx.append(i)
         scs.append(_scalar_bytes(k))
-    rc = _LIB.scrutin_batch_zero(b"".join(table), len(table), (ctypes.c_uint32 * len(idx))(*idx),
-                                 b"".join(scs), len(idx))
+    rc = _LIB.scrutin_batch_zero(
+        b"".join(table), len(table), (ctypes.c_uint32 * len(idx))(*idx), b"".join(scs), len(idx)
+    )
     if rc == -1:
         raise ValueError("cofactor_zero: a point is not a canonical curve point encoding")
     if rc < 0:  # unreachable for int scalars reduced mod ℓ

@@ -27,8 +27,7 @@ SCRUTINY = "scrutiny"
 TALLYING = "tallying"
 PUBLISHED = "published"
 
-PHASES: tuple[str, ...] = (DRAFT, KEY_CEREMONY, READY, OPEN, PAUSED, CLOSED, SCRUTINY, TALLYING,
-                           PUBLISHED)
+PHASES: tuple[str, ...] = (DRAFT, KEY_CEREMONY, READY, OPEN, PAUSED, CLOSED, SCRUTINY, TALLYING, PUBLISHED)
 """Every phase, in lifecycle order; an election starts in ``draft``."""
 
 START = DRAFT
@@ -48,8 +47,16 @@ MOVES: Mapping[str, tuple[frozenset[str], str]] = {
 """event type → (the phases it may follow, the phase it moves to). These events, and only
 these, change the phase."""
 
-FROM_TO_EVENTS = frozenset({events.OPENED, events.PAUSED, events.RESUMED, events.CLOSED,
-                            events.SCRUTINY_STARTED, events.TALLY_STARTED})
+FROM_TO_EVENTS = frozenset(
+    {
+        events.OPENED,
+        events.PAUSED,
+        events.RESUMED,
+        events.CLOSED,
+        events.SCRUTINY_STARTED,
+        events.TALLY_STARTED,
+    }
+)
 """Moves whose payload names them: ``{"from": <phase before>, "to": <phase after>, …}``."""
 
 CEREMONY_PHASES = frozenset({DRAFT, KEY_CEREMONY})
@@ -59,8 +66,11 @@ PERMITTED: Mapping[str, frozenset[str]] = {
     events.BALLOT_CAST: frozenset({OPEN}),
     events.BALLOT_STRUCK: STRIKE_PHASES,
     events.BALLOT_UNSTRUCK: STRIKE_PHASES,
-    **{kind: CEREMONY_PHASES for kind in sorted(ceremony.CEREMONY_EVENTS)
-       if kind not in (events.CEREMONY_STARTED, events.RETURNED_TO_DRAFT, events.ELECTION_SETUP)},
+    **{
+        kind: CEREMONY_PHASES
+        for kind in sorted(ceremony.CEREMONY_EVENTS)
+        if kind not in (events.CEREMONY_STARTED, events.RETURNED_TO_DRAFT, events.ELECTION_SETUP)
+    },
     events.ENCRYPTED_TALLY: frozenset({TALLYING}),
     events.MIX: frozenset({TALLYING}),
     events.DECRYPTION_SHARE: frozenset({TALLYING}),
@@ -89,13 +99,16 @@ def refusal(phase: str, event_type: str) -> str | None:
     if event_type in MOVES:
         froms, to = MOVES[event_type]
         if phase not in froms:
-            return f"a {event_type} event while the election was {phase} (it moves an election " \
-                   f"from {' or '.join(sorted(froms))} to {to})"
+            return (
+                f"a {event_type} event while the election was {phase} (it moves an election "
+                f"from {' or '.join(sorted(froms))} to {to})"
+            )
         return None
     allowed = PERMITTED.get(event_type)
     if allowed is not None and phase not in allowed:
-        return f"{event_type} while the election was {phase} (allowed only while " \
-               f"{' or '.join(sorted(allowed))})"
+        return (
+            f"{event_type} while the election was {phase} (allowed only while {' or '.join(sorted(allowed))})"
+        )
     return None
 
 

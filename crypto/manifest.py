@@ -21,15 +21,22 @@ def question_specs(manifest: Mapping[str, Any]) -> tuple[QuestionSpec, ...]:
         if kind == "sonc":
             specs.append(QuestionSpec(kind="sonc", n_options=n))
         elif kind == "approval":
-            specs.append(QuestionSpec(kind="approval", n_options=n,
-                                      min_selections=int(q["min_selections"]),
-                                      max_selections=q["max_selections"]))
+            specs.append(
+                QuestionSpec(
+                    kind="approval",
+                    n_options=n,
+                    min_selections=int(q["min_selections"]),
+                    max_selections=q["max_selections"],
+                )
+            )
         elif kind == "ranked":
-            specs.append(QuestionSpec(kind="ranked", n_options=n, positions=tuple(
-                int(c["position"]) for c in q["candidates"])))
+            specs.append(
+                QuestionSpec(
+                    kind="ranked", n_options=n, positions=tuple(int(c["position"]) for c in q["candidates"])
+                )
+            )
         elif kind == "plurality":
-            specs.append(QuestionSpec(kind="plurality", n_options=n, min_selections=1,
-                                      max_selections=1))
+            specs.append(QuestionSpec(kind="plurality", n_options=n, min_selections=1, max_selections=1))
         else:
             raise InvalidEncoding(f"manifest question {i}: unknown kind {kind!r}")
     return tuple(specs)

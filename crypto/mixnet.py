@@ -31,8 +31,19 @@ from .tally import min_contributors
 MIX = "mix"
 """The board event of one accepted mix (payload: ``MIX_KEYS``)."""
 
-MIX_KEYS = frozenset({"round", "index", "question", "position", "input_hash", "output_hash",
-                      "ciphertexts", "proof", "signature"})
+MIX_KEYS = frozenset(
+    {
+        "round",
+        "index",
+        "question",
+        "position",
+        "input_hash",
+        "output_hash",
+        "ciphertexts",
+        "proof",
+        "signature",
+    }
+)
 
 MIN_MIXES = 2
 """Every ranked answer is mixed by at least two different parties (issue 15, DESIGN §3.3):
@@ -46,8 +57,7 @@ class InvalidMix(CryptoError):
 
 
 def ranked_questions(manifest: Mapping[str, Any]) -> list[int]:
-    return [q for q, question in enumerate(manifest["questions"])
-            if question["kind"] == "ranked"]
+    return [q for q, question in enumerate(manifest["questions"]) if question["kind"] == "ranked"]
 
 
 def mixes_required(manifest: Mapping[str, Any]) -> int:
@@ -56,11 +66,10 @@ def mixes_required(manifest: Mapping[str, Any]) -> int:
     if not ranked_questions(manifest):
         return 0
     value = manifest.get("mixes_required")
-    if not isinstance(value, int) or isinstance(value, bool) or \
-            not MIN_MIXES <= value <= MAX_MIXES:
-        raise InvalidMix(f"a ballot with ranked questions needs mixes_required in "
-                         f"{MIN_MIXES}..{MAX_MIXES}, "
-                         f"not {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or not MIN_MIXES <= value <= MAX_MIXES:
+        raise InvalidMix(
+            f"a ballot with ranked questions needs mixes_required in {MIN_MIXES}..{MAX_MIXES}, not {value!r}"
+        )
     return value
 
 
@@ -84,8 +93,9 @@ class MixInput:
         return rows_hash(self.rows, self.width)
 
 
-def mix_inputs(final: Mapping[str, Any],
-               counted: Sequence[Sequence[Sequence[Ciphertext]]]) -> dict[int, MixInput]:
+def mix_inputs(
+    final: Mapping[str, Any], counted: Sequence[Sequence[Sequence[Ciphertext]]]
+) -> dict[int, MixInput]:
     """The mix input of every ranked question that will be decrypted, from the counted
     ballots' ciphertexts (``counted[b][q]``, counted order). The anonymity guard: a ranked
     question with fewer counted ballots than ``min_contributors`` is neither mixed nor
@@ -103,15 +113,17 @@ def mix_inputs(final: Mapping[str, Any],
 
 def input_summary(inputs: Mapping[int, MixInput]) -> list[dict[str, Any]]:
     """What the ``encrypted_tally`` event states about the mix inputs (in its hash)."""
-    return [{"question": q, "rows": len(inputs[q].rows), "width": inputs[q].width,
-             "hash": inputs[q].hash} for q in sorted(inputs)]
+    return [
+        {"question": q, "rows": len(inputs[q].rows), "width": inputs[q].width, "hash": inputs[q].hash}
+        for q in sorted(inputs)
+    ]
 
 
-def mix_context(election_id: str, fingerprint: str, tally_hash: str, question: int,
-                position: int, index: int) -> bytes:
+def mix_context(
+    election_id: str, fingerprint: str, tally_hash: str, question: int, position: int, index: int
+) -> bytes:
     """The shuffle proof's context: one mix (position, mixer) of one question of one tally."""
-    return (f"scrutin/mix/v1/{election_id}/{fingerprint}/{tally_hash}/{question}/{position}/"
-            f"{index}").encode()
+    return (f"scrutin/mix/v1/{election_id}/{fingerprint}/{tally_hash}/{question}/{position}/{index}").encode()
 
 
 def generator_seed(election_id: str, fingerprint: str, question: int) -> bytes:
@@ -122,11 +134,17 @@ def proof_hash(proof: Mapping[str, Any]) -> str:
     return hashlib.sha256(b"scrutin/v1/mix-proof\x00" + canonical_json(proof)).hexdigest()
 
 
-def mix_body(question: int, position: int, input_hash: str, output_hash: str,
-             proof: Mapping[str, Any]) -> dict[str, Any]:
+def mix_body(
+    question: int, position: int, input_hash: str, output_hash: str, proof: Mapping[str, Any]
+) -> dict[str, Any]:
     """What the mixer signs (kind ``mix``, in the ceremony's signed envelope)."""
-    return {"question": question, "position": position, "input_hash": input_hash,
-            "output_hash": output_hash, "proof_hash": proof_hash(proof)}
+    return {
+        "question": question,
+        "position": position,
+        "input_hash": input_hash,
+        "output_hash": output_hash,
+        "proof_hash": proof_hash(proof),
+    }
 
 
 def parse_rows(value: object, n: int, width: int, what: str) -> list[list[Ciphertext]]:
@@ -137,8 +155,7 @@ def parse_rows(value: object, n: int, width: int, what: str) -> list[list[Cipher
         if not isinstance(row, list) or len(row) != width:
             raise InvalidMix(f"{what}[{i}]: expected {width} ciphertexts")
         try:
-            rows.append([Ciphertext.from_json(c, what=f"{what}[{i}][{k}]")
-                         for k, c in enumerate(row)])
+            rows.append([Ciphertext.from_json(c, what=f"{what}[{i}][{k}]") for k, c in enumerate(row)])
         except InvalidEncoding as exc:
             raise InvalidMix(str(exc)) from None
     return rows
@@ -175,8 +192,9 @@ class MixSetting:
     required: int
 
 
-def check_mix(setting: MixSetting, chain: Chain, payload: Mapping[str, Any], *,
-              workers: int = 1) -> list[list[Ciphertext]]:
+def check_mix(
+    setting: MixSetting, chain: Chain, payload: Mapping[str, Any], *, workers: int = 1
+) -> list[list[Ciphertext]]:
     """Verify one mix against its chain: keys, a trustee not yet in the chain, the next
     position, the chain's current hash as input, the output hash, the signature, the shuffle
     proof. Returns the output rows (the caller appends them); raises ``InvalidMix``."""
@@ -190,8 +208,9 @@ def check_mix(setting: MixSetting, chain: Chain, payload: Mapping[str, Any], *,
     if isinstance(index, bool) or index not in setting.signing_keys:
         raise InvalidMix(f"{where}: mixer {index!r} is not a trustee of this election")
     if index in chain.mixers:
-        raise InvalidMix(f"{where}: trustee {index} already mixed this question; each mix must "
-                         "come from a different party")
+        raise InvalidMix(
+            f"{where}: trustee {index} already mixed this question; each mix must come from a different party"
+        )
     if len(chain.mixers) >= setting.required:
         raise InvalidMix(f"{where}: question {q} already has its {setting.required} mixes")
     if payload["position"] != len(chain.mixers) or isinstance(payload["position"], bool):
@@ -199,23 +218,36 @@ def check_mix(setting: MixSetting, chain: Chain, payload: Mapping[str, Any], *,
     if payload["round"] != setting.ceremony_round:
         raise InvalidMix(f"{where}: signed for ceremony round {payload['round']!r}")
     if payload["input_hash"] != chain.current_hash:
-        raise InvalidMix(f"{where}: its input {payload['input_hash']!r} is not the previous "
-                         f"output {chain.current_hash}")
+        raise InvalidMix(
+            f"{where}: its input {payload['input_hash']!r} is not the previous output {chain.current_hash}"
+        )
     n, width = len(chain.input.rows), chain.input.width
     output = parse_rows(payload["ciphertexts"], n, width, f"{where}: ciphertexts")
     if rows_hash(output, width) != payload["output_hash"]:
         raise InvalidMix(f"{where}: output_hash is not the hash of its ciphertexts")
     try:
-        verify_message(setting.signing_keys[index], payload["signature"], MIX,
-                       setting.election_id, setting.ceremony_round, index,
-                       mix_body(q, payload["position"], payload["input_hash"],
-                                payload["output_hash"], payload["proof"]))
+        verify_message(
+            setting.signing_keys[index],
+            payload["signature"],
+            MIX,
+            setting.election_id,
+            setting.ceremony_round,
+            index,
+            mix_body(q, payload["position"], payload["input_hash"], payload["output_hash"], payload["proof"]),
+        )
         proof = ShuffleProof.from_json(payload["proof"], n, width, f"{where}: proof")
-        verify_shuffle(setting.public_key, chain.current, output, width, proof,
-                       mix_context(setting.election_id, setting.fingerprint, setting.tally_hash,
-                                   q, payload["position"], index),
-                       generator_seed(setting.election_id, setting.fingerprint, q),
-                       workers=workers)
+        verify_shuffle(
+            setting.public_key,
+            chain.current,
+            output,
+            width,
+            proof,
+            mix_context(
+                setting.election_id, setting.fingerprint, setting.tally_hash, q, payload["position"], index
+            ),
+            generator_seed(setting.election_id, setting.fingerprint, q),
+            workers=workers,
+        )
     except (InvalidProof, InvalidEncoding) as exc:
         raise InvalidMix(f"{where}: {exc}") from None
     except CryptoError as exc:
@@ -223,8 +255,13 @@ def check_mix(setting: MixSetting, chain: Chain, payload: Mapping[str, Any], *,
     return output
 
 
-def replay_mixes(setting: MixSetting, inputs: Mapping[int, MixInput],
-                 events: Iterable[Mapping[str, Any]], *, workers: int = 1) -> dict[int, Chain]:
+def replay_mixes(
+    setting: MixSetting,
+    inputs: Mapping[int, MixInput],
+    events: Iterable[Mapping[str, Any]],
+    *,
+    workers: int = 1,
+) -> dict[int, Chain]:
     """Check every ``mix`` event in board order; an invalid one on the board means the
     server published what it must have refused, so the whole chain is rejected."""
     chains = {q: Chain(mix_input) for q, mix_input in inputs.items()}
@@ -234,8 +271,9 @@ def replay_mixes(setting: MixSetting, inputs: Mapping[int, MixInput],
         payload = event["payload"]
         q = payload.get("question") if isinstance(payload, Mapping) else None
         if isinstance(q, bool) or q not in chains:
-            raise InvalidMix(f"board event {event.get('seq')}: a mix of question {q!r}, which "
-                             "has nothing to mix")
+            raise InvalidMix(
+                f"board event {event.get('seq')}: a mix of question {q!r}, which has nothing to mix"
+            )
         chain = chains[q]
         output = check_mix(setting, chain, payload, workers=workers)
         chain.mixers.append(payload["index"])
@@ -253,15 +291,24 @@ def decryption_target_hash(tally_hash: str, chains: Mapping[int, Chain]) -> str:
     encrypted tally's hash, exactly as before (old records verify unchanged)."""
     if not chains:
         return tally_hash
-    body = {"tally_hash": tally_hash,
-            "ranked": [{"question": q, "rows": len(chains[q].current),
-                        "width": chains[q].input.width, "output_hash": chains[q].current_hash}
-                       for q in sorted(chains)]}
+    body = {
+        "tally_hash": tally_hash,
+        "ranked": [
+            {
+                "question": q,
+                "rows": len(chains[q].current),
+                "width": chains[q].input.width,
+                "output_hash": chains[q].current_hash,
+            }
+            for q in sorted(chains)
+        ],
+    }
     return hashlib.sha256(b"scrutin/decryption-target/v1\x00" + canonical_json(body)).hexdigest()
 
 
-def decryption_ciphertexts(tally_ciphertexts: Sequence[Ciphertext],
-                           chains: Mapping[int, Chain]) -> list[Ciphertext]:
+def decryption_ciphertexts(
+    tally_ciphertexts: Sequence[Ciphertext], chains: Mapping[int, Chain]
+) -> list[Ciphertext]:
     """The encrypted tally's sums, then each ranked question's final rows, row by row."""
     out = list(tally_ciphertexts)
     for q in sorted(chains):
@@ -270,8 +317,9 @@ def decryption_ciphertexts(tally_ciphertexts: Sequence[Ciphertext],
     return out
 
 
-def split_decrypted(points: Sequence[Point], n_sums: int,
-                    chains: Mapping[int, Chain]) -> tuple[list[Point], dict[int, list[list[Point]]]]:
+def split_decrypted(
+    points: Sequence[Point], n_sums: int, chains: Mapping[int, Chain]
+) -> tuple[list[Point], dict[int, list[list[Point]]]]:
     """Undo ``decryption_ciphertexts``: (the sums' points, {question: rows of points})."""
     sums = list(points[:n_sums])
     rows: dict[int, list[list[Point]]] = {}
@@ -280,7 +328,7 @@ def split_decrypted(points: Sequence[Point], n_sums: int,
         width = chains[q].input.width
         rows[q] = []
         for _ in chains[q].current:
-            rows[q].append(list(points[i:i + width]))
+            rows[q].append(list(points[i : i + width]))
             i += width
     if i != len(points):
         raise InvalidMix("decrypted points do not match the decryption target")
@@ -289,12 +337,15 @@ def split_decrypted(points: Sequence[Point], n_sums: int,
 
 def known_positions(manifests: Iterable[Mapping[str, Any]], question: int) -> frozenset[int]:
     """Every candidate position question ``question`` listed on any ballot version."""
-    return frozenset(int(c["position"]) for m in manifests
-                     for c in m["questions"][question]["candidates"])
+    return frozenset(int(c["position"]) for m in manifests for c in m["questions"][question]["candidates"])
 
 
-def decode_rankings(final: Mapping[str, Any], manifests: Iterable[Mapping[str, Any]],
-                    question: int, rows: Sequence[Sequence[Point]]) -> tuple[list[list[int]], int]:
+def decode_rankings(
+    final: Mapping[str, Any],
+    manifests: Iterable[Mapping[str, Any]],
+    question: int,
+    rows: Sequence[Sequence[Point]],
+) -> tuple[list[list[int]], int]:
     """The decrypted rankings of ``question`` as indices into the final ballot's candidates,
     in mix output order, and the number of invalid ballots (not a packing of a ranking)."""
     positions = [int(c["position"]) for c in final["questions"][question]["candidates"]]

@@ -94,8 +94,9 @@ class DisjunctiveProof:
         return out
 
     @classmethod
-    def from_json(cls, data: object, branches: int, what: str = "proof", *,
-                  commitments: bool = False) -> DisjunctiveProof:
+    def from_json(
+        cls, data: object, branches: int, what: str = "proof", *, commitments: bool = False
+    ) -> DisjunctiveProof:
         """Strict parse; ``commitments`` (ballot version 2) requires the ``"commitments"`` key,
         otherwise it is refused. Commitments are only hex-decoded here: whether they are curve
         points is part of the proof check (``verify_disjunctive_many``)."""
@@ -119,8 +120,7 @@ class DisjunctiveProof:
             for j, pair in enumerate(raw):
                 if not isinstance(pair, list) or len(pair) != 2:
                     raise InvalidEncoding(f"{what}.commitments[{j}]: expected a pair [A, B]")
-                a, b = (bytes_from_hex(x, 32, f"{what}.commitments[{j}][{k}]")
-                        for k, x in enumerate(pair))
+                a, b = (bytes_from_hex(x, 32, f"{what}.commitments[{j}][{k}]") for k, x in enumerate(pair))
                 parsed.append((a, b))
             pairs = tuple(parsed)
         return cls(
@@ -280,8 +280,11 @@ def prove_disjunctive(
     )
     cs[index] = (c - sum(cs)) % L
     ss[index] = (w + cs[index] * r) % L
-    pairs = tuple((points[2 * j].to_bytes(), points[2 * j + 1].to_bytes()) for j in range(k)) \
-        if commitments else None
+    pairs = (
+        tuple((points[2 * j].to_bytes(), points[2 * j + 1].to_bytes()) for j in range(k))
+        if commitments
+        else None
+    )
     return DisjunctiveProof(tuple(Scalar(x) for x in cs), tuple(Scalar(x) for x in ss), pairs)
 
 
@@ -308,8 +311,9 @@ def _check_statement(values: Sequence[int], proof: DisjunctiveProof, what: str) 
         raise InvalidProof(f"{what}: wrong number of branches")
 
 
-def _reference_commitments(public_key: Point, ciphertext: Ciphertext, values: Sequence[int],
-                           proof: DisjunctiveProof) -> list[Point]:
+def _reference_commitments(
+    public_key: Point, ciphertext: Ciphertext, values: Sequence[int], proof: DisjunctiveProof
+) -> list[Point]:
     alpha, beta = ciphertext.alpha, ciphertext.beta
     commitments: list[Point] = []
     for v, c_s, s_s in zip(values, proof.challenges, proof.responses, strict=True):
@@ -343,8 +347,9 @@ def verify_disjunctive_many(statements: Sequence[DisjunctiveStatement], sums: Su
     # Runs of the same form, in order (a ballot is all one version).
     start = 0
     for n in range(1, len(statements) + 1):
-        if n == len(statements) or \
-                (statements[n][3].commitments is None) != (statements[start][3].commitments is None):
+        if n == len(statements) or (statements[n][3].commitments is None) != (
+            statements[start][3].commitments is None
+        ):
             run = statements[start:n]
             if run and run[0][3].commitments is not None:
                 verify_disjunctive_v2_many(run, sums)
@@ -389,8 +394,10 @@ def _v2_cheap_error(statement: DisjunctiveStatement, decoded: Sequence[bool]) ->
     assert proof.commitments is not None
     for n, ok in enumerate(decoded):
         if not ok:
-            return (f"{what}: commitments[{n // 2}][{n % 2}] ({_AB[n % 2]}_{n // 2}) is not a "
-                    "canonical encoding of a curve point")
+            return (
+                f"{what}: commitments[{n // 2}][{n % 2}] ({_AB[n % 2]}_{n // 2}) is not a "
+                "canonical encoding of a curve point"
+            )
     flat = [e for pair in proof.commitments for e in pair]
     expected = hash_to_int(TAG_DISJUNCTIVE, *context, y, ct.alpha, ct.beta, list(values), flat)
     if sum(c.value for c in proof.challenges) % L != expected:
@@ -408,7 +415,8 @@ def _reference_v2_equations(statement: DisjunctiveStatement) -> str | None:
     y, ct, values, proof, _, what = statement
     assert proof.commitments is not None
     for j, (v, c_s, s_s, (a, b)) in enumerate(
-            zip(values, proof.challenges, proof.responses, proof.commitments, strict=True)):
+        zip(values, proof.challenges, proof.responses, proof.commitments, strict=True)
+    ):
         c, s = c_s.value, s_s.value
         if times_cofactor(G * s - ct.alpha * c) != clear_cofactor(a):
             return _equation_error(what, j, 0)
@@ -424,8 +432,9 @@ def _coefficients(n: int) -> list[int]:
     return [int.from_bytes(raw[16 * i : 16 * i + 16], "little") or 1 for i in range(n)]
 
 
-def _equation_terms(statement: DisjunctiveStatement, acc: dict[bytes, int],
-                    only: tuple[int, int] | None = None) -> None:
+def _equation_terms(
+    statement: DisjunctiveStatement, acc: dict[bytes, int], only: tuple[int, int] | None = None
+) -> None:
     """Add z·(A − s·g + c·α) and z'·(B − s·y + c·β − (c·v)·g) of every branch (or of the one
     equation ``only`` = (branch, 0 for A / 1 for B)) to ``acc`` (coefficient per point). The
     signs put the short coefficient z on the commitment, which is then a 128-bit scalar: the
@@ -437,7 +446,8 @@ def _equation_terms(statement: DisjunctiveStatement, acc: dict[bytes, int],
     g, yb, ab, bb = G.to_bytes(), y.to_bytes(), ct.alpha.to_bytes(), ct.beta.to_bytes()
     get = acc.get
     for j, (v, c_s, s_s, (a, b)) in enumerate(
-            zip(values, proof.challenges, proof.responses, proof.commitments, strict=True)):
+        zip(values, proof.challenges, proof.responses, proof.commitments, strict=True)
+    ):
         c, s = c_s.value, s_s.value
         if only is None or only == (j, 0):
             z = next(zs)
@@ -490,8 +500,7 @@ def _kernel_v2_equations(statement: DisjunctiveStatement) -> str | None:
     return None
 
 
-def verify_disjunctive_v2_many(statements: Sequence[DisjunctiveStatement], sums: Sums | None = None
-                               ) -> None:
+def verify_disjunctive_v2_many(statements: Sequence[DisjunctiveStatement], sums: Sums | None = None) -> None:
     """Version-2 proofs (every proof carries its commitments), in order; the first failing one
     raises ``InvalidProof``. Per proof (§4.5): each commitment is a canonical encoding of a
     curve point (any order), Σ c_j = H(..., the commitments as sent), and for each branch
@@ -512,8 +521,9 @@ def verify_disjunctive_v2_many(statements: Sequence[DisjunctiveStatement], sums:
         for st in statements:
             commitments = st[3].commitments
             assert commitments is not None
-            error = _v2_cheap_error(st, [curve_point_ok(e) for pair in commitments for e in pair]) \
-                or _reference_v2_equations(st)
+            error = _v2_cheap_error(
+                st, [curve_point_ok(e) for pair in commitments for e in pair]
+            ) or _reference_v2_equations(st)
             if error is not None:
                 raise InvalidProof(error)
         return
@@ -559,8 +569,9 @@ def prove_bit(
     """Disjunctive proof over {0, 1} (§4.3)."""
     if bit not in (0, 1):
         raise ValueError("bit must be 0 or 1")
-    return prove_disjunctive(public_key, ciphertext, BIT_VALUES, bit, randomness, context, rng,
-                             commitments=commitments)
+    return prove_disjunctive(
+        public_key, ciphertext, BIT_VALUES, bit, randomness, context, rng, commitments=commitments
+    )
 
 
 def verify_bit(
@@ -599,7 +610,13 @@ def prove_range(
     if not low <= value <= high:
         raise ValueError(f"value {value} is outside [{low}..{high}]")
     return prove_disjunctive(
-        public_key, ciphertext, range_values(low, high), value - low, randomness, context, rng,
+        public_key,
+        ciphertext,
+        range_values(low, high),
+        value - low,
+        randomness,
+        context,
+        rng,
         commitments=commitments,
     )
 

@@ -73,7 +73,7 @@ def pack(ranking: Sequence[int], n_candidates: int) -> list[Point]:
     w = width(n_candidates)
     check_positions(ranking, n_candidates)
     data = bytes(p + 1 for p in ranking).ljust(w * CHUNK_BYTES, b"\x00")
-    return [_chunk_point(data[i * CHUNK_BYTES:(i + 1) * CHUNK_BYTES]) for i in range(w)]
+    return [_chunk_point(data[i * CHUNK_BYTES : (i + 1) * CHUNK_BYTES]) for i in range(w)]
 
 
 def check_positions(ranking: Sequence[int], max_length: int) -> None:
@@ -96,7 +96,7 @@ def unpack(points: Sequence[Point]) -> list[int]:
         raw = p.to_bytes()
         if raw[31] != 0:
             raise InvalidPacking(f"chunk {i}: not a packed ranking (last byte {raw[31]:#04x})")
-        data += raw[2:2 + CHUNK_BYTES]
+        data += raw[2 : 2 + CHUNK_BYTES]
     length = data.find(0)
     if length < 0:
         length = len(data)
@@ -116,19 +116,28 @@ class RankedAnswer:
     proofs: tuple[ChallengeResponse, ...]
 
     def to_json(self) -> dict[str, list[dict[str, str]]]:
-        return {"ciphertexts": [c.to_json() for c in self.ciphertexts],
-                "proofs": [p.to_json() for p in self.proofs]}
+        return {
+            "ciphertexts": [c.to_json() for c in self.ciphertexts],
+            "proofs": [p.to_json() for p in self.proofs],
+        }
 
 
-def randomness_context(fingerprint: bytes, credential: Point, question: int,
-                       chunk: int, beta: Point) -> tuple[HashItem, ...]:
+def randomness_context(
+    fingerprint: bytes, credential: Point, question: int, chunk: int, beta: Point
+) -> tuple[HashItem, ...]:
     """What the proof of knowledge of a chunk's randomness binds (§14.2)."""
     return (fingerprint, credential, question, "ranked", chunk, beta)
 
 
-def encrypt_ranking(public_key: Point, ranking: Sequence[int], n_candidates: int,
-                    fingerprint: bytes, credential: Point, question: int,
-                    rng: Rng | None = None) -> RankedAnswer:
+def encrypt_ranking(
+    public_key: Point,
+    ranking: Sequence[int],
+    n_candidates: int,
+    fingerprint: bytes,
+    credential: Point,
+    question: int,
+    rng: Rng | None = None,
+) -> RankedAnswer:
     """Pack, encrypt each chunk, and prove knowledge of each randomness.
 
     Draw order per chunk: r (encryption), then w (the proof's nonce)."""
@@ -144,26 +153,30 @@ def encrypt_ranking(public_key: Point, ranking: Sequence[int], n_candidates: int
         ct = Ciphertext(G * r, m + public_key * r)
         w = draw()
         a = G * w
-        c = hash_to_int(TAG_RANKED, *randomness_context(fingerprint, credential, question, j,
-                                                        ct.beta), ct.alpha, a)
+        c = hash_to_int(
+            TAG_RANKED, *randomness_context(fingerprint, credential, question, j, ct.beta), ct.alpha, a
+        )
         cts.append(ct)
         proofs.append(ChallengeResponse(Scalar(c), Scalar(w.value + c * r.value)))
     return RankedAnswer(tuple(cts), tuple(proofs))
 
 
-def verify_ranked_answer(answer: RankedAnswer, fingerprint: bytes, credential: Point,
-                         question: int, what: str) -> None:
+def verify_ranked_answer(
+    answer: RankedAnswer, fingerprint: bytes, credential: Point, question: int, what: str
+) -> None:
     """Each chunk's proof: A = g^s − c·α, then c = H(tag, context…, α, A)."""
     for j, (ct, proof) in enumerate(zip(answer.ciphertexts, answer.proofs, strict=True)):
         c = proof.challenge.value
         a = G * proof.response.value - ct.alpha * c
-        expected = hash_to_int(TAG_RANKED, *randomness_context(fingerprint, credential,
-                                                               question, j, ct.beta),
-                               ct.alpha, a)
+        expected = hash_to_int(
+            TAG_RANKED, *randomness_context(fingerprint, credential, question, j, ct.beta), ct.alpha, a
+        )
         if expected != c:
-            raise InvalidBallot(f"{what}.proofs[{j}]: the proof of knowledge of the "
-                                f"encryption randomness does not verify (question {question},"
-                                f" chunk {j})")
+            raise InvalidBallot(
+                f"{what}.proofs[{j}]: the proof of knowledge of the "
+                f"encryption randomness does not verify (question {question},"
+                f" chunk {j})"
+            )
 
 
 def parse_ranked_answer(answer: object, n_chunks: int, where: str) -> RankedAnswer:
@@ -174,15 +187,14 @@ def parse_ranked_answer(answer: object, n_chunks: int, where: str) -> RankedAnsw
     for value, name in ((raw_cts, "ciphertexts"), (raw_proofs, "proofs")):
         if not isinstance(value, list) or len(value) != n_chunks:
             raise InvalidBallot(f"{where}.{name}: expected a list of {n_chunks}")
-    cts = tuple(Ciphertext.from_json(c, what=f"{where}.ciphertexts[{i}]")
-                for i, c in enumerate(raw_cts))
-    proofs = tuple(ChallengeResponse.from_json(p, f"{where}.proofs[{i}]")
-                   for i, p in enumerate(raw_proofs))
+    cts = tuple(Ciphertext.from_json(c, what=f"{where}.ciphertexts[{i}]") for i, c in enumerate(raw_cts))
+    proofs = tuple(ChallengeResponse.from_json(p, f"{where}.proofs[{i}]") for i, p in enumerate(raw_proofs))
     return RankedAnswer(cts, proofs)
 
 
-def decrypt_ranking(points: Sequence[Point], final_positions: Sequence[int],
-                    known_positions: set[int] | frozenset[int]) -> list[int] | None:
+def decrypt_ranking(
+    points: Sequence[Point], final_positions: Sequence[int], known_positions: set[int] | frozenset[int]
+) -> list[int] | None:
     """The ranking as indices into ``final_positions`` (the final ballot's candidates), or None
     for an invalid ballot: not a packing, or naming a position no ballot version ever listed.
     Positions that the final ballot no longer lists (a withdrawn or replaced candidate, on a

@@ -27,8 +27,9 @@ from .board import verify_chain
 from .errors import CryptoError, InvalidReceipt
 from .hashing import canonical_json
 
-RECEIPT_FIELDS = frozenset({"election_id", "tracker", "credential", "cast_at", "board_seq",
-                            "board_hash", "fingerprint", "revote"})
+RECEIPT_FIELDS = frozenset(
+    {"election_id", "tracker", "credential", "cast_at", "board_seq", "board_hash", "fingerprint", "revote"}
+)
 SIGNATURE_FIELDS = ("server_key", "server_signature")
 
 
@@ -48,13 +49,15 @@ def sign_receipt(seed: bytes, receipt: Mapping[str, Any]) -> dict[str, Any]:
     :func:`receipt_body`) added: what :func:`verify_receipt` checks."""
     body = {k: v for k, v in receipt.items() if k not in SIGNATURE_FIELDS}
     signature = SigningKey(seed).sign(receipt_body(body)).signature
-    return {**body, "server_key": receipt_public_key(seed),
-            "server_signature": base64.b64encode(bytes(signature)).decode()}
+    return {
+        **body,
+        "server_key": receipt_public_key(seed),
+        "server_signature": base64.b64encode(bytes(signature)).decode(),
+    }
 
 
 def _hex(value: object, what: str, n: int = 64) -> str:
-    if not isinstance(value, str) or len(value) != n or \
-            any(c not in "0123456789abcdef" for c in value):
+    if not isinstance(value, str) or len(value) != n or any(c not in "0123456789abcdef" for c in value):
         raise InvalidReceipt(f"receipt: {what} must be {n} lowercase hex digits")
     return value
 
@@ -78,22 +81,22 @@ def verify_receipt(receipt: object, receipt_key: str | None = None) -> dict[str,
         raise InvalidReceipt(f"receipt: missing {', '.join(missing)}")
     for key in ("tracker", "credential", "board_hash", "fingerprint", "server_key"):
         _hex(r[key], key)
-    if isinstance(r["board_seq"], bool) or not isinstance(r["board_seq"], int) or \
-            r["board_seq"] < 1:
+    if isinstance(r["board_seq"], bool) or not isinstance(r["board_seq"], int) or r["board_seq"] < 1:
         raise InvalidReceipt("receipt: board_seq must be a positive integer")
     try:
         signature = base64.b64decode(str(r["server_signature"]), validate=True)
     except (binascii.Error, ValueError):
         raise InvalidReceipt("receipt: server_signature is not base64") from None
     if receipt_key is not None and r["server_key"] != receipt_key:
-        raise InvalidReceipt(f"receipt: signed by key {r['server_key']}, not by this election's "
-                             f"receipt key {receipt_key} (from the manifest)")
+        raise InvalidReceipt(
+            f"receipt: signed by key {r['server_key']}, not by this election's "
+            f"receipt key {receipt_key} (from the manifest)"
+        )
     try:
         body = receipt_body(r)
         VerifyKey(bytes.fromhex(r["server_key"])).verify(body, signature)
     except (BadSignatureError, NaclCryptoError, ValueError, CryptoError):
-        raise InvalidReceipt("receipt: the signature does not verify under "
-                             f"{r['server_key']}") from None
+        raise InvalidReceipt(f"receipt: the signature does not verify under {r['server_key']}") from None
     return r
 
 
@@ -106,27 +109,33 @@ def check_receipt_on_board(receipt: object, events: Sequence[Mapping[str, Any]])
     verify_chain(events)
     seq = r.get("board_seq")
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= len(events):
-        raise InvalidReceipt(f"receipt: the board has no event {seq!r} (it has {len(events)}): "
-                             "the receipted ballot is not on the board")
+        raise InvalidReceipt(
+            f"receipt: the board has no event {seq!r} (it has {len(events)}): "
+            "the receipted ballot is not on the board"
+        )
     event = events[seq - 1]
     p = event.get("payload") or {}
     where = f"board event {seq}"
     if event.get("type") != "ballot_cast":
-        raise InvalidReceipt(f"receipt: {where} is a {event.get('type')} event, not the "
-                             "receipted ballot")
+        raise InvalidReceipt(f"receipt: {where} is a {event.get('type')} event, not the receipted ballot")
     if p.get("tracker") != r.get("tracker"):
-        raise InvalidReceipt(f"receipt: {where} holds tracker {p.get('tracker')}, the receipt "
-                             f"{r.get('tracker')}")
+        raise InvalidReceipt(
+            f"receipt: {where} holds tracker {p.get('tracker')}, the receipt {r.get('tracker')}"
+        )
     if p.get("credential") != r.get("credential"):
         raise InvalidReceipt(f"receipt: {where} holds another credential")
     if event.get("hash") != r.get("board_hash"):
-        raise InvalidReceipt(f"receipt: {where} has hash {event.get('hash')}, the receipt "
-                             f"{r.get('board_hash')}: the board was rewritten")
+        raise InvalidReceipt(
+            f"receipt: {where} has hash {event.get('hash')}, the receipt "
+            f"{r.get('board_hash')}: the board was rewritten"
+        )
     fingerprints = definition_fingerprints(events[:seq])
     version = p.get("definition_version")
     if not isinstance(version, int) or fingerprints.get(version) != r.get("fingerprint"):
-        raise InvalidReceipt(f"receipt: fingerprint {r.get('fingerprint')} is not that of ballot "
-                             f"definition {version!r} on the board")
+        raise InvalidReceipt(
+            f"receipt: fingerprint {r.get('fingerprint')} is not that of ballot "
+            f"definition {version!r} on the board"
+        )
     return dict(event)
 
 
@@ -136,8 +145,7 @@ def definition_fingerprints(events: Sequence[Mapping[str, Any]]) -> dict[int, st
     for event in events:
         p = event.get("payload") or {}
         if event.get("type") == "election_setup":
-            out[int((p.get("manifest") or {}).get("definition_version", 1))] = \
-                str(p.get("fingerprint"))
+            out[int((p.get("manifest") or {}).get("definition_version", 1))] = str(p.get("fingerprint"))
         elif event.get("type") == "ballot_definition" and isinstance(p.get("version"), int):
             out[int(p["version"])] = str(p.get("fingerprint"))
     return out

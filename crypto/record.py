@@ -74,7 +74,23 @@ from .verifier import (
 from .verifier.ballots import _WORKER_KEY  # noqa: F401  (the Dask test reads a worker's state)
 from .verifier.phases import TALLY_EVENTS
 
-__all__ = ["CHECKS", "RECORD_FORMAT", "RECORD_VERSIONS", "TALLY_EVENTS", "BallotSource",
-           "BallotTask", "CheckResult", "ChunkResult", "Fanout", "Manifests", "ProcessFanout",
-           "Progress", "VerificationReport", "VerifierBug", "layout_of", "slot_name",
-           "verify_ballot_chunk", "verify_record"]
+__all__ = [
+    "CHECKS",
+    "RECORD_FORMAT",
+    "RECORD_VERSIONS",
+    "TALLY_EVENTS",
+    "BallotSource",
+    "BallotTask",
+    "CheckResult",
+    "ChunkResult",
+    "Fanout",
+    "Manifests",
+    "ProcessFanout",
+    "Progress",
+    "VerificationReport",
+    "VerifierBug",
+    "layout_of",
+    "slot_name",
+    "verify_ballot_chunk",
+    "verify_record",
+]

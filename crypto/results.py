@@ -67,8 +67,7 @@ def passes(support: int, oppose: int, rule: Mapping[str, Any]) -> bool:
     return rate >= threshold
 
 
-def _fill_seats(ranked: Sequence[tuple[Any, int]],
-                seats: int) -> tuple[list[int], dict[str, Any] | None]:
+def _fill_seats(ranked: Sequence[tuple[Any, int]], seats: int) -> tuple[list[int], dict[str, Any] | None]:
     """``ranked``: (sort key, candidate position) best first. Returns the elected positions and
     a tie report when equal keys straddle the last seat."""
     elected: list[int] = []
@@ -83,8 +82,9 @@ def _fill_seats(ranked: Sequence[tuple[Any, int]],
     return elected, None
 
 
-def sonc_question(question: Mapping[str, Any], totals: Sequence[int],
-                  guarded: Sequence[bool] | None = None) -> dict[str, Any]:
+def sonc_question(
+    question: Mapping[str, Any], totals: Sequence[int], guarded: Sequence[bool] | None = None
+) -> dict[str, Any]:
     rule = question["pass_rule"]
     candidates = question["candidates"]
     if len(totals) != 2 * len(candidates):
@@ -93,20 +93,34 @@ def sonc_question(question: Mapping[str, Any], totals: Sequence[int],
     for i, cand in enumerate(candidates):
         s, o = int(totals[2 * i]), int(totals[2 * i + 1])
         if guarded is not None and guarded[i]:
-            rows.append({"position": cand["position"], "name": cand["name"],
-                         "withdrawn": bool(cand.get("withdrawn", False)), "support": None,
-                         "oppose": None, "neutral": None, "rate": None, "percent": None,
-                         "passed": False, "too_few_ballots": True})
+            rows.append(
+                {
+                    "position": cand["position"],
+                    "name": cand["name"],
+                    "withdrawn": bool(cand.get("withdrawn", False)),
+                    "support": None,
+                    "oppose": None,
+                    "neutral": None,
+                    "rate": None,
+                    "percent": None,
+                    "passed": False,
+                    "too_few_ballots": True,
+                }
+            )
             continue
-        rows.append({
-            "position": cand["position"], "name": cand["name"],
-            "withdrawn": bool(cand.get("withdrawn", False)),
-            "support": s, "oppose": o, "neutral": None,
-            "rate": f"{s}/{s + o}" if s + o else None,
-            "percent": percent_display(s, o, int(rule.get("decimals", 1)),
-                                       rule.get("display", "round")),
-            "passed": (not cand.get("withdrawn", False)) and passes(s, o, rule),
-        })
+        rows.append(
+            {
+                "position": cand["position"],
+                "name": cand["name"],
+                "withdrawn": bool(cand.get("withdrawn", False)),
+                "support": s,
+                "oppose": o,
+                "neutral": None,
+                "rate": f"{s}/{s + o}" if s + o else None,
+                "percent": percent_display(s, o, int(rule.get("decimals", 1)), rule.get("display", "round")),
+                "passed": (not cand.get("withdrawn", False)) and passes(s, o, rule),
+            }
+        )
         if guarded is not None:
             rows[-1]["too_few_ballots"] = False
     result: dict[str, Any] = {"kind": "sonc", "candidates": rows, "pass_rule": dict(rule)}
@@ -114,43 +128,60 @@ def sonc_question(question: Mapping[str, Any], totals: Sequence[int],
         result["withheld"] = [r["position"] for r in rows if r["too_few_ballots"]]
     seats = question.get("seats")
     if seats:
-        ranked = sorted(((Fraction(r["support"], r["support"] + r["oppose"]), r["position"])
-                         for r in rows if r["passed"]), key=lambda kv: kv[0], reverse=True)
+        ranked = sorted(
+            (
+                (Fraction(r["support"], r["support"] + r["oppose"]), r["position"])
+                for r in rows
+                if r["passed"]
+            ),
+            key=lambda kv: kv[0],
+            reverse=True,
+        )
         elected, tie = _fill_seats(ranked, int(seats))
         result.update(seats=seats, ranking=[pos for _, pos in ranked], elected=elected, tie=tie)
     return result
 
 
-def selection_question(question: Mapping[str, Any], totals: Sequence[int],
-                       guarded: Sequence[bool] | None = None) -> dict[str, Any]:
+def selection_question(
+    question: Mapping[str, Any], totals: Sequence[int], guarded: Sequence[bool] | None = None
+) -> dict[str, Any]:
     candidates = question["candidates"]
     if len(totals) != len(candidates):
         raise ValueError("selection totals: one slot per option expected")
     rows: list[dict[str, Any]] = [
-        {"position": c["position"], "name": c["name"],
-         "withdrawn": bool(c.get("withdrawn", False)), "votes": int(totals[i])}
-        for i, c in enumerate(candidates)]
+        {
+            "position": c["position"],
+            "name": c["name"],
+            "withdrawn": bool(c.get("withdrawn", False)),
+            "votes": int(totals[i]),
+        }
+        for i, c in enumerate(candidates)
+    ]
     if guarded is not None:
         for row, g in zip(rows, guarded, strict=True):
             row["too_few_ballots"] = bool(g)
             if g:
                 row["votes"] = None
     seats = int(question.get("seats") or 1)
-    ranked = sorted(((r["votes"], r["position"]) for r in rows
-                     if not r["withdrawn"] and r["votes"] is not None),
-                    key=lambda kv: kv[0], reverse=True)
+    ranked = sorted(
+        ((r["votes"], r["position"]) for r in rows if not r["withdrawn"] and r["votes"] is not None),
+        key=lambda kv: kv[0],
+        reverse=True,
+    )
     elected, tie = _fill_seats(ranked, seats)
-    out = {"kind": question["kind"], "candidates": rows, "seats": seats,
-           "elected": elected, "tie": tie}
+    out = {"kind": question["kind"], "candidates": rows, "seats": seats, "elected": elected, "tie": tie}
     if guarded is not None:
         out["withheld"] = [r["position"] for r in rows if r["too_few_ballots"]]
     return out
 
 
-def election_result(manifest: Mapping[str, Any], totals: Sequence[Sequence[int]],
-                    ballots_counted: int,
-                    contributors: Sequence[Sequence[int]] | None = None,
-                    ranked: Mapping[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+def election_result(
+    manifest: Mapping[str, Any],
+    totals: Sequence[Sequence[int]],
+    ballots_counted: int,
+    contributors: Sequence[Sequence[int]] | None = None,
+    ranked: Mapping[int, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The published result for every question. Neutral = ballots that listed the candidate
     − S − O (a counted ballot that neither supports nor opposes a candidate is neutral on it).
     ``contributors[q][i]`` is that number when ballots were cast on several ballot versions
@@ -158,8 +189,11 @@ def election_result(manifest: Mapping[str, Any], totals: Sequence[Sequence[int]]
     With ``min_contributors`` in the manifest, candidates listed by fewer ballots are withheld
     (module docstring) and the result states k."""
     k = min_contributors(manifest)
-    listed = [list(row) for row in contributors] if contributors is not None else \
-        [[ballots_counted] * len(q["candidates"]) for q in manifest["questions"]]
+    listed = (
+        [list(row) for row in contributors]
+        if contributors is not None
+        else [[ballots_counted] * len(q["candidates"]) for q in manifest["questions"]]
+    )
     guarded = guarded_candidates(manifest, listed) if k else None
     questions = []
     for qi, (question, slot_totals) in enumerate(zip(manifest["questions"], totals, strict=True)):
@@ -184,15 +218,20 @@ def election_result(manifest: Mapping[str, Any], totals: Sequence[Sequence[int]]
     return out
 
 
-RankedCounter = Callable[[Sequence[str], Sequence[Sequence[int]], str, "int | None",
-                          Sequence[str]], dict[str, Any]]
+RankedCounter = Callable[
+    [Sequence[str], Sequence[Sequence[int]], str, "int | None", Sequence[str]], dict[str, Any]
+]
 """``counter(candidate names, rankings (indices), method, seats, withdrawn names)`` → the
 count as ``scrutin count --format json`` prints it. The engines live outside ``crypto/``
 (``app.counting``); whoever verifies a record passes them in."""
 
 
-def ranked_question(question: Mapping[str, Any], rankings: Sequence[Sequence[int]] | None,
-                    invalid: int, counter: RankedCounter | None) -> dict[str, Any]:
+def ranked_question(
+    question: Mapping[str, Any],
+    rankings: Sequence[Sequence[int]] | None,
+    invalid: int,
+    counter: RankedCounter | None,
+) -> dict[str, Any]:
     """The published result of a ranked question from its decrypted rankings (indices into
     the final ballot's candidates, mix output order). ``rankings`` None: the question was
     withheld (fewer counted ballots than min_contributors) and never decrypted."""
@@ -200,21 +239,33 @@ def ranked_question(question: Mapping[str, Any], rankings: Sequence[Sequence[int
     names = [str(c["name"]) for c in candidates]
     withdrawn = [str(c["name"]) for c in candidates if c.get("withdrawn")]
     out: dict[str, Any] = {
-        "kind": "ranked", "method": question["method"], "seats": question.get("seats"),
-        "candidates": [{"position": c["position"], "name": c["name"],
-                        "withdrawn": bool(c.get("withdrawn", False))} for c in candidates]}
+        "kind": "ranked",
+        "method": question["method"],
+        "seats": question.get("seats"),
+        "candidates": [
+            {"position": c["position"], "name": c["name"], "withdrawn": bool(c.get("withdrawn", False))}
+            for c in candidates
+        ],
+    }
     if rankings is None:
-        out.update(ballots_counted=0, invalid=0, too_few_ballots=True, elected=[], count=None,
-                   ballots=None)
+        out.update(ballots_counted=0, invalid=0, too_few_ballots=True, elected=[], count=None, ballots=None)
         return out
-    count = counter(names, rankings, str(question["method"]), question.get("seats"),
-                    withdrawn) if counter is not None and rankings else None
+    count = (
+        counter(names, rankings, str(question["method"]), question.get("seats"), withdrawn)
+        if counter is not None and rankings
+        else None
+    )
     # STV/IRV name the elected; Schulze and Debian their winners (several only on a tie).
     winners = (count or {}).get("elected") or (count or {}).get("winners") or []
     by_name = {str(c["name"]): c["position"] for c in candidates}
     # The decrypted rankings are public anyway (anyone can combine the decryption shares on the
     # board): publishing them lets anyone recount with any program (BLT export).
-    out.update(ballots_counted=len(rankings), invalid=invalid, too_few_ballots=False,
-               elected=[by_name[w] for w in winners if w in by_name], count=count,
-               ballots=[list(r) for r in rankings])
+    out.update(
+        ballots_counted=len(rankings),
+        invalid=invalid,
+        too_few_ballots=False,
+        elected=[by_name[w] for w in winners if w in by_name],
+        count=count,
+        ballots=[list(r) for r in rankings],
+    )
     return out

@@ -35,8 +35,9 @@ def roll_fingerprint(election_id: str, usernames: Iterable[str]) -> str:
 
 def credential_list_bytes(election_id: str, credentials: Sequence[str]) -> bytes:
     creds = sorted(credentials)
-    return TAG_CREDENTIAL_LIST + canonical_json({"election": election_id, "count": len(creds),
-                                                 "credentials": creds})
+    return TAG_CREDENTIAL_LIST + canonical_json(
+        {"election": election_id, "count": len(creds), "credentials": creds}
+    )
 
 
 def authority_public(seed: bytes) -> str:
@@ -48,16 +49,20 @@ def authority_fingerprint(authority_key_hex: str) -> str:
     return identity_fingerprint(authority_key_hex)
 
 
-def sign_credential_list(seed: bytes, election_id: str,
-                         credentials: Sequence[str]) -> dict[str, str]:
+def sign_credential_list(seed: bytes, election_id: str, credentials: Sequence[str]) -> dict[str, str]:
     """``{"authority_key": hex, "signature": hex}`` for the (sorted) list."""
     key = SigningKey(bytes(seed))
     signature = key.sign(credential_list_bytes(election_id, credentials)).signature
     return {"authority_key": bytes(key.verify_key).hex(), "signature": bytes(signature).hex()}
 
 
-def verify_credential_list(election_id: str, credentials: Sequence[str], authority_key: object,
-                           signature: object, what: str = "credential list") -> None:
+def verify_credential_list(
+    election_id: str,
+    credentials: Sequence[str],
+    authority_key: object,
+    signature: object,
+    what: str = "credential list",
+) -> None:
     """Raises ``InvalidRecord`` unless ``signature`` is ``authority_key``'s signature of the
     list (a missing key or signature is an error)."""
     if not isinstance(authority_key, str) or len(authority_key) != 64:
@@ -66,7 +71,9 @@ def verify_credential_list(election_id: str, credentials: Sequence[str], authori
         raise InvalidRecord(f"{what}: not signed by the credential authority")
     try:
         VerifyKey(bytes.fromhex(authority_key)).verify(
-            credential_list_bytes(election_id, credentials), bytes.fromhex(signature))
+            credential_list_bytes(election_id, credentials), bytes.fromhex(signature)
+        )
     except (ValueError, TypeError, BadSignatureError, NaclCryptoError):
-        raise InvalidRecord(f"{what}: the credential authority's signature does not verify "
-                            f"under key {authority_key[:16]}…") from None
+        raise InvalidRecord(
+            f"{what}: the credential authority's signature does not verify under key {authority_key[:16]}…"
+        ) from None

@@ -50,8 +50,7 @@ Rows = Sequence[Sequence[Ciphertext]]
 PARALLEL_MIN = 512
 """Fewer rows than this are verified in-process (a pool costs more than it saves)."""
 
-PROOF_KEYS = frozenset({"commitments", "chain", "challenge", "s1", "s2", "s3", "s4", "s_hat",
-                        "s_prime"})
+PROOF_KEYS = frozenset({"commitments", "chain", "challenge", "s1", "s2", "s3", "s4", "s_hat", "s_prime"})
 
 
 def rows_hash(rows: Rows, width: int) -> str:
@@ -75,8 +74,9 @@ def generators(seed: bytes, n: int) -> tuple[Point, list[Point]]:
     return points[0], points[1:]
 
 
-def _seed_digest(context: bytes, public_key: Point, input_hash: str, output_hash: str,
-                 commitments: Sequence[Point]) -> bytes:
+def _seed_digest(
+    context: bytes, public_key: Point, input_hash: str, output_hash: str, commitments: Sequence[Point]
+) -> bytes:
     return hash_bytes(TAG_SEED, context, public_key, input_hash, output_hash, list(commitments))
 
 
@@ -84,10 +84,18 @@ def _challenges(digest: bytes, n: int) -> list[int]:
     return [hash_to_int(TAG_U, digest, j) for j in range(n)]
 
 
-def _challenge(digest: bytes, chain: Sequence[Point], t1: Point, t2: Point, t3: Point,
-               t4: Sequence[tuple[Point, Point]], t_hat: Sequence[Point]) -> int:
-    return hash_to_int(TAG_CHALLENGE, digest, list(chain), t1, t2, t3,
-                       [list(pair) for pair in t4], list(t_hat))
+def _challenge(
+    digest: bytes,
+    chain: Sequence[Point],
+    t1: Point,
+    t2: Point,
+    t3: Point,
+    t4: Sequence[tuple[Point, Point]],
+    t_hat: Sequence[Point],
+) -> int:
+    return hash_to_int(
+        TAG_CHALLENGE, digest, list(chain), t1, t2, t3, [list(pair) for pair in t4], list(t_hat)
+    )
 
 
 def _msm(points: Sequence[Point], scalars: Sequence[int], *, secret: bool = False) -> Point:
@@ -110,12 +118,17 @@ class ShuffleProof:
     s_prime: tuple[Scalar, ...]
 
     def to_json(self) -> dict[str, object]:
-        return {"commitments": [p.hex() for p in self.commitments],
-                "chain": [p.hex() for p in self.chain],
-                "challenge": self.challenge.hex(), "s1": self.s1.hex(), "s2": self.s2.hex(),
-                "s3": self.s3.hex(), "s4": [s.hex() for s in self.s4],
-                "s_hat": [s.hex() for s in self.s_hat],
-                "s_prime": [s.hex() for s in self.s_prime]}
+        return {
+            "commitments": [p.hex() for p in self.commitments],
+            "chain": [p.hex() for p in self.chain],
+            "challenge": self.challenge.hex(),
+            "s1": self.s1.hex(),
+            "s2": self.s2.hex(),
+            "s3": self.s3.hex(),
+            "s4": [s.hex() for s in self.s4],
+            "s_hat": [s.hex() for s in self.s_hat],
+            "s_prime": [s.hex() for s in self.s_prime],
+        }
 
     @classmethod
     def from_json(cls, data: object, n: int, width: int, what: str = "shuffle proof") -> ShuffleProof:
@@ -134,26 +147,30 @@ class ShuffleProof:
                 raise InvalidEncoding(f"{what}.{key}: expected a list of {length} scalars")
             return tuple(Scalar.from_hex(v, f"{what}.{key}[{i}]") for i, v in enumerate(value))
 
-        return cls(points("commitments", n), points("chain", n),
-                   Scalar.from_hex(data["challenge"], f"{what}.challenge"),
-                   Scalar.from_hex(data["s1"], f"{what}.s1"),
-                   Scalar.from_hex(data["s2"], f"{what}.s2"),
-                   Scalar.from_hex(data["s3"], f"{what}.s3"),
-                   scalars("s4", width), scalars("s_hat", n), scalars("s_prime", n))
+        return cls(
+            points("commitments", n),
+            points("chain", n),
+            Scalar.from_hex(data["challenge"], f"{what}.challenge"),
+            Scalar.from_hex(data["s1"], f"{what}.s1"),
+            Scalar.from_hex(data["s2"], f"{what}.s2"),
+            Scalar.from_hex(data["s3"], f"{what}.s3"),
+            scalars("s4", width),
+            scalars("s_hat", n),
+            scalars("s_prime", n),
+        )
 
 
 def _pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int) -> list[Any]:
     if workers <= 1 or len(tasks) <= 1:
         return [fn(t) for t in tasks]
     # "spawn": safe inside a threaded server process (a fork would copy held locks).
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(fn, tasks))
 
 
-def _reencrypt_chunk(task: tuple[int, int, int, bytes, bytes, list[list[bytes]],
-                                 list[list[int]], list[int]]
-                     ) -> tuple[list[list[bytes]], list[bytes], list[bytes]]:
+def _reencrypt_chunk(
+    task: tuple[int, int, int, bytes, bytes, list[list[bytes]], list[list[int]], list[int]],
+) -> tuple[list[list[bytes]], list[bytes], list[bytes]]:
     """Output rows start..stop (re-encrypted permuted input rows), their permutation
     commitments r·G + h_i and the generators h_i, as bytes."""
     start, stop, width, seed, y_bytes, permuted, rho, r_commit = task
@@ -161,14 +178,19 @@ def _reencrypt_chunk(task: tuple[int, int, int, bytes, bytes, list[list[bytes]],
     hs = [hash_to_point(TAG_GENERATORS, seed + u64be(i + 1)) for i in range(start, stop)]
     out = []
     for row, rs in zip(permuted, rho, strict=True):
-        out.append([(Point(ct[:32]) + G * r).to_bytes() + (Point(ct[32:]) + y * r).to_bytes()
-                    for ct, r in zip(row, rs, strict=True)])
+        out.append(
+            [
+                (Point(ct[:32]) + G * r).to_bytes() + (Point(ct[32:]) + y * r).to_bytes()
+                for ct, r in zip(row, rs, strict=True)
+            ]
+        )
     commitments = [(G * r + h).to_bytes() for r, h in zip(r_commit, hs, strict=True)]
     return out, commitments, [h.to_bytes() for h in hs]
 
 
-def _commit_chunk(task: tuple[int, list[bytes], list[list[bytes]], list[int], list[int],
-                              list[bytes]]) -> tuple[bytes, list[bytes], list[bytes]]:
+def _commit_chunk(
+    task: tuple[int, list[bytes], list[list[bytes]], list[int], list[int], list[bytes]],
+) -> tuple[bytes, list[bytes], list[bytes]]:
     """Σ ω'_i·h_i, Σ ω'_i·e'_{i,k} (α, β per column) and t̂_i over one slice."""
     width, hs, out, w_prime, w_hat, chain = task
     points = [Point(b) for b in chain]
@@ -183,10 +205,17 @@ def _commit_chunk(task: tuple[int, list[bytes], list[list[bytes]], list[int], li
     return res[0], res[1 : 1 + 2 * width], res[1 + 2 * width :]
 
 
-def shuffle(public_key: Point, rows: Rows, width: int, context: bytes, generator_seed: bytes,
-            rng: Rng | None = None,
-            permutation: Sequence[int] | None = None, *,
-            workers: int = 1) -> tuple[list[list[Ciphertext]], ShuffleProof]:
+def shuffle(
+    public_key: Point,
+    rows: Rows,
+    width: int,
+    context: bytes,
+    generator_seed: bytes,
+    rng: Rng | None = None,
+    permutation: Sequence[int] | None = None,
+    *,
+    workers: int = 1,
+) -> tuple[list[list[Ciphertext]], ShuffleProof]:
     """Re-encrypt and permute ``rows``; returns the output rows and the proof.
 
     ``permutation[i]`` is the input row that output row i re-encrypts (drawn from the OS
@@ -217,11 +246,24 @@ def shuffle(public_key: Point, rows: Rows, width: int, context: bytes, generator
     w_hat = [draw().value for _ in range(n)]
     w_prime = [draw().value for _ in range(n)]
     size = n if workers <= 1 else max(1, -(-n // (workers * 4)))
-    permuted = [[ct.alpha.to_bytes() + ct.beta.to_bytes() for ct in rows[pi[i]]]
-                for i in range(n)]
-    parts = _pool_map(_reencrypt_chunk, [
-        (a, min(n, a + size), width, generator_seed, y.to_bytes(), permuted[a:a + size],
-         rho[a:a + size], r_out[a:a + size]) for a in range(0, n, size)], workers)
+    permuted = [[ct.alpha.to_bytes() + ct.beta.to_bytes() for ct in rows[pi[i]]] for i in range(n)]
+    parts = _pool_map(
+        _reencrypt_chunk,
+        [
+            (
+                a,
+                min(n, a + size),
+                width,
+                generator_seed,
+                y.to_bytes(),
+                permuted[a : a + size],
+                rho[a : a + size],
+                r_out[a : a + size],
+            )
+            for a in range(0, n, size)
+        ],
+        workers,
+    )
     out_bytes = [row for part in parts for row in part[0]]
     hs_bytes = [h for part in parts for h in part[2]]
     commitments: list[Point] = [IDENTITY] * n
@@ -241,9 +283,21 @@ def shuffle(public_key: Point, rows: Rows, width: int, context: bytes, generator
         prev = G * r_chain[i] + prev * u_out[i]
         chain.append(prev)
     links = [h0.to_bytes()] + [p.to_bytes() for p in chain]
-    parts2 = _pool_map(_commit_chunk, [
-        (width, hs_bytes[a:a + size], out_bytes[a:a + size], w_prime[a:a + size],
-         w_hat[a:a + size], links[a:a + size]) for a in range(0, n, size)], workers)
+    parts2 = _pool_map(
+        _commit_chunk,
+        [
+            (
+                width,
+                hs_bytes[a : a + size],
+                out_bytes[a : a + size],
+                w_prime[a : a + size],
+                w_hat[a : a + size],
+                links[a : a + size],
+            )
+            for a in range(0, n, size)
+        ],
+        workers,
+    )
     h_part = IDENTITY
     t_hat: list[Point] = []
     sums = [IDENTITY] * (2 * width)
@@ -263,22 +317,38 @@ def shuffle(public_key: Point, rows: Rows, width: int, context: bytes, generator
     r_tilde = sum(r_commit[j] * u[j] for j in range(n)) % L
     r_prime = [sum(rho[i][k] * u_out[i] for i in range(n)) % L for k in range(width)]
     proof = ShuffleProof(
-        commitments=tuple(commitments), chain=tuple(chain), challenge=Scalar(c),
-        s1=Scalar(w1 - c * r_bar), s2=Scalar(w2 - c * r_hat), s3=Scalar(w3 - c * r_tilde),
+        commitments=tuple(commitments),
+        chain=tuple(chain),
+        challenge=Scalar(c),
+        s1=Scalar(w1 - c * r_bar),
+        s2=Scalar(w2 - c * r_hat),
+        s3=Scalar(w3 - c * r_tilde),
         s4=tuple(Scalar(w4[k] - c * r_prime[k]) for k in range(width)),
         s_hat=tuple(Scalar(w_hat[i] - c * r_chain[i]) for i in range(n)),
-        s_prime=tuple(Scalar(w_prime[i] - c * u_out[i]) for i in range(n)))
+        s_prime=tuple(Scalar(w_prime[i] - c * u_out[i]) for i in range(n)),
+    )
     return out, proof
 
 
-_Chunk = tuple[int, int, int, bytes, list[bytes], list[int], list[list[bytes]], list[list[bytes]],
-               list[int], list[int], list[bytes], int]
+_Chunk = tuple[
+    int,
+    int,
+    int,
+    bytes,
+    list[bytes],
+    list[int],
+    list[list[bytes]],
+    list[list[bytes]],
+    list[int],
+    list[int],
+    list[bytes],
+    int,
+]
 """(start, stop, width, generator seed, commitments, u, input rows, output rows (α‖β bytes),
 s', ŝ, chain from start−1 (the first is h for start 0), c) — one slice of the rows."""
 
 
-def _verify_chunk(task: _Chunk) -> tuple[bytes, list[bytes], bytes, list[bytes], list[bytes],
-                                         bytes]:
+def _verify_chunk(task: _Chunk) -> tuple[bytes, list[bytes], bytes, list[bytes], list[bytes], bytes]:
     """The per-row sums of the verification over rows start..stop: Σ u_j·c_j, Σ u_j·e_{j,k},
     Σ s'_i·h_i, Σ s'_i·e'_{i,k} (α and β per column), each t̂_i and Σ (c_j − h_j) — all
     encoded as bytes so a process pool can carry them."""
@@ -293,8 +363,7 @@ def _verify_chunk(task: _Chunk) -> tuple[bytes, list[bytes], bytes, list[bytes],
         msm_rows.append(([Point(r[k][32:]) for r in rows], u))
         msm_rows.append(([Point(r[k][:32]) for r in output], s_prime))
         msm_rows.append(([Point(r[k][32:]) for r in output], s_prime))
-    msm_rows.extend(([points[i + 1], G, points[i]], [c, s_hat[i], s_prime[i]])
-                    for i in range(stop - start))
+    msm_rows.extend(([points[i + 1], G, points[i]], [c, s_hat[i], s_prime[i]]) for i in range(stop - start))
     res = [p.to_bytes() for p in kernel.multi_scalar_muls(msm_rows)]
     c_tilde, h_part = Point(res[0]), Point(res[1])
     cols = res[2 : 2 + 4 * width]
@@ -311,8 +380,17 @@ def _as_bytes(rows: Rows) -> list[list[bytes]]:
     return [[ct.alpha.to_bytes() + ct.beta.to_bytes() for ct in row] for row in rows]
 
 
-def verify_shuffle(public_key: Point, rows: Rows, output: Rows, width: int, proof: ShuffleProof,
-                   context: bytes, generator_seed: bytes, *, workers: int = 1) -> None:
+def verify_shuffle(
+    public_key: Point,
+    rows: Rows,
+    output: Rows,
+    width: int,
+    proof: ShuffleProof,
+    context: bytes,
+    generator_seed: bytes,
+    *,
+    workers: int = 1,
+) -> None:
     """Raise ``InvalidProof`` unless ``proof`` shows ``output`` is a re-encryption and
     permutation of ``rows`` under ``public_key``. Points of ``rows``/``output`` must already
     be validated (they come from ``Ciphertext.from_json``). ``workers`` > 1 spreads the
@@ -320,13 +398,17 @@ def verify_shuffle(public_key: Point, rows: Rows, output: Rows, width: int, proo
     n = len(rows)
     if n == 0 or len(output) != n:
         raise InvalidProof(f"a mix of {n} rows must output {n} rows, got {len(output)}")
-    if len(proof.commitments) != n or len(proof.chain) != n or len(proof.s_hat) != n \
-            or len(proof.s_prime) != n or len(proof.s4) != width:
+    if (
+        len(proof.commitments) != n
+        or len(proof.chain) != n
+        or len(proof.s_hat) != n
+        or len(proof.s_prime) != n
+        or len(proof.s4) != width
+    ):
         raise InvalidProof("shuffle proof: wrong number of elements")
     y = public_key
     h0 = hash_to_point(TAG_GENERATORS, generator_seed + u64be(0))
-    digest = _seed_digest(context, y, rows_hash(rows, width), rows_hash(output, width),
-                          proof.commitments)
+    digest = _seed_digest(context, y, rows_hash(rows, width), rows_hash(output, width), proof.commitments)
     u = _challenges(digest, n)
     c = proof.challenge.value
     s_prime = [s.value for s in proof.s_prime]
@@ -340,11 +422,22 @@ def verify_shuffle(public_key: Point, rows: Rows, output: Rows, width: int, proo
     size = n if workers <= 1 else max(1, -(-n // (workers * 4)))
     in_bytes, out_bytes = _as_bytes(rows), _as_bytes(output)
     tasks: list[_Chunk] = [
-        (a, min(n, a + size), width, generator_seed,
-         [p.to_bytes() for p in proof.commitments[a:a + size]], u[a:a + size],
-         in_bytes[a:a + size], out_bytes[a:a + size], s_prime[a:a + size], s_hat[a:a + size],
-         [p.to_bytes() for p in chain[a:min(n, a + size) + 1]], c)
-        for a in range(0, n, size)]
+        (
+            a,
+            min(n, a + size),
+            width,
+            generator_seed,
+            [p.to_bytes() for p in proof.commitments[a : a + size]],
+            u[a : a + size],
+            in_bytes[a : a + size],
+            out_bytes[a : a + size],
+            s_prime[a : a + size],
+            s_hat[a : a + size],
+            [p.to_bytes() for p in chain[a : min(n, a + size) + 1]],
+            c,
+        )
+        for a in range(0, n, size)
+    ]
     parts = _pool_map(_verify_chunk, tasks, workers)
     c_tilde, h_part, c_bar = IDENTITY, IDENTITY, IDENTITY
     e_sum = [IDENTITY] * (2 * width)
@@ -364,8 +457,11 @@ def verify_shuffle(public_key: Point, rows: Rows, output: Rows, width: int, proo
     t4 = []
     for k in range(width):
         s4 = proof.s4[k].value
-        t4.append((e_sum[2 * k] * c + out_sum[2 * k] - G * s4,
-                   e_sum[2 * k + 1] * c + out_sum[2 * k + 1] - y * s4))
+        t4.append(
+            (e_sum[2 * k] * c + out_sum[2 * k] - G * s4, e_sum[2 * k + 1] * c + out_sum[2 * k + 1] - y * s4)
+        )
     if _challenge(digest, proof.chain, t1, t2, t3, t4, t_hat) != c:
-        raise InvalidProof("shuffle proof does not verify: the output is not shown to be a "
-                           "re-encryption and permutation of the input")
+        raise InvalidProof(
+            "shuffle proof does not verify: the output is not shown to be a "
+            "re-encryption and permutation of the input"
+        )

@@ -54,8 +54,12 @@ def counted_ballots(events: Iterable[Mapping[str, Any]]) -> list[CastRecord]:
         if kind == REPLACED:
             revoked.add(str(payload["old_credential"]))
         elif kind == CAST:
-            record = CastRecord(int(event["seq"]), str(payload["tracker"]),
-                                str(payload["credential"]), int(payload["definition_version"]))
+            record = CastRecord(
+                int(event["seq"]),
+                str(payload["tracker"]),
+                str(payload["credential"]),
+                int(payload["definition_version"]),
+            )
             by_credential.setdefault(record.credential, []).append(record)
         elif kind == STRUCK:
             struck.update(payload["trackers"])
@@ -71,8 +75,9 @@ def counted_ballots(events: Iterable[Mapping[str, Any]]) -> list[CastRecord]:
     return sorted(counted, key=lambda r: r.seq)
 
 
-def ballot_ciphertexts(ballot: Mapping[str, Any], *,
-                       already_verified: bool = False) -> list[list[Ciphertext]]:
+def ballot_ciphertexts(
+    ballot: Mapping[str, Any], *, already_verified: bool = False
+) -> list[list[Ciphertext]]:
     """The tally slots of a ballot, question by question.
 
     ``already_verified``: the ballot passed ``verify_ballot`` before it was stored (the server's
@@ -81,16 +86,19 @@ def ballot_ciphertexts(ballot: Mapping[str, Any], *,
     re-verifies every ballot and every sum independently."""
     try:
         if already_verified:
-            return [[Ciphertext(Point(bytes.fromhex(c["alpha"])), Point(bytes.fromhex(c["beta"])))
-                     for c in answer["ciphertexts"]] for answer in ballot["answers"]]
-        return [[Ciphertext.from_json(c) for c in answer["ciphertexts"]]
-                for answer in ballot["answers"]]
+            return [
+                [
+                    Ciphertext(Point(bytes.fromhex(c["alpha"])), Point(bytes.fromhex(c["beta"])))
+                    for c in answer["ciphertexts"]
+                ]
+                for answer in ballot["answers"]
+            ]
+        return [[Ciphertext.from_json(c) for c in answer["ciphertexts"]] for answer in ballot["answers"]]
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidBallot(f"ballot without ciphertexts: {exc}") from None
 
 
-def sum_ballots(ballots: Sequence[Sequence[Sequence[Ciphertext]]],
-                layout: Sequence[int]) -> list[Ciphertext]:
+def sum_ballots(ballots: Sequence[Sequence[Sequence[Ciphertext]]], layout: Sequence[int]) -> list[Ciphertext]:
     """Slot-wise homomorphic sums, flattened question by question."""
     flat: list[Ciphertext] = []
     for q, width in enumerate(layout):
@@ -123,7 +131,7 @@ def encrypted_tally_hash(payload: Mapping[str, Any]) -> str:
 def split_totals(flat: Sequence[int], layout: Sequence[int]) -> list[list[int]]:
     out, i = [], 0
     for width in layout:
-        out.append(list(flat[i:i + width]))
+        out.append(list(flat[i : i + width]))
         i += width
     return out
 
@@ -150,8 +158,9 @@ def min_contributors(manifest: Mapping[str, Any]) -> int:
     return value
 
 
-def guarded_candidates(manifest: Mapping[str, Any],
-                       contributors: Sequence[Sequence[int]]) -> list[list[bool]]:
+def guarded_candidates(
+    manifest: Mapping[str, Any], contributors: Sequence[Sequence[int]]
+) -> list[list[bool]]:
     """``[q][i]``: candidate i of question q was listed by some but fewer than k counted
     ballots, so its slots are never decrypted (always False without a guard). A slot no
     ballot listed is the empty sum: it holds no one's choice and decrypts to 0."""
@@ -159,12 +168,10 @@ def guarded_candidates(manifest: Mapping[str, Any],
     return [[0 < int(n) < k for n in row] for row in contributors]
 
 
-def guarded_slots(manifest: Mapping[str, Any],
-                  contributors: Sequence[Sequence[int]]) -> list[bool]:
+def guarded_slots(manifest: Mapping[str, Any], contributors: Sequence[Sequence[int]]) -> list[bool]:
     """``guarded_candidates`` per tally slot, flattened in the layout's order."""
     flat: list[bool] = []
-    for question, row in zip(manifest["questions"], guarded_candidates(manifest, contributors),
-                             strict=True):
+    for question, row in zip(manifest["questions"], guarded_candidates(manifest, contributors), strict=True):
         width = slot_width(question)
         for guarded in row:
             flat.extend([guarded] * width)
@@ -191,11 +198,10 @@ def combine_versions(
     (the anonymity guard, one definition for the server, the verifier and the clients).
     """
     width = [slot_width(q) for q in final["questions"]]
-    index = [{c["position"]: i for i, c in enumerate(q["candidates"])}
-             for q in final["questions"]]
+    index = [{c["position"]: i for i, c in enumerate(q["candidates"])} for q in final["questions"]]
     slots: list[list[list[Ciphertext]]] = [
-        [[] for _ in range(w * len(q["candidates"]))]
-        for w, q in zip(width, final["questions"], strict=True)]
+        [[] for _ in range(w * len(q["candidates"]))] for w, q in zip(width, final["questions"], strict=True)
+    ]
     contributors = [[0] * len(q["candidates"]) for q in final["questions"]]
     for version, (flat, count) in sorted(version_sums.items()):
         manifest = manifests[version]
@@ -207,8 +213,10 @@ def combine_versions(
             for j, candidate in enumerate(question["candidates"]):
                 i = index[q].get(candidate["position"])
                 if i is None:
-                    raise InvalidBallot(f"version {version} names candidate "
-                                        f"{candidate['position']} unknown to the final ballot")
+                    raise InvalidBallot(
+                        f"version {version} names candidate "
+                        f"{candidate['position']} unknown to the final ballot"
+                    )
                 contributors[q][i] += count
                 for k in range(w):
                     slots[q][w * i + k].append(flat[offset + w * j + k])
@@ -226,8 +234,7 @@ def sum_by_version(
     grouped: dict[int, list[Sequence[Sequence[Ciphertext]]]] = {}
     for version, ciphertexts in ballots:
         grouped.setdefault(version, []).append(ciphertexts)
-    return {v: (sum_ballots(group, layout_of(manifests[v])), len(group))
-            for v, group in grouped.items()}
+    return {v: (sum_ballots(group, layout_of(manifests[v])), len(group)) for v, group in grouped.items()}
 
 
 def sum_across_versions(

@@ -205,8 +205,9 @@ def seal_share(recipient_public: bytes, share: Scalar, context: bytes = b"") -> 
     return bytes(SealedBox(PublicKey(bytes(recipient_public))).encrypt(share.to_bytes() + context))
 
 
-def seal_share_revealable(recipient_public: bytes, share: Scalar, context: bytes,
-                          ephemeral_private: bytes) -> bytes:
+def seal_share_revealable(
+    recipient_public: bytes, share: Scalar, context: bytes, ephemeral_private: bytes
+) -> bytes:
     """The same sealed-box format as ``seal_share`` (``epk ‖ crypto_box(m, blake2b(epk ‖ pk))``)
     but with an ephemeral key the sender chose and keeps, so that if the recipient complains
     the sender can publish ``ephemeral_private`` and anyone can re-seal the revealed share and
@@ -237,9 +238,9 @@ def open_share(recipient_private: bytes, sealed: bytes, context: bytes = b"") ->
 # --- decryption shares -------------------------------------------------------------------------
 
 
-def _decryption_context(context: bytes, trustee_index: int, beta: Point,
-                        slot: int | None) -> tuple[bytes, str, int, Point] | tuple[
-                            bytes, str, int, int, Point]:
+def _decryption_context(
+    context: bytes, trustee_index: int, beta: Point, slot: int | None
+) -> tuple[bytes, str, int, Point] | tuple[bytes, str, int, int, Point]:
     # §8.3: binds the tally context, the trustee and the whole ciphertext (α is the proof base).
     # Protocol 2 also binds the slot index (``slot_bound``), and its context names the hash of
     # the whole encrypted tally, so a proof is valid for one slot of one tally only: a server
@@ -266,11 +267,19 @@ def decryption_share(
     shares a long list (a mixed ranked tally) among processes; a test ``rng`` keeps it serial."""
     _check_index(trustee_index)
     if workers > 1 and rng is None and len(ciphertexts) >= PARALLEL_MIN:
-        parts = _in_pool(workers, ciphertexts, lambda chunk, start: (
-            _share_chunk, (chunk, secret_share.value, trustee_index, bytes(context), slot_bound,
-                           first_slot + start)))
-        return {"trustee": trustee_index, "factors": [f for p in parts for f in p["factors"]],
-                "proofs": [q for p in parts for q in p["proofs"]]}
+        parts = _in_pool(
+            workers,
+            ciphertexts,
+            lambda chunk, start: (
+                _share_chunk,
+                (chunk, secret_share.value, trustee_index, bytes(context), slot_bound, first_slot + start),
+            ),
+        )
+        return {
+            "trustee": trustee_index,
+            "factors": [f for p in parts for f in p["factors"]],
+            "proofs": [q for p in parts for q in p["proofs"]],
+        }
     factors: list[str] = []
     proofs: list[dict[str, str]] = []
     for i, ct in enumerate(ciphertexts, first_slot):
@@ -299,37 +308,46 @@ def _from_bytes(raw: Sequence[tuple[bytes, bytes]]) -> list[Ciphertext]:
     return [Ciphertext(Point(a), Point(b)) for a, b in raw]
 
 
-def _share_chunk(args: tuple[list[tuple[bytes, bytes]], int, int, bytes, bool, int]
-                 ) -> dict[str, object]:
+def _share_chunk(args: tuple[list[tuple[bytes, bytes]], int, int, bytes, bool, int]) -> dict[str, object]:
     raw, secret, index, context, slot_bound, first = args
-    return decryption_share(_from_bytes(raw), Scalar(secret), index, context,
-                            slot_bound=slot_bound, first_slot=first)
+    return decryption_share(
+        _from_bytes(raw), Scalar(secret), index, context, slot_bound=slot_bound, first_slot=first
+    )
 
 
-def _verify_chunk(args: tuple[list[tuple[bytes, bytes]], dict[str, object], bytes, int, bytes,
-                              bool, int]) -> str | None:
+def _verify_chunk(
+    args: tuple[list[tuple[bytes, bytes]], dict[str, object], bytes, int, bytes, bool, int],
+) -> str | None:
     raw, share, public_share, index, context, slot_bound, first = args
     try:
-        verify_decryption_share(_from_bytes(raw), share, Point(public_share), index, context,
-                                slot_bound=slot_bound, first_slot=first)
+        verify_decryption_share(
+            _from_bytes(raw),
+            share,
+            Point(public_share),
+            index,
+            context,
+            slot_bound=slot_bound,
+            first_slot=first,
+        )
     except InvalidShare as exc:
         return str(exc)
     return None
 
 
-def _in_pool(workers: int, ciphertexts: Sequence[Ciphertext],
-             task: Callable[[list[tuple[bytes, bytes]], int], tuple[Callable[[Any], Any], Any]]
-             ) -> list[Any]:
+def _in_pool(
+    workers: int,
+    ciphertexts: Sequence[Ciphertext],
+    task: Callable[[list[tuple[bytes, bytes]], int], tuple[Callable[[Any], Any], Any]],
+) -> list[Any]:
     """Run ``task(chunk, start)`` = (function, argument) over slices in a process pool, in order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     raw = _ct_bytes(ciphertexts)
     size = -(-len(raw) // (workers * 4))
-    jobs = [task(raw[a:a + size], a) for a in range(0, len(raw), size)]
+    jobs = [task(raw[a : a + size], a) for a in range(0, len(raw), size)]
     # "spawn": safe inside a threaded server process (a fork would copy held locks).
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(fn, arg) for fn, arg in jobs]
         return [f.result() for f in futures]
 
@@ -380,32 +398,59 @@ def verify_decryption_share(
     if workers > 1 and len(ciphertexts) >= PARALLEL_MIN:
         f_all, p_all = share["factors"], share["proofs"]
         assert isinstance(f_all, list) and isinstance(p_all, list)
-        failures = _in_pool(workers, ciphertexts, lambda chunk, start: (_verify_chunk, (
-            chunk, {"trustee": trustee_index, "factors": f_all[start:start + len(chunk)],
-                    "proofs": p_all[start:start + len(chunk)]},
-            public_share.to_bytes(), trustee_index, bytes(context), slot_bound,
-            first_slot + start)))
+        failures = _in_pool(
+            workers,
+            ciphertexts,
+            lambda chunk, start: (
+                _verify_chunk,
+                (
+                    chunk,
+                    {
+                        "trustee": trustee_index,
+                        "factors": f_all[start : start + len(chunk)],
+                        "proofs": p_all[start : start + len(chunk)],
+                    },
+                    public_share.to_bytes(),
+                    trustee_index,
+                    bytes(context),
+                    slot_bound,
+                    first_slot + start,
+                ),
+            ),
+        )
         for failure in failures:
             if failure is not None:
                 raise InvalidShare(failure)
         return
     try:  # one kernel call for every factor's commitments
-        verify_eqdlog_many([(
-            public_share,
-            ct.alpha,
-            d,
-            proof,
-            _decryption_context(context, trustee_index, ct.beta,
-                                i + first_slot if slot_bound else None),
-            f"decryption share of trustee {trustee_index}: proof {i + first_slot}",
-        ) for i, (ct, d, proof) in enumerate(zip(ciphertexts, factors, proofs, strict=True))])
+        verify_eqdlog_many(
+            [
+                (
+                    public_share,
+                    ct.alpha,
+                    d,
+                    proof,
+                    _decryption_context(
+                        context, trustee_index, ct.beta, i + first_slot if slot_bound else None
+                    ),
+                    f"decryption share of trustee {trustee_index}: proof {i + first_slot}",
+                )
+                for i, (ct, d, proof) in enumerate(zip(ciphertexts, factors, proofs, strict=True))
+            ]
+        )
     except InvalidProof as exc:
         raise InvalidShare(str(exc)) from None
 
 
-def first_invalid_slot(ciphertexts: Sequence[Ciphertext], share: dict[str, object],
-                       public_share: Point, trustee_index: int, context: bytes, *,
-                       slot_bound: bool = False) -> int | None:
+def first_invalid_slot(
+    ciphertexts: Sequence[Ciphertext],
+    share: dict[str, object],
+    public_share: Point,
+    trustee_index: int,
+    context: bytes,
+    *,
+    slot_bound: bool = False,
+) -> int | None:
     """The first slot whose factor or proof fails (for precise error messages), or None."""
     try:
         factors, proofs = _parse_decryption_share(ciphertexts, share, trustee_index)
@@ -413,9 +458,14 @@ def first_invalid_slot(ciphertexts: Sequence[Ciphertext], share: dict[str, objec
         return None
     for i, (ct, d, proof) in enumerate(zip(ciphertexts, factors, proofs, strict=True)):
         try:
-            verify_eqdlog(public_share, ct.alpha, d, proof,
-                          _decryption_context(context, trustee_index, ct.beta,
-                                              i if slot_bound else None), "slot")
+            verify_eqdlog(
+                public_share,
+                ct.alpha,
+                d,
+                proof,
+                _decryption_context(context, trustee_index, ct.beta, i if slot_bound else None),
+                "slot",
+            )
         except (CryptoError, ValueError, TypeError):
             return i
     return None
@@ -453,8 +503,9 @@ def combine_decryption(
         try:
             if j not in public_shares:
                 raise InvalidShare(f"trustee {j}: no public key share")
-            verify_decryption_share(ciphertexts, shares[j], public_shares[j], j, context,
-                                    slot_bound=slot_bound, workers=workers)
+            verify_decryption_share(
+                ciphertexts, shares[j], public_shares[j], j, context, slot_bound=slot_bound, workers=workers
+            )
             valid[j] = _parse_decryption_share(ciphertexts, shares[j], j)[0]
         except (CryptoError, ValueError) as exc:
             rejected.append(j)

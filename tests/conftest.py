@@ -23,8 +23,10 @@ pytest_plugins = ["tests.browser.fixtures"]
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Rate limits stay on in the tests (the code path runs everywhere) but never bind: one test
 # client logs in many users from one address. tests/service/test_rate_limits.py sets tiny ones.
-TEST_RATE_LIMITS = {f"rate_limit_{name}": "100000/minute"
-                    for name in ("login", "invitations", "cast", "export", "sensitive_read")}
+TEST_RATE_LIMITS = {
+    f"rate_limit_{name}": "100000/minute"
+    for name in ("login", "invitations", "cast", "export", "sensitive_read")
+}
 
 
 @pytest.fixture(scope="session")

@@ -44,17 +44,23 @@ def session_response(request: Request, username: str, body: dict) -> JSONRespons
     with unit_of_work(request) as session:
         token, row = identity.open_session(session, username, method="development")
         expires_at = row.expires_at
-    response = JSONResponse({**body, "token": token, "username": username,
-                             "expires_at": expires_at.isoformat()})
+    response = JSONResponse(
+        {**body, "token": token, "username": username, "expires_at": expires_at.isoformat()}
+    )
     set_session_cookie(request, response, token)
     return response
 
 
-def set_session_cookie(request: Request, response, token: str,  # type: ignore[no-untyped-def]
-                       max_age: int = identity.SESSION_MAX_AGE) -> None:
+def set_session_cookie(
+    request: Request,
+    response,
+    token: str,  # type: ignore[no-untyped-def]
+    max_age: int = identity.SESSION_MAX_AGE,
+) -> None:
     secure = settings_of(request).base_url.startswith("https://")
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
-                        max_age=max(1, max_age), path="/")
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, max_age=max(1, max_age), path="/"
+    )
 
 
 @router.post("/api/v1/auth/dev-login", response_model=LoggedIn)
@@ -105,8 +111,13 @@ def revoke_user_sessions(username: str, actor: AdminActor, work: Work) -> dict:
     """End every live session of a user at once (administrators); audited."""
     with work() as session:
         revoked = identity.revoke_sessions(session, username, actor.label)
-        audit.record(session, audit.INSTANCE_SCOPE, actor, "sessions.revoke",
-                     {"username": username, "sessions": len(revoked)})
+        audit.record(
+            session,
+            audit.INSTANCE_SCOPE,
+            actor,
+            "sessions.revoke",
+            {"username": username, "sessions": len(revoked)},
+        )
     return {"username": username, "revoked": len(revoked)}
 
 
@@ -115,8 +126,13 @@ def revoke_user_session(username: str, session_id: str, actor: AdminActor, work:
     """End one session of a user (administrators); audited."""
     with work() as session:
         revoked = identity.revoke_sessions(session, username, actor.label, session_id=session_id)
-        audit.record(session, audit.INSTANCE_SCOPE, actor, "sessions.revoke",
-                     {"username": username, "sessions": len(revoked), "session": session_id})
+        audit.record(
+            session,
+            audit.INSTANCE_SCOPE,
+            actor,
+            "sessions.revoke",
+            {"username": username, "sessions": len(revoked), "session": session_id},
+        )
     return {"username": username, "revoked": len(revoked)}
 
 
@@ -128,12 +144,15 @@ def wiki_oauth(request: Request) -> MediaWikiOAuth:
     settings = settings_of(request)
     if not settings.wiki_oauth_client_id or not settings.wiki_oauth_base_url:
         raise NotFound("wiki_login_disabled", "wiki login is not configured on this instance")
-    redirect = settings.wiki_oauth_redirect_uri or (
-        settings.base_url.rstrip("/") + "/auth/wiki/callback")
-    return MediaWikiOAuth(settings.wiki_oauth_client_id,
-                          settings.wiki_oauth_client_secret or None,
-                          settings.wiki_oauth_base_url, redirect,
-                          user_agent=settings.wiki_user_agent, timeout=settings.wiki_timeout)
+    redirect = settings.wiki_oauth_redirect_uri or (settings.base_url.rstrip("/") + "/auth/wiki/callback")
+    return MediaWikiOAuth(
+        settings.wiki_oauth_client_id,
+        settings.wiki_oauth_client_secret or None,
+        settings.wiki_oauth_base_url,
+        redirect,
+        user_agent=settings.wiki_user_agent,
+        timeout=settings.wiki_timeout,
+    )
 
 
 def _oauth_serializer(request: Request) -> URLSafeTimedSerializer:
@@ -150,10 +169,17 @@ def wiki_login(request: Request, settings: RequestSettings, next: str = "/") -> 
         client.close()
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(auth.url, status_code=302)
-    response.set_cookie(OAUTH_COOKIE, _oauth_serializer(request).dumps(
-        {"state": auth.state, "verifier": auth.code_verifier, "next": target}),
-        httponly=True, samesite="lax", max_age=OAUTH_MAX_AGE, path="/auth/wiki",
-        secure=settings.base_url.startswith("https://"))
+    response.set_cookie(
+        OAUTH_COOKIE,
+        _oauth_serializer(request).dumps(
+            {"state": auth.state, "verifier": auth.code_verifier, "next": target}
+        ),
+        httponly=True,
+        samesite="lax",
+        max_age=OAUTH_MAX_AGE,
+        path="/auth/wiki",
+        secure=settings.base_url.startswith("https://"),
+    )
     return response
 
 
@@ -161,20 +187,27 @@ def wiki_login(request: Request, settings: RequestSettings, next: str = "/") -> 
 def wiki_callback(request: Request, work: Work) -> RedirectResponse:
     """The wiki sends the user back here; the central username becomes the session."""
     try:
-        pending = _oauth_serializer(request).loads(request.cookies.get(OAUTH_COOKIE, ""),
-                                                   max_age=OAUTH_MAX_AGE)
+        pending = _oauth_serializer(request).loads(
+            request.cookies.get(OAUTH_COOKIE, ""), max_age=OAUTH_MAX_AGE
+        )
     except BadSignature as exc:
         raise Unauthenticated("wiki_login_state", "the login attempt expired; start again") from exc
     client = wiki_oauth(request)
     try:
-        wiki_user = client.complete(dict(request.query_params), expected_state=pending["state"],
-                                    code_verifier=pending["verifier"])
+        wiki_user = client.complete(
+            dict(request.query_params), expected_state=pending["state"], code_verifier=pending["verifier"]
+        )
     finally:
         client.close()
     with work() as session:
         token, _ = identity.open_session(session, wiki_user.username, method="wiki")
-        audit.record(session, audit.INSTANCE_SCOPE, Actor(wiki_user.username), "login.wiki",
-                     {"central_id": wiki_user.central_id})
+        audit.record(
+            session,
+            audit.INSTANCE_SCOPE,
+            Actor(wiki_user.username),
+            "login.wiki",
+            {"central_id": wiki_user.central_id},
+        )
     response = RedirectResponse(pending["next"], status_code=303)
     response.delete_cookie(OAUTH_COOKIE, path="/auth/wiki")
     set_session_cookie(request, response, token)
@@ -194,8 +227,7 @@ def invite(
     nothing made, if any name is off the roll or holds a privileged position anywhere."""
     base = settings.base_url.rstrip("/")
     with recording_refusals(request), work() as session:
-        made = invitations.create(session, actor, election_id, body.usernames,
-                                  settings.admin_usernames)
+        made = invitations.create(session, actor, election_id, body.usernames, settings.admin_usernames)
         links = {inv.username: f"{base}/auth/invite/{token}" for inv, token in made}
         listed = [{"id": inv.id, "username": inv.username} for inv, _ in made]
     return {"links": links, "invitations": listed}
@@ -233,11 +265,11 @@ def accept_invitation(
     except DomainError:
         current = None
     with recording_refusals(request), work() as session:
-        accepted = invitations.accept(session, token, settings.admin_usernames,
-                                      current.id if current is not None else None)
+        accepted = invitations.accept(
+            session, token, settings.admin_usernames, current.id if current is not None else None
+        )
     response = RedirectResponse(f"/elections/{accepted.election_id}", status_code=303)
     if accepted.token is not None:
         remaining = accepted.expires_at - utcnow()
-        set_session_cookie(request, response, accepted.token,
-                           max_age=int(remaining.total_seconds()))
+        set_session_cookie(request, response, accepted.token, max_age=int(remaining.total_seconds()))
     return response

@@ -43,60 +43,58 @@ def status(request: Request, election_id: str, actor: CurrentActor, work: Work) 
         return ceremony.status(session, actor, election_id, _receipt_key(request))
 
 
-def _post(request: Request, work: UnitOfWork, actor: Actor, election_id: str, kind: str,
-          body: Signed) -> dict:
+def _post(
+    request: Request, work: UnitOfWork, actor: Actor, election_id: str, kind: str, body: Signed
+) -> dict:
     with work() as session:
-        return ceremony.post_message(session, actor, election_id, kind, body.body(),
-                                     _receipt_key(request))
+        return ceremony.post_message(session, actor, election_id, kind, body.body(), _receipt_key(request))
 
 
 @router.post("/join", response_model=CeremonyPosted)
-def join(request: Request, election_id: str, body: JoinIn, actor: CurrentActor,
-         work: Work) -> dict:
+def join(request: Request, election_id: str, body: JoinIn, actor: CurrentActor, work: Work) -> dict:
     return _post(request, work, actor, election_id, protocol.JOINED, body)
 
 
 @router.post("/commitment-hash", response_model=CeremonyPosted)
-def commitment_hash(request: Request, election_id: str, body: CommitmentHashIn, actor: CurrentActor,
-                    work: Work) -> dict:
+def commitment_hash(
+    request: Request, election_id: str, body: CommitmentHashIn, actor: CurrentActor, work: Work
+) -> dict:
     return _post(request, work, actor, election_id, protocol.COMMITMENT_HASH, body)
 
 
 @router.post("/commitments", response_model=CeremonyPosted)
-def commitments(request: Request, election_id: str, body: CommitmentsIn, actor: CurrentActor,
-                work: Work) -> dict:
+def commitments(
+    request: Request, election_id: str, body: CommitmentsIn, actor: CurrentActor, work: Work
+) -> dict:
     return _post(request, work, actor, election_id, protocol.COMMITMENTS, body)
 
 
 @router.post("/shares", response_model=CeremonyPosted)
-def post_shares(request: Request, election_id: str, body: SharesIn, actor: CurrentActor,
-                work: Work) -> dict:
+def post_shares(request: Request, election_id: str, body: SharesIn, actor: CurrentActor, work: Work) -> dict:
     return _post(request, work, actor, election_id, protocol.SHARES_SENT, body)
 
 
 @router.post("/confirm", response_model=CeremonyPosted)
-def confirm(request: Request, election_id: str, body: ConfirmIn, actor: CurrentActor,
-            work: Work) -> dict:
+def confirm(request: Request, election_id: str, body: ConfirmIn, actor: CurrentActor, work: Work) -> dict:
     return _post(request, work, actor, election_id, protocol.CONFIRMED, body)
 
 
 @router.post("/complaints", response_model=CeremonyPosted)
-def complain(request: Request, election_id: str, body: ComplaintIn, actor: CurrentActor,
-             work: Work) -> dict:
+def complain(request: Request, election_id: str, body: ComplaintIn, actor: CurrentActor, work: Work) -> dict:
     return _post(request, work, actor, election_id, protocol.COMPLAINT, body)
 
 
 @router.post("/answer", response_model=CeremonyPosted)
-def answer(request: Request, election_id: str, body: AnswerIn, actor: CurrentActor,
-           work: Work) -> dict:
+def answer(request: Request, election_id: str, body: AnswerIn, actor: CurrentActor, work: Work) -> dict:
     return _post(request, work, actor, election_id, protocol.ANSWER, body)
 
 
 @router.post("/no-answer", response_model=CeremonyNoAnswer)
 def no_answer(election_id: str, body: NoAnswerIn, actor: CurrentActor, work: Work) -> dict:
     with work() as session:
-        return ceremony.declare_no_answer(session, actor, election_id, body.complainant_index,
-                                          body.accused_index)
+        return ceremony.declare_no_answer(
+            session, actor, election_id, body.complainant_index, body.accused_index
+        )
 
 
 @router.get("/shares", response_model=SealedShares)

@@ -36,8 +36,9 @@ def settings_of(request: Request) -> Settings:
 
 
 @contextmanager
-def unit_of_work(request: Request, readonly: bool = False,
-                 election_id: str | None = None) -> Iterator[Session]:
+def unit_of_work(
+    request: Request, readonly: bool = False, election_id: str | None = None
+) -> Iterator[Session]:
     """A transaction for one request. Read-only units never write. With ``election_id``, a
     scheduled open/close of that election that has fallen due is applied first, in its own
     short write transaction (the scheduler's work, done early), so what is read is up to date;
@@ -58,8 +59,7 @@ def recording_refusals(request: Request) -> Iterator[None]:
         refusal = getattr(exc, "audit_refusal", None)
         if refusal is not None:
             with unit_of_work(request) as session:
-                audit.record(session, refusal.scope, refusal.actor, refusal.action,
-                             refusal.detail)
+                audit.record(session, refusal.scope, refusal.actor, refusal.action, refusal.detail)
         raise
 
 
@@ -73,8 +73,9 @@ def request_token(request: Request) -> str | None:
         # Cookie sessions must prove the request came from our own pages: a custom header
         # cannot be set by a cross-site form or a simple cross-origin request (CSRF defence).
         if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != "1":
-            raise Unauthenticated("csrf_header_missing",
-                                  f"cookie-authenticated requests must send {CSRF_HEADER}: 1")
+            raise Unauthenticated(
+                "csrf_header_missing", f"cookie-authenticated requests must send {CSRF_HEADER}: 1"
+            )
         return request.cookies[SESSION_COOKIE] or None
     return None
 
@@ -109,9 +110,11 @@ def optional_actor(request: Request) -> Actor | None:
 
 
 def _scope_refused(actor: Actor) -> Forbidden:
-    return Forbidden("invitation_scope",
-                     f"this session comes from an invitation link: it may only vote in "
-                     f"{actor.election_scope}; log in to do anything else")
+    return Forbidden(
+        "invitation_scope",
+        f"this session comes from an invitation link: it may only vote in "
+        f"{actor.election_scope}; log in to do anything else",
+    )
 
 
 def require_actor(request: Request) -> Actor:

@@ -53,8 +53,9 @@ def create_election(
     settings: RequestSettings,
 ) -> dict:
     with work() as session:
-        return elections.view(session, elections.create(
-            session, actor, body, max_ballot=settings.max_request_bytes))
+        return elections.view(
+            session, elections.create(session, actor, body, max_ballot=settings.max_request_bytes)
+        )
 
 
 @router.get("/{election_id}", response_model=ElectionView)
@@ -73,8 +74,10 @@ def edit_election(
     settings: RequestSettings,
 ) -> dict:
     with work() as session:
-        return elections.view(session, elections.update(
-            session, actor, election_id, body, max_ballot=settings.max_request_bytes))
+        return elections.view(
+            session,
+            elections.update(session, actor, election_id, body, max_ballot=settings.max_request_bytes),
+        )
 
 
 @router.post("/{election_id}/freeze", response_model=ElectionView)
@@ -95,8 +98,9 @@ def roles(election_id: str, actor: CurrentActor, work: Work) -> list[dict]:
 @router.post("/{election_id}/roles", status_code=201, response_model=RoleAdded)
 def add_role(election_id: str, body: RoleIn, actor: CurrentActor, work: Work) -> dict:
     with work() as session:
-        elections.assign_role(session, actor, election_id, body.username, body.role,
-                              body.jurisdiction, body.flags)
+        elections.assign_role(
+            session, actor, election_id, body.username, body.role, body.jurisdiction, body.flags
+        )
     return {"username": body.username, "role": body.role}
 
 
@@ -144,9 +148,14 @@ def preview_roll(
         rules = eligibility.preview(session, actor, election_id)
     provider = eligibility.require_provider(request.app.state.facts_provider)
     # ``decision`` carries the machine-readable per-rule results, for pages that translate them.
-    return [{**e.to_json(), "decision": e.decision.to_json() if e.decision else None,
-             "error": e.error.code if e.error else None}
-            for e in eligibility.evaluate_roll(rules, provider, body.usernames)]
+    return [
+        {
+            **e.to_json(),
+            "decision": e.decision.to_json() if e.decision else None,
+            "error": e.error.code if e.error else None,
+        }
+        for e in eligibility.evaluate_roll(rules, provider, body.usernames)
+    ]
 
 
 @router.post("/{election_id}/roll/freeze", response_model=RollCheckView, status_code=202)
@@ -160,15 +169,17 @@ def freeze_roll(
     """Frozen mode: check these users against the wiki and store every decision — queued,
     done by a worker off the request path (202; follow it at ``roll/checks/{id}``)."""
     with work() as session:
-        queued = roll_checks.request(session, actor, election_id, body.usernames,
-                                     request.app.state.facts_provider)
+        queued = roll_checks.request(
+            session, actor, election_id, body.usernames, request.app.state.facts_provider
+        )
     request.app.state.scheduler.wake_roll_checks()
     return queued
 
 
 @router.get("/{election_id}/roll/checks", response_model=RollChecks)
-def roll_check_list(election_id: str, actor: CurrentActor, work: Work,
-                    limit: Annotated[int, Query(ge=1, le=100)] = 10) -> dict:
+def roll_check_list(
+    election_id: str, actor: CurrentActor, work: Work, limit: Annotated[int, Query(ge=1, le=100)] = 10
+) -> dict:
     """The election's roll checks, the most recent first."""
     with work.read(election_id) as session:
         return {"checks": roll_checks.recent(session, actor, election_id, limit)}
@@ -194,16 +205,21 @@ def delete_role(
 
 
 @router.get("/{election_id}/roll", response_model=RollPage)
-def list_roll(election_id: str, actor: CurrentActor, work: Work,
-              q: Annotated[str, Query(max_length=255)] = "",
-              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-              limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+def list_roll(
+    election_id: str,
+    actor: CurrentActor,
+    work: Work,
+    q: Annotated[str, Query(max_length=255)] = "",
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict:
     """The committee's roll view: who is on the roll and why, searched by name, paged."""
     with work.read(election_id) as session:
         page = elections.list_roll(session, actor, election_id, q, offset, limit)
     with work() as session:  # who is on the roll, and who is not, is sensitive
-        audit.record(session, election_id, actor, "roll.view",
-                     {"query": page["query"], "rows": len(page["voters"])})
+        audit.record(
+            session, election_id, actor, "roll.view", {"query": page["query"], "rows": len(page["voters"])}
+        )
     return page
 
 
@@ -239,22 +255,21 @@ def pause(election_id: str, body: ReasonIn, actor: CurrentActor, work: Work) -> 
 @router.post("/{election_id}/resume", response_model=ElectionView)
 def resume(election_id: str, body: ReasonIn, actor: CurrentActor, work: Work) -> dict:
     with work() as session:
-        return elections.view(session, lifecycle.resume(session, actor, election_id,
-                                                        body.reason))
+        return elections.view(session, lifecycle.resume(session, actor, election_id, body.reason))
 
 
 @router.post("/{election_id}/close", response_model=ElectionView)
 def close(election_id: str, body: ReasonIn, actor: CurrentActor, work: Work) -> dict:
     with work() as session:
-        return elections.view(session, lifecycle.close_early(session, actor, election_id,
-                                                             body.reason))
+        return elections.view(session, lifecycle.close_early(session, actor, election_id, body.reason))
 
 
 @router.post("/{election_id}/extend", response_model=ElectionView)
 def extend(election_id: str, body: ExtendIn, actor: CurrentActor, work: Work) -> dict:
     with work() as session:
-        return elections.view(session, lifecycle.extend(session, actor, election_id, body.end,
-                                                        body.timezone, body.reason))
+        return elections.view(
+            session, lifecycle.extend(session, actor, election_id, body.end, body.timezone, body.reason)
+        )
 
 
 @router.get("/{election_id}/audit", response_model=AuditLog)

@@ -35,9 +35,11 @@ DETAIL_FORMAT = N_("%(message)s (%(detail)s)")
 def request_language(request: Request) -> str:
     """The requester's language, as the pages choose it: ``?lang=``, the UI language cookie,
     then Accept-Language (a client sending none, like the CLI, gets English)."""
-    return i18n.choose_language(request.query_params.get("lang"),
-                                request.cookies.get(i18n.LANG_COOKIE),
-                                request.headers.get("accept-language"))
+    return i18n.choose_language(
+        request.query_params.get("lang"),
+        request.cookies.get(i18n.LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
 
 
 def localized_detail(code: str, detail: str, lang: str) -> str:
@@ -53,8 +55,9 @@ def localized_detail(code: str, detail: str, lang: str) -> str:
     return gettext(DETAIL_FORMAT) % {"message": text, "detail": detail}
 
 
-def error_response(status: int, code: str, detail: str,
-                   request: Request | None = None, field: str | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, detail: str, request: Request | None = None, field: str | None = None
+) -> JSONResponse:
     """``{"error": code, "detail": text}`` (and ``"field": path`` when the error is about one
     field); the code and the field never change, the text is in the requester's language when
     ``request`` is given."""
@@ -83,10 +86,16 @@ def _log_refusal(request: Request, exc: DomainError) -> None:
     with transaction(request.app.state.sessions) as session:
         scope = audit.INSTANCE_SCOPE
         if isinstance(election_id, str) and session.scalar(
-                select(Election.id).where(Election.id == election_id)):
+            select(Election.id).where(Election.id == election_id)
+        ):
             scope = election_id
-        audit.record(session, scope, actor, "refused",
-                     {"method": request.method, "path": request.url.path, "error": exc.code})
+        audit.record(
+            session,
+            scope,
+            actor,
+            "refused",
+            {"method": request.method, "path": request.url.path, "error": exc.code},
+        )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -97,8 +106,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 await run_in_threadpool(_log_refusal, request, exc)
             except Exception:  # noqa: BLE001 - the refusal itself must still be answered
                 log.exception("could not log a refused request")
-        response = error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail, request,
-                                  exc.field)
+        response = error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.detail, request, exc.field)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
@@ -110,8 +118,7 @@ def install_error_handlers(app: FastAPI) -> None:
         for err in exc.errors()[:5]:
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
             parts.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
-        return error_response(422, "invalid_request", "; ".join(parts) or "invalid request",
-                              request)
+        return error_response(422, "invalid_request", "; ".join(parts) or "invalid request", request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -22,8 +22,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_mix_bytes if str(scope.get("path", "")).endswith("/tally/mixes") \
-            else self.max_bytes
+        limit = self.max_mix_bytes if str(scope.get("path", "")).endswith("/tally/mixes") else self.max_bytes
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(send)
@@ -45,8 +44,7 @@ class BodySizeLimit:
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        await _send_error(send, 413, "payload_too_large",
-                          f"request body exceeds {self.max_bytes} bytes")
+        await _send_error(send, 413, "payload_too_large", f"request body exceeds {self.max_bytes} bytes")
 
 
 class _TooLarge(Exception):
@@ -68,15 +66,18 @@ class UrlCharacterGuard:
             raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "replace")
             for part in (raw_path, scope.get("query_string") or b""):
                 if _CONTROL_BYTES.search(unquote_to_bytes(part)):
-                    await _send_error(send, 422, "invalid_request",
-                                      "the URL contains a control character")
+                    await _send_error(send, 422, "invalid_request", "the URL contains a control character")
                     return
         await self.app(scope, receive, send)
 
 
 async def _send_error(send: Send, status: int, code: str, detail: str) -> None:
     body = json.dumps({"error": code, "detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -20,8 +20,11 @@ from app.services import notify
 router = APIRouter(tags=["health"])
 
 
-@router.get("/metrics", response_class=Response, responses={
-    200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"}},
+)
 def metrics(request: Request) -> Response:
     """Request counts and latencies by route, ballots cast, ballot verification time, and the
     outbox rows by kind and status."""
@@ -30,11 +33,11 @@ def metrics(request: Request) -> Response:
         header = request.headers.get("authorization", "")
         given = header[7:].strip() if header.lower().startswith("bearer ") else ""
         if not hmac.compare_digest(given.encode(), settings.metrics_token.encode()):
-            raise Unauthenticated("metrics_token_required",
-                                  "send Authorization: Bearer <SCRUTIN_METRICS_TOKEN>")
+            raise Unauthenticated(
+                "metrics_token_required", "send Authorization: Bearer <SCRUTIN_METRICS_TOKEN>"
+            )
     elif settings.environment == "production":
-        raise Forbidden("metrics_restricted", "set SCRUTIN_METRICS_TOKEN to scrape /metrics "
-                        "in production")
+        raise Forbidden("metrics_restricted", "set SCRUTIN_METRICS_TOKEN to scrape /metrics in production")
     with transaction(request.app.state.sessions, readonly=True) as session:
         depth = notify.queue_depth(session)
     return Response(render([QueueDepth(depth)]), media_type=CONTENT_TYPE)

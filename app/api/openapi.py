@@ -20,16 +20,18 @@ ERROR_SCHEMA = {
     "properties": {
         "error": {"type": "string", "description": "stable machine-readable code"},
         "detail": {"type": "string", "description": "human-readable explanation"},
-        "field": {"type": "string", "description": "the request field the error is about, as "
-                  "a dotted path (e.g. `rules.need_groups[0]`); only on such errors"},
+        "field": {
+            "type": "string",
+            "description": "the request field the error is about, as "
+            "a dotted path (e.g. `rules.need_groups[0]`); only on such errors",
+        },
     },
     "additionalProperties": False,
 }
 DESCRIPTIONS = {
     "401": "not logged in, or the session is invalid or expired",
     "403": "logged in, but this needs a role (or a right) the caller does not have",
-    "404": "no such election (drafts are hidden from people without a role in them), or no "
-           "such object in it",
+    "404": "no such election (drafts are hidden from people without a role in them), or no such object in it",
     "409": "not allowed in the election's current state (e.g. wrong phase)",
     "413": "the request body exceeds SCRUTIN_MAX_REQUEST_BYTES",
     "422": "invalid input: the body, a path or query parameter, or a value the rules refuse",
@@ -37,11 +39,17 @@ DESCRIPTIONS = {
     "503": "a dependency (the wiki) could not answer; retry later",
 }
 SECURITY_SCHEMES = {
-    "bearer": {"type": "http", "scheme": "bearer",
-               "description": "the session token from a login (`Authorization: Bearer …`)"},
-    "session_cookie": {"type": "apiKey", "in": "cookie", "name": "scrutin_session",
-                       "description": "the pages' session cookie; writes must also send "
-                                      "`X-Scrutin-Request: 1`"},
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "the session token from a login (`Authorization: Bearer …`)",
+    },
+    "session_cookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "scrutin_session",
+        "description": "the pages' session cookie; writes must also send `X-Scrutin-Request: 1`",
+    },
 }
 
 
@@ -59,8 +67,11 @@ def _source(endpoint: Any, depth: int = 2) -> str:
         module = inspect.getmodule(endpoint)
         for name in dict.fromkeys(_WORD.findall(text)):
             helper = getattr(module, name, None)
-            if (helper is not endpoint and inspect.isfunction(helper)
-                    and helper.__module__ == endpoint.__module__):
+            if (
+                helper is not endpoint
+                and inspect.isfunction(helper)
+                and helper.__module__ == endpoint.__module__
+            ):
                 text += "\n" + _source(helper, depth - 1)
     return text
 
@@ -85,7 +96,7 @@ def _dependency_calls(dependant: Any) -> set[Any]:
 
 
 def _login(source: str, calls: set[Any]) -> str:
-    """"required", "optional" or "none": from the declared dependencies, else from the calls
+    """ "required", "optional" or "none": from the declared dependencies, else from the calls
     the route (or a helper of its module) makes itself."""
     if calls & REQUIRED_LOGIN or _REQUIRED.search(source):
         return "required"
@@ -94,8 +105,7 @@ def _login(source: str, calls: set[Any]) -> str:
     return "none"
 
 
-def _error_codes(path: str, method: str, operation: dict[str, Any], source: str,
-                 login: str) -> set[str]:
+def _error_codes(path: str, method: str, operation: dict[str, Any], source: str, login: str) -> set[str]:
     codes = {"422"}
     if "{" in path or "NotFound(" in source:
         codes.add("404")
@@ -117,16 +127,23 @@ def _error_codes(path: str, method: str, operation: dict[str, Any], source: str,
         codes.add("413")
     if klass is not None:
         codes.add("429")
-    if "_live_decision(" in source or "facts_provider" in source or "status_code=503" in source \
-            or "wiki_bot" in source:
+    if (
+        "_live_decision(" in source
+        or "facts_provider" in source
+        or "status_code=503" in source
+        or "wiki_bot" in source
+    ):
         codes.add("503")
     return codes
 
 
 def document(app: FastAPI) -> dict[str, Any]:
-    schema = get_openapi(title=app.title, version=app.version, routes=app.routes,
-                         description="Scrutin's HTTP API. Errors are always "
-                                     '`{"error": code, "detail": text}`.')
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        routes=app.routes,
+        description='Scrutin\'s HTTP API. Errors are always `{"error": code, "detail": text}`.',
+    )
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
@@ -138,8 +155,7 @@ def document(app: FastAPI) -> dict[str, Any]:
     for route in _routes(app):
         for method in getattr(route, "methods", None) or ():
             endpoints[(route.path, method.lower())] = getattr(route, "endpoint", None)
-            dependencies[(route.path, method.lower())] = _dependency_calls(
-                getattr(route, "dependant", None))
+            dependencies[(route.path, method.lower())] = _dependency_calls(getattr(route, "dependant", None))
     error_ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
@@ -147,12 +163,17 @@ def document(app: FastAPI) -> dict[str, Any]:
             login = _login(source, dependencies.get((path, method), set()))
             responses = operation.setdefault("responses", {})
             for code in sorted(_error_codes(path, method, operation, source, login)):
-                responses[code] = {"description": DESCRIPTIONS[code],
-                                   "content": {"application/json": {"schema": error_ref}}}
+                responses[code] = {
+                    "description": DESCRIPTIONS[code],
+                    "content": {"application/json": {"schema": error_ref}},
+                }
                 if code == "429":
-                    responses[code]["headers"] = {"Retry-After": {
-                        "description": "seconds to wait before retrying",
-                        "schema": {"type": "integer", "minimum": 1}}}
+                    responses[code]["headers"] = {
+                        "Retry-After": {
+                            "description": "seconds to wait before retrying",
+                            "schema": {"type": "integer", "minimum": 1},
+                        }
+                    }
             if login == "required":
                 operation["security"] = [{"bearer": []}, {"session_cookie": []}]
             elif login == "optional":

@@ -62,11 +62,14 @@ class RateLimits:
     def __init__(self, settings: Settings) -> None:
         storage = storage_from_string(settings.rate_limit_storage)
         # The moving window is exact; stores without it (memcached) get the sliding counter.
-        self.limiter: RateLimiter = (MovingWindowRateLimiter(storage)
-                                     if isinstance(storage, MovingWindowSupport)
-                                     else SlidingWindowCounterRateLimiter(storage))
+        self.limiter: RateLimiter = (
+            MovingWindowRateLimiter(storage)
+            if isinstance(storage, MovingWindowSupport)
+            else SlidingWindowCounterRateLimiter(storage)
+        )
         self.limits: dict[str, list[RateLimitItem]] = {
-            name: parse_many(text) if text else [] for name, text in settings.rate_limits.items()}
+            name: parse_many(text) if text else [] for name, text in settings.rate_limits.items()
+        }
 
     def hit(self, klass: str, key: str) -> None:
         """Count one request of ``key`` in ``klass``; :class:`RateLimited` if over a limit."""
@@ -77,16 +80,16 @@ class RateLimits:
                 refused = [item for item in items if not self.limiter.hit(item, klass, key)]
             if not refused:
                 return
-            reset = max(self.limiter.get_window_stats(item, klass, key).reset_time
-                        for item in refused)
+            reset = max(self.limiter.get_window_stats(item, klass, key).reset_time for item in refused)
         except Exception:  # noqa: BLE001 - a shared store that is down must not stop voting
-            log.warning("rate-limit storage failed; request of class %s not counted", klass,
-                        exc_info=True)
+            log.warning("rate-limit storage failed; request of class %s not counted", klass, exc_info=True)
             return
         retry_after = max(1, math.ceil(reset - time.time()))
-        raise RateLimited(f"too many requests of this kind ({klass}: at most "
-                          f"{', '.join(str(i) for i in refused)}); retry in {retry_after} s",
-                          retry_after)
+        raise RateLimited(
+            f"too many requests of this kind ({klass}: at most "
+            f"{', '.join(str(i) for i in refused)}); retry in {retry_after} s",
+            retry_after,
+        )
 
 
 def route_class(request: Request) -> str | None:

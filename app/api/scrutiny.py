@@ -44,28 +44,45 @@ def signals(request: Request, election_id: str, actor: CurrentActor, work: Work)
         return scrutiny.signal_report(session, actor, election_id, window, min_voters)
 
 
-def _strike(request: Request, work: UnitOfWork, notices: RevoteNotices, actor: Actor,
-            election_id: str, body: StrikeIn, unstrike: bool) -> dict:
+def _strike(
+    request: Request,
+    work: UnitOfWork,
+    notices: RevoteNotices,
+    actor: Actor,
+    election_id: str,
+    body: StrikeIn,
+    unstrike: bool,
+) -> dict:
     window, min_voters = _signal_params(request)
     with work() as session:
-        result = scrutiny.strike(session, actor, election_id, body.selector(), body.reason_code,
-                                 body.reason_text, unstrike=unstrike,
-                                 invite_to_revote=body.invite_to_revote, window=window,
-                                 min_voters=min_voters)
+        result = scrutiny.strike(
+            session,
+            actor,
+            election_id,
+            body.selector(),
+            body.reason_code,
+            body.reason_text,
+            unstrike=unstrike,
+            invite_to_revote=body.invite_to_revote,
+            window=window,
+            min_voters=min_voters,
+        )
         notices.queue(session, election_id, result["invited"], reason_code=body.reason_code)
     notices.wake()
     return result
 
 
 @router.post("/scrutiny/strike", response_model=StrikeDone)
-def strike(request: Request, election_id: str, body: StrikeIn, actor: CurrentActor,
-           work: Work, notices: Notices) -> dict:
+def strike(
+    request: Request, election_id: str, body: StrikeIn, actor: CurrentActor, work: Work, notices: Notices
+) -> dict:
     return _strike(request, work, notices, actor, election_id, body, unstrike=False)
 
 
 @router.post("/scrutiny/unstrike", response_model=StrikeDone)
-def unstrike(request: Request, election_id: str, body: StrikeIn, actor: CurrentActor,
-             work: Work, notices: Notices) -> dict:
+def unstrike(
+    request: Request, election_id: str, body: StrikeIn, actor: CurrentActor, work: Work, notices: Notices
+) -> dict:
     return _strike(request, work, notices, actor, election_id, body, unstrike=True)
 
 
@@ -114,9 +131,16 @@ def change_candidates(
     """Withdraw a candidate (``replacement`` empty) or swap in a new one: a new ballot version."""
     with work() as session:
         result = definitions.change_candidates(
-            session, actor, election_id, question=body.question, position=body.position,
-            replacement=body.replacement, reason=body.reason, old_ballots=body.old_ballots,
-            acknowledge_small_slots=body.acknowledge_small_slots)
+            session,
+            actor,
+            election_id,
+            question=body.question,
+            position=body.position,
+            replacement=body.replacement,
+            reason=body.reason,
+            old_ballots=body.old_ballots,
+            acknowledge_small_slots=body.acknowledge_small_slots,
+        )
         notices.queue(session, election_id, result["invited"], reason_code="candidate_change")
     notices.wake()
     return result

@@ -50,8 +50,7 @@ def submit_mix(election_id: str, body: MixIn, actor: CurrentActor, work: Work) -
 @router.post("/tally/shares", response_model=TallyView, response_model_exclude_unset=True)
 def submit_share(election_id: str, body: ShareIn, actor: CurrentActor, work: Work) -> dict:
     with work() as session:
-        return tally.submit_share(session, actor, election_id, body.share, body.tally_hash,
-                                  body.signature)
+        return tally.submit_share(session, actor, election_id, body.share, body.tally_hash, body.signature)
 
 
 @router.get("/results", response_model=Results)
@@ -66,8 +65,9 @@ def results_csv(election_id: str, actor: MaybeActor, work: Work) -> Response:
     with work.read(election_id) as session:
         elections.load_visible(session, actor, election_id)
         text = exports.results_csv(tally.results(session, election_id))
-    return CSVResponse(text, headers={
-        "Content-Disposition": f'attachment; filename="{election_id}-results.csv"'})
+    return CSVResponse(
+        text, headers={"Content-Disposition": f'attachment; filename="{election_id}-results.csv"'}
+    )
 
 
 @router.get("/results.wikitext", response_class=PlainTextResponse)
@@ -88,13 +88,22 @@ def results_blt(
     with work.read(election_id) as session:
         elections.load_visible(session, actor, election_id)
         text = exports.results_blt(tally.results(session, election_id), question)
-    return PlainTextResponse(text, headers={
-        "Content-Disposition": f'attachment; filename="{election_id}-question-{question + 1}.blt"'})
+    return PlainTextResponse(
+        text,
+        headers={"Content-Disposition": f'attachment; filename="{election_id}-question-{question + 1}.blt"'},
+    )
 
 
-@router.get("/record", response_class=Response, responses={200: {
-    "description": "the election record (docs/record.md): the board and every ballot it names",
-    "content": {"application/json": {"schema": {"type": "object", "required": ["board"]}}}}})
+@router.get(
+    "/record",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the election record (docs/record.md): the board and every ballot it names",
+            "content": {"application/json": {"schema": {"type": "object", "required": ["board"]}}},
+        }
+    },
+)
 def record(request: Request, election_id: str, actor: MaybeActor, work: Work) -> Response:
     """The whole public election record: the board plus every ballot it refers to."""
     # Read-only: a large export must not hold the database's write lock.
@@ -104,5 +113,8 @@ def record(request: Request, election_id: str, actor: MaybeActor, work: Work) ->
     if actor is not None:
         with work() as session:
             audit.record(session, election_id, actor, "record.export", {"bytes": len(body)})
-    return Response(body, media_type="application/json", headers={
-        "Content-Disposition": f'attachment; filename="{election_id}-record.json"'})
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{election_id}-record.json"'},
+    )

@@ -36,8 +36,7 @@ def publish_results(
     page = wiki.read_target(bot, body.page, write=not body.dry_run)
     with work.read(election_id) as session:
         previous = wiki.last_publish(session, election_id, page.title)
-    outcome = wiki.publish_results(bot, plan, previous, page, dry_run=body.dry_run,
-                                   force=body.force)
+    outcome = wiki.publish_results(bot, plan, previous, page, dry_run=body.dry_run, force=body.force)
     if not body.dry_run:
         with work() as session:
             wiki.record_publish(session, actor, election_id, bot, outcome)
@@ -57,8 +56,11 @@ def announce(
     ``action=massmessage`` when the wiki has MassMessage and the bot may use it, else a new
     section on each user talk page. Every delivery is an outbox row (sent / failed / skipped);
     call again (with ``since`` from the first answer) until ``remaining`` is 0."""
-    since = body.since.astimezone(UTC) if body.since and body.since.tzinfo else \
-        (body.since.replace(tzinfo=UTC) if body.since else utcnow())
+    since = (
+        body.since.astimezone(UTC)
+        if body.since and body.since.tzinfo
+        else (body.since.replace(tzinfo=UTC) if body.since else utcnow())
+    )
     message = wiki.Announcement(subject=dict(body.subject), body=dict(body.body))
     base_url = settings.base_url
     with work.read(election_id) as session:
@@ -66,40 +68,73 @@ def announce(
     bot = wiki.require_bot(request.app.state.wiki_bot, write=not body.dry_run)
     try:
         lang = bot.siteinfo().get("lang")
-        use_mm = bot.has_massmessage() and bot.has_identity and (
-            "massmessage" in bot.check(needed=()).rights)
+        use_mm = bot.has_massmessage() and bot.has_identity and ("massmessage" in bot.check(needed=()).rights)
     except WikiBotError as exc:
         raise wiki.wiki_error(exc) from exc
     channel = "massmessage" if use_mm else "wiki-talk"
     with work.write_for(election_id) as session:
-        plan = wiki.announce_plan(session, actor, election_id, message, since=since,
-                                  limit=body.limit, channel=channel, lang=lang,
-                                  base_url=base_url, claim=not body.dry_run)
+        plan = wiki.announce_plan(
+            session,
+            actor,
+            election_id,
+            message,
+            since=since,
+            limit=body.limit,
+            channel=channel,
+            lang=lang,
+            base_url=base_url,
+            claim=not body.dry_run,
+        )
     subject, text = plan["subject"], plan["text"]
-    answer = {"batch": plan["key"], "channel": channel, "since": since.isoformat(),
-              "subject": subject, "text": text, "dry_run": body.dry_run}
+    answer = {
+        "batch": plan["key"],
+        "channel": channel,
+        "since": since.isoformat(),
+        "subject": subject,
+        "text": text,
+        "dry_run": body.dry_run,
+    }
     if body.dry_run:
-        return {**answer, "counts": plan["counts"], "remaining": plan["remaining"],
-                "would_send": plan["todo"], "deliveries": []}
+        return {
+            **answer,
+            "counts": plan["counts"],
+            "remaining": plan["remaining"],
+            "would_send": plan["todo"],
+            "deliveries": [],
+        }
     if not plan["todo"]:
         outcomes: list[dict] = []
     elif use_mm:
-        outcomes = wiki.massmessage_deliveries(bot, election_id, plan["todo"], subject, text,
-                                               plan["key"])
+        outcomes = wiki.massmessage_deliveries(bot, election_id, plan["todo"], subject, text, plan["key"])
     else:
         outcomes = wiki.talk_page_deliveries(bot, plan["todo"], subject, text, plan["key"])
     with work() as session:
-        counts = wiki.mark(session, election_id, plan["key"], channel, subject, text, outcomes,
-                           actor, bot)
-        audit.record(session, election_id, actor, "wiki.announce", {
-            "batch": plan["key"], "channel": channel,
-            "this_call": {s: sum(o["status"] == s for o in outcomes)
-                          for s in ("sent", "failed", "skipped", "unknown")}})
+        counts = wiki.mark(session, election_id, plan["key"], channel, subject, text, outcomes, actor, bot)
+        audit.record(
+            session,
+            election_id,
+            actor,
+            "wiki.announce",
+            {
+                "batch": plan["key"],
+                "channel": channel,
+                "this_call": {
+                    s: sum(o["status"] == s for o in outcomes)
+                    for s in ("sent", "failed", "skipped", "unknown")
+                },
+            },
+        )
     remaining = plan["remaining"] - len(plan["todo"])
-    return {**answer, "counts": counts, "remaining": remaining,
-            "deliveries": [{k: o[k] for k in ("recipient", "status") if k in o}
-                           | ({"reason": o["reason"]} if o.get("reason") else {})
-                           for o in outcomes]}
+    return {
+        **answer,
+        "counts": counts,
+        "remaining": remaining,
+        "deliveries": [
+            {k: o[k] for k in ("recipient", "status") if k in o}
+            | ({"reason": o["reason"]} if o.get("reason") else {})
+            for o in outcomes
+        ],
+    }
 
 
 @router.post("/securepoll/import", status_code=201, response_model=SecurePollImported)
@@ -112,5 +147,4 @@ def securepoll_import(
     """A draft election from a SecurePoll ``dumpElection.php`` XML dump; what has no
     equivalent here is listed in ``unmapped``."""
     with work() as session:
-        return securepoll.import_dump(session, actor, body.xml,
-                                      max_ballot=settings.max_request_bytes)
+        return securepoll.import_dump(session, actor, body.xml, max_ballot=settings.max_request_bytes)

@@ -20,8 +20,9 @@ class ApiError(Exception):
 
 
 class ScrutinSession:
-    def __init__(self, base_url: str, token: str | None = None,
-                 http: httpx.Client | None = None, timeout: float = 60.0) -> None:
+    def __init__(
+        self, base_url: str, token: str | None = None, http: httpx.Client | None = None, timeout: float = 60.0
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = http or httpx.Client(base_url=self.base_url, timeout=timeout)
         self.token = token
@@ -38,15 +39,17 @@ class ScrutinSession:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def request(self, method: str, path: str, body: Any = None,
-                params: dict[str, Any] | None = None) -> Any:
-        response = self.http.request(method, path, json=body, params=params,
-                                     headers=self._headers())
+    def request(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Any:
+        response = self.http.request(method, path, json=body, params=params, headers=self._headers())
         if response.status_code >= 400:
             try:
                 data = response.json()
-                raise ApiError(response.status_code, data.get("error", "http_error"),
-                               data.get("detail", response.text), data.get("field"))
+                raise ApiError(
+                    response.status_code,
+                    data.get("error", "http_error"),
+                    data.get("detail", response.text),
+                    data.get("field"),
+                )
             except ValueError:
                 raise ApiError(response.status_code, "http_error", response.text) from None
         return response.json() if response.content else None
@@ -68,8 +71,7 @@ class ScrutinSession:
         events: list[dict[str, Any]] = []
         after = 0
         while True:
-            page = self.get(f"/api/v1/elections/{election_id}/board",
-                            {"after": after, "limit": 1000})
+            page = self.get(f"/api/v1/elections/{election_id}/board", {"after": after, "limit": 1000})
             events.extend(page["events"])
             if len(page["events"]) < 1000:
                 return events

@@ -73,8 +73,13 @@ class KeyFile:
         if self._key is None:
             if self._salt is None:
                 self._salt = utils.random(pwhash.argon2id.SALTBYTES)
-            self._key = pwhash.argon2id.kdf(secret.SecretBox.KEY_SIZE, self._passphrase,
-                                            self._salt, opslimit=self._ops, memlimit=self._mem)
+            self._key = pwhash.argon2id.kdf(
+                secret.SecretBox.KEY_SIZE,
+                self._passphrase,
+                self._salt,
+                opslimit=self._ops,
+                memlimit=self._mem,
+            )
         return self._key
 
     def load(self) -> dict[str, Any]:
@@ -107,8 +112,7 @@ class KeyFile:
             plain = secret.SecretBox(self._derive()).decrypt(box)
         except NaclCryptoError:
             self._key = None
-            raise KeyFileError(f"wrong passphrase for {self.path} (or the file was "
-                               "altered)") from None
+            raise KeyFileError(f"wrong passphrase for {self.path} (or the file was altered)") from None
         state = json.loads(plain)
         if not isinstance(state, dict):  # pragma: no cover - we wrote it
             raise KeyFileError(f"{self.path} is damaged")
@@ -119,8 +123,15 @@ class KeyFile:
         assert self._salt is not None
         plain = json.dumps(state, sort_keys=True, separators=(",", ":")).encode()
         box = secret.SecretBox(key).encrypt(plain)
-        doc = {"format": self.format, "version": VERSION,
-               "kdf": {"alg": "argon2id13", "salt": base64.b64encode(self._salt).decode(),
-                       "opslimit": self._ops, "memlimit": self._mem},
-               "box": base64.b64encode(bytes(box)).decode()}
+        doc = {
+            "format": self.format,
+            "version": VERSION,
+            "kdf": {
+                "alg": "argon2id13",
+                "salt": base64.b64encode(self._salt).decode(),
+                "opslimit": self._ops,
+                "memlimit": self._mem,
+            },
+            "box": base64.b64encode(bytes(box)).decode(),
+        }
         write_private(self.path, json.dumps(doc, indent=2).encode())

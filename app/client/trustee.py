@@ -61,9 +61,16 @@ def load_fingerprints(text: str) -> list[str]:
 
 
 class TrusteeClient:
-    def __init__(self, session: ScrutinSession, election_id: str, key_file: Path,
-                 passphrase: str, expected_trustees: Iterable[str] | None = None, *,
-                 verify_workers: int = 1) -> None:
+    def __init__(
+        self,
+        session: ScrutinSession,
+        election_id: str,
+        key_file: Path,
+        passphrase: str,
+        expected_trustees: Iterable[str] | None = None,
+        *,
+        verify_workers: int = 1,
+    ) -> None:
         self.session = session
         # Processes for re-verifying the record before mixing or decrypting (ballots, mixes).
         self.verify_workers = verify_workers
@@ -72,10 +79,14 @@ class TrusteeClient:
         self._file = KeyFile(self.key_file, passphrase)
         self.state: dict[str, Any] = self._file.load()
         if self.state.get("election_id") not in (None, election_id):
-            raise TrusteeRefusal(f"{self.key_file} belongs to election "
-                                 f"{self.state['election_id']!r}, not {election_id!r}")
-        self.expected = ([protocol.normalise_fingerprint(f) for f in expected_trustees]
-                         if expected_trustees is not None else None)
+            raise TrusteeRefusal(
+                f"{self.key_file} belongs to election {self.state['election_id']!r}, not {election_id!r}"
+            )
+        self.expected = (
+            [protocol.normalise_fingerprint(f) for f in expected_trustees]
+            if expected_trustees is not None
+            else None
+        )
         if "identity_seed" not in self.state:
             self.state["identity_seed"] = protocol.generate_identity().hex()
             self._save()
@@ -119,8 +130,10 @@ class TrusteeClient:
         if seen:
             seq, digest = int(seen["seq"]), seen["hash"]
             if len(events) < seq or events[seq - 1]["hash"] != digest:
-                raise TrusteeRefusal(f"the board no longer contains event {seq} as this trustee "
-                                     "saw it: the server rewrote the public record")
+                raise TrusteeRefusal(
+                    f"the board no longer contains event {seq} as this trustee "
+                    "saw it: the server rewrote the public record"
+                )
         if events and seen != (now := {"seq": events[-1]["seq"], "hash": head}):
             # Saved at once: the CLI runs one step per process, and the next run must refuse a
             # board older than the one this run saw (steps such as reveal save nothing else).
@@ -135,8 +148,9 @@ class TrusteeClient:
         except InvalidCeremony as exc:
             raise TrusteeRefusal(f"the board's key ceremony does not replay: {exc}") from None
         if state.protocol != protocol.PROTOCOL:
-            raise TrusteeRefusal(f"this client runs ceremony protocol {protocol.PROTOCOL}, the "
-                                 f"election uses {state.protocol}")
+            raise TrusteeRefusal(
+                f"this client runs ceremony protocol {protocol.PROTOCOL}, the election uses {state.protocol}"
+            )
         if self.expected is not None:
             try:
                 protocol.require_trustees(state, self.expected)
@@ -163,11 +177,12 @@ class TrusteeClient:
     def status(self) -> dict[str, Any]:
         return self.session.get(self.path)  # type: ignore[no-any-return]
 
-    def _post(self, step: str, kind: str, number: int, index: int,
-              body: dict[str, Any]) -> dict[str, Any]:
+    def _post(self, step: str, kind: str, number: int, index: int, body: dict[str, Any]) -> dict[str, Any]:
         signature = protocol.sign_message(self.seed, kind, self.election_id, number, index, body)
-        return self.session.post(f"{self.path}/{step}",  # type: ignore[no-any-return]
-                                 {"round": number, **body, "signature": signature})
+        return self.session.post(
+            f"{self.path}/{step}",  # type: ignore[no-any-return]
+            {"round": number, **body, "signature": signature},
+        )
 
     # --- ceremony steps -----------------------------------------------------------------
     def join(self) -> int:
@@ -183,8 +198,13 @@ class TrusteeClient:
             self._save()
         box_public = bytes(PrivateKey(bytes.fromhex(mine["box_private"])).public_key).hex()
         index = int(me["index"])
-        result = self._post("join", protocol.JOINED, number, index,
-                            {"signing_key": self.signing_key, "encryption_key": box_public})
+        result = self._post(
+            "join",
+            protocol.JOINED,
+            number,
+            index,
+            {"signing_key": self.signing_key, "encryption_key": box_public},
+        )
         mine["index"] = index
         self.state["index"] = index
         self._save()
@@ -198,16 +218,16 @@ class TrusteeClient:
         mine = self._round_state(rnd.number)
         if "coefficients" not in mine:
             polynomial = TrusteePolynomial.generate(rnd.threshold)
-            context = protocol.commitment_context(self.election_id, rnd.number, index,
-                                                  self.signing_key)
-            mine.update(coefficients=[c.hex() for c in polynomial.coefficients],
-                        commitments=[c.hex() for c in polynomial.commitments],
-                        proofs=polynomial.commitment_proofs(context),
-                        share_seed=secrets.token_hex(32))
+            context = protocol.commitment_context(self.election_id, rnd.number, index, self.signing_key)
+            mine.update(
+                coefficients=[c.hex() for c in polynomial.coefficients],
+                commitments=[c.hex() for c in polynomial.commitments],
+                proofs=polynomial.commitment_proofs(context),
+                share_seed=secrets.token_hex(32),
+            )
             self._save()
         digest = protocol.commitments_digest(mine["commitments"], mine["proofs"])
-        self._post("commitment-hash", protocol.COMMITMENT_HASH, rnd.number, index,
-                   {"digest": digest})
+        self._post("commitment-hash", protocol.COMMITMENT_HASH, rnd.number, index, {"digest": digest})
 
     def reveal(self) -> None:
         """Publish the commitments, once every trustee has committed to theirs."""
@@ -217,8 +237,13 @@ class TrusteeClient:
         if not rnd.all_have("commitment_hash"):
             raise TrusteeRefusal("not every trustee has committed yet; reveal later")
         mine = self._round_state(rnd.number)
-        self._post("commitments", protocol.COMMITMENTS, rnd.number, index,
-                   {"commitments": mine["commitments"], "proofs": mine["proofs"]})
+        self._post(
+            "commitments",
+            protocol.COMMITMENTS,
+            rnd.number,
+            index,
+            {"commitments": mine["commitments"], "proofs": mine["proofs"]},
+        )
 
     def send_shares(self) -> None:
         """Seal one share to each other trustee's encryption key *as signed on the board*."""
@@ -235,9 +260,11 @@ class TrusteeClient:
             if j == index:
                 continue
             raw = seal_share_revealable(
-                bytes.fromhex(trustee.encryption_key), polynomial.share_for(j),
+                bytes.fromhex(trustee.encryption_key),
+                polynomial.share_for(j),
                 protocol.share_context(self.election_id, rnd.number, index, j),
-                protocol.share_ephemeral_key(seed, rnd.number, j))
+                protocol.share_ephemeral_key(seed, rnd.number, j),
+            )
             sealed[str(j)] = base64.b64encode(raw).decode()
         self._post("shares", protocol.SHARES_SENT, rnd.number, index, {"sealed": sealed})
 
@@ -257,8 +284,7 @@ class TrusteeClient:
         try:
             protocol.check_manifest_against_round(manifest, rnd, self.election_id)
         except InvalidCeremony as exc:
-            raise TrusteeRefusal(f"the proposed manifest is not the board's ceremony: {exc}"
-                                 ) from None
+            raise TrusteeRefusal(f"the proposed manifest is not the board's ceremony: {exc}") from None
         fingerprint = election_fingerprint(manifest)
         mine = self._round_state(rnd.number)
         box_private = bytes.fromhex(mine["box_private"])
@@ -269,8 +295,11 @@ class TrusteeClient:
                 continue
             assert trustee.sealed is not None
             try:
-                share = open_share(box_private, trustee.sealed[index],
-                                   protocol.share_context(self.election_id, rnd.number, j, index))
+                share = open_share(
+                    box_private,
+                    trustee.sealed[index],
+                    protocol.share_context(self.election_id, rnd.number, j, index),
+                )
                 verify_share(trustee.points or [], index, share)
             except CryptoError as exc:
                 complaints.append((j, f"share does not verify: {exc}"))
@@ -279,14 +308,16 @@ class TrusteeClient:
         if complaints:
             result: dict[str, Any] = {}
             for j, reason in complaints:
-                result = self._post("complaints", protocol.COMPLAINT, rnd.number, index,
-                                    {"complainant_index": index, "accused_index": j,
-                                     "reason": reason})
+                result = self._post(
+                    "complaints",
+                    protocol.COMPLAINT,
+                    rnd.number,
+                    index,
+                    {"complainant_index": index, "accused_index": j, "reason": reason},
+                )
             return {"status": "complained", **result}
-        result = self._post("confirm", protocol.CONFIRMED, rnd.number, index,
-                            {"fingerprint": fingerprint})
-        self.state.update(secret_share=secret.hex(), fingerprint=fingerprint,
-                          ceremony_round=rnd.number)
+        result = self._post("confirm", protocol.CONFIRMED, rnd.number, index, {"fingerprint": fingerprint})
+        self.state.update(secret_share=secret.hex(), fingerprint=fingerprint, ceremony_round=rnd.number)
         # The polynomial stays until the election is set up: another trustee may still complain
         # about our share, and answering needs it (``ceremony()`` forgets it after the setup).
         self._save()
@@ -305,11 +336,14 @@ class TrusteeClient:
                 continue
             j = complaint.complainant
             share = self._polynomial(mine).share_for(j)
-            ephemeral = protocol.share_ephemeral_key(bytes.fromhex(mine["share_seed"]),
-                                                     rnd.number, j)
-            self._post("answer", protocol.ANSWER, rnd.number, index,
-                       {"complainant_index": j, "share": share.hex(),
-                        "ephemeral_secret": ephemeral.hex()})
+            ephemeral = protocol.share_ephemeral_key(bytes.fromhex(mine["share_seed"]), rnd.number, j)
+            self._post(
+                "answer",
+                protocol.ANSWER,
+                rnd.number,
+                index,
+                {"complainant_index": j, "share": share.hex(), "ephemeral_secret": ephemeral.hex()},
+            )
             answered += 1
         return answered
 
@@ -317,10 +351,13 @@ class TrusteeClient:
         """Do whatever the board says this trustee can do now; returns what was done."""
         state = self.ceremony()
         rnd = state.round
-        record = rnd.trustees.get(self.state.get("index", -1)) \
-            if state.trustee_by_key(self.signing_key) else None
-        if any(c.accused == (record.index if record else None) and c.answer is None
-               and c.finding is None for c in rnd.complaints):
+        record = (
+            rnd.trustees.get(self.state.get("index", -1)) if state.trustee_by_key(self.signing_key) else None
+        )
+        if any(
+            c.accused == (record.index if record else None) and c.answer is None and c.finding is None
+            for c in rnd.complaints
+        ):
             return f"answered {self.answer_complaints()} complaint(s)"
         if rnd.dead:
             return "the round stopped at a complaint; the committee restarts it"
@@ -377,10 +414,11 @@ class TrusteeClient:
             report = verify_record(record, workers=self.verify_workers, counter=count_rankings)
         except CryptoError as exc:
             raise TrusteeRefusal(f"the election record does not verify: {exc}") from None
-        if report.fingerprint != self.state["fingerprint"] and not self._is_later_version(
-                record):
-            raise TrusteeRefusal(f"the record's election fingerprint {report.fingerprint} is not "
-                                 f"the one this trustee confirmed ({self.state['fingerprint']})")
+        if report.fingerprint != self.state["fingerprint"] and not self._is_later_version(record):
+            raise TrusteeRefusal(
+                f"the record's election fingerprint {report.fingerprint} is not "
+                f"the one this trustee confirmed ({self.state['fingerprint']})"
+            )
         return record, report
 
     def mix(self) -> list[int]:
@@ -410,28 +448,45 @@ class TrusteeClient:
             if index in chain.mixers or len(chain.mixers) >= required:
                 continue
             if offered.get(q, {}).get("current_hash") != chain.current_hash:
-                raise TrusteeRefusal(f"question {q}: the server offers rows "
-                                     f"{offered.get(q, {}).get('current_hash')!r} to mix; the "
-                                     f"verified chain on the board ends in {chain.current_hash}")
+                raise TrusteeRefusal(
+                    f"question {q}: the server offers rows "
+                    f"{offered.get(q, {}).get('current_hash')!r} to mix; the "
+                    f"verified chain on the board ends in {chain.current_hash}"
+                )
             position = len(chain.mixers)
             width = chain.input.width
-            output, proof = shuffle(key, chain.current, width,
-                                    mixnet.mix_context(self.election_id, fingerprint, tally_hash,
-                                                       q, position, index),
-                                    mixnet.generator_seed(self.election_id, fingerprint, q),
-                                    workers=self.verify_workers)
+            output, proof = shuffle(
+                key,
+                chain.current,
+                width,
+                mixnet.mix_context(self.election_id, fingerprint, tally_hash, q, position, index),
+                mixnet.generator_seed(self.election_id, fingerprint, q),
+                workers=self.verify_workers,
+            )
             proof_json = proof.to_json()
             output_hash = rows_hash(output, width)
             body = mixnet.mix_body(q, position, chain.current_hash, output_hash, proof_json)
-            self.session.post(f"/api/v1/elections/{self.election_id}/tally/mixes", {
-                "round": int(self.state["ceremony_round"]), "index": index, "question": q,
-                "position": position, "input_hash": chain.current_hash,
-                "output_hash": output_hash,
-                "ciphertexts": [[c.to_json() for c in row] for row in output],
-                "proof": proof_json,
-                "signature": protocol.sign_message(self.seed, mixnet.MIX, self.election_id,
-                                                   int(self.state["ceremony_round"]), index,
-                                                   body)})
+            self.session.post(
+                f"/api/v1/elections/{self.election_id}/tally/mixes",
+                {
+                    "round": int(self.state["ceremony_round"]),
+                    "index": index,
+                    "question": q,
+                    "position": position,
+                    "input_hash": chain.current_hash,
+                    "output_hash": output_hash,
+                    "ciphertexts": [[c.to_json() for c in row] for row in output],
+                    "proof": proof_json,
+                    "signature": protocol.sign_message(
+                        self.seed,
+                        mixnet.MIX,
+                        self.election_id,
+                        int(self.state["ceremony_round"]),
+                        index,
+                        body,
+                    ),
+                },
+            )
             mixed.append(q)
         return mixed
 
@@ -452,47 +507,60 @@ class TrusteeClient:
         tally_hash = encrypted_tally_hash(payload)
         asked = self.session.get(f"/api/v1/elections/{self.election_id}/tally")
         if asked.get("ciphertexts") != payload["ciphertexts"]:
-            raise TrusteeRefusal("the server asks to decrypt ciphertexts that are not the "
-                                 "encrypted tally on the board")
+            raise TrusteeRefusal(
+                "the server asks to decrypt ciphertexts that are not the encrypted tally on the board"
+            )
         definition = int(payload["definition_version"])
         fingerprint = self._fingerprint_of(board, definition)
         index = int(self.state["index"])
-        ciphertexts = [Ciphertext.from_json(c, allow_identity=True)
-                       for c in payload["ciphertexts"]]
+        ciphertexts = [Ciphertext.from_json(c, allow_identity=True) for c in payload["ciphertexts"]]
         if report.mix_chains:
             required = mixnet.mixes_required(self._manifest_of(board, definition))
             if not mixnet.complete(report.mix_chains, required):
-                raise TrusteeRefusal(f"the ranked ballots are not yet mixed by {required} "
-                                     "different trustees: nothing is decrypted before that")
+                raise TrusteeRefusal(
+                    f"the ranked ballots are not yet mixed by {required} "
+                    "different trustees: nothing is decrypted before that"
+                )
             tally_hash = mixnet.decryption_target_hash(tally_hash, report.mix_chains)
             ciphertexts = mixnet.decryption_ciphertexts(ciphertexts, report.mix_chains)
         done = self.state.get("decrypted_tally")
         if done is not None and done != tally_hash:
-            raise TrusteeRefusal(f"this trustee already decrypted tally {done}; it never "
-                                 "decrypts a second, different one")
-        share = decryption_share(ciphertexts, Scalar.from_hex(self.state["secret_share"]), index,
-                                 decryption_context(self.election_id, fingerprint, tally_hash),
-                                 slot_bound=True, workers=self.verify_workers)
+            raise TrusteeRefusal(
+                f"this trustee already decrypted tally {done}; it never decrypts a second, different one"
+            )
+        share = decryption_share(
+            ciphertexts,
+            Scalar.from_hex(self.state["secret_share"]),
+            index,
+            decryption_context(self.election_id, fingerprint, tally_hash),
+            slot_bound=True,
+            workers=self.verify_workers,
+        )
         self.state["decrypted_tally"] = tally_hash
         self._save()
-        signature = protocol.sign_decryption_share(self.seed, self.election_id,
-                                                   int(self.state["ceremony_round"]), index,
-                                                   tally_hash, share)
+        signature = protocol.sign_decryption_share(
+            self.seed, self.election_id, int(self.state["ceremony_round"]), index, tally_hash, share
+        )
         return self.session.post(  # type: ignore[no-any-return]
             f"/api/v1/elections/{self.election_id}/tally/shares",
-            {"share": share, "tally_hash": tally_hash, "signature": signature})
+            {"share": share, "tally_hash": tally_hash, "signature": signature},
+        )
 
     def _manifest_of(self, board: list[dict[str, Any]], version: int) -> dict[str, Any]:
         for event in board:
-            if event["type"] in ("election_setup", "ballot_definition") and \
-                    event["payload"]["manifest"]["definition_version"] == version:
+            if (
+                event["type"] in ("election_setup", "ballot_definition")
+                and event["payload"]["manifest"]["definition_version"] == version
+            ):
                 return dict(event["payload"]["manifest"])
         raise TrusteeRefusal(f"no ballot definition {version} on the board")
 
     def _fingerprint_of(self, board: list[dict[str, Any]], version: int) -> str:
         for event in board:
-            if event["type"] in ("election_setup", "ballot_definition") and \
-                    event["payload"]["manifest"]["definition_version"] == version:
+            if (
+                event["type"] in ("election_setup", "ballot_definition")
+                and event["payload"]["manifest"]["definition_version"] == version
+            ):
                 return str(event["payload"]["fingerprint"])
         raise TrusteeRefusal(f"no ballot definition {version} on the board")
 

@@ -30,14 +30,19 @@ class VoterRefusal(Exception):
 
 
 class VoterClient:
-    def __init__(self, session: ScrutinSession, election_id: str,
-                 credential: CredentialKey | None = None,
-                 expected_fingerprint: str | None = None) -> None:
+    def __init__(
+        self,
+        session: ScrutinSession,
+        election_id: str,
+        credential: CredentialKey | None = None,
+        expected_fingerprint: str | None = None,
+    ) -> None:
         self.session = session
         self.election_id = election_id
         self.credential = credential
-        self.expected_fingerprint = (normalise_fingerprint_code(expected_fingerprint)
-                                     if expected_fingerprint is not None else None)
+        self.expected_fingerprint = (
+            normalise_fingerprint_code(expected_fingerprint) if expected_fingerprint is not None else None
+        )
         self._context: BallotContext | None = None
         self.new_code: str | None = None  # a credential code made here (convenient mode)
         self._check: ceremony.ElectionCheck | None = None
@@ -60,12 +65,15 @@ class VoterClient:
                 raise RuntimeError("the election has no ballot definition yet (key ceremony?)")
             try:
                 self._check = ceremony.check_election(
-                    self.election_id, self.board(), data["manifest"], data.get("fingerprint"),
-                    self.expected_fingerprint)
+                    self.election_id,
+                    self.board(),
+                    data["manifest"],
+                    data.get("fingerprint"),
+                    self.expected_fingerprint,
+                )
             except (CryptoError, KeyError, TypeError) as exc:
                 self._check, self._context = None, None
-                raise VoterRefusal(f"refusing to vote in election {self.election_id}: {exc}"
-                                   ) from None
+                raise VoterRefusal(f"refusing to vote in election {self.election_id}: {exc}") from None
             self._context = None
         return self._check
 
@@ -100,8 +108,7 @@ class VoterClient:
             self.new_code = generate_code()
             self.credential = CredentialKey.from_code(self.new_code, self.election_id)
         if status["credential"] != self.credential.public.hex():
-            self.session.post(f"{self.path}/credential",
-                              {"public_key": self.credential.public.hex()})
+            self.session.post(f"{self.path}/credential", {"public_key": self.credential.public.hex()})
         return self.credential
 
     def make_ballot(self, choices: list[list[int]]) -> dict[str, Any]:
@@ -129,8 +136,12 @@ class VoterClient:
         return check_receipt(self.session, receipt, self.election_id)
 
 
-def check_receipt(session: ScrutinSession, document: Any, election_id: str | None = None,
-                  board: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def check_receipt(
+    session: ScrutinSession,
+    document: Any,
+    election_id: str | None = None,
+    board: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """``scrutin receipt check`` and ``VoterClient.check_receipt``: the receipt (bare, or the
     booth's download) against the election's board (fetched unless given, e.g. from a record).
     The receipt key is the setup manifest's, the board's ceremony having replayed."""
@@ -138,8 +149,7 @@ def check_receipt(session: ScrutinSession, document: Any, election_id: str | Non
         receipt = receipts.unwrap(document)
         eid = election_id or str(receipt.get("election_id"))
         if receipt.get("election_id") != eid:
-            raise VoterRefusal(f"the receipt is for election {receipt.get('election_id')!r}, not "
-                               f"{eid!r}")
+            raise VoterRefusal(f"the receipt is for election {receipt.get('election_id')!r}, not {eid!r}")
         events = board if board is not None else session.board(eid)
         state = ceremony.replay(eid, events)
         setup = next((e for e in events if e["type"] == ceremony.SETUP), None)

@@ -72,8 +72,7 @@ def count(
             resolve_seats(profile, seats)
         result = count_schulze(profile)
     elif method == "debian":
-        result = count_debian(profile, quorum=quorum, majorities=majorities,
-                              majority_rule=majority_rule)
+        result = count_debian(profile, quorum=quorum, majorities=majorities, majority_rule=majority_rule)
     else:
         raise CountingError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     result["method"] = method
@@ -83,11 +82,17 @@ def count(
     return result
 
 
-def count_rankings(candidates: Sequence[str], rankings: Sequence[Sequence[int]], method: str,
-                   seats: int | None, withdrawn: Sequence[str] = ()) -> dict:
+def count_rankings(
+    candidates: Sequence[str],
+    rankings: Sequence[Sequence[int]],
+    method: str,
+    seats: int | None,
+    withdrawn: Sequence[str] = (),
+) -> dict:
     """Count decrypted ranked ballots (candidate indices, most preferred first) — the counter
     that the service, ``scrutin verify`` and the trustee clients hand to
     ``crypto.record.verify_record`` (``crypto.results.RankedCounter``)."""
     profile = Profile.build(list(candidates), [(1, list(r)) for r in rankings], seats=seats)
-    return count(method, profile, seats if method not in ("schulze", "debian") else None,
-                 withdraw=list(withdrawn))
+    return count(
+        method, profile, seats if method not in ("schulze", "debian") else None, withdraw=list(withdrawn)
+    )

@@ -83,10 +83,10 @@ class Profile:
         if name.isdigit() and 1 <= int(name) <= len(self.candidates):
             return int(name) - 1
         if hits:
-            raise CountingError(f"candidate {name!r} is ambiguous: " + ", ".join(
-                self.candidates[i] for i in hits))
-        raise CountingError(f"unknown candidate {name!r}; candidates are: "
-                            + ", ".join(self.candidates))
+            raise CountingError(
+                f"candidate {name!r} is ambiguous: " + ", ".join(self.candidates[i] for i in hits)
+            )
+        raise CountingError(f"unknown candidate {name!r}; candidates are: " + ", ".join(self.candidates))
 
     def withdraw(self, names: Iterable[str]) -> Profile:
         """Remove withdrawn candidates as if they had never stood.
@@ -108,10 +108,10 @@ class Profile:
         for key, value in self.meta.items():
             if key.startswith("per_candidate_") and isinstance(value, (list, tuple)):
                 meta[key] = [value[i] for i in keep]
-        meta["withdrawn"] = [*self.meta.get("withdrawn", []),
-                             *(self.candidates[i] for i in sorted(gone))]
-        return Profile.build([self.candidates[i] for i in keep], ballots, seats=self.seats,
-                             title=self.title, meta=meta)
+        meta["withdrawn"] = [*self.meta.get("withdrawn", []), *(self.candidates[i] for i in sorted(gone))]
+        return Profile.build(
+            [self.candidates[i] for i in keep], ballots, seats=self.seats, title=self.title, meta=meta
+        )
 
     def strict(self) -> tuple[tuple[int, tuple[int, ...]], ...]:
         """Rankings for rules that need a strict order (STV, IRV).
@@ -166,5 +166,6 @@ def resolve_seats(profile: Profile, seats: int | None, *, single: bool = False) 
     if seats > len(profile.candidates):
         raise CountingError(
             f"{seats} seats but only {len(profile.candidates)} candidates"
-            + (" after withdrawals" if profile.meta.get("withdrawn") else ""))
+            + (" after withdrawals" if profile.meta.get("withdrawn") else "")
+        )
     return seats

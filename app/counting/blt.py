@@ -96,17 +96,17 @@ def parse_blt(text: str, *, path: str | None = None) -> Profile:
             raise fail(f"cannot read quoted name: {exc}", lineno) from None
         strings.extend((lineno, t) for t in tokens)
     if len(strings) < n_cand:
-        raise fail(f"header says {n_cand} candidates but {len(strings)} names follow the ballots",
-                   strings[-1][0] if strings else body[-1][0])
+        raise fail(
+            f"header says {n_cand} candidates but {len(strings)} names follow the ballots",
+            strings[-1][0] if strings else body[-1][0],
+        )
     if len(strings) > n_cand + 1:
-        raise fail(f"unexpected text after the title: {strings[n_cand + 1][1]!r}",
-                   strings[n_cand + 1][0])
+        raise fail(f"unexpected text after the title: {strings[n_cand + 1][1]!r}", strings[n_cand + 1][0])
     names = [s for _, s in strings[:n_cand]]
     title = strings[n_cand][1] if len(strings) > n_cand else None
 
     try:
-        profile = Profile.build(names, ballots, seats=seats, title=title,
-                                meta={"format": "blt"})
+        profile = Profile.build(names, ballots, seats=seats, title=title, meta={"format": "blt"})
     except CountingError as exc:
         raise fail(str(exc), None) from None
     if withdrawn:

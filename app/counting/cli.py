@@ -14,8 +14,7 @@ FORMATS = ("json", "text", "wikitext")
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     if value not in allowed:
-        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(allowed)}",
-                                 param_hint=option)
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(allowed)}", param_hint=option)
     return value
 
 
@@ -25,12 +24,16 @@ def count_command(
     seats: int | None = typer.Option(None, "--seats", help="Seats to fill (default: the file's)."),
     quorum: str | None = typer.Option(None, "--quorum", help="Debian quorum Q."),
     withdraw: list[str] = typer.Option(
-        [], "--withdraw", help="Withdrawn candidate (name, unique prefix or number); repeatable."),
+        [], "--withdraw", help="Withdrawn candidate (name, unique prefix or number); repeatable."
+    ),
     majority: list[str] = typer.Option(
-        [], "--majority", help="Debian majority requirement OPTION=N, e.g. 1=3; repeatable."),
+        [], "--majority", help="Debian majority requirement OPTION=N, e.g. 1=3; repeatable."
+    ),
     strict_majority: bool = typer.Option(
-        False, "--strict-majority",
-        help="Debian before 2006: an option needs V(A,D) > N*V(D,A) rather than >=."),
+        False,
+        "--strict-majority",
+        help="Debian before 2006: an option needs V(A,D) > N*V(D,A) rather than >=.",
+    ),
     precision: int | None = typer.Option(None, "--precision", help="Meek decimals."),
     seed: int = typer.Option(0, "--seed", help="Seed of the lot for ties left to chance."),
     fmt: str = typer.Option("text", "--format", "-f", help="|".join(FORMATS)),
@@ -46,10 +49,17 @@ def count_command(
         majorities[key.strip()] = value.strip()
     try:
         profile = load_file(file)
-        result = count(method, profile, seats, withdraw=withdraw, quorum=quorum,
-                       majorities=majorities or None,
-                       majority_rule="strict" if strict_majority else "at-least",
-                       precision=precision, seed=seed)
+        result = count(
+            method,
+            profile,
+            seats,
+            withdraw=withdraw,
+            quorum=quorum,
+            majorities=majorities or None,
+            majority_rule="strict" if strict_majority else "at-least",
+            precision=precision,
+            seed=seed,
+        )
     except CountingError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -73,8 +73,7 @@ def count_debian(
     if n < 2:
         raise CountingError("a Debian vote needs at least two options (one is the default)")
     default = profile.index(default_option or profile.meta.get("default_option") or names[-1])
-    required = [_fraction(v, "majority") for v in
-                profile.meta.get("per_candidate_majority", ["1"] * n)]
+    required = [_fraction(v, "majority") for v in profile.meta.get("per_candidate_majority", ["1"] * n)]
     for key, value in (majorities or {}).items():
         required[profile.index(str(key))] = _fraction(value, "majority")
     q = None if quorum is None else _fraction(quorum, "quorum")
@@ -96,8 +95,7 @@ def count_debian(
             passes = over > need * under
         if not passes:
             ratio = "inf" if under == 0 else f"{over / under:.3f}"
-            dropped.append({**entry, "reason": "majority", "ratio": ratio,
-                            "required": str(need)})
+            dropped.append({**entry, "reason": "majority", "ratio": ratio, "required": str(need)})
 
     gone = {profile.index(e["option"]) for e in dropped}
     alive = [c for c in range(n) if c not in gone]
@@ -111,8 +109,12 @@ def count_debian(
             break
         weakest = min((d[a][b], -d[b][a]) for a, b in inside)
         drop = sorted((a, b) for a, b in inside if (d[a][b], -d[b][a]) == weakest)
-        steps.append({"schwartz_set": [names[c] for c in schwartz],
-                      "dropped_defeats": [[names[a], names[b]] for a, b in drop]})
+        steps.append(
+            {
+                "schwartz_set": [names[c] for c in schwartz],
+                "dropped_defeats": [[names[a], names[b]] for a, b in drop],
+            }
+        )
         defeats -= set(drop)
     winners = sorted(schwartz)
 

@@ -24,8 +24,9 @@ from app.counting.ballots import Profile
 from app.counting.errors import BallotFileError, CountingError
 
 _OPTION = re.compile(r"Option\s+(\d+)-*>:\s*(.*?)\s*(?:\|*/)?\s*$")
-_MAJORITY = re.compile(r"\[\s*(?:needs\s+)?(\d+)\s*:\s*(\d+)(?:\s+majority(?:\s+needed)?)?\s*\]",
-                       re.IGNORECASE)
+_MAJORITY = re.compile(
+    r"\[\s*(?:needs\s+)?(\d+)\s*:\s*(\d+)(?:\s+majority(?:\s+needed)?)?\s*\]", re.IGNORECASE
+)
 _DEFAULT = re.compile(r"further\s+discussion|none\s+of\s+the\s+above", re.IGNORECASE)
 
 
@@ -92,11 +93,15 @@ def parse_debian_tally(text: str, *, path: str | None = None) -> Profile:
         m = _MAJORITY.search(name)
         majorities.append(str(Fraction(int(m.group(1)), int(m.group(2)))) if m else "1")
     try:
-        return Profile.build(names, ballots, meta={
-            "format": "debian",
-            "default_option": names[default],
-            "per_candidate_majority": majorities,
-            "ballot_count": len(votes),
-        })
+        return Profile.build(
+            names,
+            ballots,
+            meta={
+                "format": "debian",
+                "default_option": names[default],
+                "per_candidate_majority": majorities,
+                "ballot_count": len(votes),
+            },
+        )
     except CountingError as exc:
         raise fail(str(exc), None) from None

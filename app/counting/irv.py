@@ -74,8 +74,11 @@ def count_irv(
         record = {
             "round": len(rounds) + 1,
             "votes": {names[c]: tally[c] for c in live},
-            "transfers": ({} if prev is None else {
-                names[c]: tally[c] - prev[c] for c in range(n) if tally[c] != prev[c]}),
+            "transfers": (
+                {}
+                if prev is None
+                else {names[c]: tally[c] - prev[c] for c in range(n) if tally[c] != prev[c]}
+            ),
             "quota": majority,
             "exhausted": total - active,
             "elected": [],
@@ -98,8 +101,7 @@ def count_irv(
             tied = [c for c in live if tally[c] == low]
             if len(tied) > 1:
                 tied = break_by_history(tied, history[:-1], lowest=True)
-            losers = [tied[0] if len(tied) == 1 else
-                      lot.choose(tied, names, "candidate to eliminate")]
+            losers = [tied[0] if len(tied) == 1 else lot.choose(tied, names, "candidate to eliminate")]
         losers.sort()
         out.update(losers)
         eliminated += losers

@@ -26,8 +26,10 @@ def detect_format(text: str, filename: str = "") -> str:
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     if len(first.split()) == 2 and all(p.isdigit() for p in first.split()):
         return "blt"
-    raise BallotFileError("cannot tell the file format (expected BLT, PrefLib .soi/.toi or a "
-                          "Debian tally sheet)", path=filename or None)
+    raise BallotFileError(
+        "cannot tell the file format (expected BLT, PrefLib .soi/.toi or a Debian tally sheet)",
+        path=filename or None,
+    )
 
 
 def parse_text(text: str, *, filename: str = "", fmt: str | None = None) -> Profile:

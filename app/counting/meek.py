@@ -66,8 +66,7 @@ def _build_tree(ballots, elected: set[int], excluded: set[int]) -> Tree:
     return root
 
 
-def _distribute_securepoll(node: Tree, weight: int, kf: list[int], scale: int,
-                           totals: list[int]) -> None:
+def _distribute_securepoll(node: Tree, weight: int, kf: list[int], scale: int, totals: list[int]) -> None:
     # STVTallier::distributeVotes: voteValue = bcmul(weight, kf) (truncated), earned += value*count,
     # weight -= voteValue, stop when the weight reaches 0.
     for c, (n, children) in node.items():
@@ -78,8 +77,7 @@ def _distribute_securepoll(node: Tree, weight: int, kf: list[int], scale: int,
             _distribute_securepoll(children, rest, kf, scale, totals)
 
 
-def _distribute_openstv(node: Tree, remainder: int, kf: list[int], p: int,
-                        totals: list[int]) -> None:
+def _distribute_openstv(node: Tree, remainder: int, kf: list[int], p: int, totals: list[int]) -> None:
     # MeekSTV.updateCount: count[c] += rrr*kf*n/p and rrr = rrr*(p-kf)/p, Python 2 int division
     # on the *aggregated* node weight n (which is why the tree shape matters for this flavour).
     for c, (n, children) in node.items():
@@ -186,11 +184,12 @@ def _securepoll(profile: Profile, seats: int, places: int) -> dict:
         surplus = sum(totals[c] - quota for c in all_winners)
         newly_out: list[int] = []
         if tied_at_quota:
-            unfilled_reason = (_and(names, tied_at_quota) + " reached the quota with equal votes "
-                               f"for {left - len(new_winners)} seat(s) (SecurePoll draws no lots)")
+            unfilled_reason = (
+                _and(names, tied_at_quota) + " reached the quota with equal votes "
+                f"for {left - len(new_winners)} seat(s) (SecurePoll draws no lots)"
+            )
         elif not new_winners:
-            newly_out = _securepoll_exclusions(hopefuls, all_winners, totals, surplus,
-                                               prev_surplus, cycling)
+            newly_out = _securepoll_exclusions(hopefuls, all_winners, totals, surplus, prev_surplus, cycling)
             if newly_out and len(hopefuls) <= left:
                 # No more hopefuls than seats left: the reference Meek rule that STVTallier
                 # follows (prfound.org, step B.1) elects them all. The PHP lacks that test and
@@ -199,23 +198,33 @@ def _securepoll(profile: Profile, seats: int, places: int) -> dict:
                 all_winners = elected + new_winners
                 surplus = sum(totals[c] - quota for c in all_winners)
             elif len(hopefuls) - len(newly_out) < left:
-                unfilled_reason = (_and(names, newly_out) + " were tied at the bottom and "
-                                   "excluded together (SecurePoll draws no lots), which left "
-                                   "fewer candidates than seats")
-        rounds.append({
-            "round": len(rounds) + 1,
-            "action": "count" if not rounds else "iterate",
-            "votes": _named(names, totals, places, hopefuls + all_winners),
-            "transfers": ({} if prev_totals is None else {
-                names[c]: to_str(totals[c] - prev_totals[c], places)
-                for c in range(n) if totals[c] != prev_totals[c]}),
-            "keep_factors": _named(names, kf, places, sorted(elected)),
-            "quota": to_str(quota, places),
-            "surplus": to_str(surplus, places),
-            "exhausted": to_str(total_ballots - votes, places),
-            "elected": [names[c] for c in new_winners],
-            "eliminated": [names[c] for c in sorted(newly_out)],
-        })
+                unfilled_reason = (
+                    _and(names, newly_out) + " were tied at the bottom and "
+                    "excluded together (SecurePoll draws no lots), which left "
+                    "fewer candidates than seats"
+                )
+        rounds.append(
+            {
+                "round": len(rounds) + 1,
+                "action": "count" if not rounds else "iterate",
+                "votes": _named(names, totals, places, hopefuls + all_winners),
+                "transfers": (
+                    {}
+                    if prev_totals is None
+                    else {
+                        names[c]: to_str(totals[c] - prev_totals[c], places)
+                        for c in range(n)
+                        if totals[c] != prev_totals[c]
+                    }
+                ),
+                "keep_factors": _named(names, kf, places, sorted(elected)),
+                "quota": to_str(quota, places),
+                "surplus": to_str(surplus, places),
+                "exhausted": to_str(total_ballots - votes, places),
+                "elected": [names[c] for c in new_winners],
+                "eliminated": [names[c] for c in sorted(newly_out)],
+            }
+        )
         elected = all_winners
         eliminated += sorted(newly_out)
         prev_totals, prev_quota, prev_surplus = totals, quota, surplus
@@ -242,8 +251,7 @@ def _securepoll(profile: Profile, seats: int, places: int) -> dict:
     }
 
 
-def _securepoll_exclusions(hopefuls, winners, totals, surplus, prev_surplus,
-                           cycling: bool) -> list[int]:
+def _securepoll_exclusions(hopefuls, winners, totals, surplus, prev_surplus, cycling: bool) -> list[int]:
     """STVTallier::declareEliminated (candidates tied at the bottom go together).
 
     SecurePoll compares the lowest total with the next distinct total among all candidates still
@@ -339,21 +347,30 @@ def _openstv(profile: Profile, seats: int, places: int, seed: int) -> dict:
             continuing.discard(c)
             winners.append(c)
         shown = [c for c in range(n) if c not in set(losers) or c in acted]
-        rounds.append({
-            "round": r + 1,
-            "action": action,
-            "votes": _named(names, totals, places, shown),
-            "transfers": ({} if r == 0 else {
-                names[c]: to_str(totals[c] - counts[r - 1][c], places)
-                for c in range(n) if totals[c] != counts[r - 1][c]}),
-            "keep_factors": _named(names, kfs[r], places,
-                                   [c for c in range(n) if kfs[r][c] not in (0, p)]),
-            "quota": to_str(th, places),
-            "surplus": to_str(surplus[r], places),
-            "exhausted": to_str(exhausted, places),
-            "elected": [names[c] for c in new],
-            "eliminated": [names[c] for c in acted] if action == "eliminate" else [],
-        })
+        rounds.append(
+            {
+                "round": r + 1,
+                "action": action,
+                "votes": _named(names, totals, places, shown),
+                "transfers": (
+                    {}
+                    if r == 0
+                    else {
+                        names[c]: to_str(totals[c] - counts[r - 1][c], places)
+                        for c in range(n)
+                        if totals[c] != counts[r - 1][c]
+                    }
+                ),
+                "keep_factors": _named(
+                    names, kfs[r], places, [c for c in range(n) if kfs[r][c] not in (0, p)]
+                ),
+                "quota": to_str(th, places),
+                "surplus": to_str(surplus[r], places),
+                "exhausted": to_str(exhausted, places),
+                "elected": [names[c] for c in new],
+                "eliminated": [names[c] for c in acted] if action == "eliminate" else [],
+            }
+        )
 
     kfs.append([p] * n)
     update_round(0, "count", _build_tree(ballots, set(), set()), [])
@@ -384,12 +401,10 @@ def _openstv(profile: Profile, seats: int, places: int, seed: int) -> dict:
                     acted = sure_losers(prev)
                     if surplus[prev] == 0:
                         rest = [c for c in continuing if c not in acted]
-                        if len(rest) + len(winners) > seats and \
-                                sum(counts[prev][c] for c in acted) == 0:
+                        if len(rest) + len(winners) > seats and sum(counts[prev][c] for c in acted) == 0:
                             acted.append(weak_tie(prev, rest, "candidate to eliminate"))
                 if not first_elimination or not acted:
-                    acted = sure_losers(prev) or [
-                        weak_tie(prev, continuing, "candidate to eliminate")]
+                    acted = sure_losers(prev) or [weak_tie(prev, continuing, "candidate to eliminate")]
             first_elimination = False
             acted = sorted(acted)
             for c in acted:
@@ -414,7 +429,7 @@ def _openstv(profile: Profile, seats: int, places: int, seed: int) -> dict:
             final_losers.append(c)
         for c in sorted(continuing, key=lambda c: (-counts[r][c], c)):
             winners.append(c)
-        rounds[-1]["elected"] += [names[c] for c in winners[len(winners) - len(continuing):]]
+        rounds[-1]["elected"] += [names[c] for c in winners[len(winners) - len(continuing) :]]
         continuing.clear()
     losers += final_losers + sorted(continuing)
 
@@ -427,9 +442,12 @@ def _openstv(profile: Profile, seats: int, places: int, seed: int) -> dict:
         "elected": [names[c] for c in winners],
         "eliminated": [names[c] for c in losers],
         "unfilled_seats": seats - len(winners),
-        "unfilled_reason": None if len(winners) == seats else (
+        "unfilled_reason": None
+        if len(winners) == seats
+        else (
             "the candidates left for the remaining seats had no votes in the last round "
-            "(OpenSTV 1.7 never elects a candidate without votes)"),
+            "(OpenSTV 1.7 never elects a candidate without votes)"
+        ),
         "quota": to_str(thresh[-1], places),
         "ballots": n_ballots,
         "rounds": rounds,

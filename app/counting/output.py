@@ -42,14 +42,19 @@ def _stv_text(result: dict) -> str:
     lines.append(f"Seats: {result['seats']}   Quota: {result['quota']}")
     lines.append("Elected: " + (", ".join(result["elected"]) or "(none)"))
     if result.get("unfilled_seats"):
-        lines.append(f"Unfilled seats: {result['unfilled_seats']}"
-                     + (f" - {result['unfilled_reason']}" if result.get("unfilled_reason") else ""))
+        lines.append(
+            f"Unfilled seats: {result['unfilled_seats']}"
+            + (f" - {result['unfilled_reason']}" if result.get("unfilled_reason") else "")
+        )
     width = max(len(c) for c in result["candidates"])
     for rd in result["rounds"]:
         lines.append("")
         label = _round_label(rd)
-        lines.append(f"Round {rd['round']}" + (f" ({label})" if label else "")
-                     + f"   quota {rd['quota']}   exhausted {rd['exhausted']}")
+        lines.append(
+            f"Round {rd['round']}"
+            + (f" ({label})" if label else "")
+            + f"   quota {rd['quota']}   exhausted {rd['exhausted']}"
+        )
         for name, votes in rd["votes"].items():
             transfer = rd["transfers"].get(name)
             kf = rd.get("keep_factors", {}).get(name)
@@ -61,8 +66,10 @@ def _stv_text(result: dict) -> str:
             if rd.get(key):
                 lines.append(f"  {word}: " + ", ".join(rd[key]))
     for tie in result.get("ties", []):
-        lines.append(f"Tie ({tie['purpose']}) between {', '.join(tie['tied'])}: "
-                     f"{tie['chosen']} chosen by {tie['method']}")
+        lines.append(
+            f"Tie ({tie['purpose']}) between {', '.join(tie['tied'])}: "
+            f"{tie['chosen']} chosen by {tie['method']}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -78,12 +85,16 @@ def _pairwise_text(result: dict) -> str:
         if result.get("quorum") is not None:
             lines.append(f"Quorum: {result['quorum']}")
         for d in result["dropped"]:
-            why = (f"quorum ({d['votes_over_default']} < {d['quorum']})" if d["reason"] == "quorum"
-                   else f"majority ({d['votes_over_default']}/{d['votes_for_default']} = "
-                        f"{d['ratio']}, needs {d['required']})")
+            why = (
+                f"quorum ({d['votes_over_default']} < {d['quorum']})"
+                if d["reason"] == "quorum"
+                else f"majority ({d['votes_over_default']}/{d['votes_for_default']} = "
+                f"{d['ratio']}, needs {d['required']})"
+            )
             lines.append(f"Dropped: {d['option']} because of {why}")
-    lines.append("Winner" + ("s (tie)" if result.get("tie") else "") + ": "
-                 + ", ".join(map(nowiki, result["winners"])))
+    lines.append(
+        "Winner" + ("s (tie)" if result.get("tie") else "") + ": " + ", ".join(map(nowiki, result["winners"]))
+    )
     lines.append("Ranking:")
     for i, group in enumerate(result["ranking"], start=1):
         lines.append(f"  {i}. " + " = ".join(group))
@@ -108,12 +119,17 @@ def _matrix_text(m: dict) -> list[str]:
 
 def _stv_wiki(result: dict) -> str:
     rounds = result["rounds"]
-    lines = [f"'''Method:''' {result['method']}; '''seats:''' {result['seats']}; "
-             f"'''quota:''' {result['quota']}; '''ballots:''' {result['ballots']}", ""]
+    lines = [
+        f"'''Method:''' {result['method']}; '''seats:''' {result['seats']}; "
+        f"'''quota:''' {result['quota']}; '''ballots:''' {result['ballots']}",
+        "",
+    ]
     lines.append("'''Elected:''' " + (", ".join(map(nowiki, result["elected"])) or "none"))
     if result.get("unfilled_seats"):
-        lines.append(f"'''Unfilled seats:''' {result['unfilled_seats']}"
-                     + (f" - {result['unfilled_reason']}" if result.get("unfilled_reason") else ""))
+        lines.append(
+            f"'''Unfilled seats:''' {result['unfilled_seats']}"
+            + (f" - {result['unfilled_reason']}" if result.get("unfilled_reason") else "")
+        )
     lines += ["", '{| class="wikitable" style="text-align:right"', "! Candidate"]
     lines += [f"! Round {rd['round']}" for rd in rounds]
     for name in result["candidates"]:
@@ -144,14 +160,21 @@ def _pairwise_wiki(result: dict) -> str:
     if result["method"] == "debian":
         for d in result["dropped"]:
             lines.append(f"* Dropped: {nowiki(d['option'])} ({d['reason']})")
-    lines.append("'''Winner" + ("s (tie)" if result.get("tie") else "") + ":''' "
-                 + ", ".join(map(nowiki, result["winners"])))
+    lines.append(
+        "'''Winner"
+        + ("s (tie)" if result.get("tie") else "")
+        + ":''' "
+        + ", ".join(map(nowiki, result["winners"]))
+    )
     lines.append("")
     for group in result["ranking"]:
         lines.append("# " + " = ".join(map(nowiki, group)))
     names = list(result["pairwise"])
-    lines += ["", '{| class="wikitable" style="text-align:right"',
-              "! Over → !! " + " !! ".join(map(nowiki, names))]
+    lines += [
+        "",
+        '{| class="wikitable" style="text-align:right"',
+        "! Over → !! " + " !! ".join(map(nowiki, names)),
+    ]
     for a in names:
         lines.append("|-")
         cells = " || ".join("—" if a == b else str(result["pairwise"][a][b]) for b in names)

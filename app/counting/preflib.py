@@ -58,12 +58,16 @@ def parse_preflib(text: str, *, path: str | None = None) -> Profile:
     n = declared_alts[1] if declared_alts else max(names)
     missing = [i for i in range(1, n + 1) if i not in names]
     if missing:
-        raise fail(f"no '# ALTERNATIVE NAME {missing[0]}' line for alternative {missing[0]}",
-                   declared_alts[0] if declared_alts else None)
+        raise fail(
+            f"no '# ALTERNATIVE NAME {missing[0]}' line for alternative {missing[0]}",
+            declared_alts[0] if declared_alts else None,
+        )
     extra = [i for i in names if not 1 <= i <= n]
     if extra:
-        raise fail(f"alternative {extra[0]} is beyond NUMBER ALTERNATIVES {n}",
-                   declared_alts[0] if declared_alts else None)
+        raise fail(
+            f"alternative {extra[0]} is beyond NUMBER ALTERNATIVES {n}",
+            declared_alts[0] if declared_alts else None,
+        )
 
     ballots = []
     for lineno, count, ranking in raw:
@@ -91,10 +95,12 @@ def parse_preflib(text: str, *, path: str | None = None) -> Profile:
 
     total = sum(c for _, c, _ in raw)
     if declared_voters and declared_voters[1] != total:
-        raise fail(f"NUMBER VOTERS says {declared_voters[1]} but the counts add up to {total}",
-                   declared_voters[0])
+        raise fail(
+            f"NUMBER VOTERS says {declared_voters[1]} but the counts add up to {total}", declared_voters[0]
+        )
     try:
-        return Profile.build([names[i] for i in range(1, n + 1)], ballots, title=title,
-                             meta={"format": "preflib"})
+        return Profile.build(
+            [names[i] for i in range(1, n + 1)], ballots, title=title, meta={"format": "preflib"}
+        )
     except CountingError as exc:
         raise fail(str(exc), None) from None

@@ -20,9 +20,7 @@ from collections.abc import Sequence
 from app.counting.ballots import Profile
 
 
-def strongest_paths(
-    d: Sequence[Sequence[int]], among: Sequence[int] | None = None
-) -> list[list[int]]:
+def strongest_paths(d: Sequence[Sequence[int]], among: Sequence[int] | None = None) -> list[list[int]]:
     n = len(d)
     cands = list(range(n)) if among is None else list(among)
     p = [[0] * n for _ in range(n)]
@@ -80,6 +78,7 @@ def count_schulze(profile: Profile, seats: int | None = None) -> dict:
         "ranking": [[names[c] for c in g] for g in ranking],
         "pairwise": matrix(names, d, every),
         "strongest_paths": matrix(names, p, every),
-        "condorcet_winner": next((names[a] for a in every
-                                  if all(d[a][b] > d[b][a] for b in every if b != a)), None),
+        "condorcet_winner": next(
+            (names[a] for a in every if all(d[a][b] > d[b][a] for b in every if b != a)), None
+        ),
     }

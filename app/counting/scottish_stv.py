@@ -73,20 +73,27 @@ def count_scottish_stv(profile: Profile, seats: int | None = None, *, seed: int 
     def record(action: str, acted: list[int], new: list[int]) -> None:
         prev = history[-1] if history else None
         history.append(votes[:])
-        stages.append({
-            "round": len(stages) + 1,
-            "action": action,
-            "from": [names[c] for c in acted],
-            "votes": {names[c]: to_str(votes[c], PLACES) for c in range(n)
-                      if c not in excluded or c in acted},
-            "transfers": ({} if prev is None else {
-                names[c]: to_str(votes[c] - prev[c], PLACES)
-                for c in range(n) if votes[c] != prev[c]}),
-            "quota": to_str(quota, PLACES),
-            "exhausted": to_str(valid * SCALE - sum(votes), PLACES),
-            "elected": [names[c] for c in new],
-            "eliminated": [names[c] for c in acted] if action == "eliminate" else [],
-        })
+        stages.append(
+            {
+                "round": len(stages) + 1,
+                "action": action,
+                "from": [names[c] for c in acted],
+                "votes": {
+                    names[c]: to_str(votes[c], PLACES) for c in range(n) if c not in excluded or c in acted
+                },
+                "transfers": (
+                    {}
+                    if prev is None
+                    else {
+                        names[c]: to_str(votes[c] - prev[c], PLACES) for c in range(n) if votes[c] != prev[c]
+                    }
+                ),
+                "quota": to_str(quota, PLACES),
+                "exhausted": to_str(valid * SCALE - sum(votes), PLACES),
+                "elected": [names[c] for c in new],
+                "eliminated": [names[c] for c in acted] if action == "eliminate" else [],
+            }
+        )
 
     def elect_new() -> list[int]:
         # rule 47 (the cap is only a guard: a Droop quota cannot elect more than the seats)

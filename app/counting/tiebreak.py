@@ -21,12 +21,14 @@ class Lot:
     def choose(self, tied: Sequence[int], names: Sequence[str], purpose: str) -> int:
         ordered = sorted(tied)
         pick = self._rng.choice(ordered)
-        self.draws.append({
-            "purpose": purpose,
-            "tied": [names[c] for c in ordered],
-            "chosen": names[pick],
-            "method": f"lot (seeded random, seed {self.seed})",
-        })
+        self.draws.append(
+            {
+                "purpose": purpose,
+                "tied": [names[c] for c in ordered],
+                "chosen": names[pick],
+                "method": f"lot (seeded random, seed {self.seed})",
+            }
+        )
         return pick
 
 

@@ -37,23 +37,25 @@ class OutputFormat(StrEnum):
 def roll_command(
     ctx: typer.Context,
     rules: Path = typer.Option(None, "--rules", help="The election's rules document (JSON)."),
-    users: Path = typer.Option(None, "--users",
-                               help="Users to check: one `User` or `User@wiki` per line."),
+    users: Path = typer.Option(None, "--users", help="Users to check: one `User` or `User@wiki` per line."),
     api: str | None = typer.Option(
-        None, "--api", help="MediaWiki Action API URL, e.g. https://en.wikipedia.org/w/api.php"),
+        None, "--api", help="MediaWiki Action API URL, e.g. https://en.wikipedia.org/w/api.php"
+    ),
     roll: Path | None = typer.Option(
-        None, "--roll", help="A static roll (CSV or `User@wiki` lines) instead of --api."),
-    output_format: OutputFormat = typer.Option(OutputFormat.json, "--format",
-                                               help="Output format."),
-    output: Path | None = typer.Option(None, "--output", "-o",
-                                       help="Write here instead of standard output."),
+        None, "--roll", help="A static roll (CSV or `User@wiki` lines) instead of --api."
+    ),
+    output_format: OutputFormat = typer.Option(OutputFormat.json, "--format", help="Output format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of standard output."),
     timeout: float = typer.Option(10.0, help="Seconds per API request."),
     maxlag: int = typer.Option(5, help="MediaWiki maxlag parameter (seconds)."),
     retries: int = typer.Option(4, help="Retries on maxlag, 5xx and timeouts."),
     backoff: float = typer.Option(0.5, help="First retry delay in seconds (doubles each time)."),
     user_agent: str | None = typer.Option(
-        None, "--user-agent", envvar="SCRUTIN_WIKI_USER_AGENT",
-        help="User-Agent for the wiki API; include a contact address."),
+        None,
+        "--user-agent",
+        envvar="SCRUTIN_WIKI_USER_AGENT",
+        help="User-Agent for the wiki API; include a contact address.",
+    ),
     workers: int = typer.Option(1, min=1, max=8, help="Parallel requests (keep low)."),
 ) -> None:
     """Preview an eligibility roll: for each user, eligible or not, and why (or `import`: put
@@ -86,8 +88,9 @@ def roll_command(
         entries = compute_roll(parsed_rules, provider, user_list, max_workers=workers)
     else:
         assert api is not None
-        with MediaWikiProvider(api, timeout=timeout, maxlag=maxlag, max_retries=retries,
-                               backoff=backoff, user_agent=user_agent) as wiki:
+        with MediaWikiProvider(
+            api, timeout=timeout, maxlag=maxlag, max_retries=retries, backoff=backoff, user_agent=user_agent
+        ) as wiki:
             entries = compute_roll(parsed_rules, wiki, user_list, max_workers=workers)
 
     text = render(entries, output_format)
@@ -97,8 +100,7 @@ def roll_command(
         typer.echo(text, nl=False)
     unavailable = sum(entry.eligible is None for entry in entries)
     if unavailable:
-        typer.echo(f"{unavailable} of {len(entries)} users could not be checked; retry later",
-                   err=True)
+        typer.echo(f"{unavailable} of {len(entries)} users could not be checked; retry later", err=True)
         raise typer.Exit(EXIT_UNAVAILABLE)
 
 

@@ -52,13 +52,16 @@ class Block:
     by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"sitewide": self.sitewide, "expiry": self.expiry, "reason": self.reason,
-                "by": self.by}
+        return {"sitewide": self.sitewide, "expiry": self.expiry, "reason": self.reason, "by": self.by}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Block:
-        return cls(sitewide=bool(data["sitewide"]), expiry=data.get("expiry"),
-                   reason=data.get("reason"), by=data.get("by"))
+        return cls(
+            sitewide=bool(data["sitewide"]),
+            expiry=data.get("expiry"),
+            reason=data.get("reason"),
+            by=data.get("by"),
+        )
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,7 @@ class EditWindow:
     needed: int
     count: int | None
 
-    def matches(self, start: datetime | None, end: datetime,
-                namespaces: tuple[int, ...] | None) -> bool:
+    def matches(self, start: datetime | None, end: datetime, namespaces: tuple[int, ...] | None) -> bool:
         return (self.start, self.end, self.namespaces) == (start, end, namespaces)
 
     def to_json(self) -> dict[str, Any]:
@@ -92,9 +94,13 @@ class EditWindow:
         end = parse_timestamp(data["end"])
         assert end is not None
         ns = data.get("namespaces")
-        return cls(start=parse_timestamp(data.get("start")), end=end,
-                   namespaces=tuple(ns) if ns is not None else None,
-                   needed=int(data["needed"]), count=data.get("count"))
+        return cls(
+            start=parse_timestamp(data.get("start")),
+            end=end,
+            namespaces=tuple(ns) if ns is not None else None,
+            needed=int(data["needed"]),
+            count=data.get("count"),
+        )
 
 
 @dataclass(frozen=True)
@@ -115,8 +121,9 @@ class AccountFacts:
     def is_bot(self) -> bool:
         return any(group in BOT_GROUPS for group in self.groups)
 
-    def window(self, start: datetime | None, end: datetime,
-               namespaces: tuple[int, ...] | None) -> EditWindow | None:
+    def window(
+        self, start: datetime | None, end: datetime, namespaces: tuple[int, ...] | None
+    ) -> EditWindow | None:
         for window in self.windows:
             if window.matches(start, end, namespaces):
                 return window
@@ -137,7 +144,9 @@ class AccountFacts:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AccountFacts:
         return cls(
-            wiki=data["wiki"], user=data["user"], user_id=data.get("user_id"),
+            wiki=data["wiki"],
+            user=data["user"],
+            user_id=data.get("user_id"),
             edit_count=data.get("edit_count"),
             registration=parse_timestamp(data.get("registration")),
             groups=tuple(data.get("groups") or ()),
@@ -160,16 +169,27 @@ class AttachedAccount:
     block_expiry: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"wiki": self.wiki, "url": self.url, "edit_count": self.edit_count,
-                "registration": format_timestamp(self.registration), "groups": list(self.groups),
-                "blocked": self.blocked, "block_expiry": self.block_expiry}
+        return {
+            "wiki": self.wiki,
+            "url": self.url,
+            "edit_count": self.edit_count,
+            "registration": format_timestamp(self.registration),
+            "groups": list(self.groups),
+            "blocked": self.blocked,
+            "block_expiry": self.block_expiry,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AttachedAccount:
-        return cls(wiki=data["wiki"], url=data.get("url"), edit_count=data.get("edit_count"),
-                   registration=parse_timestamp(data.get("registration")),
-                   groups=tuple(data.get("groups") or ()), blocked=bool(data.get("blocked")),
-                   block_expiry=data.get("block_expiry"))
+        return cls(
+            wiki=data["wiki"],
+            url=data.get("url"),
+            edit_count=data.get("edit_count"),
+            registration=parse_timestamp(data.get("registration")),
+            groups=tuple(data.get("groups") or ()),
+            blocked=bool(data.get("blocked")),
+            block_expiry=data.get("block_expiry"),
+        )
 
 
 @dataclass(frozen=True)
@@ -189,17 +209,27 @@ class GlobalAccountFacts:
         return any(group in GLOBAL_BOT_GROUPS for group in self.groups)
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "central_id": self.central_id, "home_wiki": self.home_wiki,
-                "registration": format_timestamp(self.registration), "locked": self.locked,
-                "groups": list(self.groups), "attached": [a.to_json() for a in self.attached]}
+        return {
+            "name": self.name,
+            "central_id": self.central_id,
+            "home_wiki": self.home_wiki,
+            "registration": format_timestamp(self.registration),
+            "locked": self.locked,
+            "groups": list(self.groups),
+            "attached": [a.to_json() for a in self.attached],
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GlobalAccountFacts:
-        return cls(name=data["name"], central_id=data.get("central_id"),
-                   home_wiki=data.get("home_wiki"),
-                   registration=parse_timestamp(data.get("registration")),
-                   locked=bool(data.get("locked")), groups=tuple(data.get("groups") or ()),
-                   attached=tuple(AttachedAccount.from_json(a) for a in data.get("attached") or ()))
+        return cls(
+            name=data["name"],
+            central_id=data.get("central_id"),
+            home_wiki=data.get("home_wiki"),
+            registration=parse_timestamp(data.get("registration")),
+            locked=bool(data.get("locked")),
+            groups=tuple(data.get("groups") or ()),
+            attached=tuple(AttachedAccount.from_json(a) for a in data.get("attached") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -250,11 +280,14 @@ class VoterFacts:
         assert fetched_at is not None
         glob = data.get("global_account")
         return cls(
-            user=data["user"], source=data["source"], fetched_at=fetched_at,
+            user=data["user"],
+            source=data["source"],
+            fetched_at=fetched_at,
             wiki=data.get("wiki"),
             accounts=tuple(AccountFacts.from_json(a) for a in data.get("accounts") or ()),
             global_account=GlobalAccountFacts.from_json(glob) if glob else None,
-            global_checked=bool(data.get("global_checked")), on_roll=data.get("on_roll"),
+            global_checked=bool(data.get("global_checked")),
+            on_roll=data.get("on_roll"),
             schema=int(data.get("schema", 1)),
         )
 

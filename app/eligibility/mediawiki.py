@@ -55,8 +55,15 @@ DEFAULT_USER_AGENT = (
     "operator contact not configured) httpx/" + httpx.__version__
 )
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-RETRY_API_CODES = frozenset({"ratelimited", "readonly", "internal_api_error_DBConnectionError",
-                             "internal_api_error_DBQueryTimeoutError", "lagged"})
+RETRY_API_CODES = frozenset(
+    {
+        "ratelimited",
+        "readonly",
+        "internal_api_error_DBConnectionError",
+        "internal_api_error_DBQueryTimeoutError",
+        "lagged",
+    }
+)
 MAX_UCLIMIT = 500
 
 
@@ -66,8 +73,9 @@ class TTLCache:
 
     _MISSING = object()
 
-    def __init__(self, ttl: float, max_entries: int = 10_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
         self._clock = clock
@@ -149,8 +157,9 @@ class MediaWikiProvider:
         self._sleep = sleep
         self._now = now
         self._own_client = client is None
-        self._client = client or httpx.Client(timeout=timeout, follow_redirects=True,
-                                              headers={"User-Agent": self.user_agent})
+        self._client = client or httpx.Client(
+            timeout=timeout, follow_redirects=True, headers={"User-Agent": self.user_agent}
+        )
         self.requests_made = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -201,9 +210,15 @@ class MediaWikiProvider:
             windows = tuple(self._window(account, spec, api) for spec in needs.windows)
             accounts = (_with_windows(account, windows),)
             user = account.user
-        return VoterFacts(user=user, source=self.source, fetched_at=self._now(),
-                          wiki=wiki, accounts=accounts, global_account=glob,
-                          global_checked=global_checked)
+        return VoterFacts(
+            user=user,
+            source=self.source,
+            fetched_at=self._now(),
+            wiki=wiki,
+            accounts=accounts,
+            global_account=glob,
+            global_checked=global_checked,
+        )
 
     # -- building blocks -----------------------------------------------------------------
 
@@ -217,12 +232,13 @@ class MediaWikiProvider:
                 raise WikiApiError(f"{self.api_url}: siteinfo without wikiid") from exc
         return self._wiki_id
 
-    def user(self, username: str, *, api_url: str | None = None,
-             wiki: str | None = None) -> AccountFacts:
+    def user(self, username: str, *, api_url: str | None = None, wiki: str | None = None) -> AccountFacts:
         """The local account (``list=users``); raises :class:`UnknownUser` if missing."""
         api = api_url or self.api_url
-        data = self.query({"list": "users", "ususers": username,
-                           "usprop": "editcount|registration|groups|blockinfo"}, api_url=api)
+        data = self.query(
+            {"list": "users", "ususers": username, "usprop": "editcount|registration|groups|blockinfo"},
+            api_url=api,
+        )
         try:
             info = data["query"]["users"][0]
         except (KeyError, IndexError, TypeError) as exc:
@@ -232,9 +248,12 @@ class MediaWikiProvider:
             raise UnknownUser(f"no user {username!r} on {where}")
         block = None
         if info.get("blockid") is not None or info.get("blockedby") is not None:
-            block = Block(sitewide=not info.get("blockpartial", False),
-                          expiry=info.get("blockexpiry"), reason=info.get("blockreason"),
-                          by=info.get("blockedby"))
+            block = Block(
+                sitewide=not info.get("blockpartial", False),
+                expiry=info.get("blockexpiry"),
+                reason=info.get("blockreason"),
+                by=info.get("blockedby"),
+            )
         return AccountFacts(
             wiki=wiki or self.default_wiki_id(),
             user=info.get("name", username),
@@ -247,8 +266,7 @@ class MediaWikiProvider:
 
     def global_user(self, username: str) -> GlobalAccountFacts | None:
         """The CentralAuth account (``meta=globaluserinfo``), or None if there is none."""
-        data = self.query({"meta": "globaluserinfo", "guiuser": username,
-                           "guiprop": "groups|merged"})
+        data = self.query({"meta": "globaluserinfo", "guiuser": username, "guiprop": "groups|merged"})
         try:
             info = data["query"]["globaluserinfo"]
         except (KeyError, TypeError) as exc:
@@ -258,27 +276,44 @@ class MediaWikiProvider:
         attached = []
         for item in info.get("merged") or ():
             blocked = item.get("blocked")
-            attached.append(AttachedAccount(
-                wiki=item["wiki"], url=item.get("url"),
-                edit_count=item.get("editcount"),
-                registration=_ts(item.get("registration"), self.api_url),
-                groups=tuple(item.get("groups") or ()),
-                blocked=bool(blocked),
-                block_expiry=blocked.get("expiry") if isinstance(blocked, dict) else None,
-            ))
+            attached.append(
+                AttachedAccount(
+                    wiki=item["wiki"],
+                    url=item.get("url"),
+                    edit_count=item.get("editcount"),
+                    registration=_ts(item.get("registration"), self.api_url),
+                    groups=tuple(item.get("groups") or ()),
+                    blocked=bool(blocked),
+                    block_expiry=blocked.get("expiry") if isinstance(blocked, dict) else None,
+                )
+            )
         return GlobalAccountFacts(
-            name=info.get("name", username), central_id=info.get("id"),
-            home_wiki=info.get("home"), registration=_ts(info.get("registration"), self.api_url),
-            locked=bool(info.get("locked")), groups=tuple(info.get("groups") or ()),
-            attached=tuple(attached))
+            name=info.get("name", username),
+            central_id=info.get("id"),
+            home_wiki=info.get("home"),
+            registration=_ts(info.get("registration"), self.api_url),
+            locked=bool(info.get("locked")),
+            groups=tuple(info.get("groups") or ()),
+            attached=tuple(attached),
+        )
 
-    def count_edits(self, username: str, *, end: datetime, start: datetime | None = None,
-                    namespaces: tuple[int, ...] | None = None, limit: int,
-                    api_url: str | None = None) -> int:
+    def count_edits(
+        self,
+        username: str,
+        *,
+        end: datetime,
+        start: datetime | None = None,
+        namespaces: tuple[int, ...] | None = None,
+        limit: int,
+        api_url: str | None = None,
+    ) -> int:
         """Edits in ``[start, end)``, counted up to ``limit`` (``list=usercontribs``)."""
         api = api_url or self.api_url
         params: dict[str, Any] = {
-            "list": "usercontribs", "ucuser": username, "ucdir": "newer", "ucprop": "timestamp",
+            "list": "usercontribs",
+            "ucuser": username,
+            "ucdir": "newer",
+            "ucprop": "timestamp",
             # usercontribs bounds are inclusive, with one-second resolution.
             "ucend": format_timestamp(end - timedelta(seconds=1)),
         }
@@ -323,8 +358,9 @@ class MediaWikiProvider:
             retry_after: float | None = None
             try:
                 self.requests_made += 1
-                response = self._client.get(api, params=params, timeout=self.timeout,
-                                            headers={"User-Agent": self.user_agent})
+                response = self._client.get(
+                    api, params=params, timeout=self.timeout, headers={"User-Agent": self.user_agent}
+                )
             except httpx.TimeoutException:
                 last = WikiTimeout(f"{api} did not answer within {self.timeout:g} s")
             except httpx.TransportError as exc:
@@ -357,7 +393,7 @@ class MediaWikiProvider:
                     else:
                         raise WikiApiError(f"{api}: {code}: {info}")
             if attempt < self.max_retries:
-                delay = self.backoff * (2 ** attempt)
+                delay = self.backoff * (2**attempt)
                 if retry_after is not None:
                     delay = max(delay, retry_after)
                 self._sleep(min(self.max_backoff, delay))
@@ -377,13 +413,21 @@ class MediaWikiProvider:
         raise UnknownUser(f"{name!r} has no account on {wiki}")
 
     def _window(self, account: AccountFacts, spec: WindowSpec, api: str) -> EditWindow:
-        count = self.count_edits(account.user, start=spec.start, end=spec.end,
-                                 namespaces=spec.namespaces, limit=spec.count, api_url=api)
-        return EditWindow(start=spec.start, end=spec.end, namespaces=spec.namespaces,
-                          needed=spec.count, count=count)
+        count = self.count_edits(
+            account.user,
+            start=spec.start,
+            end=spec.end,
+            namespaces=spec.namespaces,
+            limit=spec.count,
+            api_url=api,
+        )
+        return EditWindow(
+            start=spec.start, end=spec.end, namespaces=spec.namespaces, needed=spec.count, count=count
+        )
 
-    def _any_accounts(self, name: str, glob: GlobalAccountFacts | None,
-                      needs: FactNeeds) -> tuple[AccountFacts, ...]:
+    def _any_accounts(
+        self, name: str, glob: GlobalAccountFacts | None, needs: FactNeeds
+    ) -> tuple[AccountFacts, ...]:
         if glob is None:
             # A local-only account: only the election wiki can be checked.
             wiki = self.default_wiki_id()
@@ -407,13 +451,21 @@ class MediaWikiProvider:
             if att.wiki in checked:
                 continue
             # Not worth querying: CentralAuth's edit count is already below what is needed.
-            windows = tuple(EditWindow(start=s.start, end=s.end, namespaces=s.namespaces,
-                                       needed=s.count, count=None) for s in needs.windows)
-            out.append(AccountFacts(
-                wiki=att.wiki, user=glob.name, edit_count=att.edit_count,
-                registration=att.registration, groups=att.groups,
-                block=Block(sitewide=True, expiry=att.block_expiry) if att.blocked else None,
-                windows=windows))
+            windows = tuple(
+                EditWindow(start=s.start, end=s.end, namespaces=s.namespaces, needed=s.count, count=None)
+                for s in needs.windows
+            )
+            out.append(
+                AccountFacts(
+                    wiki=att.wiki,
+                    user=glob.name,
+                    edit_count=att.edit_count,
+                    registration=att.registration,
+                    groups=att.groups,
+                    block=Block(sitewide=True, expiry=att.block_expiry) if att.blocked else None,
+                    windows=windows,
+                )
+            )
         if not out:
             raise UnknownUser(f"{name!r} has no attached accounts")
         return tuple(out)

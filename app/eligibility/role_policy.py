@@ -81,18 +81,24 @@ class RolePolicy:
         if not isinstance(require, bool):
             raise _bad(f"{field_name}.require_jurisdiction: expected true or false")
         return cls(
-            required_flags=frozenset(_strings(data.get("required_flags", []),
-                                              f"{field_name}.required_flags")),
+            required_flags=frozenset(
+                _strings(data.get("required_flags", []), f"{field_name}.required_flags")
+            ),
             restricted_jurisdictions=frozenset(
-                j.strip().upper() for j in _strings(data.get("restricted_jurisdictions", []),
-                                                    f"{field_name}.restricted_jurisdictions")),
+                j.strip().upper()
+                for j in _strings(
+                    data.get("restricted_jurisdictions", []), f"{field_name}.restricted_jurisdictions"
+                )
+            ),
             require_jurisdiction=require,
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {"required_flags": sorted(self.required_flags),
-                "restricted_jurisdictions": sorted(self.restricted_jurisdictions),
-                "require_jurisdiction": self.require_jurisdiction}
+        return {
+            "required_flags": sorted(self.required_flags),
+            "restricted_jurisdictions": sorted(self.restricted_jurisdictions),
+            "require_jurisdiction": self.require_jurisdiction,
+        }
 
 
 @dataclass(frozen=True)
@@ -110,8 +116,7 @@ class TrusteePolicy:
     undeclared: Undeclared = "pool"
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any],
-                  field_name: str = "trustee_policy") -> TrusteePolicy:
+    def from_json(cls, data: Mapping[str, Any], field_name: str = "trustee_policy") -> TrusteePolicy:
         known = ("enabled", "max_per_jurisdiction", "undeclared")
         if not isinstance(data, Mapping):
             raise _bad(f"{field_name}: expected an object")
@@ -122,8 +127,7 @@ class TrusteePolicy:
         if not isinstance(enabled, bool):
             raise _bad(f"{field_name}.enabled: expected true or false")
         limit = data.get("max_per_jurisdiction")
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
-                                  or limit < 1):
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             raise _bad(f"{field_name}.max_per_jurisdiction: expected an integer >= 1")
         undeclared = data.get("undeclared", "pool")
         if undeclared not in ("refuse", "pool", "ignore"):
@@ -136,15 +140,18 @@ def assignment_problems(person: Person, role: str, policy: RolePolicy) -> list[s
     problems = []
     missing = sorted(policy.required_flags - person.flags)
     if missing:
-        problems.append(f"{person.username} cannot be {role}: missing required "
-                        f"{'flag' if len(missing) == 1 else 'flags'} {', '.join(missing)}")
+        problems.append(
+            f"{person.username} cannot be {role}: missing required "
+            f"{'flag' if len(missing) == 1 else 'flags'} {', '.join(missing)}"
+        )
     key = person.jurisdiction_key
     restricted = {j.strip().upper() for j in policy.restricted_jurisdictions}
     if key is None and policy.require_jurisdiction:
         problems.append(f"{person.username} cannot be {role}: no declared jurisdiction")
     elif key is not None and key in restricted:
-        problems.append(f"{person.username} cannot be {role}: declared jurisdiction {key} is "
-                        "restricted for this role")
+        problems.append(
+            f"{person.username} cannot be {role}: declared jurisdiction {key} is restricted for this role"
+        )
     return problems
 
 
@@ -155,8 +162,9 @@ def check_assignment(person: Person, role: str, policy: RolePolicy) -> None:
         raise RolePolicyViolation(problems)
 
 
-def trustee_set_problems(trustees: Sequence[Person], threshold: int,
-                         policy: TrusteePolicy = TrusteePolicy()) -> list[str]:
+def trustee_set_problems(
+    trustees: Sequence[Person], threshold: int, policy: TrusteePolicy = TrusteePolicy()
+) -> list[str]:
     """Every reason the trustee set is unacceptable for a ``threshold``-of-n key."""
     n = len(trustees)
     if threshold < 1 or threshold > n:
@@ -167,8 +175,7 @@ def trustee_set_problems(trustees: Sequence[Person], threshold: int,
         return [f"the same person is a trustee more than once: {', '.join(duplicates)}"]
     if not policy.enabled:
         return []
-    limit = policy.max_per_jurisdiction if policy.max_per_jurisdiction is not None \
-        else threshold - 1
+    limit = policy.max_per_jurisdiction if policy.max_per_jurisdiction is not None else threshold - 1
     problems = []
     groups: dict[str, list[str]] = {}
     for trustee in trustees:
@@ -183,15 +190,21 @@ def trustee_set_problems(trustees: Sequence[Person], threshold: int,
         groups.setdefault(key, []).append(trustee.username)
     for key, members in sorted(groups.items()):
         if len(members) > limit:
-            could = (f"; {len(members)} of them could decrypt without anyone else "
-                     f"(threshold {threshold})" if len(members) >= threshold else "")
-            problems.append(f"{len(members)} trustees from jurisdiction {key} "
-                            f"({', '.join(members)}), at most {limit} allowed{could}")
+            could = (
+                f"; {len(members)} of them could decrypt without anyone else (threshold {threshold})"
+                if len(members) >= threshold
+                else ""
+            )
+            problems.append(
+                f"{len(members)} trustees from jurisdiction {key} "
+                f"({', '.join(members)}), at most {limit} allowed{could}"
+            )
     return problems
 
 
-def check_trustee_set(trustees: Sequence[Person], threshold: int,
-                      policy: TrusteePolicy = TrusteePolicy()) -> None:
+def check_trustee_set(
+    trustees: Sequence[Person], threshold: int, policy: TrusteePolicy = TrusteePolicy()
+) -> None:
     """Raise :class:`RolePolicyViolation` if ``threshold`` trustees from one jurisdiction could
     decrypt alone (or the configured per-jurisdiction limit is exceeded)."""
     problems = trustee_set_problems(trustees, threshold, policy)

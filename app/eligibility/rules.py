@@ -50,9 +50,19 @@ from app.eligibility.facts import (
 from crypto.hashing import canonical_json, sha256_hex
 
 RULE_NAMES = (
-    "min_edits", "edits_before", "edits_between", "registered_before", "not_blocked",
-    "not_locked", "not_bot", "need_groups", "need_global_groups", "include", "exclude",
-    "need_list", "allow_groups",
+    "min_edits",
+    "edits_before",
+    "edits_between",
+    "registered_before",
+    "not_blocked",
+    "not_locked",
+    "not_bot",
+    "need_groups",
+    "need_global_groups",
+    "include",
+    "exclude",
+    "need_list",
+    "allow_groups",
 )
 
 TOP_LEVEL = ("version", "wiki", "message", "rules")
@@ -158,7 +168,8 @@ class Rules:
     def needs(self, default_wiki: str | None = None) -> FactNeeds:
         windows = tuple(
             WindowSpec(start=w.start, end=w.end, namespaces=w.namespaces, count=w.count)
-            for w in (self.edits_before, self.edits_between) if w is not None
+            for w in (self.edits_before, self.edits_between)
+            if w is not None
         )
         wiki = self.wiki if self.wiki is not None else default_wiki
         global_info = bool(
@@ -259,15 +270,22 @@ def parse_rules(document: str | bytes | Mapping[str, Any]) -> Rules:
 def _type(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
-            dict: "object"}.get(type(value), type(value).__name__)
+    return {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+    }.get(type(value), type(value).__name__)
 
 
 def _no_unknown(mapping: Mapping[str, Any], known: tuple[str, ...], prefix: str) -> None:
     for key in mapping:
         if key not in known:
-            raise RulesError(f"{prefix}{key}",
-                             f"unknown {'rule' if prefix else 'field'} (known: {', '.join(known)})")
+            raise RulesError(
+                f"{prefix}{key}", f"unknown {'rule' if prefix else 'field'} (known: {', '.join(known)})"
+            )
 
 
 def _int(value: Any, field: str, *, minimum: int) -> int:
@@ -295,16 +313,16 @@ def _date(value: Any, field: str) -> datetime:
         elif "T" in value:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
             if parsed.tzinfo is None:
-                raise RulesError(field,
-                                 f"date-time without timezone {value!r} (add Z or an offset)")
+                raise RulesError(field, f"date-time without timezone {value!r} (add Z or an offset)")
             parsed = parsed.astimezone(UTC)
         else:
             raise ValueError(value)
     except RulesError:
         raise
     except ValueError as exc:
-        raise RulesError(field, f"invalid date {value!r} (expected YYYY-MM-DD or "
-                                "YYYY-MM-DDTHH:MM:SSZ)") from exc
+        raise RulesError(
+            field, f"invalid date {value!r} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"
+        ) from exc
     if parsed.microsecond:
         parsed = parsed.replace(microsecond=0)
     return parsed
@@ -312,8 +330,11 @@ def _date(value: Any, field: str) -> datetime:
 
 def _namespaces(value: Any, field: str) -> tuple[int, ...]:
     if not isinstance(value, list) or not value:
-        raise RulesError(field, f"expected a non-empty array of namespace numbers, got "
-                                f"{_type(value) if not isinstance(value, list) else 'empty array'}")
+        raise RulesError(
+            field,
+            f"expected a non-empty array of namespace numbers, got "
+            f"{_type(value) if not isinstance(value, list) else 'empty array'}",
+        )
     out = []
     for i, item in enumerate(value):
         if isinstance(item, bool) or not isinstance(item, int):
@@ -342,8 +363,12 @@ def _edits_before(value: Any, field: str) -> WindowRule:
     count = _int(_required(obj, "count", field), f"{field}.count", minimum=1)
     end = _date(_required(obj, "date", field), f"{field}.date")
     ns = obj.get("namespaces")
-    return WindowRule(count=count, start=None, end=end,
-                      namespaces=None if ns is None else _namespaces(ns, f"{field}.namespaces"))
+    return WindowRule(
+        count=count,
+        start=None,
+        end=end,
+        namespaces=None if ns is None else _namespaces(ns, f"{field}.namespaces"),
+    )
 
 
 def _edits_between(value: Any, field: str) -> WindowRule:
@@ -354,14 +379,18 @@ def _edits_between(value: Any, field: str) -> WindowRule:
     if start >= end:
         raise RulesError(f"{field}.end", f"must be after start ({obj['start']!r})")
     ns = obj.get("namespaces")
-    return WindowRule(count=count, start=start, end=end,
-                      namespaces=None if ns is None else _namespaces(ns, f"{field}.namespaces"))
+    return WindowRule(
+        count=count,
+        start=start,
+        end=end,
+        namespaces=None if ns is None else _namespaces(ns, f"{field}.namespaces"),
+    )
 
 
 def _scope(value: Any, field: str) -> BlockScope:
     if value not in ("sitewide", "any"):
         shown = repr(value) if isinstance(value, str) else _type(value)
-        raise RulesError(field, f"expected \"sitewide\" or \"any\", got {shown}")
+        raise RulesError(field, f'expected "sitewide" or "any", got {shown}')
     return value  # type: ignore[no-any-return]
 
 
@@ -393,8 +422,7 @@ def _opt_wiki(value: Any, field: str) -> str | None:
         return None
     if not isinstance(value, str) or not _WIKI_RE.match(value):
         shown = repr(value) if isinstance(value, str) else _type(value)
-        raise RulesError(field, f"expected a wiki id (e.g. \"enwiki\"), \"home\" or \"any\", "
-                                f"got {shown}")
+        raise RulesError(field, f'expected a wiki id (e.g. "enwiki"), "home" or "any", got {shown}')
     return value
 
 
@@ -420,8 +448,7 @@ def _entries(value: Any, field: str) -> tuple[ListEntry, ...]:
     elif isinstance(value, list):
         lines = list(enumerate(value))
     else:
-        raise RulesError(field, f"expected an array of \"User@wiki\" or \"User\" lines, "
-                                f"got {_type(value)}")
+        raise RulesError(field, f'expected an array of "User@wiki" or "User" lines, got {_type(value)}')
     if len(lines) > MAX_LIST_ENTRIES:
         raise RulesError(field, f"more than {MAX_LIST_ENTRIES} entries")
     out = []

@@ -25,8 +25,9 @@ class FactsProvider(Protocol):
     def fetch(self, username: str, needs: FactNeeds) -> VoterFacts: ...
 
 
-def check_voter(rules: Rules, provider: FactsProvider, username: str,
-                wiki: str | None = None) -> tuple[Decision, dict[str, Any]]:
+def check_voter(
+    rules: Rules, provider: FactsProvider, username: str, wiki: str | None = None
+) -> tuple[Decision, dict[str, Any]]:
     """Fetch the facts ``rules`` need for ``username`` and decide.
 
     ``wiki`` is the wiki to check when the rules do not name one (None: the provider's own
@@ -63,13 +64,20 @@ class RollEntry:
     def to_json(self) -> dict[str, Any]:
         """``{"user", "eligible", "reasons"}`` — the ``scrutin roll`` output format."""
         user = self.decision.user if self.decision is not None else self.user
-        return {"user": user if self.wiki is None else f"{user}@{self.wiki}",
-                "eligible": self.eligible, "reasons": self.reasons}
+        return {
+            "user": user if self.wiki is None else f"{user}@{self.wiki}",
+            "eligible": self.eligible,
+            "reasons": self.reasons,
+        }
 
 
-def compute_roll(rules: Rules, provider: FactsProvider,
-                 users: Iterable[str | tuple[str, str | None]], *,
-                 max_workers: int = 1) -> list[RollEntry]:
+def compute_roll(
+    rules: Rules,
+    provider: FactsProvider,
+    users: Iterable[str | tuple[str, str | None]],
+    *,
+    max_workers: int = 1,
+) -> list[RollEntry]:
     """Evaluate many users (a frozen roll or a preview). Unavailable users are reported in
     their entry (``error``), not raised. ``max_workers`` > 1 queries in parallel (keep it low
     on Wikimedia wikis)."""

@@ -35,8 +35,7 @@ from app.eligibility.facts import (
 )
 from app.eligibility.rules import _date, parse_list_entry
 
-CSV_COLUMNS = ("user", "wiki", "edit_count", "registration", "groups", "global_groups",
-               "blocked", "locked")
+CSV_COLUMNS = ("user", "wiki", "edit_count", "registration", "groups", "global_groups", "blocked", "locked")
 
 
 class RollFormatError(ValueError):
@@ -56,9 +55,14 @@ class RollRow:
 
 
 class StaticRollProvider:
-    def __init__(self, rows: Iterable[RollRow], *, name: str = "static roll",
-                 columns: Iterable[str] = ("user", "wiki"),
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        rows: Iterable[RollRow],
+        *,
+        name: str = "static roll",
+        columns: Iterable[str] = ("user", "wiki"),
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.name = name
         self.columns = frozenset(columns)
         self._now = now
@@ -86,15 +90,18 @@ class StaticRollProvider:
         return cls.from_text(text, name=str(kwargs.pop("name", path.name)), **kwargs)  # type: ignore[arg-type]
 
     @classmethod
-    def from_text(cls, text: str, *, name: str = "static roll", fmt: str | None = None,
-                  **kwargs: object) -> StaticRollProvider:
+    def from_text(
+        cls, text: str, *, name: str = "static roll", fmt: str | None = None, **kwargs: object
+    ) -> StaticRollProvider:
         """``fmt`` is ``"csv"`` or ``"lines"``; by default CSV when the first non-comment line
         is a header starting with ``user``."""
         if fmt is None:
-            first = next((line for line in text.splitlines()
-                          if line.strip() and not line.lstrip().startswith("#")), "")
-            fmt = "csv" if first.replace(" ", "").lower().split(",")[0] == "user" and "," in first \
-                else "lines"
+            first = next(
+                (line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), ""
+            )
+            fmt = (
+                "csv" if first.replace(" ", "").lower().split(",")[0] == "user" and "," in first else "lines"
+            )
         if fmt == "csv":
             rows, columns = _parse_csv(text)
         elif fmt == "lines":
@@ -117,32 +124,49 @@ class StaticRollProvider:
         if needs.min_edits and any(r.edit_count is None for r in rows):
             raise MissingFacts(f"the roll {self.name!r} has no edit count for {name!r}")
         accounts = tuple(
-            AccountFacts(wiki=r.wiki or (wiki if wiki not in (None, ANY_WIKI, HOME_WIKI)
-                                         else "any"),
-                         user=name, edit_count=r.edit_count, registration=r.registration,
-                         groups=r.groups, block=r.blocked)
-            for r in rows)
+            AccountFacts(
+                wiki=r.wiki or (wiki if wiki not in (None, ANY_WIKI, HOME_WIKI) else "any"),
+                user=name,
+                edit_count=r.edit_count,
+                registration=r.registration,
+                groups=r.groups,
+                block=r.blocked,
+            )
+            for r in rows
+        )
         has_global = bool({"locked", "global_groups"} & self.columns)
         glob = None
         if has_global and rows:
             glob = GlobalAccountFacts(
-                name=name, locked=any(bool(r.locked) for r in rows),
-                groups=tuple(dict.fromkeys(g for r in rows for g in r.global_groups)))
-        return VoterFacts(user=name, source=self.source, fetched_at=self._now(),
-                          wiki=wiki, accounts=accounts, global_account=glob,
-                          global_checked=has_global, on_roll=bool(rows))
+                name=name,
+                locked=any(bool(r.locked) for r in rows),
+                groups=tuple(dict.fromkeys(g for r in rows for g in r.global_groups)),
+            )
+        return VoterFacts(
+            user=name,
+            source=self.source,
+            fetched_at=self._now(),
+            wiki=wiki,
+            accounts=accounts,
+            global_account=glob,
+            global_checked=has_global,
+            on_roll=bool(rows),
+        )
 
     def _check_columns(self, needs: FactNeeds) -> None:
         if needs.windows:
-            raise MissingFacts(f"the roll {self.name!r} cannot answer edits_before/edits_between "
-                               "(no dated edits); use the MediaWiki provider")
-        for flag, column, rule in ((needs.min_edits, "edit_count", "min_edits"),
-                                   (needs.registration, "registration", "registered_before"),
-                                   (needs.blocks, "blocked", "not_blocked"),
-                                   (needs.groups, "groups", "need_groups/allow_groups/not_bot")):
+            raise MissingFacts(
+                f"the roll {self.name!r} cannot answer edits_before/edits_between "
+                "(no dated edits); use the MediaWiki provider"
+            )
+        for flag, column, rule in (
+            (needs.min_edits, "edit_count", "min_edits"),
+            (needs.registration, "registration", "registered_before"),
+            (needs.blocks, "blocked", "not_blocked"),
+            (needs.groups, "groups", "need_groups/allow_groups/not_bot"),
+        ):
             if flag and column not in self.columns:
-                raise MissingFacts(f"the roll {self.name!r} has no {column!r} column, "
-                                   f"needed by {rule}")
+                raise MissingFacts(f"the roll {self.name!r} has no {column!r} column, needed by {rule}")
 
 
 def _parse_lines(text: str) -> list[RollRow]:
@@ -163,8 +187,10 @@ def _parse_csv(text: str) -> tuple[list[RollRow], tuple[str, ...]]:
     columns = tuple((c or "").strip().lower() for c in reader.fieldnames or ())
     unknown = [c for c in columns if c not in CSV_COLUMNS]
     if "user" not in columns or unknown:
-        raise RollFormatError(f"line 1: CSV header must contain 'user' and only "
-                              f"{', '.join(CSV_COLUMNS)} (unknown: {', '.join(unknown) or '-'})")
+        raise RollFormatError(
+            f"line 1: CSV header must contain 'user' and only "
+            f"{', '.join(CSV_COLUMNS)} (unknown: {', '.join(unknown) or '-'})"
+        )
     rows = []
     for raw in reader:
         number = reader.line_num
@@ -176,8 +202,9 @@ def _parse_csv(text: str) -> tuple[list[RollRow], tuple[str, ...]]:
             return RollFormatError(f"line {_n}, column {column}: {problem}")
 
         try:
-            entry = parse_list_entry(row["user"] + (f"@{row['wiki']}" if row.get("wiki") else ""),
-                                     f"line {number}")
+            entry = parse_list_entry(
+                row["user"] + (f"@{row['wiki']}" if row.get("wiki") else ""), f"line {number}"
+            )
         except ValueError as exc:
             raise RollFormatError(str(exc)) from exc
         edit_count = None
@@ -204,10 +231,16 @@ def _parse_csv(text: str) -> tuple[list[RollRow], tuple[str, ...]]:
         locked_text = row.get("locked", "").lower()
         if locked_text not in ("", "true", "false", "yes", "no", "1", "0"):
             raise fail("locked", f"expected true or false, got {locked_text!r}")
-        rows.append(RollRow(
-            user=entry.user, wiki=entry.wiki, edit_count=edit_count, registration=registration,
-            groups=tuple(row.get("groups", "").replace("|", " ").split()),
-            global_groups=tuple(row.get("global_groups", "").replace("|", " ").split()),
-            blocked=blocked,
-            locked=locked_text in ("true", "yes", "1") if locked_text else None))
+        rows.append(
+            RollRow(
+                user=entry.user,
+                wiki=entry.wiki,
+                edit_count=edit_count,
+                registration=registration,
+                groups=tuple(row.get("groups", "").replace("|", " ").split()),
+                global_groups=tuple(row.get("global_groups", "").replace("|", " ").split()),
+                blocked=blocked,
+                locked=locked_text in ("true", "yes", "1") if locked_text else None,
+            )
+        )
     return rows, columns

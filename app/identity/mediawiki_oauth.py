@@ -32,8 +32,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from app.errors import Unauthenticated
 
-DEFAULT_USER_AGENT = "Scrutin/0.1 (secret-ballot elections for wiki communities) httpx/" + \
-    httpx.__version__
+DEFAULT_USER_AGENT = "Scrutin/0.1 (secret-ballot elections for wiki communities) httpx/" + httpx.__version__
 
 
 class OAuthLoginError(Unauthenticated):
@@ -74,10 +73,19 @@ class MediaWikiOAuth:
     ``client_secret`` None is a non-confidential (public) client: PKCE only.
     """
 
-    def __init__(self, client_id: str, client_secret: str | None, wiki_base_url: str,
-                 redirect_uri: str, *, scope: str | None = None, use_pkce: bool = True,
-                 timeout: float = 10.0, user_agent: str | None = None,
-                 client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str | None,
+        wiki_base_url: str,
+        redirect_uri: str,
+        *,
+        scope: str | None = None,
+        use_pkce: bool = True,
+        timeout: float = 10.0,
+        user_agent: str | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
         if not client_id:
             raise ValueError("client_id is required")
         self.client_id = client_id
@@ -114,15 +122,21 @@ class MediaWikiOAuth:
         verifier = generate_token(64) if self.use_pkce else None
         extra: dict[str, str] = {}
         if verifier is not None:
-            extra = {"code_challenge": create_s256_code_challenge(verifier),
-                     "code_challenge_method": "S256"}
-        url = prepare_grant_uri(self.authorize_endpoint, client_id=self.client_id,
-                                response_type="code", redirect_uri=self.redirect_uri,
-                                scope=self.scope, state=state, **extra)
+            extra = {"code_challenge": create_s256_code_challenge(verifier), "code_challenge_method": "S256"}
+        url = prepare_grant_uri(
+            self.authorize_endpoint,
+            client_id=self.client_id,
+            response_type="code",
+            redirect_uri=self.redirect_uri,
+            scope=self.scope,
+            state=state,
+            **extra,
+        )
         return AuthorizationRequest(url=url, state=state, code_verifier=verifier)
 
-    def complete(self, callback_params: Mapping[str, str], *, expected_state: str | None,
-                 code_verifier: str | None) -> WikiIdentity:
+    def complete(
+        self, callback_params: Mapping[str, str], *, expected_state: str | None, code_verifier: str | None
+    ) -> WikiIdentity:
         """Step 2, at the redirect URI: check ``state``, exchange the code, read the profile.
 
         ``callback_params`` is the callback's query string as a mapping (``code``, ``state``,
@@ -132,8 +146,7 @@ class MediaWikiOAuth:
             raise OAuthLoginError("wiki_login_denied", f"the wiki refused the login: {description}")
         state = callback_params.get("state") or ""
         if not expected_state or not hmac.compare_digest(state.encode(), expected_state.encode()):
-            raise OAuthLoginError("wiki_login_state",
-                                  "the login state does not match; start the login again")
+            raise OAuthLoginError("wiki_login_state", "the login state does not match; start the login again")
         code = callback_params.get("code")
         if not code:
             raise OAuthLoginError("wiki_login_token", "the wiki sent no authorization code")
@@ -147,8 +160,7 @@ class MediaWikiOAuth:
         if not isinstance(username, str) or not username.strip():
             raise OAuthLoginError("wiki_login_profile", "the wiki profile has no user name")
         sub = profile.get("sub")
-        return WikiIdentity(username=username, central_id=None if sub is None else str(sub),
-                            profile=profile)
+        return WikiIdentity(username=username, central_id=None if sub is None else str(sub), profile=profile)
 
     def fetch_username(self, code: str, code_verifier: str | None = None) -> str:
         """The central username for an authorization ``code``."""
@@ -161,19 +173,21 @@ class MediaWikiOAuth:
             extra["client_secret"] = self.client_secret
         if code_verifier:
             extra["code_verifier"] = code_verifier
-        body = prepare_token_request("authorization_code", code=code,
-                                     redirect_uri=self.redirect_uri, **extra)
+        body = prepare_token_request("authorization_code", code=code, redirect_uri=self.redirect_uri, **extra)
         response = self._request(
-            "POST", self.token_endpoint, content=body.encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "Accept": "application/json"},
-            step="wiki_login_token")
+            "POST",
+            self.token_endpoint,
+            content=body.encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+            step="wiki_login_token",
+        )
         data = self._json(response, "wiki_login_token")
         if response.status_code != 200 or "error" in data:
             detail = data.get("error_description") or data.get("message") or data.get("error")
-            raise OAuthLoginError("wiki_login_token",
-                                  f"the wiki refused the authorization code "
-                                  f"(HTTP {response.status_code}: {detail})")
+            raise OAuthLoginError(
+                "wiki_login_token",
+                f"the wiki refused the authorization code (HTTP {response.status_code}: {detail})",
+            )
         if not isinstance(data.get("access_token"), str) or not data["access_token"]:
             raise OAuthLoginError("wiki_login_token", "the wiki's token answer has no access_token")
         token_type = str(data.get("token_type", "Bearer"))
@@ -182,15 +196,17 @@ class MediaWikiOAuth:
         return data
 
     def fetch_profile(self, access_token: str) -> dict[str, Any]:
-        response = self._request("GET", self.profile_endpoint,
-                                 headers={"Authorization": f"Bearer {access_token}",
-                                          "Accept": "application/json"},
-                                 step="wiki_login_profile")
+        response = self._request(
+            "GET",
+            self.profile_endpoint,
+            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+            step="wiki_login_profile",
+        )
         data = self._json(response, "wiki_login_profile")
         if response.status_code != 200:
-            raise OAuthLoginError("wiki_login_profile",
-                                  f"the wiki refused the profile request (HTTP "
-                                  f"{response.status_code})")
+            raise OAuthLoginError(
+                "wiki_login_profile", f"the wiki refused the profile request (HTTP {response.status_code})"
+            )
         return data
 
     # -- HTTP --------------------------------------------------------------------------------
@@ -211,23 +227,24 @@ class MediaWikiOAuth:
             self._client = httpx.Client(timeout=self.timeout)
         headers = {"User-Agent": self.user_agent, **kwargs.pop("headers", {})}
         try:
-            return self._client.request(method, url, headers=headers, timeout=self.timeout,
-                                        **kwargs)
+            return self._client.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
         except httpx.HTTPError as exc:
-            raise OAuthLoginError("wiki_login_unavailable",
-                                  f"the wiki could not be reached ({type(exc).__name__}); "
-                                  "try again") from exc
+            raise OAuthLoginError(
+                "wiki_login_unavailable", f"the wiki could not be reached ({type(exc).__name__}); try again"
+            ) from exc
 
     @staticmethod
     def _json(response: httpx.Response, step: str) -> dict[str, Any]:
         if response.status_code >= 500:
-            raise OAuthLoginError("wiki_login_unavailable",
-                                  f"the wiki answered HTTP {response.status_code}; try again")
+            raise OAuthLoginError(
+                "wiki_login_unavailable", f"the wiki answered HTTP {response.status_code}; try again"
+            )
         try:
             data = response.json()
         except ValueError:
-            raise OAuthLoginError(step, f"the wiki answered something other than JSON "
-                                        f"(HTTP {response.status_code})") from None
+            raise OAuthLoginError(
+                step, f"the wiki answered something other than JSON (HTTP {response.status_code})"
+            ) from None
         if not isinstance(data, dict):
             raise OAuthLoginError(step, "the wiki answered unexpected JSON")
         return data

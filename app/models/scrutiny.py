@@ -10,12 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, UTCDateTime
 
 REASON_CODES = (
-    "sockpuppet",        # several accounts of one person
-    "ineligible",        # the voter was not eligible after all
-    "canvassing",        # vote solicited improperly / bought
-    "ballot_error",      # the ballot shown to voters was wrong for a while
+    "sockpuppet",  # several accounts of one person
+    "ineligible",  # the voter was not eligible after all
+    "canvassing",  # vote solicited improperly / bought
+    "ballot_error",  # the ballot shown to voters was wrong for a while
     "candidate_change",  # a candidate withdrew or was swapped
-    "technical",         # a software or operational fault
+    "technical",  # a software or operational fault
     "other",
 )
 
@@ -27,8 +27,7 @@ class StrikeAction(Base):
     __tablename__ = "strike_actions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"),
-                                             index=True)
+    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"), index=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(String(8))  # strike | unstrike
     reason_code: Mapped[str] = mapped_column(String(32))
@@ -46,8 +45,7 @@ class RevoteInvitation(Base):
     __tablename__ = "revote_invitations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"),
-                                             index=True)
+    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"), index=True)
     voter_id: Mapped[int] = mapped_column(ForeignKey("voters.id", ondelete="CASCADE"))
     # The committee's words to the voters (``invite``), or empty after a strike: a strike's
     # reason text is private (audit log only); the voter is told the message of its
@@ -67,8 +65,7 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"),
-                                             index=True)
+    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"), index=True)
     recipient: Mapped[str] = mapped_column(String(255))
     channel: Mapped[str] = mapped_column(String(16))  # outbox | smtp | mediawiki
     subject: Mapped[str] = mapped_column(Text)

@@ -38,8 +38,7 @@ class Invitation(Base):
     __tablename__ = "invitations"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"),
-                                             index=True)
+    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"), index=True)
     username: Mapped[str] = mapped_column(String(255))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

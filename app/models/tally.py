@@ -16,8 +16,7 @@ class Tally(Base):
     __tablename__ = "tallies"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"),
-                                             unique=True)
+    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"), unique=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_by: Mapped[str] = mapped_column(String(255))
     counted: Mapped[list] = mapped_column(JSON)  # trackers of the counted ballots

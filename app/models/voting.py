@@ -42,9 +42,7 @@ class Credential(Base):
 
 class Ballot(Base):
     __tablename__ = "ballots"
-    __table_args__ = (
-        Index("ix_ballots_election_credential", "election_id", "credential"),
-    )
+    __table_args__ = (Index("ix_ballots_election_credential", "election_id", "credential"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
@@ -86,8 +84,7 @@ class RollCheck(Base):
     __table_args__ = (Index("ix_roll_checks_due", "status", "claimed_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"),
-                                             index=True)
+    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"), index=True)
     requested_by: Mapped[str] = mapped_column(String(255))
     requested_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     usernames: Mapped[list] = mapped_column(JSON)

@@ -12,8 +12,7 @@ from app.schemas.common import HEX32, Strict, Text
 SIGNATURE = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{128}$")]
 ROUND = Annotated[int, Field(ge=1, le=1000)]
 INDEX = Annotated[int, Field(ge=1, le=50)]
-SEALED = Annotated[str, StringConstraints(min_length=64, max_length=1400,
-                                          pattern=r"^[A-Za-z0-9+/]+=*$")]
+SEALED = Annotated[str, StringConstraints(min_length=64, max_length=1400, pattern=r"^[A-Za-z0-9+/]+=*$")]
 
 
 class Signed(Strict):

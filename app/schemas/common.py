@@ -50,8 +50,10 @@ def check_strings(value: Any, where: str = "body") -> None:
     elif isinstance(value, dict):
         for key, item in value.items():
             check_strings(key, where)
-            check_strings(item, f"{where}.{key}" if isinstance(key, str) and
-                          not _FORBIDDEN_IN_TEXT.search(key) else where)
+            check_strings(
+                item,
+                f"{where}.{key}" if isinstance(key, str) and not _FORBIDDEN_IN_TEXT.search(key) else where,
+            )
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             check_strings(item, f"{where}.{i}")
@@ -73,8 +75,10 @@ DbInt = Annotated[int, Field(le=DB_INT_MAX)]
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")
 HEX32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Username = Annotated[
-    str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True,
-                           pattern=r"^[^#<>\[\]|{}/@:\x00-\x1f]+$"),
+    str,
+    StringConstraints(
+        min_length=1, max_length=255, strip_whitespace=True, pattern=r"^[^#<>\[\]|{}/@:\x00-\x1f]+$"
+    ),
 ]
 
 

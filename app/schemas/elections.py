@@ -56,8 +56,7 @@ class QuestionIn(Strict):
                 self.method = "meek"
             if self.method in ("schulze", "debian"):
                 if self.seats not in (None, 1):
-                    raise ValueError(f"{self.method} elects one winner (a full ranking); "
-                                     "leave seats unset")
+                    raise ValueError(f"{self.method} elects one winner (a full ranking); leave seats unset")
             elif self.seats is None:
                 self.seats = 1
         elif self.kind == "sonc":
@@ -116,8 +115,7 @@ class ElectionCreate(Strict):
 class ElectionPatch(Strict):
     title: LocalizedLine | None = None
     description: LocalizedText | None = None
-    default_language: str | None = Field(default=None,
-                                         pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")
+    default_language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")
     questions: list[QuestionIn] | None = Field(default=None, max_length=20)
     schedule: ScheduleIn | None = None
     credential_mode: Literal["convenient", "independent"] | None = None
@@ -148,8 +146,7 @@ class RolePolicyIn(Strict):
     policy: dict
 
 
-RollEntry = Annotated[str, StringConstraints(min_length=1, max_length=400,
-                                             pattern=r"^[^\x00-\x1f\x7f]+$")]
+RollEntry = Annotated[str, StringConstraints(min_length=1, max_length=400, pattern=r"^[^\x00-\x1f\x7f]+$")]
 """``Name`` or ``Name@wiki``, resolved by the service (unresolvable ones are listed)."""
 
 

@@ -30,10 +30,12 @@ class Answer(BaseModel):
 
 class OpenAnswer(BaseModel):
     """An answer whose further fields are defined elsewhere (named in the docstring)."""
+
     model_config = ConfigDict(extra="allow")
 
 
 # --- elections ------------------------------------------------------------------------------
+
 
 class Schedule(Answer):
     timezone: str
@@ -122,6 +124,7 @@ class EligibilitySet(Answer):
 class RollPreviewEntry(OpenAnswer):
     """One user's evaluation (app.eligibility.service.RollEntry) with its machine-readable
     ``decision`` and the ``error`` code when the wiki could not say."""
+
     decision: JSONObject | None
     error: str | None
 
@@ -130,6 +133,7 @@ class RollCheckView(Answer):
     """A frozen roll being computed off the request path (app/services/roll_checks.py):
     ``status`` queued → running → done (``eligible`` of ``total`` stored) or failed
     (``error`` code and ``detail``)."""
+
     id: int
     status: str
     total: int
@@ -148,6 +152,7 @@ class RollChecks(Answer):
 
 class RollPage(Answer):
     """The committee's roll view: one page of voters matching ``query``."""
+
     total: int
     eligible: int
     matched: int
@@ -160,6 +165,7 @@ class RollPage(Answer):
 class RollUpdated(OpenAnswer):
     """What changed (added/removed/total, per mode: app.services.roll) and the entries that
     could not be resolved."""
+
     accepted: int
     rejected: list[JSONObject]
 
@@ -178,6 +184,7 @@ class AuditAnchored(Answer):
 
 
 # --- voting ---------------------------------------------------------------------------------
+
 
 class BallotOfMine(Answer):
     tracker: str
@@ -231,6 +238,7 @@ class CredentialsPublished(Answer):
 
 class CastReceipt(Answer):
     """The signed receipt (docs/protocol.md, receipts): check it with ``scrutin verify-receipt``."""
+
     election_id: str
     tracker: str
     credential: str
@@ -282,8 +290,10 @@ class StoredBallot(OpenAnswer):
 
 # --- key ceremony ---------------------------------------------------------------------------
 
+
 class CeremonyStatus(OpenAnswer):
     """The ceremony as the board replays it (app.services.ceremony.status)."""
+
     election_id: str
     protocol: int
     phase: str
@@ -315,6 +325,7 @@ class CeremonyMoved(Answer):
 
 # --- tally ----------------------------------------------------------------------------------
 
+
 class TallyView(Answer):
     phase: str
     counted: list[str] | int
@@ -343,12 +354,14 @@ class MixSubmitted(OpenAnswer):
 
 class Results(OpenAnswer):
     """The decrypted result: ``questions`` as crypto.results computes them (docs/record.md)."""
+
     election_id: str
     title: Localized
     fingerprint: str
 
 
 # --- scrutiny -------------------------------------------------------------------------------
+
 
 class VoterList(Answer):
     election_id: str
@@ -379,6 +392,7 @@ class OutboxEntry(Answer):
     sending, sent or failed (notices); wiki announcements (``batch`` set) also skipped and
     unknown. ``attempts`` so far, ``last_error`` the last failure (kept while retrying),
     ``error`` only once given up, ``next_attempt_at`` when a pending notice is tried again."""
+
     recipient: str
     channel: str
     subject: str
@@ -406,6 +420,7 @@ class CandidatesChanged(Answer):
 
 
 # --- accounts -------------------------------------------------------------------------------
+
 
 class WhoAmI(Answer):
     username: str | None
@@ -449,12 +464,14 @@ class InvitationView(OpenAnswer):
 
 # --- wiki -----------------------------------------------------------------------------------
 
+
 class WikiPublished(OpenAnswer):
     """What was (or, with ``dry_run``, would be) written (app.services.wiki.publish_results)."""
 
 
 class WikiAnnounced(OpenAnswer):
     """One announcement call: the batch, what was sent and what remains."""
+
     batch: str
     channel: str
     since: str

@@ -13,7 +13,8 @@ class StrikeIn(Strict):
     """Exactly one selector; a public reason code and a private reason text."""
 
     trackers: list[Annotated[Line, Field(max_length=64)]] | None = Field(
-        default=None, min_length=1, max_length=100_000)
+        default=None, min_length=1, max_length=100_000
+    )
     voters: list[Username] | None = Field(default=None, min_length=1, max_length=100_000)
     cast_between: tuple[Moment, Moment] | None = None
     definition_version: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
@@ -24,19 +25,25 @@ class StrikeIn(Strict):
 
     @model_validator(mode="after")
     def _one_selector(self) -> StrikeIn:
-        given = [k for k in ("trackers", "voters", "cast_between", "definition_version",
-                             "cluster") if getattr(self, k) is not None]
+        given = [
+            k
+            for k in ("trackers", "voters", "cast_between", "definition_version", "cluster")
+            if getattr(self, k) is not None
+        ]
         if len(given) != 1:
-            raise ValueError("give exactly one selector: trackers, voters, cast_between, "
-                             "definition_version or cluster")
+            raise ValueError(
+                "give exactly one selector: trackers, voters, cast_between, definition_version or cluster"
+            )
         if self.cast_between and any(t.tzinfo is None for t in self.cast_between):
             raise ValueError("cast_between needs times with a UTC offset")
         return self
 
     def selector(self) -> dict:
-        return {k: getattr(self, k) for k in ("trackers", "voters", "cast_between",
-                                              "definition_version", "cluster")
-                if getattr(self, k) is not None}
+        return {
+            k: getattr(self, k)
+            for k in ("trackers", "voters", "cast_between", "definition_version", "cluster")
+            if getattr(self, k) is not None
+        }
 
 
 class RevoteIn(Strict):

@@ -40,8 +40,9 @@ class AuditSigner:
 MAX_APPEND_ATTEMPTS = 20
 
 
-def record(session: Session, scope: str, actor: Actor, action: str,
-           detail: dict[str, Any] | None = None) -> AuditEntry:
+def record(
+    session: Session, scope: str, actor: Actor, action: str, detail: dict[str, Any] | None = None
+) -> AuditEntry:
     """Append an entry to the scope's chain.
 
     Most callers hold the election's row lock, but some privileged reads (a PII view, an
@@ -52,17 +53,20 @@ def record(session: Session, scope: str, actor: Actor, action: str,
     detail = json.loads(json.dumps(detail or {}, default=str))
     for _ in range(MAX_APPEND_ATTEMPTS):
         last = session.scalars(
-            select(AuditEntry).where(AuditEntry.scope == scope)
-            .order_by(AuditEntry.seq.desc()).limit(1)
+            select(AuditEntry).where(AuditEntry.scope == scope).order_by(AuditEntry.seq.desc()).limit(1)
         ).first()
         seq = (last.seq + 1) if last else 1
         prev = last.entry_hash if last else GENESIS
         at = utcnow()
         entry = AuditEntry(
-            scope=scope, seq=seq, at=at, actor=actor.label, action=action, detail=detail,
+            scope=scope,
+            seq=seq,
+            at=at,
+            actor=actor.label,
+            action=action,
+            detail=detail,
             prev_hash=prev,
-            entry_hash=auditlog.entry_hash(prev, scope, seq, at.isoformat(), actor.label, action,
-                                           detail),
+            entry_hash=auditlog.entry_hash(prev, scope, seq, at.isoformat(), actor.label, action, detail),
         )
         try:
             with session.begin_nested():
@@ -74,17 +78,19 @@ def record(session: Session, scope: str, actor: Actor, action: str,
 
 
 def entries(session: Session, scope: str) -> Sequence[AuditEntry]:
-    return session.scalars(
-        select(AuditEntry).where(AuditEntry.scope == scope).order_by(AuditEntry.seq)
-    ).all()
+    return session.scalars(select(AuditEntry).where(AuditEntry.scope == scope).order_by(AuditEntry.seq)).all()
 
 
 def anchors(session: Session, scope: str) -> list[dict[str, Any]]:
     """The audit heads published on the scope's board (an election's), in board order."""
-    return [dict(e.payload) for e in session.scalars(
-        select(BoardEvent).where(BoardEvent.election_id == scope,
-                                 BoardEvent.type == auditlog.AUDIT_HEAD)
-        .order_by(BoardEvent.seq))]
+    return [
+        dict(e.payload)
+        for e in session.scalars(
+            select(BoardEvent)
+            .where(BoardEvent.election_id == scope, BoardEvent.type == auditlog.AUDIT_HEAD)
+            .order_by(BoardEvent.seq)
+        )
+    ]
 
 
 def verify(session: Session, scope: str) -> LogReport:
@@ -95,8 +101,9 @@ def verify(session: Session, scope: str) -> LogReport:
 
 
 def head(session: Session, scope: str) -> tuple[int, str]:
-    last = session.scalars(select(AuditEntry).where(AuditEntry.scope == scope)
-                           .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    last = session.scalars(
+        select(AuditEntry).where(AuditEntry.scope == scope).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
     return (last.seq, last.entry_hash) if last else (0, GENESIS)
 
 
@@ -106,33 +113,42 @@ def anchor(session: Session, election_id: str, signer: AuditSigner) -> BoardEven
     count, digest = head(session, election_id)
     if count == 0:
         return None
-    last = session.scalars(select(BoardEvent).where(
-        BoardEvent.election_id == election_id, BoardEvent.type == auditlog.AUDIT_HEAD)
-        .order_by(BoardEvent.seq.desc()).limit(1)).first()
+    last = session.scalars(
+        select(BoardEvent)
+        .where(BoardEvent.election_id == election_id, BoardEvent.type == auditlog.AUDIT_HEAD)
+        .order_by(BoardEvent.seq.desc())
+        .limit(1)
+    ).first()
     if last is not None and last.payload.get("count") == count:
         return None
-    return board.append(session, election_id, auditlog.AUDIT_HEAD,
-                        auditlog.sign_head(signer.seed, election_id, count, digest))
+    return board.append(
+        session, election_id, auditlog.AUDIT_HEAD, auditlog.sign_head(signer.seed, election_id, count, digest)
+    )
 
 
 def unanchored(session: Session, older_than: timedelta) -> list[str]:
     """Elections whose audit log grew since their last anchor, and whose last anchor (or first
     board event) is older than ``older_than``: the scheduler anchors them."""
     cutoff = board.stamp(utcnow() - older_than)
-    counts = dict(session.execute(select(AuditEntry.scope, func.max(AuditEntry.seq))
-                                  .group_by(AuditEntry.scope)).all())
+    counts = dict(
+        session.execute(select(AuditEntry.scope, func.max(AuditEntry.seq)).group_by(AuditEntry.scope)).all()
+    )
     due = []
     for election_id, count in counts.items():
         if election_id == INSTANCE_SCOPE:
             continue
-        last = session.scalars(select(BoardEvent).where(
-            BoardEvent.election_id == election_id, BoardEvent.type == auditlog.AUDIT_HEAD)
-            .order_by(BoardEvent.seq.desc()).limit(1)).first()
+        last = session.scalars(
+            select(BoardEvent)
+            .where(BoardEvent.election_id == election_id, BoardEvent.type == auditlog.AUDIT_HEAD)
+            .order_by(BoardEvent.seq.desc())
+            .limit(1)
+        ).first()
         if last is not None and (last.payload.get("count") == count or last.at > cutoff):
             continue
         if last is None:
-            first = session.scalar(select(func.min(BoardEvent.at)).where(
-                BoardEvent.election_id == election_id))
+            first = session.scalar(
+                select(func.min(BoardEvent.at)).where(BoardEvent.election_id == election_id)
+            )
             if first is None or first > cutoff:  # no board yet, or too young to anchor
                 continue
         due.append(election_id)
@@ -141,8 +157,12 @@ def unanchored(session: Session, older_than: timedelta) -> list[str]:
 
 def to_json(entry: AuditEntry) -> dict[str, Any]:
     return {
-        "seq": entry.seq, "at": entry.at.isoformat(), "actor": entry.actor,
-        "action": entry.action, "detail": entry.detail, "prev": entry.prev_hash,
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "detail": entry.detail,
+        "prev": entry.prev_hash,
         "hash": entry.entry_hash,
     }
 
@@ -161,8 +181,7 @@ def committee_view(session: Session, actor: Actor, election_id: str) -> dict[str
     return {"head": report.head, "verification": report.to_json(), "entries": rows}
 
 
-def anchor_now(session: Session, actor: Actor, election_id: str,
-               signer: AuditSigner) -> dict[str, Any]:
+def anchor_now(session: Session, actor: Actor, election_id: str, signer: AuditSigner) -> dict[str, Any]:
     """The committee publishes the log's head on the public board now (the scheduler also
     does, periodically)."""
     from app.services import elections, lifecycle  # both import this module
@@ -171,5 +190,9 @@ def anchor_now(session: Session, actor: Actor, election_id: str,
     elections.require_role(session, actor, election, "committee")
     event = anchor(session, election.id, signer)
     count, digest = head(session, election.id)
-    return {"anchored": event is not None, "count": count, "head": digest,
-            "board_seq": event.seq if event is not None else None}
+    return {
+        "anchored": event is not None,
+        "count": count,
+        "head": digest,
+        "board_seq": event.seq if event is not None else None,
+    }

@@ -24,8 +24,14 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def append(session: Session, election_id: str, event_type: str,
-           payload: dict[str, Any], *, before: datetime | None = None) -> BoardEvent:
+def append(
+    session: Session,
+    election_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+    *,
+    before: datetime | None = None,
+) -> BoardEvent:
     """Add the next event, under the election's row lock: callers take it first (it orders
     their other checks too), and it is taken here again — free when already held — so that no
     path can read the same last event as a concurrent writer and collide on its sequence
@@ -47,8 +53,10 @@ def append(session: Session, election_id: str, event_type: str,
             raise RuntimeError(f"cannot append {refused}: the service must refuse it first")
     session.execute(select(Election.id).where(Election.id == election_id).with_for_update())
     last = session.scalars(
-        select(BoardEvent).where(BoardEvent.election_id == election_id)
-        .order_by(BoardEvent.seq.desc()).limit(1)
+        select(BoardEvent)
+        .where(BoardEvent.election_id == election_id)
+        .order_by(BoardEvent.seq.desc())
+        .limit(1)
     ).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS_HASH
@@ -56,21 +64,25 @@ def append(session: Session, election_id: str, event_type: str,
     if last is not None and at < last.at:
         at = last.at
     if before is not None and at >= stamp(before):
-        raise Conflict("voting_closed", "voting closed at the scheduled end before this could "
-                       "be recorded")
+        raise Conflict("voting_closed", "voting closed at the scheduled end before this could be recorded")
     event = BoardEvent(
-        election_id=election_id, seq=seq, at=at, type=event_type, payload=payload,
-        prev_hash=prev, hash=event_hash(prev, seq, at, event_type, payload),
+        election_id=election_id,
+        seq=seq,
+        at=at,
+        type=event_type,
+        payload=payload,
+        prev_hash=prev,
+        hash=event_hash(prev, seq, at, event_type, payload),
     )
     session.add(event)
     session.flush()
     return event
 
 
-def page(session: Session, election_id: str, after: int = 0, limit: int = 100,
-         event_type: str | None = None) -> Sequence[BoardEvent]:
-    query = select(BoardEvent).where(BoardEvent.election_id == election_id,
-                                     BoardEvent.seq > after)
+def page(
+    session: Session, election_id: str, after: int = 0, limit: int = 100, event_type: str | None = None
+) -> Sequence[BoardEvent]:
+    query = select(BoardEvent).where(BoardEvent.election_id == election_id, BoardEvent.seq > after)
     if event_type:
         query = query.where(BoardEvent.type == event_type)
     return session.scalars(query.order_by(BoardEvent.seq).limit(limit)).all()
@@ -91,16 +103,23 @@ def counted_trackers(session: Session, election_id: str) -> set[str]:
 
 def head(session: Session, election_id: str) -> dict[str, Any]:
     last = session.scalars(
-        select(BoardEvent).where(BoardEvent.election_id == election_id)
-        .order_by(BoardEvent.seq.desc()).limit(1)
+        select(BoardEvent)
+        .where(BoardEvent.election_id == election_id)
+        .order_by(BoardEvent.seq.desc())
+        .limit(1)
     ).first()
     count = session.scalar(
         select(func.count()).select_from(BoardEvent).where(BoardEvent.election_id == election_id)
     )
-    return {"seq": last.seq if last else 0, "hash": last.hash if last else GENESIS_HASH,
-            "events": count}
+    return {"seq": last.seq if last else 0, "hash": last.hash if last else GENESIS_HASH, "events": count}
 
 
 def to_json(event: BoardEvent) -> dict[str, Any]:
-    return {"seq": event.seq, "at": event.at, "type": event.type, "payload": event.payload,
-            "prev_hash": event.prev_hash, "hash": event.hash}
+    return {
+        "seq": event.seq,
+        "at": event.at,
+        "type": event.type,
+        "payload": event.payload,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }

@@ -52,18 +52,19 @@ class CastSignals:
             object.__setattr__(self, name, value[:limit] if value else None)
 
     @classmethod
-    def observed(cls, ip: str | None, forwarded_for: str | None, user_agent: str | None,
-                 browser_cookie: str | None) -> CastSignals:
+    def observed(
+        cls, ip: str | None, forwarded_for: str | None, user_agent: str | None, browser_cookie: str | None
+    ) -> CastSignals:
         """The signals of one request. The browser cookie is kept only as a truncated hash:
         scrutineers need "same browser", never the cookie itself."""
-        cookie_id = hashlib.sha256(browser_cookie.encode()).hexdigest()[:32] if browser_cookie \
-            else None
+        cookie_id = hashlib.sha256(browser_cookie.encode()).hexdigest()[:32] if browser_cookie else None
         return cls(ip=ip, forwarded_for=forwarded_for, user_agent=user_agent, cookie_id=cookie_id)
 
 
 def _voter(session: Session, election: Election, username: str) -> Voter | None:
-    return session.scalars(select(Voter).where(Voter.election_id == election.id,
-                                               Voter.username == username)).first()
+    return session.scalars(
+        select(Voter).where(Voter.election_id == election.id, Voter.username == username)
+    ).first()
 
 
 def _eligible_voter(session: Session, election: Election, username: str) -> Voter:
@@ -80,10 +81,12 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
     current = None
     mine: list[Ballot] = []
     if voter is not None:
-        credential = session.scalars(select(Credential).where(
-            Credential.election_id == election.id, Credential.voter_id == voter.id)).first()
-        mine = list(session.scalars(select(Ballot).where(Ballot.voter_id == voter.id)
-                                    .order_by(Ballot.board_seq)))
+        credential = session.scalars(
+            select(Credential).where(Credential.election_id == election.id, Credential.voter_id == voter.id)
+        ).first()
+        mine = list(
+            session.scalars(select(Ballot).where(Ballot.voter_id == voter.id).order_by(Ballot.board_seq))
+        )
         # The ballot that counts, by the tally's own rule (``board.counted_trackers``).
         counted = board.counted_trackers(session, election.id) if mine else set()
         current = next((b for b in reversed(mine) if b.tracker in counted), None)
@@ -94,78 +97,109 @@ def my_status(session: Session, actor: Actor, election_id: str) -> dict[str, Any
         "phase": election.phase,
         "pause_reason": election.pause_reason,
         "eligible": eligible,
-        "reasons": (voter.decision or {}).get("reasons", []) if voter else
-        ["not on the voter roll of this election"],
+        "reasons": (voter.decision or {}).get("reasons", [])
+        if voter
+        else ["not on the voter roll of this election"],
         "decision": (voter.decision or {}).get("decision") if voter else None,
         "credential_mode": election.credential_mode,
         "credential": credential.public_key if credential else None,
-        "credential_replacements": _replacements(session, election,
-                                                 credential.public_key if credential else None),
+        "credential_replacements": _replacements(
+            session, election, credential.public_key if credential else None
+        ),
         "has_voted": current is not None,
         "current_tracker": current.tracker if current else None,
         "last_cast_at": current.cast_at.isoformat() if current else None,
         # The voter's own ballots, and which one counts: only here, for the voter logged in.
-        "ballots": [{"tracker": b.tracker, "board_seq": b.board_seq,
-                     "state": "struck" if b.struck else
-                     "current" if current is not None and b.id == current.id else "superseded",
-                     "counted": current is not None and b.id == current.id} for b in mine],
+        "ballots": [
+            {
+                "tracker": b.tracker,
+                "board_seq": b.board_seq,
+                "state": "struck"
+                if b.struck
+                else "current"
+                if current is not None and b.id == current.id
+                else "superseded",
+                "counted": current is not None and b.id == current.id,
+            }
+            for b in mine
+        ],
         "can_cast": eligible and election.phase in phases.CASTING_PHASES,
         "notices": scrutiny.pending_notices(session, election, voter) if voter else [],
         "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
     }
 
 
-def _replacements(session: Session, election: Election,
-                  credential: str | None) -> list[dict[str, Any]]:
+def _replacements(session: Session, election: Election, credential: str | None) -> list[dict[str, Any]]:
     """The public ``credential_replaced`` events that led to the voter's credential, oldest
     first (the voter sees every replacement made in their name)."""
     if credential is None or election.credential_mode != "convenient":
         return []
-    events = session.scalars(select(BoardEvent).where(
-        BoardEvent.election_id == election.id, BoardEvent.type == "credential_replaced")
-        .order_by(BoardEvent.seq.desc())).all()
+    events = session.scalars(
+        select(BoardEvent)
+        .where(BoardEvent.election_id == election.id, BoardEvent.type == "credential_replaced")
+        .order_by(BoardEvent.seq.desc())
+    ).all()
     chain: list[dict[str, Any]] = []
     for event in events:
         if event.payload.get("credential") == credential:
-            chain.append({"seq": event.seq, "at": event.at,
-                          "old_credential": event.payload.get("old_credential"),
-                          "credential": credential})
+            chain.append(
+                {
+                    "seq": event.seq,
+                    "at": event.at,
+                    "old_credential": event.payload.get("old_credential"),
+                    "credential": credential,
+                }
+            )
             credential = event.payload.get("old_credential")
     return chain[::-1]
 
 
-def register_credential(session: Session, actor: Actor, election_id: str,
-                        public_key: str) -> dict[str, Any]:
+def register_credential(session: Session, actor: Actor, election_id: str, public_key: str) -> dict[str, Any]:
     """Convenient mode: the voter's client made a credential; the server registers its public
     half on the board (so the voter can see any ballot cast under it)."""
     election = lifecycle.load_current(session, election_id)
     if election.credential_mode != "convenient":
-        raise Conflict("independent_credentials",
-                       "this election's credentials come from its credential authority")
-    phases.require_phase(election.phase, {phases.READY, phases.OPEN, phases.PAUSED},
-                         "register a credential")
+        raise Conflict(
+            "independent_credentials", "this election's credentials come from its credential authority"
+        )
+    phases.require_phase(election.phase, {phases.READY, phases.OPEN, phases.PAUSED}, "register a credential")
     voter = _eligible_voter(session, election, actor.username)
     try:
         Point.from_hex(public_key)
     except CryptoError as exc:
         raise InvalidInput("invalid_credential", str(exc)) from exc
-    existing = session.scalars(select(Credential).where(
-        Credential.election_id == election.id, Credential.voter_id == voter.id)).first()
+    existing = session.scalars(
+        select(Credential).where(Credential.election_id == election.id, Credential.voter_id == voter.id)
+    ).first()
     if existing is not None:
         if existing.public_key == public_key:
             return {"credential": public_key, "registered": False}
         # The old credential is revoked by the replacement (its ballots never count again,
         # ``crypto.tally.counted_ballots``): allowed only while none of them counts, e.g. after
         # a strike; a voter whose ballot counts re-votes with the code of their credential.
-        counted = session.scalar(select(func.count()).select_from(Ballot).where(
-            Ballot.election_id == election.id, Ballot.credential == existing.public_key,
-            Ballot.struck.is_(False))) or 0
+        counted = (
+            session.scalar(
+                select(func.count())
+                .select_from(Ballot)
+                .where(
+                    Ballot.election_id == election.id,
+                    Ballot.credential == existing.public_key,
+                    Ballot.struck.is_(False),
+                )
+            )
+            or 0
+        )
         if counted:
-            raise Conflict("credential_in_use",
-                           "a ballot cast with this voter's credential counts: type the "
-                           "credential code to vote again from this device")
-        taken = session.scalars(select(Credential.id).where(
-            Credential.election_id == election.id, Credential.public_key == public_key)).first()
+            raise Conflict(
+                "credential_in_use",
+                "a ballot cast with this voter's credential counts: type the "
+                "credential code to vote again from this device",
+            )
+        taken = session.scalars(
+            select(Credential.id).where(
+                Credential.election_id == election.id, Credential.public_key == public_key
+            )
+        ).first()
         if taken is not None:
             raise Conflict("credential_taken", "this credential is already registered")
         old = existing.public_key
@@ -175,13 +209,20 @@ def register_credential(session: Session, actor: Actor, election_id: str,
             session.flush()
         except IntegrityError as exc:  # a concurrent registration of the same key
             raise Conflict("credential_taken", "this credential is already registered") from exc
-        board.append(session, election.id, "credential_replaced",
-                     {"old_credential": old, "credential": public_key})
-        audit.record(session, election.id, actor, "credential.replace",
-                     {"old_credential": old, "credential": public_key})
+        board.append(
+            session, election.id, "credential_replaced", {"old_credential": old, "credential": public_key}
+        )
+        audit.record(
+            session,
+            election.id,
+            actor,
+            "credential.replace",
+            {"old_credential": old, "credential": public_key},
+        )
         return {"credential": public_key, "registered": True, "replaced": old}
-    session.add(Credential(election_id=election.id, public_key=public_key, voter_id=voter.id,
-                           registered_at=utcnow()))
+    session.add(
+        Credential(election_id=election.id, public_key=public_key, voter_id=voter.id, registered_at=utcnow())
+    )
     try:
         session.flush()
     except IntegrityError as exc:
@@ -190,9 +231,14 @@ def register_credential(session: Session, actor: Actor, election_id: str,
     return {"credential": public_key, "registered": True}
 
 
-def publish_credentials(session: Session, actor: Actor, election_id: str,
-                        public_keys: list[str], authority_key: str,
-                        signature: str) -> dict[str, Any]:
+def publish_credentials(
+    session: Session,
+    actor: Actor,
+    election_id: str,
+    public_keys: list[str],
+    authority_key: str,
+    signature: str,
+) -> dict[str, Any]:
     """Independent mode: the credential authority uploads the public credentials it generated
     offline for the frozen roll, signed with its own key (``crypto.roll``; the key and the
     signature go on the board, the committee compares the key's fingerprint with the one the
@@ -201,18 +247,25 @@ def publish_credentials(session: Session, actor: Actor, election_id: str,
     elections.require_role(session, actor, election, "credential_authority")
     if election.credential_mode != "independent":
         raise Conflict("convenient_credentials", "voters register their own credentials here")
-    phases.require_phase(election.phase, {phases.KEY_CEREMONY, phases.READY},
-                         "publish credentials")
-    if session.scalar(select(func.count()).select_from(Credential)
-                      .where(Credential.election_id == election.id)):
+    phases.require_phase(election.phase, {phases.KEY_CEREMONY, phases.READY}, "publish credentials")
+    if session.scalar(
+        select(func.count()).select_from(Credential).where(Credential.election_id == election.id)
+    ):
         raise Conflict("credentials_published", "the credentials were already published")
     if len(set(public_keys)) != len(public_keys):
         raise InvalidInput("duplicate_credentials", "the credential list has duplicates")
-    roll_size = session.scalar(select(func.count()).select_from(Voter).where(
-        Voter.election_id == election.id, Voter.eligible.is_(True))) or 0
+    roll_size = (
+        session.scalar(
+            select(func.count())
+            .select_from(Voter)
+            .where(Voter.election_id == election.id, Voter.eligible.is_(True))
+        )
+        or 0
+    )
     if len(public_keys) != roll_size:
-        raise InvalidInput("credential_count",
-                           f"{len(public_keys)} credentials for {roll_size} eligible voters")
+        raise InvalidInput(
+            "credential_count", f"{len(public_keys)} credentials for {roll_size} eligible voters"
+        )
     for i, key in enumerate(public_keys):
         try:
             Point.from_hex(key)
@@ -224,17 +277,28 @@ def publish_credentials(session: Session, actor: Actor, election_id: str,
         raise InvalidInput("invalid_signature", str(exc)) from exc
     now = utcnow()
     for key in public_keys:
-        session.add(Credential(election_id=election.id, public_key=key, voter_id=None,
-                               registered_at=now))
+        session.add(Credential(election_id=election.id, public_key=key, voter_id=None, registered_at=now))
     session.flush()
-    event = board.append(session, election.id, "credentials_published",
-                         {"credentials": sorted(public_keys), "count": len(public_keys),
-                          "authority_key": authority_key, "signature": signature})
+    event = board.append(
+        session,
+        election.id,
+        "credentials_published",
+        {
+            "credentials": sorted(public_keys),
+            "count": len(public_keys),
+            "authority_key": authority_key,
+            "signature": signature,
+        },
+    )
     fingerprint = authority_fingerprint(authority_key)
-    audit.record(session, election.id, actor, "credentials.publish",
-                 {"count": len(public_keys), "authority_fingerprint": fingerprint})
-    return {"count": len(public_keys), "board_seq": event.seq,
-            "authority_fingerprint": fingerprint}
+    audit.record(
+        session,
+        election.id,
+        actor,
+        "credentials.publish",
+        {"count": len(public_keys), "authority_fingerprint": fingerprint},
+    )
+    return {"count": len(public_keys), "board_seq": event.seq, "authority_fingerprint": fingerprint}
 
 
 @dataclass(frozen=True)
@@ -248,8 +312,7 @@ class CastPlan:
     context: BallotContext
 
 
-def prepare_cast(session: Session, actor: Actor, election_id: str,
-                 ballot: dict[str, Any]) -> CastPlan:
+def prepare_cast(session: Session, actor: Actor, election_id: str, ballot: dict[str, Any]) -> CastPlan:
     """Cheap checks first: phase, eligibility, election and fingerprint."""
     election = lifecycle.load_current(session, election_id)
     phases.require_phase(election.phase, phases.CASTING_PHASES, "cast a ballot")
@@ -262,14 +325,16 @@ def prepare_cast(session: Session, actor: Actor, election_id: str,
     if ballot.get("election_id") != election.id:
         raise InvalidInput("wrong_election", "this ballot was made for another election")
     if ballot.get("fingerprint") != definition.fingerprint:
-        stale = manifest.definition_by_fingerprint(session, election.id,
-                                                   str(ballot.get("fingerprint")))
+        stale = manifest.definition_by_fingerprint(session, election.id, str(ballot.get("fingerprint")))
         if stale is not None:
-            raise InvalidInput("stale_definition", "the ballot changed since this one was made; "
-                               "reload the booth and vote again")
+            raise InvalidInput(
+                "stale_definition",
+                "the ballot changed since this one was made; reload the booth and vote again",
+            )
         raise InvalidInput("wrong_fingerprint", "the ballot's election fingerprint is unknown")
-    return CastPlan(election.id, voter.id, definition.version, definition.fingerprint,
-                    manifest.ballot_context(definition))
+    return CastPlan(
+        election.id, voter.id, definition.version, definition.fingerprint, manifest.ballot_context(definition)
+    )
 
 
 def verify(plan: CastPlan, ballot: dict[str, Any]) -> VerifiedBallot:
@@ -282,8 +347,14 @@ def verify(plan: CastPlan, ballot: dict[str, Any]) -> VerifiedBallot:
         raise InvalidInput("invalid_ballot", f"malformed ballot: {exc}") from exc
 
 
-def store(session: Session, plan: CastPlan, ballot: dict[str, Any], verified: VerifiedBallot,
-          signer: ReceiptSigner, signals: CastSignals) -> dict[str, Any]:
+def store(
+    session: Session,
+    plan: CastPlan,
+    ballot: dict[str, Any],
+    verified: VerifiedBallot,
+    signer: ReceiptSigner,
+    signals: CastSignals,
+) -> dict[str, Any]:
     """Store atomically and receipt, under the election's row lock (serialises casts, strikes
     and phase changes). Everything that could have changed since ``prepare_cast`` is
     re-checked here."""
@@ -294,59 +365,102 @@ def store(session: Session, plan: CastPlan, ballot: dict[str, Any], verified: Ve
         raise Forbidden("not_eligible", "this voter is no longer on the roll")
     definition = manifest.current_definition(session, election.id)
     if definition is None or definition.fingerprint != plan.fingerprint:
-        raise InvalidInput("stale_definition", "the ballot changed while this one was checked; "
-                           "reload the booth and vote again")
+        raise InvalidInput(
+            "stale_definition",
+            "the ballot changed while this one was checked; reload the booth and vote again",
+        )
     credential_hex = verified.credential.hex()
     tracker = verified.tracker
     _check_credential(session, election, voter, credential_hex)
     if session.scalar(select(func.count()).select_from(Ballot).where(Ballot.tracker == tracker)):
         raise Conflict("ballot_replayed", "this exact ballot was already cast")
     # The ballot that counted until now (the credential's last unstruck one) is superseded.
-    previous = session.scalars(select(Ballot).where(
-        Ballot.election_id == election.id, Ballot.credential == credential_hex,
-        Ballot.struck.is_(False)).order_by(Ballot.board_seq.desc()).limit(1)).all()
+    previous = session.scalars(
+        select(Ballot)
+        .where(
+            Ballot.election_id == election.id, Ballot.credential == credential_hex, Ballot.struck.is_(False)
+        )
+        .order_by(Ballot.board_seq.desc())
+        .limit(1)
+    ).all()
     now = utcnow()
-    event = board.append(session, election.id, "ballot_cast", {
-        "tracker": tracker, "credential": credential_hex,
-        "definition_version": definition.version,
-        "supersedes": [b.tracker for b in previous]}, before=election.ends_at)
-    stored = Ballot(election_id=election.id, voter_id=voter.id, credential=credential_hex,
-                    definition_version=definition.version, payload=ballot,
-                    signature=ballot.get("signature", {}), tracker=tracker, cast_at=now,
-                    board_seq=event.seq, struck=False)
+    event = board.append(
+        session,
+        election.id,
+        "ballot_cast",
+        {
+            "tracker": tracker,
+            "credential": credential_hex,
+            "definition_version": definition.version,
+            "supersedes": [b.tracker for b in previous],
+        },
+        before=election.ends_at,
+    )
+    stored = Ballot(
+        election_id=election.id,
+        voter_id=voter.id,
+        credential=credential_hex,
+        definition_version=definition.version,
+        payload=ballot,
+        signature=ballot.get("signature", {}),
+        tracker=tracker,
+        cast_at=now,
+        board_seq=event.seq,
+        struck=False,
+    )
     session.add(stored)
     try:
         session.flush()
     except IntegrityError as exc:
         raise Conflict("ballot_replayed", "this exact ballot was already cast") from exc
     scrutiny.mark_revoted(session, election.id, voter.id)
-    session.add(VoterSignal(election_id=election.id, voter_id=voter.id, ballot_id=stored.id,
-                            ip=signals.ip, forwarded_for=signals.forwarded_for,
-                            user_agent=signals.user_agent, cookie_id=signals.cookie_id, at=now))
+    session.add(
+        VoterSignal(
+            election_id=election.id,
+            voter_id=voter.id,
+            ballot_id=stored.id,
+            ip=signals.ip,
+            forwarded_for=signals.forwarded_for,
+            user_agent=signals.user_agent,
+            cookie_id=signals.cookie_id,
+            at=now,
+        )
+    )
     session.flush()
-    return signer.sign({
-        "election_id": election.id, "tracker": tracker, "credential": credential_hex,
-        "cast_at": now.isoformat(), "board_seq": event.seq, "board_hash": event.hash,
-        "fingerprint": definition.fingerprint, "revote": bool(previous),
-    })
+    return signer.sign(
+        {
+            "election_id": election.id,
+            "tracker": tracker,
+            "credential": credential_hex,
+            "cast_at": now.isoformat(),
+            "board_seq": event.seq,
+            "board_hash": event.hash,
+            "fingerprint": definition.fingerprint,
+            "revote": bool(previous),
+        }
+    )
 
 
-def _check_credential(session: Session, election: Election, voter: Voter,
-                      credential_hex: str) -> None:
-    row = session.scalars(select(Credential).where(Credential.election_id == election.id,
-                                                   Credential.public_key == credential_hex)).first()
+def _check_credential(session: Session, election: Election, voter: Voter, credential_hex: str) -> None:
+    row = session.scalars(
+        select(Credential).where(
+            Credential.election_id == election.id, Credential.public_key == credential_hex
+        )
+    ).first()
     if election.credential_mode == "convenient":
         if row is None or row.voter_id != voter.id:
-            raise InvalidInput("wrong_credential",
-                               "the ballot is not signed with this voter's registered credential")
+            raise InvalidInput(
+                "wrong_credential", "the ballot is not signed with this voter's registered credential"
+            )
         return
     # Independent mode: the first ballot binds a published credential to the voter; afterwards
     # neither may be used with another (stops one login voting with several bought codes).
     if row is None:
         raise InvalidInput("unknown_credential", "the credential is not in the published list")
     if row.voter_id is None:
-        bound = session.scalars(select(Credential).where(Credential.election_id == election.id,
-                                                         Credential.voter_id == voter.id)).first()
+        bound = session.scalars(
+            select(Credential).where(Credential.election_id == election.id, Credential.voter_id == voter.id)
+        ).first()
         if bound is not None:
             raise InvalidInput("wrong_credential", "this voter already voted with another code")
         row.voter_id = voter.id
@@ -355,24 +469,28 @@ def _check_credential(session: Session, election: Election, voter: Voter,
         raise InvalidInput("wrong_credential", "this credential belongs to another voter")
 
 
-def lookup_tracker(session: Session, election_id: str, tracker: str,
-                   actor: Actor | None = None) -> dict[str, Any]:
+def lookup_tracker(
+    session: Session, election_id: str, tracker: str, actor: Actor | None = None
+) -> dict[str, Any]:
     election = elections.load_visible(session, actor, election_id)
-    ballot = session.scalars(select(Ballot).where(Ballot.election_id == election.id,
-                                                  Ballot.tracker == tracker)).first()
+    ballot = session.scalars(
+        select(Ballot).where(Ballot.election_id == election.id, Ballot.tracker == tracker)
+    ).first()
     if ballot is None:
         raise NotFound("tracker_not_found", "no ballot with this tracker")
     # Only what the board itself shows: whether this ballot was superseded or struck is for
     # its voter's own status page (``my_status``), never for whoever holds the tracker — a
     # coercer holding a receipt must not be told that the voter voted again.
-    at = session.scalar(select(BoardEvent.at).where(BoardEvent.election_id == election.id,
-                                                    BoardEvent.seq == ballot.board_seq))
+    at = session.scalar(
+        select(BoardEvent.at).where(BoardEvent.election_id == election.id, BoardEvent.seq == ballot.board_seq)
+    )
     return {"tracker": tracker, "on_board": True, "board_seq": ballot.board_seq, "at": at}
 
 
 def ballot_payload(session: Session, election_id: str, tracker: str) -> dict[str, Any]:
-    ballot = session.scalars(select(Ballot).where(Ballot.election_id == election_id,
-                                                  Ballot.tracker == tracker)).first()
+    ballot = session.scalars(
+        select(Ballot).where(Ballot.election_id == election_id, Ballot.tracker == tracker)
+    ).first()
     if ballot is None:
         raise NotFound("tracker_not_found", "no ballot with this tracker")
     return ballot.payload
@@ -393,25 +511,32 @@ def who_voted(session: Session, actor: Actor | None, election_id: str) -> dict[s
     trackers anyway, audited, in ``scrutiny.voter_list``)."""
     election = elections.load_visible(session, actor, election_id)
     privileged = actor is not None and (
-        actor.is_admin or bool(elections.roles_of(session, election.id, actor.username)
-                               & {"committee", "scrutineer"}))
+        actor.is_admin
+        or bool(elections.roles_of(session, election.id, actor.username) & {"committee", "scrutineer"})
+    )
     if not election.voter_list_public and not privileged:
         if actor is None:
             raise Forbidden("voter_list_hidden", "this election does not publish who voted")
         elections.require_role(session, actor, election, "committee", "scrutineer")
-    query = (select(Voter.username, func.min(Ballot.cast_at))
-             .join(Ballot, Ballot.voter_id == Voter.id)
-             .where(Voter.election_id == election.id)
-             .group_by(Voter.username).order_by(Voter.username))
+    query = (
+        select(Voter.username, func.min(Ballot.cast_at))
+        .join(Ballot, Ballot.voter_id == Voter.id)
+        .where(Voter.election_id == election.id)
+        .group_by(Voter.username)
+        .order_by(Voter.username)
+    )
     until = None
     if election.phase in VOTING_PHASES and not privileged:
         now = utcnow()
         until = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    names = sorted(name for name, first in session.execute(query).all()
-                   if until is None or _aware(first) < until)
-    return {"voters": [{"username": name} for name in names],
-            "complete": until is None,
-            "first_voted_before": until.isoformat() if until is not None else None}
+    names = sorted(
+        name for name, first in session.execute(query).all() if until is None or _aware(first) < until
+    )
+    return {
+        "voters": [{"username": name} for name in names],
+        "complete": until is None,
+        "first_voted_before": until.isoformat() if until is not None else None,
+    }
 
 
 def _aware(value: datetime) -> datetime:

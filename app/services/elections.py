@@ -67,14 +67,18 @@ def not_found(election_id: str) -> NotFound:
 
 def is_hidden(session: Session, actor: Actor | None, election: Election) -> bool:
     return election.phase == phases.DRAFT and not (
-        actor and (actor.is_admin or roles_of(session, election.id, actor.username)))
+        actor and (actor.is_admin or roles_of(session, election.id, actor.username))
+    )
 
 
 def roles_of(session: Session, election_id: str, username: str) -> set[str]:
-    return set(session.scalars(
-        select(RoleAssignment.role).where(RoleAssignment.election_id == election_id,
-                                          RoleAssignment.username == username)
-    ))
+    return set(
+        session.scalars(
+            select(RoleAssignment.role).where(
+                RoleAssignment.election_id == election_id, RoleAssignment.username == username
+            )
+        )
+    )
 
 
 def require_role(session: Session, actor: Actor, election: Election, *roles: str) -> None:
@@ -100,8 +104,12 @@ def max_ballot_bytes(questions: Iterable[QuestionIn]) -> int:
             total += n * SONC_CANDIDATE_BYTES
             continue
         total += n * OPTION_BYTES
-        bounds = QuestionSpec(q.kind, n, q.min_selections if q.kind == "approval" else 0,
-                              q.max_selections if q.kind == "approval" else None).sum_range()
+        bounds = QuestionSpec(
+            q.kind,
+            n,
+            q.min_selections if q.kind == "approval" else 0,
+            q.max_selections if q.kind == "approval" else None,
+        ).sum_range()
         if q.kind == "plurality":
             bounds = (1, 1)
         if bounds is not None:
@@ -122,11 +130,11 @@ def check_ballot_size(questions: Iterable[QuestionIn], limit: int | None) -> Non
             f"server accepts in a request ({limit} bytes, SCRUTIN_MAX_REQUEST_BYTES): use "
             f"fewer questions or candidates (a support/oppose/neutral candidate takes about "
             f"{SONC_CANDIDATE_BYTES} bytes, an approval or plurality option {OPTION_BYTES}), "
-            f"or ask the operator to raise the limit")
+            f"or ask the operator to raise the limit",
+        )
 
 
-def create(session: Session, actor: Actor, data: ElectionCreate,
-           max_ballot: int | None = None) -> Election:
+def create(session: Session, actor: Actor, data: ElectionCreate, max_ballot: int | None = None) -> Election:
     if not actor.is_admin:
         raise Forbidden("forbidden", "only instance administrators can create elections")
     check_ballot_size(data.questions, max_ballot)
@@ -134,13 +142,24 @@ def create(session: Session, actor: Actor, data: ElectionCreate,
     if session.get(Election, election_id) is not None:
         raise Conflict("election_exists", f"an election {election_id!r} already exists")
     election = Election(
-        id=election_id, title=data.title, description=data.description or {},
-        default_language=data.default_language, phase=phases.DRAFT, pause_reason=None,
-        starts_at=None, ends_at=None, timezone="UTC", credential_mode=data.credential_mode,
-        threshold=data.threshold, trustee_count=data.trustee_count,
-        voter_list_public=data.voter_list_public, min_contributors=data.min_contributors,
-        public_key=None, ceremony_round=1,
-        created_at=utcnow(), created_by=actor.username,
+        id=election_id,
+        title=data.title,
+        description=data.description or {},
+        default_language=data.default_language,
+        phase=phases.DRAFT,
+        pause_reason=None,
+        starts_at=None,
+        ends_at=None,
+        timezone="UTC",
+        credential_mode=data.credential_mode,
+        threshold=data.threshold,
+        trustee_count=data.trustee_count,
+        voter_list_public=data.voter_list_public,
+        min_contributors=data.min_contributors,
+        public_key=None,
+        ceremony_round=1,
+        created_at=utcnow(),
+        created_by=actor.username,
     )
     if data.schedule:
         _set_schedule(election, data.schedule)
@@ -148,14 +167,14 @@ def create(session: Session, actor: Actor, data: ElectionCreate,
     _replace_questions(election, data.questions)
     check_mixers(election)
     session.flush()
-    audit.record(session, election.id, actor, "election.create",
-                 {"config": data.model_dump(mode="json")})
+    audit.record(session, election.id, actor, "election.create", {"config": data.model_dump(mode="json")})
     _add_role(session, actor, election, actor.username, "committee")
     return election
 
 
-def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatch,
-           max_ballot: int | None = None) -> Election:
+def update(
+    session: Session, actor: Actor, election_id: str, patch: ElectionPatch, max_ballot: int | None = None
+) -> Election:
     election = load(session, election_id, for_update=True)
     require_role(session, actor, election, "committee")
     if patch.questions is not None:
@@ -172,8 +191,7 @@ def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatc
     if patch.default_language is not None:
         election.default_language = patch.default_language
     if election.default_language not in election.title:
-        raise InvalidInput("missing_translation",
-                           f"title needs a text in {election.default_language!r}")
+        raise InvalidInput("missing_translation", f"title needs a text in {election.default_language!r}")
     if patch.questions is not None:
         _replace_questions(election, patch.questions)
     if patch.schedule is not None:
@@ -194,19 +212,25 @@ def update(session: Session, actor: Actor, election_id: str, patch: ElectionPatc
     session.flush()
     audit.record(session, election.id, actor, "election.update", {"changes": changes})
     if patch.schedule is not None and election.phase not in (phases.DRAFT,):
-        board.append(session, election.id, events.SCHEDULE_CHANGED,
-                     schedule.describe(election.starts_at, election.ends_at, election.timezone))
+        board.append(
+            session,
+            election.id,
+            events.SCHEDULE_CHANGED,
+            schedule.describe(election.starts_at, election.ends_at, election.timezone),
+        )
     return election
 
 
 def check_mixers(election: Election) -> None:
     """Ranked answers are mixed by MIXES_REQUIRED different trustees before any is decrypted
     (crypto.mixnet), so a ballot with a ranked question needs that many trustees."""
-    if any(q.kind == "ranked" for q in election.questions) and \
-            election.trustee_count < MIXES_REQUIRED:
-        raise InvalidInput("too_few_mixers", f"a ranked question needs at least {MIXES_REQUIRED}"
-                           f" trustees: each of {MIXES_REQUIRED} different trustees mixes the "
-                           "ranked ballots before any is decrypted; raise trustee_count")
+    if any(q.kind == "ranked" for q in election.questions) and election.trustee_count < MIXES_REQUIRED:
+        raise InvalidInput(
+            "too_few_mixers",
+            f"a ranked question needs at least {MIXES_REQUIRED}"
+            f" trustees: each of {MIXES_REQUIRED} different trustees mixes the "
+            "ranked ballots before any is decrypted; raise trustee_count",
+        )
 
 
 def _set_schedule(election: Election, value: ScheduleIn) -> None:
@@ -229,96 +253,151 @@ def _replace_questions(election: Election, questions: Iterable[QuestionIn]) -> N
         session.flush()
     for position, q in enumerate(questions):
         question = Question(
-            position=position, kind=q.kind, title=q.title, min_selections=q.min_selections,
-            max_selections=q.max_selections, seats=q.seats,
+            position=position,
+            kind=q.kind,
+            title=q.title,
+            min_selections=q.min_selections,
+            max_selections=q.max_selections,
+            seats=q.seats,
             pass_rule=q.pass_rule.model_dump(mode="json") if q.pass_rule else None,
             method=q.method,
         )
-        question.candidates = [Candidate(position=i, name=c.name, withdrawn=False)
-                               for i, c in enumerate(q.candidates)]
+        question.candidates = [
+            Candidate(position=i, name=c.name, withdrawn=False) for i, c in enumerate(q.candidates)
+        ]
         election.questions.append(question)
 
 
-def assign_role(session: Session, actor: Actor, election_id: str, username: str,
-                role: str, jurisdiction: str | None = None,
-                flags: list[str] | None = None) -> RoleAssignment:
+def assign_role(
+    session: Session,
+    actor: Actor,
+    election_id: str,
+    username: str,
+    role: str,
+    jurisdiction: str | None = None,
+    flags: list[str] | None = None,
+) -> RoleAssignment:
     election = load(session, election_id, for_update=True)
     require_role(session, actor, election, "committee")
     phases.require_editable(election.phase, "roles")
     if role == "trustee" and election.phase != phases.DRAFT:
         raise Conflict("not_editable", "trustees can only change while the election is a draft")
-    if role == "credential_authority" and election.phase not in (phases.DRAFT,
-                                                                 phases.KEY_CEREMONY):
+    if role == "credential_authority" and election.phase not in (phases.DRAFT, phases.KEY_CEREMONY):
         raise Conflict("not_editable", "the credential authority is fixed once the key exists")
     if role == "trustee" and username in (election.excluded_trustees or []):
-        raise Conflict("trustee_excluded", f"{username} was found at fault in this election's "
-                       "key ceremony and cannot be a trustee of it again")
+        raise Conflict(
+            "trustee_excluded",
+            f"{username} was found at fault in this election's "
+            "key ceremony and cannot be a trustee of it again",
+        )
     role_policy.check_role(session, election, username, role, jurisdiction, flags or [])
     return _add_role(session, actor, election, username, role, jurisdiction, flags or [])
 
 
-def _add_role(session: Session, actor: Actor, election: Election, username: str,
-              role: str, jurisdiction: str | None = None,
-              flags: list[str] | None = None) -> RoleAssignment:
+def _add_role(
+    session: Session,
+    actor: Actor,
+    election: Election,
+    username: str,
+    role: str,
+    jurisdiction: str | None = None,
+    flags: list[str] | None = None,
+) -> RoleAssignment:
     if role in roles_of(session, election.id, username):
         raise Conflict("role_exists", f"{username} already has the role {role}")
     if role == "trustee":
-        count = session.scalar(select(func.count()).select_from(Trustee)
-                               .where(Trustee.election_id == election.id)) or 0
+        count = (
+            session.scalar(
+                select(func.count()).select_from(Trustee).where(Trustee.election_id == election.id)
+            )
+            or 0
+        )
         if count >= election.trustee_count:
-            raise Conflict("too_many_trustees",
-                           f"the election has {election.trustee_count} trustee places")
-        session.add(Trustee(election_id=election.id, username=username, trustee_index=count + 1,
-                            encryption_key=None, commitments=None, commitment_proofs=None,
-                            status="invited", updated_at=utcnow()))
-    assignment = RoleAssignment(election_id=election.id, username=username, role=role,
-                                assigned_at=utcnow(), assigned_by=actor.username,
-                                jurisdiction=jurisdiction, flags=list(flags or []))
+            raise Conflict("too_many_trustees", f"the election has {election.trustee_count} trustee places")
+        session.add(
+            Trustee(
+                election_id=election.id,
+                username=username,
+                trustee_index=count + 1,
+                encryption_key=None,
+                commitments=None,
+                commitment_proofs=None,
+                status="invited",
+                updated_at=utcnow(),
+            )
+        )
+    assignment = RoleAssignment(
+        election_id=election.id,
+        username=username,
+        role=role,
+        assigned_at=utcnow(),
+        assigned_by=actor.username,
+        jurisdiction=jurisdiction,
+        flags=list(flags or []),
+    )
     session.add(assignment)
     try:
         session.flush()
     except IntegrityError as exc:
         raise Conflict("role_exists", f"{username} already has the role {role}") from exc
-    audit.record(session, election.id, actor, "role.assign",
-                 {"username": username, "role": role, "jurisdiction": jurisdiction,
-                  "flags": list(flags or [])})
+    audit.record(
+        session,
+        election.id,
+        actor,
+        "role.assign",
+        {"username": username, "role": role, "jurisdiction": jurisdiction, "flags": list(flags or [])},
+    )
     return assignment
 
 
-def remove_role(session: Session, actor: Actor, election_id: str, username: str,
-                role: str) -> None:
+def remove_role(session: Session, actor: Actor, election_id: str, username: str, role: str) -> None:
     election = load(session, election_id, for_update=True)
     require_role(session, actor, election, "committee")
     phases.require_editable(election.phase, "roles")
     if role == "trustee":
         if election.phase != phases.DRAFT:
             raise Conflict("not_editable", "trustees can only change while the election is a draft")
-        session.execute(delete(Trustee).where(Trustee.election_id == election.id,
-                                              Trustee.username == username))
+        session.execute(
+            delete(Trustee).where(Trustee.election_id == election.id, Trustee.username == username)
+        )
         # Keep trustee indices dense 1..n in assignment order.
-        for index, trustee in enumerate(session.scalars(
-                select(Trustee).where(Trustee.election_id == election.id)
-                .order_by(Trustee.trustee_index)), start=1):
+        for index, trustee in enumerate(
+            session.scalars(
+                select(Trustee).where(Trustee.election_id == election.id).order_by(Trustee.trustee_index)
+            ),
+            start=1,
+        ):
             trustee.trustee_index = -index  # two steps: avoid clashing on the unique index
         session.flush()
         for trustee in session.scalars(select(Trustee).where(Trustee.election_id == election.id)):
             trustee.trustee_index = -trustee.trustee_index
     if role == "committee" and username == actor.username:
-        others = session.scalar(select(func.count()).select_from(RoleAssignment).where(
-            RoleAssignment.election_id == election.id, RoleAssignment.role == "committee",
-            RoleAssignment.username != username))
+        others = session.scalar(
+            select(func.count())
+            .select_from(RoleAssignment)
+            .where(
+                RoleAssignment.election_id == election.id,
+                RoleAssignment.role == "committee",
+                RoleAssignment.username != username,
+            )
+        )
         if not others:
             raise Conflict("last_committee_member", "an election needs at least one committee member")
-    result = session.execute(delete(RoleAssignment).where(
-        RoleAssignment.election_id == election.id, RoleAssignment.username == username,
-        RoleAssignment.role == role))
+    result = session.execute(
+        delete(RoleAssignment).where(
+            RoleAssignment.election_id == election.id,
+            RoleAssignment.username == username,
+            RoleAssignment.role == role,
+        )
+    )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound("role_not_found", f"{username} does not have the role {role}")
     audit.record(session, election.id, actor, "role.remove", {"username": username, "role": role})
 
 
-def set_role_policy(session: Session, actor: Actor, election_id: str,
-                    policy: dict[str, Any]) -> dict[str, Any]:
+def set_role_policy(
+    session: Session, actor: Actor, election_id: str, policy: dict[str, Any]
+) -> dict[str, Any]:
     election = load(session, election_id, for_update=True)
     require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, {phases.DRAFT}, "change the role policy")
@@ -332,24 +411,44 @@ def set_role_policy(session: Session, actor: Actor, election_id: str,
 def list_roles(session: Session, actor: Actor, election_id: str) -> list[dict[str, Any]]:
     election = load(session, election_id)
     require_role(session, actor, election, "committee")
-    rows = session.scalars(select(RoleAssignment).where(RoleAssignment.election_id == election.id)
-                           .order_by(RoleAssignment.role, RoleAssignment.username))
-    return [{"username": r.username, "role": r.role, "assigned_at": r.assigned_at.isoformat(),
-             "assigned_by": r.assigned_by, "jurisdiction": r.jurisdiction, "flags": r.flags}
-            for r in rows]
+    rows = session.scalars(
+        select(RoleAssignment)
+        .where(RoleAssignment.election_id == election.id)
+        .order_by(RoleAssignment.role, RoleAssignment.username)
+    )
+    return [
+        {
+            "username": r.username,
+            "role": r.role,
+            "assigned_at": r.assigned_at.isoformat(),
+            "assigned_by": r.assigned_by,
+            "jurisdiction": r.jurisdiction,
+            "flags": r.flags,
+        }
+        for r in rows
+    ]
 
 
-def update_roll(session: Session, actor: Actor, election_id: str, usernames: list[str],
-                mode: str, *, detail: dict[str, Any] | None = None) -> dict[str, int]:
+def update_roll(
+    session: Session,
+    actor: Actor,
+    election_id: str,
+    usernames: list[str],
+    mode: str,
+    *,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, int]:
     """The explicit voter list (the eligibility-rules issue adds wiki rules on top)."""
     election = load(session, election_id, for_update=True)
     require_role(session, actor, election, "committee")
     phases.require_editable(election.phase, "roll")
     names = list(dict.fromkeys(usernames))
-    existing = {v.username: v for v in session.scalars(
-        select(Voter).where(Voter.election_id == election.id))}
-    if mode in ("replace", "remove") and election.phase not in (phases.DRAFT, phases.KEY_CEREMONY,
-                                                                 phases.READY):
+    existing = {v.username: v for v in session.scalars(select(Voter).where(Voter.election_id == election.id))}
+    if mode in ("replace", "remove") and election.phase not in (
+        phases.DRAFT,
+        phases.KEY_CEREMONY,
+        phases.READY,
+    ):
         raise Conflict("not_editable", "voters can only be added once voting has opened")
     added = removed = 0
     if mode == "replace":
@@ -366,23 +465,37 @@ def update_roll(session: Session, actor: Actor, election_id: str, usernames: lis
         now = utcnow()
         for username in names:
             if username not in existing:
-                session.add(Voter(election_id=election.id, username=username, eligible=True,
-                                  decision={"source": "explicit_list",
-                                            "reasons": ["listed on this election's voter roll"]},
-                                  added_at=now))
+                session.add(
+                    Voter(
+                        election_id=election.id,
+                        username=username,
+                        eligible=True,
+                        decision={
+                            "source": "explicit_list",
+                            "reasons": ["listed on this election's voter roll"],
+                        },
+                        added_at=now,
+                    )
+                )
                 added += 1
     session.flush()
-    total = session.scalar(select(func.count()).select_from(Voter)
-                           .where(Voter.election_id == election.id)) or 0
-    audit.record(session, election.id, actor, "roll.update",
-                 {"mode": mode, "added": added, "removed": removed, "total": total,
-                  **(detail or {})})
+    total = (
+        session.scalar(select(func.count()).select_from(Voter).where(Voter.election_id == election.id)) or 0
+    )
+    audit.record(
+        session,
+        election.id,
+        actor,
+        "roll.update",
+        {"mode": mode, "added": added, "removed": removed, "total": total, **(detail or {})},
+    )
     roll.publish(session, election, "roll_changed")
     return {"added": added, "removed": removed, "total": total}
 
 
-def list_roll(session: Session, actor: Actor, election_id: str, query: str = "",
-              offset: int = 0, limit: int = 50) -> dict[str, Any]:
+def list_roll(
+    session: Session, actor: Actor, election_id: str, query: str = "", offset: int = 0, limit: int = 50
+) -> dict[str, Any]:
     """The committee's view of the roll: who is on it (eligible or not, and why), searched by
     a case-insensitive part of the name, in name order, a page at a time."""
     election = load(session, election_id)
@@ -392,19 +505,44 @@ def list_roll(session: Session, actor: Actor, election_id: str, query: str = "",
     if text:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(func.lower(Voter.username).like(f"%{escaped.lower()}%", escape="\\"))
-    total = session.scalar(select(func.count()).select_from(Voter)
-                           .where(Voter.election_id == election.id)) or 0
-    eligible = session.scalar(select(func.count()).select_from(Voter).where(
-        Voter.election_id == election.id, Voter.eligible.is_(True))) or 0
+    total = (
+        session.scalar(select(func.count()).select_from(Voter).where(Voter.election_id == election.id)) or 0
+    )
+    eligible = (
+        session.scalar(
+            select(func.count())
+            .select_from(Voter)
+            .where(Voter.election_id == election.id, Voter.eligible.is_(True))
+        )
+        or 0
+    )
     matched = session.scalar(select(func.count()).select_from(Voter).where(*where)) or 0
-    rows = session.scalars(select(Voter).where(*where)
-                           .order_by(func.lower(Voter.username), Voter.username)
-                           .offset(offset).limit(limit))
-    voters = [{"username": v.username, "eligible": v.eligible, "added_at": v.added_at,
-               "source": (v.decision or {}).get("source"),
-               "reasons": list((v.decision or {}).get("reasons") or [])} for v in rows]
-    return {"total": total, "eligible": eligible, "matched": matched, "offset": offset,
-            "limit": limit, "query": text, "voters": voters}
+    rows = session.scalars(
+        select(Voter)
+        .where(*where)
+        .order_by(func.lower(Voter.username), Voter.username)
+        .offset(offset)
+        .limit(limit)
+    )
+    voters = [
+        {
+            "username": v.username,
+            "eligible": v.eligible,
+            "added_at": v.added_at,
+            "source": (v.decision or {}).get("source"),
+            "reasons": list((v.decision or {}).get("reasons") or []),
+        }
+        for v in rows
+    ]
+    return {
+        "total": total,
+        "eligible": eligible,
+        "matched": matched,
+        "offset": offset,
+        "limit": limit,
+        "query": text,
+        "voters": voters,
+    }
 
 
 def freeze(session: Session, actor: Actor, election_id: str) -> Election:
@@ -420,25 +558,30 @@ def freeze(session: Session, actor: Actor, election_id: str) -> Election:
     trustees = session.scalars(select(Trustee).where(Trustee.election_id == election.id)).all()
     if len(trustees) != election.trustee_count:
         problems.append(f"{len(trustees)} of {election.trustee_count} trustees assigned")
-    excluded = sorted(t.username for t in trustees
-                      if t.username in (election.excluded_trustees or []))
+    excluded = sorted(t.username for t in trustees if t.username in (election.excluded_trustees or []))
     if excluded:
-        problems.append(f"replace the trustees found at fault in the key ceremony: "
-                        f"{', '.join(excluded)}")
+        problems.append(f"replace the trustees found at fault in the key ceremony: {', '.join(excluded)}")
     if problems:
         raise Conflict("not_ready_to_freeze", "; ".join(problems))
     role_policy.trustee_set_allowed(session, election)
     election.phase = phases.advance(election.phase, events.CEREMONY_STARTED)
     session.flush()
-    board.append(session, election.id, events.CEREMONY_STARTED, {
-        "election_id": election.id, "round": election.ceremony_round,
-        "threshold": election.threshold, "trustees": election.trustee_count,
-        "protocol": CEREMONY_PROTOCOL,
-        "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
-        # The roll at freeze (size and fingerprint, crypto.roll): later changes are
-        # roll_published events; the verifier bounds the credentials used by it.
-        "roll": roll.current(session, election),
-    })
+    board.append(
+        session,
+        election.id,
+        events.CEREMONY_STARTED,
+        {
+            "election_id": election.id,
+            "round": election.ceremony_round,
+            "threshold": election.threshold,
+            "trustees": election.trustee_count,
+            "protocol": CEREMONY_PROTOCOL,
+            "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
+            # The roll at freeze (size and fingerprint, crypto.roll): later changes are
+            # roll_published events; the verifier bounds the credentials used by it.
+            "roll": roll.current(session, election),
+        },
+    )
     audit.record(session, election.id, actor, "election.freeze", {})
     return election
 
@@ -456,7 +599,8 @@ def view(session: Session, election: Election) -> dict[str, Any]:
         "phase": election.phase,
         "pause_reason": election.pause_reason,
         "open_blocked": roll.open_blocked(session, election)
-        if election.phase in (phases.KEY_CEREMONY, phases.READY) else None,
+        if election.phase in (phases.KEY_CEREMONY, phases.READY)
+        else None,
         "schedule": schedule.describe(election.starts_at, election.ends_at, election.timezone),
         "credential_mode": election.credential_mode,
         "threshold": election.threshold,
@@ -473,11 +617,17 @@ def view(session: Session, election: Election) -> dict[str, Any]:
 
 def question_view(q: Question) -> dict[str, Any]:
     return {
-        "position": q.position, "kind": q.kind, "title": q.title,
-        "min_selections": q.min_selections, "max_selections": q.max_selections,
-        "seats": q.seats, "pass_rule": q.pass_rule, "method": q.method,
-        "candidates": [{"position": c.position, "name": c.name, "withdrawn": c.withdrawn}
-                       for c in q.candidates],
+        "position": q.position,
+        "kind": q.kind,
+        "title": q.title,
+        "min_selections": q.min_selections,
+        "max_selections": q.max_selections,
+        "seats": q.seats,
+        "pass_rule": q.pass_rule,
+        "method": q.method,
+        "candidates": [
+            {"position": c.position, "name": c.name, "withdrawn": c.withdrawn} for c in q.candidates
+        ],
     }
 
 
@@ -487,8 +637,11 @@ def list_visible(session: Session, actor: Actor | None) -> list[Election]:
         return list(elections)
     mine = set()
     if actor:
-        mine = set(session.scalars(select(RoleAssignment.election_id)
-                                   .where(RoleAssignment.username == actor.username)))
+        mine = set(
+            session.scalars(
+                select(RoleAssignment.election_id).where(RoleAssignment.username == actor.username)
+            )
+        )
     return [e for e in elections if e.phase != phases.DRAFT or e.id in mine]
 
 

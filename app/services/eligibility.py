@@ -40,8 +40,9 @@ ROLL_MODES = ("list", "frozen", "live")
 RULE_PHASES = frozenset({phases.DRAFT, phases.KEY_CEREMONY, phases.READY})
 
 
-def set_rules(session: Session, actor: Actor, election_id: str, rules: dict[str, Any] | None,
-              roll_mode: str) -> dict[str, Any]:
+def set_rules(
+    session: Session, actor: Actor, election_id: str, rules: dict[str, Any] | None, roll_mode: str
+) -> dict[str, Any]:
     election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, RULE_PHASES, "change the eligibility rules")
@@ -53,11 +54,22 @@ def set_rules(session: Session, actor: Actor, election_id: str, rules: dict[str,
     election.eligibility_rules = parsed.to_json() if parsed else None
     election.roll_mode = roll_mode
     session.flush()
-    audit.record(session, election.id, actor, "eligibility.rules",
-                 {"roll_mode": roll_mode, "rules": election.eligibility_rules,
-                  "fingerprint": parsed.fingerprint() if parsed else None})
-    return {"roll_mode": roll_mode, "rules": election.eligibility_rules,
-            "fingerprint": parsed.fingerprint() if parsed else None}
+    audit.record(
+        session,
+        election.id,
+        actor,
+        "eligibility.rules",
+        {
+            "roll_mode": roll_mode,
+            "rules": election.eligibility_rules,
+            "fingerprint": parsed.fingerprint() if parsed else None,
+        },
+    )
+    return {
+        "roll_mode": roll_mode,
+        "rules": election.eligibility_rules,
+        "fingerprint": parsed.fingerprint() if parsed else None,
+    }
 
 
 def rules_view(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
@@ -66,8 +78,11 @@ def rules_view(session: Session, actor: Actor, election_id: str) -> dict[str, An
     election = elections.load(session, election_id)
     elections.require_role(session, actor, election, "committee")
     parsed = rules_of(election)
-    return {"roll_mode": election.roll_mode, "rules": election.eligibility_rules,
-            "fingerprint": parsed.fingerprint() if parsed else None}
+    return {
+        "roll_mode": election.roll_mode,
+        "rules": election.eligibility_rules,
+        "fingerprint": parsed.fingerprint() if parsed else None,
+    }
 
 
 def rules_of(election: Election) -> Rules | None:
@@ -76,8 +91,9 @@ def rules_of(election: Election) -> Rules | None:
 
 def require_provider(provider: FactsProvider | None) -> FactsProvider:
     if provider is None:
-        raise Conflict("no_wiki_configured",
-                       "this instance has no wiki API configured (SCRUTIN_WIKI_API_URL)")
+        raise Conflict(
+            "no_wiki_configured", "this instance has no wiki API configured (SCRUTIN_WIKI_API_URL)"
+        )
     return provider
 
 
@@ -96,8 +112,9 @@ def evaluate_roll(rules: Rules, provider: FactsProvider, usernames: list[str]) -
     return compute_roll(rules, provider, usernames)
 
 
-def freeze_roll(session: Session, actor: Actor, election_id: str, entries: list[Any],
-                rules_fingerprint: str) -> dict[str, Any]:
+def freeze_roll(
+    session: Session, actor: Actor, election_id: str, entries: list[Any], rules_fingerprint: str
+) -> dict[str, Any]:
     """Store a computed roll (frozen mode). Refused if any user could not be checked: a roll
     with holes would silently exclude people."""
     election = lifecycle.load_current(session, election_id)
@@ -110,26 +127,42 @@ def freeze_roll(session: Session, actor: Actor, election_id: str, entries: list[
         raise Conflict("rules_changed", "the rules changed while the roll was computed; retry")
     unchecked = [e.user for e in entries if e.error is not None]
     if unchecked:
-        raise Unavailable("eligibility_unavailable",
-                          f"{len(unchecked)} users could not be checked (e.g. {unchecked[0]}); "
-                          "retry before freezing the roll")
-    existing = {v.username: v for v in session.scalars(
-        select(Voter).where(Voter.election_id == election.id))}
+        raise Unavailable(
+            "eligibility_unavailable",
+            f"{len(unchecked)} users could not be checked (e.g. {unchecked[0]}); "
+            "retry before freezing the roll",
+        )
+    existing = {v.username: v for v in session.scalars(select(Voter).where(Voter.election_id == election.id))}
     now = utcnow()
     for entry in entries:
-        snapshot = {"source": "frozen_roll", "decision": entry.decision.to_json(),
-                    "facts": entry.facts, "reasons": entry.reasons}
+        snapshot = {
+            "source": "frozen_roll",
+            "decision": entry.decision.to_json(),
+            "facts": entry.facts,
+            "reasons": entry.reasons,
+        }
         voter = existing.get(entry.decision.user)
         if voter is None:
-            session.add(Voter(election_id=election.id, username=entry.decision.user,
-                              eligible=bool(entry.eligible), decision=snapshot, added_at=now))
+            session.add(
+                Voter(
+                    election_id=election.id,
+                    username=entry.decision.user,
+                    eligible=bool(entry.eligible),
+                    decision=snapshot,
+                    added_at=now,
+                )
+            )
         else:
             voter.eligible, voter.decision = bool(entry.eligible), snapshot
     session.flush()
     eligible = sum(1 for e in entries if e.eligible)
-    audit.record(session, election.id, actor, "roll.freeze",
-                 {"checked": len(entries), "eligible": eligible,
-                  "rules_fingerprint": rules_fingerprint})
+    audit.record(
+        session,
+        election.id,
+        actor,
+        "roll.freeze",
+        {"checked": len(entries), "eligible": eligible, "rules_fingerprint": rules_fingerprint},
+    )
     roll.publish(session, election, "roll_changed")
     return {"checked": len(entries), "eligible": eligible}
 
@@ -139,8 +172,9 @@ def live_check_needed(session: Session, election_id: str, username: str) -> Rule
     election = elections.load(session, election_id)
     if election.roll_mode != "live":
         return None
-    if session.scalars(select(Voter).where(Voter.election_id == election.id,
-                                           Voter.username == username)).first():
+    if session.scalars(
+        select(Voter).where(Voter.election_id == election.id, Voter.username == username)
+    ).first():
         return None
     return rules_of(election)
 
@@ -150,12 +184,15 @@ def check(rules: Rules, provider: FactsProvider | None, username: str) -> tuple[
     try:
         return check_voter(rules, require_provider(provider), username)
     except EligibilityUnavailable as exc:
-        raise Unavailable(exc.code, "eligibility could not be checked right now "
-                          f"({exc.detail}); please try again in a few minutes") from exc
+        raise Unavailable(
+            exc.code,
+            f"eligibility could not be checked right now ({exc.detail}); please try again in a few minutes",
+        ) from exc
 
 
-def ensure_live_decision(sessions: sessionmaker[Session], provider: FactsProvider | None,
-                         election_id: str, username: str) -> None:
+def ensure_live_decision(
+    sessions: sessionmaker[Session], provider: FactsProvider | None, election_id: str, username: str
+) -> None:
     """Live roll mode: decide the voter's eligibility at the first visit and record it; later
     visits reuse the recorded decision. The wiki is asked outside any transaction (a slow wiki
     must not hold a database lock)."""
@@ -168,17 +205,34 @@ def ensure_live_decision(sessions: sessionmaker[Session], provider: FactsProvide
         record_decision(session, election_id, username, decision, facts)
 
 
-def record_decision(session: Session, election_id: str, username: str, decision: Any,
-                    facts: dict[str, Any]) -> None:
+def record_decision(
+    session: Session, election_id: str, username: str, decision: Any, facts: dict[str, Any]
+) -> None:
     """Store a live decision once (a concurrent first visit may have stored it already)."""
     election = lifecycle.load_current(session, election_id)
-    if session.scalars(select(Voter).where(Voter.election_id == election.id,
-                                           Voter.username == username)).first():
+    if session.scalars(
+        select(Voter).where(Voter.election_id == election.id, Voter.username == username)
+    ).first():
         return
-    session.add(Voter(election_id=election.id, username=username, eligible=decision.eligible,
-                      decision={"source": "live_check", "decision": decision.to_json(),
-                                "facts": facts, "reasons": decision.reasons},
-                      added_at=utcnow()))
+    session.add(
+        Voter(
+            election_id=election.id,
+            username=username,
+            eligible=decision.eligible,
+            decision={
+                "source": "live_check",
+                "decision": decision.to_json(),
+                "facts": facts,
+                "reasons": decision.reasons,
+            },
+            added_at=utcnow(),
+        )
+    )
     session.flush()
-    audit.record(session, election.id, Actor(username=username), "eligibility.live_check",
-                 {"eligible": decision.eligible, "basis": decision.basis})
+    audit.record(
+        session,
+        election.id,
+        Actor(username=username),
+        "eligibility.live_check",
+        {"eligible": decision.eligible, "basis": decision.basis},
+    )

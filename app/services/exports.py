@@ -40,8 +40,15 @@ TOO_FEW = "too few ballots to publish"
 def _title_languages(result: dict[str, Any]) -> list[str]:
     """The languages of the question titles other than the election's default, sorted."""
     default = result.get("default_language") or "en"
-    return sorted({lang for q in result["questions"] if isinstance(q.get("title"), dict)
-                   for lang, text in q["title"].items() if text and lang != default})
+    return sorted(
+        {
+            lang
+            for q in result["questions"]
+            if isinstance(q.get("title"), dict)
+            for lang, text in q["title"].items()
+            if text and lang != default
+        }
+    )
 
 
 def results_csv(result: dict[str, Any]) -> str:
@@ -53,33 +60,101 @@ def results_csv(result: dict[str, Any]) -> str:
     writer = SafeCsvWriter(out)
     guard = "min_contributors" in result
     languages = _title_languages(result)
-    writer.writerow(["question", "question_title"]
-                    + [f"question_title_{lang}" for lang in languages]
-                    + ["kind", "position", "candidate", "support", "oppose", "neutral",
-                       "support_percent", "passed", "votes", "elected", "withdrawn"]
-                    + (["withheld"] if guard else []))
+    writer.writerow(
+        ["question", "question_title"]
+        + [f"question_title_{lang}" for lang in languages]
+        + [
+            "kind",
+            "position",
+            "candidate",
+            "support",
+            "oppose",
+            "neutral",
+            "support_percent",
+            "passed",
+            "votes",
+            "elected",
+            "withdrawn",
+        ]
+        + (["withheld"] if guard else [])
+    )
     for qi, question, cand, elected in _rows(result):
         extra = [TOO_FEW if cand.get("too_few_ballots") else ""] if guard else []
         title = question.get("title") if isinstance(question.get("title"), dict) else {}
         head = [qi, question_title(result, qi), *(title.get(lang) or "" for lang in languages)]
         if cand.get("too_few_ballots"):
-            writer.writerow([*head, question["kind"], cand["position"], cand["name"], "", "", "", "",
-                             "", "", "", "yes" if cand["withdrawn"] else ""] + extra)
+            writer.writerow(
+                [
+                    *head,
+                    question["kind"],
+                    cand["position"],
+                    cand["name"],
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "yes" if cand["withdrawn"] else "",
+                ]
+                + extra
+            )
         elif question["kind"] == "ranked":
             # The rounds are in the wikitext and JSON exports; the CSV lists who was elected.
-            writer.writerow([*head, "ranked", cand["position"], cand["name"], "", "", "", "", "",
-                             "", "yes" if elected else "", "yes" if cand["withdrawn"] else ""]
-                            + extra)
+            writer.writerow(
+                [
+                    *head,
+                    "ranked",
+                    cand["position"],
+                    cand["name"],
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "yes" if elected else "",
+                    "yes" if cand["withdrawn"] else "",
+                ]
+                + extra
+            )
         elif question["kind"] == "sonc":
-            writer.writerow([*head, "sonc", cand["position"], cand["name"], cand["support"],
-                             cand["oppose"], cand["neutral"], cand["percent"] or "",
-                             "yes" if cand["passed"] else "no", "",
-                             "yes" if elected else "", "yes" if cand["withdrawn"] else ""]
-                            + extra)
+            writer.writerow(
+                [
+                    *head,
+                    "sonc",
+                    cand["position"],
+                    cand["name"],
+                    cand["support"],
+                    cand["oppose"],
+                    cand["neutral"],
+                    cand["percent"] or "",
+                    "yes" if cand["passed"] else "no",
+                    "",
+                    "yes" if elected else "",
+                    "yes" if cand["withdrawn"] else "",
+                ]
+                + extra
+            )
         else:
-            writer.writerow([*head, question["kind"], cand["position"], cand["name"], "", "", "", "",
-                             "", cand["votes"], "yes" if elected else "",
-                             "yes" if cand["withdrawn"] else ""] + extra)
+            writer.writerow(
+                [
+                    *head,
+                    question["kind"],
+                    cand["position"],
+                    cand["name"],
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    cand["votes"],
+                    "yes" if elected else "",
+                    "yes" if cand["withdrawn"] else "",
+                ]
+                + extra
+            )
     return out.getvalue()
 
 
@@ -94,7 +169,8 @@ def question_title(result: dict[str, Any], qi: int) -> str:
     title = result["questions"][qi].get("title")
     if isinstance(title, dict):
         title = title.get(result.get("default_language") or "en") or next(
-            (v for v in title.values() if v), None)
+            (v for v in title.values() if v), None
+        )
     return str(title) if title else f"Question {qi + 1}"
 
 
@@ -111,39 +187,66 @@ def results_wikitext(result: dict[str, Any]) -> str:
             lines.append("! Candidate !! Support !! Oppose !! Neutral !! Support % !! Result")
             for cand in question["candidates"]:
                 if cand.get("too_few_ballots"):
-                    lines += ["|-", f"| {_cell(cand['name'])} || colspan=\"5\" | "
-                              f"{'Withdrawn; ' if cand['withdrawn'] else ''}{TOO_FEW.capitalize()}"]
+                    lines += [
+                        "|-",
+                        f'| {_cell(cand["name"])} || colspan="5" | '
+                        f"{'Withdrawn; ' if cand['withdrawn'] else ''}{TOO_FEW.capitalize()}",
+                    ]
                     continue
-                outcome = ("Withdrawn" if cand["withdrawn"] else
-                           "Elected" if cand["position"] in (question.get("elected") or []) else
-                           "Passed" if cand["passed"] else "Not passed")
+                outcome = (
+                    "Withdrawn"
+                    if cand["withdrawn"]
+                    else "Elected"
+                    if cand["position"] in (question.get("elected") or [])
+                    else "Passed"
+                    if cand["passed"]
+                    else "Not passed"
+                )
                 percent = f"{cand['percent']}%" if cand["percent"] is not None else "—"
-                lines += ["|-", f"| {_cell(cand['name'])} || {cand['support']} || "
-                          f"{cand['oppose']} || {cand['neutral']} || {percent} || {outcome}"]
+                lines += [
+                    "|-",
+                    f"| {_cell(cand['name'])} || {cand['support']} || "
+                    f"{cand['oppose']} || {cand['neutral']} || {percent} || {outcome}",
+                ]
             lines.append("|}")
-            lines.append(f"Pass rule: support / (support + oppose) {rule['comparison']} "
-                         f"{rule['threshold_percent']}%"
-                         + (f", at least {rule['min_support']} support" if rule.get("min_support")
-                            else "") + f". Ballots counted: {result['ballots_counted']}.")
+            lines.append(
+                f"Pass rule: support / (support + oppose) {rule['comparison']} "
+                f"{rule['threshold_percent']}%"
+                + (f", at least {rule['min_support']} support" if rule.get("min_support") else "")
+                + f". Ballots counted: {result['ballots_counted']}."
+            )
         else:
             lines.append("! Option !! Votes !! Result")
             for cand in question["candidates"]:
                 if cand.get("too_few_ballots"):
-                    lines += ["|-", f"| {_cell(cand['name'])} || colspan=\"2\" | "
-                              f"{'Withdrawn; ' if cand['withdrawn'] else ''}{TOO_FEW.capitalize()}"]
+                    lines += [
+                        "|-",
+                        f'| {_cell(cand["name"])} || colspan="2" | '
+                        f"{'Withdrawn; ' if cand['withdrawn'] else ''}{TOO_FEW.capitalize()}",
+                    ]
                     continue
-                outcome = ("Withdrawn" if cand["withdrawn"] else
-                           "Elected" if cand["position"] in question["elected"] else "")
+                outcome = (
+                    "Withdrawn"
+                    if cand["withdrawn"]
+                    else "Elected"
+                    if cand["position"] in question["elected"]
+                    else ""
+                )
                 lines += ["|-", f"| {_cell(cand['name'])} || {cand['votes']} || {outcome}"]
             lines.append("|}")
         if question.get("withheld"):
-            lines.append(f"Candidates listed by fewer than {result['min_contributors']} counted "
-                         "ballots are not published (anonymity guard).")
+            lines.append(
+                f"Candidates listed by fewer than {result['min_contributors']} counted "
+                "ballots are not published (anonymity guard)."
+            )
         if question.get("tie"):
-            names = [c["name"] for c in question["candidates"]
-                     if c["position"] in question["tie"]["candidates"]]
-            lines.append(f"Tie for {question['tie']['seats']} seat(s) between "
-                         f"{', '.join(map(_cell, names))}: not broken by the count.")
+            names = [
+                c["name"] for c in question["candidates"] if c["position"] in question["tie"]["candidates"]
+            ]
+            lines.append(
+                f"Tie for {question['tie']['seats']} seat(s) between "
+                f"{', '.join(map(_cell, names))}: not broken by the count."
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -185,13 +288,24 @@ def results_blt(result: dict[str, Any], question: int) -> str:
 def record(session: Session, election_id: str, signer: ReceiptSigner) -> dict[str, Any]:
     election = elections.load(session, election_id)
     events = [board.to_json(e) for e in board.all_events(session, election.id)]
-    ballots = {b.tracker: b.payload for b in session.scalars(
-        select(Ballot).where(Ballot.election_id == election.id).order_by(Ballot.board_seq))}
-    return {"format": RECORD_FORMAT, "version": RECORD_VERSION, "election_id": election.id,
-            "exported_at": utcnow().isoformat(), "receipt_key": signer.public_key,
-            "board": events, "ballots": ballots}
+    ballots = {
+        b.tracker: b.payload
+        for b in session.scalars(
+            select(Ballot).where(Ballot.election_id == election.id).order_by(Ballot.board_seq)
+        )
+    }
+    return {
+        "format": RECORD_FORMAT,
+        "version": RECORD_VERSION,
+        "election_id": election.id,
+        "exported_at": utcnow().isoformat(),
+        "receipt_key": signer.public_key,
+        "board": events,
+        "ballots": ballots,
+    }
 
 
 def record_json(session: Session, election_id: str, signer: ReceiptSigner) -> bytes:
-    return json.dumps(record(session, election_id, signer), separators=(",", ":"),
-                      ensure_ascii=False).encode()
+    return json.dumps(
+        record(session, election_id, signer), separators=(",", ":"), ensure_ascii=False
+    ).encode()

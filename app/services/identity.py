@@ -49,18 +49,30 @@ def vote_scope(election_id: str) -> str:
     return VOTE_SCOPE + election_id
 
 
-def open_session(session: Session, username: str, *, method: str, scope: str = "",
-                 invitation_id: str | None = None,
-                 expires_at: datetime | None = None) -> tuple[str, LoginSession]:
+def open_session(
+    session: Session,
+    username: str,
+    *,
+    method: str,
+    scope: str = "",
+    invitation_id: str | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[str, LoginSession]:
     """Create a session row; returns the token (given to the client once, never stored)."""
     if method not in METHODS:
         raise ValueError(f"unknown login method {method!r}")
     now = utcnow()
     token, token_hash = new_token()
-    row = LoginSession(id=token_hash, username=username, scope=scope, method=method,
-                       invitation_id=invitation_id, created_at=now,
-                       expires_at=expires_at or now + timedelta(seconds=SESSION_MAX_AGE),
-                       last_seen_at=now)
+    row = LoginSession(
+        id=token_hash,
+        username=username,
+        scope=scope,
+        method=method,
+        invitation_id=invitation_id,
+        created_at=now,
+        expires_at=expires_at or now + timedelta(seconds=SESSION_MAX_AGE),
+        last_seen_at=now,
+    )
     session.add(row)
     session.flush()
     return token, row
@@ -86,8 +98,12 @@ def resolve(session: Session, token: str) -> LoginSession:
 def actor_of(row: LoginSession, admins: Collection[str]) -> Actor:
     """The actor a session stands for. A scoped (invitation) session is never an admin."""
     if row.scope.startswith(VOTE_SCOPE):
-        return Actor(username=row.username, is_admin=False, invitation_id=row.invitation_id,
-                     election_scope=row.scope[len(VOTE_SCOPE):])
+        return Actor(
+            username=row.username,
+            is_admin=False,
+            invitation_id=row.invitation_id,
+            election_scope=row.scope[len(VOTE_SCOPE) :],
+        )
     return Actor(username=row.username, is_admin=row.username in admins)
 
 
@@ -108,27 +124,35 @@ def _state(row: LoginSession, now: datetime) -> str:
 
 
 def to_json(row: LoginSession, now: datetime | None = None) -> dict[str, Any]:
-    return {"id": row.id, "username": row.username, "scope": row.scope or None,
-            "method": row.method, "invitation_id": row.invitation_id,
-            "created_at": row.created_at.isoformat(), "expires_at": row.expires_at.isoformat(),
-            "last_seen_at": row.last_seen_at.isoformat(),
-            "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
-            "state": _state(row, now or utcnow())}
+    return {
+        "id": row.id,
+        "username": row.username,
+        "scope": row.scope or None,
+        "method": row.method,
+        "invitation_id": row.invitation_id,
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat(),
+        "last_seen_at": row.last_seen_at.isoformat(),
+        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+        "state": _state(row, now or utcnow()),
+    }
 
 
 def sessions_of(session: Session, username: str, limit: int = 200) -> list[dict[str, Any]]:
     """A user's sessions, newest first (the token hash is the id; it cannot log anyone in)."""
     now = utcnow()
-    rows = session.scalars(select(LoginSession).where(LoginSession.username == username)
-                           .order_by(LoginSession.created_at.desc()).limit(limit)).all()
+    rows = session.scalars(
+        select(LoginSession)
+        .where(LoginSession.username == username)
+        .order_by(LoginSession.created_at.desc())
+        .limit(limit)
+    ).all()
     return [to_json(row, now) for row in rows]
 
 
-def revoke_sessions(session: Session, username: str, by: str,
-                    session_id: str | None = None) -> list[str]:
+def revoke_sessions(session: Session, username: str, by: str, session_id: str | None = None) -> list[str]:
     """Revoke every live session of a user (or the one named); returns the ids revoked."""
-    query = select(LoginSession).where(LoginSession.username == username,
-                                       LoginSession.revoked_at.is_(None))
+    query = select(LoginSession).where(LoginSession.username == username, LoginSession.revoked_at.is_(None))
     if session_id is not None:
         query = query.where(LoginSession.id == session_id)
     now = utcnow()
@@ -144,7 +168,10 @@ def revoke_sessions(session: Session, username: str, by: str,
 def purge_expired(session: Session, older_than: timedelta = timedelta(days=30)) -> int:
     """Delete session rows that ended (expired or revoked) longer ago than ``older_than``."""
     cutoff = utcnow() - older_than
-    result = session.execute(delete(LoginSession).where(
-        (LoginSession.expires_at < cutoff)
-        | (LoginSession.revoked_at.is_not(None) & (LoginSession.revoked_at < cutoff))))
+    result = session.execute(
+        delete(LoginSession).where(
+            (LoginSession.expires_at < cutoff)
+            | (LoginSession.revoked_at.is_not(None) & (LoginSession.revoked_at < cutoff))
+        )
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -40,10 +40,13 @@ def load_current(session: Session, election_id: str, *, for_update: bool = True)
 def due_steps(session: Session, election: Election, now: datetime | None = None) -> list[str]:
     """The transitions the schedule makes due, except that an election which may not open
     (``roll.open_blocked``: independent mode without its credential list) stays ready."""
-    steps = phases.scheduled_phase(election.phase, election.starts_at, election.ends_at,
-                                   now or utcnow())
-    if steps and steps[0] == phases.OPEN and election.phase == phases.READY and \
-            roll.open_blocked(session, election):
+    steps = phases.scheduled_phase(election.phase, election.starts_at, election.ends_at, now or utcnow())
+    if (
+        steps
+        and steps[0] == phases.OPEN
+        and election.phase == phases.READY
+        and roll.open_blocked(session, election)
+    ):
         return []
     return steps
 
@@ -67,8 +70,17 @@ def _move(session: Session, election: Election, target: str, actor: Actor, reaso
     if target != phases.PAUSED:
         election.pause_reason = None
     session.flush()
-    board.append(session, election.id, event, {"from": previous, "to": target, "reason": reason,
-                                                "by": "schedule" if actor is SYSTEM else "committee"})
+    board.append(
+        session,
+        election.id,
+        event,
+        {
+            "from": previous,
+            "to": target,
+            "reason": reason,
+            "by": "schedule" if actor is SYSTEM else "committee",
+        },
+    )
     if event in ("opened", "closed"):
         roll.publish(session, election, event)
     if actor is not SYSTEM:
@@ -106,13 +118,13 @@ def close_early(session: Session, actor: Actor, election_id: str, reason: str) -
     return election
 
 
-def extend(session: Session, actor: Actor, election_id: str, end: datetime, timezone: str | None,
-           reason: str) -> Election:
+def extend(
+    session: Session, actor: Actor, election_id: str, end: datetime, timezone: str | None, reason: str
+) -> Election:
     """Move the scheduled end later: ``end`` is a local time in ``timezone`` (default: the
     election's time zone) or carries its own offset (``schedule.to_utc``)."""
     election = _committee_election(session, actor, election_id)
-    phases.require_phase(election.phase, {phases.READY, phases.OPEN, phases.PAUSED},
-                         "extend the deadline")
+    phases.require_phase(election.phase, {phases.READY, phases.OPEN, phases.PAUSED}, "extend the deadline")
     new_end = schedule.to_utc(end, timezone or election.timezone, "end")
     if election.ends_at is not None and new_end <= election.ends_at:
         raise InvalidInput("invalid_schedule", "a new end must be later than the current one")
@@ -121,19 +133,28 @@ def extend(session: Session, actor: Actor, election_id: str, end: datetime, time
     old = election.ends_at
     election.ends_at = new_end
     session.flush()
-    board.append(session, election.id, events.EXTENDED, {
-        "old_end_utc": old.isoformat() if old else None, "reason": reason,
-        **schedule.describe(election.starts_at, election.ends_at, election.timezone)})
-    audit.record(session, election.id, actor, "election.extend",
-                 {"old_end": old, "new_end": new_end, "reason": reason})
+    board.append(
+        session,
+        election.id,
+        events.EXTENDED,
+        {
+            "old_end_utc": old.isoformat() if old else None,
+            "reason": reason,
+            **schedule.describe(election.starts_at, election.ends_at, election.timezone),
+        },
+    )
+    audit.record(
+        session, election.id, actor, "election.extend", {"old_end": old, "new_end": new_end, "reason": reason}
+    )
     return election
 
 
 def due_elections(session: Session, now: datetime | None = None) -> list[str]:
     """Ids of elections whose schedule has a transition due (for the background scheduler)."""
     now = now or utcnow()
-    rows = session.scalars(select(Election).where(
-        Election.phase.in_([phases.READY, phases.OPEN, phases.PAUSED])))
+    rows = session.scalars(
+        select(Election).where(Election.phase.in_([phases.READY, phases.OPEN, phases.PAUSED]))
+    )
     return [e.id for e in rows if due_steps(session, e, now)]
 
 

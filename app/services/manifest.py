@@ -24,9 +24,15 @@ MANIFEST_VERSION = 2
 """2: trustees carry their signing identity (key-ceremony protocol 2, ``crypto.ceremony``)."""
 
 
-def build(election: Election, trustees: list[dict[str, Any]], definition_version: int, *,
-          public_key: str | None = None, manifest_version: int = MANIFEST_VERSION,
-          receipt_key: str | None = None) -> dict[str, Any]:
+def build(
+    election: Election,
+    trustees: list[dict[str, Any]],
+    definition_version: int,
+    *,
+    public_key: str | None = None,
+    manifest_version: int = MANIFEST_VERSION,
+    receipt_key: str | None = None,
+) -> dict[str, Any]:
     """``trustees``: the entries of the ceremony round (``Round.expected_manifest_trustees``),
     or of the previous definition for a later ballot version. ``receipt_key``: the hex Ed25519
     key of ``app.services.receipts.ReceiptSigner`` (left out when not given)."""
@@ -50,8 +56,11 @@ def build(election: Election, trustees: list[dict[str, Any]], definition_version
                 "pass_rule": q.pass_rule,
                 **({"method": q.method} if q.kind == "ranked" else {}),
                 "candidates": [
-                    {"position": c.position, "name": c.name.get(lang) or next(iter(c.name.values())),
-                     "withdrawn": c.withdrawn}
+                    {
+                        "position": c.position,
+                        "name": c.name.get(lang) or next(iter(c.name.values())),
+                        "withdrawn": c.withdrawn,
+                    }
                     for c in q.candidates
                 ],
             }
@@ -71,15 +80,19 @@ def fingerprint(manifest: dict[str, Any]) -> str:
 
 def current_definition(session: Session, election_id: str) -> BallotDefinition | None:
     return session.scalars(
-        select(BallotDefinition).where(BallotDefinition.election_id == election_id)
-        .order_by(BallotDefinition.version.desc()).limit(1)
+        select(BallotDefinition)
+        .where(BallotDefinition.election_id == election_id)
+        .order_by(BallotDefinition.version.desc())
+        .limit(1)
     ).first()
 
 
-def definition_by_fingerprint(session: Session, election_id: str,
-                              value: str) -> BallotDefinition | None:
-    return session.scalars(select(BallotDefinition).where(
-        BallotDefinition.election_id == election_id, BallotDefinition.fingerprint == value)).first()
+def definition_by_fingerprint(session: Session, election_id: str, value: str) -> BallotDefinition | None:
+    return session.scalars(
+        select(BallotDefinition).where(
+            BallotDefinition.election_id == election_id, BallotDefinition.fingerprint == value
+        )
+    ).first()
 
 
 def ballot_context(definition: BallotDefinition) -> BallotContext:

@@ -47,8 +47,10 @@ class MixState:
 
 def _trusted_rows(raw: list[list[dict[str, str]]]) -> list[list[Ciphertext]]:
     # Our own board: every mix on it passed check_mix before it was appended.
-    return [[Ciphertext(Point(bytes.fromhex(c["alpha"])), Point(bytes.fromhex(c["beta"])))
-             for c in row] for row in raw]
+    return [
+        [Ciphertext(Point(bytes.fromhex(c["alpha"])), Point(bytes.fromhex(c["beta"]))) for c in row]
+        for row in raw
+    ]
 
 
 def load_state(session: Session, election: Election, tally: Tally) -> MixState:
@@ -58,11 +60,15 @@ def load_state(session: Session, election: Election, tally: Tally) -> MixState:
     if not mixnet.ranked_questions(final):
         return MixState(final, None, {}, 0)
     tally_event = board.page(session, election.id, limit=1, event_type="encrypted_tally")[0]
-    payloads = {b.tracker: b.payload for b in session.scalars(
-        select(Ballot).where(Ballot.election_id == election.id,
-                             Ballot.tracker.in_(tally.counted)))}
-    inputs = mixnet.mix_inputs(final, [ballot_ciphertexts(payloads[t], already_verified=True)
-                                       for t in tally.counted])
+    payloads = {
+        b.tracker: b.payload
+        for b in session.scalars(
+            select(Ballot).where(Ballot.election_id == election.id, Ballot.tracker.in_(tally.counted))
+        )
+    }
+    inputs = mixnet.mix_inputs(
+        final, [ballot_ciphertexts(payloads[t], already_verified=True) for t in tally.counted]
+    )
     chains = {q: mixnet.Chain(mix_input) for q, mix_input in inputs.items()}
     for event in board.page(session, election.id, limit=10_000, event_type=mixnet.MIX):
         p = event.payload
@@ -72,12 +78,14 @@ def load_state(session: Session, election: Election, tally: Tally) -> MixState:
         chain.output_hashes.append(str(p["output_hash"]))
     required = mixnet.mixes_required(final)
     setting = mixnet.MixSetting(
-        election_id=election.id, fingerprint=definition.fingerprint,
+        election_id=election.id,
+        fingerprint=definition.fingerprint,
         tally_hash=encrypted_tally_hash(tally_event.payload),
         public_key=Point.from_hex(final["public_key"]),
         ceremony_round=int(final["ceremony_round"]),
         signing_keys={int(t["index"]): str(t["signing_key"]) for t in final["trustees"]},
-        required=required)
+        required=required,
+    )
     return MixState(final, setting, chains, required)
 
 
@@ -95,31 +103,43 @@ def view(session: Session, election_id: str, *, with_ciphertexts: bool = True) -
     questions = []
     for q, chain in sorted(state.chains.items()):
         entry: dict[str, Any] = {
-            "question": q, "rows": len(chain.input.rows), "width": chain.input.width,
-            "input_hash": chain.input.hash, "mixers": list(chain.mixers),
-            "position": len(chain.mixers), "current_hash": chain.current_hash,
-            "complete": len(chain.mixers) >= state.required}
+            "question": q,
+            "rows": len(chain.input.rows),
+            "width": chain.input.width,
+            "input_hash": chain.input.hash,
+            "mixers": list(chain.mixers),
+            "position": len(chain.mixers),
+            "current_hash": chain.current_hash,
+            "complete": len(chain.mixers) >= state.required,
+        }
         if with_ciphertexts:
             entry["ciphertexts"] = [[c.to_json() for c in row] for row in chain.current]
         questions.append(entry)
-    target = mixnet.decryption_target_hash(state.tally_hash, state.chains) \
-        if state.setting is not None and state.complete else None
-    return {"required": state.required, "complete": state.complete, "questions": questions,
-            "tally_hash": state.tally_hash if state.setting is not None else None,
-            "target_hash": target}
+    target = (
+        mixnet.decryption_target_hash(state.tally_hash, state.chains)
+        if state.setting is not None and state.complete
+        else None
+    )
+    return {
+        "required": state.required,
+        "complete": state.complete,
+        "questions": questions,
+        "tally_hash": state.tally_hash if state.setting is not None else None,
+        "target_hash": target,
+    }
 
 
 def submit(session: Session, actor: Actor, election_id: str, payload: dict[str, Any]) -> dict[str, Any]:
     """A trustee's mix of one ranked question; refused (nothing stored) unless it verifies."""
     election = lifecycle.load_current(session, election_id)
     phases.require_phase(election.phase, {phases.TALLYING}, "mix the ranked ballots")
-    trustee = session.scalars(select(Trustee).where(Trustee.election_id == election.id,
-                                                    Trustee.username == actor.username)).first()
+    trustee = session.scalars(
+        select(Trustee).where(Trustee.election_id == election.id, Trustee.username == actor.username)
+    ).first()
     if trustee is None:
         raise Forbidden("forbidden", f"{actor.username} is not a trustee of {election.id}")
     tally = _tally(session, election)
-    if tally.result is not None or board.page(session, election.id, limit=1,
-                                              event_type="decryption_share"):
+    if tally.result is not None or board.page(session, election.id, limit=1, event_type="decryption_share"):
         raise Conflict("decryption_started", "decryption has begun: the mixes are final")
     state = load_state(session, election, tally)
     if state.setting is None:
@@ -128,8 +148,10 @@ def submit(session: Session, actor: Actor, election_id: str, payload: dict[str, 
     if isinstance(question, bool) or question not in state.chains:
         raise InvalidInput("invalid_mix", f"question {question!r} has no ranked answers to mix")
     if payload.get("index") != trustee.trustee_index:
-        raise InvalidInput("invalid_mix", f"the mix names trustee {payload.get('index')!r}; "
-                           f"you are trustee {trustee.trustee_index}")
+        raise InvalidInput(
+            "invalid_mix",
+            f"the mix names trustee {payload.get('index')!r}; you are trustee {trustee.trustee_index}",
+        )
     chain = state.chains[question]
     try:
         mixnet.check_mix(state.setting, chain, payload, workers=os.cpu_count() or 1)
@@ -137,7 +159,11 @@ def submit(session: Session, actor: Actor, election_id: str, payload: dict[str, 
         # Refused: nothing is stored, and the next trustee mixes the last valid output.
         raise InvalidInput("invalid_mix", str(exc)) from exc
     board.append(session, election.id, mixnet.MIX, {k: payload[k] for k in sorted(mixnet.MIX_KEYS)})
-    audit.record(session, election.id, actor, "tally.mix",
-                 {"question": question, "position": payload["position"],
-                  "output_hash": payload["output_hash"]})
+    audit.record(
+        session,
+        election.id,
+        actor,
+        "tally.mix",
+        {"question": question, "position": payload["position"], "output_hash": payload["output_hash"]},
+    )
     return view(session, election.id, with_ciphertexts=False)

@@ -111,16 +111,41 @@ class MediaWikiEmailChannel:
     def send(self, username: str, subject: str, body: str) -> None:
         headers = {"Authorization": f"Bearer {self.token}", "User-Agent": self.user_agent}
         with httpx.Client(timeout=self.timeout, headers=headers) as client:
-            tokens = client.get(self.api_url, params={
-                "action": "query", "meta": "tokens", "type": "csrf", "format": "json",
-                "formatversion": "2"}).raise_for_status().json()
+            tokens = (
+                client.get(
+                    self.api_url,
+                    params={
+                        "action": "query",
+                        "meta": "tokens",
+                        "type": "csrf",
+                        "format": "json",
+                        "formatversion": "2",
+                    },
+                )
+                .raise_for_status()
+                .json()
+            )
             csrf = tokens["query"]["tokens"]["csrftoken"]
-            answer = client.post(self.api_url, data={
-                "action": "emailuser", "target": username, "subject": subject, "text": body,
-                "token": csrf, "format": "json", "formatversion": "2"}).raise_for_status().json()
+            answer = (
+                client.post(
+                    self.api_url,
+                    data={
+                        "action": "emailuser",
+                        "target": username,
+                        "subject": subject,
+                        "text": body,
+                        "token": csrf,
+                        "format": "json",
+                        "formatversion": "2",
+                    },
+                )
+                .raise_for_status()
+                .json()
+            )
         if "error" in answer:  # the wiki's answer (nosuchuser, noemail, …) will not change
-            raise PermanentDeliveryError(f"emailuser: {answer['error'].get('code')}: "
-                                         f"{answer['error'].get('info')}")
+            raise PermanentDeliveryError(
+                f"emailuser: {answer['error'].get('code')}: {answer['error'].get('info')}"
+            )
         if answer.get("emailuser", {}).get("result") != "Success":
             raise RuntimeError(f"emailuser did not succeed: {answer}")
 
@@ -133,18 +158,28 @@ def channels_from(settings: Settings) -> list[Channel]:
             out.append(OutboxOnly())
         elif name == "smtp":
             if not (settings.smtp_host and settings.smtp_from and settings.smtp_address_template):
-                raise ValueError("smtp needs SCRUTIN_SMTP_HOST, SCRUTIN_SMTP_FROM and "
-                                 "SCRUTIN_SMTP_ADDRESS_TEMPLATE")
-            out.append(SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_from,
-                                   settings.smtp_address_template, settings.smtp_username,
-                                   settings.smtp_password, settings.smtp_starttls))
+                raise ValueError(
+                    "smtp needs SCRUTIN_SMTP_HOST, SCRUTIN_SMTP_FROM and SCRUTIN_SMTP_ADDRESS_TEMPLATE"
+                )
+            out.append(
+                SmtpChannel(
+                    settings.smtp_host,
+                    settings.smtp_port,
+                    settings.smtp_from,
+                    settings.smtp_address_template,
+                    settings.smtp_username,
+                    settings.smtp_password,
+                    settings.smtp_starttls,
+                )
+            )
         elif name == "mediawiki":
             if not (settings.wiki_email_api_url and settings.wiki_email_token):
-                raise ValueError("mediawiki needs SCRUTIN_WIKI_EMAIL_API_URL and "
-                                 "SCRUTIN_WIKI_EMAIL_TOKEN")
-            out.append(MediaWikiEmailChannel(settings.wiki_email_api_url,
-                                             settings.wiki_email_token,
-                                             settings.wiki_user_agent))
+                raise ValueError("mediawiki needs SCRUTIN_WIKI_EMAIL_API_URL and SCRUTIN_WIKI_EMAIL_TOKEN")
+            out.append(
+                MediaWikiEmailChannel(
+                    settings.wiki_email_api_url, settings.wiki_email_token, settings.wiki_user_agent
+                )
+            )
         else:
             raise ValueError(f"unknown notify channel {name!r}")
     return out
@@ -170,9 +205,11 @@ class RetryPolicy:
 
 
 def policy_from(settings: Settings) -> RetryPolicy:
-    return RetryPolicy(max_attempts=settings.notify_max_attempts,
-                       base=timedelta(seconds=settings.notify_retry_seconds),
-                       batch_size=settings.notify_batch_size)
+    return RetryPolicy(
+        max_attempts=settings.notify_max_attempts,
+        base=timedelta(seconds=settings.notify_retry_seconds),
+        batch_size=settings.notify_batch_size,
+    )
 
 
 def _permanent(exc: Exception) -> bool:
@@ -214,28 +251,41 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage
     (BEGIN IMMEDIATE) serialises the claims."""
     stale = now - timedelta(seconds=CLAIM_SECONDS)
     due = (OutboxMessage.status == "pending") & (
-        OutboxMessage.next_attempt_at.is_(None) | (OutboxMessage.next_attempt_at <= now))
+        OutboxMessage.next_attempt_at.is_(None) | (OutboxMessage.next_attempt_at <= now)
+    )
     abandoned = (OutboxMessage.status == "sending") & (OutboxMessage.attempted_at < stale)
-    rows = list(session.scalars(
-        select(OutboxMessage).where(OutboxMessage.batch.is_(None), due | abandoned)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-        .with_for_update(skip_locked=True)))
+    rows = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.batch.is_(None), due | abandoned)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
     for row in rows:
         row.status, row.attempted_at = "sending", now
     session.flush()
     return rows
 
 
-def work(sessions: sessionmaker[Session], channels: list[Channel], policy: RetryPolicy,
-         *, now: datetime | None = None) -> WorkReport:
+def work(
+    sessions: sessionmaker[Session],
+    channels: list[Channel],
+    policy: RetryPolicy,
+    *,
+    now: datetime | None = None,
+) -> WorkReport:
     """One pass: claim up to ``policy.batch_size`` due notices, send them (one connection per
     channel), record each outcome. Returns what happened; nothing here raises for a failed
     delivery."""
     now = now or utcnow()
     by_name = {c.name: c for c in channels}
     with transaction(sessions) as session:
-        work_items = [(m.id, m.channel, m.recipient, m.subject, m.body)
-                      for m in claim_due(session, now, policy.batch_size)]
+        work_items = [
+            (m.id, m.channel, m.recipient, m.subject, m.body)
+            for m in claim_due(session, now, policy.batch_size)
+        ]
     outcomes: dict[int, Exception | None] = {}
     for name in sorted({item[1] for item in work_items}):
         items = [item for item in work_items if item[1] == name]
@@ -274,9 +324,15 @@ def work(sessions: sessionmaker[Session], channels: list[Channel], policy: Retry
                 report.failed += 1
                 report.errors.append(row.error)
                 NOTIFY_SENT.labels(row.channel, "failed").inc()
-                log.warning("notice %s to %s over %s given up after %s attempt(s): %s",
-                            row.id, row.recipient, row.channel, row.attempts, row.error,
-                            extra={"election_id": row.election_id})
+                log.warning(
+                    "notice %s to %s over %s given up after %s attempt(s): %s",
+                    row.id,
+                    row.recipient,
+                    row.channel,
+                    row.attempts,
+                    row.error,
+                    extra={"election_id": row.election_id},
+                )
             else:
                 row.status = "pending"
                 row.next_attempt_at = now + policy.delay(row.attempts)
@@ -285,15 +341,22 @@ def work(sessions: sessionmaker[Session], channels: list[Channel], policy: Retry
     return report
 
 
-def work_all_due(sessions: sessionmaker[Session], channels: list[Channel],
-                 policy: RetryPolicy, *, now: datetime | None = None) -> WorkReport:
+def work_all_due(
+    sessions: sessionmaker[Session],
+    channels: list[Channel],
+    policy: RetryPolicy,
+    *,
+    now: datetime | None = None,
+) -> WorkReport:
     """Passes until no notice is due (``scrutin outbox work --once``, the scheduler)."""
     total = WorkReport()
     while True:
         report = work(sessions, channels, policy, now=now)
-        total.sent, total.retry, total.failed = (total.sent + report.sent,
-                                                 total.retry + report.retry,
-                                                 total.failed + report.failed)
+        total.sent, total.retry, total.failed = (
+            total.sent + report.sent,
+            total.retry + report.retry,
+            total.failed + report.failed,
+        )
         total.errors += report.errors
         if report.attempted < policy.batch_size:
             return total
@@ -302,24 +365,27 @@ def work_all_due(sessions: sessionmaker[Session], channels: list[Channel],
 def queue_depth(session: Session) -> dict[tuple[str, str], int]:
     """Outbox rows by kind (``notice``: re-vote notices; ``announcement``: wiki announcements)
     and status, for the ``scrutin_outbox_messages`` gauge."""
-    status = case((OutboxMessage.status.is_not(None), OutboxMessage.status),
-                  (OutboxMessage.sent_at.is_not(None), "sent"),
-                  (OutboxMessage.error.is_not(None), "failed"), else_="pending")
+    status = case(
+        (OutboxMessage.status.is_not(None), OutboxMessage.status),
+        (OutboxMessage.sent_at.is_not(None), "sent"),
+        (OutboxMessage.error.is_not(None), "failed"),
+        else_="pending",
+    )
     kind = case((OutboxMessage.batch.is_(None), "notice"), else_="announcement")
     rows = session.execute(select(kind, status, func.count()).group_by(kind, status))
     return {(k, s): n for k, s, n in rows}
 
 
 REVOTE_REASONS: dict[str, str] = {
-    "sockpuppet": N_("the scrutineers set it aside while checking accounts that may belong to "
-                     "one person."),
+    "sockpuppet": N_("the scrutineers set it aside while checking accounts that may belong to one person."),
     "ineligible": N_("the scrutineers set it aside because your eligibility was in doubt."),
-    "canvassing": N_("the scrutineers set it aside because of concerns about improper "
-                     "canvassing."),
-    "ballot_error": N_("the ballot shown to voters was wrong for a while, and ballots cast then "
-                       "were set aside."),
-    "candidate_change": N_("the candidates changed after you voted, and ballots cast before the "
-                           "change were set aside."),
+    "canvassing": N_("the scrutineers set it aside because of concerns about improper canvassing."),
+    "ballot_error": N_(
+        "the ballot shown to voters was wrong for a while, and ballots cast then were set aside."
+    ),
+    "candidate_change": N_(
+        "the candidates changed after you voted, and ballots cast before the change were set aside."
+    ),
     "technical": N_("a technical fault affected it, and it was set aside."),
     "other": N_("the scrutineers set it aside."),
 }
@@ -330,16 +396,18 @@ catalogue entries). The strike's reason text is private and never sent."""
 
 NOTICE_SUBJECT = N_("Please vote again: %(title)s")
 NOTICE_STRUCK = N_("Your ballot in “%(title)s” could not be counted: %(reason)s")
-NOTICE_INVITED = N_("The election committee invites you to vote again in “%(title)s”. "
-                    "The committee says: %(reason)s")
+NOTICE_INVITED = N_(
+    "The election committee invites you to vote again in “%(title)s”. The committee says: %(reason)s"
+)
 NOTICE_DEADLINE = N_("Please vote again before the deadline: %(url)s")
-NOTICE_SECRET = N_("Your new ballot is encrypted like the first one; nobody can see how you "
-                   "voted. Only your last ballot counts.")
+NOTICE_SECRET = N_(
+    "Your new ballot is encrypted like the first one; nobody can see how you "
+    "voted. Only your last ballot counts."
+)
 NOTICE_SEPARATOR = "\n\n— — —\n\n"
 
 
-def notice_languages(titles: Mapping[str, str], default_language: str,
-                     available: Iterable[str]) -> list[str]:
+def notice_languages(titles: Mapping[str, str], default_language: str, available: Iterable[str]) -> list[str]:
     """The languages of a notice, among the UI languages ``available``: the server does not
     know a voter's language, so a notice is written in the election's default language first,
     then in every other UI language the election has a title in (a voter reads the election in
@@ -354,8 +422,13 @@ Translator = Callable[[str], str]
 """A catalogue's gettext (the API layer passes admin_ui.i18n's: services import no UI code)."""
 
 
-def revote_notice(versions: Sequence[tuple[str, Translator]], election_url: str, *,
-                  reason_code: str | None = None, reason: str | None = None) -> tuple[str, str]:
+def revote_notice(
+    versions: Sequence[tuple[str, Translator]],
+    election_url: str,
+    *,
+    reason_code: str | None = None,
+    reason: str | None = None,
+) -> tuple[str, str]:
     """Subject and body of a re-vote notice, one version per (election title in a language,
     that language's gettext) in ``versions`` (see ``notice_languages``). After a strike
     (``reason_code``: the strike's code, translated) the ballot "could not be counted"; a plain
@@ -369,24 +442,36 @@ def revote_notice(versions: Sequence[tuple[str, Translator]], election_url: str,
         else:
             opening = gettext(NOTICE_INVITED) % {"title": title, "reason": reason or ""}
         subjects.append(gettext(NOTICE_SUBJECT) % {"title": title})
-        bodies.append(f"{opening}\n\n{gettext(NOTICE_DEADLINE) % {'url': election_url}}\n\n"
-                      f"{gettext(NOTICE_SECRET)}\n")
+        bodies.append(
+            f"{opening}\n\n{gettext(NOTICE_DEADLINE) % {'url': election_url}}\n\n{gettext(NOTICE_SECRET)}\n"
+        )
     return " / ".join(dict.fromkeys(subjects)), NOTICE_SEPARATOR.join(bodies)
 
 
-def queue_notices(session: Session, election_id: str, usernames: list[str], channels: list[str],
-                  subject: str, body: str) -> int:
+def queue_notices(
+    session: Session, election_id: str, usernames: list[str], channels: list[str], subject: str, body: str
+) -> int:
     """One outbox row per recipient and channel. The ``outbox`` channel is the row itself (the
     committee reads it): done at once; the others wait for the worker, never for the request."""
     now = utcnow()
     for name in usernames:
         for channel in channels:
             kept = channel == "outbox"
-            session.add(OutboxMessage(election_id=election_id, recipient=name, channel=channel,
-                                      subject=subject, body=body, created_at=now,
-                                      sent_at=now if kept else None, error=None,
-                                      status="sent" if kept else "pending", attempts=0,
-                                      next_attempt_at=None if kept else now))
+            session.add(
+                OutboxMessage(
+                    election_id=election_id,
+                    recipient=name,
+                    channel=channel,
+                    subject=subject,
+                    body=body,
+                    created_at=now,
+                    sent_at=now if kept else None,
+                    error=None,
+                    status="sent" if kept else "pending",
+                    attempts=0,
+                    next_attempt_at=None if kept else now,
+                )
+            )
     session.flush()
     return len(usernames) * len(channels)
 
@@ -408,8 +493,15 @@ class RevoteNotices:
     """(per-language texts, language, fallback language) → the text to show."""
     wake: Callable[[], None]
 
-    def queue(self, session: Session, election_id: str, usernames: list[str], *,
-              reason_code: str | None = None, reason: str | None = None) -> int:
+    def queue(
+        self,
+        session: Session,
+        election_id: str,
+        usernames: list[str],
+        *,
+        reason_code: str | None = None,
+        reason: str | None = None,
+    ) -> int:
         """Queue the notice for ``usernames`` on every channel (0 rows when nobody is
         invited). ``reason_code``: a strike's code; ``reason``: the committee's words of a
         plain invitation; never a strike's private text."""
@@ -419,11 +511,14 @@ class RevoteNotices:
         if election is None:  # pragma: no cover - the inviting service loaded it just now
             raise LookupError(election_id)
         titles = election.title or {election.default_language: election.id}
-        versions = [(self.localized(titles, lang, election.default_language),
-                     self.gettext_for(lang))
-                    for lang in notice_languages(titles, election.default_language,
-                                                 self.languages)]
-        subject, body = revote_notice(versions,
-                                      f"{self.base_url.rstrip('/')}/elections/{election_id}",
-                                      reason_code=reason_code, reason=reason)
+        versions = [
+            (self.localized(titles, lang, election.default_language), self.gettext_for(lang))
+            for lang in notice_languages(titles, election.default_language, self.languages)
+        ]
+        subject, body = revote_notice(
+            versions,
+            f"{self.base_url.rstrip('/')}/elections/{election_id}",
+            reason_code=reason_code,
+            reason=reason,
+        )
         return queue_notices(session, election_id, usernames, list(self.channels), subject, body)

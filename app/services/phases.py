@@ -31,11 +31,23 @@ TRANSITIONS = lifecycle.TRANSITIONS
 # What the committee may edit in each phase. Questions and candidates are bound into the
 # election fingerprint when the ceremony completes, so they freeze with the ceremony.
 EDITABLE: dict[str, frozenset[str]] = {
-    DRAFT: frozenset({"title", "description", "default_language", "questions", "schedule",
-                      "credential_mode", "threshold", "trustee_count", "voter_list_public",
-                      "min_contributors", "roles", "roll"}),
-    KEY_CEREMONY: frozenset({"title", "description", "schedule", "voter_list_public", "roles",
-                             "roll"}),
+    DRAFT: frozenset(
+        {
+            "title",
+            "description",
+            "default_language",
+            "questions",
+            "schedule",
+            "credential_mode",
+            "threshold",
+            "trustee_count",
+            "voter_list_public",
+            "min_contributors",
+            "roles",
+            "roll",
+        }
+    ),
+    KEY_CEREMONY: frozenset({"title", "description", "schedule", "voter_list_public", "roles", "roll"}),
     READY: frozenset({"title", "description", "schedule", "voter_list_public", "roles", "roll"}),
     OPEN: frozenset({"title", "description", "roles", "roll"}),
     PAUSED: frozenset({"title", "description", "roles", "roll"}),
@@ -46,13 +58,11 @@ STRIKE_PHASES = lifecycle.STRIKE_PHASES
 TALLY_START_PHASES = lifecycle.MOVES["tally_started"][0]
 
 
-def require_phase(current: str, allowed: frozenset[str] | set[str] | tuple[str, ...],
-                  action: str) -> None:
+def require_phase(current: str, allowed: frozenset[str] | set[str] | tuple[str, ...], action: str) -> None:
     if current not in allowed:
         raise Conflict(
             "wrong_phase",
-            f"cannot {action} while the election is {current} "
-            f"(allowed in: {', '.join(sorted(allowed))})",
+            f"cannot {action} while the election is {current} (allowed in: {', '.join(sorted(allowed))})",
         )
 
 
@@ -75,8 +85,9 @@ def require_editable(phase: str, field: str) -> None:
         raise Conflict("not_editable", f"{field} cannot be changed while the election is {phase}")
 
 
-def scheduled_phase(phase: str, starts_at: datetime | None, ends_at: datetime | None,
-                    now: datetime) -> list[str]:
+def scheduled_phase(
+    phase: str, starts_at: datetime | None, ends_at: datetime | None, now: datetime
+) -> list[str]:
     """The transitions the schedule makes due at ``now`` (the end is exclusive)."""
     steps: list[str] = []
     if phase == READY and starts_at is not None and now >= starts_at:

@@ -41,14 +41,20 @@ def trustee_set_allowed(session: Session, election: Election) -> None:
     policy = election.role_policy or {}
     if policy.get("trustees") is None:
         return
-    trustees = [Person(r.username, r.jurisdiction, frozenset(r.flags or []))
-                for r in session.scalars(select(RoleAssignment).where(
-                    RoleAssignment.election_id == election.id, RoleAssignment.role == "trustee"))]
+    trustees = [
+        Person(r.username, r.jurisdiction, frozenset(r.flags or []))
+        for r in session.scalars(
+            select(RoleAssignment).where(
+                RoleAssignment.election_id == election.id, RoleAssignment.role == "trustee"
+            )
+        )
+    ]
     check_trustee_set(trustees, election.threshold, TrusteePolicy.from_json(policy["trustees"]))
 
 
-def check_role(session: Session, election: Election, username: str, role: str,
-               jurisdiction: str | None, flags: list[str]) -> None:
+def check_role(
+    session: Session, election: Election, username: str, role: str, jurisdiction: str | None, flags: list[str]
+) -> None:
     """Apply the election's role policy to a proposed assignment. A refusal raises
     ``RolePolicyViolation`` (409, naming each problem) and stores nothing; accepted
     assignments are audited by the caller with the declared jurisdiction and flags."""
@@ -58,14 +64,21 @@ def check_role(session: Session, election: Election, username: str, role: str,
     if cfg is not None:
         check_assignment(person, role, RolePolicy.from_json(cfg))
     if role == "trustee" and policy.get("trustees") is not None:
-        current = [Person(r.username, r.jurisdiction, frozenset(r.flags or []))
-                   for r in session.scalars(select(RoleAssignment).where(
-                       RoleAssignment.election_id == election.id,
-                       RoleAssignment.role == "trustee"))]
+        current = [
+            Person(r.username, r.jurisdiction, frozenset(r.flags or []))
+            for r in session.scalars(
+                select(RoleAssignment).where(
+                    RoleAssignment.election_id == election.id, RoleAssignment.role == "trustee"
+                )
+            )
+        ]
         # The set is still growing: check the per-jurisdiction limit the final set will have
         # (explicit, so that a partial set below the threshold can be checked at all).
         trustee_policy = TrusteePolicy.from_json(policy["trustees"])
         limit = trustee_policy.max_per_jurisdiction or election.threshold - 1
         candidates = [*current, person]
-        check_trustee_set(candidates, min(election.threshold, len(candidates)),
-                          replace(trustee_policy, max_per_jurisdiction=max(limit, 1)))
+        check_trustee_set(
+            candidates,
+            min(election.threshold, len(candidates)),
+            replace(trustee_policy, max_per_jurisdiction=max(limit, 1)),
+        )

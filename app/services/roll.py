@@ -20,17 +20,25 @@ EVENT = events.ROLL_PUBLISHED
 
 
 def current(session: Session, election: Election) -> dict[str, Any]:
-    names = list(session.scalars(select(Voter.username).where(
-        Voter.election_id == election.id, Voter.eligible.is_(True))))
-    return {"size": len(names), "fingerprint": roll_fingerprint(election.id, names),
-            "mode": election.roll_mode}
+    names = list(
+        session.scalars(
+            select(Voter.username).where(Voter.election_id == election.id, Voter.eligible.is_(True))
+        )
+    )
+    return {
+        "size": len(names),
+        "fingerprint": roll_fingerprint(election.id, names),
+        "mode": election.roll_mode,
+    }
 
 
 def _last(session: Session, election: Election) -> dict[str, Any] | None:
-    event = session.scalars(select(BoardEvent).where(
-        BoardEvent.election_id == election.id,
-        BoardEvent.type.in_([EVENT, "ceremony_started"]))
-        .order_by(BoardEvent.seq.desc()).limit(1)).first()
+    event = session.scalars(
+        select(BoardEvent)
+        .where(BoardEvent.election_id == election.id, BoardEvent.type.in_([EVENT, "ceremony_started"]))
+        .order_by(BoardEvent.seq.desc())
+        .limit(1)
+    ).first()
     if event is None:
         return None
     payload = event.payload.get("roll") if event.type == "ceremony_started" else event.payload
@@ -45,8 +53,7 @@ def publish(session: Session, election: Election, reason: str) -> None:
     session.flush()
     now = current(session, election)
     last = _last(session, election)
-    if last is not None and last.get("size") == now["size"] and \
-            last.get("fingerprint") == now["fingerprint"]:
+    if last is not None and last.get("size") == now["size"] and last.get("fingerprint") == now["fingerprint"]:
         return
     board.append(session, election.id, EVENT, {**now, "reason": reason})
 
@@ -56,9 +63,15 @@ def open_blocked(session: Session, election: Election) -> str | None:
     credential list nobody could vote, so the election stays ready until it is uploaded."""
     if election.credential_mode != "independent":
         return None
-    published = session.scalar(select(func.count()).select_from(Credential).where(
-        Credential.election_id == election.id)) or 0
+    published = (
+        session.scalar(
+            select(func.count()).select_from(Credential).where(Credential.election_id == election.id)
+        )
+        or 0
+    )
     if published:
         return None
-    return ("the credential authority has not published the credential list: the election "
-            "stays ready (and does not open) until it does")
+    return (
+        "the credential authority has not published the credential list: the election "
+        "stays ready (and does not open) until it does"
+    )

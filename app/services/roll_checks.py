@@ -46,15 +46,23 @@ ACTIVE = ("queued", "running")
 
 
 def view(check: RollCheck) -> dict[str, Any]:
-    return {"id": check.id, "status": check.status, "total": check.total,
-            "checked": check.checked, "eligible": check.eligible,
-            "error": check.error_code, "detail": check.error,
-            "requested_by": check.requested_by, "created_at": check.created_at.isoformat(),
-            "finished_at": check.finished_at.isoformat() if check.finished_at else None}
+    return {
+        "id": check.id,
+        "status": check.status,
+        "total": check.total,
+        "checked": check.checked,
+        "eligible": check.eligible,
+        "error": check.error_code,
+        "detail": check.error,
+        "requested_by": check.requested_by,
+        "created_at": check.created_at.isoformat(),
+        "finished_at": check.finished_at.isoformat() if check.finished_at else None,
+    }
 
 
-def request(session: Session, actor: Actor, election_id: str, usernames: list[str],
-            provider: FactsProvider | None) -> dict[str, Any]:
+def request(
+    session: Session, actor: Actor, election_id: str, usernames: list[str], provider: FactsProvider | None
+) -> dict[str, Any]:
     """Queue the check of ``usernames`` (what ``freeze_roll`` would refuse is refused now, so
     the committee learns at once; it is checked again when the roll is stored)."""
     election = lifecycle.load_current(session, election_id)
@@ -66,21 +74,36 @@ def request(session: Session, actor: Actor, election_id: str, usernames: list[st
     if rules is None:
         raise Conflict("no_rules", "this election has no eligibility rules")
     eligibility.require_provider(provider)
-    running = session.scalars(select(RollCheck).where(
-        RollCheck.election_id == election.id, RollCheck.status.in_(ACTIVE))).first()
+    running = session.scalars(
+        select(RollCheck).where(RollCheck.election_id == election.id, RollCheck.status.in_(ACTIVE))
+    ).first()
     if running is not None:
-        raise Conflict("roll_check_running", f"the roll is being checked already (check "
-                       f"{running.id}: {running.checked} of {running.total} users)")
+        raise Conflict(
+            "roll_check_running",
+            f"the roll is being checked already (check "
+            f"{running.id}: {running.checked} of {running.total} users)",
+        )
     users = list(dict.fromkeys(usernames))
-    check = RollCheck(election_id=election.id, requested_by=actor.username,
-                      requested_by_admin=actor.is_admin, usernames=users,
-                      rules_fingerprint=rules.fingerprint(), status="queued", total=len(users),
-                      checked=0, created_at=utcnow())
+    check = RollCheck(
+        election_id=election.id,
+        requested_by=actor.username,
+        requested_by_admin=actor.is_admin,
+        usernames=users,
+        rules_fingerprint=rules.fingerprint(),
+        status="queued",
+        total=len(users),
+        checked=0,
+        created_at=utcnow(),
+    )
     session.add(check)
     session.flush()
-    audit.record(session, election.id, actor, "roll.check_requested",
-                 {"check": check.id, "users": len(users),
-                  "rules_fingerprint": check.rules_fingerprint})
+    audit.record(
+        session,
+        election.id,
+        actor,
+        "roll.check_requested",
+        {"check": check.id, "users": len(users), "rules_fingerprint": check.rules_fingerprint},
+    )
     return view(check)
 
 
@@ -97,8 +120,12 @@ def recent(session: Session, actor: Actor, election_id: str, limit: int) -> list
     """The election's roll checks, the most recent first."""
     election = elections.load(session, election_id)
     elections.require_role(session, actor, election, "committee")
-    checks = session.scalars(select(RollCheck).where(RollCheck.election_id == election.id)
-                             .order_by(RollCheck.id.desc()).limit(limit))
+    checks = session.scalars(
+        select(RollCheck)
+        .where(RollCheck.election_id == election.id)
+        .order_by(RollCheck.id.desc())
+        .limit(limit)
+    )
     return [view(check) for check in checks]
 
 
@@ -107,10 +134,17 @@ def claim_next(sessions: sessionmaker[Session], now: datetime | None = None) -> 
     now = now or utcnow()
     with transaction(sessions) as session:
         check = session.scalars(
-            select(RollCheck).where(or_(
-                RollCheck.status == "queued",
-                (RollCheck.status == "running") & (RollCheck.claimed_at < now - STALE_AFTER)))
-            .order_by(RollCheck.id).limit(1).with_for_update(skip_locked=True)).first()
+            select(RollCheck)
+            .where(
+                or_(
+                    RollCheck.status == "queued",
+                    (RollCheck.status == "running") & (RollCheck.claimed_at < now - STALE_AFTER),
+                )
+            )
+            .order_by(RollCheck.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
         if check is None:
             return None
         check.status, check.claimed_at, check.checked = "running", now, 0
@@ -124,8 +158,13 @@ def _progress(sessions: sessionmaker[Session], check_id: int, checked: int) -> N
             check.checked, check.claimed_at = checked, utcnow()
 
 
-def _finish(sessions: sessionmaker[Session], check_id: int, *, eligible: int | None = None,
-            error: DomainError | None = None) -> None:
+def _finish(
+    sessions: sessionmaker[Session],
+    check_id: int,
+    *,
+    eligible: int | None = None,
+    error: DomainError | None = None,
+) -> None:
     with transaction(sessions) as session:
         check = session.get(RollCheck, check_id)
         if check is None:  # the election was deleted meanwhile
@@ -137,8 +176,13 @@ def _finish(sessions: sessionmaker[Session], check_id: int, *, eligible: int | N
             check.status, check.error_code, check.error = "failed", error.code, error.detail
 
 
-def run(sessions: sessionmaker[Session], provider: FactsProvider | None, check_id: int, *,
-        sleep: Callable[[float], object] = time.sleep) -> str:
+def run(
+    sessions: sessionmaker[Session],
+    provider: FactsProvider | None,
+    check_id: int,
+    *,
+    sleep: Callable[[float], object] = time.sleep,
+) -> str:
     """Evaluate and store one claimed check; returns its final status."""
     with transaction(sessions, readonly=True) as session:
         check = session.get(RollCheck, check_id)
@@ -151,22 +195,25 @@ def run(sessions: sessionmaker[Session], provider: FactsProvider | None, check_i
         rules = eligibility.rules_of(election)
     try:
         if rules is None or rules.fingerprint() != fingerprint:
-            raise Conflict("rules_changed", "the rules changed after the roll check was asked "
-                           "for; check the roll again")
+            raise Conflict(
+                "rules_changed", "the rules changed after the roll check was asked for; check the roll again"
+            )
         wiki = eligibility.require_provider(provider)
         entries: list[Any] = []
         for start in range(0, len(users), CHUNK):
-            entries += eligibility.evaluate_roll(rules, wiki, users[start:start + CHUNK])
+            entries += eligibility.evaluate_roll(rules, wiki, users[start : start + CHUNK])
             _progress(sessions, check_id, len(entries))
         for delay in RETRY_DELAYS:
             again = [i for i, entry in enumerate(entries) if entry.error is not None]
             if not again:
                 break
-            log.info("roll check %s: asking the wiki again for %d users in %.0f s",
-                     check_id, len(again), delay)
+            log.info(
+                "roll check %s: asking the wiki again for %d users in %.0f s", check_id, len(again), delay
+            )
             sleep(delay)
-            for i, entry in zip(again, eligibility.evaluate_roll(
-                    rules, wiki, [users[i] for i in again]), strict=True):
+            for i, entry in zip(
+                again, eligibility.evaluate_roll(rules, wiki, [users[i] for i in again]), strict=True
+            ):
                 entries[i] = entry
         with transaction(sessions) as session:
             stored = eligibility.freeze_roll(session, actor, election_id, entries, fingerprint)
@@ -177,8 +224,12 @@ def run(sessions: sessionmaker[Session], provider: FactsProvider | None, check_i
     return "done"
 
 
-def work_all_due(sessions: sessionmaker[Session], provider: FactsProvider | None, *,
-                 sleep: Callable[[float], object] = time.sleep) -> list[tuple[int, str]]:
+def work_all_due(
+    sessions: sessionmaker[Session],
+    provider: FactsProvider | None,
+    *,
+    sleep: Callable[[float], object] = time.sleep,
+) -> list[tuple[int, str]]:
     """Run every check that is due, one after another; (id, final status) of each."""
     done = []
     while (check_id := claim_next(sessions)) is not None:

@@ -30,8 +30,7 @@ def _wall(value: datetime) -> datetime:
     return value.replace(tzinfo=None)
 
 
-def to_utc(value: datetime, zone_name: str, field: str = "time", *,
-           path: str | None = None) -> datetime:
+def to_utc(value: datetime, zone_name: str, field: str = "time", *, path: str | None = None) -> datetime:
     """A naive value is a wall-clock time in ``zone_name``; an aware one is converted as is.
     A wall-clock time that the zone skips (the clocks jump forward over it) or passes twice (the
     clocks go back) is refused: the committee says which instant it means with an offset."""
@@ -45,25 +44,33 @@ def to_utc(value: datetime, zone_name: str, field: str = "time", *,
                     candidates.append(aware)
             except (OverflowError, ValueError):
                 continue
-        offsets = sorted({o for o in (c.utcoffset() for c in candidates) if o is not None},
-                         reverse=True)
+        offsets = sorted({o for o in (c.utcoffset() for c in candidates) if o is not None}, reverse=True)
         local = value.isoformat(timespec="minutes")
         if not candidates:
-            raise InvalidInput("nonexistent_time", f"{field}: {local} does not exist in "
-                               f"{zone_name} (the clocks jump forward over it); choose another "
-                               "time", field=path or field)
+            raise InvalidInput(
+                "nonexistent_time",
+                f"{field}: {local} does not exist in "
+                f"{zone_name} (the clocks jump forward over it); choose another "
+                "time",
+                field=path or field,
+            )
         if len(offsets) > 1:
-            shown = " or ".join(value.replace(tzinfo=timezone(o)).isoformat(timespec="minutes")
-                                for o in offsets)
-            raise InvalidInput("ambiguous_time", f"{field}: {local} happens twice in "
-                               f"{zone_name} (the clocks go back); give the offset: {shown}",
-                               field=path or field)
+            shown = " or ".join(
+                value.replace(tzinfo=timezone(o)).isoformat(timespec="minutes") for o in offsets
+            )
+            raise InvalidInput(
+                "ambiguous_time",
+                f"{field}: {local} happens twice in "
+                f"{zone_name} (the clocks go back); give the offset: {shown}",
+                field=path or field,
+            )
         value = candidates[0]
     try:
         return value.astimezone(UTC)
     except (OverflowError, ValueError) as exc:
-        raise InvalidInput("invalid_time", f"{value.isoformat()} is out of range",
-                           field=path or field) from exc
+        raise InvalidInput(
+            "invalid_time", f"{value.isoformat()} is out of range", field=path or field
+        ) from exc
 
 
 def describe(starts_at: datetime | None, ends_at: datetime | None, zone_name: str) -> dict:

@@ -34,8 +34,12 @@ class Cluster:
     trackers: tuple[str, ...]
 
     def to_json(self, with_pii: bool) -> dict:
-        data = {"id": self.id, "kind": self.kind, "voters": list(self.usernames),
-                "ballots": len(self.trackers)}
+        data = {
+            "id": self.id,
+            "kind": self.kind,
+            "voters": list(self.usernames),
+            "ballots": len(self.trackers),
+        }
         if with_pii:
             data["key"] = self.key
         return data
@@ -68,13 +72,18 @@ def network_of(ip: str) -> str | None:
 
 def _cluster(kind: str, key: str, rows: Sequence[CastSignal]) -> Cluster:
     digest = hashlib.sha256(f"{kind}\x00{key}".encode()).hexdigest()[:16]
-    return Cluster(id=f"{kind}:{digest}", kind=kind, key=key,
-                   usernames=tuple(sorted({r.username for r in rows})),
-                   trackers=tuple(r.tracker for r in rows))
+    return Cluster(
+        id=f"{kind}:{digest}",
+        kind=kind,
+        key=key,
+        usernames=tuple(sorted({r.username for r in rows})),
+        trackers=tuple(r.tracker for r in rows),
+    )
 
 
-def clusters(rows: Iterable[CastSignal], burst_window: timedelta = timedelta(seconds=60),
-             burst_min_voters: int = 5) -> list[Cluster]:
+def clusters(
+    rows: Iterable[CastSignal], burst_window: timedelta = timedelta(seconds=60), burst_min_voters: int = 5
+) -> list[Cluster]:
     rows = list(rows)
     groups: dict[tuple[str, str], list[CastSignal]] = {}
     for row in rows:
@@ -90,8 +99,11 @@ def clusters(rows: Iterable[CastSignal], burst_window: timedelta = timedelta(sec
             keys.append(("same_cookie", row.cookie_id))
         for key in keys:
             groups.setdefault(key, []).append(row)
-    found = [_cluster(kind, key, members) for (kind, key), members in groups.items()
-             if len({m.username for m in members}) >= 2]
+    found = [
+        _cluster(kind, key, members)
+        for (kind, key), members in groups.items()
+        if len({m.username for m in members}) >= 2
+    ]
     found.extend(_bursts(rows, burst_window, burst_min_voters))
     return sorted(found, key=lambda c: (c.kind, -len(c.usernames), c.id))
 
@@ -105,14 +117,13 @@ def _bursts(rows: list[CastSignal], window: timedelta, min_voters: int) -> list[
     for end in range(len(ordered)):
         while ordered[end].cast_at - ordered[start].cast_at > window:
             start += 1
-        members = ordered[start:end + 1]
+        members = ordered[start : end + 1]
         if len({m.username for m in members}) >= min_voters and end > last_end:
             # Extend to the end of this burst before reporting it once.
             stop = end
-            while (stop + 1 < len(ordered)
-                   and ordered[stop + 1].cast_at - ordered[start].cast_at <= window):
+            while stop + 1 < len(ordered) and ordered[stop + 1].cast_at - ordered[start].cast_at <= window:
                 stop += 1
-            members = ordered[start:stop + 1]
+            members = ordered[start : stop + 1]
             key = f"{members[0].cast_at.isoformat()} .. {members[-1].cast_at.isoformat()}"
             out.append(_cluster("burst", key, members))
             last_end = stop

@@ -66,19 +66,16 @@ class _Decryption:
         # Ranked questions: the trustees decrypt the sums and the last mixes (the decryption
         # target, crypto.mixnet), and only once every ranked question is mixed.
         self.mixes = mixing.load_state(session, election, tally)
-        self.ciphertexts = [Ciphertext.from_json(c, allow_identity=True)
-                            for c in tally.ciphertexts]
+        self.ciphertexts = [Ciphertext.from_json(c, allow_identity=True) for c in tally.ciphertexts]
         self.n_sums = len(self.ciphertexts)
         self.ready = self.mixes.complete
         if self.mixes.setting is not None and self.ready:
-            self.tally_hash = mixnet.decryption_target_hash(self.mixes.tally_hash,
-                                                            self.mixes.chains)
+            self.tally_hash = mixnet.decryption_target_hash(self.mixes.tally_hash, self.mixes.chains)
             self.ciphertexts = mixnet.decryption_ciphertexts(self.ciphertexts, self.mixes.chains)
         self.context = decryption_context(election.id, definition.fingerprint, self.tally_hash)
 
     def signing_key(self, index: int) -> str:
-        return str(next(t["signing_key"] for t in self.manifest["trustees"]
-                        if t["index"] == index))
+        return str(next(t["signing_key"] for t in self.manifest["trustees"] if t["index"] == index))
 
 
 def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
@@ -93,35 +90,68 @@ def start(session: Session, actor: Actor, election_id: str) -> dict[str, Any]:
     board_events = [board.to_json(e) for e in board.all_events(session, election.id)]
     counted = counted_ballots(board_events)
     trackers = [c.tracker for c in counted]
-    payloads = {b.tracker: b.payload for b in session.scalars(
-        select(Ballot).where(Ballot.election_id == election.id, Ballot.tracker.in_(trackers)))}
-    manifests = {d.version: d.manifest for d in session.scalars(
-        select(BallotDefinition).where(BallotDefinition.election_id == election.id))}
+    payloads = {
+        b.tracker: b.payload
+        for b in session.scalars(
+            select(Ballot).where(Ballot.election_id == election.id, Ballot.tracker.in_(trackers))
+        )
+    }
+    manifests = {
+        d.version: d.manifest
+        for d in session.scalars(select(BallotDefinition).where(BallotDefinition.election_id == election.id))
+    }
     # Ballots cast on earlier ballot versions (a candidate withdrew or was swapped and the
     # committee kept them) count for the candidates they listed.
     sums, contributors = sum_across_versions(
-        [(c.definition_version, ballot_ciphertexts(payloads[c.tracker], already_verified=True))
-         for c in counted],
-        manifests, definition.manifest)
+        [
+            (c.definition_version, ballot_ciphertexts(payloads[c.tracker], already_verified=True))
+            for c in counted
+        ],
+        manifests,
+        definition.manifest,
+    )
     layout = layout_of(definition.manifest)
     mix_inputs = None
     if mixnet.ranked_questions(definition.manifest):
-        mix_inputs = mixnet.input_summary(mixnet.mix_inputs(definition.manifest, [
-            ballot_ciphertexts(payloads[c.tracker], already_verified=True) for c in counted]))
-    tally = Tally(election_id=election.id, started_at=utcnow(), started_by=actor.username,
-                  counted=trackers, layout=layout, ciphertexts=[c.to_json() for c in sums],
-                  contributors=contributors,
-                  totals=None, result=None, decrypted_at=None)
+        mix_inputs = mixnet.input_summary(
+            mixnet.mix_inputs(
+                definition.manifest,
+                [ballot_ciphertexts(payloads[c.tracker], already_verified=True) for c in counted],
+            )
+        )
+    tally = Tally(
+        election_id=election.id,
+        started_at=utcnow(),
+        started_by=actor.username,
+        counted=trackers,
+        layout=layout,
+        ciphertexts=[c.to_json() for c in sums],
+        contributors=contributors,
+        totals=None,
+        result=None,
+        decrypted_at=None,
+    )
     session.add(tally)
     previous = election.phase
     election.phase = phases.advance(previous, events.TALLY_STARTED)
     session.flush()
-    board.append(session, election.id, events.TALLY_STARTED, {
-        "from": previous, "to": "tallying",
-        "struck_by_reason": scrutiny.struck_by_reason(session, election.id)})
+    board.append(
+        session,
+        election.id,
+        events.TALLY_STARTED,
+        {
+            "from": previous,
+            "to": "tallying",
+            "struck_by_reason": scrutiny.struck_by_reason(session, election.id),
+        },
+    )
     encrypted: dict[str, Any] = {
-        "definition_version": definition.version, "counted": trackers, "layout": layout,
-        "contributors": contributors, "ciphertexts": tally.ciphertexts}
+        "definition_version": definition.version,
+        "counted": trackers,
+        "layout": layout,
+        "contributors": contributors,
+        "ciphertexts": tally.ciphertexts,
+    }
     if mix_inputs is not None:
         encrypted["mix_inputs"] = mix_inputs
     board.append(session, election.id, events.ENCRYPTED_TALLY, encrypted)
@@ -133,17 +163,30 @@ def view(session: Session, election: Election, tally: Tally | None = None) -> di
     tally = tally or _tally(session, election.id)
     if tally is None:
         raise NotFound("no_tally", "the tally has not started")
-    submitted = sorted(session.scalars(select(DecryptionShare.trustee_index).where(
-        DecryptionShare.election_id == election.id)))
+    submitted = sorted(
+        session.scalars(
+            select(DecryptionShare.trustee_index).where(DecryptionShare.election_id == election.id)
+        )
+    )
     decryption = _Decryption(session, election, tally)
-    out = {"phase": election.phase, "counted": tally.counted, "layout": tally.layout,
-           "ciphertexts": tally.ciphertexts, "context": decryption.context.decode(),
-           "protocol": decryption.protocol, "tally_hash": decryption.tally_hash,
-           "threshold": election.threshold, "shares": submitted, "result": tally.result}
+    out = {
+        "phase": election.phase,
+        "counted": tally.counted,
+        "layout": tally.layout,
+        "ciphertexts": tally.ciphertexts,
+        "context": decryption.context.decode(),
+        "protocol": decryption.protocol,
+        "tally_hash": decryption.tally_hash,
+        "threshold": election.threshold,
+        "shares": submitted,
+        "result": tally.result,
+    }
     if decryption.mixes.setting is not None:
-        out["mixing"] = {"required": decryption.mixes.required,
-                         "complete": decryption.ready,
-                         "mixed": {q: list(c.mixers) for q, c in decryption.mixes.chains.items()}}
+        out["mixing"] = {
+            "required": decryption.mixes.required,
+            "complete": decryption.ready,
+            "mixed": {q: list(c.mixers) for q, c in decryption.mixes.chains.items()},
+        }
     return out
 
 
@@ -153,33 +196,48 @@ def get(session: Session, election_id: str) -> dict[str, Any]:
 
 
 def _public_shares(session: Session, election: Election) -> dict[int, Point]:
-    trustees = list(session.scalars(select(Trustee).where(Trustee.election_id == election.id)
-                                    .order_by(Trustee.trustee_index)))
+    trustees = list(
+        session.scalars(
+            select(Trustee).where(Trustee.election_id == election.id).order_by(Trustee.trustee_index)
+        )
+    )
     commitments = [[Point.from_hex(c) for c in t.commitments or []] for t in trustees]
     return {t.trustee_index: public_key_share(commitments, t.trustee_index) for t in trustees}
 
 
-def submit_share(session: Session, actor: Actor, election_id: str, share: dict[str, Any],
-                 tally_hash: str | None = None, signature: str | None = None) -> dict[str, Any]:
+def submit_share(
+    session: Session,
+    actor: Actor,
+    election_id: str,
+    share: dict[str, Any],
+    tally_hash: str | None = None,
+    signature: str | None = None,
+) -> dict[str, Any]:
     """A trustee's decryption share. Invalid shares are refused (nothing stored); once t valid
     shares exist the tally is combined, decrypted and published — once."""
     election = lifecycle.load_current(session, election_id)
     phases.require_phase(election.phase, {phases.TALLYING}, "submit a decryption share")
-    trustee = session.scalars(select(Trustee).where(Trustee.election_id == election.id,
-                                                    Trustee.username == actor.username)).first()
+    trustee = session.scalars(
+        select(Trustee).where(Trustee.election_id == election.id, Trustee.username == actor.username)
+    ).first()
     if trustee is None:
         raise Forbidden("forbidden", f"{actor.username} is not a trustee of {election.id}")
     tally = _tally(session, election.id)
     assert tally is not None
-    if session.scalars(select(DecryptionShare).where(
-            DecryptionShare.election_id == election.id,
-            DecryptionShare.trustee_index == trustee.trustee_index)).first():
+    if session.scalars(
+        select(DecryptionShare).where(
+            DecryptionShare.election_id == election.id, DecryptionShare.trustee_index == trustee.trustee_index
+        )
+    ).first():
         raise Conflict("share_exists", "this trustee has already submitted its share")
     decryption = _Decryption(session, election, tally)
     if not decryption.ready:
-        raise Conflict("mixing_incomplete", "the ranked ballots are not mixed yet: every ranked "
-                       f"question needs {decryption.mixes.required} mixes by different trustees "
-                       "before anything is decrypted")
+        raise Conflict(
+            "mixing_incomplete",
+            "the ranked ballots are not mixed yet: every ranked "
+            f"question needs {decryption.mixes.required} mixes by different trustees "
+            "before anything is decrypted",
+        )
     ciphertexts = decryption.ciphertexts
     context = decryption.context
     public_shares = _public_shares(session, election)
@@ -187,51 +245,82 @@ def submit_share(session: Session, actor: Actor, election_id: str, share: dict[s
     try:
         if slot_bound:
             if tally_hash is None or tally_hash != decryption.tally_hash:
-                raise InvalidInput("wrong_tally", f"the share names tally {tally_hash}; the "
-                                   f"encrypted tally on the board is {decryption.tally_hash}")
+                raise InvalidInput(
+                    "wrong_tally",
+                    f"the share names tally {tally_hash}; the "
+                    f"encrypted tally on the board is {decryption.tally_hash}",
+                )
             verify_decryption_share_signature(
-                decryption.signing_key(trustee.trustee_index), signature, election.id,
-                int(decryption.manifest["ceremony_round"]), trustee.trustee_index,
-                tally_hash, share)
-        verify_decryption_share(ciphertexts, share, public_shares[trustee.trustee_index],
-                                trustee.trustee_index, context, slot_bound=slot_bound,
-                                workers=WORKERS)
+                decryption.signing_key(trustee.trustee_index),
+                signature,
+                election.id,
+                int(decryption.manifest["ceremony_round"]),
+                trustee.trustee_index,
+                tally_hash,
+                share,
+            )
+        verify_decryption_share(
+            ciphertexts,
+            share,
+            public_shares[trustee.trustee_index],
+            trustee.trustee_index,
+            context,
+            slot_bound=slot_bound,
+            workers=WORKERS,
+        )
     except CryptoError as exc:
         raise InvalidInput("invalid_share", str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput("invalid_share", f"malformed decryption share: {exc}") from exc
-    session.add(DecryptionShare(election_id=election.id, trustee_index=trustee.trustee_index,
-                                share=share, submitted_at=utcnow()))
+    session.add(
+        DecryptionShare(
+            election_id=election.id, trustee_index=trustee.trustee_index, share=share, submitted_at=utcnow()
+        )
+    )
     session.flush()
     payload: dict[str, Any] = {"index": trustee.trustee_index, "share": share}
     if slot_bound:
         payload.update(tally_hash=tally_hash, signature=signature)
     board.append(session, election.id, events.DECRYPTION_SHARE, payload)
     audit.record(session, election.id, actor, "tally.share", {"index": trustee.trustee_index})
-    shares = {s.trustee_index: s.share for s in session.scalars(
-        select(DecryptionShare).where(DecryptionShare.election_id == election.id))}
+    shares = {
+        s.trustee_index: s.share
+        for s in session.scalars(select(DecryptionShare).where(DecryptionShare.election_id == election.id))
+    }
     if len(shares) >= election.threshold and tally.result is None:
-        _decrypt_and_publish(session, election, tally, decryption, shares, public_shares,
-                             context, slot_bound)
+        _decrypt_and_publish(session, election, tally, decryption, shares, public_shares, context, slot_bound)
     return view(session, election, tally)
 
 
-def _decrypt_and_publish(session: Session, election: Election, tally: Tally,
-                         decryption: _Decryption, shares: dict[int, dict],
-                         public_shares: dict[int, Point], context: bytes,
-                         slot_bound: bool) -> None:
-    points, rejected = combine_decryption(decryption.ciphertexts, shares, public_shares,
-                                          election.threshold, context, slot_bound=slot_bound,
-                                          workers=WORKERS)
-    sums, ranked_rows = mixnet.split_decrypted(points, decryption.n_sums,
-                                               decryption.mixes.chains)
+def _decrypt_and_publish(
+    session: Session,
+    election: Election,
+    tally: Tally,
+    decryption: _Decryption,
+    shares: dict[int, dict],
+    public_shares: dict[int, Point],
+    context: bytes,
+    slot_bound: bool,
+) -> None:
+    points, rejected = combine_decryption(
+        decryption.ciphertexts,
+        shares,
+        public_shares,
+        election.threshold,
+        context,
+        slot_bound=slot_bound,
+        workers=WORKERS,
+    )
+    sums, ranked_rows = mixnet.split_decrypted(points, decryption.n_sums, decryption.mixes.chains)
     bound = len(tally.counted)
     totals = [discrete_log(p, bound) for p in sums]
     definition = manifest.current_definition(session, election.id)
     assert definition is not None
     final = definition.manifest
-    manifests = [d.manifest for d in session.scalars(
-        select(BallotDefinition).where(BallotDefinition.election_id == election.id))]
+    manifests = [
+        d.manifest
+        for d in session.scalars(select(BallotDefinition).where(BallotDefinition.election_id == election.id))
+    ]
     ranked: dict[int, dict[str, Any]] = {}
     for q in mixnet.ranked_questions(final):
         if q not in ranked_rows:  # withheld by the anonymity guard: never mixed or decrypted
@@ -239,16 +328,16 @@ def _decrypt_and_publish(session: Session, election: Election, tally: Tally,
             continue
         rankings, invalid = mixnet.decode_rankings(final, manifests, q, ranked_rows[q])
         ranked[q] = ranked_question(final["questions"][q], rankings, invalid, count_rankings)
-    result = election_result(final, split_totals(totals, tally.layout), bound,
-                             tally.contributors, ranked)
+    result = election_result(final, split_totals(totals, tally.layout), bound, tally.contributors, ranked)
     tally.totals = totals
     tally.result = result
     tally.decrypted_at = utcnow()
     election.phase = phases.advance(election.phase, events.RESULT)
     session.flush()
-    used = sorted(j for j in shares if j not in rejected)[:election.threshold]
-    board.append(session, election.id, events.RESULT, {"totals": totals, "shares_used": used,
-                                                  "result": result})
+    used = sorted(j for j in shares if j not in rejected)[: election.threshold]
+    board.append(
+        session, election.id, events.RESULT, {"totals": totals, "shares_used": used, "result": result}
+    )
 
 
 def results(session: Session, election_id: str) -> dict[str, Any]:
@@ -261,9 +350,16 @@ def results(session: Session, election_id: str) -> dict[str, Any]:
     # The signed result has no titles (the manifest has none): each question gets its title
     # (every language) here, and the roll size (public: on the board) for the turnout.
     titles = [q.title for q in election.questions]
-    questions = [{**q, "title": titles[i] if i < len(titles) else None}
-                 for i, q in enumerate(tally.result["questions"])]
-    return {"election_id": election.id, "title": election.title,
-            "default_language": election.default_language,
-            "fingerprint": definition.fingerprint, **tally.result, "questions": questions,
-            "roll_size": roll.current(session, election)["size"]}
+    questions = [
+        {**q, "title": titles[i] if i < len(titles) else None}
+        for i, q in enumerate(tally.result["questions"])
+    ]
+    return {
+        "election_id": election.id,
+        "title": election.title,
+        "default_language": election.default_language,
+        "fingerprint": definition.fingerprint,
+        **tally.result,
+        "questions": questions,
+        "roll_size": roll.current(session, election)["size"],
+    }

@@ -25,9 +25,16 @@ from typing import Any
 import httpx
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-RETRY_CODES = frozenset({"maxlag", "ratelimited", "readonly", "lagged",
-                         "internal_api_error_DBConnectionError",
-                         "internal_api_error_DBQueryTimeoutError"})
+RETRY_CODES = frozenset(
+    {
+        "maxlag",
+        "ratelimited",
+        "readonly",
+        "lagged",
+        "internal_api_error_DBConnectionError",
+        "internal_api_error_DBQueryTimeoutError",
+    }
+)
 SESSION_LOST = frozenset({"assertuserfailed", "assertbotfailed", "assertnameduserfailed"})
 NEEDED_RIGHTS = ("edit", "writeapi")
 """Rights every Scrutin write needs; ``massmessage`` is used only where the account has it."""
@@ -67,8 +74,11 @@ class Page:
         """Marked for no bot messages: the MassMessage opt-out category or {{nobots}}/
         {{bots|deny=all}} (the bot exclusion convention)."""
         text = self.text.lower()
-        return (f"[[category:{OPT_OUT_CATEGORY.lower()}" in text or "{{nobots}}" in text
-                or "{{bots|deny=all}}" in text)
+        return (
+            f"[[category:{OPT_OUT_CATEGORY.lower()}" in text
+            or "{{nobots}}" in text
+            or "{{bots|deny=all}}" in text
+        )
 
 
 @dataclass
@@ -93,18 +103,33 @@ class WikiBot:
     """One wiki account for the server. ``username``/``password`` (BotPassword) or ``token``
     (OAuth 2 owner-only); neither: anonymous, for reads only."""
 
-    def __init__(self, api_url: str, *, username: str = "", password: str = "", token: str = "",
-                 user_agent: str, maxlag: int | None = 5, timeout: float = 20.0,
-                 max_retries: int = 4, backoff: float = 0.5, max_backoff: float = 60.0,
-                 edit_interval: float = 0.0, client: httpx.Client | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        *,
+        username: str = "",
+        password: str = "",
+        token: str = "",
+        user_agent: str,
+        maxlag: int | None = 5,
+        timeout: float = 20.0,
+        max_retries: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 60.0,
+        edit_interval: float = 0.0,
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if username and token:
-            raise BotConfigError("bot_misconfigured", "give a BotPassword (username and "
-                                 "password) or an OAuth token, not both")
+            raise BotConfigError(
+                "bot_misconfigured", "give a BotPassword (username and password) or an OAuth token, not both"
+            )
         if bool(username) != bool(password):
-            raise BotConfigError("bot_misconfigured", "a BotPassword needs both "
-                                 "SCRUTIN_WIKI_BOT_USERNAME and SCRUTIN_WIKI_BOT_PASSWORD")
+            raise BotConfigError(
+                "bot_misconfigured",
+                "a BotPassword needs both SCRUTIN_WIKI_BOT_USERNAME and SCRUTIN_WIKI_BOT_PASSWORD",
+            )
         self.api_url = api_url
         self.username = username
         self._password = password
@@ -153,13 +178,16 @@ class WikiBot:
             return
         data = self._call("GET", {"action": "query", "meta": "tokens", "type": "login"})
         token = _get(data, "query", "tokens", "logintoken")
-        answer = self._call("POST", {"action": "login", "lgname": self.username,
-                                     "lgpassword": self._password, "lgtoken": token})
+        answer = self._call(
+            "POST",
+            {"action": "login", "lgname": self.username, "lgpassword": self._password, "lgtoken": token},
+        )
         result = _get(answer, "login", "result")
         if result != "Success":
             reason = (answer.get("login") or {}).get("reason", result)
-            raise BotConfigError("bot_login_failed",
-                                 f"the wiki refused the BotPassword {self.username!r}: {reason}")
+            raise BotConfigError(
+                "bot_login_failed", f"the wiki refused the BotPassword {self.username!r}: {reason}"
+            )
         self._csrf = None
 
     def check(self, needed: Iterable[str] = NEEDED_RIGHTS) -> Identity:
@@ -167,24 +195,32 @@ class WikiBot:
         if self._identity is not None:
             return self._identity
         if not self.has_identity:
-            raise BotConfigError("no_wiki_bot", "no wiki bot account is configured "
-                                 "(SCRUTIN_WIKI_BOT_USERNAME/PASSWORD or SCRUTIN_WIKI_BOT_TOKEN)")
+            raise BotConfigError(
+                "no_wiki_bot",
+                "no wiki bot account is configured "
+                "(SCRUTIN_WIKI_BOT_USERNAME/PASSWORD or SCRUTIN_WIKI_BOT_TOKEN)",
+            )
         self.login()
-        data = self._call("GET", {"action": "query", "meta": "userinfo",
-                                  "uiprop": "rights|groups"})
+        data = self._call("GET", {"action": "query", "meta": "userinfo", "uiprop": "rights|groups"})
         info = _get(data, "query", "userinfo")
         if info.get("anon") or not info.get("id"):
-            raise BotConfigError("bot_not_logged_in", "the wiki sees the bot as logged out: "
-                                 "check SCRUTIN_WIKI_BOT_TOKEN or the BotPassword")
-        identity = Identity(name=str(info.get("name")), rights=frozenset(info.get("rights") or ()),
-                            groups=tuple(info.get("groups") or ()))
+            raise BotConfigError(
+                "bot_not_logged_in",
+                "the wiki sees the bot as logged out: check SCRUTIN_WIKI_BOT_TOKEN or the BotPassword",
+            )
+        identity = Identity(
+            name=str(info.get("name")),
+            rights=frozenset(info.get("rights") or ()),
+            groups=tuple(info.get("groups") or ()),
+        )
         missing = [r for r in needed if r not in identity.rights]
         if missing:
             raise BotConfigError(
                 "bot_rights_missing",
                 f"the wiki account {identity.name!r} lacks the right(s) {', '.join(missing)}: "
                 "grant them to the BotPassword or the OAuth consumer (high-volume editing, "
-                "edit existing pages, create pages; 'massmessage' for mass messages)")
+                "edit existing pages, create pages; 'massmessage' for mass messages)",
+            )
         self._identity = identity
         return identity
 
@@ -193,13 +229,16 @@ class WikiBot:
     def siteinfo(self) -> dict[str, Any]:
         """``{"lang", "wikiid", "extensions": set}`` of the wiki (cached)."""
         if self._siteinfo is None:
-            data = self._call("GET", {"action": "query", "meta": "siteinfo",
-                                      "siprop": "general|extensions"})
+            data = self._call("GET", {"action": "query", "meta": "siteinfo", "siprop": "general|extensions"})
             general = _get(data, "query", "general")
-            exts = {str(e.get("name")) for e in (data["query"].get("extensions") or ())
-                    if isinstance(e, dict)}
-            self._siteinfo = {"lang": general.get("lang"), "wikiid": general.get("wikiid"),
-                              "extensions": exts}
+            exts = {
+                str(e.get("name")) for e in (data["query"].get("extensions") or ()) if isinstance(e, dict)
+            }
+            self._siteinfo = {
+                "lang": general.get("lang"),
+                "wikiid": general.get("wikiid"),
+                "extensions": exts,
+            }
         return self._siteinfo
 
     def has_massmessage(self) -> bool:
@@ -207,17 +246,26 @@ class WikiBot:
 
     def read_page(self, title: str) -> Page:
         """The latest revision (``prop=revisions``) and edit protection (``prop=info``)."""
-        data = self._call("GET", {"action": "query", "prop": "revisions|info", "titles": title,
-                                  "rvprop": "ids|timestamp|user|content", "rvslots": "main",
-                                  "inprop": "protection"})
+        data = self._call(
+            "GET",
+            {
+                "action": "query",
+                "prop": "revisions|info",
+                "titles": title,
+                "rvprop": "ids|timestamp|user|content",
+                "rvslots": "main",
+                "inprop": "protection",
+            },
+        )
         pages = _get(data, "query", "pages")
         if not isinstance(pages, list) or not pages:
             raise WikiBotError("wiki_bad_answer", f"{self.api_url}: no page in the answer")
         page = pages[0]
         name = str(page.get("title", title))
         if page.get("invalid"):
-            raise WikiBotError("invalid_title", f"{title!r} is not a valid page title: "
-                               f"{page.get('invalidreason', '')}")
+            raise WikiBotError(
+                "invalid_title", f"{title!r} is not a valid page title: {page.get('invalidreason', '')}"
+            )
         level = None
         for prot in page.get("protection") or ():
             if prot.get("type") == "edit":
@@ -226,18 +274,23 @@ class WikiBot:
             return Page(title=name, exists=False, edit_protection=level)
         rev = (page.get("revisions") or [{}])[0]
         text = ((rev.get("slots") or {}).get("main") or {}).get("content", "")
-        return Page(title=name, exists=True, text=text, revid=rev.get("revid"),
-                    timestamp=rev.get("timestamp"), user=rev.get("user"),
-                    edit_protection=level)
+        return Page(
+            title=name,
+            exists=True,
+            text=text,
+            revid=rev.get("revid"),
+            timestamp=rev.get("timestamp"),
+            user=rev.get("user"),
+            edit_protection=level,
+        )
 
     def existing_users(self, names: list[str]) -> dict[str, str | None]:
         """name → the wiki's canonical name, or None if there is no such account
         (``list=users``, 50 a request)."""
         out: dict[str, str | None] = {}
         for i in range(0, len(names), 50):
-            chunk = names[i:i + 50]
-            data = self._call("GET", {"action": "query", "list": "users",
-                                      "ususers": "|".join(chunk)})
+            chunk = names[i : i + 50]
+            data = self._call("GET", {"action": "query", "list": "users", "ususers": "|".join(chunk)})
             users = _get(data, "query", "users")
             for asked, info in zip(chunk, users, strict=False):
                 ok = not (info.get("missing") or info.get("invalid")) and "userid" in info
@@ -246,14 +299,29 @@ class WikiBot:
 
     # -- writes ------------------------------------------------------------------------------
 
-    def edit(self, title: str, *, summary: str, text: str | None = None,
-             section: str | None = None, sectiontitle: str | None = None,
-             baserevid: int | None = None, basetimestamp: str | None = None,
-             createonly: bool = False, nocreate: bool = False) -> dict[str, Any]:
+    def edit(
+        self,
+        title: str,
+        *,
+        summary: str,
+        text: str | None = None,
+        section: str | None = None,
+        sectiontitle: str | None = None,
+        baserevid: int | None = None,
+        basetimestamp: str | None = None,
+        createonly: bool = False,
+        nocreate: bool = False,
+    ) -> dict[str, Any]:
         """``action=edit`` (``bot=1``); returns the API's ``edit`` object (``newrevid``,
         ``newtimestamp``, or ``nochange``)."""
-        params: dict[str, Any] = {"action": "edit", "title": title, "summary": summary,
-                                  "text": text or "", "bot": "1", "watchlist": "nochange"}
+        params: dict[str, Any] = {
+            "action": "edit",
+            "title": title,
+            "summary": summary,
+            "text": text or "",
+            "bot": "1",
+            "watchlist": "nochange",
+        }
         if section is not None:
             params["section"] = section
         if sectiontitle is not None:
@@ -279,8 +347,9 @@ class WikiBot:
 
     def massmessage(self, spamlist: str, subject: str, message: str) -> dict[str, Any]:
         """``action=massmessage`` to the targets listed on ``spamlist``."""
-        data = self.write({"action": "massmessage", "spamlist": spamlist, "subject": subject,
-                           "message": message})
+        data = self.write(
+            {"action": "massmessage", "spamlist": spamlist, "subject": subject, "message": message}
+        )
         result = data.get("massmessage") or {}
         if str(result.get("result", "")).lower() != "success":
             raise WikiBotError("massmessage_failed", f"massmessage did not succeed: {result}")
@@ -296,8 +365,12 @@ class WikiBot:
                 self._sleep(wait)  # the wikis' pace for bots, between two edits
         self._last_write = self._clock()
         for attempt in (1, 2):
-            body = {**params, "token": self.csrf_token(), "assertuser": identity.name,
-                    "assert": "bot" if identity.is_bot else "user"}
+            body = {
+                **params,
+                "token": self.csrf_token(),
+                "assertuser": identity.name,
+                "assert": "bot" if identity.is_bot else "user",
+            }
             try:
                 return self._call("POST", body, write=True)
             except WikiBotError as exc:
@@ -316,13 +389,11 @@ class WikiBot:
 
     # -- transport ---------------------------------------------------------------------------
 
-    def _call(self, method: str, params: Mapping[str, Any], *,
-              write: bool = False) -> dict[str, Any]:
+    def _call(self, method: str, params: Mapping[str, Any], *, write: bool = False) -> dict[str, Any]:
         full = {**params, "format": "json", "formatversion": "2"}
         if self.maxlag is not None:
             full["maxlag"] = str(self.maxlag)
-        last = WikiBotError("wiki_unavailable", f"{self.api_url}: no attempt made",
-                            retryable=True)
+        last = WikiBotError("wiki_unavailable", f"{self.api_url}: no attempt made", retryable=True)
         for attempt in range(self.max_retries + 1):
             retry_after: float | None = None
             try:
@@ -332,27 +403,31 @@ class WikiBot:
                 else:
                     response = self._client.post(self.api_url, data=full, timeout=self.timeout)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                lost = WikiBotError("wiki_unavailable",
-                                    f"{self.api_url}: {type(exc).__name__}: {exc}",
-                                    retryable=True)
+                lost = WikiBotError(
+                    "wiki_unavailable", f"{self.api_url}: {type(exc).__name__}: {exc}", retryable=True
+                )
                 if write:  # the edit may have been made: never send it twice
                     raise lost from exc
                 last = lost
             else:
                 retry_after = _retry_after(response)
                 if response.status_code in RETRY_STATUSES:
-                    last = WikiBotError("wiki_unavailable", f"{self.api_url} answered HTTP "
-                                        f"{response.status_code}", retryable=True)
+                    last = WikiBotError(
+                        "wiki_unavailable",
+                        f"{self.api_url} answered HTTP {response.status_code}",
+                        retryable=True,
+                    )
                 elif response.status_code >= 400:
-                    raise WikiBotError("wiki_http_error",
-                                       f"{self.api_url} answered HTTP {response.status_code}")
+                    raise WikiBotError(
+                        "wiki_http_error", f"{self.api_url} answered HTTP {response.status_code}"
+                    )
                 else:
                     try:
                         data = response.json()
                     except ValueError as exc:
-                        raise WikiBotError("wiki_bad_answer",
-                                           f"{self.api_url} answered something other than "
-                                           "JSON") from exc
+                        raise WikiBotError(
+                            "wiki_bad_answer", f"{self.api_url} answered something other than JSON"
+                        ) from exc
                     if not isinstance(data, dict):
                         raise WikiBotError("wiki_bad_answer", f"{self.api_url}: unexpected JSON")
                     error = data.get("error")
@@ -363,11 +438,10 @@ class WikiBot:
                     if code not in RETRY_CODES:
                         raise WikiBotError(code, info)
                     last = WikiBotError(code, info, retryable=True)
-                    if code == "maxlag" and retry_after is None and \
-                            isinstance(error.get("lag"), int | float):
+                    if code == "maxlag" and retry_after is None and isinstance(error.get("lag"), int | float):
                         retry_after = float(error["lag"])
             if attempt < self.max_retries:
-                delay = self.backoff * (2 ** attempt)
+                delay = self.backoff * (2**attempt)
                 if retry_after is not None:
                     delay = max(delay, retry_after)
                 self._sleep(min(self.max_backoff, delay))

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 WIKI_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 INVALID = set("#<>[]|{}/:")
 MAX_NAME = 255
-_LINK = re.compile(r"^\[\[\s*(?:user|benutzer|utilisateur|utente|用户|用戶)\s*:\s*([^|\]]+)"
-                   r"(?:\|[^\]]*)?\]\]", re.IGNORECASE)
+_LINK = re.compile(
+    r"^\[\[\s*(?:user|benutzer|utilisateur|utente|用户|用戶)\s*:\s*([^|\]]+)"
+    r"(?:\|[^\]]*)?\]\]",
+    re.IGNORECASE,
+)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -67,7 +70,7 @@ def page_lines(wikitext: str) -> list[str]:
             continue
         link = _LINK.match(text)
         if link:
-            rest = text[link.end():].strip()
+            rest = text[link.end() :].strip()
             text = link.group(1).strip() + (rest if rest.startswith("@") else "")
         out.append(text)
     return out
@@ -76,5 +79,4 @@ def page_lines(wikitext: str) -> list[str]:
 def file_lines(text: str) -> list[str]:
     """A roll file: one ``User`` or ``User@wiki`` per line; ``#`` comments and blank lines
     ignored."""
-    return [line.strip() for line in text.splitlines()
-            if line.strip() and not line.strip().startswith("#")]
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]

@@ -30,7 +30,21 @@ from .common import CHECKS, RECORD_FORMAT, RECORD_VERSIONS, CheckResult, Progres
 from .run import VerificationReport, verify_record
 from .shape import BallotSource
 
-__all__ = ["CHECKS", "RECORD_FORMAT", "RECORD_VERSIONS", "BallotSource", "BallotTask",
-           "CheckResult", "ChunkResult", "Fanout", "Manifests", "ProcessFanout", "Progress",
-           "VerificationReport", "VerifierBug", "slot_name", "verify_ballot_chunk",
-           "verify_record"]
+__all__ = [
+    "CHECKS",
+    "RECORD_FORMAT",
+    "RECORD_VERSIONS",
+    "BallotSource",
+    "BallotTask",
+    "CheckResult",
+    "ChunkResult",
+    "Fanout",
+    "Manifests",
+    "ProcessFanout",
+    "Progress",
+    "VerificationReport",
+    "VerifierBug",
+    "slot_name",
+    "verify_ballot_chunk",
+    "verify_record",
+]

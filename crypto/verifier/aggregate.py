@@ -24,28 +24,30 @@ class Aggregate:
     contributors: list[list[int]]
 
 
-def check_aggregate(tally: Event, setups: Setups,
-                    version_sums: Mapping[int, tuple[list[Ciphertext], int]],
-                    counted: int) -> tuple[Aggregate, CheckResult]:
+def check_aggregate(
+    tally: Event, setups: Setups, version_sums: Mapping[int, tuple[list[Ciphertext], int]], counted: int
+) -> tuple[Aggregate, CheckResult]:
     """``counted``: how many ballots the tally counts (for messages)."""
     where, p = tally.where, tally.payload
     setup = setups.by_version[p["definition_version"]]
     layout = layout_of(setup.manifest)
     if p["layout"] != layout:
-        raise InvalidTally(f"{where}: layout {p['layout']} does not match the manifest's "
-                           f"questions ({layout})")
+        raise InvalidTally(
+            f"{where}: layout {p['layout']} does not match the manifest's questions ({layout})"
+        )
     raw = p["ciphertexts"]
     if len(raw) != sum(layout):
         raise InvalidTally(f"{where}: {len(raw)} ciphertexts for {sum(layout)} tally slots")
     manifests = {v: st.manifest for v, st in setups.by_version.items()}
     try:
-        expected, contributors = combine_versions(dict(version_sums), manifests,
-                                                  setup.manifest)
+        expected, contributors = combine_versions(dict(version_sums), manifests, setup.manifest)
     except CryptoError as exc:
         raise InvalidTally(f"{where}: {exc}") from None
     if p["contributors"] != contributors:
-        raise InvalidTally(f"{where}: contributors {p['contributors']} do not match the "
-                           f"counted ballots' versions ({contributors})")
+        raise InvalidTally(
+            f"{where}: contributors {p['contributors']} do not match the "
+            f"counted ballots' versions ({contributors})"
+        )
     guarded = guarded_slots(setup.manifest, contributors)
     k = min_contributors(setup.manifest)
     parsed = []
@@ -56,15 +58,22 @@ def check_aggregate(tally: Event, setups: Setups,
         except InvalidEncoding as exc:
             raise InvalidTally(f"{where}: {name}: {exc}") from None
         if guarded[i] and ct != ZERO:
-            raise InvalidTally(f"{where}: {name}: fewer than min_contributors = {k} counted "
-                               "ballots listed this candidate, so its slot must be the "
-                               "identity (never decrypted), not their sum")
+            raise InvalidTally(
+                f"{where}: {name}: fewer than min_contributors = {k} counted "
+                "ballots listed this candidate, so its slot must be the "
+                "identity (never decrypted), not their sum"
+            )
         if ct != e:
-            raise InvalidTally(f"{where}: {name}: the ciphertext is not the homomorphic sum "
-                               f"of the {counted} counted ballots")
+            raise InvalidTally(
+                f"{where}: {name}: the ciphertext is not the homomorphic sum of the {counted} counted ballots"
+            )
         parsed.append(ct)
     withheld = sum(guarded)
     return Aggregate(setup, tuple(parsed), contributors), passed(
-        "aggregate", f"{len(parsed)} tally slots = sums of {counted} counted ballots"
+        "aggregate",
+        f"{len(parsed)} tally slots = sums of {counted} counted ballots"
         + (f"; {withheld} withheld (fewer than {k} contributors)" if withheld else ""),
-        slots=len(parsed), ballots=counted, withheld=withheld)
+        slots=len(parsed),
+        ballots=counted,
+        withheld=withheld,
+    )

@@ -10,5 +10,9 @@ from .shape import Board
 
 def check_audit_anchors(board: Board) -> CheckResult:
     anchors = auditlog.check_anchors(board.election_id, board.raw)
-    return passed("audit_anchors", f"{len(anchors)} audit heads", anchors=len(anchors),
-                  entries=int(anchors[-1]["count"]) if anchors else 0)
+    return passed(
+        "audit_anchors",
+        f"{len(anchors)} audit heads",
+        anchors=len(anchors),
+        entries=int(anchors[-1]["count"]) if anchors else 0,
+    )

@@ -46,8 +46,7 @@ def _contexts(manifests: Mapping[int, tuple[dict[str, Any], str]]) -> dict[int, 
     return {v: ballot_context(m, fp) for v, (m, fp) in manifests.items()}
 
 
-def _manifests_key(manifests: Mapping[int, tuple[dict[str, Any], str]]
-                   ) -> tuple[tuple[int, str], ...]:
+def _manifests_key(manifests: Mapping[int, tuple[dict[str, Any], str]]) -> tuple[tuple[int, str], ...]:
     return tuple(sorted((v, fp) for v, (_m, fp) in manifests.items()))
 
 
@@ -58,8 +57,9 @@ def _init_worker(manifests: dict[int, tuple[dict[str, Any], str]]) -> None:
     _WORKER_KEY[:] = [_manifests_key(manifests)]
 
 
-def verify_ballot_chunk(manifests: dict[int, tuple[dict[str, Any], str]],
-                        tasks: list[BallotTask]) -> ChunkResult:
+def verify_ballot_chunk(
+    manifests: dict[int, tuple[dict[str, Any], str]], tasks: list[BallotTask]
+) -> ChunkResult:
     """Verify one chunk of ballots in a worker that was not initialised with the manifests
     (a Dask worker): the ballot contexts are built once per process and per set of manifests
     (keyed by their fingerprints), then ``_verify_chunk`` runs as in the process pool."""
@@ -85,13 +85,16 @@ def _verify_one(ctx: BallotContext, task: BallotTask) -> list[list[Ciphertext]]:
     if actual != tracker:
         raise InvalidBallot(f"the ballot in the record hashes to {actual}, not to its tracker")
     if ballot.get("credential") != credential:
-        raise InvalidBallot(f"the ballot is signed with credential {ballot.get('credential')!r}, "
-                            f"the board event names {credential}")
+        raise InvalidBallot(
+            f"the ballot is signed with credential {ballot.get('credential')!r}, "
+            f"the board event names {credential}"
+        )
     return verify_ballot(ctx, ballot).ciphertexts
 
 
-def _verify_chunk(tasks: list[BallotTask],
-                  contexts: Mapping[int, BallotContext] | None = None) -> ChunkResult:
+def _verify_chunk(
+    tasks: list[BallotTask], contexts: Mapping[int, BallotContext] | None = None
+) -> ChunkResult:
     """Verify the tasks in order; stop at the first that does not verify (its error is the
     chunk's). ``crypto.ballots.parse_ballot`` validates a ballot's whole structure, so only a
     ``CryptoError`` is a verdict: anything else propagates (a bug, ``VerifierBug``)."""
@@ -110,18 +113,23 @@ def _verify_chunk(tasks: list[BallotTask],
             return done, {}, (seq, tracker, type(exc).__name__, str(exc)), {}
         done += 1
         # Ranked answers are mixed, not summed: keep them apart (counted ballots only).
-        flat = [ct for spec, cts in zip(ctx.questions, answers, strict=True)
-                if spec.kind != "ranked" for ct in cts]
+        flat = [
+            ct
+            for spec, cts in zip(ctx.questions, answers, strict=True)
+            if spec.kind != "ranked"
+            for ct in cts
+        ]
         if task[5]:
-            ranked = {q: [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in cts]
-                      for q, (spec, cts) in enumerate(zip(ctx.questions, answers, strict=True))
-                      if spec.kind == "ranked"}
+            ranked = {
+                q: [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in cts]
+                for q, (spec, cts) in enumerate(zip(ctx.questions, answers, strict=True))
+                if spec.kind == "ranked"
+            }
             if ranked:
                 ranked_rows[tracker] = ranked
             count, acc = sums.get(version, (0, [Ciphertext(IDENTITY, IDENTITY)] * len(flat)))
             sums[version] = (count + 1, [a + b for a, b in zip(acc, flat, strict=True)])
-    packed = {v: (n, [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in cts])
-              for v, (n, cts) in sums.items()}
+    packed = {v: (n, [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in cts]) for v, (n, cts) in sums.items()}
     return done, packed, None, ranked_rows
 
 
@@ -140,8 +148,7 @@ class Fanout(Protocol):
 
     def workers(self) -> int: ...
 
-    def map(self, manifests: Manifests, chunks: Iterator[list[BallotTask]]
-            ) -> Iterator[ChunkResult]: ...
+    def map(self, manifests: Manifests, chunks: Iterator[list[BallotTask]]) -> Iterator[ChunkResult]: ...
 
 
 class ProcessFanout:
@@ -153,13 +160,15 @@ class ProcessFanout:
     def workers(self) -> int:
         return self.n
 
-    def map(self, manifests: Manifests, chunks: Iterator[list[BallotTask]]
-            ) -> Iterator[ChunkResult]:
+    def map(self, manifests: Manifests, chunks: Iterator[list[BallotTask]]) -> Iterator[ChunkResult]:
         # "spawn": a forked child of a process with the native kernel's Go runtime loaded
         # hangs (and a fork would copy held locks in a threaded server).
-        with ProcessPoolExecutor(max_workers=self.n, initializer=_init_worker,
-                                 initargs=(manifests,),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=self.n,
+            initializer=_init_worker,
+            initargs=(manifests,),
+            mp_context=multiprocessing.get_context("spawn"),
+        ) as pool:
             pending: set[Future[ChunkResult]] = set()
             try:
                 for chunk in chunks:
@@ -186,11 +195,18 @@ class Ballots:
     ranked_rows: Mapping[str, Mapping[int, list[Ciphertext]]]
 
 
-def check_ballots(ballots: Collection[str], held: Mapping[str, Any] | None,
-                  source: BallotSource | None, casts: Sequence[Event],
-                  counted: Sequence[CastRecord], setups: Setups, *, workers: int,
-                  fanout: Fanout | None, progress: Progress | None
-                  ) -> tuple[Ballots, CheckResult]:
+def check_ballots(
+    ballots: Collection[str],
+    held: Mapping[str, Any] | None,
+    source: BallotSource | None,
+    casts: Sequence[Event],
+    counted: Sequence[CastRecord],
+    setups: Setups,
+    *,
+    workers: int,
+    fanout: Fanout | None,
+    progress: Progress | None,
+) -> tuple[Ballots, CheckResult]:
     """``ballots``: the record's trackers; ``held``: the ballots in memory (else ``source``
     streams them)."""
     trackers: dict[str, int] = {}
@@ -199,28 +215,34 @@ def check_ballots(ballots: Collection[str], held: Mapping[str, Any] | None,
         where, p = event.where, event.payload
         tracker = p["tracker"]
         if tracker in trackers:
-            raise InvalidBallot(f"{where}: ballot {tracker} was already cast in board event "
-                                f"{trackers[tracker]}")
+            raise InvalidBallot(
+                f"{where}: ballot {tracker} was already cast in board event {trackers[tracker]}"
+            )
         trackers[tracker] = event.seq
         if tracker not in ballots:
             raise InvalidBallot(f"{where}: ballot {tracker} is not in the record")
         for earlier in p["supersedes"]:
             if earlier not in cast_seq or cast_seq[earlier][1] != p["credential"]:
-                raise InvalidBallot(f"{where}: ballot {tracker} says it supersedes {earlier}, "
-                                    "which is not an earlier ballot of the same credential")
+                raise InvalidBallot(
+                    f"{where}: ballot {tracker} says it supersedes {earlier}, "
+                    "which is not an earlier ballot of the same credential"
+                )
         cast_seq[tracker] = (event.seq, p["credential"])
     for tracker in ballots:
         if tracker not in trackers:
-            raise InvalidBallot(f"record.ballots: ballot {tracker} is in the record but no "
-                                "ballot_cast event refers to it")
+            raise InvalidBallot(
+                f"record.ballots: ballot {tracker} is in the record but no ballot_cast event refers to it"
+            )
 
     counted_set = {c.tracker for c in counted}
-    meta = {e.payload["tracker"]: (e.seq, int(e.payload["definition_version"]),
-                                   e.payload["credential"]) for e in casts}
+    meta = {
+        e.payload["tracker"]: (e.seq, int(e.payload["definition_version"]), e.payload["credential"])
+        for e in casts
+    }
     if source is None:  # in memory: in board order
         assert held is not None
         entries: Iterable[tuple[str, Any]] = ((t, held[t]) for t in meta)
-    else:               # streamed: in record order, read once
+    else:  # streamed: in record order, read once
         entries = source.entries()
     manifests = setups.manifests()
     total = len(meta)
@@ -235,8 +257,9 @@ def check_ballots(ballots: Collection[str], held: Mapping[str, Any] | None,
         nonlocal done, first_error
         n, packed, error, rows = result
         for tracker, by_question in rows.items():
-            ranked_rows[tracker] = {q: [Ciphertext(Point(a), Point(b)) for a, b in row]
-                                    for q, row in by_question.items()}
+            ranked_rows[tracker] = {
+                q: [Ciphertext(Point(a), Point(b)) for a, b in row] for q, row in by_question.items()
+            }
         if error is not None and (first_error is None or error[0] < first_error[0]):
             first_error = error
         done += n
@@ -256,8 +279,9 @@ def check_ballots(ballots: Collection[str], held: Mapping[str, Any] | None,
         for tracker, ballot in entries:
             m = meta.get(tracker)
             if m is None:  # the trackers were checked above: the file changed under us
-                raise InvalidRecord(f"record.ballots: ballot {tracker} was not in the "
-                                    "record when it was first read")
+                raise InvalidRecord(
+                    f"record.ballots: ballot {tracker} was not in the record when it was first read"
+                )
             seen += 1
             if first_error is not None and m[0] > first_error[0]:
                 continue
@@ -268,8 +292,10 @@ def check_ballots(ballots: Collection[str], held: Mapping[str, Any] | None,
         if chunk:
             yield sorted(chunk, key=lambda t: t[0])
         if seen != total:
-            raise InvalidRecord(f"record.ballots: {seen} ballots read, {total} expected "
-                                "(the record changed while it was read)")
+            raise InvalidRecord(
+                f"record.ballots: {seen} ballots read, {total} expected "
+                "(the record changed while it was read)"
+            )
 
     if fanout is not None:
         n_workers = max(1, fanout.workers())
@@ -285,11 +311,14 @@ def check_ballots(ballots: Collection[str], held: Mapping[str, Any] | None,
             absorb(result)
     if first_error is not None:
         seq, tracker, cls, message = first_error
-        raise _error_class(cls)(f"board event {seq} (ballot_cast), ballot {tracker}: "
-                                f"{message}")
+        raise _error_class(cls)(f"board event {seq} (ballot_cast), ballot {tracker}: {message}")
     versions = sorted({int(e.payload["definition_version"]) for e in casts})
     facts = Ballots(sums, ranked_rows)
-    return facts, passed("ballots", f"{total} ballots: trackers, credentials, proofs and "
-                         f"signatures (definition versions {versions or '-'}; {n_workers} "
-                         f"worker{'s' if n_workers != 1 else ''})", ballots=total,
-                         workers=n_workers)
+    return facts, passed(
+        "ballots",
+        f"{total} ballots: trackers, credentials, proofs and "
+        f"signatures (definition versions {versions or '-'}; {n_workers} "
+        f"worker{'s' if n_workers != 1 else ''})",
+        ballots=total,
+        workers=n_workers,
+    )

@@ -28,13 +28,19 @@ CHECKS: tuple[tuple[str, str], ...] = (
     ("setup", "key ceremony commitments, election key and fingerprint"),
     ("phases", "lifecycle: ballots only while open, tally after closing"),
     ("audit_anchors", "audit-log heads on the board: signed by one audit key, only growing"),
-    ("credentials", "every ballot's credential registered or published before it; no more "
-                    "credentials used than the roll has voters; the authority's signed list"),
+    (
+        "credentials",
+        "every ballot's credential registered or published before it; no more "
+        "credentials used than the roll has voters; the authority's signed list",
+    ),
     ("ballots", "every ballot's tracker, credential, proofs and signature"),
     ("counted", "counted set from the re-vote and strike rules"),
     ("aggregate", "encrypted tally = homomorphic sum of the counted ballots"),
-    ("mixes", "ranked answers: each mix's input is the counted set or the previous output, "
-              "signed by a different trustee, with a valid shuffle proof"),
+    (
+        "mixes",
+        "ranked answers: each mix's input is the counted set or the previous output, "
+        "signed by a different trustee, with a valid shuffle proof",
+    ),
     ("decryption_shares", "every trustee's decryption share and its proofs"),
     ("totals", "published totals are the threshold decryption of the tally"),
     ("result", "result arithmetic and pass rules"),
@@ -51,8 +57,10 @@ class VerifierBug(RuntimeError):
 
     def __init__(self, check: str, cause: BaseException) -> None:
         self.check = check
-        super().__init__(f"internal error in the verifier's {check!r} check: {cause!r} "
-                         "(a bug in the verifier, not a verdict on the record)")
+        super().__init__(
+            f"internal error in the verifier's {check!r} check: {cause!r} "
+            "(a bug in the verifier, not a verdict on the record)"
+        )
 
 
 @dataclass(frozen=True)
@@ -67,8 +75,13 @@ class CheckResult:
     counts: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "description": self.description, "status": self.status,
-                "summary": self.summary, "counts": dict(self.counts)}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "status": self.status,
+            "summary": self.summary,
+            "counts": dict(self.counts),
+        }
 
 
 def passed(name: str, summary: str, **counts: int) -> CheckResult:
@@ -146,8 +159,7 @@ def slot_name(manifest: Mapping[str, Any], layout: Sequence[int], flat: int) -> 
     if question["kind"] == "sonc":
         c, half = divmod(i, 2)
         cand = question["candidates"][c]
-        return (f"question {q}, candidate {c} ({cand.get('name')!s}) "
-                f"{'support' if half == 0 else 'oppose'}")
+        return f"question {q}, candidate {c} ({cand.get('name')!s}) {'support' if half == 0 else 'oppose'}"
     cand = question["candidates"][i]
     return f"question {q}, option {i} ({cand.get('name')!s})"
 

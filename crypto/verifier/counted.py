@@ -26,23 +26,32 @@ class Counted:
     notes: tuple[str, ...] = ()
 
 
-def check_counted(board: Board, phases: Phases, setups: Setups,
-                  counted: Sequence[CastRecord]) -> tuple[Counted, CheckResult]:
+def check_counted(
+    board: Board, phases: Phases, setups: Setups, counted: Sequence[CastRecord]
+) -> tuple[Counted, CheckResult]:
     casts = {e.payload["tracker"]: e for e in phases.casts}
     for event in board.of_type(STRUCK, UNSTRUCK):
         for t in event.payload["trackers"]:
             if t not in casts or casts[t].seq > event.seq:
-                raise InvalidTally(f"{event.where}: names ballot {t}, which was not cast "
-                                   "before it")
+                raise InvalidTally(f"{event.where}: names ballot {t}, which was not cast before it")
     expected = [c.tracker for c in counted]
     credentials = {c.credential for c in counted}
-    counts = {"cast": len(phases.casts), "counted": len(expected),
-              "credentials": len(credentials), "not_counted": len(phases.casts) - len(counted)}
+    counts = {
+        "cast": len(phases.casts),
+        "counted": len(expected),
+        "credentials": len(credentials),
+        "not_counted": len(phases.casts) - len(counted),
+    }
     if phases.tally is None:
-        return (Counted(tuple(counted), (f"no tally yet: the board implies {len(expected)} "
-                                         "counted ballots",)),
-                passed("counted", f"{len(expected)} ballots would count (last unstruck ballot "
-                       f"of each of {len(credentials)} credentials); no tally yet", **counts))
+        return (
+            Counted(tuple(counted), (f"no tally yet: the board implies {len(expected)} counted ballots",)),
+            passed(
+                "counted",
+                f"{len(expected)} ballots would count (last unstruck ballot "
+                f"of each of {len(credentials)} credentials); no tally yet",
+                **counts,
+            ),
+        )
     where, p = phases.tally.where, phases.tally.payload
     published: list[str] = p["counted"]
     if published != expected:
@@ -52,15 +61,26 @@ def check_counted(board: Board, phases: Phases, setups: Setups,
         raise InvalidTally(f"{where}: ballot definition version {version} was never set up")
     for c in counted:
         if c.definition_version not in setups.by_version or c.definition_version > version:
-            raise InvalidTally(f"{where}: counts ballot {c.tracker} of definition version "
-                               f"{c.definition_version}, the tally is of version {version}")
+            raise InvalidTally(
+                f"{where}: counts ballot {c.tracker} of definition version "
+                f"{c.definition_version}, the tally is of version {version}"
+            )
     return Counted(tuple(counted)), passed(
-        "counted", f"{len(expected)} counted ballots (last unstruck ballot of each "
-        "credential) = the encrypted tally's list", **counts)
+        "counted",
+        f"{len(expected)} counted ballots (last unstruck ballot of each "
+        "credential) = the encrypted tally's list",
+        **counts,
+    )
 
 
-def _explain(board: Board, where: str, published: list[str], expected: list[str],
-             counted: Sequence[CastRecord], casts: Mapping[str, Event]) -> None:
+def _explain(
+    board: Board,
+    where: str,
+    published: list[str],
+    expected: list[str],
+    counted: Sequence[CastRecord],
+    casts: Mapping[str, Event],
+) -> None:
     struck: dict[str, int] = {}
     for e in board.of_type(STRUCK, UNSTRUCK):
         for t in e.payload["trackers"]:
@@ -78,17 +98,22 @@ def _explain(board: Board, where: str, published: list[str], expected: list[str]
         if t not in casts:
             raise InvalidTally(f"{where}: counts ballot {t}, which was never cast")
         if t in struck:
-            raise InvalidTally(f"{where}: counts ballot {t} (board event {casts[t].seq}), "
-                               f"struck in board event {struck[t]}")
+            raise InvalidTally(
+                f"{where}: counts ballot {t} (board event {casts[t].seq}), struck in board event {struck[t]}"
+            )
         cred = casts[t].payload["credential"]
         later = latest.get(cred)
         later_seq = casts[later].seq if later is not None and later in casts else "?"
-        raise InvalidTally(f"{where}: counts ballot {t} (board event {casts[t].seq}), "
-                           f"superseded by ballot {later} (board event {later_seq}) of the "
-                           "same credential")
+        raise InvalidTally(
+            f"{where}: counts ballot {t} (board event {casts[t].seq}), "
+            f"superseded by ballot {later} (board event {later_seq}) of the "
+            "same credential"
+        )
     for t in expected:
         if t not in published:
-            raise InvalidTally(f"{where}: does not count ballot {t} (board event "
-                               f"{casts[t].seq}), the last unstruck ballot of its "
-                               "credential")
+            raise InvalidTally(
+                f"{where}: does not count ballot {t} (board event "
+                f"{casts[t].seq}), the last unstruck ballot of its "
+                "credential"
+            )
     raise InvalidTally(f"{where}: the counted ballots are not in board order")

@@ -30,8 +30,7 @@ def read_roll(value: object, where: str) -> Roll:
     p = as_dict(value, f"{where}: roll")
     size = as_int(p.get("size"), f"{where}: roll size")
     fingerprint = as_str(p.get("fingerprint"), f"{where}: roll fingerprint")
-    if size < 0 or len(fingerprint) != 64 or any(c not in "0123456789abcdef"
-                                                 for c in fingerprint):
+    if size < 0 or len(fingerprint) != 64 or any(c not in "0123456789abcdef" for c in fingerprint):
         raise InvalidRecord(f"{where}: a roll needs a size ≥ 0 and a SHA-256 fingerprint")
     return Roll(size, fingerprint, p.get("mode"))
 
@@ -55,14 +54,18 @@ def check_credentials(board: Board, mode: str | None) -> CheckResult:
             roll = read_roll(p["roll"] if kind == "ceremony_started" else p, where)
             bounded = True
             if len(used) > roll.size:
-                raise InvalidRecord(f"{where}: {len(used)} credentials were used by ballots "
-                                    f"but the roll has {roll.size} voters")
+                raise InvalidRecord(
+                    f"{where}: {len(used)} credentials were used by ballots "
+                    f"but the roll has {roll.size} voters"
+                )
         elif kind == "ceremony_started" and bounded:
             raise InvalidRecord(f"{where}: a key ceremony started without the roll")
         if kind == "credential_registered":
             if mode == "independent":
-                raise InvalidRecord(f"{where}: a voter-registered credential in an election "
-                                    "with an independent credential authority")
+                raise InvalidRecord(
+                    f"{where}: a voter-registered credential in an election "
+                    "with an independent credential authority"
+                )
             cred = p["credential"]
             Point.from_hex(cred, what=f"{where}: credential")
             if cred in registered:
@@ -71,18 +74,20 @@ def check_credentials(board: Board, mode: str | None) -> CheckResult:
             regs += 1
         elif kind == "credential_replaced":
             if mode == "independent":
-                raise InvalidRecord(f"{where}: credential replaced in an election with an "
-                                    "independent credential authority")
+                raise InvalidRecord(
+                    f"{where}: credential replaced in an election with an independent credential authority"
+                )
             old, cred = p["old_credential"], p["credential"]
             Point.from_hex(cred, what=f"{where}: credential")
             if old not in registered:
-                raise InvalidRecord(f"{where}: replaces credential {old}, which is not "
-                                    "registered")
+                raise InvalidRecord(f"{where}: replaces credential {old}, which is not registered")
             counting = [t for t in cast_by.get(old, []) if t not in struck]
             if counting:
-                raise InvalidRecord(f"{where}: replaces credential {old} while its ballot "
-                                    f"{counting[-1]} counts (a credential is replaced only "
-                                    "when none of its ballots counts, e.g. after a strike)")
+                raise InvalidRecord(
+                    f"{where}: replaces credential {old} while its ballot "
+                    f"{counting[-1]} counts (a credential is replaced only "
+                    "when none of its ballots counts, e.g. after a strike)"
+                )
             if cred in registered:
                 raise InvalidRecord(f"{where}: credential {cred} registered twice")
             registered.discard(old)
@@ -90,8 +95,10 @@ def check_credentials(board: Board, mode: str | None) -> CheckResult:
             regs += 1
         elif kind == "credentials_published":
             if mode == "convenient":
-                raise InvalidRecord(f"{where}: a published credential list in an election "
-                                    "where voters register their own credentials")
+                raise InvalidRecord(
+                    f"{where}: a published credential list in an election "
+                    "where voters register their own credentials"
+                )
             if published is not None:
                 raise InvalidRecord(f"{where}: the credential list is published twice")
             creds: list[str] = p["credentials"]
@@ -100,8 +107,7 @@ def check_credentials(board: Board, mode: str | None) -> CheckResult:
             if len(set(creds)) != len(creds):
                 raise InvalidRecord(f"{where}: the credential list has duplicates")
             if p["count"] != len(creds):
-                raise InvalidRecord(f"{where}: count {p['count']!r} but "
-                                    f"{len(creds)} credentials")
+                raise InvalidRecord(f"{where}: count {p['count']!r} but {len(creds)} credentials")
             for i, c in enumerate(creds):
                 Point.from_hex(c, what=f"{where}: credential {i}")
             published = set(creds)
@@ -114,17 +120,21 @@ def check_credentials(board: Board, mode: str | None) -> CheckResult:
                 if published is None or cred not in published:
                     raise InvalidRecord(
                         f"{where}: ballot {tracker} is signed with credential {cred}, which "
-                        "is not in the credential list published before it")
+                        "is not in the credential list published before it"
+                    )
             elif cred not in registered:
                 raise InvalidRecord(
                     f"{where}: ballot {tracker} is signed with credential {cred}, which was "
-                    "not registered before it")
+                    "not registered before it"
+                )
             used.add(cred)
             cast_by.setdefault(cred, []).append(tracker)
             if roll is not None and roll.mode != "live" and len(used) > roll.size:
-                raise InvalidRecord(f"{where}: ballot {tracker} brings the credentials "
-                                    f"used to {len(used)}, but the roll has "
-                                    f"{roll.size} voters")
+                raise InvalidRecord(
+                    f"{where}: ballot {tracker} brings the credentials "
+                    f"used to {len(used)}, but the roll has "
+                    f"{roll.size} voters"
+                )
         elif kind == STRUCK:
             struck.update(p["trackers"])
         elif kind == UNSTRUCK:
@@ -133,16 +143,26 @@ def check_credentials(board: Board, mode: str | None) -> CheckResult:
     for where, creds, p, at_roll in lists:
         if bounded:
             # The list is the credential authority's, and no longer than the roll.
-            verify_credential_list(board.election_id, creds, p.get("authority_key"),
-                                   p.get("signature"), where)
+            verify_credential_list(
+                board.election_id, creds, p.get("authority_key"), p.get("signature"), where
+            )
             authorities.add(authority_fingerprint(str(p["authority_key"])))
             if at_roll is None or len(creds) > at_roll.size:
-                raise InvalidRecord(f"{where}: {len(creds)} credentials published for a roll "
-                                    f"of {at_roll.size if at_roll else 'no'} voters")
-    bound = (f"; roll of {roll.size} voters ({roll.fingerprint[:16]}…)" if roll else
-             "; no roll on the board (a record from before roll publishing)")
-    signed = f"; list signed by credential authority {', '.join(sorted(authorities))}" \
-        if authorities else ""
-    return passed("credentials", f"{mode or 'no'} credentials: {len(used)} used by "
-                  f"{casts} ballots{bound}{signed}", credentials=regs, used=len(used),
-                  ballots=casts, roll=roll.size if roll else 0)
+                raise InvalidRecord(
+                    f"{where}: {len(creds)} credentials published for a roll "
+                    f"of {at_roll.size if at_roll else 'no'} voters"
+                )
+    bound = (
+        f"; roll of {roll.size} voters ({roll.fingerprint[:16]}…)"
+        if roll
+        else "; no roll on the board (a record from before roll publishing)"
+    )
+    signed = f"; list signed by credential authority {', '.join(sorted(authorities))}" if authorities else ""
+    return passed(
+        "credentials",
+        f"{mode or 'no'} credentials: {len(used)} used by {casts} ballots{bound}{signed}",
+        credentials=regs,
+        used=len(used),
+        ballots=casts,
+        roll=roll.size if roll else 0,
+    )

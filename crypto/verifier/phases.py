@@ -46,29 +46,43 @@ def check_phases(board: Board, setups: Setups) -> tuple[Phases, CheckResult]:
     for event in board.events:
         where, kind, p, at = event.where, event.type, event.payload, event.at
         if previous_at is not None and at < previous_at:
-            raise InvalidRecord(f"{where}: its time {event.at_text} is before the previous "
-                                "event's: board times never go backwards")
+            raise InvalidRecord(
+                f"{where}: its time {event.at_text} is before the previous "
+                "event's: board times never go backwards"
+            )
         previous_at = at
         refused = lifecycle.refusal(phase, kind)
         if refused is not None and kind in (STRUCK, UNSTRUCK):
-            raise InvalidRecord(f"{where}: {refused}: strikes are allowed only while "
-                                "voting or scrutiny may still change the counted set")
-        if refused is not None and kind in ceremony.CEREMONY_EVENTS \
-                and phase not in lifecycle.CEREMONY_PHASES:
-            raise InvalidRecord(f"{where}: a key-ceremony event while the election was "
-                                f"{phase}: an election has exactly one key")
+            raise InvalidRecord(
+                f"{where}: {refused}: strikes are allowed only while "
+                "voting or scrutiny may still change the counted set"
+            )
+        if (
+            refused is not None
+            and kind in ceremony.CEREMONY_EVENTS
+            and phase not in lifecycle.CEREMONY_PHASES
+        ):
+            raise InvalidRecord(
+                f"{where}: a key-ceremony event while the election was "
+                f"{phase}: an election has exactly one key"
+            )
         if refused is not None and kind not in TALLY_EVENTS and kind != CAST:
             raise InvalidRecord(f"{where}: {refused}")
-        schedule = p.get("schedule") if kind == "ceremony_started" else (
-            p if kind in ("schedule_changed", "extended") else None)
+        schedule = (
+            p.get("schedule")
+            if kind == "ceremony_started"
+            else (p if kind in ("schedule_changed", "extended") else None)
+        )
         if isinstance(schedule, Mapping) and schedule.get("end_utc") is not None:
             end = as_time(schedule["end_utc"], f"{where}: end_utc")
         if kind in lifecycle.FROM_TO_EVENTS:
             expected = lifecycle.MOVES[kind][1]
             if p.get("from") != phase:
-                raise InvalidRecord(f"{where}: says the election went from "
-                                    f"{p.get('from')!r} to {p.get('to')!r}, but it was "
-                                    f"{phase}")
+                raise InvalidRecord(
+                    f"{where}: says the election went from "
+                    f"{p.get('from')!r} to {p.get('to')!r}, but it was "
+                    f"{phase}"
+                )
             if p.get("to") != expected:
                 raise InvalidRecord(f"{where}: a {kind} event cannot move to {p.get('to')!r}")
         if kind == "opened" and not setups.by_version:
@@ -77,46 +91,65 @@ def check_phases(board: Board, setups: Setups) -> tuple[Phases, CheckResult]:
             phase = lifecycle.after(phase, kind)
         elif kind == CAST:
             if refused is not None:
-                raise InvalidRecord(f"{where}: ballot {p['tracker']} cast while the "
-                                    f"election was {phase} (casting is allowed only while "
-                                    "open)")
+                raise InvalidRecord(
+                    f"{where}: ballot {p['tracker']} cast while the "
+                    f"election was {phase} (casting is allowed only while "
+                    "open)"
+                )
             if end is not None and at >= end:
-                raise InvalidRecord(f"{where}: ballot {p['tracker']} cast at "
-                                    f"{event.at_text}, not before the scheduled end "
-                                    f"{end.isoformat()} (the end is exclusive)")
+                raise InvalidRecord(
+                    f"{where}: ballot {p['tracker']} cast at "
+                    f"{event.at_text}, not before the scheduled end "
+                    f"{end.isoformat()} (the end is exclusive)"
+                )
             definition = p["definition_version"]
             setup = setups.by_version.get(definition)
             if setup is None or setup.seq > event.seq:
-                raise InvalidRecord(f"{where}: ballot {p['tracker']} names ballot "
-                                    f"definition version {definition}, not set up before it")
+                raise InvalidRecord(
+                    f"{where}: ballot {p['tracker']} names ballot "
+                    f"definition version {definition}, not set up before it"
+                )
             casts.append(event)
         elif kind in (STRUCK, UNSTRUCK):
             strikes += 1
         elif kind == "encrypted_tally":
             if refused is not None or tally is not None:
-                raise InvalidTally(f"{where}: an encrypted tally while {phase}"
-                                   + (" (a second one)" if tally is not None else ""))
+                raise InvalidTally(
+                    f"{where}: an encrypted tally while {phase}"
+                    + (" (a second one)" if tally is not None else "")
+                )
             tally = event
         elif kind == mixnet.MIX:
             if tally is None or refused is not None or shares:
-                raise InvalidTally(f"{where}: a mix "
-                                   + ("before the encrypted tally" if tally is None
-                                      else "after decryption began" if shares
-                                      else f"while {phase}"))
+                raise InvalidTally(
+                    f"{where}: a mix "
+                    + (
+                        "before the encrypted tally"
+                        if tally is None
+                        else "after decryption began"
+                        if shares
+                        else f"while {phase}"
+                    )
+                )
             mixes.append(event)
         elif kind == "decryption_share":
             if tally is None or refused is not None:
-                raise InvalidTally(f"{where}: a decryption share "
-                                   + ("before the encrypted tally" if tally is None
-                                      else f"while {phase}"))
+                raise InvalidTally(
+                    f"{where}: a decryption share "
+                    + ("before the encrypted tally" if tally is None else f"while {phase}")
+                )
             shares.append(event)
         elif kind == "result":
             if tally is None or refused is not None:
-                raise InvalidTally(f"{where}: a result "
-                                   + ("before the encrypted tally" if tally is None
-                                      else f"while {phase} (the tally is decrypted once)"))
+                raise InvalidTally(
+                    f"{where}: a result "
+                    + (
+                        "before the encrypted tally"
+                        if tally is None
+                        else f"while {phase} (the tally is decrypted once)"
+                    )
+                )
             phase = lifecycle.after(phase, kind)
             result = event
     facts = Phases(phase, tuple(casts), tally, tuple(mixes), tuple(shares), result)
-    return facts, passed("phases", f"stage reached: {phase}", ballots_cast=len(casts),
-                         strike_events=strikes)
+    return facts, passed("phases", f"stage reached: {phase}", ballots_cast=len(casts), strike_events=strikes)

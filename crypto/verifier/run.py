@@ -61,12 +61,19 @@ class VerificationReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "verified": True, "election_id": self.election_id, "stage": self.stage,
-            "head": self.head, "events": self.events, "credential_mode": self.credential_mode,
-            "fingerprint": self.fingerprint, "tally_present": self.tally_present,
-            "checks": [c.to_json() for c in self.checks], "counted": list(self.counted),
+            "verified": True,
+            "election_id": self.election_id,
+            "stage": self.stage,
+            "head": self.head,
+            "events": self.events,
+            "credential_mode": self.credential_mode,
+            "fingerprint": self.fingerprint,
+            "tally_present": self.tally_present,
+            "checks": [c.to_json() for c in self.checks],
+            "counted": list(self.counted),
             "totals": list(self.totals) if self.totals is not None else None,
-            "result": self.result, "notes": list(self.notes),
+            "result": self.result,
+            "notes": list(self.notes),
         }
 
 
@@ -85,11 +92,15 @@ def run_check(name: str, check: Callable[..., T], *args: Any, **kwargs: Any) -> 
         raise VerifierBug(name, exc) from exc
 
 
-def verify_record(record: dict[str, Any], *, workers: int | None = None,
-                  progress: Progress | None = None,
-                  counter: RankedCounter | None = None,
-                  ballots: BallotSource | None = None,
-                  fanout: Fanout | None = None) -> VerificationReport:
+def verify_record(
+    record: dict[str, Any],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    counter: RankedCounter | None = None,
+    ballots: BallotSource | None = None,
+    fanout: Fanout | None = None,
+) -> VerificationReport:
     """Verify a whole election record; raise a ``CryptoError`` subclass naming the first thing
     that fails (checks in the order of ``crypto.record``'s docstring), else return the report.
     A bug in the verifier raises :class:`VerifierBug` (not a ``CryptoError``).
@@ -124,9 +135,19 @@ def verify_record(record: dict[str, Any], *, workers: int | None = None,
     done(run_check("credentials", check_credentials, board, setups.mode))
     counted = run_check("counted", counted_set, board)
     held = record["ballots"] if ballots is None else None
-    verified, found = run_check("ballots", check_ballots, envelope.ballots, held, ballots,
-                                phases.casts, counted, setups, workers=n_workers,
-                                fanout=fanout, progress=progress)
+    verified, found = run_check(
+        "ballots",
+        check_ballots,
+        envelope.ballots,
+        held,
+        ballots,
+        phases.casts,
+        counted,
+        setups,
+        workers=n_workers,
+        fanout=fanout,
+        progress=progress,
+    )
     done(found)
     counted_facts, found = run_check("counted", check_counted, board, phases, setups, counted)
     notes += counted_facts.notes
@@ -138,38 +159,78 @@ def verify_record(record: dict[str, Any], *, workers: int | None = None,
         for name in ("aggregate", "mixes", "decryption_shares", "totals", "result"):
             done(skipped(name, f"no tally on the board yet (stage: {phases.stage})"))
     else:
-        aggregate, found = run_check("aggregate", check_aggregate, phases.tally, setups,
-                                     verified.version_sums, len(counted))
+        aggregate, found = run_check(
+            "aggregate", check_aggregate, phases.tally, setups, verified.version_sums, len(counted)
+        )
         done(found)
-        target, found = run_check("mixes", check_mixes, board.election_id, phases, aggregate,
-                                  verified.ranked_rows, counted, workers=n_workers)
+        target, found = run_check(
+            "mixes",
+            check_mixes,
+            board.election_id,
+            phases,
+            aggregate,
+            verified.ranked_rows,
+            counted,
+            workers=n_workers,
+        )
         done(found)
         chains, target_hash = target.chains, target.hash
-        shares, found = run_check("decryption_shares", check_shares, board.election_id,
-                                  phases.tally, aggregate.setup, target, phases.shares,
-                                  workers=n_workers)
+        shares, found = run_check(
+            "decryption_shares",
+            check_shares,
+            board.election_id,
+            phases.tally,
+            aggregate.setup,
+            target,
+            phases.shares,
+            workers=n_workers,
+        )
         done(found)
         if phases.result is None:
-            done(skipped("totals", f"no result on the board yet ({len(shares)} decryption "
-                         "shares so far)"))
+            done(skipped("totals", f"no result on the board yet ({len(shares)} decryption shares so far)"))
             done(skipped("result", "no result on the board yet"))
         else:
-            decrypted, found = run_check("totals", check_totals, phases.result,
-                                         aggregate.setup, aggregate.ciphertexts, shares,
-                                         len(counted))
+            decrypted, found = run_check(
+                "totals",
+                check_totals,
+                phases.result,
+                aggregate.setup,
+                aggregate.ciphertexts,
+                shares,
+                len(counted),
+            )
             done(found)
-            outcome, found = run_check("result", check_result, phases.result,
-                                       aggregate.setup, setups, decrypted, target,
-                                       len(aggregate.ciphertexts), shares, len(counted),
-                                       aggregate.contributors, counter)
+            outcome, found = run_check(
+                "result",
+                check_result,
+                phases.result,
+                aggregate.setup,
+                setups,
+                decrypted,
+                target,
+                len(aggregate.ciphertexts),
+                shares,
+                len(counted),
+                aggregate.contributors,
+                counter,
+            )
             notes += outcome.notes
             done(found)
             totals, result = decrypted.totals, outcome.result
     last = setups.last
     return VerificationReport(
-        election_id=board.election_id, stage=phases.stage, head=board.head,
-        events=len(board.events), credential_mode=setups.mode,
-        fingerprint=last.fingerprint if last else None, checks=tuple(checks),
-        tally_present=phases.tally is not None, counted=tuple(c.tracker for c in counted),
-        totals=totals, result=result, notes=tuple(notes), mix_chains=chains,
-        decryption_target=target_hash)
+        election_id=board.election_id,
+        stage=phases.stage,
+        head=board.head,
+        events=len(board.events),
+        credential_mode=setups.mode,
+        fingerprint=last.fingerprint if last else None,
+        checks=tuple(checks),
+        tally_present=phases.tally is not None,
+        counted=tuple(c.tracker for c in counted),
+        totals=totals,
+        result=result,
+        notes=tuple(notes),
+        mix_chains=chains,
+        decryption_target=target_hash,
+    )

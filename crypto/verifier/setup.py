@@ -68,24 +68,31 @@ def check_setup(board: Board) -> tuple[Setups, CheckResult]:
         setups, proofs = _setup_v1(board)
         signatures = 0
     else:
-        raise UnsupportedRecord(f"{started.where if started else 'board event None (None)'}: "
-                                f"unknown key-ceremony protocol {protocol!r}")
+        raise UnsupportedRecord(
+            f"{started.where if started else 'board event None (None)'}: "
+            f"unknown key-ceremony protocol {protocol!r}"
+        )
     return _summary(setups, proofs, signatures)
 
 
-def _summary(setups: dict[int, Setup], proofs_checked: int,
-             signatures: int) -> tuple[Setups, CheckResult]:
+def _summary(setups: dict[int, Setup], proofs_checked: int, signatures: int) -> tuple[Setups, CheckResult]:
     notes = () if setups else ("no election_setup event: the key ceremony has not completed",)
     facts = Setups(dict(setups), notes)
     setup = facts.last
     trustees = len(setup.manifest["trustees"]) if setup else 0
     return facts, passed(
         "setup",
-        (f"fingerprint {setup.fingerprint}, election key {setup.manifest['public_key']}, "
-         f"{trustees} trustees, threshold {setup.manifest['threshold']}") if setup
+        (
+            f"fingerprint {setup.fingerprint}, election key {setup.manifest['public_key']}, "
+            f"{trustees} trustees, threshold {setup.manifest['threshold']}"
+        )
+        if setup
         else "key ceremony not completed: commitment proofs only",
-        definitions=len(setups), trustees=trustees, commitment_proofs=proofs_checked,
-        signatures=signatures)
+        definitions=len(setups),
+        trustees=trustees,
+        commitment_proofs=proofs_checked,
+        signatures=signatures,
+    )
 
 
 def _setup_v2(board: Board) -> tuple[dict[int, Setup], int, int]:
@@ -114,8 +121,7 @@ def _manifest_checks(where: str, manifest: dict[str, Any], fingerprint: str) -> 
     except CryptoError as exc:
         raise InvalidRecord(f"{where}: manifest: {exc}") from None
     if manifest.get("credential_mode") not in ("convenient", "independent"):
-        raise InvalidRecord(f"{where}: unknown credential mode "
-                            f"{manifest.get('credential_mode')!r}")
+        raise InvalidRecord(f"{where}: unknown credential mode {manifest.get('credential_mode')!r}")
     _questions(where, manifest, fingerprint)
     layout_of(manifest)
 
@@ -133,15 +139,16 @@ def _one_setup_v2(event: Event, setups: Mapping[int, Setup]) -> Setup:
     where, p = event.where, event.payload
     manifest, fingerprint = p["manifest"], p["fingerprint"]
     if election_fingerprint(manifest) != fingerprint:
-        raise InvalidRecord(f"{where}: fingerprint {fingerprint} is not the fingerprint of "
-                            "the manifest")
+        raise InvalidRecord(f"{where}: fingerprint {fingerprint} is not the fingerprint of the manifest")
     version = manifest["definition_version"]
     if version != 1 or setups:
         raise InvalidRecord(f"{where}: the election is set up once, as definition version 1")
     if p.get("public_key") != manifest.get("public_key"):
-        raise InvalidRecord(f"{where}: public_key {p.get('public_key')} is not the product "
-                            "of the trustees' constant commitments (the manifest's "
-                            f"{manifest.get('public_key')})")
+        raise InvalidRecord(
+            f"{where}: public_key {p.get('public_key')} is not the product "
+            "of the trustees' constant commitments (the manifest's "
+            f"{manifest.get('public_key')})"
+        )
     _manifest_checks(where, manifest, fingerprint)
     points = [[Point.from_hex(c) for c in t["commitments"]] for t in manifest["trustees"]]
     shares = {t["index"]: public_key_share(points, t["index"]) for t in manifest["trustees"]}
@@ -161,8 +168,9 @@ def _setup_v1(board: Board) -> tuple[dict[int, Setup], int]:
         where, kind, p = event.where, event.type, event.payload
         if kind == "ceremony_started":
             if p.get("election_id", eid) != eid:
-                raise InvalidRecord(f"{where}: ceremony for election "
-                                    f"{p.get('election_id')!r}, the record is {eid!r}")
+                raise InvalidRecord(
+                    f"{where}: ceremony for election {p.get('election_id')!r}, the record is {eid!r}"
+                )
             current_round = p["round"]
             started[p["round"]] = p
         elif kind == "ceremony_restarted":
@@ -170,19 +178,23 @@ def _setup_v1(board: Board) -> tuple[dict[int, Setup], int]:
         elif kind == "trustee_commitments":
             rnd, index = p["round"], p["index"]
             if current_round is not None and rnd != current_round:
-                raise InvalidRecord(f"{where}: commitments of trustee {index} for round "
-                                    f"{rnd} while the ceremony is in round {current_round}")
+                raise InvalidRecord(
+                    f"{where}: commitments of trustee {index} for round "
+                    f"{rnd} while the ceremony is in round {current_round}"
+                )
             if (rnd, index) in commitments:
-                raise InvalidRecord(f"{where}: trustee {index} published commitments "
-                                    f"twice in round {rnd}")
+                raise InvalidRecord(f"{where}: trustee {index} published commitments twice in round {rnd}")
             if shares_sent.get(rnd):
                 first = shares_sent[rnd][0]
                 raise InvalidRecord(
                     f"{where}: trustee {index} published commitments after "
                     f"trustee {first.payload.get('index')} sent shares (board event "
-                    f"{first.seq}); every commitment must come before any share")
-            points = [Point.from_hex(c, what=f"trustee {index} commitment {k}")
-                      for k, c in enumerate(p["commitments"])]
+                    f"{first.seq}); every commitment must come before any share"
+                )
+            points = [
+                Point.from_hex(c, what=f"trustee {index} commitment {k}")
+                for k, c in enumerate(p["commitments"])
+            ]
             context = trustee_round_context(eid, rnd, index)
             try:
                 verify_commitments(points, p["proofs"], index, context)
@@ -201,19 +213,25 @@ def _setup_v1(board: Board) -> tuple[dict[int, Setup], int]:
     return setups, proofs_checked
 
 
-def _one_setup_v1(eid: str, event: Event, setups: Mapping[int, Setup],
-                  commitments: Mapping[tuple[int, int], Event],
-                  shares_sent: Mapping[int, list[Event]],
-                  started: Mapping[int, dict[str, Any]]) -> Setup:
+def _one_setup_v1(
+    eid: str,
+    event: Event,
+    setups: Mapping[int, Setup],
+    commitments: Mapping[tuple[int, int], Event],
+    shares_sent: Mapping[int, list[Event]],
+    started: Mapping[int, dict[str, Any]],
+) -> Setup:
     where, p = event.where, event.payload
     manifest, fingerprint = p["manifest"], p["fingerprint"]
     actual = election_fingerprint(manifest)
     if actual != fingerprint:
-        raise InvalidRecord(f"{where}: fingerprint {fingerprint} is not the fingerprint of "
-                            f"the manifest ({actual})")
+        raise InvalidRecord(
+            f"{where}: fingerprint {fingerprint} is not the fingerprint of the manifest ({actual})"
+        )
     if manifest["election_id"] != eid:
-        raise InvalidRecord(f"{where}: manifest is for election "
-                            f"{manifest['election_id']!r}, the record is {eid!r}")
+        raise InvalidRecord(
+            f"{where}: manifest is for election {manifest['election_id']!r}, the record is {eid!r}"
+        )
     version = manifest["definition_version"]
     if version in setups:
         raise InvalidRecord(f"{where}: ballot definition version {version} set up twice")
@@ -225,7 +243,8 @@ def _one_setup_v1(eid: str, event: Event, setups: Mapping[int, Setup],
             raise InvalidRecord(
                 f"{where}: manifest has {len(trustees)} trustees and threshold {threshold}, "
                 f"the ceremony started (round {rnd}) with {st.get('trustees')} and "
-                f"{st.get('threshold')}")
+                f"{st.get('threshold')}"
+            )
     if not 1 <= threshold <= len(trustees):
         raise InvalidRecord(f"{where}: threshold {threshold} of {len(trustees)} trustees")
     published = {i: e for (r, i), e in commitments.items() if r == rnd}
@@ -233,8 +252,10 @@ def _one_setup_v1(eid: str, event: Event, setups: Mapping[int, Setup],
     if indices != list(range(1, len(trustees) + 1)):
         raise InvalidRecord(f"{where}: manifest trustees are {indices}, expected 1..n")
     if sorted(published) != indices:
-        raise InvalidRecord(f"{where}: round {rnd} has commitments from trustees "
-                            f"{sorted(published)}, the manifest lists {indices}")
+        raise InvalidRecord(
+            f"{where}: round {rnd} has commitments from trustees "
+            f"{sorted(published)}, the manifest lists {indices}"
+        )
     all_points: list[list[Point]] = []
     for t in trustees:
         j = t["index"]
@@ -242,29 +263,38 @@ def _one_setup_v1(eid: str, event: Event, setups: Mapping[int, Setup],
         if t.get("commitments") != ev["commitments"]:
             raise InvalidRecord(
                 f"{where}: trustee {j}'s commitments in the manifest differ from those "
-                f"published in board event {published[j].seq}")
+                f"published in board event {published[j].seq}"
+            )
         if t.get("encryption_key") != ev.get("encryption_key"):
             raise InvalidRecord(
                 f"{where}: trustee {j}'s encryption key in the manifest differs from board "
-                f"event {published[j].seq}")
+                f"event {published[j].seq}"
+            )
         if len(ev["commitments"]) != threshold:
-            raise InvalidRecord(f"{where}: trustee {j} published {len(ev['commitments'])} "
-                                f"commitments, threshold is {threshold}")
-        all_points.append([Point.from_hex(c, what=f"trustee {j} commitment {k}")
-                           for k, c in enumerate(ev["commitments"])])
+            raise InvalidRecord(
+                f"{where}: trustee {j} published {len(ev['commitments'])} "
+                f"commitments, threshold is {threshold}"
+            )
+        all_points.append(
+            [Point.from_hex(c, what=f"trustee {j} commitment {k}") for k, c in enumerate(ev["commitments"])]
+        )
     last_commit = max(e.seq for e in published.values())
     for sent in shares_sent.get(rnd, []):
         if sent.seq < last_commit:
             raise InvalidRecord(
                 f"{sent.where}: trustee {sent.payload.get('index')} sent shares before every "
                 f"trustee had published commitments (last commitments: board event "
-                f"{last_commit})")
+                f"{last_commit})"
+            )
     key = combine_public_key(all_points).hex()
-    for what, value in (("manifest.public_key", manifest.get("public_key")),
-                        ("public_key", p.get("public_key"))):
+    for what, value in (
+        ("manifest.public_key", manifest.get("public_key")),
+        ("public_key", p.get("public_key")),
+    ):
         if value != key:
-            raise InvalidRecord(f"{where}: {what} {value} is not the product of the "
-                                f"trustees' constant commitments ({key})")
+            raise InvalidRecord(
+                f"{where}: {what} {value} is not the product of the trustees' constant commitments ({key})"
+            )
     _manifest_checks(where, manifest, fingerprint)
     shares = {j: public_key_share(all_points, j) for j in indices}
     return Setup(event.seq, manifest, fingerprint, version, shares)
@@ -277,43 +307,58 @@ def _one_definition(eid: str, event: Event, setups: Mapping[int, Setup]) -> Setu
     where, p = event.where, event.payload
     manifest, fingerprint = p["manifest"], p["fingerprint"]
     if election_fingerprint(manifest) != fingerprint:
-        raise InvalidRecord(f"{where}: fingerprint {fingerprint} is not the fingerprint of "
-                            "the manifest")
+        raise InvalidRecord(f"{where}: fingerprint {fingerprint} is not the fingerprint of the manifest")
     if manifest["election_id"] != eid:
-        raise InvalidRecord(f"{where}: manifest is for election "
-                            f"{manifest['election_id']!r}, the record is {eid!r}")
+        raise InvalidRecord(
+            f"{where}: manifest is for election {manifest['election_id']!r}, the record is {eid!r}"
+        )
     version = as_int(manifest["definition_version"], f"{where}: definition_version")
     if p["version"] != version or version - 1 not in setups or version in setups:
-        raise InvalidRecord(f"{where}: ballot definition version {version} does not follow "
-                            f"the versions set up so far ({sorted(setups)})")
+        raise InvalidRecord(
+            f"{where}: ballot definition version {version} does not follow "
+            f"the versions set up so far ({sorted(setups)})"
+        )
     base = setups[version - 1].manifest
-    for key in ("trustees", "public_key", "threshold", "ceremony_round", "credential_mode",
-                "manifest_version", "receipt_key", "min_contributors"):
+    for key in (
+        "trustees",
+        "public_key",
+        "threshold",
+        "ceremony_round",
+        "credential_mode",
+        "manifest_version",
+        "receipt_key",
+        "min_contributors",
+    ):
         if manifest.get(key) != base.get(key):
-            raise InvalidRecord(f"{where}: version {version} changes {key}, which only a "
-                                "new key ceremony may set")
+            raise InvalidRecord(
+                f"{where}: version {version} changes {key}, which only a new key ceremony may set"
+            )
     questions = manifest["questions"]
     if len(questions) != len(base["questions"]):
         raise InvalidRecord(f"{where}: version {version} changes the number of questions")
     for q, (new, old) in enumerate(zip(questions, base["questions"], strict=True)):
         for key in ("kind", "min_selections", "max_selections", "seats", "pass_rule"):
             if new.get(key) != old.get(key):
-                raise InvalidRecord(f"{where}: version {version} changes {key} of "
-                                    f"question {q}")
+                raise InvalidRecord(f"{where}: version {version} changes {key} of question {q}")
         cands, before = new["candidates"], old["candidates"]
         if len(cands) < len(before):
-            raise InvalidRecord(f"{where}: version {version} removes candidates of "
-                                f"question {q}")
+            raise InvalidRecord(f"{where}: version {version} removes candidates of question {q}")
         for i, (c, b) in enumerate(zip(cands, before, strict=False)):
-            if c["position"] != b["position"] or c["name"] != b["name"] \
-                    or (b.get("withdrawn") and not c.get("withdrawn")):
-                raise InvalidRecord(f"{where}: version {version} changes candidate {i} of "
-                                    f"question {q} (only withdrawing is allowed)")
+            if (
+                c["position"] != b["position"]
+                or c["name"] != b["name"]
+                or (b.get("withdrawn") and not c.get("withdrawn"))
+            ):
+                raise InvalidRecord(
+                    f"{where}: version {version} changes candidate {i} of "
+                    f"question {q} (only withdrawing is allowed)"
+                )
         top = max((b["position"] for b in before), default=-1)
-        for c in cands[len(before):]:
+        for c in cands[len(before) :]:
             if c["position"] <= top or c.get("withdrawn"):
-                raise InvalidRecord(f"{where}: version {version} appends an invalid "
-                                    f"candidate to question {q}")
+                raise InvalidRecord(
+                    f"{where}: version {version} appends an invalid candidate to question {q}"
+                )
             top = c["position"]
     _questions(where, manifest, fingerprint)
     return Setup(event.seq, manifest, fingerprint, version, setups[version - 1].public_shares)

@@ -90,13 +90,14 @@ def check_record(record: object, source: BallotSource | None) -> tuple[Envelope,
     if not isinstance(record, Mapping):
         raise UnsupportedRecord("not an election record: expected a JSON object")
     if record.get("format") != RECORD_FORMAT:
-        raise UnsupportedRecord(f"not an election record: format is {record.get('format')!r}, "
-                                f"expected {RECORD_FORMAT!r}")
+        raise UnsupportedRecord(
+            f"not an election record: format is {record.get('format')!r}, expected {RECORD_FORMAT!r}"
+        )
     version = record.get("version")
-    if version not in RECORD_VERSIONS or isinstance(version, bool) or not isinstance(version,
-                                                                                     int):
-        raise UnsupportedRecord(f"unsupported record version {version!r} "
-                                f"(this verifier reads {list(RECORD_VERSIONS)})")
+    if version not in RECORD_VERSIONS or isinstance(version, bool) or not isinstance(version, int):
+        raise UnsupportedRecord(
+            f"unsupported record version {version!r} (this verifier reads {list(RECORD_VERSIONS)})"
+        )
     election_id = as_str(record.get("election_id"), "record.election_id")
     board = as_list(record.get("board"), "record.board")
     for i, event in enumerate(board):
@@ -107,11 +108,16 @@ def check_record(record: object, source: BallotSource | None) -> tuple[Envelope,
         as_dict(e["payload"], f"{where(e)}: payload")
         as_str(e["type"], f"record.board[{i}].type")
         as_str(e["at"], f"record.board[{i}].at")
-    ballots: Collection[str] = (source.trackers() if source is not None
-                                else as_dict(record.get("ballots"), "record.ballots"))
+    ballots: Collection[str] = (
+        source.trackers() if source is not None else as_dict(record.get("ballots"), "record.ballots")
+    )
     envelope = Envelope(election_id, version, board, ballots)
-    return envelope, passed("record", f"{RECORD_FORMAT} v{version}, election {election_id}",
-                            events=len(board), ballots=len(ballots))
+    return envelope, passed(
+        "record",
+        f"{RECORD_FORMAT} v{version}, election {election_id}",
+        events=len(board),
+        ballots=len(ballots),
+    )
 
 
 # --- 2. chain, catalogue and nested shapes ---------------------------------------------------
@@ -121,8 +127,15 @@ Spec = Any
 ``a|b`` for either, ``null`` allowed), ``[item]`` for a list of items, or ``{key: spec}`` for an
 object (``key?``: optional; other keys are allowed)."""
 
-_NAMES = {"str": "a string", "int": "an integer", "bool": "true or false", "list": "a list",
-          "dict": "an object", "null": "null", "decimal": "a decimal number"}
+_NAMES = {
+    "str": "a string",
+    "int": "an integer",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "an object",
+    "null": "null",
+    "decimal": "a decimal number",
+}
 
 
 def _is(value: object, name: str) -> bool:
@@ -147,10 +160,12 @@ def conform(value: object, spec: Spec, path: str) -> None:
     if isinstance(spec, str):
         names = spec.split("|")
         if not any(_is(value, n) for n in names):
-            got = repr(value) if isinstance(value, (bool, int, float)) or value is None \
+            got = (
+                repr(value)
+                if isinstance(value, (bool, int, float)) or value is None
                 else type(value).__name__
-            raise InvalidRecord(f"{path}: expected {' or '.join(_NAMES[n] for n in names)}, "
-                                f"got {got}")
+            )
+            raise InvalidRecord(f"{path}: expected {' or '.join(_NAMES[n] for n in names)}, got {got}")
     elif isinstance(spec, list):
         for i, item in enumerate(as_list(value, path)):
             conform(item, spec[0], f"{path}[{i}]")
@@ -165,21 +180,39 @@ def conform(value: object, spec: Spec, path: str) -> None:
             conform(obj[name], inner, f"{path}.{name}")
 
 
-_TRUSTEE = {"index": "int", "commitments": ["str"], "encryption_key?": "str",
-            "signing_key?": "str"}
+_TRUSTEE = {"index": "int", "commitments": ["str"], "encryption_key?": "str", "signing_key?": "str"}
 _CANDIDATE = {"position": "int", "name": "str", "withdrawn?": "bool"}
-_QUESTION = {"kind": "str", "candidates": [_CANDIDATE], "min_selections?": "int|null",
-             "max_selections?": "int|null", "seats?": "int|null"}
+_QUESTION = {
+    "kind": "str",
+    "candidates": [_CANDIDATE],
+    "min_selections?": "int|null",
+    "max_selections?": "int|null",
+    "seats?": "int|null",
+}
 _QUESTION_BY_KIND: Mapping[str, Spec] = {
-    "sonc": {"pass_rule": {"threshold_percent": "decimal", "comparison?": "str",
-                           "min_support?": "int", "display?": "str", "decimals?": "int"}},
+    "sonc": {
+        "pass_rule": {
+            "threshold_percent": "decimal",
+            "comparison?": "str",
+            "min_support?": "int",
+            "display?": "str",
+            "decimals?": "int",
+        }
+    },
     "ranked": {"method": "str"},
     "approval": {"min_selections": "int"},
 }
-_MANIFEST = {"election_id": "str", "definition_version": "int", "ceremony_round": "int",
-             "threshold": "int", "public_key": "str", "trustees": [_TRUSTEE],
-             "questions": [_QUESTION], "manifest_version?": "int",
-             "receipt_key?": "str|null"}
+_MANIFEST = {
+    "election_id": "str",
+    "definition_version": "int",
+    "ceremony_round": "int",
+    "threshold": "int",
+    "public_key": "str",
+    "trustees": [_TRUSTEE],
+    "questions": [_QUESTION],
+    "manifest_version?": "int",
+    "receipt_key?": "str|null",
+}
 
 
 def conform_manifest(manifest: object, path: str) -> None:
@@ -222,16 +255,23 @@ def check_chain(envelope: Envelope) -> tuple[Board, CheckResult]:
         at = where(event)
         found = events.problem(event["type"], event["payload"])
         if found is not None:
-            raise InvalidRecord(f"{at}: malformed (catalogue): {found} "
-                                "(docs/protocol.md §16)")
+            raise InvalidRecord(f"{at}: malformed (catalogue): {found} (docs/protocol.md §16)")
         kind, payload = event["type"], event["payload"]
         spec = PAYLOADS.get(kind)
         if spec is not None:
             conform(payload, spec, f"{at}: payload")
         if kind in (events.ELECTION_SETUP, events.BALLOT_DEFINITION):
             conform_manifest(payload["manifest"], f"{at}: payload.manifest")
-        parsed.append(Event(seq=int(event["seq"]), type=kind,
-                            at=as_time(event["at"], f"{at}: at"), at_text=event["at"],
-                            payload=payload, raw=event, where=at))
+        parsed.append(
+            Event(
+                seq=int(event["seq"]),
+                type=kind,
+                at=as_time(event["at"], f"{at}: at"),
+                at_text=event["at"],
+                payload=payload,
+                raw=event,
+                where=at,
+            )
+        )
     board = Board(envelope.election_id, tuple(parsed), raw, head)
     return board, passed("chain", f"{len(raw)} events, head {head}", events=len(raw))

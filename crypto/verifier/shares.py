@@ -21,8 +21,9 @@ Shares = Mapping[int, list[Point]]
 """Trustee index → its verified decryption factors, one per target ciphertext."""
 
 
-def check_shares(election_id: str, tally: Event, setup: Setup, target: Target,
-                 shares: Sequence[Event], *, workers: int) -> tuple[Shares, CheckResult]:
+def check_shares(
+    election_id: str, tally: Event, setup: Setup, target: Target, shares: Sequence[Event], *, workers: int
+) -> tuple[Shares, CheckResult]:
     manifest = setup.manifest
     layout = layout_of(manifest)
     # Protocol 2 (manifest_version 2): shares name the encrypted tally's hash, their proofs
@@ -46,26 +47,37 @@ def check_shares(election_id: str, tally: Event, setup: Setup, target: Target,
         share = p["share"]
         if bound:
             if p.get("tally_hash") != tally_hash:
-                raise InvalidShare(f"{where}: trustee {j}'s share names tally "
-                                   f"{p.get('tally_hash')}, the encrypted tally on the "
-                                   f"board is {tally_hash}")
+                raise InvalidShare(
+                    f"{where}: trustee {j}'s share names tally "
+                    f"{p.get('tally_hash')}, the encrypted tally on the "
+                    f"board is {tally_hash}"
+                )
             try:
                 ceremony.verify_decryption_share_signature(
-                    str(keys[j]), p.get("signature"), election_id, manifest["ceremony_round"],
-                    j, str(tally_hash), share)
+                    str(keys[j]),
+                    p.get("signature"),
+                    election_id,
+                    manifest["ceremony_round"],
+                    j,
+                    str(tally_hash),
+                    share,
+                )
             except CryptoError as exc:
                 raise InvalidShare(f"{where}: {exc}") from None
         try:
-            verify_decryption_share(cts, share, setup.public_shares[j], j, context,
-                                    slot_bound=bound, workers=workers)
+            verify_decryption_share(
+                cts, share, setup.public_shares[j], j, context, slot_bound=bound, workers=workers
+            )
         except CryptoError as exc:
-            slot = first_invalid_slot(cts, share, setup.public_shares[j], j, context,
-                                      slot_bound=bound)
-            what = f", {slot_name(manifest, layout, slot)} (slot {slot})" if (
-                slot is not None) else ""
-            raise InvalidShare(f"{where}: trustee {j}'s decryption share{what} does not "
-                               f"verify: {exc}") from None
+            slot = first_invalid_slot(cts, share, setup.public_shares[j], j, context, slot_bound=bound)
+            what = f", {slot_name(manifest, layout, slot)} (slot {slot})" if (slot is not None) else ""
+            raise InvalidShare(
+                f"{where}: trustee {j}'s decryption share{what} does not verify: {exc}"
+            ) from None
         valid[j] = [Point.from_hex(f, allow_identity=True) for f in share["factors"]]
-    return valid, passed("decryption_shares", f"{len(valid)} decryption shares from trustees "
-                         f"{sorted(valid)} (threshold {manifest['threshold']})",
-                         shares=len(valid), proofs=len(valid) * len(cts))
+    return valid, passed(
+        "decryption_shares",
+        f"{len(valid)} decryption shares from trustees {sorted(valid)} (threshold {manifest['threshold']})",
+        shares=len(valid),
+        proofs=len(valid) * len(cts),
+    )

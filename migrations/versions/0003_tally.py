@@ -27,8 +27,9 @@ def upgrade() -> None:
         sa.Column("totals", sa.JSON(), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("decrypted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["election_id"], ["elections.id"],
-                                name="fk_tallies_election_id_elections", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["election_id"], ["elections.id"], name="fk_tallies_election_id_elections", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_tallies"),
         sa.UniqueConstraint("election_id", name="uq_tallies_election_id"),
     )
@@ -39,12 +40,16 @@ def upgrade() -> None:
         sa.Column("trustee_index", sa.Integer(), nullable=False),
         sa.Column("share", sa.JSON(), nullable=False),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["election_id"], ["elections.id"],
-                                name="fk_decryption_shares_election_id_elections",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["election_id"],
+            ["elections.id"],
+            name="fk_decryption_shares_election_id_elections",
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_decryption_shares"),
-        sa.UniqueConstraint("election_id", "trustee_index",
-                            name="uq_decryption_shares_election_id_trustee_index"),
+        sa.UniqueConstraint(
+            "election_id", "trustee_index", name="uq_decryption_shares_election_id_trustee_index"
+        ),
     )
 
 

@@ -17,8 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("elections") as batch:
-        batch.add_column(sa.Column("roll_mode", sa.String(16), nullable=False,
-                                   server_default="list"))
+        batch.add_column(sa.Column("roll_mode", sa.String(16), nullable=False, server_default="list"))
         batch.add_column(sa.Column("eligibility_rules", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("role_policy", sa.JSON(), nullable=True))
     with op.batch_alter_table("role_assignments") as batch:

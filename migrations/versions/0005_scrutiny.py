@@ -20,8 +20,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("pii_purged_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("tallies") as batch:
-        batch.add_column(sa.Column("contributors", sa.JSON(), nullable=False,
-                                   server_default="[]"))
+        batch.add_column(sa.Column("contributors", sa.JSON(), nullable=False, server_default="[]"))
     op.create_table(
         "strike_actions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -34,11 +33,15 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(255), nullable=False),
         sa.Column("board_seq", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["ballot_id"], ["ballots.id"],
-                                name="fk_strike_actions_ballot_id_ballots", ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["election_id"], ["elections.id"],
-                                name="fk_strike_actions_election_id_elections",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["ballot_id"], ["ballots.id"], name="fk_strike_actions_ballot_id_ballots", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["election_id"],
+            ["elections.id"],
+            name="fk_strike_actions_election_id_elections",
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_strike_actions"),
     )
     op.create_index("ix_strike_actions_election_id", "strike_actions", ["election_id"])
@@ -52,11 +55,15 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(255), nullable=False),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["election_id"], ["elections.id"],
-                                name="fk_revote_invitations_election_id_elections",
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["voter_id"], ["voters.id"],
-                                name="fk_revote_invitations_voter_id_voters", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["election_id"],
+            ["elections.id"],
+            name="fk_revote_invitations_election_id_elections",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["voter_id"], ["voters.id"], name="fk_revote_invitations_voter_id_voters", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_revote_invitations"),
     )
     op.create_index("ix_revote_invitations_election_id", "revote_invitations", ["election_id"])
@@ -71,8 +78,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["election_id"], ["elections.id"],
-                                name="fk_outbox_election_id_elections", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["election_id"], ["elections.id"], name="fk_outbox_election_id_elections", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
     )
     op.create_index("ix_outbox_election_id", "outbox", ["election_id"])

@@ -22,8 +22,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("ballots") as batch:
-        batch.add_column(sa.Column("superseded", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
+        batch.add_column(sa.Column("superseded", sa.Boolean(), nullable=False, server_default=sa.false()))
     # Re-derive: every ballot but the last of its credential (in board order) was superseded.
     op.execute("""
         UPDATE ballots SET superseded = (board_seq < (

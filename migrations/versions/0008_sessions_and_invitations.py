@@ -44,8 +44,9 @@ def upgrade() -> None:
         sa.Column("session_id", sa.String(64), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_by", sa.String(255), nullable=True),
-        sa.ForeignKeyConstraint(["election_id"], ["elections.id"],
-                                name="fk_invitations_election_id_elections", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["election_id"], ["elections.id"], name="fk_invitations_election_id_elections", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_invitations"),
         sa.UniqueConstraint("token_hash", name="uq_invitations_token_hash"),
     )

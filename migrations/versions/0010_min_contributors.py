@@ -19,8 +19,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("elections") as batch:
-        batch.add_column(sa.Column("min_contributors", sa.Integer(), nullable=False,
-                                   server_default="5"))
+        batch.add_column(sa.Column("min_contributors", sa.Integer(), nullable=False, server_default="5"))
     with op.batch_alter_table("revote_invitations") as batch:
         batch.add_column(sa.Column("reason_code", sa.String(32), nullable=True))
 

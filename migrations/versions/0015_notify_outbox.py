@@ -22,18 +22,25 @@ def upgrade() -> None:
         batch.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True))
         batch.create_index("ix_outbox_due", ["status", "next_attempt_at"])
     # Notices queued before: sent, failed once (the old code never retried), or still to send.
-    op.execute("UPDATE outbox SET status = 'sent' WHERE batch IS NULL AND status IS NULL "
-               "AND sent_at IS NOT NULL")
-    op.execute("UPDATE outbox SET status = 'failed', attempts = 1 WHERE batch IS NULL "
-               "AND status IS NULL AND error IS NOT NULL")
-    op.execute("UPDATE outbox SET status = 'pending', next_attempt_at = created_at "
-               "WHERE batch IS NULL AND status IS NULL")
+    op.execute(
+        "UPDATE outbox SET status = 'sent' WHERE batch IS NULL AND status IS NULL AND sent_at IS NOT NULL"
+    )
+    op.execute(
+        "UPDATE outbox SET status = 'failed', attempts = 1 WHERE batch IS NULL "
+        "AND status IS NULL AND error IS NOT NULL"
+    )
+    op.execute(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = created_at "
+        "WHERE batch IS NULL AND status IS NULL"
+    )
 
 
 def downgrade() -> None:
     # Notices still queued would be sent by nobody: the old code sent within the request.
-    op.execute("UPDATE outbox SET error = 'not sent (downgraded)' WHERE batch IS NULL "
-               "AND status IN ('pending', 'sending')")
+    op.execute(
+        "UPDATE outbox SET error = 'not sent (downgraded)' WHERE batch IS NULL "
+        "AND status IN ('pending', 'sending')"
+    )
     op.execute("UPDATE outbox SET status = NULL WHERE batch IS NULL")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_index("ix_outbox_due")

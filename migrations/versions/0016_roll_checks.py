@@ -33,8 +33,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["election_id"], ["elections.id"],
-                                name="fk_roll_checks_election_id_elections", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["election_id"], ["elections.id"], name="fk_roll_checks_election_id_elections", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_roll_checks"),
     )
     op.create_index("ix_roll_checks_election_id", "roll_checks", ["election_id"])

@@ -22,10 +22,17 @@ from tests.adversary.proxy import MaliciousProxy
 def live_url(database_url: str, tmp_path) -> Iterator[str]:
     from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-                        database_url=database_url,
-                        data_dir=tmp_path, demo=False, admins="Admin",
-                        scheduler_interval_seconds=1.0)
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp_path,
+        demo=False,
+        admins="Admin",
+        scheduler_interval_seconds=1.0,
+    )
     with live_server(settings) as url:
         yield url
 

@@ -61,9 +61,19 @@ from urllib.parse import urlsplit
 import httpx
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the proxy recomputes.
-_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-        "trailer", "transfer-encoding", "upgrade", "content-length", "accept-encoding",
-        "content-encoding"}
+_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+    "accept-encoding",
+    "content-encoding",
+}
 
 
 @dataclass
@@ -107,9 +117,11 @@ class Rule:
     hits: int = 0
 
     def matches(self, method: str, path: str) -> bool:
-        return ((self.method == "*" or self.method == method)
-                and self.pattern.fullmatch(path) is not None
-                and (self.times is None or self.hits < self.times))
+        return (
+            (self.method == "*" or self.method == method)
+            and self.pattern.fullmatch(path) is not None
+            and (self.times is None or self.hits < self.times)
+        )
 
     def remove(self) -> None:
         self.owner._remove(self)
@@ -132,8 +144,9 @@ class MaliciousProxy:
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> MaliciousProxy:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name=f"malicious-proxy-{self.port}")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name=f"malicious-proxy-{self.port}"
+        )
         self._thread.start()
         return self
 
@@ -162,22 +175,44 @@ class MaliciousProxy:
             if rule in self._rules:
                 self._rules.remove(rule)
 
-    def rewrite(self, method: str, path_regex: str,
-                fn: Callable[[Any, ProxyRequest], Any], *, times: int | None = None) -> Rule:
+    def rewrite(
+        self,
+        method: str,
+        path_regex: str,
+        fn: Callable[[Any, ProxyRequest], Any],
+        *,
+        times: int | None = None,
+    ) -> Rule:
         return self._add("response", method, path_regex, fn, times)
 
-    def rewrite_text(self, method: str, path_regex: str,
-                     fn: Callable[[str, ProxyRequest], str], *, times: int | None = None) -> Rule:
+    def rewrite_text(
+        self,
+        method: str,
+        path_regex: str,
+        fn: Callable[[str, ProxyRequest], str],
+        *,
+        times: int | None = None,
+    ) -> Rule:
         return self._add("text", method, path_regex, fn, times)
 
-    def rewrite_request(self, method: str, path_regex: str,
-                        fn: Callable[[Any, ProxyRequest], Any], *,
-                        times: int | None = None) -> Rule:
+    def rewrite_request(
+        self,
+        method: str,
+        path_regex: str,
+        fn: Callable[[Any, ProxyRequest], Any],
+        *,
+        times: int | None = None,
+    ) -> Rule:
         return self._add("request", method, path_regex, fn, times)
 
-    def replace(self, method: str, path_regex: str,
-                fn: Callable[[ProxyRequest], Forged] | Forged, *,
-                times: int | None = None) -> Rule:
+    def replace(
+        self,
+        method: str,
+        path_regex: str,
+        fn: Callable[[ProxyRequest], Forged] | Forged,
+        *,
+        times: int | None = None,
+    ) -> Rule:
         return self._add("replace", method, path_regex, fn, times)
 
     def clear(self) -> None:
@@ -210,8 +245,7 @@ class MaliciousProxy:
         upstream = self._http.request(method, url, headers=headers, content=request.body)
         body = upstream.content
         out = [(k, v) for k, v in upstream.headers.multi_items() if k.lower() not in _HOP]
-        out = [(k, v.replace(self.upstream, self.url) if k.lower() == "location" else v)
-               for k, v in out]
+        out = [(k, v.replace(self.upstream, self.url) if k.lower() == "location" else v) for k, v in out]
         for rule in self._take("response", method, path):
             data = json.loads(body)
             forged = rule.fn(data, request)
@@ -232,8 +266,9 @@ def _handler(proxy: MaliciousProxy) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            request = ProxyRequest(self.command, parts.path, parts.query,
-                                   {k: v for k, v in self.headers.items()}, body)
+            request = ProxyRequest(
+                self.command, parts.path, parts.query, {k: v for k, v in self.headers.items()}, body
+            )
             try:
                 status, headers, payload = proxy.handle(request)
             except Exception as exc:  # a broken rule must fail loudly, not hang the client

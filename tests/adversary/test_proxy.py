@@ -13,9 +13,9 @@ from tests.service.helpers import open_election
 DEFINITION = r"/api/v1/elections/[^/]+/definition"
 
 
-def test_forwards_and_rewrites_a_response_for_the_python_client(proxy: MaliciousProxy,
-                                                                  honest: httpx.Client,
-                                                                  tmp_path) -> None:
+def test_forwards_and_rewrites_a_response_for_the_python_client(
+    proxy: MaliciousProxy, honest: httpx.Client, tmp_path
+) -> None:
     _, eid, _ = open_election(honest, tmp_path, ["V1"], candidates=2)
     voter = VoterClient(ScrutinSession(proxy.url).dev_login("V1"), eid)
     honest_manifest = voter.session.get(f"/api/v1/elections/{eid}/definition")
@@ -37,13 +37,15 @@ def test_forwards_and_rewrites_a_response_for_the_python_client(proxy: Malicious
 
 def test_request_rewrite_and_replace(proxy: MaliciousProxy) -> None:
     session = ScrutinSession(proxy.url)
-    proxy.rewrite_request("POST", r"/api/v1/auth/dev-login",
-                          lambda body, request: {**body, "username": "Mallory"}, times=1)
+    proxy.rewrite_request(
+        "POST", r"/api/v1/auth/dev-login", lambda body, request: {**body, "username": "Mallory"}, times=1
+    )
     session.dev_login("Alice")
     assert session.get("/api/v1/auth/me")["username"] == "Mallory"
 
-    proxy.replace("GET", r"/api/v1/auth/me",
-                  Forged(409, json={"error": "forged", "detail": "made up by the proxy"}))
+    proxy.replace(
+        "GET", r"/api/v1/auth/me", Forged(409, json={"error": "forged", "detail": "made up by the proxy"})
+    )
     with pytest.raises(ApiError) as caught:
         session.get("/api/v1/auth/me")
     assert (caught.value.status, caught.value.code) == (409, "forged")
@@ -52,8 +54,9 @@ def test_request_rewrite_and_replace(proxy: MaliciousProxy) -> None:
 
 
 def test_rewrites_text_for_a_browser_like_client(proxy: MaliciousProxy) -> None:
-    proxy.rewrite_text("GET", r"/login", lambda text, request: text.replace("</body>",
-                                                                            "<p id=forged></p></body>"))
+    proxy.rewrite_text(
+        "GET", r"/login", lambda text, request: text.replace("</body>", "<p id=forged></p></body>")
+    )
     page = httpx.get(f"{proxy.url}/login")
     assert page.status_code == 200 and "<p id=forged></p>" in page.text
 
@@ -61,8 +64,7 @@ def test_rewrites_text_for_a_browser_like_client(proxy: MaliciousProxy) -> None:
 @pytest.mark.browser
 def test_chromium_through_the_proxy_same_origin(proxy: MaliciousProxy, chromium) -> None:
     """Pages, cookies and the page's own API calls all go through the proxy's origin."""
-    proxy.rewrite("GET", r"/api/v1/auth/me",
-                  lambda data, request: {**data, "username": "Forged"})
+    proxy.rewrite("GET", r"/api/v1/auth/me", lambda data, request: {**data, "username": "Forged"})
     context = chromium.new_context(base_url=proxy.url)
     try:
         page = context.new_page()

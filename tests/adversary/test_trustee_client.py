@@ -46,8 +46,7 @@ Events = list[dict[str, Any]]
 
 def frozen(honest: httpx.Client, trustees: int = 3, threshold: int = 2) -> str:
     admin = login(honest, ADMIN)
-    eid = admin.post("/api/v1/elections",
-                     election_config(trustees=trustees, threshold=threshold))["id"]
+    eid = admin.post("/api/v1/elections", election_config(trustees=trustees, threshold=threshold))["id"]
     for i in range(1, trustees + 1):
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": f"T{i}", "role": "trustee"})
     admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": ["V1", "V2"]})
@@ -57,8 +56,9 @@ def frozen(honest: httpx.Client, trustees: int = 3, threshold: int = 2) -> str:
 
 def via(url: str, eid: str, name: str, key_dir: Path, **kwargs: Any) -> TrusteeClient:
     """A trustee client (its key file in ``key_dir``) talking to ``url``."""
-    return TrusteeClient(ScrutinSession(url).dev_login(name), eid, key_dir / f"{name}.json",
-                         PASSPHRASE, **kwargs)
+    return TrusteeClient(
+        ScrutinSession(url).dev_login(name), eid, key_dir / f"{name}.json", PASSPHRASE, **kwargs
+    )
 
 
 def trustees(proxy: MaliciousProxy, eid: str, key_dir: Path, n: int = 3) -> list[TrusteeClient]:
@@ -71,13 +71,16 @@ def honest_board(honest: httpx.Client, eid: str) -> Events:
 
 def posted(honest: httpx.Client, eid: str, kind: str, index: int, number: int = 1) -> bool:
     """Did the honest server receive trustee ``index``'s ``kind`` message of round ``number``?"""
-    return any(e["type"] == kind and e["payload"].get("index") == index
-               and e["payload"].get("round") == number for e in honest_board(honest, eid))
+    return any(
+        e["type"] == kind and e["payload"].get("index") == index and e["payload"].get("round") == number
+        for e in honest_board(honest, eid)
+    )
 
 
 def forge_board(proxy: MaliciousProxy, fn: Callable[[Events], Events | None]) -> Rule:
     """Every board page the proxy returns is ``fn`` of the honest events, re-hashed so the hash
     chain of the forgery checks (``rule.forged`` keeps the last forgery)."""
+
     def rewrite(data: dict[str, Any], request: Any) -> dict[str, Any]:
         events = copy.deepcopy(data["events"])
         out = fn(events)
@@ -90,11 +93,14 @@ def forge_board(proxy: MaliciousProxy, fn: Callable[[Events], Events | None]) ->
     return rule
 
 
-def find(events: Events, kind: str, index: int | None = None,
-         number: int | None = None) -> int:
-    return next(i for i, e in enumerate(events) if e["type"] == kind
-                and (index is None or e["payload"].get("index") == index)
-                and (number is None or e["payload"].get("round") == number))
+def find(events: Events, kind: str, index: int | None = None, number: int | None = None) -> int:
+    return next(
+        i
+        for i, e in enumerate(events)
+        if e["type"] == kind
+        and (index is None or e["payload"].get("index") == index)
+        and (number is None or e["payload"].get("round") == number)
+    )
 
 
 class Mallory:
@@ -114,10 +120,8 @@ class Mallory:
 
     def payload(self, kind: str) -> dict[str, Any]:
         body: dict[str, Any] = {
-            protocol.JOINED: {"signing_key": self.signing_key,
-                              "encryption_key": self.encryption_key},
-            protocol.COMMITMENT_HASH: {
-                "digest": protocol.commitments_digest(self.commitments, self.proofs)},
+            protocol.JOINED: {"signing_key": self.signing_key, "encryption_key": self.encryption_key},
+            protocol.COMMITMENT_HASH: {"digest": protocol.commitments_digest(self.commitments, self.proofs)},
             protocol.COMMITMENTS: {"commitments": self.commitments, "proofs": self.proofs},
         }[kind]
         return protocol.signed_payload(self.seed, kind, self.eid, self.number, self.index, body)
@@ -126,8 +130,11 @@ class Mallory:
         """Put her own signed messages in place of the trustee's (join, hash, commitments)."""
         for event in events:
             p = event["payload"]
-            if event["type"] in (protocol.JOINED, protocol.COMMITMENT_HASH, protocol.COMMITMENTS) \
-                    and p.get("index") == self.index and p.get("round") == self.number:
+            if (
+                event["type"] in (protocol.JOINED, protocol.COMMITMENT_HASH, protocol.COMMITMENTS)
+                and p.get("index") == self.index
+                and p.get("round") == self.number
+            ):
                 event["payload"] = self.payload(event["type"])
 
 
@@ -135,8 +142,7 @@ class Mallory:
 
 
 @pytest.mark.parametrize("swapped", ["encryption_key", "signing_key"])
-def test_swapped_key_of_another_trustee_breaks_its_signature(proxy, honest, tmp_path,
-                                                              swapped) -> None:
+def test_swapped_key_of_another_trustee_breaks_its_signature(proxy, honest, tmp_path, swapped) -> None:
     # The server swaps trustee 2's joined X25519 (or signing) key for its own, hoping trustee 1
     # seals its share to it; it cannot re-sign trustee 2's join, so the replay refuses.
     eid = frozen(honest)
@@ -152,15 +158,13 @@ def test_swapped_key_of_another_trustee_breaks_its_signature(proxy, honest, tmp_
         events[find(events, protocol.JOINED, 2)]["payload"][swapped] = getattr(mallory, swapped)
 
     rule = forge_board(proxy, swap)
-    with pytest.raises(TrusteeRefusal, match="trustee_joined of trustee 2: the signature does "
-                                             "not verify"):
+    with pytest.raises(TrusteeRefusal, match="trustee_joined of trustee 2: the signature does not verify"):
         t1.reveal()
     assert rule.hits >= 1
     assert not posted(honest, eid, protocol.COMMITMENTS, 1)
 
 
-def test_impersonated_trustee_seen_before_is_refused_before_sealing_shares(proxy, honest,
-                                                                           tmp_path) -> None:
+def test_impersonated_trustee_seen_before_is_refused_before_sealing_shares(proxy, honest, tmp_path) -> None:
     # After trustee 1 saw the honest board, the server shows it a board where a stranger (with
     # her own, validly signed join, hash and commitments) took trustee 2's place, so that
     # trustee 1 seals trustee 2's share to her: the rewritten history is refused.
@@ -193,7 +197,7 @@ def test_rolled_back_board_is_refused(proxy, honest, tmp_path) -> None:
             getattr(t, step)()
     for t in reversed(ts):
         t.reveal()
-    rule = forge_board(proxy, lambda events: events[:find(events, protocol.COMMITMENTS, 2)])
+    rule = forge_board(proxy, lambda events: events[: find(events, protocol.COMMITMENTS, 2)])
     with pytest.raises(TrusteeRefusal, match="no longer contains event"):
         ts[0].send_shares()
     assert rule.hits >= 1
@@ -208,15 +212,20 @@ def test_stranger_not_among_published_fingerprints_is_refused(proxy, honest, tmp
     # self-signed) holds trustee 2's seat; only the published fingerprints can tell.
     eid = frozen(honest)
     t2, t3 = (via(proxy.url, eid, name, tmp_path) for name in ("T2", "T3"))
-    t1 = via(proxy.url, eid, "T1", tmp_path,
-             expected_trustees=[via(proxy.url, eid, "T1", tmp_path).fingerprint,
-                                t2.fingerprint, t3.fingerprint])
+    t1 = via(
+        proxy.url,
+        eid,
+        "T1",
+        tmp_path,
+        expected_trustees=[via(proxy.url, eid, "T1", tmp_path).fingerprint, t2.fingerprint, t3.fingerprint],
+    )
     t2.join()
     t2.commit()
     mallory = Mallory(eid, 2)
     rule = forge_board(proxy, mallory.impersonate)
-    with pytest.raises(TrusteeRefusal, match="trustee 2 has identity .* not one of the "
-                                             "published trustee fingerprints"):
+    with pytest.raises(
+        TrusteeRefusal, match="trustee 2 has identity .* not one of the published trustee fingerprints"
+    ):
         t1.join()
     assert rule.hits >= 1
     protocol.replay(eid, rule.forged)  # type: ignore[attr-defined]  # the forgery replays
@@ -241,8 +250,7 @@ def test_forged_confirmation_is_refused(proxy, honest, tmp_path) -> None:
         events[find(events, protocol.CONFIRMED, 1)]["payload"]["fingerprint"] = "ab" * 32
 
     rule = forge_board(proxy, forge)
-    with pytest.raises(TrusteeRefusal, match="trustee_confirmed of trustee 1: the signature "
-                                             "does not verify"):
+    with pytest.raises(TrusteeRefusal, match="trustee_confirmed of trustee 1: the signature does not verify"):
         ts[2].verify_and_confirm()
     assert rule.hits >= 1
     assert not posted(honest, eid, protocol.CONFIRMED, 3)
@@ -269,8 +277,10 @@ def plus_ballot(ciphertexts: list[dict[str, str]], ballot: dict[str, Any]) -> li
     """The tally with this ballot counted once more (slot by slot, homomorphically)."""
     extra = [c for answer in ballot["answers"] for c in answer["ciphertexts"]]
     assert len(extra) == len(ciphertexts)
-    return [(Ciphertext.from_json(a, allow_identity=True) + Ciphertext.from_json(b)).to_json()
-            for a, b in zip(ciphertexts, extra, strict=True)]
+    return [
+        (Ciphertext.from_json(a, allow_identity=True) + Ciphertext.from_json(b)).to_json()
+        for a, b in zip(ciphertexts, extra, strict=True)
+    ]
 
 
 def no_share_was_posted(honest: httpx.Client, eid: str, t: TrusteeClient) -> None:
@@ -278,19 +288,20 @@ def no_share_was_posted(honest: httpx.Client, eid: str, t: TrusteeClient) -> Non
     assert "decrypted_tally" not in t.state  # the one tally this trustee decrypts is not spent
 
 
-def test_decrypt_refuses_a_tally_request_that_is_not_the_board_tally(proxy, honest,
-                                                                      tmp_path) -> None:
+def test_decrypt_refuses_a_tally_request_that_is_not_the_board_tally(proxy, honest, tmp_path) -> None:
     # The server asks the trustee to decrypt ciphertexts other than the board's encrypted tally
     # (one voter's ballot added again, or two slots exchanged) while the record is honest.
     eid, ballot = tallying(honest, tmp_path)
     t1 = via(proxy.url, eid, "Trustee1", tmp_path)
-    forgeries = {"counts a ballot twice": lambda cts: plus_ballot(cts, ballot),
-                 "swaps two slots": lambda cts: [cts[1], cts[0], *cts[2:]]}
+    forgeries = {
+        "counts a ballot twice": lambda cts: plus_ballot(cts, ballot),
+        "swaps two slots": lambda cts: [cts[1], cts[0], *cts[2:]],
+    }
     for forgery in forgeries.values():
-        rule = proxy.rewrite("GET", TALLY, lambda data, request, f=forgery: {
-            **data, "ciphertexts": f(data["ciphertexts"])})
-        with pytest.raises(TrusteeRefusal, match="ciphertexts that are not the encrypted tally "
-                                                 "on the board"):
+        rule = proxy.rewrite(
+            "GET", TALLY, lambda data, request, f=forgery: {**data, "ciphertexts": f(data["ciphertexts"])}
+        )
+        with pytest.raises(TrusteeRefusal, match="ciphertexts that are not the encrypted tally on the board"):
             t1.decrypt()
         assert rule.hits == 1
         no_share_was_posted(honest, eid, t1)
@@ -330,8 +341,7 @@ def test_decrypt_refuses_an_extended_tally_on_board_and_record(proxy, honest, tm
 
 
 @pytest.mark.parametrize("relabelled", [False, True])
-def test_round_one_message_replayed_in_round_two_is_refused(proxy, honest, tmp_path,
-                                                            relabelled) -> None:
+def test_round_one_message_replayed_in_round_two_is_refused(proxy, honest, tmp_path, relabelled) -> None:
     # After a restart, the server presents trustee 2's round-1 commitment hash again as if it
     # were trustee 2's round-2 one (as it was, or relabelled "round 2": the signature names
     # round 1), hoping trustee 1 reveals its commitments early.
@@ -340,8 +350,7 @@ def test_round_one_message_replayed_in_round_two_is_refused(proxy, honest, tmp_p
     for step in ("join", "commit"):
         for t in ts:
             getattr(t, step)()
-    login(honest, ADMIN).post(f"/api/v1/elections/{eid}/ceremony/restart",
-                              {"reason": "a lost laptop"})
+    login(honest, ADMIN).post(f"/api/v1/elections/{eid}/ceremony/restart", {"reason": "a lost laptop"})
     for t in ts:
         t.join()
     ts[0].commit()
@@ -355,9 +364,12 @@ def test_round_one_message_replayed_in_round_two_is_refused(proxy, honest, tmp_p
         events.append(old)
 
     rule = forge_board(proxy, replay_old)
-    message = ("trustee_commitment_hash of trustee 2: the signature does not verify"
-               if relabelled else "a message for round 1 while the ceremony is in round 2 "
-                                  r"\(replayed or stale\)")
+    message = (
+        "trustee_commitment_hash of trustee 2: the signature does not verify"
+        if relabelled
+        else "a message for round 1 while the ceremony is in round 2 "
+        r"\(replayed or stale\)"
+    )
     with pytest.raises(TrusteeRefusal, match=message):
         ts[0].reveal()
     assert rule.hits >= 1
@@ -381,8 +393,11 @@ def test_reordered_events_are_refused(proxy, honest, tmp_path) -> None:
         events.insert(find(events, protocol.COMMITMENTS, 2) + 1, moved)
 
     rule = forge_board(proxy, reorder)
-    with pytest.raises(TrusteeRefusal, match=r"trustee 2 revealed its commitments before "
-                                             r"trustees \[3\] committed"):
+    with pytest.raises(
+        TrusteeRefusal,
+        match=r"trustee 2 revealed its commitments before "
+        r"trustees \[3\] committed",
+    ):
         ts[0].reveal()
     assert rule.hits >= 1
     assert not posted(honest, eid, protocol.COMMITMENTS, 1)
@@ -423,11 +438,23 @@ def test_decrypt_refuses_while_the_board_says_voting_is_open(proxy, honest, tmp_
     ciphertexts = [c for answer in ballot["answers"] for c in answer["ciphertexts"]]
     t1 = via(proxy.url, eid, "Trustee1", tmp_path)
     rules = [
-        proxy.replace("GET", TALLY, Forged(200, json={
-            "phase": "tallying", "counted": [], "layout": [len(ciphertexts)],
-            "ciphertexts": ciphertexts, "threshold": 2, "shares": [], "result": None})),
-        proxy.rewrite("GET", r"/api/v1/elections/[^/]+", lambda data, request: {
-            **data, "phase": "tallying"}),
+        proxy.replace(
+            "GET",
+            TALLY,
+            Forged(
+                200,
+                json={
+                    "phase": "tallying",
+                    "counted": [],
+                    "layout": [len(ciphertexts)],
+                    "ciphertexts": ciphertexts,
+                    "threshold": 2,
+                    "shares": [],
+                    "result": None,
+                },
+            ),
+        ),
+        proxy.rewrite("GET", r"/api/v1/elections/[^/]+", lambda data, request: {**data, "phase": "tallying"}),
     ]
     with pytest.raises(TrusteeRefusal, match="the board holds no encrypted tally"):
         t1.decrypt()
@@ -449,7 +476,7 @@ def test_rollback_is_refused_by_the_next_run_of_the_client(proxy, honest, tmp_pa
     for t in reversed(ts):
         t.reveal()  # trustee 1 last: this run saw every commitment
     next_run = via(proxy.url, eid, "T1", tmp_path)
-    rule = forge_board(proxy, lambda events: events[:find(events, protocol.COMMITMENTS, 2)])
+    rule = forge_board(proxy, lambda events: events[: find(events, protocol.COMMITMENTS, 2)])
     with pytest.raises(TrusteeRefusal, match="no longer contains event"):
         next_run.send_shares()
     assert rule.hits >= 1

@@ -23,8 +23,9 @@ MIX_STATE = r"/api/v1/elections/[^/]+/tally/mix"
 
 def ranked_tallying(honest: httpx.Client, key_dir: Path) -> str:
     """A ranked election (3 trustees) whose tally has started, three rankings cast."""
-    admin, eid, _ = open_election(honest, key_dir, ["V1", "V2", "V3"], candidates=3,
-                                  kind="ranked", method="meek", seats=1)
+    admin, eid, _ = open_election(
+        honest, key_dir, ["V1", "V2", "V3"], candidates=3, kind="ranked", method="meek", seats=1
+    )
     for name, ranking in (("V1", [0, 1]), ("V2", [2]), ("V3", [1, 2, 0])):
         voter(honest, eid, name).cast([ranking])
     admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
@@ -87,8 +88,9 @@ def _alter(events: list[dict[str, Any]]) -> None:
     ct["beta"] = (Point.from_hex(ct["beta"]) + G).hex()
 
 
-@pytest.mark.parametrize("forge,message", [(_relabel, "signature does not verify"),
-                                           (_alter, "output_hash is not the hash")])
+@pytest.mark.parametrize(
+    "forge,message", [(_relabel, "signature does not verify"), (_alter, "output_hash is not the hash")]
+)
 def test_decryption_refused_for_a_forged_mix(proxy, honest, tmp_path, forge, message) -> None:
     # The board and record (alike, re-hashed) attribute trustee 2's mix to trustee 3 — one
     # party's mix counted as two parties' — or carry a mix whose output the server altered:

@@ -42,6 +42,7 @@ Events = list[dict[str, Any]]
 
 # --- set-up, straight to the honest server -------------------------------------------------
 
+
 def frozen_election(honest: httpx.Client) -> str:
     """Created, three trustees (threshold 2), frozen: the key ceremony is waiting for joins."""
     admin = login(honest, ADMIN)
@@ -67,21 +68,27 @@ def forge(events: Events, mutate: Callable[[Events], None]) -> Events:
     return rehash({"board": forged})["board"]  # type: ignore[no-any-return]
 
 
-def lie_about_the_board(proxy: MaliciousProxy, honest: httpx.Client, eid: str,
-                        mutate: Callable[[Events], None]) -> Any:
+def lie_about_the_board(
+    proxy: MaliciousProxy, honest: httpx.Client, eid: str, mutate: Callable[[Events], None]
+) -> Any:
     """Every ``/board`` page the page asks for comes from the honest board, mutated and
     re-hashed (so the forged chain checks); returns the rule."""
+
     def board(data: Any, request: ProxyRequest) -> Any:
         query = parse_qs(request.query)
         after, limit = int(query.get("after", ["0"])[0]), int(query.get("limit", ["100"])[0])
         events = forge(honest_board(honest, eid), mutate)
         head = events[-1]
-        return {"events": [e for e in events if e["seq"] > after][:limit],
-                "head": {"seq": head["seq"], "hash": head["hash"], "events": len(events)}}
+        return {
+            "events": [e for e in events if e["seq"] > after][:limit],
+            "head": {"seq": head["seq"], "hash": head["hash"], "events": len(events)},
+        }
+
     return proxy.rewrite("GET", rf"/api/v1/elections/{re.escape(eid)}/board", board)
 
 
 # --- the page, through the proxy -----------------------------------------------------------
+
 
 class TrusteePage:
     def __init__(self, chromium: Any, proxy: MaliciousProxy, eid: str) -> None:
@@ -111,8 +118,7 @@ class TrusteePage:
     def step(self, step: str) -> None:
         self.page.wait_for_selector(f"#step-button[data-step='{step}']:not([hidden])")
         self.page.click("#step-button")
-        self.page.wait_for_selector(f"#step-button:not([data-step='{step}']):enabled",
-                                    state="attached")
+        self.page.wait_for_selector(f"#step-button:not([data-step='{step}']):enabled", state="attached")
         assert not self.error()
 
     def poke(self) -> None:
@@ -155,8 +161,10 @@ def page_factory(chromium: Any, proxy: MaliciousProxy):
 
 # --- 1. a swapped encryption key -----------------------------------------------------------
 
+
 def test_page_refuses_a_swapped_encryption_key_at_the_send_step(
-        proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path) -> None:
+    proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path
+) -> None:
     # The server shows Trustee1 another trustee's trustee_joined with the attacker's encryption
     # key (chain re-hashed), so that Trustee1 would seal that trustee's share to the attacker.
     eid = frozen_election(honest)
@@ -215,8 +223,10 @@ def test_page_refuses_a_swapped_encryption_key_at_the_send_step(
 
 # --- 1b. a proposed manifest that is not the board's ceremony ------------------------------
 
+
 def test_page_refuses_to_confirm_a_manifest_that_is_not_the_boards(
-        proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path) -> None:
+    proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path
+) -> None:
     # The server proposes an election manifest (for the trustee to sign) whose public key, or
     # one trustee's encryption key, is the attacker's instead of what the board's ceremony gives.
     eid = frozen_election(honest)
@@ -235,8 +245,7 @@ def test_page_refuses_to_confirm_a_manifest_that_is_not_the_boards(
 
     def forged_key(data: Any, _: ProxyRequest) -> Any:
         if data.get("proposed"):  # another trustee's constant commitment: its key alone
-            data["proposed"]["manifest"]["public_key"] = others[0].state["rounds"]["1"][
-                "commitments"][0]
+            data["proposed"]["manifest"]["public_key"] = others[0].state["rounds"]["1"]["commitments"][0]
         return data
 
     def forged_trustee(data: Any, _: ProxyRequest) -> Any:
@@ -250,9 +259,13 @@ def test_page_refuses_to_confirm_a_manifest_that_is_not_the_boards(
         client.send_shares()
     # Each lie on a freshly loaded page, so no answer from before the lie is still in flight.
     key_file = page.download(tmp_path / "page.json")
-    for lie, expected in ((forged_key, "is not the product of the trustees' constant commitments"),
-                          (forged_trustee, f"manifest trustee {victim}: encryption_key differs "
-                                           "from what the trustee signed on the board")):
+    for lie, expected in (
+        (forged_key, "is not the product of the trustees' constant commitments"),
+        (
+            forged_trustee,
+            f"manifest trustee {victim}: encryption_key differs from what the trustee signed on the board",
+        ),
+    ):
         rule = proxy.rewrite("GET", re.escape(status_path), lie)
         page.load(key_file)
         page.page.click("#step-button[data-step='confirm']")
@@ -271,8 +284,10 @@ def test_page_refuses_to_confirm_a_manifest_that_is_not_the_boards(
 
 # --- 2. a tally that is not the board's -----------------------------------------------------
 
+
 def test_page_refuses_to_decrypt_a_tally_that_is_not_the_boards(
-        proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path) -> None:
+    proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path
+) -> None:
     # The server asks the trustee to decrypt ciphertexts that are not the sum of the counted
     # ballots (one slot is a single ballot's: decrypting it would reveal that vote).
     admin, eid, _ = open_election(honest, tmp_path, ["V1", "V2"], candidates=2)
@@ -282,8 +297,7 @@ def test_page_refuses_to_decrypt_a_tally_that_is_not_the_boards(
     admin.post(f"/api/v1/elections/{eid}/tally/start")
     key_file = tmp_path / f"{PAGE_TRUSTEE}.json"  # the CLI's key file opens in the page
     record = honest.get(f"/api/v1/elections/{eid}/record").json()
-    tracker = record["board"][[e["type"] for e in record["board"]].index("ballot_cast")][
-        "payload"]["tracker"]
+    tracker = record["board"][[e["type"] for e in record["board"]].index("ballot_cast")]["payload"]["tracker"]
     one_ballot = record["ballots"][tracker]["answers"][0]["ciphertexts"][0]
     base = rf"/api/v1/elections/{re.escape(eid)}"
 
@@ -298,14 +312,15 @@ def test_page_refuses_to_decrypt_a_tally_that_is_not_the_boards(
 
     # (a) Board, record and tally forged alike (chain re-hashed): slot 0 of the encrypted tally
     # is one ballot's ciphertext, not the sum of the counted ballots.
-    forged_ciphertexts = next(e for e in forge(record["board"], one_slot)
-                              if e["type"] == "encrypted_tally")["payload"]["ciphertexts"]
+    forged_ciphertexts = next(e for e in forge(record["board"], one_slot) if e["type"] == "encrypted_tally")[
+        "payload"
+    ]["ciphertexts"]
     rules = [
         lie_about_the_board(proxy, honest, eid, one_slot),
-        proxy.rewrite("GET", base + "/record",
-                      lambda data, _: {**data, "board": forge(data["board"], one_slot)}),
-        proxy.rewrite("GET", base + "/tally",
-                      lambda data, _: {**data, "ciphertexts": forged_ciphertexts}),
+        proxy.rewrite(
+            "GET", base + "/record", lambda data, _: {**data, "board": forge(data["board"], one_slot)}
+        ),
+        proxy.rewrite("GET", base + "/tally", lambda data, _: {**data, "ciphertexts": forged_ciphertexts}),
     ]
     page.load(key_file)
     page.page.click("#decrypt-button")
@@ -319,8 +334,9 @@ def test_page_refuses_to_decrypt_a_tally_that_is_not_the_boards(
     # replaced by a single ballot's, or the tally extended by one more slot.
     page.load(key_file)
     for lie in (lambda cts: [one_ballot, *cts[1:]], lambda cts: [*cts, one_ballot]):
-        rule = proxy.rewrite("GET", base + "/tally",
-                             lambda data, _, lie=lie: {**data, "ciphertexts": lie(data["ciphertexts"])})
+        rule = proxy.rewrite(
+            "GET", base + "/tally", lambda data, _, lie=lie: {**data, "ciphertexts": lie(data["ciphertexts"])}
+        )
         page.page.click("#decrypt-button")
         page.page.wait_for_selector("#trustee-error:has-text('Refused')")
         assert "not the encrypted tally on the board" in page.error()
@@ -340,8 +356,10 @@ def test_page_refuses_to_decrypt_a_tally_that_is_not_the_boards(
 
 # --- 3. the published fingerprints -----------------------------------------------------------
 
+
 def test_page_refuses_a_trustee_missing_from_the_published_fingerprints(
-        proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path) -> None:
+    proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path
+) -> None:
     # The server seats a trustee whose identity the committee did not publish (here: the
     # published list lacks one trustee's fingerprint), so the page must not commit to that round.
     eid = frozen_election(honest)
@@ -356,12 +374,16 @@ def test_page_refuses_a_trustee_missing_from_the_published_fingerprints(
     published = [page.fingerprint(), others[0].fingerprint]  # Trustee3's is missing
     # Set the field and click at once (no change event, no poll in between): the step itself
     # must check the list.
-    page.page.evaluate("(text) => { document.querySelector('#trustee-keys').value = text;"
-                       " document.querySelector('#step-button').click(); }", "\n".join(published))
+    page.page.evaluate(
+        "(text) => { document.querySelector('#trustee-keys').value = text;"
+        " document.querySelector('#step-button').click(); }",
+        "\n".join(published),
+    )
     page.page.wait_for_selector("#trustee-error:has-text('Refused')")
     missing = others[1]
-    assert (f"has identity {missing.fingerprint}, which is not one of the published trustee "
-            "fingerprints") in page.error()
+    assert (
+        f"has identity {missing.fingerprint}, which is not one of the published trustee fingerprints"
+    ) in page.error()
     page.page.locator("#ceremony-status .error:has-text('not one of the published')").wait_for()
     assert page.page.locator("#step-button").is_hidden()
     assert not of_trustee(honest_board(honest, eid), "trustee_commitment_hash", me)
@@ -376,18 +398,28 @@ def test_page_refuses_a_trustee_missing_from_the_published_fingerprints(
 
 # --- 4. mixed ranked ballots: the page leaves them to the CLI --------------------------------
 
+
 def test_page_leaves_mixed_ranked_ballots_to_the_command_line(
-        proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path) -> None:
+    proxy: MaliciousProxy, honest: httpx.Client, page_factory, tmp_path
+) -> None:
     # One ballot with an S/O/N and a ranked question. The page rebuilds the tally (the ranked
     # question has no summed slots) and shows the mixes, but does not decrypt: a share over
     # mixed rankings is safe only after every shuffle proof is checked, which the CLI does.
     # A server hiding the mixing from its tally view does not change that: the page decides
     # from the record's ballot definition.
     questions = [
-        {"kind": "sonc", "title": {"en": "Admins"},
-         "candidates": [{"name": {"en": "Ann"}}, {"name": {"en": "Ben"}}]},
-        {"kind": "ranked", "title": {"en": "Board"}, "method": "irv", "seats": 1,
-         "candidates": [{"name": {"en": n}} for n in ("Cy", "Di", "Ed")]},
+        {
+            "kind": "sonc",
+            "title": {"en": "Admins"},
+            "candidates": [{"name": {"en": "Ann"}}, {"name": {"en": "Ben"}}],
+        },
+        {
+            "kind": "ranked",
+            "title": {"en": "Board"},
+            "method": "irv",
+            "seats": 1,
+            "candidates": [{"name": {"en": n}} for n in ("Cy", "Di", "Ed")],
+        },
     ]
     admin, eid, trustees = open_election(honest, tmp_path, ["V1", "V2"], questions=questions)
     voter(honest, eid, "V1").cast([[1, -1], [2, 0]])
@@ -411,8 +443,9 @@ def test_page_leaves_mixed_ranked_ballots_to_the_command_line(
 
     # The lie: the tally view says nothing of mixing, so the button shows; the click refuses.
     base = rf"/api/v1/elections/{re.escape(eid)}"
-    rule = proxy.rewrite("GET", base + "/tally",
-                         lambda data, _: {k: v for k, v in data.items() if k != "mixing"})
+    rule = proxy.rewrite(
+        "GET", base + "/tally", lambda data, _: {k: v for k, v in data.items() if k != "mixing"}
+    )
     page.poke()
     page.page.wait_for_selector("#decrypt-button:not([hidden]):enabled")
     page.page.click("#decrypt-button")

@@ -58,8 +58,7 @@ def _sign_elsewhere(receipt: dict, **change) -> dict:
 # --- the Python client -----------------------------------------------------------------------
 
 
-def test_python_client_refuses_a_swapped_key(proxy: MaliciousProxy, honest: httpx.Client,
-                                              tmp_path) -> None:
+def test_python_client_refuses_a_swapped_key(proxy: MaliciousProxy, honest: httpx.Client, tmp_path) -> None:
     _, eid, _ = open_election(honest, tmp_path, ["V1"], candidates=2)
     rule = proxy.rewrite("GET", DEFINITION, swap_key)
     client = VoterClient(ScrutinSession(proxy.url).dev_login("V1"), eid)
@@ -76,8 +75,9 @@ def test_python_client_refuses_a_swapped_key(proxy: MaliciousProxy, honest: http
 
 
 @pytest.mark.parametrize("forgery", ["bad signature", "another key", "wrong position"])
-def test_python_client_detects_a_forged_receipt(proxy: MaliciousProxy, honest: httpx.Client,
-                                                tmp_path, forgery: str) -> None:
+def test_python_client_detects_a_forged_receipt(
+    proxy: MaliciousProxy, honest: httpx.Client, tmp_path, forgery: str
+) -> None:
     _, eid, _ = open_election(honest, tmp_path, ["V1"], candidates=2)
 
     def forge(receipt, request):
@@ -90,9 +90,11 @@ def test_python_client_detects_a_forged_receipt(proxy: MaliciousProxy, honest: h
 
     rule = proxy.rewrite("POST", BALLOTS, forge)
     client = VoterClient(ScrutinSession(proxy.url).dev_login("V1"), eid)
-    expected = {"bad signature": "signature does not verify",
-                "another key": "not by this election's receipt key",
-                "wrong position": "not the receipted ballot"}[forgery]
+    expected = {
+        "bad signature": "signature does not verify",
+        "another key": "not by this election's receipt key",
+        "wrong position": "not the receipted ballot",
+    }[forgery]
     with pytest.raises(VoterRefusal, match=expected):
         client.cast([[1, 0]])
     assert rule.hits == 1
@@ -114,14 +116,14 @@ def _booth(chromium, proxy: MaliciousProxy, eid: str, name: str):
 
 
 @pytest.mark.browser
-def test_booth_refuses_a_swapped_key(chromium, proxy: MaliciousProxy, honest: httpx.Client,
-                                     tmp_path) -> None:
+def test_booth_refuses_a_swapped_key(chromium, proxy: MaliciousProxy, honest: httpx.Client, tmp_path) -> None:
     _, eid, _ = open_election(honest, tmp_path, ["V1"], candidates=2)
     rule = proxy.rewrite("GET", DEFINITION, swap_key)
     context, page = _booth(chromium, proxy, eid, "V1")
     page.wait_for_selector("body[data-election-refused='1']")
-    assert "not the product of the trustees' constant commitments" in \
-        page.locator("#ballot-error").inner_text()
+    assert (
+        "not the product of the trustees' constant commitments" in page.locator("#ballot-error").inner_text()
+    )
     assert page.is_disabled("#encrypt-button")
     assert page.get_attribute("body", "data-booth-ready") is None
     # Even a voter who clicks anyway gets nothing encrypted or sent.
@@ -137,8 +139,9 @@ def test_booth_refuses_a_swapped_key(chromium, proxy: MaliciousProxy, honest: ht
 
 @pytest.mark.browser
 @pytest.mark.parametrize("forgery", ["bad signature", "wrong position"])
-def test_booth_detects_a_forged_receipt(chromium, proxy: MaliciousProxy, honest: httpx.Client,
-                                        tmp_path, forgery: str) -> None:
+def test_booth_detects_a_forged_receipt(
+    chromium, proxy: MaliciousProxy, honest: httpx.Client, tmp_path, forgery: str
+) -> None:
     _, eid, _ = open_election(honest, tmp_path, ["V1"], candidates=2)
 
     def forge(receipt, request):
@@ -155,7 +158,6 @@ def test_booth_detects_a_forged_receipt(chromium, proxy: MaliciousProxy, honest:
     page.click("#cast-button")
     page.wait_for_selector("#receipt-check.error")
     text = page.locator("#receipt-check").inner_text()
-    assert ("signature does not verify" if forgery == "bad signature"
-            else "not the receipted ballot") in text
+    assert ("signature does not verify" if forgery == "bad signature" else "not the receipted ballot") in text
     context.close()
     assert rule.hits == 1

@@ -23,12 +23,21 @@ import httpx
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-VIEWPORTS = {"desktop": {"viewport": {"width": 1280, "height": 800}},
-             "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
-                       "has_touch": True}}
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
 """The two screens page tests run on (``browser.new_context(**VIEWPORTS[kind])``)."""
 
 
@@ -45,7 +54,8 @@ def chromium() -> Iterator[object]:
     profile = tempfile.mkdtemp(prefix="scrutin-chromium-")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=CHROMIUM,
+            headless=True,
             args=[*CHROMIUM_ARGS, f"--disk-cache-dir={profile}/cache"],
             env={**os.environ, "HOME": profile},
         )
@@ -62,9 +72,10 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-VIEWPORTS = {"desktop": {"viewport": {"width": 1280, "height": 800}},
-             "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
-                       "has_touch": True}}
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
 """The two screens the page tests use: a desktop, and a phone (touch, mobile emulation)."""
 
 
@@ -119,15 +130,20 @@ def committee_page(chromium: Any, tmp_path: Path) -> Iterator[Callable[..., Comm
 
     opened: list[CommitteePage] = []
 
-    def make(base_url: str, voters: list[str], *, lang: str = "en", kind: str = "desktop",
-             prepare: Callable[[Any, Any, str], None] | None = None,
-             **election: Any) -> CommitteePage:
+    def make(
+        base_url: str,
+        voters: list[str],
+        *,
+        lang: str = "en",
+        kind: str = "desktop",
+        prepare: Callable[[Any, Any, str], None] | None = None,
+        **election: Any,
+    ) -> CommitteePage:
         election.setdefault("trustees", 1)
         election.setdefault("threshold", 1)
         http = httpx.Client(base_url=base_url, timeout=120)
         try:
-            admin, eid, trustees = open_election(http, tmp_path / f"keys-{len(opened)}", voters,
-                                                 **election)
+            admin, eid, trustees = open_election(http, tmp_path / f"keys-{len(opened)}", voters, **election)
             if prepare is not None:
                 prepare(http, admin, eid)
         except BaseException:

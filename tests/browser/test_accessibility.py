@@ -52,15 +52,20 @@ class Audit:
         page.screenshot(path=str(self.artifacts / f"axe-{self.lang}-{label}.png"), full_page=True)
 
     def blocking(self) -> dict[str, list[str]]:
-        return {label: [f"{v['id']} ({v['impact']}): {v['help']} — "
-                        + "; ".join(n["target"] for n in v["nodes"])
-                        for v in found if v["impact"] in BLOCKING]
-                for label, found in self.found.items()
-                if any(v["impact"] in BLOCKING for v in found)}
+        return {
+            label: [
+                f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"] for n in v["nodes"])
+                for v in found
+                if v["impact"] in BLOCKING
+            ]
+            for label, found in self.found.items()
+            if any(v["impact"] in BLOCKING for v in found)
+        }
 
     def write(self) -> None:
         (self.artifacts / f"axe-{self.lang}.json").write_text(
-            json.dumps(self.found, indent=1, ensure_ascii=False))
+            json.dumps(self.found, indent=1, ensure_ascii=False)
+        )
 
 
 def _page(chromium, server: str, lang: str, user: str | None = None, **options):  # noqa: F811
@@ -78,13 +83,19 @@ def _page(chromium, server: str, lang: str, user: str | None = None, **options):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
-def test_no_serious_accessibility_violation_on_any_page(chromium, server, tmp_path,  # noqa: F811
-                                                       artifacts, lang) -> None:
+def test_no_serious_accessibility_violation_on_any_page(
+    chromium,
+    server,
+    tmp_path,  # noqa: F811
+    artifacts,
+    lang,
+) -> None:
     with httpx.Client(base_url=server, timeout=120) as http:
         admin, open_id, _ = open_election(http, tmp_path / "open", ["V1", "V2"])
         admin.post(f"/api/v1/elections/{open_id}/roles", {"username": "S1", "role": "scrutineer"})
-        done = run_election(http, tmp_path / "done", {"W1": [[[1, -1, 0]]], "W2": [[[1, 1, -1]]]},
-                            min_contributors=1)
+        done = run_election(
+            http, tmp_path / "done", {"W1": [[[1, -1, 0]]], "W2": [[[1, 1, -1]]]}, min_contributors=1
+        )
         login(http, "Admin")
     audit = Audit(artifacts, lang)
 

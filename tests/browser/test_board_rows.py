@@ -16,18 +16,33 @@ pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 WORDS = {
-    "en": {"joined": "Trustee 1 joined the key ceremony.", "cast": "An encrypted ballot was cast",
-           "type": "Ballot cast", "closed": "Voting closed (by the committee). Reason: end",
-           "data": "Show the data"},
-    "zh-hans": {"joined": "受托人 1 加入了密钥仪式。", "cast": "投出了一张加密选票", "type": "已投票",
-                "closed": "投票已结束（由选举委员会）。 理由：end", "data": "显示数据"},
+    "en": {
+        "joined": "Trustee 1 joined the key ceremony.",
+        "cast": "An encrypted ballot was cast",
+        "type": "Ballot cast",
+        "closed": "Voting closed (by the committee). Reason: end",
+        "data": "Show the data",
+    },
+    "zh-hans": {
+        "joined": "受托人 1 加入了密钥仪式。",
+        "cast": "投出了一张加密选票",
+        "type": "已投票",
+        "closed": "投票已结束（由选举委员会）。 理由：end",
+        "data": "显示数据",
+    },
 }
 
 
 @pytest.mark.parametrize("kind", ["desktop", "phone"])
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
-def test_board_reads_as_sentences_in_pages(chromium, server, tmp_path, artifacts,  # noqa: F811
-                                           lang, kind) -> None:
+def test_board_reads_as_sentences_in_pages(
+    chromium,
+    server,
+    tmp_path,
+    artifacts,  # noqa: F811
+    lang,
+    kind,
+) -> None:
     names = [f"V{i}" for i in range(12)]
     with httpx.Client(base_url=server, timeout=120) as http:
         admin, eid, _ = open_election(http, tmp_path, names, trustees=1, threshold=1)

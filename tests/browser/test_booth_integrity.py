@@ -28,10 +28,16 @@ TIMEOUT = 30_000
 def server(database_url, tmp_path):
     from tests.conftest import TEST_SECRET
 
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
-                        database_url=database_url,
-                        data_dir=tmp_path, demo=False, admins="Admin",
-                        scheduler_interval_seconds=1.0)
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        database_url=database_url,
+        data_dir=tmp_path,
+        demo=False,
+        admins="Admin",
+        scheduler_interval_seconds=1.0,
+    )
     with live_server(settings) as url:
         yield url
 
@@ -42,8 +48,9 @@ def _decrypt_ballot(ballot: dict, trustees: list, public_key: str) -> list[int]:
     for j, client in ((1, trustees[0]), (2, trustees[1])):
         x = x + lagrange_coefficient(j, [1, 2]) * Scalar.from_hex(client.state["secret_share"])
     assert (G * x) == Point.from_hex(public_key)
-    bits = [decrypt_to_point(x, Ciphertext.from_json(ct)) == G * 1
-            for ct in ballot["answers"][0]["ciphertexts"]]
+    bits = [
+        decrypt_to_point(x, Ciphertext.from_json(ct)) == G * 1 for ct in ballot["answers"][0]["ciphertexts"]
+    ]
     return [1 if s else -1 if o else 0 for s, o in zip(bits[0::2], bits[1::2], strict=True)]
 
 
@@ -54,12 +61,14 @@ def _summary(page, box: str) -> list[str]:
 def test_booth_casts_what_the_screen_shows(chromium, server, tmp_path, artifacts) -> None:
     with httpx.Client(base_url=server, timeout=60) as http:
         _, eid, trustees = open_election(http, tmp_path, ["V1", "V2"], candidates=3)
-        definition = http.get(f"/api/v1/elections/{eid}/definition",
-                              headers={"Authorization": f"Bearer {trustees[0].session.token}"}
-                              ).json()["definition"]
+        definition = http.get(
+            f"/api/v1/elections/{eid}/definition",
+            headers={"Authorization": f"Bearer {trustees[0].session.token}"},
+        ).json()["definition"]
     # The fingerprint code as the CLI prints it (V2 votes from the command line).
-    result = CliRunner().invoke(cli, ["vote", "--election", eid, "--choices", "0,0,0",
-                                      "--url", server, "--dev-user", "V2"])
+    result = CliRunner().invoke(
+        cli, ["vote", "--election", eid, "--choices", "0,0,0", "--url", server, "--dev-user", "V2"]
+    )
     assert result.exit_code == 0, result.output
     cli_code = re.search(r"election fingerprint code: ([0-9a-f-]{19})", result.output).group(1)
 

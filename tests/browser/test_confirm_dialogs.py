@@ -27,17 +27,29 @@ from tests.service.helpers import (
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30_000
-VIEWPORTS = {"desktop": {"viewport": {"width": 1280, "height": 800}},
-             "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
-                       "has_touch": True}}
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
 TITLES = {
-    "en": {"freeze": "Freeze the election", "change": "Change candidate 2 of question 1?",
-           "close": "Close voting now?", "strike": "Strike these ballots?",
-           "unstrike": "Unstrike these ballots?", "tally": "Start the tally?",
-           "undone": "cannot be reopened or extended"},
-    "zh-hans": {"freeze": "冻结选举", "change": "更改问题 1 的候选人 2？", "close": "现在结束投票？",
-                "strike": "作废这些选票？", "unstrike": "恢复这些选票？", "tally": "开始计票？",
-                "undone": "不能重新开放或延期"},
+    "en": {
+        "freeze": "Freeze the election",
+        "change": "Change candidate 2 of question 1?",
+        "close": "Close voting now?",
+        "strike": "Strike these ballots?",
+        "unstrike": "Unstrike these ballots?",
+        "tally": "Start the tally?",
+        "undone": "cannot be reopened or extended",
+    },
+    "zh-hans": {
+        "freeze": "冻结选举",
+        "change": "更改问题 1 的候选人 2？",
+        "close": "现在结束投票？",
+        "strike": "作废这些选票？",
+        "unstrike": "恢复这些选票？",
+        "tally": "开始计票？",
+        "undone": "不能重新开放或延期",
+    },
 }
 
 
@@ -95,12 +107,12 @@ def _shot(page, artifacts, name: str) -> None:
 @pytest.mark.parametrize("kind", ["desktop", "phone"])
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
 def test_irreversible_actions_ask_first_and_cancel_changes_nothing(  # noqa: PLR0915
-        chromium, server, tmp_path, artifacts, lang, kind) -> None:  # noqa: F811
+    chromium, server, tmp_path, artifacts, lang, kind
+) -> None:  # noqa: F811
     words = TITLES[lang]
     tag = f"{lang}-{kind}"
     with httpx.Client(base_url=server, timeout=120) as http:
-        admin, eid, trustees = open_election(http, tmp_path, ["V1", "V2"], trustees=1,
-                                             threshold=1)
+        admin, eid, trustees = open_election(http, tmp_path, ["V1", "V2"], trustees=1, threshold=1)
         tracker = voter(http, eid, "V1").cast([[1, 0, -1]])["tracker"]
         draft = admin.post("/api/v1/elections", election_config(trustees=1, threshold=1))["id"]
         admin.post(f"/api/v1/elections/{draft}/roles", {"username": "Trustee1", "role": "trustee"})
@@ -185,8 +197,10 @@ def test_irreversible_actions_ask_first_and_cancel_changes_nothing(  # noqa: PLR
         b.context.close()
 
 
-ROLL_FREEZE = {"en": ("Freeze the roll for these 3 users?", "cannot be taken back"),
-               "zh-hans": ("为这 3 名用户冻结选民名册？", "不能撤回")}
+ROLL_FREEZE = {
+    "en": ("Freeze the roll for these 3 users?", "cannot be taken back"),
+    "zh-hans": ("为这 3 名用户冻结选民名册？", "不能撤回"),
+}
 
 
 @pytest.mark.parametrize("kind", ["desktop", "phone"])
@@ -200,8 +214,9 @@ def test_freezing_the_roll_asks_first(chromium, wiki_server, lang, kind, artifac
     with httpx.Client(base_url=wiki_server, timeout=60) as http:
         admin = login(http, ADMIN, wiki_server)
         eid = admin.post("/api/v1/elections", election_config(trustees=1, threshold=1))["id"]
-        admin.request("PUT", f"/api/v1/elections/{eid}/eligibility",
-                      {"roll_mode": "frozen", "rules": STANDARD_RULES})
+        admin.request(
+            "PUT", f"/api/v1/elections/{eid}/eligibility", {"roll_mode": "frozen", "rules": STANDARD_RULES}
+        )
         roll = lambda: admin.get(f"/api/v1/elections/{eid}/roll")  # noqa: E731
 
         b = Browser(chromium, wiki_server, ADMIN, lang, kind)
@@ -218,8 +233,9 @@ def test_freezing_the_roll_asks_first(chromium, wiki_server, lang, kind, artifac
         b.ask("#freeze-roll", title)
         b.cancel("escape")
         assert roll()["total"] == 0
-        assert not any(e["action"] == "roll.freeze"
-                       for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"])
+        assert not any(
+            e["action"] == "roll.freeze" for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"]
+        )
 
         b.ask("#freeze-roll", title)
         b.confirm_by_keyboard()
@@ -227,7 +243,10 @@ def test_freezing_the_roll_asks_first(chromium, wiki_server, lang, kind, artifac
         stored = roll()
         assert (stored["total"], stored["eligible"]) == (3, 1)
         assert {v["username"]: v["eligible"] for v in stored["voters"]} == {
-            "Alice": True, "Newbie": False, "Blocked User": False}
+            "Alice": True,
+            "Newbie": False,
+            "Blocked User": False,
+        }
         if kind == "phone":
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert not b.errors, b.errors

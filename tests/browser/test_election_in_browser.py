@@ -22,10 +22,20 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 TIMEOUT = 30_000
 TEXTS = {
-    "en": {"title": "Browser election", "question": "Administrator candidates",
-           "candidates": "Ann\nBen", "result_word": "Ballots counted", "support": "Support"},
-    "zh-hans": {"title": "浏览器选举", "question": "管理员候选人",
-                "candidates": "安\n本", "result_word": "计票数", "support": "支持"},
+    "en": {
+        "title": "Browser election",
+        "question": "Administrator candidates",
+        "candidates": "Ann\nBen",
+        "result_word": "Ballots counted",
+        "support": "Support",
+    },
+    "zh-hans": {
+        "title": "浏览器选举",
+        "question": "管理员候选人",
+        "candidates": "安\n本",
+        "result_word": "计票数",
+        "support": "支持",
+    },
 }
 
 
@@ -33,10 +43,17 @@ TEXTS = {
 def server(database_url, tmp_path):
     from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-                        database_url=database_url,
-                        data_dir=tmp_path, demo=False, admins="Admin",
-                        scheduler_interval_seconds=1.0)
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp_path,
+        demo=False,
+        admins="Admin",
+        scheduler_interval_seconds=1.0,
+    )
     with live_server(settings) as url:
         yield url
 
@@ -45,15 +62,19 @@ class Actor:
     """One person: an isolated browser context (own cookies and localStorage)."""
 
     def __init__(self, browser, base_url: str, name: str, lang: str, shots, tag: str) -> None:
-        self.context = browser.new_context(base_url=base_url, locale="en-US",
-                                           viewport={"width": 1100, "height": 900},
-                                           timezone_id="Asia/Taipei")
+        self.context = browser.new_context(
+            base_url=base_url,
+            locale="en-US",
+            viewport={"width": 1100, "height": 900},
+            timezone_id="Asia/Taipei",
+        )
         self.context.set_default_timeout(TIMEOUT)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}")
-                     if r.status >= 400 else None)
+        self.page.on(
+            "response", lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
+        )
         self.name, self.lang, self.shots, self.tag = name, lang, shots, tag
         self.page.goto(f"/login?lang={lang}")
         self.page.fill("#username", name)
@@ -82,8 +103,10 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
     page.fill("#f-id", election_id)
     page.select_option("#f-default-language", lang)
     page.fill(f"#f-title-{lang}", texts["title"])
-    page.fill("#f-title-en" if lang != "en" else "#f-title-zh-hans",
-              "Browser election" if lang != "en" else "浏览器选举")
+    page.fill(
+        "#f-title-en" if lang != "en" else "#f-title-zh-hans",
+        "Browser election" if lang != "en" else "浏览器选举",
+    )
     aoe_now = datetime.now(UTC) - timedelta(hours=12)
     page.fill("#f-start", (aoe_now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     page.fill("#f-end", (aoe_now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
@@ -142,8 +165,9 @@ def run_election(chromium, server: str, artifacts, lang: str) -> float:
         for trustee in trustees:
             trustee.page.wait_for_selector(f"#step-button[data-step='{step}']:not([hidden])")
             trustee.page.click("#step-button")
-            trustee.page.wait_for_selector(f"#step-button:not([data-step='{step}']):enabled",
-                                           state="attached")
+            trustee.page.wait_for_selector(
+                f"#step-button:not([data-step='{step}']):enabled", state="attached"
+            )
             assert not trustee.page.locator("#trustee-error").inner_text().strip()
     key_files = {}
     for trustee in trustees:
@@ -317,8 +341,9 @@ def test_whole_election_in_the_browser(chromium, server, artifacts, lang):
 
 
 def test_booth_fits_a_phone_screen(chromium, server, artifacts):
-    context = chromium.new_context(base_url=server, viewport={"width": 375, "height": 740},
-                                   is_mobile=True, has_touch=True)
+    context = chromium.new_context(
+        base_url=server, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.goto("/login?lang=zh-hant")
     page.fill("#username", "Admin")

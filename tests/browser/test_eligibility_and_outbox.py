@@ -46,12 +46,21 @@ def wiki_server(database_url, tmp_path, fake_wiki):  # noqa: F811
     from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 
     port = free_port()
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-                        database_url=database_url,
-                        data_dir=tmp_path, demo=False, admins="Admin",
-                        base_url=f"http://127.0.0.1:{port}", scheduler_interval_seconds=1.0,
-                        wiki_api_url=fake_wiki.api_url("enwiki"), wiki_timeout=2.0,
-                        wiki_cache_ttl=0)
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp_path,
+        demo=False,
+        admins="Admin",
+        base_url=f"http://127.0.0.1:{port}",
+        scheduler_interval_seconds=1.0,
+        wiki_api_url=fake_wiki.api_url("enwiki"),
+        wiki_timeout=2.0,
+        wiki_cache_ttl=0,
+    )
     with live_server(settings, port=port) as url:
         yield url
 
@@ -60,15 +69,19 @@ class Person:
     """An isolated browser context; every HTTP error or page error is recorded."""
 
     def __init__(self, browser, base_url: str, name: str | None, shots) -> None:
-        self.context = browser.new_context(base_url=base_url, locale="zh-CN",
-                                           viewport={"width": 1100, "height": 900},
-                                           timezone_id="Asia/Shanghai")
+        self.context = browser.new_context(
+            base_url=base_url,
+            locale="zh-CN",
+            viewport={"width": 1100, "height": 900},
+            timezone_id="Asia/Shanghai",
+        )
         self.context.set_default_timeout(TIMEOUT)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}")
-                     if r.status >= 400 else None)
+        self.page.on(
+            "response", lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
+        )
         self.name, self.shots = name, shots
         if name:
             self.page.goto("/login?lang=zh-hans")
@@ -77,8 +90,7 @@ class Person:
             self.page.wait_for_url(re.compile(r"/$"))
 
     def shot(self, label: str) -> None:
-        self.page.screenshot(path=str(self.shots / f"eligibility-zh-hans-{label}.png"),
-                             full_page=True)
+        self.page.screenshot(path=str(self.shots / f"eligibility-zh-hans-{label}.png"), full_page=True)
 
 
 def _api(url: str, name: str) -> ScrutinSession:
@@ -89,28 +101,37 @@ def _setup(url: str, key_dir) -> tuple[str, str]:
     """A live-rules election, open, where Alice voted and her ballot was struck (with a
     re-vote invitation); Oldtimer has visited once. And a draft for the role policy."""
     admin = _api(url, "Admin")
-    live = admin.post("/api/v1/elections", election_config(
-        election_id="live-rules", trustees=1, threshold=1, candidates=2))["id"]
+    live = admin.post(
+        "/api/v1/elections", election_config(election_id="live-rules", trustees=1, threshold=1, candidates=2)
+    )["id"]
     admin.post(f"/api/v1/elections/{live}/roles", {"username": "T1", "role": "trustee"})
-    admin.request("PUT", f"/api/v1/elections/{live}/eligibility",
-                  {"roll_mode": "live", "rules": STANDARD_RULES})
+    admin.request(
+        "PUT", f"/api/v1/elections/{live}/eligibility", {"roll_mode": "live", "rules": STANDARD_RULES}
+    )
     admin.post(f"/api/v1/elections/{live}/freeze")
     run_ceremony([TrusteeClient(_api(url, "T1"), live, key_dir / "T1.json", PASSPHRASE)])
     alice = VoterClient(_api(url, "Alice"), live)
     assert alice.status()["can_cast"] is True
     alice.cast([[1, -1]])
-    struck = admin.post(f"/api/v1/elections/{live}/scrutiny/strike", {
-        "voters": ["Alice"], "reason_code": "ballot_error", "reason_text": STRIKE_REASON,
-        "invite_to_revote": True})
+    struck = admin.post(
+        f"/api/v1/elections/{live}/scrutiny/strike",
+        {
+            "voters": ["Alice"],
+            "reason_code": "ballot_error",
+            "reason_text": STRIKE_REASON,
+            "invite_to_revote": True,
+        },
+    )
     assert struck["invited"] == ["Alice"]
     assert _api(url, "Oldtimer").get(f"/api/v1/elections/{live}/me")["eligible"] is True
-    draft = admin.post("/api/v1/elections", election_config(
-        election_id="policy-draft", trustees=1, threshold=1, candidates=1))["id"]
+    draft = admin.post(
+        "/api/v1/elections",
+        election_config(election_id="policy-draft", trustees=1, threshold=1, candidates=1),
+    )["id"]
     return live, draft
 
 
-def test_translated_reasons_outbox_links_and_role_policy(chromium, wiki_server, artifacts,
-                                                         tmp_path):
+def test_translated_reasons_outbox_links_and_role_policy(chromium, wiki_server, artifacts, tmp_path):
     started = time.monotonic()
     live, draft = _setup(wiki_server, tmp_path)
     setup_seconds = time.monotonic() - started
@@ -162,8 +183,7 @@ def test_translated_reasons_outbox_links_and_role_policy(chromium, wiki_server, 
     page.click("#policy-save")
     expect_text(page, "#policy-result.error", "role_policy.bogus")
     page.click("#policy-use-example")
-    page.fill("#policy-json", '{"roles": {"scrutineer": {"required_flags": '
-                              '["confidentiality_agreement"]}}}')
+    page.fill("#policy-json", '{"roles": {"scrutineer": {"required_flags": ["confidentiality_agreement"]}}}')
     page.click("#policy-save")
     page.wait_for_selector("#policy-result.ok")
     page.fill("#role-user", "S1")
@@ -197,10 +217,12 @@ def test_translated_reasons_outbox_links_and_role_policy(chromium, wiki_server, 
     assert len(reasons) == 4, reasons
     assert all(CJK.search(r) and "edits" not in r and "registered" not in r for r in reasons)
     joined = "\n".join(reasons)
-    for expected in ("在 enwiki 上只有 3 次编辑；至少需要 100 次",
-                     "在 enwiki 上，2025-01-01 之前只有 3 次编辑；需要 10 次",
-                     "仅计名字空间 4，只有 0 次编辑；需要 2 次",
-                     "于 2024-12-01 在 enwiki 注册，不早于 2024-11-01"):
+    for expected in (
+        "在 enwiki 上只有 3 次编辑；至少需要 100 次",
+        "在 enwiki 上，2025-01-01 之前只有 3 次编辑；需要 10 次",
+        "仅计名字空间 4，只有 0 次编辑；需要 2 次",
+        "于 2024-12-01 在 enwiki 注册，不早于 2024-11-01",
+    ):
         assert expected in joined, (expected, joined)
     message = newbie.page.locator("#eligibility-message").inner_text()
     assert message == ("选举委员会的留言：See the election page for the voting requirements.")
@@ -214,7 +236,8 @@ def test_translated_reasons_outbox_links_and_role_policy(chromium, wiki_server, 
         person.page.set_viewport_size({"width": 375, "height": 740})
         width = person.page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375 + 1, f"{person.name}: {width}px wide on a 375px screen: " + str(
-            person.page.evaluate(WIDER_THAN_THE_SCREEN))
+            person.page.evaluate(WIDER_THAN_THE_SCREEN)
+        )
     admin.shot("admin-phone")
 
     # --- Oldtimer: eligible, invited to vote again, in Simplified Chinese -------------------
@@ -235,16 +258,20 @@ def test_translated_reasons_outbox_links_and_role_policy(chromium, wiki_server, 
         assert not problems, f"{person.name}: {problems}"
         person.context.close()
     assert len([e for e in admin.errors if expected.match(e)]) == 2
-    print(f"eligibility and outbox in the browser: {time.monotonic() - started:.1f} s "
-          f"(setup through the API {setup_seconds:.1f} s)")
+    print(
+        f"eligibility and outbox in the browser: {time.monotonic() - started:.1f} s "
+        f"(setup through the API {setup_seconds:.1f} s)"
+    )
 
 
 def expect_text(page, selector: str, text: str) -> None:
     page.wait_for_selector(selector)
     pytest.importorskip("playwright.sync_api").expect(page.locator(selector)).to_contain_text(
-        text, timeout=TIMEOUT)
+        text, timeout=TIMEOUT
+    )
 
 
 def expect_value(page, selector: str, text: str) -> None:
     pytest.importorskip("playwright.sync_api").expect(page.locator(selector)).to_have_value(
-        re.compile(re.escape(text)), timeout=TIMEOUT)
+        re.compile(re.escape(text)), timeout=TIMEOUT
+    )

@@ -16,13 +16,24 @@ from tests.browser.test_booth_integrity import server  # noqa: F401 - the live s
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
-VIEWPORTS = {"desktop": {"viewport": {"width": 1280, "height": 800}},
-             "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
-                       "has_touch": True}}
-WORDS = {"en": {"gap": "does not exist in Europe/Berlin", "twice": "happens twice",
-                "past": "in the past", "candidates": "needs at least one candidate"},
-         "zh-hans": {"gap": "在 Europe/Berlin 不存在", "twice": "会出现两次", "past": "已经过去",
-                     "candidates": "问题 1"}}
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
+WORDS = {
+    "en": {
+        "gap": "does not exist in Europe/Berlin",
+        "twice": "happens twice",
+        "past": "in the past",
+        "candidates": "needs at least one candidate",
+    },
+    "zh-hans": {
+        "gap": "在 Europe/Berlin 不存在",
+        "twice": "会出现两次",
+        "past": "已经过去",
+        "candidates": "问题 1",
+    },
+}
 
 
 def _in_view(page, selector: str) -> bool:
@@ -42,8 +53,14 @@ def test_schedule_and_field_errors(chromium, server, artifacts, lang, kind) -> N
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     sent: list[dict] = []
-    page.on("request", lambda r: sent.append(json.loads(r.post_data))
-            if r.method == "POST" and r.url.endswith("/api/v1/elections") else None)
+    page.on(
+        "request",
+        lambda r: (
+            sent.append(json.loads(r.post_data))
+            if r.method == "POST" and r.url.endswith("/api/v1/elections")
+            else None
+        ),
+    )
     page.goto(f"/login?lang={lang}")
     page.fill("#username", "Admin")
     page.click("#login-form button[type=submit]")
@@ -90,8 +107,11 @@ def test_schedule_and_field_errors(chromium, server, artifacts, lang, kind) -> N
     (choice.locator("label").nth(1).tap if kind == "phone" else choice.locator("label").nth(1).click)()
     page.click("#save-election")
     page.wait_for_selector("#manage-sections:not([hidden])")
-    assert sent[-1]["schedule"] == {"start": "2031-10-26T02:30+01:00", "end": "2031-11-02T12:00",
-                                    "timezone": "Europe/Berlin"}
+    assert sent[-1]["schedule"] == {
+        "start": "2031-10-26T02:30+01:00",
+        "end": "2031-11-02T12:00",
+        "timezone": "Europe/Berlin",
+    }
     saved = page.evaluate(f"fetch('/api/v1/elections/forms-{tag}').then(r => r.json())")
     assert saved["schedule"]["start_utc"] == "2031-10-26T01:30:00+00:00"
 
@@ -107,8 +127,9 @@ def test_schedule_and_field_errors(chromium, server, artifacts, lang, kind) -> N
     assert saved["schedule"]["start_utc"] == "2031-10-26T01:30:00+00:00"  # unchanged
     page.click("#save-election")
     # the message still names the election from the previous save: wait for this save itself
-    with page.expect_response(lambda r: r.request.method == "PATCH"
-                              and r.url.endswith(f"/api/v1/elections/forms-{tag}")) as answer:
+    with page.expect_response(
+        lambda r: r.request.method == "PATCH" and r.url.endswith(f"/api/v1/elections/forms-{tag}")
+    ) as answer:
         page.click("#confirm-ok")
     assert answer.value.ok, answer.value.status
     expect(page.locator("#admin-message")).to_contain_text(f"forms-{tag}")

@@ -17,10 +17,20 @@ from tests.service.helpers import voter
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
-WORDS = {"en": {"retrying": "failed; will be tried again", "given_up": "not delivered: given up",
-                "sent": "sent", "head": ["Attempts", "Last error", "Next try"]},
-         "zh-hans": {"retrying": "发送失败，将再次尝试", "given_up": "未送达：已放弃", "sent": "发送",
-                     "head": ["尝试次数", "最近一次错误", "下次尝试"]}}
+WORDS = {
+    "en": {
+        "retrying": "failed; will be tried again",
+        "given_up": "not delivered: given up",
+        "sent": "sent",
+        "head": ["Attempts", "Last error", "Next try"],
+    },
+    "zh-hans": {
+        "retrying": "发送失败，将再次尝试",
+        "given_up": "未送达：已放弃",
+        "sent": "发送",
+        "head": ["尝试次数", "最近一次错误", "下次尝试"],
+    },
+}
 NAMES = ["Alice", "Bob", "Carol"]
 
 
@@ -31,13 +41,25 @@ def smtp_server(database_url, tmp_path):
     with FakeSmtpServer(defer={"Alice@example.org"}, refuse={"Bob@example.org"}) as smtp:
         port = free_port()
         settings = Settings(
-            environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-            database_url=database_url, data_dir=tmp_path, demo=False, admins="Admin",
-            base_url=f"http://127.0.0.1:{port}", scheduler_interval_seconds=1.0,
-            notify_channels="outbox,smtp", smtp_host="127.0.0.1", smtp_port=smtp.port,
-            smtp_starttls=False, smtp_from="elections@example.org",
+            environment="test",
+            dev_login=True,
+            secret_key=TEST_SECRET,
+            **TEST_RATE_LIMITS,
+            database_url=database_url,
+            data_dir=tmp_path,
+            demo=False,
+            admins="Admin",
+            base_url=f"http://127.0.0.1:{port}",
+            scheduler_interval_seconds=1.0,
+            notify_channels="outbox,smtp",
+            smtp_host="127.0.0.1",
+            smtp_port=smtp.port,
+            smtp_starttls=False,
+            smtp_from="elections@example.org",
             smtp_address_template="{username}@example.org",
-            notify_retry_seconds=3600, notify_max_attempts=5)
+            notify_retry_seconds=3600,
+            notify_max_attempts=5,
+        )
         with live_server(settings, port=port) as url:
             yield url
 
@@ -56,19 +78,20 @@ def _tried_once(admin, eid: str) -> list[dict]:
 
 @pytest.mark.parametrize("kind", ["desktop", "phone"])
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
-def test_outbox_shows_attempts_last_error_and_next_try(committee_page, smtp_server, artifacts,
-                                                       lang, kind) -> None:
+def test_outbox_shows_attempts_last_error_and_next_try(
+    committee_page, smtp_server, artifacts, lang, kind
+) -> None:
     words = WORDS[lang]
     mails: dict[str, dict] = {}
 
     def strike_and_invite(http, admin, eid) -> None:  # type: ignore[no-untyped-def]
         for name in NAMES:
             voter(http, eid, name).cast([[1, 0, -1]])
-        admin.post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-            "voters": NAMES, "reason_code": "technical", "reason_text": "a test",
-            "invite_to_revote": True})
-        mails.update({m["recipient"]: m for m in _tried_once(admin, eid)
-                      if m["channel"] == "smtp"})
+        admin.post(
+            f"/api/v1/elections/{eid}/scrutiny/strike",
+            {"voters": NAMES, "reason_code": "technical", "reason_text": "a test", "invite_to_revote": True},
+        )
+        mails.update({m["recipient"]: m for m in _tried_once(admin, eid) if m["channel"] == "smtp"})
 
     cp = committee_page(smtp_server, NAMES, lang=lang, kind=kind, prepare=strike_and_invite)
     page = cp.page

@@ -16,16 +16,21 @@ from tests.service.helpers import open_election
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30_000
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 3}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 3,
+}
 
 
 def _fits(page, label: str) -> None:
     # Under mobile emulation a page wider than the screen is zoomed out, and innerWidth grows
     # with it: so the screen's own width bounds both.
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1] <= PHONE["viewport"]["width"], \
+    assert width[0] <= width[1] <= PHONE["viewport"]["width"], (
         f"{label}: the page is {width[0]}px wide, the viewport {width[1]}px, on a 390px screen"
+    )
 
 
 def _phone(chromium, server: str, lang: str, user: str):  # noqa: F811
@@ -52,9 +57,16 @@ def test_every_booth_state_fits_a_phone(chromium, server, tmp_path, artifacts, l
     _fits(page, "booth")
     # the election's time zone says what it is for
     zone = page.locator("#election-zone").inner_text()
-    assert "UTC" in zone and gettext(
-        "The committee set the schedule in this time zone: there, voting opens %(start)s and ends "
-        "%(end)s.").split("%(start)s")[0].strip() in zone
+    assert (
+        "UTC" in zone
+        and gettext(
+            "The committee set the schedule in this time zone: there, voting opens %(start)s and ends "
+            "%(end)s."
+        )
+        .split("%(start)s")[0]
+        .strip()
+        in zone
+    )
     page.locator("input[name='q0-c0'][value='1']").tap()
     page.locator("#encrypt-button").tap()
     page.wait_for_selector("#encrypted-box:not([hidden])")
@@ -113,8 +125,7 @@ def test_every_booth_state_fits_a_phone(chromium, server, tmp_path, artifacts, l
     context, page, errors = _phone(chromium, server, lang, "V2")
     page.goto(f"/elections/{eid}/trustee")
     page.wait_for_selector("body[data-trustee-ready='1']")
-    assert page.locator("#not-trustee").inner_text() == gettext(
-        "You are not a trustee of this election.")
+    assert page.locator("#not-trustee").inner_text() == gettext("You are not a trustee of this election.")
     assert "forbidden" not in page.locator("main").inner_text()
     _fits(page, "trustee")
     assert not errors, errors

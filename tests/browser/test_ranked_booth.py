@@ -32,8 +32,12 @@ WANTED = [2, 0, 3]
 
 VIEWS = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
-    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-              "device_scale_factor": 2},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
 }
 WORDS = {
     "en": ("Your ranking: ", "; not ranked: ", "no candidate ranked"),
@@ -63,51 +67,59 @@ def _rank_with_the_keyboard(page: Any) -> None:
     press("Tab")
     press("Tab")
     assert _focused(page) == "rank-add 2"
-    press("Enter")                     # 1. Candidate 2; the focus goes on down the list
+    press("Enter")  # 1. Candidate 2; the focus goes on down the list
     assert _focused(page) == "rank-add 3"
     press("Shift+Tab")
     press("Shift+Tab")
     assert _focused(page) == "rank-add 0"
-    press("Enter")                     # 2. Candidate 0
+    press("Enter")  # 2. Candidate 0
     assert _focused(page) == "rank-add 1"
     press("Tab")
-    press("Enter")                     # 3. Candidate 3
+    press("Enter")  # 3. Candidate 3
     assert _focused(page) == "rank-add 1"
-    press("Enter")                     # 4. Candidate 1: nothing left to add, focus on Move up
+    press("Enter")  # 4. Candidate 1: nothing left to add, focus on Move up
     assert _focused(page) == "rank-up 1"
-    press("Enter")                     # Candidate 1 up to 3rd
+    press("Enter")  # Candidate 1 up to 3rd
     assert _ranking(page) == [2, 0, 1, 3]
     press("Tab")
     assert _focused(page) == "rank-down 1"
-    press("Enter")                     # and back down to 4th
+    press("Enter")  # and back down to 4th
     assert _ranking(page) == [2, 0, 3, 1]
     press("Tab")
     assert _focused(page) == "rank-remove 1"
-    press("Enter")                     # removed again
+    press("Enter")  # removed again
     assert _ranking(page) == WANTED
     assert _focused(page) == "rank-remove 3"
 
 
 def _ranking(page: Any) -> list[int]:
     return page.locator("ol.ranking > li").evaluate_all(
-        "items => items.map(i => Number(i.dataset.candidate))")
+        "items => items.map(i => Number(i.dataset.candidate))"
+    )
 
 
 def _summary(page: Any, box: str) -> list[Any]:
-    return page.locator(f"{box} li").evaluate_all(
-        "items => items.map(i => JSON.parse(i.dataset.ranking))")
+    return page.locator(f"{box} li").evaluate_all("items => items.map(i => JSON.parse(i.dataset.ranking))")
 
 
-def test_rank_encrypt_audit_cast_on_desktop_and_phone(chromium, server, tmp_path,  # noqa: F811
-                                                     artifacts) -> None:
-    voters = {(view, lang): f"V{n}" for n, (view, lang) in
-              enumerate(((v, lang) for v in VIEWS for lang in WORDS), 1)}
+def test_rank_encrypt_audit_cast_on_desktop_and_phone(
+    chromium,
+    server,
+    tmp_path,  # noqa: F811
+    artifacts,
+) -> None:
+    voters = {
+        (view, lang): f"V{n}"
+        for n, (view, lang) in enumerate(((v, lang) for v in VIEWS for lang in WORDS), 1)
+    }
     with httpx.Client(base_url=server, timeout=60) as http:
-        _, eid, trustees = open_election(http, tmp_path, sorted(voters.values()), candidates=4,
-                                         kind="ranked", method="meek", seats=2)
-        definition = http.get(f"/api/v1/elections/{eid}/definition",
-                              headers={"Authorization": f"Bearer {trustees[0].session.token}"}
-                              ).json()["definition"]
+        _, eid, trustees = open_election(
+            http, tmp_path, sorted(voters.values()), candidates=4, kind="ranked", method="meek", seats=2
+        )
+        definition = http.get(
+            f"/api/v1/elections/{eid}/definition",
+            headers={"Authorization": f"Bearer {trustees[0].session.token}"},
+        ).json()["definition"]
     manifest = definition["manifest"]
     ctx = ballot_context(manifest, definition["fingerprint"])
     x = _secret_key(trustees, manifest["public_key"])
@@ -149,12 +161,15 @@ def test_rank_encrypt_audit_cast_on_desktop_and_phone(chromium, server, tmp_path
             shown = shown.replace(", ", "、")
         assert page.locator(".ranking-words").inner_text() == yours + shown
         # Each control says what it does to whom (the visible text is short).
-        assert page.locator("li[data-candidate='0'] .rank-up").get_attribute("aria-label") \
-            .count("Candidate 0") == 1
+        assert (
+            page.locator("li[data-candidate='0'] .rank-up").get_attribute("aria-label").count("Candidate 0")
+            == 1
+        )
         if view == "phone":
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
             sizes = page.locator("ol.ranking li.rank-candidate button:visible").evaluate_all(
-                "bs => bs.map(b => b.getBoundingClientRect().height)")
+                "bs => bs.map(b => b.getBoundingClientRect().height)"
+            )
             assert sizes and min(sizes) >= 44, sizes
         page.screenshot(path=str(artifacts / f"ranked-booth-{view}-{lang}.png"), full_page=True)
 
@@ -200,8 +215,9 @@ def test_rank_encrypt_audit_cast_on_desktop_and_phone(chromium, server, tmp_path
             ballot = http.get(f"/api/v1/elections/{eid}/ballots/{tracker}").json()
             ballot = ballot.get("ballot", ballot)
             verify_ballot(ctx, ballot)
-            points = [decrypt_to_point(x, Ciphertext.from_json(c))
-                      for c in ballot["answers"][0]["ciphertexts"]]
+            points = [
+                decrypt_to_point(x, Ciphertext.from_json(c)) for c in ballot["answers"][0]["ciphertexts"]
+            ]
             positions = ctx.questions[0].positions
             assert positions is not None
             assert ranked.unpack(points) == [positions[i] for i in WANTED]
@@ -211,15 +227,20 @@ def test_committee_form_makes_a_ranked_question(chromium, server) -> None:  # no
     """/admin: the ranked kind shows the counting method (default Meek STV, SecurePoll) and the
     2-trustee rule; one trustee is refused before anything is sent; the JSON body carries kind,
     method and seats; the saved election reopens with its method."""
-    context = chromium.new_context(base_url=server, locale="en-US",
-                                   viewport={"width": 1100, "height": 900})
+    context = chromium.new_context(base_url=server, locale="en-US", viewport={"width": 1100, "height": 900})
     context.set_default_timeout(TIMEOUT)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     sent: list[dict[str, Any]] = []
-    page.on("request", lambda r: sent.append(json.loads(r.post_data or "null"))
-            if r.method == "POST" and r.url.endswith("/api/v1/elections") else None)
+    page.on(
+        "request",
+        lambda r: (
+            sent.append(json.loads(r.post_data or "null"))
+            if r.method == "POST" and r.url.endswith("/api/v1/elections")
+            else None
+        ),
+    )
     page.goto("/login?lang=en")
     page.fill("#username", "Admin")
     page.click("#login-form button[type=submit]")
@@ -256,13 +277,19 @@ def test_committee_form_makes_a_ranked_question(chromium, server) -> None:  # no
     page.wait_for_selector("#manage-sections:not([hidden])")
     assert len(sent) == 1
     body = sent[0]["questions"][0]
-    assert {k: body[k] for k in ("kind", "method", "seats")} == \
-        {"kind": "ranked", "method": "scottish-stv", "seats": 2}
+    assert {k: body[k] for k in ("kind", "method", "seats")} == {
+        "kind": "ranked",
+        "method": "scottish-stv",
+        "seats": 2,
+    }
     assert [c["name"]["en"] for c in body["candidates"]] == ["Ann", "Ben", "Cy", "Dee"]
     assert "pass_rule" not in body and "min_selections" not in body
     saved = page.evaluate("async () => (await fetch('/api/v1/elections/board-ranked')).json()")
-    assert {k: saved["questions"][0][k] for k in ("kind", "method", "seats")} == \
-        {"kind": "ranked", "method": "scottish-stv", "seats": 2}
+    assert {k: saved["questions"][0][k] for k in ("kind", "method", "seats")} == {
+        "kind": "ranked",
+        "method": "scottish-stv",
+        "seats": 2,
+    }
     # Reopened, the form shows the ranked question with its method.
     page.goto("/admin?election=board-ranked")
     page.wait_for_selector("body[data-admin-ready='1']")

@@ -21,20 +21,35 @@ RANKINGS = [[0, 1], [1, 0], [2], [0, 2, 1], [3, 1], [1], [0], [2, 0]]
 def _questions() -> list[dict]:
     candidates = [{"name": {"en": n, "zh-hans": f"{n}（候选人）"}} for n in NAMES]
     return [
-        {"kind": "ranked", "title": {"en": "Board seats"}, "method": "meek", "seats": 2,
-         "candidates": candidates},
-        {"kind": "ranked", "title": {"en": "Chair"}, "method": "schulze", "seats": 1,
-         "candidates": candidates},
+        {
+            "kind": "ranked",
+            "title": {"en": "Board seats"},
+            "method": "meek",
+            "seats": 2,
+            "candidates": candidates,
+        },
+        {
+            "kind": "ranked",
+            "title": {"en": "Chair"},
+            "method": "schulze",
+            "seats": 1,
+            "candidates": candidates,
+        },
     ]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
-def test_results_page_shows_the_rounds_of_a_secret_ranked_count(chromium, server, tmp_path,  # noqa: F811
-                                                                lang) -> None:
+def test_results_page_shows_the_rounds_of_a_secret_ranked_count(
+    chromium,
+    server,
+    tmp_path,  # noqa: F811
+    lang,
+) -> None:
     votes = {f"V{i}": [[r, r]] for i, r in enumerate(RANKINGS)}
     with httpx.Client(base_url=server, timeout=120) as http:
-        built = run_election(http, tmp_path / "keys", votes, mixers=(0, 1),
-                             questions=_questions(), min_contributors=1)
+        built = run_election(
+            http, tmp_path / "keys", votes, mixers=(0, 1), questions=_questions(), min_contributors=1
+        )
     meek = count_rankings(NAMES, RANKINGS, "meek", 2)
     schulze = count_rankings(NAMES, RANKINGS, "schulze", 1)
     context = chromium.new_context(base_url=server, viewport={"width": 390, "height": 844})
@@ -58,8 +73,7 @@ def test_results_page_shows_the_rounds_of_a_secret_ranked_count(chromium, server
         for votes_of in r["votes"].values():
             assert votes_of in text
     kept = [r for r in meek["rounds"] if r["keep_factors"]]
-    assert kept and next(iter(kept[0]["keep_factors"].values())) \
-        in stv.locator(".count-table").inner_text()
+    assert kept and next(iter(kept[0]["keep_factors"].values())) in stv.locator(".count-table").inner_text()
     assert stv.locator(".bar-row").count() == len(NAMES)  # the final round's chart
     # the Schulze question: its winner and the pairwise matrix
     assert display(schulze["winners"][0]) in chair.locator(".ranked-winners").inner_text()

@@ -17,16 +17,31 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 QUESTIONS = [
-    {"kind": "sonc", "title": {"en": "Administrators", "zh-hans": "管理员"},
-     "pass_rule": {"threshold_percent": "70", "display": "enwiki", "decimals": 0},
-     "candidates": [{"name": {"en": "Amelia Longname", "zh-hans": "阿米莉亚"}},
-                    {"name": {"en": "Bartholomew Second", "zh-hans": "巴塞洛缪"}}]},
-    {"kind": "approval", "title": {"en": "Logo", "zh-hans": "标志"}, "max_selections": 2,
-     "candidates": [{"name": {"en": "Blue"}}, {"name": {"en": "Green"}}, {"name": {"en": "Red"}}]},
+    {
+        "kind": "sonc",
+        "title": {"en": "Administrators", "zh-hans": "管理员"},
+        "pass_rule": {"threshold_percent": "70", "display": "enwiki", "decimals": 0},
+        "candidates": [
+            {"name": {"en": "Amelia Longname", "zh-hans": "阿米莉亚"}},
+            {"name": {"en": "Bartholomew Second", "zh-hans": "巴塞洛缪"}},
+        ],
+    },
+    {
+        "kind": "approval",
+        "title": {"en": "Logo", "zh-hans": "标志"},
+        "max_selections": 2,
+        "candidates": [{"name": {"en": "Blue"}}, {"name": {"en": "Green"}}, {"name": {"en": "Red"}}],
+    },
 ]
 # Amelia: 5 support, 1 oppose (83 %) · Bartholomew: 2 support, 3 oppose, 1 neutral (40 %)
-BALLOTS = [[[1, 1], [1, 0, 0]], [[1, 1], [1, 1, 0]], [[1, -1], [0, 1, 0]],
-           [[1, -1], [1, 0, 0]], [[1, -1], [0, 0, 1]], [[-1, 0], [1, 0, 0]]]
+BALLOTS = [
+    [[1, 1], [1, 0, 0]],
+    [[1, 1], [1, 1, 0]],
+    [[1, -1], [0, 1, 0]],
+    [[1, -1], [1, 0, 0]],
+    [[1, -1], [0, 0, 1]],
+    [[-1, 0], [1, 0, 0]],
+]
 VOTERS = [f"V{i}" for i in range(len(BALLOTS))]
 ROLL = [*VOTERS, "Absent1", "Absent2"]  # 6 of 8 on the roll vote: 75.0 % turnout
 
@@ -40,11 +55,17 @@ def _watch(page) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
-def test_results_table_turnout_and_display_rule(chromium, server, tmp_path, artifacts,  # noqa: F811
-                                                lang) -> None:
+def test_results_table_turnout_and_display_rule(
+    chromium,
+    server,
+    tmp_path,
+    artifacts,  # noqa: F811
+    lang,
+) -> None:
     with httpx.Client(base_url=server, timeout=120) as http:
-        admin, eid, trustees = open_election(http, tmp_path, ROLL, trustees=1, threshold=1,
-                                             questions=QUESTIONS)
+        admin, eid, trustees = open_election(
+            http, tmp_path, ROLL, trustees=1, threshold=1, questions=QUESTIONS
+        )
         for name, ballot in zip(VOTERS, BALLOTS, strict=True):
             voter(http, eid, name).cast(ballot)
         # While voting is open the page says the results are not out, without asking for them.
@@ -87,8 +108,10 @@ def test_results_table_turnout_and_display_rule(chromium, server, tmp_path, arti
         assert cells[0][:5] == ["阿米莉亚" if zh else "Amelia Longname", "5", "1", "0", "83%"]
         assert cells[1][:5] == ["巴塞洛缪" if zh else "Bartholomew Second", "2", "3", "1", "40%"]
         assert cells[0][5] == ("通过" if zh else "passes")
-        votes = [approval.locator(".result-table tbody tr").nth(i).locator("td").first.inner_text()
-                 for i in range(3)]
+        votes = [
+            approval.locator(".result-table tbody tr").nth(i).locator("td").first.inner_text()
+            for i in range(3)
+        ]
         assert votes == ["4", "2", "1"]
         # the table sits beside the chart on a desktop, under it on a phone
         chart = sonc.locator(".chart").bounding_box()
@@ -102,4 +125,3 @@ def test_results_table_turnout_and_display_rule(chromium, server, tmp_path, arti
         page.screenshot(path=str(artifacts / f"results-table-{lang}-{kind}.png"), full_page=True)
         assert not problems, problems
         context.close()
-

@@ -24,10 +24,16 @@ TIMEOUT = 30_000
 def server(database_url, tmp_path):
     from tests.conftest import TEST_SECRET
 
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
-                        database_url=database_url,
-                        data_dir=tmp_path, demo=False, admins="Admin",
-                        scheduler_interval_seconds=1.0)
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        database_url=database_url,
+        data_dir=tmp_path,
+        demo=False,
+        admins="Admin",
+        scheduler_interval_seconds=1.0,
+    )
     with live_server(settings) as url:
         yield url
 
@@ -61,15 +67,20 @@ def _vote(page, value: int) -> str:
 def test_struck_voter_revotes_from_a_fresh_browser(chromium, server, tmp_path) -> None:
     with httpx.Client(base_url=server, timeout=60) as http:
         admin, eid, _ = open_election(http, tmp_path, ["Ann", "Ben"], candidates=3)
-        admin.post(f"/api/v1/elections/{eid}/roles",
-                   {"username": "Scrut", "role": "scrutineer"})
+        admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Scrut", "role": "scrutineer"})
         first_ctx, first, errors = _booth(chromium, server, eid, "Ann")
         _vote(first, 1)
         assert first.locator("#new-code").inner_text()  # the code, shown once
         old = login(http, "Ann", server).get(f"/api/v1/elections/{eid}/me")
-        login(http, "Scrut", server).post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-            "trackers": [old["current_tracker"]], "reason_code": "other",
-            "reason_text": "test", "invite_to_revote": True})
+        login(http, "Scrut", server).post(
+            f"/api/v1/elections/{eid}/scrutiny/strike",
+            {
+                "trackers": [old["current_tracker"]],
+                "reason_code": "other",
+                "reason_text": "test",
+                "invite_to_revote": True,
+            },
+        )
         first_ctx.close()
 
         fresh_ctx, page, errors2 = _booth(chromium, server, eid, "Ann")
@@ -81,8 +92,9 @@ def test_struck_voter_revotes_from_a_fresh_browser(chromium, server, tmp_path) -
         assert replaced and replaced[0]["payload"]["old_credential"] == old["credential"]
         page.reload()
         page.wait_for_selector("#credential-replacements li")
-        assert page.locator("#credential-replacements li").get_attribute("data-seq") == \
-            str(replaced[0]["seq"])
+        assert page.locator("#credential-replacements li").get_attribute("data-seq") == str(
+            replaced[0]["seq"]
+        )
         assert not errors and not errors2
         fresh_ctx.close()
 
@@ -90,8 +102,9 @@ def test_struck_voter_revotes_from_a_fresh_browser(chromium, server, tmp_path) -
 def test_cli_vote_then_browser_vote_with_the_code(chromium, server, tmp_path) -> None:
     with httpx.Client(base_url=server, timeout=60) as http:
         admin, eid, _ = open_election(http, tmp_path, ["Alice"], candidates=3)
-        result = CliRunner().invoke(cli, ["vote", "--election", eid, "--choices", "1,1,1",
-                                          "--url", server, "--dev-user", "Alice"])
+        result = CliRunner().invoke(
+            cli, ["vote", "--election", eid, "--choices", "1,1,1", "--url", server, "--dev-user", "Alice"]
+        )
         assert result.exit_code == 0, result.output
         code = re.search(r"your credential code: ([1-9A-Za-z-]{19})", result.output).group(1)
         before = login(http, "Alice", server).get(f"/api/v1/elections/{eid}/me")

@@ -19,19 +19,29 @@ from tests.service.helpers import election_config
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api")
 
-DONE = {"en": "The roll is frozen: 1 of 3 users are eligible.",
-        "zh-hans": "选民名册已冻结：3 名用户中有 1 名具有投票资格。"}
+DONE = {
+    "en": "The roll is frozen: 1 of 3 users are eligible.",
+    "zh-hans": "选民名册已冻结：3 名用户中有 1 名具有投票资格。",
+}
 
 
 @pytest.mark.parametrize("kind", ["desktop", "phone"])
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
-def test_the_page_follows_the_roll_check_to_the_end(chromium, wiki_server, artifacts, lang,  # noqa: F811
-                                                    kind) -> None:
+def test_the_page_follows_the_roll_check_to_the_end(
+    chromium,
+    wiki_server,
+    artifacts,
+    lang,  # noqa: F811
+    kind,
+) -> None:
     admin = ScrutinSession(wiki_server).dev_login("Admin")
-    eid = admin.post("/api/v1/elections", election_config(
-        election_id=f"frozen-{lang}-{kind}", trustees=1, threshold=1, candidates=2))["id"]
-    admin.request("PUT", f"/api/v1/elections/{eid}/eligibility",
-                  {"roll_mode": "frozen", "rules": STANDARD_RULES})
+    eid = admin.post(
+        "/api/v1/elections",
+        election_config(election_id=f"frozen-{lang}-{kind}", trustees=1, threshold=1, candidates=2),
+    )["id"]
+    admin.request(
+        "PUT", f"/api/v1/elections/{eid}/eligibility", {"roll_mode": "frozen", "rules": STANDARD_RULES}
+    )
     context = chromium.new_context(base_url=wiki_server, **VIEWPORTS[kind])
     context.set_default_timeout(20_000)
     page = context.new_page()
@@ -47,8 +57,9 @@ def test_the_page_follows_the_roll_check_to_the_end(chromium, wiki_server, artif
     page.fill("#preview-users", "Alice\nNewbie\nBlocked User")
     page.click("#freeze-roll")
     page.locator("#confirm-dialog[open]").wait_for()
-    with page.expect_response(lambda r: r.request.method == "POST"
-                              and r.url.endswith(f"/{eid}/roll/freeze")) as queued:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith(f"/{eid}/roll/freeze")
+    ) as queued:
         page.click("#confirm-ok")
     assert queued.value.status == 202 and queued.value.json()["status"] == "queued"
     status = page.locator("#roll-check-status")

@@ -21,24 +21,34 @@ pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 FILL = {
-    "wiki": "enwiki", "rules-min_edits": "100",
-    "rules-edits_before-count": "10", "rules-edits_before-date": "2025-01-01",
-    "rules-edits_between-count": "2", "rules-edits_between-start": "2024-01-01",
-    "rules-edits_between-end": "2025-01-01", "rules-edits_between-namespaces": "4",
-    "rules-registered_before": "2024-11-01", "rules-not_blocked-global_threshold": "3",
+    "wiki": "enwiki",
+    "rules-min_edits": "100",
+    "rules-edits_before-count": "10",
+    "rules-edits_before-date": "2025-01-01",
+    "rules-edits_between-count": "2",
+    "rules-edits_between-start": "2024-01-01",
+    "rules-edits_between-end": "2025-01-01",
+    "rules-edits_between-namespaces": "4",
+    "rules-registered_before": "2024-11-01",
+    "rules-not_blocked-global_threshold": "3",
     "rules-need_groups": "extendedconfirmed, autoconfirmed",
-    "rules-include": "Alice@dewiki\nBob", "message": "See the election page.",
+    "rules-include": "Alice@dewiki\nBob",
+    "message": "See the election page.",
 }
 EXPECTED = {
-    "wiki": "enwiki", "message": "See the election page.",
-    "rules": {"min_edits": 100, "edits_before": {"count": 10, "date": "2025-01-01"},
-              "edits_between": {"count": 2, "start": "2024-01-01", "end": "2025-01-01",
-                                "namespaces": [4]},
-              "registered_before": "2024-11-01",
-              "not_blocked": {"scope": "sitewide", "global_threshold": 3},
-              "not_locked": True, "not_bot": True,
-              "need_groups": ["extendedconfirmed", "autoconfirmed"],
-              "include": ["Alice@dewiki", "Bob"]},
+    "wiki": "enwiki",
+    "message": "See the election page.",
+    "rules": {
+        "min_edits": 100,
+        "edits_before": {"count": 10, "date": "2025-01-01"},
+        "edits_between": {"count": 2, "start": "2024-01-01", "end": "2025-01-01", "namespaces": [4]},
+        "registered_before": "2024-11-01",
+        "not_blocked": {"scope": "sitewide", "global_threshold": 3},
+        "not_locked": True,
+        "not_bot": True,
+        "need_groups": ["extendedconfirmed", "autoconfirmed"],
+        "include": ["Alice@dewiki", "Bob"],
+    },
 }
 NEED_DATE = {"en": "Give the date.", "zh-hans": "请填写日期。"}
 INVALID_RULES = {"en": "rules.need_groups[0]:", "zh-hans": "投票资格规则无效。"}
@@ -105,8 +115,9 @@ def test_builder_writes_the_rules_json(chromium, server, artifacts, lang, kind) 
     # the server's refusal names the field in its machine-readable `field`: shown next to
     # that field, focused, with the detail in the page's language
     page.fill("#rb-rules-need_groups", "extended confirmed")
-    with page.expect_response(lambda r: r.url.endswith(f"/{eid}/eligibility")
-                              and r.request.method == "PUT") as refused:
+    with page.expect_response(
+        lambda r: r.url.endswith(f"/{eid}/eligibility") and r.request.method == "PUT"
+    ) as refused:
         page.click("#elig-form button[type=submit]")
     body = refused.value.json()
     assert (refused.value.status, body["error"]) == (422, "invalid_rules")
@@ -140,8 +151,10 @@ def test_builder_writes_the_rules_json(chromium, server, artifacts, lang, kind) 
     page.fill("#rb-rules-min_edits", "150")
     rewritten = json.loads(page.input_value("#elig-rules"))
     assert rewritten["version"] == 1 and rewritten["rules"]["min_edits"] == 150
-    assert parse_rules(rewritten).to_json() == parse_rules(
-        {**STANDARD_RULES, "rules": {**STANDARD_RULES["rules"], "min_edits": 150}}).to_json()
+    assert (
+        parse_rules(rewritten).to_json()
+        == parse_rules({**STANDARD_RULES, "rules": {**STANDARD_RULES["rules"], "min_edits": 150}}).to_json()
+    )
     if kind == "phone":
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert not errors, errors

@@ -18,12 +18,16 @@ pytest.importorskip("playwright.sync_api")
 PAGE = "Wikipedia:Election/Results"
 
 
-def test_announce_and_publish_from_the_committee_page(database_url, tmp_path, fake_wiki,  # noqa: F811
-                                                      committee_page, artifacts) -> None:
+def test_announce_and_publish_from_the_committee_page(
+    database_url,
+    tmp_path,
+    fake_wiki,  # noqa: F811
+    committee_page,
+    artifacts,
+) -> None:
     farm = fake_wiki.farm
     port = free_port()
-    settings = wiki_settings(database_url, tmp_path, fake_wiki,
-                             base_url=f"http://127.0.0.1:{port}")
+    settings = wiki_settings(database_url, tmp_path, fake_wiki, base_url=f"http://127.0.0.1:{port}")
     with live_server(settings, port=port) as url:
         cp = committee_page(url, ["Alice@enwiki", "Multi"])
         page, http, admin, eid = cp.page, cp.http, cp.admin, cp.election_id
@@ -38,8 +42,7 @@ def test_announce_and_publish_from_the_committee_page(database_url, tmp_path, fa
         page.wait_for_selector("#wiki-announce-status:has-text('2 sent')")
         page.screenshot(path=str(artifacts / "wiki-announce.png"))
         for name in ("Alice", "Multi"):
-            assert "== Vote in the test election ==" in farm.page_text("enwiki",
-                                                                       f"User talk:{name}")
+            assert "== Vote in the test election ==" in farm.page_text("enwiki", f"User talk:{name}")
         page.wait_for_selector("#outbox-rows >> text=wiki-talk")
 
         voter(http, eid, "Alice").cast([[1, -1, 0]])

@@ -13,9 +13,10 @@ from tests.fakes.pytest_fixtures import fake_wiki, fake_wiki_server  # noqa: F40
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
-VIEWPORTS = {"desktop": {"viewport": {"width": 1280, "height": 800}},
-             "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
-                       "has_touch": True}}
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
 BUTTON = {"en": "Log in with your wiki account", "zh-hans": "使用维基账户登录"}
 LOGGED_IN = {"en": "Logged in as Alice", "zh-hans": "Alice"}
 
@@ -28,20 +29,27 @@ def oauth_server(database_url, tmp_path, fake_wiki):  # noqa: F811
     base = f"http://127.0.0.1:{port}"
     fake_wiki.farm.add_oauth_client("scrutin-browser", "browser-secret", f"{base}/auth/wiki/callback")
     fake_wiki.farm.oauth_login_as = "Alice"
-    settings = Settings(environment="test", dev_login=False, secret_key=TEST_SECRET,
-                        **TEST_RATE_LIMITS, database_url=database_url, data_dir=tmp_path,
-                        demo=False, admins="Admin", base_url=base,
-                        wiki_oauth_client_id="scrutin-browser",
-                        wiki_oauth_client_secret="browser-secret",
-                        wiki_oauth_base_url=fake_wiki.oauth_base_url())
+    settings = Settings(
+        environment="test",
+        dev_login=False,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp_path,
+        demo=False,
+        admins="Admin",
+        base_url=base,
+        wiki_oauth_client_id="scrutin-browser",
+        wiki_oauth_client_secret="browser-secret",
+        wiki_oauth_base_url=fake_wiki.oauth_base_url(),
+    )
     with live_server(settings, port=port) as url:
         yield url
 
 
 @pytest.mark.parametrize("kind", ["desktop", "phone"])
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
-def test_wiki_login_button_logs_in_and_comes_back(chromium, oauth_server, artifacts,
-                                                  lang, kind) -> None:
+def test_wiki_login_button_logs_in_and_comes_back(chromium, oauth_server, artifacts, lang, kind) -> None:
     context = chromium.new_context(base_url=oauth_server, **VIEWPORTS[kind])
     page = context.new_page()
     errors: list[str] = []

@@ -24,8 +24,9 @@ def _json(*args: str) -> dict:
 
 
 def test_meek_openstv_json():
-    out = _json("--method", "meek-openstv",
-                str(data_path("stv_meek_rationalwiki", "rationalwiki_board_2019.blt")))
+    out = _json(
+        "--method", "meek-openstv", str(data_path("stv_meek_rationalwiki", "rationalwiki_board_2019.blt"))
+    )
     assert out["method"] == "meek-openstv"
     assert sorted(out["elected"]) == ["DuceMoosolini", "FuzzyCatPotato", "Spud"]
     assert {"elected", "quota", "rounds"} <= set(out)
@@ -58,19 +59,22 @@ def test_schulze_json():
 
 def test_debian_json_with_quorum_and_majority():
     path = str(data_path("debian", "2007_vote_004_tally.txt"))
-    out = _json("--method", "debian", "--quorum", "48.5824042221049",
-                "--majority", "1=3", "--majority", "2=3", path)
+    out = _json(
+        "--method", "debian", "--quorum", "48.5824042221049", "--majority", "1=3", "--majority", "2=3", path
+    )
     assert {"winners", "ranking", "pairwise", "dropped"} <= set(out)
-    assert out["majority_requirements"]["Choice 1: Reduce the length of DPL election process"] \
-        == "3"
+    assert out["majority_requirements"]["Choice 1: Reduce the length of DPL election process"] == "3"
     assert out["winners"] == ["Choice 1: Reduce the length of DPL election process"]
 
 
 @pytest.mark.parametrize("fmt", ["text", "wikitext"])
-@pytest.mark.parametrize(("method", "file"), [
-    ("meek", ("stv_meek_rationalwiki", "rationalwiki_board_2019.blt")),
-    ("debian", ("debian", "2004_gr_sarge_tally.txt")),
-])
+@pytest.mark.parametrize(
+    ("method", "file"),
+    [
+        ("meek", ("stv_meek_rationalwiki", "rationalwiki_board_2019.blt")),
+        ("debian", ("debian", "2004_gr_sarge_tally.txt")),
+    ],
+)
 def test_human_formats(fmt, method, file):
     result = _run("--method", method, "--format", fmt, str(data_path(*file)))
     assert result.exit_code == 0, result.output

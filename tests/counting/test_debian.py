@@ -11,8 +11,9 @@ import pytest
 from app.counting import count
 from tests.counting.conftest import DATA, data_path, profile
 
-VOTES = sorted(p.name.removesuffix("_tally.txt")
-               for p in (DATA / "debian").glob("*_tally.txt")) or ["missing"]
+VOTES = sorted(p.name.removesuffix("_tally.txt") for p in (DATA / "debian").glob("*_tally.txt")) or [
+    "missing"
+]
 
 
 def official(vote: str) -> dict:
@@ -33,23 +34,35 @@ def official(vote: str) -> dict:
         if not m:
             continue
         row = {}
-        for cell in re.finditer(r"\d+", line[m.end():]):
+        for cell in re.finditer(r"\d+", line[m.end() :]):
             end = cell.end() + m.end()
             col = min(range(len(ends)), key=lambda k: abs(ends[k] - end))
             assert abs(ends[col] - end) <= 1, (vote, line)
             row[col + 1] = int(cell.group())
         matrix[int(m.group(1))] = row
     quorum = re.search(r"Reached quorum: \d+ > ([\d.]+)", text)
-    majority = {int(o): (cmp, need) for o, cmp, need in re.findall(
-        r"^(?:Dropping )?Option (\d+) (?:passes Majority|because of Majority).*"
-        r"\s(>=|<=|>|<) ([\d.]+)\s*$", text, re.M)}
+    majority = {
+        int(o): (cmp, need)
+        for o, cmp, need in re.findall(
+            r"^(?:Dropping )?Option (\d+) (?:passes Majority|because of Majority).*"
+            r"\s(>=|<=|>|<) ([\d.]+)\s*$",
+            text,
+            re.M,
+        )
+    }
     dropped = [int(o) for o in re.findall(r"^Dropping Option (\d+) because of", text, re.M)]
     winners_block = re.split(r"The winners? (?:is|are):", text)[1].split("-=-=")[0]
     winners = [int(o) for o in re.findall(r"^\s*Option (\d+) ", winners_block, re.M)]
     total = re.search(r"total numbers of votes tallied = (\d+)", text)
-    return {"options": options, "matrix": matrix, "quorum": quorum and quorum.group(1),
-            "majority": majority, "dropped": dropped, "winners": winners,
-            "total": total and int(total.group(1))}
+    return {
+        "options": options,
+        "matrix": matrix,
+        "quorum": quorum and quorum.group(1),
+        "majority": majority,
+        "dropped": dropped,
+        "winners": winners,
+        "total": total and int(total.group(1)),
+    }
 
 
 def _count(vote: str) -> tuple[dict, dict]:
@@ -59,8 +72,13 @@ def _count(vote: str) -> tuple[dict, dict]:
     # printed there (">" before 2006, ">=" after) tells which constitution was in force.
     strict = any(cmp in (">", "<=") for cmp, _ in off["majority"].values())
     majorities = {str(o): need for o, (cmp, need) in off["majority"].items()}
-    result = count("debian", p, quorum=off["quorum"], majorities=majorities,
-                   majority_rule="strict" if strict else "at-least")
+    result = count(
+        "debian",
+        p,
+        quorum=off["quorum"],
+        majorities=majorities,
+        majority_rule="strict" if strict else "at-least",
+    )
     return off, result
 
 

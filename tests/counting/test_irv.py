@@ -30,16 +30,19 @@ def _round1(figures: str) -> dict[str, int]:
 
 
 def _by_surname(votes: dict[str, int]) -> dict[str, int]:
-    return {("write-ins" if name.lower().startswith("write") else name.split()[-1]): v
-            for name, v in votes.items()}
+    return {
+        ("write-ins" if name.lower().startswith("write") else name.split()[-1]): v
+        for name, v in votes.items()
+    }
 
 
 @pytest.mark.parametrize("year", ["2006", "2009"])
 def test_official_winner_and_round_one(year):
     official = _official(FILES[year])
     result = count("irv", profile("irv_burlington", FILES[year]))
-    assert result["elected"] == [n for n in result["candidates"]
-                                 if n.endswith(official["official_winner"].split()[-1])]
+    assert result["elected"] == [
+        n for n in result["candidates"] if n.endswith(official["official_winner"].split()[-1])
+    ]
     first = _by_surname(result["rounds"][0]["votes"])
     for name, votes in _round1(official["official_round_figures"]).items():
         key = "write-ins" if name.startswith("write") else name

@@ -12,10 +12,20 @@ from tests.counting.test_properties import EXAMPLE_1, EXAMPLE_2, check_stv_fills
 RW = "stv_meek_rationalwiki"
 
 # Published on the official results page (EXPECTED_RESULTS.md), 6 decimals.
-RW2019_ROUND1 = {"Ariel314159": "5.000000", "Cosmikdebris": "2.000000",
-                 "DuceMoosolini": "4.000000", "FuzzyCatPotato": "12.000000", "Spud": "3.000000"}
-RW2019_ROUND2 = {"Ariel314159": "5.000000", "Cosmikdebris": "2.458333",
-                 "DuceMoosolini": "4.916666", "FuzzyCatPotato": "6.500004", "Spud": "7.124997"}
+RW2019_ROUND1 = {
+    "Ariel314159": "5.000000",
+    "Cosmikdebris": "2.000000",
+    "DuceMoosolini": "4.000000",
+    "FuzzyCatPotato": "12.000000",
+    "Spud": "3.000000",
+}
+RW2019_ROUND2 = {
+    "Ariel314159": "5.000000",
+    "Cosmikdebris": "2.458333",
+    "DuceMoosolini": "4.916666",
+    "FuzzyCatPotato": "6.500004",
+    "Spud": "7.124997",
+}
 
 
 def test_rationalwiki_2019_official_rounds_openstv():
@@ -50,8 +60,11 @@ def test_securepoll_quota_and_precision():
 IRISH = [
     ("00001-00000001.soi", 4, {"Trevor Sargent", "Sean Ryan", "Jim Glennon", "G.V. Wright"}),
     ("00001-00000002.soi", 3, {"Joe Higgins", "Brian Lenihan", "Joan Burton"}),
-    ("00001-00000003.soi", 5, {"John Bruton", "Damien English", "Noel Dempsey",
-                               "Mary Wallace", "Johnny Brady"}),
+    (
+        "00001-00000003.soi",
+        5,
+        {"John Bruton", "Damien English", "Noel Dempsey", "Mary Wallace", "Johnny Brady"},
+    ),
 ]
 
 
@@ -76,6 +89,7 @@ def test_withdrawn_candidate_is_skipped():
 
 
 # --- Termination and unfilled seats: regressions found by tests/counting/test_properties.py ---
+
 
 def test_securepoll_keep_factor_two_cycle_ends_the_stage():
     # A's keep factor alternates 0.3333338332 / 0.3333338331 for ever (truncation), so the
@@ -120,8 +134,9 @@ def test_securepoll_last_hopeful_is_elected_not_excluded():
     # (6.87 + surplus 9.28 < 17.35: A got C's and E's ballots before its keep factor could
     # adjust) and left the seat empty; the reference rule elects the last hopeful, as OpenSTV
     # and Scottish STV do.
-    p = Profile.build("ABCDE", [(3, [3, 1]), (4, [0]), (3, [1]), (5, [4, 0, 1, 3]),
-                                (5, [0, 1, 3]), (5, [2, 0])])
+    p = Profile.build(
+        "ABCDE", [(3, [3, 1]), (4, [0]), (3, [1]), (5, [4, 0, 1, 3]), (5, [0, 1, 3]), (5, [2, 0])]
+    )
     result = count("meek", p, 2)
     assert result["rounds"][13]["eliminated"] == ["C", "E"]
     assert result["rounds"][-1]["elected"] == ["B"]
@@ -189,13 +204,16 @@ def test_securepoll_votes_draining_to_zero_do_not_divide_by_zero():
     assert result["rounds"][-1]["elected"] == ["A"]
 
 
-@pytest.mark.parametrize(("candidates", "ballots", "seats"), [
-    ("ABC", [(3, [[0, 1]])], 2),                           # only overvotes: no votes at all
-    ("ABCD", [(3, [0])], 3),                               # the others tied at zero
-    ("ABC", [(1, [0]), (1, [1]), (1, [2])], 2),            # everyone tied
-    ("ABCD", [(1, [0]), (1, [1]), (1, [2]), (1, [3])], 1),
-    ("ABCD", [(2, [0, 1]), (2, [1, 0]), (1, [2]), (1, [3])], 1),
-])
+@pytest.mark.parametrize(
+    ("candidates", "ballots", "seats"),
+    [
+        ("ABC", [(3, [[0, 1]])], 2),  # only overvotes: no votes at all
+        ("ABCD", [(3, [0])], 3),  # the others tied at zero
+        ("ABC", [(1, [0]), (1, [1]), (1, [2])], 2),  # everyone tied
+        ("ABCD", [(1, [0]), (1, [1]), (1, [2]), (1, [3])], 1),
+        ("ABCD", [(2, [0, 1]), (2, [1, 0]), (1, [2]), (1, [3])], 1),
+    ],
+)
 def test_all_tied_or_zero_votes_terminate_everywhere(candidates, ballots, seats):
     p = Profile.build(candidates, ballots)
     check_stv_fills_seats(p, seats)

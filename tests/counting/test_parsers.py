@@ -15,8 +15,7 @@ def test_real_files_parse_to_their_published_sizes():
     assert len(profile("stv_irish2002", "00001-00000003.soi").candidates) == 14
     assert profile("irv_burlington", "00005-00000002.toi").total_weight == 8980
     rw = profile("stv_meek_rationalwiki", "rationalwiki_board_2019.blt")
-    assert (rw.seats, rw.total_weight, rw.title) == (3, 26,
-                                                     "2019 rationalwiki foundation board election")
+    assert (rw.seats, rw.total_weight, rw.title) == (3, 26, "2019 rationalwiki foundation board election")
     deb = profile("debian", "2004_gr_sarge_tally.txt")
     assert deb.meta["default_option"] == "Choice 7: Further discussion"
     assert deb.meta["per_candidate_majority"] == ["3", "3", "3", "3", "3", "1", "1"]
@@ -34,17 +33,20 @@ def test_blt_ties_and_withdrawn_line():
     assert withdrawn.meta["withdrawn"] == ["C"]
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    ("3 x\n", 1, "first line"),
-    ("3 4\n0\n", 1, "4 seats but only 3 candidates"),
-    ("3 1\n1 1 2\n0\n", 2, "must end with 0"),
-    ("3 1\n1 1 4 0\n0\n", 2, "bad candidate number '4'"),
-    ("3 1\n1 1 1 0\n0\n", 2, "ranked twice"),
-    ("3 1\nabc 1 0\n0\n", 2, "positive whole weight"),
-    ("3 1\n1 1 0\n", 2, "missing the '0' line"),
-    ('3 1\n1 1 0\n0\n"A"\n"B"\n', 5, "3 candidates but 2 names"),
-    ('3 1\n1 1 0\n0\n"A"\n"B"\n"C"\n"T"\n"extra"\n', 8, "unexpected text"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("3 x\n", 1, "first line"),
+        ("3 4\n0\n", 1, "4 seats but only 3 candidates"),
+        ("3 1\n1 1 2\n0\n", 2, "must end with 0"),
+        ("3 1\n1 1 4 0\n0\n", 2, "bad candidate number '4'"),
+        ("3 1\n1 1 1 0\n0\n", 2, "ranked twice"),
+        ("3 1\nabc 1 0\n0\n", 2, "positive whole weight"),
+        ("3 1\n1 1 0\n", 2, "missing the '0' line"),
+        ('3 1\n1 1 0\n0\n"A"\n"B"\n', 5, "3 candidates but 2 names"),
+        ('3 1\n1 1 0\n0\n"A"\n"B"\n"C"\n"T"\n"extra"\n', 8, "unexpected text"),
+    ],
+)
 def test_malformed_blt_names_the_line(text, line, words):
     with pytest.raises(BallotFileError) as info:
         parse_text(text, filename="bad.blt")
@@ -53,8 +55,10 @@ def test_malformed_blt_names_the_line(text, line, words):
     assert f"bad.blt, line {line}" in str(info.value)
 
 
-PREFLIB = ("# NUMBER ALTERNATIVES: 2\n# NUMBER VOTERS: 3\n"
-           "# ALTERNATIVE NAME 1: A\n# ALTERNATIVE NAME 2: B\n2: 1,2\n1: {1,2}\n")
+PREFLIB = (
+    "# NUMBER ALTERNATIVES: 2\n# NUMBER VOTERS: 3\n"
+    "# ALTERNATIVE NAME 1: A\n# ALTERNATIVE NAME 2: B\n2: 1,2\n1: {1,2}\n"
+)
 
 
 def test_preflib_ties_and_checks():
@@ -70,8 +74,7 @@ def test_preflib_ties_and_checks():
         parse_text(PREFLIB.replace("2: 1,2", "two: 1,2"), filename="x.soi")
 
 
-DEBIAN = ("     Option 1--->: Yes [3:1]\n   /  Option 2-->: Further Discussion\n"
-          "V: 12\tabc\nV: -1\tdef\n")
+DEBIAN = "     Option 1--->: Yes [3:1]\n   /  Option 2-->: Further Discussion\nV: 12\tabc\nV: -1\tdef\n"
 
 
 def test_debian_tally_checks():
@@ -92,11 +95,14 @@ def test_format_detection():
         detect_format("hello\nworld\n")
 
 
-@pytest.mark.parametrize(("method", "seats", "words"), [
-    ("meek", 4, "4 seats but only 3 candidates"),
-    ("scottish-stv", 0, "at least 1"),
-    ("irv", 2, "fills one seat"),
-])
+@pytest.mark.parametrize(
+    ("method", "seats", "words"),
+    [
+        ("meek", 4, "4 seats but only 3 candidates"),
+        ("scottish-stv", 0, "at least 1"),
+        ("irv", 2, "fills one seat"),
+    ],
+)
 def test_inconsistent_seats_are_refused(method, seats, words):
     with pytest.raises(CountingError, match=words):
         count(method, parse_text(BLT_OK, filename="x.blt"), seats)

@@ -15,8 +15,7 @@ NAMES = "ABCDEFG"
 @st.composite
 def profiles(draw, min_candidates=2, max_candidates=6):
     n = draw(st.integers(min_candidates, max_candidates))
-    ranking = st.permutations(range(n)).flatmap(
-        lambda perm: st.integers(1, n).map(lambda k: perm[:k]))
+    ranking = st.permutations(range(n)).flatmap(lambda perm: st.integers(1, n).map(lambda k: perm[:k]))
     ballots = draw(st.lists(st.tuples(st.integers(1, 5), ranking), min_size=1, max_size=25))
     return Profile.build(NAMES[:n], ballots)
 
@@ -70,15 +69,21 @@ def assert_securepoll_unfilled_by_tie(result: dict) -> None:
     in_count = len(candidates)
     for rd in result["rounds"]:
         gone = rd["eliminated"]
-        if (len(gone) >= 2 and len({rd["votes"][c] for c in gone}) == 1
-                and in_count > seats > in_count - len(gone)):
+        if (
+            len(gone) >= 2
+            and len({rd["votes"][c] for c in gone}) == 1
+            and in_count > seats > in_count - len(gone)
+        ):
             assert elected | excluded == set(candidates)  # (a)
             return
         in_count -= len(gone)
     last = result["rounds"][-1]
     quota = Decimal(last["quota"])
-    reached = [Decimal(v) for c, v in last["votes"].items()
-               if c not in elected and c not in excluded and Decimal(v) >= quota]
+    reached = [
+        Decimal(v)
+        for c, v in last["votes"].items()
+        if c not in elected and c not in excluded and Decimal(v) >= quota
+    ]
     assert len(reached) > result["unfilled_seats"]  # (b)
     assert len(set(reached)) == 1
 
@@ -110,10 +115,10 @@ def check_stv_fills_seats(p: Profile, seats: int, precision: int | None = None) 
 
 # Falsifying examples hypothesis found (see the regression tests in test_meek.py): a keep-factor
 # 2-cycle that never ended, and a tie that empties a seat rounds before the last one.
-EXAMPLE_1 = Profile(candidates=("A", "B", "C", "D", "E"),
-                    ballots=((1, ((0,), (1,))), (1, ((0,), (2,)))))
-EXAMPLE_2 = Profile(candidates=("A", "B", "C", "D", "E"),
-                    ballots=((2, ((2,),)), (3, ((0,), (1,))), (3, ((0,), (3,)))))
+EXAMPLE_1 = Profile(candidates=("A", "B", "C", "D", "E"), ballots=((1, ((0,), (1,))), (1, ((0,), (2,)))))
+EXAMPLE_2 = Profile(
+    candidates=("A", "B", "C", "D", "E"), ballots=((2, ((2,),)), (3, ((0,), (1,))), (3, ((0,), (3,))))
+)
 
 
 @settings(max_examples=150, deadline=None)

@@ -17,8 +17,7 @@ def _examples():
 
 def _profile(example) -> Profile:
     names = example["candidates"]
-    return Profile.build(names, [(w, [names.index(c) for c in order])
-                                 for w, order in example["ballots"]])
+    return Profile.build(names, [(w, [names.index(c) for c in order]) for w, order in example["ballots"]])
 
 
 @pytest.mark.parametrize("index", range(4))
@@ -36,8 +35,18 @@ def test_wikipedia_pairwise_matrix():
     example = _examples()[0]
     result = count("schulze", _profile(example))
     # d[X,Y] as written in the example's note
-    for pair, value in {"AB": 20, "AC": 26, "AD": 30, "AE": 22, "BC": 16, "BD": 33, "BE": 18,
-                        "CD": 17, "CE": 24, "DE": 14}.items():
+    for pair, value in {
+        "AB": 20,
+        "AC": 26,
+        "AD": 30,
+        "AE": 22,
+        "BC": 16,
+        "BD": 33,
+        "BE": 18,
+        "CD": 17,
+        "CE": 24,
+        "DE": 14,
+    }.items():
         x, y = pair
         assert result["pairwise"][x][y] == value
         assert result["pairwise"][y][x] == 45 - value

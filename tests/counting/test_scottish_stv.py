@@ -21,16 +21,16 @@ def _official(file: str) -> dict:
     for part in row["official_first_preferences_by_party"].split(";"):
         party, votes = part.strip().rsplit(" ", 1)
         prefs[party] = int(votes)
-    return {"seats": int(row["seats"]), "valid": int(row["official_valid_poll"]),
-            "prefs": prefs}
+    return {"seats": int(row["seats"]), "valid": int(row["official_valid_poll"]), "prefs": prefs}
 
 
 def _party(name: str) -> str:
     return next((p for suffix, p in PARTIES.items() if name.endswith(" " + suffix)), "Others")
 
 
-@pytest.mark.parametrize(("file", "quota"), [("00001-00000001.soi", "8789.00000"),
-                                             ("00001-00000002.soi", "7498.00000")])
+@pytest.mark.parametrize(
+    ("file", "quota"), [("00001-00000001.soi", "8789.00000"), ("00001-00000002.soi", "7498.00000")]
+)
 def test_first_stage_matches_official_party_totals(file, quota):
     official = _official(file)
     result = count("scottish-stv", profile("stv_irish2002", file), official["seats"])
@@ -49,8 +49,7 @@ def test_meath_quota():
 
 def _p(candidates, ballots, seats):
     names = list(candidates)
-    return Profile.build(names, [(w, [names.index(c) for c in r]) for w, r in ballots],
-                         seats=seats)
+    return Profile.build(names, [(w, [names.index(c) for c in r]) for w, r in ballots], seats=seats)
 
 
 def test_transfer_value_is_truncated_to_five_decimals():

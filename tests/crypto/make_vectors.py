@@ -357,8 +357,9 @@ def _spec_json(q: QuestionSpec) -> dict[str, Any]:
     }
 
 
-def _ballot_case(name: str, questions: tuple[QuestionSpec, ...], choices: list[list[int]],
-                 version: int = 2) -> dict[str, Any]:
+def _ballot_case(
+    name: str, questions: tuple[QuestionSpec, ...], choices: list[list[int]], version: int = 2
+) -> dict[str, Any]:
     x, y = keygen(DeterministicRng(b"ballots/election key"))
     manifest = {"election_id": "arbcom-2026", "name": name}
     fp = election_fingerprint(manifest)
@@ -457,11 +458,17 @@ def _chunk(data: bytes) -> Point:
     return ranked._chunk_point(data)
 
 
-def _ranked_ballot_case(name: str, questions: list[dict[str, Any]],
-                        choices: list[list[int]]) -> dict[str, Any]:
+def _ranked_ballot_case(
+    name: str, questions: list[dict[str, Any]], choices: list[list[int]]
+) -> dict[str, Any]:
     x, y = keygen(DeterministicRng(b"ranked/election key"))
-    manifest = {"election_id": "board-2026", "public_key": y.hex(), "name": name,
-                "default_language": "en", "questions": questions}
+    manifest = {
+        "election_id": "board-2026",
+        "public_key": y.hex(),
+        "name": name,
+        "default_language": "en",
+        "questions": questions,
+    }
     fp = election_fingerprint(manifest)
     ctx = ballot_context(manifest, fp)
     code = CODES[1] + _checksum_char(CODES[1])
@@ -490,9 +497,10 @@ def _ranked_ballot_case(name: str, questions: list[dict[str, Any]],
         "fingerprint": fp,
         "election_secret_key": x.hex(),
         "public_key": y.hex(),
-        "questions": [dict(_spec_json(q), **({"positions": list(q.positions or ())}
-                                              if q.kind == "ranked" else {}))
-                      for q in ctx.questions],
+        "questions": [
+            dict(_spec_json(q), **({"positions": list(q.positions or ())} if q.kind == "ranked" else {}))
+            for q in ctx.questions
+        ],
         "credential_code": code,
         "credential_secret": cred.secret.hex(),
         "credential_public": cred.public.hex(),
@@ -511,8 +519,14 @@ def _ranked_ballot_case(name: str, questions: list[dict[str, Any]],
 
 def _ranked_question(names: list[str], positions: list[int] | None = None) -> dict[str, Any]:
     positions = positions if positions is not None else list(range(len(names)))
-    return {"kind": "ranked", "method": "meek", "seats": 1, "candidates": [
-        {"position": p, "name": n, "withdrawn": False} for p, n in zip(positions, names, strict=True)]}
+    return {
+        "kind": "ranked",
+        "method": "meek",
+        "seats": 1,
+        "candidates": [
+            {"position": p, "name": n, "withdrawn": False} for p, n in zip(positions, names, strict=True)
+        ],
+    }
 
 
 def ranked_vectors() -> dict[str, Any]:
@@ -536,22 +550,32 @@ def ranked_vectors() -> dict[str, Any]:
             _invalid_packing([G], "last byte"),
             _invalid_packing([_chunk(bytes([1, 0, 2]).ljust(29, b"\x00"))], "follows an empty place"),
             _invalid_packing([_chunk(bytes([3, 3]).ljust(29, b"\x00"))], "ranked twice"),
-            _invalid_packing([_chunk(bytes([1]).ljust(29, b"\x00")), _chunk(bytes([2]).ljust(29, b"\x00"))],
-                             "follows an empty place"),
+            _invalid_packing(
+                [_chunk(bytes([1]).ljust(29, b"\x00")), _chunk(bytes([2]).ljust(29, b"\x00"))],
+                "follows an empty place",
+            ),
         ],
         "cases": [
             _ranked_ballot_case("ranked", [board], [[2, 0, 1]]),
             _ranked_ballot_case("ranked-blank", [board], [[]]),
-            _ranked_ballot_case("ranked-positions", [_ranked_question(["Ann", "Cy", "Dee"], [0, 2, 5])],
-                                [[2, 1]]),
-            _ranked_ballot_case("ranked-wide", [_ranked_question(many)],
-                                [list(range(30, 0, -1))]),
-            _ranked_ballot_case("ranked-mixed", [
-                {"kind": "sonc", "candidates": [{"name": "Eve"}, {"name": "Fay"}]},
-                board,
-                {"kind": "approval", "min_selections": 1, "max_selections": 1,
-                 "candidates": [{"name": "Yes"}, {"name": "No"}]},
-            ], [[1, -1], [3, 1], [0, 1]]),
+            _ranked_ballot_case(
+                "ranked-positions", [_ranked_question(["Ann", "Cy", "Dee"], [0, 2, 5])], [[2, 1]]
+            ),
+            _ranked_ballot_case("ranked-wide", [_ranked_question(many)], [list(range(30, 0, -1))]),
+            _ranked_ballot_case(
+                "ranked-mixed",
+                [
+                    {"kind": "sonc", "candidates": [{"name": "Eve"}, {"name": "Fay"}]},
+                    board,
+                    {
+                        "kind": "approval",
+                        "min_selections": 1,
+                        "max_selections": 1,
+                        "candidates": [{"name": "Yes"}, {"name": "No"}],
+                    },
+                ],
+                [[1, -1], [3, 1], [0, 1]],
+            ),
         ],
     }
 

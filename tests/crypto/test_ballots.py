@@ -199,8 +199,11 @@ def test_small_ballot_shape(small_ballot: dict[str, Any], small_ctx: BallotConte
     assert b["version"] == 2  # new ballots: every disjunctive proof carries its commitments
     sonc, approval, plurality, free = b["answers"]
     for answer in b["answers"]:
-        for proof in [*answer["bit_proofs"], *answer.get("candidate_proofs", []),
-                      *([answer["sum_proof"]] if answer.get("sum_proof") else [])]:
+        for proof in [
+            *answer["bit_proofs"],
+            *answer.get("candidate_proofs", []),
+            *([answer["sum_proof"]] if answer.get("sum_proof") else []),
+        ]:
             assert set(proof) == {"commitments", "challenges", "responses"}
             assert len(proof["commitments"]) == len(proof["challenges"])
     assert set(sonc) == {"ciphertexts", "bit_proofs", "candidate_proofs"}

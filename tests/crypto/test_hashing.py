@@ -81,9 +81,9 @@ def test_fingerprint_is_domain_separated_and_canonical() -> None:
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
-                                                                   max_size=4),
-    max_leaves=20)
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
 
 
 @given(st.dictionaries(st.text(max_size=6), _JSON, max_size=6), st.text(max_size=6))
@@ -93,8 +93,7 @@ def test_canonical_members_join_to_canonical_json(obj, dropped) -> None:
     members = {k: canonical_member(k, v) for k, v in obj.items()}
     assert canonical_object(members) == canonical_json(obj)
     rest = {k: v for k, v in obj.items() if k != dropped}
-    assert canonical_object({k: m for k, m in members.items() if k != dropped}) == \
-        canonical_json(rest)
+    assert canonical_object({k: m for k, m in members.items() if k != dropped}) == canonical_json(rest)
 
 
 @pytest.mark.parametrize("value", [1.5, 2**53, {"a": [1, {"b": float("nan")}]}, {1: 2}])

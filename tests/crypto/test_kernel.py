@@ -72,9 +72,11 @@ def malformed_encodings() -> list[bytes]:
     """Every malformed-point case of test_group.py and tests/vectors/group.json, and more."""
     rng = DeterministicRng(b"kernel malformed")
     encs = [bytes.fromhex(h) for h in SMALL_ORDER]
-    encs += [bytes.fromhex(c["hex"]) for c in
-             json.loads((ROOT / "tests/vectors/group.json").read_text())["invalid_points"]
-             if len(c["hex"]) == 64 and c["hex"] == c["hex"].lower()]
+    encs += [
+        bytes.fromhex(c["hex"])
+        for c in json.loads((ROOT / "tests/vectors/group.json").read_text())["invalid_points"]
+        if len(c["hex"]) == 64 and c["hex"] == c["hex"].lower()
+    ]
     encs.append(IDENTITY.to_bytes())
     encs += [(FIELD_P + k).to_bytes(32, "little") for k in range(19)]  # y ≥ p
     y_g = int.from_bytes(G.to_bytes(), "little") & ((1 << 255) - 1)
@@ -139,8 +141,10 @@ def test_multi_scalar_mul_agrees_on_random_rows() -> None:
     assert native == [kernel.reference_multi_scalar_mul(p, s) for p, s in rows]
     assert kernel.multi_scalar_muls(rows, secret=True) == native  # the constant-time path
     assert native[0] == IDENTITY and native[-3] == IDENTITY and native[-1] == IDENTITY
-    assert kernel.multi_scalar_mul(pts[:5], [1, 2, 3, 4, 5]) == \
-        pts[0] + pts[1] * 2 + pts[2] * 3 + pts[3] * 4 + pts[4] * 5
+    assert (
+        kernel.multi_scalar_mul(pts[:5], [1, 2, 3, 4, 5])
+        == pts[0] + pts[1] * 2 + pts[2] * 3 + pts[3] * 4 + pts[4] * 5
+    )
 
 
 def test_multi_scalar_mul_rejects_bad_arguments_on_both_paths() -> None:
@@ -165,11 +169,13 @@ def sonc30(election_key: tuple[Scalar, Point]) -> tuple[BallotContext, dict[str,
     return ctx, ballot, cred
 
 
-def test_random_ballots_verify_identically(small_ctx: BallotContext, credential: CredentialKey,
-                                           sonc30: Any) -> None:
+def test_random_ballots_verify_identically(
+    small_ctx: BallotContext, credential: CredentialKey, sonc30: Any
+) -> None:
     for seed in range(4):
-        ballot = encrypt_ballot(small_ctx, SMALL_CHOICES, credential,
-                                rng=DeterministicRng(f"kernel ballot {seed}".encode()))
+        ballot = encrypt_ballot(
+            small_ctx, SMALL_CHOICES, credential, rng=DeterministicRng(f"kernel ballot {seed}".encode())
+        )
         status, verified = same(lambda b=ballot: verify_ballot(small_ctx, b))
         assert status == "ok" and verified.tracker
     ctx, ballot, _ = sonc30
@@ -179,8 +185,9 @@ def test_random_ballots_verify_identically(small_ctx: BallotContext, credential:
 def test_vector_ballots_verify_identically() -> None:
     for case in json.loads((ROOT / "tests/vectors/ballots.json").read_text())["cases"]:
         questions = tuple(QuestionSpec(**q) for q in case["questions"])
-        ctx = BallotContext(case["election_id"], case["fingerprint"],
-                            Point.from_hex(case["public_key"]), questions)
+        ctx = BallotContext(
+            case["election_id"], case["fingerprint"], Point.from_hex(case["public_key"]), questions
+        )
         status, verified = same(lambda c=case, x=ctx: verify_ballot(x, c["ballot"]))
         assert status == "ok" and verified.tracker == case["tracker"]
 
@@ -210,8 +217,9 @@ def _tampered(ballot: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def test_tampered_ballots_rejected_identically(small_ctx: BallotContext, credential: CredentialKey,
-                                               sonc30: Any) -> None:
+def test_tampered_ballots_rejected_identically(
+    small_ctx: BallotContext, credential: CredentialKey, sonc30: Any
+) -> None:
     from crypto.ballots import parse_ballot, verify_proofs
 
     ballot = encrypt_ballot(small_ctx, SMALL_CHOICES, credential, rng=DeterministicRng(b"kernel tamper"))
@@ -228,8 +236,9 @@ def test_tampered_ballots_rejected_identically(small_ctx: BallotContext, credent
         assert status == "InvalidProof", message
 
 
-def test_malformed_points_in_a_ballot_rejected_identically(small_ctx: BallotContext,
-                                                           credential: CredentialKey) -> None:
+def test_malformed_points_in_a_ballot_rejected_identically(
+    small_ctx: BallotContext, credential: CredentialKey
+) -> None:
     ballot = encrypt_ballot(small_ctx, SMALL_CHOICES, credential, rng=DeterministicRng(b"kernel points"))
     for n, enc in enumerate(malformed_encodings()):
         b = copy.deepcopy(ballot)
@@ -254,7 +263,7 @@ def test_decode_points_agrees_on_every_malformed_and_torsion_case() -> None:
     assert native == kernel.reference_decode_points(encs + odd)
     assert native[-6:] == [False] * 5 + [True]
     # torsion and mixed-order points decode (no subgroup check); non-canonical ones never do
-    assert all(native[len(encs) - 20 - 2 * len(TORSION) :len(encs)])
+    assert all(native[len(encs) - 20 - 2 * len(TORSION) : len(encs)])
     assert not any(kernel.decode_points([(FIELD_P + k).to_bytes(32, "little") for k in range(19)]))
     # x = 0 with the sign bit set, for both points with x = 0 (y = 1 and y = −1): non-canonical
     for y in (1, FIELD_P - 1):
@@ -271,12 +280,12 @@ def test_cofactor_zero_agrees_with_torsion_components() -> None:
     k = rng().value
     p_t = bindings.crypto_core_ed25519_add(p.to_bytes(), TORSION[3])
     cases: list[tuple[list[Any], list[int]]] = [
-        ([p, q, G], [k, 0, 0]),                                 # k·p ≠ 0
-        ([p, p_t], [1, L - 1]),                                 # p − (p + T): torsion only → zero
+        ([p, q, G], [k, 0, 0]),  # k·p ≠ 0
+        ([p, p_t], [1, L - 1]),  # p − (p + T): torsion only → zero
         ([p_t, G], [k, 0]),
         ([p, G, p], [3, 0, L - 3]),
         ([TORSION[0], TORSION[5], IDENTITY], [rng().value, rng().value, 7]),  # pure torsion
-        ([p_t, p, G], [2, L - 2, 1]),                           # = g ≠ 0
+        ([p_t, p, G], [2, L - 2, 1]),  # = g ≠ 0
         ([], []),
         ([G, G.to_bytes(), p, p.to_bytes()], [5, L - 5, 9, L - 9]),  # Points and bytes merge
     ]
@@ -299,17 +308,24 @@ def test_forged_v2_proofs_rejected_identically(election_key: tuple[Scalar, Point
         assert status == "InvalidProof" and message in text, (name, text)
 
 
-def test_v1_and_v2_ballots_verify_identically(small_ctx: BallotContext, credential: CredentialKey,
-                                              sonc30: Any) -> None:
+def test_v1_and_v2_ballots_verify_identically(
+    small_ctx: BallotContext, credential: CredentialKey, sonc30: Any
+) -> None:
     for version in (1, 2):
         for seed in range(3):
-            ballot = encrypt_ballot(small_ctx, SMALL_CHOICES, credential, version=version,
-                                    rng=DeterministicRng(f"kernel v{version} {seed}".encode()))
+            ballot = encrypt_ballot(
+                small_ctx,
+                SMALL_CHOICES,
+                credential,
+                version=version,
+                rng=DeterministicRng(f"kernel v{version} {seed}".encode()),
+            )
             status, verified = same(lambda b=ballot: verify_ballot(small_ctx, b).tracker)
             assert status == "ok"
     ctx, _, cred = sonc30
-    b1 = encrypt_ballot(ctx, [[(i % 3) - 1 for i in range(30)]], cred, version=1,
-                        rng=DeterministicRng(b"k30 v1"))
+    b1 = encrypt_ballot(
+        ctx, [[(i % 3) - 1 for i in range(30)]], cred, version=1, rng=DeterministicRng(b"k30 v1")
+    )
     assert same(lambda: verify_ballot(ctx, b1).ciphertexts)[0] == "ok"
 
 
@@ -348,7 +364,8 @@ def _v2_tampered(ballot: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_v2_commitment_forgeries_in_ballots_rejected_identically(
-        small_ctx: BallotContext, credential: CredentialKey, sonc30: Any) -> None:
+    small_ctx: BallotContext, credential: CredentialKey, sonc30: Any
+) -> None:
     from crypto.ballots import parse_ballot, verify_proofs
 
     ballot = encrypt_ballot(small_ctx, SMALL_CHOICES, credential, rng=DeterministicRng(b"kernel v2 forge"))
@@ -376,8 +393,10 @@ def test_bad_proof_among_many_named_identically(sonc30: Any) -> None:
             proof["responses"][1] = (Scalar.from_hex(proof["responses"][1]) + 1).hex()
         status, message = same(lambda b=b: verify_proofs(ctx, *parse_ballot(ctx, b)))
         assert status == "InvalidProof"
-        assert message.startswith(f"answers[0].bit_proofs[{first}] ") and \
-            "branch 1: the A equation fails" in message, message
+        assert (
+            message.startswith(f"answers[0].bit_proofs[{first}] ")
+            and "branch 1: the A equation fails" in message
+        ), message
     b = copy.deepcopy(ballot)
     proof = b["answers"][0]["candidate_proofs"][29]
     proof["responses"][0] = (Scalar.from_hex(proof["responses"][0]) + 1).hex()
@@ -408,8 +427,9 @@ def test_shuffle_proofs_identical_on_both_paths(election_key: tuple[Scalar, Poin
     perm = [3, 0, 6, 1, 5, 2, 4]
 
     def prove() -> Any:
-        out, proof = shuffle(y, rows, 2, b"ctx", b"seed", DeterministicRng(b"kernel shuffle"),
-                             perm, workers=1)
+        out, proof = shuffle(
+            y, rows, 2, b"ctx", b"seed", DeterministicRng(b"kernel shuffle"), perm, workers=1
+        )
         return out, proof.to_json()
 
     status, (out, proof_json) = same(prove)
@@ -445,14 +465,17 @@ def test_decryption_shares_checked_identically() -> None:
     public = {int(j): Point.from_hex(p) for j, p in v["public_shares"].items()}
     ctx = bytes.fromhex(v["tally"]["context_hex"])
     for j, share in v["tally"]["decryption_shares"].items():
-        assert same(lambda j=j, s=share: verify_decryption_share(cts, s, public[int(j)], int(j), ctx)) \
-            == ("ok", None)
+        assert same(lambda j=j, s=share: verify_decryption_share(cts, s, public[int(j)], int(j), ctx)) == (
+            "ok",
+            None,
+        )
         for slot in (0, len(cts) - 1):
             for part in ("challenge", "response"):
                 bad = copy.deepcopy(share)
                 bad["proofs"][slot][part] = (Scalar.from_hex(bad["proofs"][slot][part]) + 1).hex()
-                status, message = same(lambda j=j, b=bad: verify_decryption_share(
-                    cts, b, public[int(j)], int(j), ctx))
+                status, message = same(
+                    lambda j=j, b=bad: verify_decryption_share(cts, b, public[int(j)], int(j), ctx)
+                )
                 assert status == InvalidShare.__name__ and f"proof {slot}" in message
 
 
@@ -462,13 +485,21 @@ def test_parallel_record_verification_with_the_kernel_loaded() -> None:
     import subprocess
     import sys
 
-    code = ("import json, sys; from crypto import kernel; from crypto.record import verify_record; "
-            "from crypto.group import G, base_mul; assert kernel.native(); "
-            "assert kernel.multi_scalar_muls([([base_mul(7)], [3])] * 4000)[0] == base_mul(21); "
-            "r = verify_record(json.load(open(sys.argv[1])), workers=2); print(r.to_json()['verified'])")
+    code = (
+        "import json, sys; from crypto import kernel; from crypto.record import verify_record; "
+        "from crypto.group import G, base_mul; assert kernel.native(); "
+        "assert kernel.multi_scalar_muls([([base_mul(7)], [3])] * 4000)[0] == base_mul(21); "
+        "r = verify_record(json.load(open(sys.argv[1])), workers=2); print(r.to_json()['verified'])"
+    )
     record = str(ROOT / "tests/data/records/v1-sonc-tallied.json")
-    done = subprocess.run([sys.executable, "-c", code, record], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code, record],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0 and done.stdout.strip() == "True", done.stderr[-2000:]
 
 

@@ -35,18 +35,28 @@ from .test_group import SMALL_ORDER
 
 CTX = ("context", b"\x01" * 32, 3)
 TORSION = [bytes.fromhex(h) for h in SMALL_ORDER[1:]]  # [0] is the identity
-NON_CANONICAL = [(FIELD_P + 1).to_bytes(32, "little"),  # y = 1 + p: the identity, spelt badly
-                 bytes.fromhex("01" + "00" * 30 + "80")]  # "negative zero": x = 0, sign bit set
-OFF_CURVE = next((y).to_bytes(32, "little") for y in range(2, 100)
-                 if not curve_point_ok((y).to_bytes(32, "little")))
+NON_CANONICAL = [
+    (FIELD_P + 1).to_bytes(32, "little"),  # y = 1 + p: the identity, spelt badly
+    bytes.fromhex("01" + "00" * 30 + "80"),
+]  # "negative zero": x = 0, sign bit set
+OFF_CURVE = next(
+    (y).to_bytes(32, "little") for y in range(2, 100) if not curve_point_ok((y).to_bytes(32, "little"))
+)
 
 
 def _add_raw(a: bytes, b: bytes) -> bytes:
     return bindings.crypto_core_ed25519_add(a, b)
 
 
-def honest_with_torsion(y: Point, ct: Ciphertext, bit: int, r: Scalar, context: Any,
-                        torsion: dict[tuple[int, int], bytes], seed: bytes) -> DisjunctiveProof:
+def honest_with_torsion(
+    y: Point,
+    ct: Ciphertext,
+    bit: int,
+    r: Scalar,
+    context: Any,
+    torsion: dict[tuple[int, int], bytes],
+    seed: bytes,
+) -> DisjunctiveProof:
     """A 0/1 proof whose prover added the given points to some commitments BEFORE hashing:
     small-order points give a valid proof under the cofactor-cleared check (8·T = 0), bound by
     the hash as sent; any other point breaks that equation."""
@@ -65,13 +75,13 @@ def honest_with_torsion(y: Point, ct: Ciphertext, bit: int, r: Scalar, context: 
     c = hash_to_int(TAG_DISJUNCTIVE, *context, y, ct.alpha, ct.beta, list(BIT_VALUES), flat)
     cs[bit] = (c - cs[j]) % L
     ss[bit] = (w + cs[bit] * r.value) % L
-    return DisjunctiveProof(tuple(Scalar(x) for x in cs), tuple(Scalar(x) for x in ss),
-                            tuple((p[0], p[1]) for p in pts))
+    return DisjunctiveProof(
+        tuple(Scalar(x) for x in cs), tuple(Scalar(x) for x in ss), tuple((p[0], p[1]) for p in pts)
+    )
 
 
 def _with(proof: DisjunctiveProof, **changes: Any) -> DisjunctiveProof:
-    fields = {"challenges": proof.challenges, "responses": proof.responses,
-              "commitments": proof.commitments}
+    fields = {"challenges": proof.challenges, "responses": proof.responses, "commitments": proof.commitments}
     fields.update(changes)
     return DisjunctiveProof(**fields)
 
@@ -83,8 +93,9 @@ def _set_commitment(proof: DisjunctiveProof, j: int, k: int, enc: bytes) -> Disj
     return _with(proof, commitments=tuple((a, b) for a, b in pairs))
 
 
-def _rebalanced(y: Point, ct: Ciphertext, proof: DisjunctiveProof,
-                commitments: tuple[tuple[bytes, bytes], ...]) -> DisjunctiveProof:
+def _rebalanced(
+    y: Point, ct: Ciphertext, proof: DisjunctiveProof, commitments: tuple[tuple[bytes, bytes], ...]
+) -> DisjunctiveProof:
     """Other commitments with challenges re-split so that their sum is the new hash again:
     the hash check passes and only the equations can catch the forgery."""
     flat = [e for pair in commitments for e in pair]
@@ -102,34 +113,82 @@ def forged_bit_proofs(y: Point) -> list[tuple[str, Ciphertext, DisjunctiveProof,
     (a0, b0), (a1, b1) = good.commitments
     hash_error = "the challenges do not sum to the hash"
     out = [
-        (f"non-canonical {n}", ct, _set_commitment(good, 0, n % 2, enc),
-         f"commitments[0][{n % 2}] ({'AB'[n % 2]}_0) is not a canonical encoding of a curve point")
+        (
+            f"non-canonical {n}",
+            ct,
+            _set_commitment(good, 0, n % 2, enc),
+            f"commitments[0][{n % 2}] ({'AB'[n % 2]}_0) is not a canonical encoding of a curve point",
+        )
         for n, enc in enumerate(NON_CANONICAL)
     ]
-    out.append(("off the curve", ct, _set_commitment(good, 1, 1, OFF_CURVE),
-                "commitments[1][1] (B_1) is not a canonical encoding of a curve point"))
+    out.append(
+        (
+            "off the curve",
+            ct,
+            _set_commitment(good, 1, 1, OFF_CURVE),
+            "commitments[1][1] (B_1) is not a canonical encoding of a curve point",
+        )
+    )
     for n, tor in enumerate(TORSION):
         j, k = n % 2, n // 4 % 2
-        out.append((f"torsion {n} added after the fact", ct,
-                    _set_commitment(good, j, k, _add_raw(good.commitments[j][k], tor)), hash_error))
+        out.append(
+            (
+                f"torsion {n} added after the fact",
+                ct,
+                _set_commitment(good, j, k, _add_raw(good.commitments[j][k], tor)),
+                hash_error,
+            )
+        )
     out.append(("branches swapped", ct, _with(good, commitments=((a1, b1), (a0, b0))), hash_error))
     out.append(("A and B swapped", ct, _with(good, commitments=((b0, a0), (a1, b1))), hash_error))
-    out.append(("branches swapped, challenges re-split", ct,
-                _rebalanced(y, ct, good, ((a1, b1), (a0, b0))), "branch 0: the A equation fails"))
-    out.append(("B_1 off by g before hashing", ct,
-                honest_with_torsion(y, ct, 1, r, CTX, {(1, 1): G.to_bytes()}, b"off by g"),
-                "branch 1: the B equation fails"))
-    out.append(("A_0 off by g before hashing", ct,
-                honest_with_torsion(y, ct, 1, r, CTX, {(0, 0): G.to_bytes(), (1, 1): TORSION[1]}, b"a0"),
-                "branch 0: the A equation fails"))
-    out.append(("torsion in A_0 in place of the point, re-split", ct,
-                _rebalanced(y, ct, good, ((TORSION[0], b0), (a1, b1))), "branch 0: the A equation fails"))
-    out.append(("wrong challenge sum", ct,
-                _with(good, challenges=(Scalar(good.challenges[0].value + 1), good.challenges[1])),
-                hash_error))
-    out.append(("response changed", ct,
-                _with(good, responses=(good.responses[0], Scalar(good.responses[1].value + 1))),
-                "branch 1: the A equation fails"))
+    out.append(
+        (
+            "branches swapped, challenges re-split",
+            ct,
+            _rebalanced(y, ct, good, ((a1, b1), (a0, b0))),
+            "branch 0: the A equation fails",
+        )
+    )
+    out.append(
+        (
+            "B_1 off by g before hashing",
+            ct,
+            honest_with_torsion(y, ct, 1, r, CTX, {(1, 1): G.to_bytes()}, b"off by g"),
+            "branch 1: the B equation fails",
+        )
+    )
+    out.append(
+        (
+            "A_0 off by g before hashing",
+            ct,
+            honest_with_torsion(y, ct, 1, r, CTX, {(0, 0): G.to_bytes(), (1, 1): TORSION[1]}, b"a0"),
+            "branch 0: the A equation fails",
+        )
+    )
+    out.append(
+        (
+            "torsion in A_0 in place of the point, re-split",
+            ct,
+            _rebalanced(y, ct, good, ((TORSION[0], b0), (a1, b1))),
+            "branch 0: the A equation fails",
+        )
+    )
+    out.append(
+        (
+            "wrong challenge sum",
+            ct,
+            _with(good, challenges=(Scalar(good.challenges[0].value + 1), good.challenges[1])),
+            hash_error,
+        )
+    )
+    out.append(
+        (
+            "response changed",
+            ct,
+            _with(good, responses=(good.responses[0], Scalar(good.responses[1].value + 1))),
+            "branch 1: the A equation fails",
+        )
+    )
     out.append(("other ciphertext", encrypt(y, 0, r), good, hash_error))
     return out
 
@@ -166,8 +225,10 @@ def test_v2_commitment_json_is_strict(election_key: tuple[Scalar, Point]) -> Non
     for bad, match in [
         ({**data, "commitments": data["commitments"][:1]}, "list of 2 pairs"),
         ({**data, "commitments": [data["commitments"][0], data["commitments"][1][:1]]}, "pair"),
-        ({**data, "commitments": [[x.upper() for x in data["commitments"][0]], data["commitments"][1]]},
-         "lowercase"),
+        (
+            {**data, "commitments": [[x.upper() for x in data["commitments"][0]], data["commitments"][1]]},
+            "lowercase",
+        ),
         ({**data, "commitments": [[1, 2], data["commitments"][1]]}, "hex string"),
         ({**data, "commitments": "ab"}, "list of 2 pairs"),
     ]:
@@ -208,8 +269,9 @@ def test_the_first_failing_proof_of_many_is_named(election_key: tuple[Scalar, Po
     for i in range(40):
         r = Scalar(1000 + i)
         ct = encrypt(y, i % 2, r)
-        statements.append((y, ct, BIT_VALUES, prove_bit(y, ct, i % 2, r, CTX, commitments=True), CTX,
-                           f"proof {i}"))
+        statements.append(
+            (y, ct, BIT_VALUES, prove_bit(y, ct, i % 2, r, CTX, commitments=True), CTX, f"proof {i}")
+        )
     verify_disjunctive_many(statements)
     forged = {n: (ct, p, msg) for n, (_, ct, p, msg) in enumerate(forged_bit_proofs(y))}
     for n, (ct, proof, message) in forged.items():
@@ -221,8 +283,11 @@ def test_the_first_failing_proof_of_many_is_named(election_key: tuple[Scalar, Po
                 bad[at + 5] = (y, later_ct, BIT_VALUES, later, CTX, f"proof {at + 5}")
             with pytest.raises(InvalidProof) as info:
                 verify_disjunctive_many(bad)
-            assert str(info.value).startswith(f"proof {at}: ") and message in str(info.value), \
-                (n, at, str(info.value))
+            assert str(info.value).startswith(f"proof {at}: ") and message in str(info.value), (
+                n,
+                at,
+                str(info.value),
+            )
 
 
 def _proofs_of(ballot: dict[str, Any]) -> list[dict[str, Any]]:
@@ -236,8 +301,7 @@ def _proofs_of(ballot: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_v1_and_v2_ballots_both_verify(small_ctx: Any, credential: CredentialKey) -> None:
     v2 = encrypt_ballot(small_ctx, SMALL_CHOICES, credential, rng=DeterministicRng(b"v2 ballot"))
-    v1 = encrypt_ballot(small_ctx, SMALL_CHOICES, credential, rng=DeterministicRng(b"v2 ballot"),
-                        version=1)
+    v1 = encrypt_ballot(small_ctx, SMALL_CHOICES, credential, rng=DeterministicRng(b"v2 ballot"), version=1)
     assert (v1["version"], v2["version"]) == (1, 2)
     assert all("commitments" in p for p in _proofs_of(v2))
     assert not any("commitments" in p for p in _proofs_of(v1))
@@ -253,13 +317,17 @@ def test_forged_commitments_in_a_ballot_name_the_proof(small_ctx: Any, credentia
     ballot = encrypt_ballot(small_ctx, SMALL_CHOICES, credential, rng=DeterministicRng(b"v2 forge"))
     credential_point, parsed = parse_ballot(small_ctx, ballot)
     verify_proofs(small_ctx, credential_point, parsed)
-    for key, i, where in [("bit_proofs", 3, "answers[0].bit_proofs[3] (question 0, candidate 1 oppose)"),
-                          ("candidate_proofs", 1, "answers[0].candidate_proofs[1]"),
-                          ("sum_proof", None, "answers[1].sum_proof")]:
+    for key, i, where in [
+        ("bit_proofs", 3, "answers[0].bit_proofs[3] (question 0, candidate 1 oppose)"),
+        ("candidate_proofs", 1, "answers[0].candidate_proofs[1]"),
+        ("sum_proof", None, "answers[1].sum_proof"),
+    ]:
         q = 1 if key == "sum_proof" else 0
-        for j, k, enc, message in [(0, 0, NON_CANONICAL[0], "not a canonical encoding"),
-                                   (0, 1, OFF_CURVE, "not a canonical encoding"),
-                                   (1, 0, None, "the challenges do not sum to the hash")]:
+        for j, k, enc, message in [
+            (0, 0, NON_CANONICAL[0], "not a canonical encoding"),
+            (0, 1, OFF_CURVE, "not a canonical encoding"),
+            (1, 0, None, "the challenges do not sum to the hash"),
+        ]:
             bad = copy.deepcopy(ballot)
             proof = bad["answers"][q][key] if i is None else bad["answers"][q][key][i]
             old = bytes.fromhex(proof["commitments"][j][k])

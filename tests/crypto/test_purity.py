@@ -31,17 +31,27 @@ def test_only_the_kernel_module_loads_native_code_and_it_loads_one_library() -> 
     loading crypto/libscrutin_kernel.so at import."""
     for path in sorted(CRYPTO.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
-                    for a in n.names}
-        imported |= {n.module.split(".")[0] for n in ast.walk(tree)
-                     if isinstance(n, ast.ImportFrom) and n.level == 0 and n.module}
-        calls = {n.func.id for n in ast.walk(tree)
-                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        imported = {
+            a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+        }
+        imported |= {
+            n.module.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.level == 0 and n.module
+        }
+        calls = {
+            n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
         assert "open" not in calls, path.name
         if path.name != "kernel.py":
             assert "ctypes" not in imported, path.name
             continue
-        loads = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
-                 and isinstance(n.func, ast.Attribute) and n.func.attr in {"CDLL", "LoadLibrary", "PyDLL"}]
+        loads = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in {"CDLL", "LoadLibrary", "PyDLL"}
+        ]
         assert len(loads) == 1 and ast.unparse(loads[0].args[0]) == "str(LIBRARY_PATH)"
         assert 'with_name("libscrutin_kernel.so")' in path.read_text(encoding="utf-8")

@@ -15,8 +15,17 @@ from crypto.shuffle import ShuffleProof, rows_hash, shuffle, verify_shuffle
 FP = "ab" * 32
 
 
-@pytest.mark.parametrize("ranking,n", [([], 1), ([0], 3), ([4, 2, 0], 5), (list(range(29)), 29),
-                                       (list(range(30))[::-1], 30), (list(range(0, 254, 3)), 100)])
+@pytest.mark.parametrize(
+    "ranking,n",
+    [
+        ([], 1),
+        ([0], 3),
+        ([4, 2, 0], 5),
+        (list(range(29)), 29),
+        (list(range(30))[::-1], 30),
+        (list(range(0, 254, 3)), 100),
+    ],
+)
 def test_pack_round_trip(ranking: list[int], n: int) -> None:
     points = ranked.pack(ranking, max(n, len(ranking)))
     assert len(points) == ranked.width(max(n, len(ranking)))
@@ -41,11 +50,14 @@ def _point_with(data: bytes) -> Point:
     raise AssertionError("no point")
 
 
-@pytest.mark.parametrize("chunk,why", [
-    (bytes([1, 1]) + bytes(27) + b"\x00", "twice"),
-    (bytes([1, 0, 2]) + bytes(26) + b"\x00", "empty place"),
-    (bytes(28) + b"\x01" + b"\x07", "last byte"),
-])
+@pytest.mark.parametrize(
+    "chunk,why",
+    [
+        (bytes([1, 1]) + bytes(27) + b"\x00", "twice"),
+        (bytes([1, 0, 2]) + bytes(26) + b"\x00", "empty place"),
+        (bytes(28) + b"\x01" + b"\x07", "last byte"),
+    ],
+)
 def test_unpack_rejects_non_packings(chunk: bytes, why: str) -> None:
     with pytest.raises(ranked.InvalidPacking, match=why):
         ranked.unpack([_point_with(chunk)])
@@ -59,9 +71,12 @@ def test_decrypt_ranking_maps_positions_and_rejects_unknown_ones() -> None:
 
 
 def _ctx(n: int = 4, key: Point | None = None) -> BallotContext:
-    return BallotContext("e-ranked", FP, key or keygen()[1],
-                         (QuestionSpec("sonc", 2), QuestionSpec("ranked", n, positions=tuple(
-                             range(10, 10 + n)))))
+    return BallotContext(
+        "e-ranked",
+        FP,
+        key or keygen()[1],
+        (QuestionSpec("sonc", 2), QuestionSpec("ranked", n, positions=tuple(range(10, 10 + n)))),
+    )
 
 
 def test_ranked_ballot_encrypts_verifies_and_decrypts() -> None:
@@ -91,16 +106,24 @@ def test_a_copied_or_altered_ranked_ciphertext_is_refused() -> None:
     stolen = ballot["answers"][1]  # type: ignore[index]
     copy = encrypt_ballot(ctx, [[0, 0], [0]], mallory)
     copy["answers"][1] = stolen  # type: ignore[index]
-    copy["signature"] = mallory.sign(__import__("crypto.ballots", fromlist=["x"]).signed_payload(
-        {k: v for k, v in copy.items() if k != "signature"}), ctx.fingerprint_bytes)
+    copy["signature"] = mallory.sign(
+        __import__("crypto.ballots", fromlist=["x"]).signed_payload(
+            {k: v for k, v in copy.items() if k != "signature"}
+        ),
+        ctx.fingerprint_bytes,
+    )
     with pytest.raises(InvalidBallot, match="randomness"):
         verify_ballot(ctx, copy)
     # shifting β (a related plaintext) breaks the proof too
     altered = encrypt_ballot(ctx, [[0, 0], [2, 1]], alice)
     ct = altered["answers"][1]["ciphertexts"][0]  # type: ignore[index]
     ct["beta"] = (Point.from_hex(ct["beta"]) + G).hex()
-    altered["signature"] = alice.sign(__import__("crypto.ballots", fromlist=["x"]).signed_payload(
-        {k: v for k, v in altered.items() if k != "signature"}), ctx.fingerprint_bytes)
+    altered["signature"] = alice.sign(
+        __import__("crypto.ballots", fromlist=["x"]).signed_payload(
+            {k: v for k, v in altered.items() if k != "signature"}
+        ),
+        ctx.fingerprint_bytes,
+    )
     with pytest.raises(InvalidBallot, match="randomness"):
         verify_ballot(ctx, altered)
 
@@ -144,8 +167,7 @@ def test_shuffle_proof_rejects_every_forgery() -> None:
     with pytest.raises(InvalidProof):
         verify_shuffle(y, rows, [out[0], out[0], out[2], out[3]], 1, proof, b"ctx", b"seed")
     # another context (a proof replayed for another mix), other generators, another key
-    for ctx, seed, key in ((b"other", b"seed", y), (b"ctx", b"other", y),
-                           (b"ctx", b"seed", keygen()[1])):
+    for ctx, seed, key in ((b"other", b"seed", y), (b"ctx", b"other", y), (b"ctx", b"seed", keygen()[1])):
         with pytest.raises(InvalidProof):
             verify_shuffle(key, rows, out, 1, proof, ctx, seed)
     # every response altered in turn
@@ -225,7 +247,6 @@ def test_shuffle_proven_in_a_process_pool_verifies(monkeypatch: pytest.MonkeyPat
     out, proof = shuffle(y, rows, 1, b"ctx", b"seed", workers=2)
     verify_shuffle(y, rows, out, 1, proof, b"ctx", b"seed", workers=1)
     verify_shuffle(y, rows, out, 1, proof, b"ctx", b"seed", workers=2)
-    assert sorted(ranked.unpack([c.beta - c.alpha * x for c in row]) for row in out) == \
-        sorted(rankings)
+    assert sorted(ranked.unpack([c.beta - c.alpha * x for c in row]) for row in out) == sorted(rankings)
     with pytest.raises(InvalidProof):
         verify_shuffle(y, rows, out[::-1], 1, proof, b"ctx", b"seed", workers=2)

@@ -10,9 +10,16 @@ from crypto.errors import InvalidReceipt
 from crypto.receipts import receipt_public_key, sign_receipt, verify_receipt
 
 SEED = bytes(range(32))
-RECEIPT = {"election_id": "e-1", "tracker": "a" * 64, "credential": "b" * 64,
-           "cast_at": "2026-01-01T00:00:00.000000Z", "board_seq": 7, "board_hash": "c" * 64,
-           "fingerprint": "d" * 64, "revote": False}
+RECEIPT = {
+    "election_id": "e-1",
+    "tracker": "a" * 64,
+    "credential": "b" * 64,
+    "cast_at": "2026-01-01T00:00:00.000000Z",
+    "board_seq": 7,
+    "board_hash": "c" * 64,
+    "fingerprint": "d" * 64,
+    "revote": False,
+}
 
 
 def test_a_signed_receipt_verifies_under_its_key_only() -> None:
@@ -23,8 +30,9 @@ def test_a_signed_receipt_verifies_under_its_key_only() -> None:
         verify_receipt(signed, receipt_public_key(bytes(32)))
 
 
-@pytest.mark.parametrize("field, value", [("board_seq", 8), ("revote", True),
-                                          ("tracker", "e" * 64), ("cast_at", "2026")])
+@pytest.mark.parametrize(
+    "field, value", [("board_seq", 8), ("revote", True), ("tracker", "e" * 64), ("cast_at", "2026")]
+)
 def test_any_changed_field_breaks_the_signature(field, value) -> None:
     forged = {**sign_receipt(SEED, RECEIPT), field: value}
     with pytest.raises(InvalidReceipt):

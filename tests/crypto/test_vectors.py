@@ -110,8 +110,9 @@ def test_ranked_vectors_verify_audit_and_decrypt() -> None:
         assert verify_audit(ctx, case["audit"], cred) == case["choices"]
         assert choices_in_words(case["manifest"], case["choices"]) == case["choices_in_words"]
         x = Scalar.from_hex(case["election_secret_key"])
-        for spec, cts, want, ch in zip(ctx.questions, verified.ciphertexts, case["decrypted"],
-                                       case["choices"], strict=True):
+        for spec, cts, want, ch in zip(
+            ctx.questions, verified.ciphertexts, case["decrypted"], case["choices"], strict=True
+        ):
             if spec.kind == "ranked":
                 positions = ranked.unpack([decrypt_to_point(x, c) for c in cts])
                 assert positions == want["positions"] == [spec.positions[i] for i in ch]

@@ -26,23 +26,40 @@ START = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def account(**kwargs: object) -> AccountFacts:
-    base = dict(wiki="enwiki", user="Alice", user_id=7, edit_count=1500,
-                registration=datetime(2010, 3, 1, tzinfo=UTC),
-                groups=("*", "user", "autoconfirmed"), block=None,
-                windows=(EditWindow(None, BEFORE, None, 10, 10),
-                         EditWindow(START, BEFORE, (4,), 2, 2)))
+    base = dict(
+        wiki="enwiki",
+        user="Alice",
+        user_id=7,
+        edit_count=1500,
+        registration=datetime(2010, 3, 1, tzinfo=UTC),
+        groups=("*", "user", "autoconfirmed"),
+        block=None,
+        windows=(EditWindow(None, BEFORE, None, 10, 10), EditWindow(START, BEFORE, (4,), 2, 2)),
+    )
     base.update(kwargs)
     return AccountFacts(**base)  # type: ignore[arg-type]
 
 
-def facts(*accounts: AccountFacts, glob: GlobalAccountFacts | None = None,
-          checked: bool = True, user: str = "Alice", wiki: str = "enwiki") -> VoterFacts:
+def facts(
+    *accounts: AccountFacts,
+    glob: GlobalAccountFacts | None = None,
+    checked: bool = True,
+    user: str = "Alice",
+    wiki: str = "enwiki",
+) -> VoterFacts:
     if glob is None and checked:
-        glob = GlobalAccountFacts(name=user, home_wiki="enwiki",
-                                  attached=(AttachedAccount("enwiki", edit_count=1500),))
-    return VoterFacts(user=user, source="test", fetched_at=NOW, wiki=wiki,
-                      accounts=accounts or (account(),), global_account=glob,
-                      global_checked=checked)
+        glob = GlobalAccountFacts(
+            name=user, home_wiki="enwiki", attached=(AttachedAccount("enwiki", edit_count=1500),)
+        )
+    return VoterFacts(
+        user=user,
+        source="test",
+        fetched_at=NOW,
+        wiki=wiki,
+        accounts=accounts or (account(),),
+        global_account=glob,
+        global_checked=checked,
+    )
 
 
 def rules(**rule: object) -> object:
@@ -54,27 +71,49 @@ def only(decision, name: str):
     return result
 
 
-@pytest.mark.parametrize(("rule", "value", "good", "bad", "bad_reason"), [
-    ("min_edits", 100, {}, {"edit_count": 99}, "only 99 edits on enwiki; at least 100 needed"),
-    ("edits_before", {"count": 10, "date": "2025-01-01"}, {},
-     {"windows": (EditWindow(None, BEFORE, None, 10, 4),)},
-     "only 4 edits before 2025-01-01 on enwiki; 10 needed"),
-    ("edits_between", {"count": 2, "start": "2024-01-01", "end": "2025-01-01",
-                       "namespaces": [4]}, {},
-     {"windows": (EditWindow(START, BEFORE, (4,), 2, 1),)},
-     "only 1 edits between 2024-01-01 and 2025-01-01 (exclusive) in namespace 4 on enwiki; "
-     "2 needed"),
-    ("registered_before", "2024-11-01", {},
-     {"registration": datetime(2024, 11, 1, tzinfo=UTC)},
-     "registered on enwiki on 2024-11-01, not before 2024-11-01"),
-    ("not_blocked", "sitewide", {"block": Block(sitewide=False)},
-     {"block": Block(sitewide=True, expiry="infinite")},
-     "blocked sitewide on enwiki (expires: infinite)"),
-    ("not_blocked", "any", {}, {"block": Block(sitewide=False)}, "blocked partially on enwiki"),
-    ("not_bot", True, {}, {"groups": ("user", "bot")}, "has the bot flag on enwiki"),
-    ("need_groups", ["sysop", "extendedconfirmed"], {"groups": ("extendedconfirmed",)}, {},
-     "not a member of any of these groups on enwiki: sysop, extendedconfirmed"),
-])
+@pytest.mark.parametrize(
+    ("rule", "value", "good", "bad", "bad_reason"),
+    [
+        ("min_edits", 100, {}, {"edit_count": 99}, "only 99 edits on enwiki; at least 100 needed"),
+        (
+            "edits_before",
+            {"count": 10, "date": "2025-01-01"},
+            {},
+            {"windows": (EditWindow(None, BEFORE, None, 10, 4),)},
+            "only 4 edits before 2025-01-01 on enwiki; 10 needed",
+        ),
+        (
+            "edits_between",
+            {"count": 2, "start": "2024-01-01", "end": "2025-01-01", "namespaces": [4]},
+            {},
+            {"windows": (EditWindow(START, BEFORE, (4,), 2, 1),)},
+            "only 1 edits between 2024-01-01 and 2025-01-01 (exclusive) in namespace 4 on enwiki; 2 needed",
+        ),
+        (
+            "registered_before",
+            "2024-11-01",
+            {},
+            {"registration": datetime(2024, 11, 1, tzinfo=UTC)},
+            "registered on enwiki on 2024-11-01, not before 2024-11-01",
+        ),
+        (
+            "not_blocked",
+            "sitewide",
+            {"block": Block(sitewide=False)},
+            {"block": Block(sitewide=True, expiry="infinite")},
+            "blocked sitewide on enwiki (expires: infinite)",
+        ),
+        ("not_blocked", "any", {}, {"block": Block(sitewide=False)}, "blocked partially on enwiki"),
+        ("not_bot", True, {}, {"groups": ("user", "bot")}, "has the bot flag on enwiki"),
+        (
+            "need_groups",
+            ["sysop", "extendedconfirmed"],
+            {"groups": ("extendedconfirmed",)},
+            {},
+            "not a member of any of these groups on enwiki: sysop, extendedconfirmed",
+        ),
+    ],
+)
 def test_account_rule_pass_and_fail(rule, value, good, bad, bad_reason) -> None:
     parsed = rules(**{rule: value})
     passing = evaluate(parsed, facts(account(**good)))
@@ -94,10 +133,11 @@ def test_machine_fields() -> None:
 
 def test_unqueried_window_fails_with_total() -> None:
     window = EditWindow(None, BEFORE, None, 10, None)
-    decision = evaluate(rules(edits_before={"count": 10, "date": "2025-01-01"}),
-                        facts(account(edit_count=3, windows=(window,))))
-    assert decision.reasons == ["fewer than 10 edits before 2025-01-01 on enwiki "
-                                "(only 3 edits in total)"]
+    decision = evaluate(
+        rules(edits_before={"count": 10, "date": "2025-01-01"}),
+        facts(account(edit_count=3, windows=(window,))),
+    )
+    assert decision.reasons == ["fewer than 10 edits before 2025-01-01 on enwiki (only 3 edits in total)"]
 
 
 def test_registration_unknown_counts_as_old() -> None:
@@ -111,8 +151,7 @@ def test_global_rules() -> None:
     assert not evaluate(rules(not_locked=True), facts(glob=locked)).eligible
     assert evaluate(rules(not_locked=True), facts()).eligible
     no_global = replace(facts(), global_account=None)
-    assert evaluate(rules(not_locked=True), no_global).reasons == [
-        "no global account, so not locked"]
+    assert evaluate(rules(not_locked=True), no_global).reasons == ["no global account, so not locked"]
     steward = GlobalAccountFacts(name="Alice", groups=("steward",))
     assert evaluate(rules(need_global_groups=["steward"]), facts(glob=steward)).eligible
     decision = evaluate(rules(need_global_groups=["steward"]), facts())
@@ -122,13 +161,13 @@ def test_global_rules() -> None:
 
 
 def test_global_block_threshold() -> None:
-    attached = tuple(AttachedAccount(w, blocked=w != "enwiki")
-                     for w in ("enwiki", "dewiki", "frwiki", "itwiki"))
+    attached = tuple(
+        AttachedAccount(w, blocked=w != "enwiki") for w in ("enwiki", "dewiki", "frwiki", "itwiki")
+    )
     glob = GlobalAccountFacts(name="Alice", attached=attached)
     rule = rules(not_blocked={"scope": "sitewide", "global_threshold": 3})
     decision = evaluate(rule, facts(glob=glob))
-    assert decision.reasons == ["blocked on 3 wikis (dewiki, frwiki, itwiki); "
-                                "the limit is fewer than 3"]
+    assert decision.reasons == ["blocked on 3 wikis (dewiki, frwiki, itwiki); the limit is fewer than 3"]
     assert evaluate(rules(not_blocked={"global_threshold": 4}), facts(glob=glob)).eligible
 
 
@@ -145,8 +184,12 @@ FAILING = account(edit_count=1)
 
 
 def test_excluded_is_refused_even_if_included_or_in_allowed_group() -> None:
-    parsed = parse_rules({"message": "Contact the committee.", "rules": {
-        "exclude": ["Alice"], "include": ["Alice"], "allow_groups": ["sysop"]}})
+    parsed = parse_rules(
+        {
+            "message": "Contact the committee.",
+            "rules": {"exclude": ["Alice"], "include": ["Alice"], "allow_groups": ["sysop"]},
+        }
+    )
     decision = evaluate(parsed, facts(account(groups=("sysop",))))
     assert not decision.eligible and decision.basis == "excluded"
     assert decision.reasons == ["on the exclusion list as 'Alice'"]
@@ -166,13 +209,13 @@ def test_allowed_group_admits_despite_failing_rules() -> None:
     assert local.reasons == ["member of the allowed group 'sysop' on enwiki"]
     glob = GlobalAccountFacts(name="Alice", groups=("sysop",))
     assert evaluate(parsed, facts(FAILING, glob=glob)).reasons == [
-        "member of the allowed group 'sysop' globally"]
+        "member of the allowed group 'sysop' globally"
+    ]
     assert not evaluate(parsed, facts(FAILING)).eligible
 
 
 def test_list_entries_with_a_wiki_match_attached_accounts_only() -> None:
-    glob = GlobalAccountFacts(name="Alice", attached=(AttachedAccount("enwiki"),
-                                                      AttachedAccount("dewiki")))
+    glob = GlobalAccountFacts(name="Alice", attached=(AttachedAccount("enwiki"), AttachedAccount("dewiki")))
     assert evaluate(rules(exclude=["Alice@dewiki"]), facts(glob=glob)).basis == "excluded"
     assert evaluate(rules(exclude=["Alice@frwiki"]), facts(glob=glob)).eligible
     assert evaluate(rules(exclude=["alice_"]), facts(glob=glob)).basis == "excluded"
@@ -184,14 +227,14 @@ def test_any_wiki_picks_a_passing_account() -> None:
     big = account(wiki="dewiki", edit_count=800)
     decision = evaluate(rules(min_edits=100), facts(small, big, wiki="any"))
     assert decision.eligible and decision.wiki == "dewiki"
-    both_small = evaluate(rules(min_edits=100),
-                          facts(small, account(wiki="dewiki", edit_count=50), wiki="any"))
+    both_small = evaluate(
+        rules(min_edits=100), facts(small, account(wiki="dewiki", edit_count=50), wiki="any")
+    )
     assert not both_small.eligible and both_small.wiki == "dewiki"
 
 
 def test_no_account_fails_account_rules() -> None:
-    empty = VoterFacts(user="Alice", source="test", fetched_at=NOW, wiki="any",
-                       global_checked=True)
+    empty = VoterFacts(user="Alice", source="test", fetched_at=NOW, wiki="any", global_checked=True)
     decision = evaluate(rules(min_edits=1), empty)
     assert decision.reasons == ["no account on any attached wiki"]
 
@@ -206,8 +249,9 @@ def test_missing_facts_raise_rather_than_decide() -> None:
 
 
 def test_decision_and_facts_are_json_and_reproducible() -> None:
-    parsed = parse_rules({"rules": {"min_edits": 100, "not_locked": True,
-                                    "not_blocked": {"global_threshold": 2}}})
+    parsed = parse_rules(
+        {"rules": {"min_edits": 100, "not_locked": True, "not_blocked": {"global_threshold": 2}}}
+    )
     original = facts(account(block=Block(sitewide=False, expiry="2030-01-01", reason="x")))
     snapshot = json.loads(json.dumps(original.to_json()))
     restored = VoterFacts.from_json(snapshot)

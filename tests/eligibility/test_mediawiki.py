@@ -23,29 +23,30 @@ from app.eligibility import (
 from tests.fakes.wiki_data import STANDARD_RULES
 
 
-@pytest.mark.parametrize(("user", "eligible", "failed"), [
-    ("Alice", True, []),
-    ("Newbie", False, ["min_edits", "edits_before", "edits_between", "registered_before"]),
-    ("Blocked User", False, ["not_blocked"]),
-    ("Partial Block", True, []),
-    ("Wanderer", False, ["not_blocked"]),
-    ("Two Blocks", True, []),
-    ("Locked User", False, ["not_locked"]),
-    ("HelperBot", False, ["not_bot"]),
-    ("Globalbot", False, ["not_bot"]),
-    ("Local Only", True, []),
-    ("Oldtimer", True, []),
-    ("Multi", False, ["min_edits", "edits_before", "edits_between"]),
-])
-def test_fixture_users_under_standard_rules(provider, standard_rules, user, eligible,
-                                            failed) -> None:
+@pytest.mark.parametrize(
+    ("user", "eligible", "failed"),
+    [
+        ("Alice", True, []),
+        ("Newbie", False, ["min_edits", "edits_before", "edits_between", "registered_before"]),
+        ("Blocked User", False, ["not_blocked"]),
+        ("Partial Block", True, []),
+        ("Wanderer", False, ["not_blocked"]),
+        ("Two Blocks", True, []),
+        ("Locked User", False, ["not_locked"]),
+        ("HelperBot", False, ["not_bot"]),
+        ("Globalbot", False, ["not_bot"]),
+        ("Local Only", True, []),
+        ("Oldtimer", True, []),
+        ("Multi", False, ["min_edits", "edits_before", "edits_between"]),
+    ],
+)
+def test_fixture_users_under_standard_rules(provider, standard_rules, user, eligible, failed) -> None:
     decision, snapshot = check_voter(standard_rules, provider, user)
     assert decision.eligible is eligible, decision.reasons
     assert decision.failed_rules == failed
     assert decision.user == user
     json.dumps(snapshot)
-    assert evaluate(standard_rules, VoterFacts.from_json(snapshot)).to_json() == \
-        decision.to_json()
+    assert evaluate(standard_rules, VoterFacts.from_json(snapshot)).to_json() == decision.to_json()
 
 
 def test_facts_snapshot_content(provider, standard_rules) -> None:
@@ -62,8 +63,9 @@ def test_facts_snapshot_content(provider, standard_rules) -> None:
 
 def test_precedence_over_http(provider) -> None:
     doc = json.loads(json.dumps(STANDARD_RULES))
-    doc["rules"].update(exclude=["Excluded Person"], include=["Included Person@enwiki"],
-                        allow_groups=["sysop", "steward"])
+    doc["rules"].update(
+        exclude=["Excluded Person"], include=["Included Person@enwiki"], allow_groups=["sysop", "steward"]
+    )
     rules = parse_rules(doc)
     assert check_voter(rules, provider, "Excluded Person")[0].basis == "excluded"
     included = check_voter(rules, provider, "Included Person")[0]
@@ -71,8 +73,7 @@ def test_precedence_over_http(provider) -> None:
     admin = check_voter(rules, provider, "Admin")[0]
     assert admin.eligible and admin.basis == "allowed_group" and admin.wiki == "enwiki"
     steward = check_voter(rules, provider, "Steward")[0]
-    assert steward.eligible and steward.reasons == ["member of the allowed group 'steward' "
-                                                    "globally"]
+    assert steward.eligible and steward.reasons == ["member of the allowed group 'steward' globally"]
     assert not check_voter(rules, provider, "Newbie")[0].eligible
 
 
@@ -99,14 +100,20 @@ def test_continuation_counts_only_what_is_needed(fake_wiki, provider) -> None:
 
 def test_window_bounds_and_namespaces(fake_wiki, provider) -> None:
     farm = fake_wiki.farm
-    farm.wikis["enwiki"]["Alice"].contribs += [("2025-01-01T00:00:00Z", 4),
-                                              ("2023-12-31T23:59:59Z", 4)]
-    assert provider.count_edits("Alice", start=None,
-                                end=_d("2025-01-01"), namespaces=(4,), limit=100) == 4
-    assert provider.count_edits("Alice", start=_d("2024-01-01"), end=_d("2025-01-01"),
-                                namespaces=(4,), limit=100) == 3
-    assert provider.count_edits("Alice", start=_d("2024-01-01"), end=_d("2025-01-01"),
-                                namespaces=(0,), limit=100) == 0
+    farm.wikis["enwiki"]["Alice"].contribs += [("2025-01-01T00:00:00Z", 4), ("2023-12-31T23:59:59Z", 4)]
+    assert provider.count_edits("Alice", start=None, end=_d("2025-01-01"), namespaces=(4,), limit=100) == 4
+    assert (
+        provider.count_edits(
+            "Alice", start=_d("2024-01-01"), end=_d("2025-01-01"), namespaces=(4,), limit=100
+        )
+        == 3
+    )
+    assert (
+        provider.count_edits(
+            "Alice", start=_d("2024-01-01"), end=_d("2025-01-01"), namespaces=(0,), limit=100
+        )
+        == 0
+    )
     ns = farm.api_requests("usercontribs")[-1].params["ucnamespace"]
     assert ns == "0"
 
@@ -141,13 +148,13 @@ def test_user_agent_and_maxlag_are_sent(fake_wiki, make_provider, standard_rules
     provider = make_provider(user_agent="ScrutinTest/1.0 (ops@example.org)", maxlag=7)
     check_voter(standard_rules, provider, "Alice")
     requests = fake_wiki.farm.api_requests()
-    assert requests and all(r.user_agent == "ScrutinTest/1.0 (ops@example.org)"
-                            for r in requests)
+    assert requests and all(r.user_agent == "ScrutinTest/1.0 (ops@example.org)" for r in requests)
     assert all(r.params["maxlag"] == "7" and r.params["formatversion"] == "2" for r in requests)
     assert make_provider().user_agent.startswith("Scrutin/")
 
 
 # -- failures: never a decision ---------------------------------------------------------------
+
 
 def test_unknown_user(provider, standard_rules) -> None:
     with pytest.raises(UnknownUser):
@@ -188,8 +195,7 @@ def test_4xx_is_an_error_without_retry(fake_wiki, provider, standard_rules) -> N
     assert len(fake_wiki.farm.api_requests()) == 1
 
 
-def test_maxlag_then_success_honours_retry_after(fake_wiki, make_provider,
-                                                 standard_rules) -> None:
+def test_maxlag_then_success_honours_retry_after(fake_wiki, make_provider, standard_rules) -> None:
     sleeps: list[float] = []
     provider = make_provider(sleep=sleeps.append, backoff=0.001, max_backoff=10)
     fake_wiki.farm.maxlag_next = 2
@@ -228,8 +234,9 @@ def test_unreachable_is_unavailable(standard_rules) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with MediaWikiProvider(f"http://127.0.0.1:{port}/w/api.php", wiki_id="enwiki",
-                           max_retries=1, backoff=0.001, timeout=0.5) as provider:
+    with MediaWikiProvider(
+        f"http://127.0.0.1:{port}/w/api.php", wiki_id="enwiki", max_retries=1, backoff=0.001, timeout=0.5
+    ) as provider:
         with pytest.raises(WikiUnreachable) as caught:
             check_voter(standard_rules, provider, "Alice")
     assert isinstance(caught.value, EligibilityUnavailable)
@@ -241,6 +248,7 @@ def test_malformed_answer_is_an_error(fake_wiki, provider) -> None:
 
 
 # -- cache ------------------------------------------------------------------------------------
+
 
 def test_cache_ttl(fake_wiki, make_provider, standard_rules) -> None:
     now = [1000.0]

@@ -36,13 +36,18 @@ def run(*args: str):
 def test_roll_json(fake_wiki, files) -> None:
     rules, users = files
     fake_wiki.farm.slow_users.pop("Slowpoke")
-    result = run("--rules", str(rules), "--api", fake_wiki.api_url(), "--users", str(users),
-                 "--backoff", "0.001")
+    result = run(
+        "--rules", str(rules), "--api", fake_wiki.api_url(), "--users", str(users), "--backoff", "0.001"
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [set(r) for r in rows] == [{"user", "eligible", "reasons"}] * 4
     assert [(r["user"], r["eligible"]) for r in rows] == [
-        ("Alice", True), ("Newbie@enwiki", False), ("Locked User", False), ("Slowpoke", True)]
+        ("Alice", True),
+        ("Newbie@enwiki", False),
+        ("Locked User", False),
+        ("Slowpoke", True),
+    ]
     assert rows[2]["reasons"] == ["global account is locked"]
     assert "not a bot on enwiki" in rows[0]["reasons"]
 
@@ -50,15 +55,33 @@ def test_roll_json(fake_wiki, files) -> None:
 def test_roll_csv_with_an_unavailable_user(fake_wiki, files, tmp_path) -> None:
     rules, users = files
     out = tmp_path / "roll.csv"
-    result = run("--rules", str(rules), "--api", fake_wiki.api_url(), "--users", str(users),
-                 "--format", "csv", "--timeout", "0.1", "--retries", "1", "--backoff", "0.001",
-                 "--output", str(out))
+    result = run(
+        "--rules",
+        str(rules),
+        "--api",
+        fake_wiki.api_url(),
+        "--users",
+        str(users),
+        "--format",
+        "csv",
+        "--timeout",
+        "0.1",
+        "--retries",
+        "1",
+        "--backoff",
+        "0.001",
+        "--output",
+        str(out),
+    )
     assert result.exit_code == 3, result.output
     assert "1 of 4 users could not be checked" in result.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [(r["user"], r["eligible"]) for r in rows] == [
-        ("Alice", "true"), ("Newbie@enwiki", "false"), ("Locked User", "false"),
-        ("Slowpoke", "")]
+        ("Alice", "true"),
+        ("Newbie@enwiki", "false"),
+        ("Locked User", "false"),
+        ("Slowpoke", ""),
+    ]
     assert rows[3]["reasons"].startswith("eligibility could not be checked (wiki_timeout)")
     assert "; " in rows[1]["reasons"]
 

@@ -50,12 +50,27 @@ def test_csv_roll_with_facts(tmp_path) -> None:
     path = tmp_path / "roll.csv"
     path.write_text(CSV)
     roll = StaticRollProvider.from_file(path)
-    rules = parse_rules({"rules": {"min_edits": 100, "registered_before": "2024-01-01",
-                                   "not_blocked": "sitewide", "not_locked": True}})
-    verdicts = {user: check_voter(rules, roll, user)[0]
-                for user in ("Alice", "Newbie", "Blocked", "Partial", "Locked")}
+    rules = parse_rules(
+        {
+            "rules": {
+                "min_edits": 100,
+                "registered_before": "2024-01-01",
+                "not_blocked": "sitewide",
+                "not_locked": True,
+            }
+        }
+    )
+    verdicts = {
+        user: check_voter(rules, roll, user)[0]
+        for user in ("Alice", "Newbie", "Blocked", "Partial", "Locked")
+    }
     assert {u: d.eligible for u, d in verdicts.items()} == {
-        "Alice": True, "Newbie": False, "Blocked": False, "Partial": True, "Locked": False}
+        "Alice": True,
+        "Newbie": False,
+        "Blocked": False,
+        "Partial": True,
+        "Locked": False,
+    }
     assert verdicts["Newbie"].failed_rules == ["min_edits", "registered_before"]
     groups = parse_rules({"rules": {"need_groups": ["sysop"]}})
     assert check_voter(groups, roll, "Alice")[0].eligible
@@ -66,26 +81,34 @@ def test_csv_roll_with_facts(tmp_path) -> None:
 
 def test_rules_the_roll_cannot_answer() -> None:
     lines = StaticRollProvider.from_text(LINES)
-    for rules in ({"min_edits": 1}, {"registered_before": "2020-01-01"},
-                  {"not_blocked": "any"}, {"need_groups": ["sysop"]}, {"not_locked": True}):
+    for rules in (
+        {"min_edits": 1},
+        {"registered_before": "2020-01-01"},
+        {"not_blocked": "any"},
+        {"need_groups": ["sysop"]},
+        {"not_locked": True},
+    ):
         with pytest.raises(MissingFacts):
             check_voter(parse_rules({"rules": rules}), lines, "Alice")
     csv_roll = StaticRollProvider.from_text(CSV)
     with pytest.raises(MissingFacts, match="dated edits"):
-        check_voter(parse_rules({"rules": {"edits_before": {"count": 1, "date": "2020-01-01"}}}),
-                    csv_roll, "Alice")
+        check_voter(
+            parse_rules({"rules": {"edits_before": {"count": 1, "date": "2020-01-01"}}}), csv_roll, "Alice"
+        )
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("Alice@EN WIKI\n", "line 1: invalid wiki id"),
-    ("user,wiki\nAlice,enwiki\nBob|x,enwiki\n", "line 3: invalid user name"),
-    ("user,color\nAlice,red\n", "line 1: CSV header must contain 'user'"),
-    ("user,edit_count\nAlice,lots\n", "line 2, column edit_count: not an integer: 'lots'"),
-    ("user,registration\nAlice,2024-13-01\n", "line 2, column registration: registration: "
-                                              "invalid date"),
-    ("user,blocked\nAlice,maybe\n", "line 2, column blocked: expected no, sitewide or partial"),
-    ("user,locked\nAlice,maybe\n", "line 2, column locked: expected true or false"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Alice@EN WIKI\n", "line 1: invalid wiki id"),
+        ("user,wiki\nAlice,enwiki\nBob|x,enwiki\n", "line 3: invalid user name"),
+        ("user,color\nAlice,red\n", "line 1: CSV header must contain 'user'"),
+        ("user,edit_count\nAlice,lots\n", "line 2, column edit_count: not an integer: 'lots'"),
+        ("user,registration\nAlice,2024-13-01\n", "line 2, column registration: registration: invalid date"),
+        ("user,blocked\nAlice,maybe\n", "line 2, column blocked: expected no, sitewide or partial"),
+        ("user,locked\nAlice,maybe\n", "line 2, column locked: expected true or false"),
+    ],
+)
 def test_malformed_rolls_name_the_line(text: str, message: str) -> None:
     with pytest.raises(RollFormatError) as caught:
         StaticRollProvider.from_text(text)

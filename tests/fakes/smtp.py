@@ -65,8 +65,8 @@ class _Handler(socketserver.StreamRequestHandler):
                         break
                     lines.append(line[1:] if line.startswith(b"..") else line)
                 self.server.messages.append(
-                    {"from": sender, "to": recipients, "message": message_from_bytes(
-                        b"".join(lines))})
+                    {"from": sender, "to": recipients, "message": message_from_bytes(b"".join(lines))}
+                )
                 self._reply("250 queued")
             elif verb in ("RSET", "NOOP"):
                 self._reply("250 ok")
@@ -90,8 +90,14 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 class FakeSmtpServer:
-    def __init__(self, *, fail_first: int = 0, refuse: set[str] | None = None,
-                 defer: set[str] | None = None, gate: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        fail_first: int = 0,
+        refuse: set[str] | None = None,
+        defer: set[str] | None = None,
+        gate: threading.Event | None = None,
+    ) -> None:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.messages = []
         self._server.fail_first = fail_first

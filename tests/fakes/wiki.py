@@ -49,8 +49,7 @@ IMPLICIT_GROUPS = ("*", "user", "autoconfirmed")
 def edits(n: int, start: str, *, every_days: float = 1.0, ns: int = 0) -> list[tuple[str, int]]:
     """``n`` contributions in namespace ``ns`` starting at ``start`` (YYYY-MM-DD)."""
     t0 = datetime.fromisoformat(start).replace(tzinfo=UTC)
-    return [((t0 + timedelta(days=every_days * i)).strftime("%Y-%m-%dT%H:%M:%SZ"), ns)
-            for i in range(n)]
+    return [((t0 + timedelta(days=every_days * i)).strftime("%Y-%m-%dT%H:%M:%SZ"), ns) for i in range(n)]
 
 
 @dataclass
@@ -95,8 +94,7 @@ class Request:
 
 
 class FakeWikiFarm:
-    def __init__(self, wikis: tuple[str, ...] = ("enwiki", "dewiki", "frwiki", "itwiki",
-                                                  "metawiki")) -> None:
+    def __init__(self, wikis: tuple[str, ...] = ("enwiki", "dewiki", "frwiki", "itwiki", "metawiki")) -> None:
         self.wikis: dict[str, dict[str, FakeAccount]] = {w: {} for w in wikis}
         self.globals: dict[str, FakeGlobal] = {}
         self.base_url = "http://127.0.0.1:0"
@@ -146,8 +144,7 @@ class FakeWikiFarm:
         self.globals[name] = glob
         return glob
 
-    def add_oauth_client(self, client_id: str, secret: str | None,
-                         redirect_uri: str) -> OAuthClient:
+    def add_oauth_client(self, client_id: str, secret: str | None, redirect_uri: str) -> OAuthClient:
         client = OAuthClient(client_id, secret, redirect_uri)
         self.oauth_clients[client_id] = client
         return client
@@ -155,15 +152,23 @@ class FakeWikiFarm:
     def wiki_url(self, wiki: str) -> str:
         return f"{self.base_url}/{wiki}"
 
-    def put_page(self, wiki: str, title: str, text: str, *, user: str = "Someone",
-                 comment: str = "", bot: bool = False) -> dict[str, Any]:
+    def put_page(
+        self, wiki: str, title: str, text: str, *, user: str = "Someone", comment: str = "", bot: bool = False
+    ) -> dict[str, Any]:
         """A new revision of ``title`` (as if someone edited it); returns the revision."""
         with self._lock:
             self._revid += 1
-            stamp = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=self._revid)
-                     ).strftime("%Y-%m-%dT%H:%M:%SZ")
-            rev = {"revid": self._revid, "timestamp": stamp, "user": user, "text": text,
-                   "comment": comment, "bot": bot}
+            stamp = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=self._revid)).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )
+            rev = {
+                "revid": self._revid,
+                "timestamp": stamp,
+                "user": user,
+                "text": text,
+                "comment": comment,
+                "bot": bot,
+            }
             self.pages[wiki].setdefault(normalize_title(title), []).append(rev)
         return rev
 
@@ -172,8 +177,9 @@ class FakeWikiFarm:
         return revs[-1]["text"] if revs else None
 
     def edits_by(self, user: str, wiki: str = "enwiki") -> list[tuple[str, dict[str, Any]]]:
-        return [(title, rev) for title, revs in self.pages[wiki].items() for rev in revs
-                if rev["user"] == user]
+        return [
+            (title, rev) for title, revs in self.pages[wiki].items() for rev in revs if rev["user"] == user
+        ]
 
     def api_requests(self, kind: str | None = None) -> list[Request]:
         """Logged API requests, optionally only those with ``list``/``meta`` == kind."""
@@ -210,9 +216,18 @@ class FakeWikiFarm:
             headers = {"X-Database-Lag": str(int(lag))}
             if self.retry_after is not None:
                 headers["Retry-After"] = self.retry_after
-            return 200, headers, {"error": {"code": "maxlag", "host": "db1",
-                                            "lag": lag,
-                                            "info": f"Waiting for db1: {lag} seconds lagged."}}
+            return (
+                200,
+                headers,
+                {
+                    "error": {
+                        "code": "maxlag",
+                        "host": "db1",
+                        "lag": lag,
+                        "info": f"Waiting for db1: {lag} seconds lagged.",
+                    }
+                },
+            )
         if params.get("action") != "query" or params.get("format") != "json":
             return 200, {}, {"error": {"code": "badvalue", "info": "only action=query json"}}
         users = self.wikis.get(wiki)
@@ -225,14 +240,24 @@ class FakeWikiFarm:
             code = self.error_users[who]
             return 200, {}, {"error": {"code": code, "info": f"fake {code} for {who}"}}
         if params.get("meta") == "siteinfo":
-            return 200, {}, {"batchcomplete": True,
-                             "query": {"general": {"wikiid": wiki, "sitename": wiki}}}
+            return 200, {}, {"batchcomplete": True, "query": {"general": {"wikiid": wiki, "sitename": wiki}}}
         if params.get("list") == "users":
-            return 200, {}, {"batchcomplete": True, "query": {"users": [
-                self._user(users, name) for name in params.get("ususers", "").split("|")]}}
+            return (
+                200,
+                {},
+                {
+                    "batchcomplete": True,
+                    "query": {
+                        "users": [self._user(users, name) for name in params.get("ususers", "").split("|")]
+                    },
+                },
+            )
         if params.get("meta") == "globaluserinfo":
-            return 200, {}, {"batchcomplete": True,
-                             "query": {"globaluserinfo": self._global(params["guiuser"])}}
+            return (
+                200,
+                {},
+                {"batchcomplete": True, "query": {"globaluserinfo": self._global(params["guiuser"])}},
+            )
         if params.get("list") == "usercontribs":
             return self._contribs(users, params)
         return 200, {}, {"error": {"code": "badvalue", "info": "unsupported query"}}
@@ -240,10 +265,12 @@ class FakeWikiFarm:
     BOT_ACTIONS = frozenset({"login", "edit", "massmessage", "emailuser"})
 
     def is_bot_request(self, params: dict[str, str]) -> bool:
-        return (params.get("action") in self.BOT_ACTIONS
-                or params.get("meta") in ("tokens", "userinfo")
-                or "revisions" in params.get("prop", "").split("|")
-                or "extensions" in params.get("siprop", "").split("|"))
+        return (
+            params.get("action") in self.BOT_ACTIONS
+            or params.get("meta") in ("tokens", "userinfo")
+            or "revisions" in params.get("prop", "").split("|")
+            or "extensions" in params.get("siprop", "").split("|")
+        )
 
     def _who(self, auth: str | None, cookie: str | None) -> str | None:
         if auth and auth.startswith("Bearer "):
@@ -259,11 +286,11 @@ class FakeWikiFarm:
             return {"read", "createaccount"}
         return {"read", "edit", "writeapi", "createpage", *self.rights.get(user, [])}
 
-    def bot_api(self, wiki: str, method: str, params: dict[str, str], auth: str | None,
-                cookie: str | None) -> tuple[int, dict[str, str], Any]:
+    def bot_api(
+        self, wiki: str, method: str, params: dict[str, str], auth: str | None, cookie: str | None
+    ) -> tuple[int, dict[str, str], Any]:
         """The bot's side of the Action API (see the module docstring)."""
-        if params.get("action") == "emailuser" or (
-                params.get("meta") == "tokens" and auth is not None):
+        if params.get("action") == "emailuser" or (params.get("meta") == "tokens" and auth is not None):
             if auth is not None:
                 return self.email(wiki, method, params, auth)
         early = self._knobs(params, write=method == "POST")
@@ -288,29 +315,63 @@ class FakeWikiFarm:
             if params.get("lgtoken") != "login-token+\\":
                 return 200, {}, {"login": {"result": "WrongToken"}}
             if self.bot_passwords.get(name) != params.get("lgpassword"):
-                return 200, {}, {"login": {"result": "Failed",
-                                           "reason": "Incorrect username or password entered."}}
+                return (
+                    200,
+                    {},
+                    {"login": {"result": "Failed", "reason": "Incorrect username or password entered."}},
+                )
             session = secrets.token_urlsafe(12)
             with self._lock:
                 self._sessions[session] = name
-            return 200, {"Set-Cookie": f"fakewiki_session={session}; Path=/; HttpOnly"}, {
-                "login": {"result": "Success", "lguserid": 7, "lgusername": name.split("@")[0]}}
+            return (
+                200,
+                {"Set-Cookie": f"fakewiki_session={session}; Path=/; HttpOnly"},
+                {"login": {"result": "Success", "lguserid": 7, "lgusername": name.split("@")[0]}},
+            )
         if meta == "userinfo":
             if who is None:
-                return 200, {}, {"query": {"userinfo": {"id": 0, "name": "127.0.0.1",
-                                                        "anon": True}}}
-            return 200, {}, {"batchcomplete": True, "query": {"userinfo": {
-                "id": 7, "name": bot_name, "rights": sorted(self._rights(bot_name)),
-                "groups": ["*", "user", *(["bot"] if "bot" in self._rights(bot_name) else [])]}}}
+                return 200, {}, {"query": {"userinfo": {"id": 0, "name": "127.0.0.1", "anon": True}}}
+            return (
+                200,
+                {},
+                {
+                    "batchcomplete": True,
+                    "query": {
+                        "userinfo": {
+                            "id": 7,
+                            "name": bot_name,
+                            "rights": sorted(self._rights(bot_name)),
+                            "groups": ["*", "user", *(["bot"] if "bot" in self._rights(bot_name) else [])],
+                        }
+                    },
+                },
+            )
         if meta == "siteinfo":
-            exts = [{"name": "CentralAuth"}] + ([{"name": "MassMessage"}]
-                                                if self.massmessage else [])
-            return 200, {}, {"batchcomplete": True, "query": {
-                "general": {"wikiid": wiki, "sitename": wiki,
-                            "lang": "de" if wiki == "dewiki" else "en"}, "extensions": exts}}
+            exts = [{"name": "CentralAuth"}] + ([{"name": "MassMessage"}] if self.massmessage else [])
+            return (
+                200,
+                {},
+                {
+                    "batchcomplete": True,
+                    "query": {
+                        "general": {
+                            "wikiid": wiki,
+                            "sitename": wiki,
+                            "lang": "de" if wiki == "dewiki" else "en",
+                        },
+                        "extensions": exts,
+                    },
+                },
+            )
         if params.get("action") == "query" and "revisions" in params.get("prop", ""):
-            return 200, {}, {"batchcomplete": True, "query": {"pages": [
-                self._page(wiki, t) for t in params.get("titles", "").split("|")]}}
+            return (
+                200,
+                {},
+                {
+                    "batchcomplete": True,
+                    "query": {"pages": [self._page(wiki, t) for t in params.get("titles", "").split("|")]},
+                },
+            )
         if action in ("edit", "massmessage"):
             if method != "POST":
                 return 200, {}, {"error": {"code": "mustbeposted", "info": "POST only"}}
@@ -320,14 +381,12 @@ class FakeWikiFarm:
             if params.get("assert") == "bot" and "bot" not in rights:
                 return 200, {}, {"error": {"code": "assertbotfailed", "info": "not a bot"}}
             if params.get("assertuser") and params["assertuser"] != bot_name:
-                return 200, {}, {"error": {"code": "assertnameduserfailed",
-                                           "info": "you are not that user"}}
+                return 200, {}, {"error": {"code": "assertnameduserfailed", "info": "you are not that user"}}
             # Assertions come first (ApiMain), the token is the module's check.
             if params.get("token") != (f"csrf-{who}+\\" if who else "+\\"):
                 return 200, {}, {"error": {"code": "badtoken", "info": "Invalid CSRF token."}}
             if self._pop("ratelimited_next"):
-                return 200, {}, {"error": {"code": "ratelimited",
-                                           "info": "You've exceeded your rate limit."}}
+                return 200, {}, {"error": {"code": "ratelimited", "info": "You've exceeded your rate limit."}}
             if action == "edit":
                 result = self._edit(wiki, params, bot_name or "127.0.0.1", rights)
             else:
@@ -337,8 +396,7 @@ class FakeWikiFarm:
             return result
         return 200, {}, {"error": {"code": "badvalue", "info": "unsupported bot request"}}
 
-    def _knobs(self, params: dict[str, str], *, write: bool) -> tuple[int, dict[str, str],
-                                                                     Any] | None:
+    def _knobs(self, params: dict[str, str], *, write: bool) -> tuple[int, dict[str, str], Any] | None:
         status = self._pop("fail_next")
         if status is not None:
             return status, {}, {"error": {"code": "http", "info": f"HTTP {status}"}}
@@ -351,8 +409,18 @@ class FakeWikiFarm:
             headers = {"X-Database-Lag": str(int(lag))}
             if self.retry_after is not None:
                 headers["Retry-After"] = self.retry_after
-            return 200, headers, {"error": {"code": "maxlag", "host": "db1", "lag": lag,
-                                            "info": f"Waiting for db1: {lag} seconds lagged."}}
+            return (
+                200,
+                headers,
+                {
+                    "error": {
+                        "code": "maxlag",
+                        "host": "db1",
+                        "lag": lag,
+                        "info": f"Waiting for db1: {lag} seconds lagged.",
+                    }
+                },
+            )
         return None
 
     def _page(self, wiki: str, title: str) -> dict[str, Any]:
@@ -365,14 +433,25 @@ class FakeWikiFarm:
         if not revs:
             return {"ns": 0, "title": name, "missing": True, "protection": protection}
         rev = revs[-1]
-        return {"pageid": abs(hash(name)) % 10**6, "ns": 0, "title": name,
-                "protection": protection, "revisions": [{
-                    "revid": rev["revid"], "parentid": revs[-2]["revid"] if len(revs) > 1 else 0,
-                    "timestamp": rev["timestamp"], "user": rev["user"],
-                    "slots": {"main": {"contentmodel": "wikitext", "content": rev["text"]}}}]}
+        return {
+            "pageid": abs(hash(name)) % 10**6,
+            "ns": 0,
+            "title": name,
+            "protection": protection,
+            "revisions": [
+                {
+                    "revid": rev["revid"],
+                    "parentid": revs[-2]["revid"] if len(revs) > 1 else 0,
+                    "timestamp": rev["timestamp"],
+                    "user": rev["user"],
+                    "slots": {"main": {"contentmodel": "wikitext", "content": rev["text"]}},
+                }
+            ],
+        }
 
-    def _edit(self, wiki: str, params: dict[str, str], user: str,
-              rights: set[str]) -> tuple[int, dict[str, str], Any]:
+    def _edit(
+        self, wiki: str, params: dict[str, str], user: str, rights: set[str]
+    ) -> tuple[int, dict[str, str], Any]:
         def err(code: str, info: str) -> tuple[int, dict[str, str], Any]:
             return 200, {}, {"error": {"code": code, "info": info}}
 
@@ -387,8 +466,7 @@ class FakeWikiFarm:
         revs = self.pages[wiki].get(title) or []
         current = revs[-1] if revs else None
         if params.get("createonly") and current:
-            return err("articleexists", "The article you tried to create has been created "
-                                        "already.")
+            return err("articleexists", "The article you tried to create has been created already.")
         if params.get("nocreate") and not current:
             return err("missingtitle", "The page you specified doesn't exist.")
         base = params.get("baserevid")
@@ -400,36 +478,78 @@ class FakeWikiFarm:
         old = current["text"] if current else ""
         if params.get("section") == "new":
             heading = params.get("sectiontitle", "")
-            text = (old.rstrip() + "\n\n" if old.strip() else "") + \
-                f"== {heading} ==\n\n{params.get('text', '')}"
+            text = (
+                old.rstrip() + "\n\n" if old.strip() else ""
+            ) + f"== {heading} ==\n\n{params.get('text', '')}"
         else:
             text = params.get("text", "")
         if current and text == old:
-            return 200, {}, {"edit": {"result": "Success", "title": title, "nochange": True,
-                                      "pageid": 1, "contentmodel": "wikitext"}}
-        rev = self.put_page(wiki, title, text, user=user, comment=params.get("summary", ""),
-                            bot=params.get("bot") == "1")
-        out: dict[str, Any] = {"result": "Success", "pageid": 1, "title": title,
-                               "contentmodel": "wikitext", "oldrevid": current["revid"]
-                               if current else 0, "newrevid": rev["revid"],
-                               "newtimestamp": rev["timestamp"]}
+            return (
+                200,
+                {},
+                {
+                    "edit": {
+                        "result": "Success",
+                        "title": title,
+                        "nochange": True,
+                        "pageid": 1,
+                        "contentmodel": "wikitext",
+                    }
+                },
+            )
+        rev = self.put_page(
+            wiki, title, text, user=user, comment=params.get("summary", ""), bot=params.get("bot") == "1"
+        )
+        out: dict[str, Any] = {
+            "result": "Success",
+            "pageid": 1,
+            "title": title,
+            "contentmodel": "wikitext",
+            "oldrevid": current["revid"] if current else 0,
+            "newrevid": rev["revid"],
+            "newtimestamp": rev["timestamp"],
+        }
         if not current:
             out["new"] = True
         return 200, {}, {"edit": out}
 
-    def _massmessage(self, wiki: str, params: dict[str, str], user: str,
-                     rights: set[str]) -> tuple[int, dict[str, str], Any]:
+    def _massmessage(
+        self, wiki: str, params: dict[str, str], user: str, rights: set[str]
+    ) -> tuple[int, dict[str, str], Any]:
         if not self.massmessage:
-            return 200, {}, {"error": {"code": "badvalue",
-                                       "info": "Unrecognized value for parameter \"action\": "
-                                               "massmessage."}}
+            return (
+                200,
+                {},
+                {
+                    "error": {
+                        "code": "badvalue",
+                        "info": 'Unrecognized value for parameter "action": massmessage.',
+                    }
+                },
+            )
         if "massmessage" not in rights:
-            return 200, {}, {"error": {"code": "permissiondenied",
-                                       "info": "You don't have permission to send messages."}}
+            return (
+                200,
+                {},
+                {
+                    "error": {
+                        "code": "permissiondenied",
+                        "info": "You don't have permission to send messages.",
+                    }
+                },
+            )
         spamlist = self.page_text(wiki, params.get("spamlist", ""))
         if spamlist is None:
-            return 200, {}, {"error": {"code": "massmessage-spamlist-doesnotexist",
-                                       "info": "The specified delivery list does not exist."}}
+            return (
+                200,
+                {},
+                {
+                    "error": {
+                        "code": "massmessage-spamlist-doesnotexist",
+                        "info": "The specified delivery list does not exist.",
+                    }
+                },
+            )
         import re
 
         targets = re.findall(r"\{\{#target:([^|}]+)", spamlist)
@@ -440,25 +560,41 @@ class FakeWikiFarm:
             if "category:opted-out of message delivery" in current.lower():
                 continue
             heading = params.get("subject", "")
-            self.put_page(wiki, talk, (current.rstrip() + "\n\n" if current.strip() else "")
-                          + f"== {heading} ==\n\n{params.get('message', '')}",
-                          user="MediaWiki message delivery", comment=heading, bot=True)
+            self.put_page(
+                wiki,
+                talk,
+                (current.rstrip() + "\n\n" if current.strip() else "")
+                + f"== {heading} ==\n\n{params.get('message', '')}",
+                user="MediaWiki message delivery",
+                comment=heading,
+                bot=True,
+            )
             delivered.append(talk)
         with self._lock:
-            self.massmessages.append({"by": user, "spamlist": params.get("spamlist"),
-                                      "subject": params.get("subject"),
-                                      "message": params.get("message"), "targets": targets,
-                                      "delivered": delivered})
+            self.massmessages.append(
+                {
+                    "by": user,
+                    "spamlist": params.get("spamlist"),
+                    "subject": params.get("subject"),
+                    "message": params.get("message"),
+                    "targets": targets,
+                    "delivered": delivered,
+                }
+            )
         return 200, {}, {"massmessage": {"result": "success", "count": len(targets)}}
 
-    def email(self, wiki: str, method: str, params: dict[str, str],
-              auth: str | None) -> tuple[int, dict[str, str], Any]:
+    def email(
+        self, wiki: str, method: str, params: dict[str, str], auth: str | None
+    ) -> tuple[int, dict[str, str], Any]:
         """``meta=tokens&type=csrf`` and ``action=emailuser`` for a bot's bearer token."""
         token = auth[7:] if auth and auth.startswith("Bearer ") else ""
         bot = self.email_bot_tokens.get(token)
         if bot is None:
-            return 200, {}, {"error": {"code": "mwoauth-invalid-authorization",
-                                       "info": "invalid bearer token"}}
+            return (
+                200,
+                {},
+                {"error": {"code": "mwoauth-invalid-authorization", "info": "invalid bearer token"}},
+            )
         csrf = f"csrf-{bot}+\\"
         if method == "GET" and params.get("meta") == "tokens":
             return 200, {}, {"batchcomplete": True, "query": {"tokens": {"csrftoken": csrf}}}
@@ -467,12 +603,20 @@ class FakeWikiFarm:
                 return 200, {}, {"error": {"code": "badtoken", "info": "Invalid CSRF token."}}
             target = params.get("target", "")
             if target not in self.wikis.get(wiki, {}):
-                return 200, {}, {"error": {"code": "nosuchuser",
-                                           "info": f"The user \"{target}\" does not exist."}}
+                return (
+                    200,
+                    {},
+                    {"error": {"code": "nosuchuser", "info": f'The user "{target}" does not exist.'}},
+                )
             with self._lock:
-                self.sent_emails.append({"from": bot, "to": target,
-                                         "subject": params.get("subject", ""),
-                                         "text": params.get("text", "")})
+                self.sent_emails.append(
+                    {
+                        "from": bot,
+                        "to": target,
+                        "subject": params.get("subject", ""),
+                        "text": params.get("text", ""),
+                    }
+                )
             return 200, {}, {"emailuser": {"result": "Success"}}
         return 200, {}, {"error": {"code": "badvalue", "info": "unsupported"}}
 
@@ -480,16 +624,25 @@ class FakeWikiFarm:
         account = users.get(name)
         if account is None:
             return {"name": name, "missing": True}
-        out: dict[str, Any] = {"userid": account.user_id, "name": account.name,
-                               "editcount": account.edit_count,
-                               "registration": account.registration,
-                               "groups": [*IMPLICIT_GROUPS, *account.groups]}
+        out: dict[str, Any] = {
+            "userid": account.user_id,
+            "name": account.name,
+            "editcount": account.edit_count,
+            "registration": account.registration,
+            "groups": [*IMPLICIT_GROUPS, *account.groups],
+        }
         if account.block:
-            out.update({"blockid": 99, "blockedby": account.block.get("by", "Admin"),
-                        "blockedbyid": 1, "blockreason": account.block.get("reason", "spam"),
-                        "blockedtimestamp": "2024-01-01T00:00:00Z",
-                        "blockexpiry": account.block.get("expiry", "infinite"),
-                        "blockpartial": not account.block.get("sitewide", True)})
+            out.update(
+                {
+                    "blockid": 99,
+                    "blockedby": account.block.get("by", "Admin"),
+                    "blockedbyid": 1,
+                    "blockreason": account.block.get("reason", "spam"),
+                    "blockedtimestamp": "2024-01-01T00:00:00Z",
+                    "blockexpiry": account.block.get("expiry", "infinite"),
+                    "blockpartial": not account.block.get("sitewide", True),
+                }
+            )
         return out
 
     def _global(self, name: str) -> dict[str, Any]:
@@ -501,24 +654,36 @@ class FakeWikiFarm:
             account = users.get(name)
             if account is None:
                 continue
-            item: dict[str, Any] = {"wiki": wiki, "url": self.wiki_url(wiki),
-                                    "timestamp": "2015-01-01T00:00:00Z", "method": "login",
-                                    "editcount": account.edit_count,
-                                    "registration": account.registration or "",
-                                    "groups": list(account.groups)}
+            item: dict[str, Any] = {
+                "wiki": wiki,
+                "url": self.wiki_url(wiki),
+                "timestamp": "2015-01-01T00:00:00Z",
+                "method": "login",
+                "editcount": account.edit_count,
+                "registration": account.registration or "",
+                "groups": list(account.groups),
+            }
             if account.block:
-                item["blocked"] = {"expiry": account.block.get("expiry", "infinity"),
-                                   "reason": account.block.get("reason", "spam")}
+                item["blocked"] = {
+                    "expiry": account.block.get("expiry", "infinity"),
+                    "reason": account.block.get("reason", "spam"),
+                }
             merged.append(item)
-        out: dict[str, Any] = {"home": glob.home, "id": glob.central_id,
-                               "registration": glob.registration, "name": glob.name,
-                               "groups": list(glob.groups), "merged": merged}
+        out: dict[str, Any] = {
+            "home": glob.home,
+            "id": glob.central_id,
+            "registration": glob.registration,
+            "name": glob.name,
+            "groups": list(glob.groups),
+            "merged": merged,
+        }
         if glob.locked:
             out["locked"] = True
         return out
 
-    def _contribs(self, users: dict[str, FakeAccount],
-                  params: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+    def _contribs(
+        self, users: dict[str, FakeAccount], params: dict[str, str]
+    ) -> tuple[int, dict[str, str], Any]:
         account = users.get(params.get("ucuser", ""))
         try:
             limit = min(int(params.get("uclimit", "10")), 500)
@@ -534,14 +699,28 @@ class FakeWikiFarm:
         if params.get("ucnamespace"):
             namespaces = {int(n) for n in params["ucnamespace"].split("|")}
         rows = sorted(account.contribs if account else [], reverse=not newer)
-        rows = [(ts, ns) for ts, ns in rows
-                if (lo is None or ts >= lo) and (hi is None or ts <= hi)
-                and (namespaces is None or ns in namespaces)]
+        rows = [
+            (ts, ns)
+            for ts, ns in rows
+            if (lo is None or ts >= lo)
+            and (hi is None or ts <= hi)
+            and (namespaces is None or ns in namespaces)
+        ]
         offset = int(params.get("uccontinue", "0"))
-        page = rows[offset:offset + limit]
-        body: dict[str, Any] = {"query": {"usercontribs": [
-            {"userid": account.user_id if account else 0, "user": params.get("ucuser"),
-             "ns": ns, "timestamp": ts} for ts, ns in page]}}
+        page = rows[offset : offset + limit]
+        body: dict[str, Any] = {
+            "query": {
+                "usercontribs": [
+                    {
+                        "userid": account.user_id if account else 0,
+                        "user": params.get("ucuser"),
+                        "ns": ns,
+                        "timestamp": ts,
+                    }
+                    for ts, ns in page
+                ]
+            }
+        }
         if offset + limit < len(rows):
             body["continue"] = {"uccontinue": str(offset + limit), "continue": "-||"}
         else:
@@ -560,8 +739,7 @@ class FakeWikiFarm:
         state = params.get("state", "")
         if self.oauth_deny_next:
             self.oauth_deny_next = False
-            query = {"error": "access_denied", "error_description": "The user denied",
-                     "state": state}
+            query = {"error": "access_denied", "error_description": "The user denied", "state": state}
         else:
             if params.get("code_challenge") and params.get("code_challenge_method") != "S256":
                 return 400, {}, {"error": "invalid_request", "message": "S256 only"}
@@ -570,7 +748,8 @@ class FakeWikiFarm:
             code = secrets.token_urlsafe(16)
             with self._lock:
                 self._codes[code] = {
-                    "client_id": client.client_id, "redirect_uri": redirect,
+                    "client_id": client.client_id,
+                    "redirect_uri": redirect,
                     "user": params.get("fake_user") or self.oauth_login_as,
                     "challenge": params.get("code_challenge"),
                 }
@@ -607,28 +786,47 @@ class FakeWikiFarm:
         token = secrets.token_urlsafe(24)
         with self._lock:
             self._tokens[token] = grant["user"]
-        return 200, {}, {"token_type": "Bearer", "expires_in": 14400, "access_token": token,
-                         "refresh_token": secrets.token_urlsafe(24)}
+        return (
+            200,
+            {},
+            {
+                "token_type": "Bearer",
+                "expires_in": 14400,
+                "access_token": token,
+                "refresh_token": secrets.token_urlsafe(24),
+            },
+        )
 
     def profile(self, auth: str | None) -> tuple[int, dict[str, str], Any]:
         token = auth[7:] if auth and auth.startswith("Bearer ") else ""
         user = self._tokens.get(token)
         if user is None:
-            return 401, {}, {"error": "invalid_token", "httpCode": 401,
-                             "message": "The resource owner or authorization server denied"}
+            return (
+                401,
+                {},
+                {
+                    "error": "invalid_token",
+                    "httpCode": 401,
+                    "message": "The resource owner or authorization server denied",
+                },
+            )
         glob = self.globals.get(user)
         home = self.wikis.get(glob.home if glob else "enwiki", {}).get(user)
-        return 200, {}, {
-            "sub": glob.central_id if glob else (home.user_id if home else 0),
-            "username": user,
-            "editcount": home.edit_count if home else 0,
-            "confirmed_email": True,
-            "blocked": bool(home and home.block),
-            "registered": "20100101000000",
-            "groups": [*IMPLICIT_GROUPS, *(home.groups if home else [])],
-            "rights": ["read", "edit"],
-            "grants": ["basic"],
-        }
+        return (
+            200,
+            {},
+            {
+                "sub": glob.central_id if glob else (home.user_id if home else 0),
+                "username": user,
+                "editcount": home.edit_count if home else 0,
+                "confirmed_email": True,
+                "blocked": bool(home and home.block),
+                "registered": "20100101000000",
+                "groups": [*IMPLICIT_GROUPS, *(home.groups if home else [])],
+                "rights": ["read", "edit"],
+                "grants": ["basic"],
+            },
+        )
 
 
 def normalize_title(title: str) -> str:
@@ -667,14 +865,12 @@ class _Handler(BaseHTTPRequestHandler):
         parts = url.path.strip("/").split("/", 1)
         wiki, rest = (parts[0], "/" + parts[1]) if len(parts) == 2 else ("", url.path)
         with farm._lock:
-            farm.requests.append(Request(method, wiki, rest, params,
-                                         self.headers.get("User-Agent")))
+            farm.requests.append(Request(method, wiki, rest, params, self.headers.get("User-Agent")))
         if farm.delay:
             time.sleep(farm.delay)
         auth = self.headers.get("Authorization")
         if rest == "/w/api.php" and farm.is_bot_request(params):
-            status, headers, payload = farm.bot_api(wiki, method, params, auth,
-                                                    self.headers.get("Cookie"))
+            status, headers, payload = farm.bot_api(wiki, method, params, auth, self.headers.get("Cookie"))
             if status == -1:  # drop_next_write: the write was made, the answer is lost
                 self.close_connection = True
                 return
@@ -716,9 +912,9 @@ class FakeWikiServer:
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self.use(farm or FakeWikiFarm())
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
-                                        name="fake-wiki", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-wiki", daemon=True
+        )
 
     @property
     def farm(self) -> FakeWikiFarm:

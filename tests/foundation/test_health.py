@@ -20,8 +20,14 @@ def test_readyz_when_schema_is_current(client: TestClient) -> None:
 
 def test_readyz_fails_when_schema_is_behind(fresh_database_url: str, tmp_path) -> None:
     db.upgrade(fresh_database_url, "0001")
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-                        database_url=fresh_database_url, data_dir=tmp_path)
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=fresh_database_url,
+        data_dir=tmp_path,
+    )
     application = create_app(settings)
     with TestClient(application) as client:
         if db.head_revision() != "0001":
@@ -36,8 +42,14 @@ def test_readyz_fails_when_schema_is_behind(fresh_database_url: str, tmp_path) -
 
 
 def test_readyz_fails_when_database_unreachable(tmp_path) -> None:
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-                        database_url=f"sqlite:///{tmp_path}/no/such/dir/x.db", data_dir=tmp_path)
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=f"sqlite:///{tmp_path}/no/such/dir/x.db",
+        data_dir=tmp_path,
+    )
     application = create_app(settings)
     # make_engine creates the directory for SQLite; remove it to make the database unreachable.
     (tmp_path / "no" / "such" / "dir").rmdir()

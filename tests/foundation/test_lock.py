@@ -54,7 +54,8 @@ def test_every_requirement_is_locked_at_an_allowed_version(lock: str) -> None:
         version = pins[name][0]
         assert requirement.specifier.contains(version, prereleases=True), (
             f"{lock}.lock pins {name}=={version}, which pyproject.toml's {requirement} forbids: "
-            "run `make lock`")
+            "run `make lock`"
+        )
 
 
 @pytest.mark.parametrize("lock", sorted(LOCKS))
@@ -68,7 +69,8 @@ def test_runtime_lock_is_the_dev_lock_restricted() -> None:
     runtime, dev = read_lock(LOCKS["runtime"]), read_lock(LOCKS["dev"])
     for name, (version, _) in runtime.items():
         assert name in dev and dev[name][0] == version, (
-            f"{name}: runtime.lock {version}, dev.lock {dev.get(name, ('absent',))[0]}")
+            f"{name}: runtime.lock {version}, dev.lock {dev.get(name, ('absent',))[0]}"
+        )
 
 
 def test_installers_use_the_locks() -> None:

@@ -8,14 +8,14 @@ def test_errors_are_documented_as_they_are(client) -> None:
     assert doc["components"]["schemas"]["Error"]["required"] == ["error", "detail"]
     assert "HTTPValidationError" not in doc["components"]["schemas"]
     assert "HTTPValidationError" not in str(doc)
-    operations = [(path, method, op) for path, ops in doc["paths"].items()
-                  for method, op in ops.items()]
+    operations = [(path, method, op) for path, ops in doc["paths"].items() for method, op in ops.items()]
     assert len(operations) > 40
     for path, method, op in operations:
         for code, response in op["responses"].items():
             if code.startswith(("4", "5")):
                 assert response["content"]["application/json"]["schema"] == {
-                    "$ref": "#/components/schemas/Error"}, (path, method, code)
+                    "$ref": "#/components/schemas/Error"
+                }, (path, method, code)
         assert "422" in op["responses"], (path, method)
         if "{election_id}" in path:
             assert "404" in op["responses"], (path, method)
@@ -28,12 +28,14 @@ def test_errors_are_documented_as_they_are(client) -> None:
 def test_security_schemes_are_declared(client) -> None:
     doc = client.get("/api/v1/openapi.json").json()
     schemes = doc["components"]["securitySchemes"]
-    assert schemes["bearer"] == {"type": "http", "scheme": "bearer",
-                                 "description": schemes["bearer"]["description"]}
+    assert schemes["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schemes["bearer"]["description"],
+    }
     assert schemes["session_cookie"]["in"] == "cookie"
     paths = doc["paths"]
-    assert paths["/api/v1/elections"]["post"]["security"] == [{"bearer": []},
-                                                              {"session_cookie": []}]
+    assert paths["/api/v1/elections"]["post"]["security"] == [{"bearer": []}, {"session_cookie": []}]
     assert {} in paths["/api/v1/elections/{election_id}/board"]["get"]["security"]
     assert paths["/healthz"]["get"]["security"] == []
 

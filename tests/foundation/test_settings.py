@@ -36,8 +36,7 @@ def test_normalize_keeps_explicit_drivers() -> None:
     assert normalize_database_url("postgres://a/b") == "postgresql+psycopg://a/b"
 
 
-@pytest.mark.parametrize("secret", [" " * 32, " " * 40, "\t" * 33,
-                                    "  short-but-padded  " + " " * 20])
+@pytest.mark.parametrize("secret", [" " * 32, " " * 40, "\t" * 33, "  short-but-padded  " + " " * 20])
 def test_production_refuses_whitespace_secrets(secret: str) -> None:
     with pytest.raises(ValidationError, match="SCRUTIN_SECRET_KEY"):
         Settings(environment="production", secret_key=secret, demo=False)
@@ -58,8 +57,7 @@ def test_production_refuses_the_demo_on_the_embedded_database(monkeypatch, tmp_p
     with pytest.raises(ValidationError, match="SCRUTIN_DEMO=false"):
         Settings(environment="production", secret_key=secret, data_dir=tmp_path)
     assert Settings(environment="production", secret_key=secret, data_dir=tmp_path, demo=False)
-    assert Settings(environment="production", secret_key=secret,
-                    database_url="postgresql://u@db/s")
+    assert Settings(environment="production", secret_key=secret, database_url="postgresql://u@db/s")
     # From the command line: a clear message and exit status 2, not a traceback.
     from typer.testing import CliRunner
 
@@ -84,4 +82,6 @@ def test_production_refuses_the_demo_on_the_embedded_database(monkeypatch, tmp_p
 def test_trusted_proxies_are_parsed() -> None:
     assert Settings().trusted_proxy_list == []
     assert Settings(trusted_proxies=" 10.0.0.1, 172.16.0.0/12 ,").trusted_proxy_list == [
-        "10.0.0.1", "172.16.0.0/12"]
+        "10.0.0.1",
+        "172.16.0.0/12",
+    ]

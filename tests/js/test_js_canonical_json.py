@@ -28,13 +28,21 @@ _text = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 _json: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers(-MAX, MAX) | _text,
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_text, inner, max_size=5),
-    max_leaves=30)
+    max_leaves=30,
+)
 
 
 def _javascript(values: list[Any]) -> list[Any]:
     assert NODE is not None
-    done = subprocess.run([NODE, "tests/js/canonical_json.mjs"], cwd=ROOT, check=True,
-                          input=json.dumps(values), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [NODE, "tests/js/canonical_json.mjs"],
+        cwd=ROOT,
+        check=True,
+        input=json.dumps(values),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 

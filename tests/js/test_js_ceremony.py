@@ -46,9 +46,16 @@ PASSPHRASE = "cross-language passphrase"
 @pytest.fixture(scope="module")
 def built(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     tmp = tmp_path_factory.mktemp("js-ceremony")
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-                        database_url=database_url,
-                        data_dir=tmp, demo=False, admins="Admin")
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp,
+        demo=False,
+        admins="Admin",
+    )
     application = create_app(settings)
     with TestClient(application) as client:
         yield run_election(client, tmp / "keys", VOTES, decrypting=(0, 1))
@@ -115,21 +122,40 @@ def js(built: Built, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]
     trustee = built.trustees[0]
     tally_payload = _event(built.record, "encrypted_tally")["payload"]
     request = {
-        "election_id": eid, "record": built.record, "tampered": list(tampered.values()),
+        "election_id": eid,
+        "record": built.record,
+        "tampered": list(tampered.values()),
         "published": [t.fingerprint for t in built.trustees[:2]],
-        "message": {"seed_hex": seed.hex(), "kind": protocol.COMMITMENT_HASH, "round": 1,
-                    "index": 2, "body": body,
-                    "python_signature": protocol.sign_message(seed, protocol.COMMITMENT_HASH, eid,
-                                                              1, 2, body),
-                    "commitments": commitments["commitments"], "proofs": commitments["proofs"]},
-        "seal": {"recipient_hex": bytes(recipient.public_key).hex(), "share_hex": share.hex(),
-                 "round": 1, "sender": 1, "recipient": 2, "seed_hex": share_seed.hex()},
-        "keyfile": {"doc": json.loads(key_path.read_text()), "passphrase": PASSPHRASE,
-                    "state": {"identity_seed": seed.hex(), "election_id": eid, "index": 3}},
-        "decrypt": {"ciphertexts": tally_payload["ciphertexts"],
-                    "fingerprint": trustee.state["fingerprint"],
-                    "tally_hash": encrypted_tally_hash(tally_payload),
-                    "secret_hex": trustee.state["secret_share"], "index": trustee.state["index"]},
+        "message": {
+            "seed_hex": seed.hex(),
+            "kind": protocol.COMMITMENT_HASH,
+            "round": 1,
+            "index": 2,
+            "body": body,
+            "python_signature": protocol.sign_message(seed, protocol.COMMITMENT_HASH, eid, 1, 2, body),
+            "commitments": commitments["commitments"],
+            "proofs": commitments["proofs"],
+        },
+        "seal": {
+            "recipient_hex": bytes(recipient.public_key).hex(),
+            "share_hex": share.hex(),
+            "round": 1,
+            "sender": 1,
+            "recipient": 2,
+            "seed_hex": share_seed.hex(),
+        },
+        "keyfile": {
+            "doc": json.loads(key_path.read_text()),
+            "passphrase": PASSPHRASE,
+            "state": {"identity_seed": seed.hex(), "election_id": eid, "index": 3},
+        },
+        "decrypt": {
+            "ciphertexts": tally_payload["ciphertexts"],
+            "fingerprint": trustee.state["fingerprint"],
+            "tally_hash": encrypted_tally_hash(tally_payload),
+            "secret_hex": trustee.state["secret_share"],
+            "index": trustee.state["index"],
+        },
     }
     proc = _node(["tests/js/ceremony_crosscheck.mjs"], json.dumps(request))
     assert proc.returncode == 0, proc.stderr
@@ -149,16 +175,12 @@ def test_the_page_replays_the_board_as_python_does(js: dict[str, Any], built: Bu
     got = js["replay"]["ok"]
     assert got["protocol"] == 2 and got["setup_round"] == state.setup_round == 1
     assert got["fingerprints"] == [t.fingerprint for t in built.trustees]
-    assert got["public_key"] == _event(built.record, "election_setup")["payload"]["manifest"][
-        "public_key"]
-    assert set(got["confirmed"]) == {_event(built.record, "election_setup")["payload"][
-        "fingerprint"]}
+    assert got["public_key"] == _event(built.record, "election_setup")["payload"]["manifest"]["public_key"]
+    assert set(got["confirmed"]) == {_event(built.record, "election_setup")["payload"]["fingerprint"]}
 
 
-def test_the_page_rebuilds_the_encrypted_tally_to_the_same_hash(js: dict[str, Any],
-                                                                 built: Built) -> None:
-    assert js["tally"] == {"ok": encrypted_tally_hash(
-        _event(built.record, "encrypted_tally")["payload"])}
+def test_the_page_rebuilds_the_encrypted_tally_to_the_same_hash(js: dict[str, Any], built: Built) -> None:
+    assert js["tally"] == {"ok": encrypted_tally_hash(_event(built.record, "encrypted_tally")["payload"])}
 
 
 @pytest.mark.parametrize("name", list(EXPECTED_REFUSALS))
@@ -179,15 +201,27 @@ def test_signatures_and_digests_agree(js: dict[str, Any]) -> None:
     m = js["_request"]["message"]
     seed = bytes.fromhex(m["seed_hex"])
     assert js["identity"]["signing_key"] == protocol.identity_public(seed)
-    assert js["identity"]["fingerprint"] == protocol.identity_fingerprint(
-        protocol.identity_public(seed))
+    assert js["identity"]["fingerprint"] == protocol.identity_fingerprint(protocol.identity_public(seed))
     assert js["normalised"] == js["identity"]["fingerprint"]
-    protocol.verify_message(js["identity"]["signing_key"], js["signature"], m["kind"],
-                            js["_request"]["election_id"], m["round"], m["index"], m["body"])
+    protocol.verify_message(
+        js["identity"]["signing_key"],
+        js["signature"],
+        m["kind"],
+        js["_request"]["election_id"],
+        m["round"],
+        m["index"],
+        m["body"],
+    )
     with pytest.raises(protocol.InvalidCeremony):
-        protocol.verify_message(js["identity"]["signing_key"], js["signature"], m["kind"],
-                                js["_request"]["election_id"], m["round"], m["index"] + 1,
-                                m["body"])
+        protocol.verify_message(
+            js["identity"]["signing_key"],
+            js["signature"],
+            m["kind"],
+            js["_request"]["election_id"],
+            m["round"],
+            m["index"] + 1,
+            m["body"],
+        )
     assert js["python_signature"] == {"ok": True}
     assert "does not verify" in js["forged_signature"]["error"]
     assert js["digest"] == protocol.commitments_digest(m["commitments"], m["proofs"])
@@ -197,8 +231,11 @@ def test_revealable_sealed_shares_are_byte_identical(js: dict[str, Any]) -> None
     s = js["_request"]["seal"]
     eid = js["_request"]["election_id"]
     expected = seal_share_revealable(
-        bytes.fromhex(s["recipient_hex"]), js["_share"],
-        protocol.share_context(eid, 1, 1, 2), protocol.share_ephemeral_key(js["_share_seed"], 1, 2))
+        bytes.fromhex(s["recipient_hex"]),
+        js["_share"],
+        protocol.share_context(eid, 1, 1, 2),
+        protocol.share_ephemeral_key(js["_share_seed"], 1, 2),
+    )
     assert base64.b64decode(js["sealed"]) == expected
 
 
@@ -211,8 +248,7 @@ def test_key_files_open_in_both_languages(js: dict[str, Any], tmp_path: Path) ->
     assert js["_request"]["keyfile"]["state"]["identity_seed"] not in path.read_text()
 
 
-def test_javascript_decryption_shares_are_slot_bound_and_signed(js: dict[str, Any],
-                                                                built: Built) -> None:
+def test_javascript_decryption_shares_are_slot_bound_and_signed(js: dict[str, Any], built: Built) -> None:
     d = js["_request"]["decrypt"]
     eid = built.election_id
     ciphertexts = [Ciphertext.from_json(c, allow_identity=True) for c in d["ciphertexts"]]
@@ -221,18 +257,24 @@ def test_javascript_decryption_shares_are_slot_bound_and_signed(js: dict[str, An
     public_share = public_key_share(commitments, d["index"])
     context = decryption_context(eid, d["fingerprint"], d["tally_hash"])
     share = js["decryption_share"]
-    verify_decryption_share(ciphertexts, share, public_share, d["index"], context,
-                            slot_bound=True)
+    verify_decryption_share(ciphertexts, share, public_share, d["index"], context, slot_bound=True)
     if len(ciphertexts) > 1:  # a proof moved to another slot no longer verifies
         swapped = copy.deepcopy(share)
         swapped["proofs"][0], swapped["proofs"][1] = swapped["proofs"][1], swapped["proofs"][0]
         swapped["factors"][0], swapped["factors"][1] = swapped["factors"][1], swapped["factors"][0]
         with pytest.raises(InvalidShare, match="proof 0"):
-            verify_decryption_share([ciphertexts[1], ciphertexts[0], *ciphertexts[2:]], swapped,
-                                    public_share, d["index"], context, slot_bound=True)
+            verify_decryption_share(
+                [ciphertexts[1], ciphertexts[0], *ciphertexts[2:]],
+                swapped,
+                public_share,
+                d["index"],
+                context,
+                slot_bound=True,
+            )
     signing_key = protocol.identity_public(bytes.fromhex(js["_request"]["message"]["seed_hex"]))
-    protocol.verify_decryption_share_signature(signing_key, js["decryption_signature"], eid, 1,
-                                               d["index"], d["tally_hash"], share)
+    protocol.verify_decryption_share_signature(
+        signing_key, js["decryption_signature"], eid, 1, d["index"], d["tally_hash"], share
+    )
 
 
 # --- the anonymity guard: the page's tally rebuild applies the same rule (crypto/tally.js) ----
@@ -242,12 +284,18 @@ def test_javascript_decryption_shares_are_slot_bound_and_signed(js: dict[str, An
 def guarded(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     """Three ballots under the default k = 5: every slot is withheld (the identity)."""
     tmp = tmp_path_factory.mktemp("js-guard")
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
-                        database_url=database_url, data_dir=tmp, demo=False, admins="Admin")
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        database_url=database_url,
+        data_dir=tmp,
+        demo=False,
+        admins="Admin",
+    )
     application = create_app(settings)
     with TestClient(application) as client:
-        yield run_election(client, tmp / "keys", VOTES, decrypting=(0, 1),
-                           min_contributors=None)
+        yield run_election(client, tmp / "keys", VOTES, decrypting=(0, 1), min_contributors=None)
     application.state.engine.dispose()
 
 
@@ -258,8 +306,8 @@ def _real_sum_in_slot_0(built: Built) -> dict[str, Any]:
     rec = built.copy()
     tally = _event(rec, "encrypted_tally")["payload"]
     tally["ciphertexts"][0] = aggregate(
-        Ciphertext.from_json(rec["ballots"][t]["answers"][0]["ciphertexts"][0])
-        for t in tally["counted"]).to_json()
+        Ciphertext.from_json(rec["ballots"][t]["answers"][0]["ciphertexts"][0]) for t in tally["counted"]
+    ).to_json()
     return rehash(rec)
 
 
@@ -275,13 +323,14 @@ def test_the_page_and_the_verifier_apply_the_same_guard(guarded: Built) -> None:
     lying = _real_sum_in_slot_0(guarded)
     with pytest.raises(InvalidTally, match="min_contributors = 5"):
         verify_record(lying, workers=1)
-    proc = _node(["tests/js/guard_crosscheck.mjs"], json.dumps(
-        {"election_id": guarded.election_id, "record": guarded.record, "tampered": [lying]}))
+    proc = _node(
+        ["tests/js/guard_crosscheck.mjs"],
+        json.dumps({"election_id": guarded.election_id, "record": guarded.record, "tampered": [lying]}),
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["tally"] == {"ok": encrypted_tally_hash(tally)}
-    assert out["tampered"][0]["error"].startswith("TallyMismatch: tally slot 0: fewer than "
-                                                  "min_contributors")
+    assert out["tampered"][0]["error"].startswith("TallyMismatch: tally slot 0: fewer than min_contributors")
 
 
 # --- a ballot with a ranked question: no summed slots for it (crypto.tally.slot_width) --------
@@ -291,19 +340,33 @@ def test_the_page_and_the_verifier_apply_the_same_guard(guarded: Built) -> None:
 def mixed(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     """An S/O/N and a ranked question on one ballot, both mixes made, nothing decrypted."""
     tmp = tmp_path_factory.mktemp("js-ranked")
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
-                        database_url=database_url, data_dir=tmp, demo=False, admins="Admin")
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        database_url=database_url,
+        data_dir=tmp,
+        demo=False,
+        admins="Admin",
+    )
     questions = [
-        {"kind": "sonc", "title": {"en": "Admins"},
-         "candidates": [{"name": {"en": "Ann"}}, {"name": {"en": "Ben"}}]},
-        {"kind": "ranked", "title": {"en": "Board"}, "method": "irv", "seats": 1,
-         "candidates": [{"name": {"en": n}} for n in ("Cy", "Di", "Ed")]},
+        {
+            "kind": "sonc",
+            "title": {"en": "Admins"},
+            "candidates": [{"name": {"en": "Ann"}}, {"name": {"en": "Ben"}}],
+        },
+        {
+            "kind": "ranked",
+            "title": {"en": "Board"},
+            "method": "irv",
+            "seats": 1,
+            "candidates": [{"name": {"en": n}} for n in ("Cy", "Di", "Ed")],
+        },
     ]
     votes = {"V1": [[[1, -1], [2, 0]]], "V2": [[[1, 0], [0, 2, 1]]], "V3": [[[-1, 1], []]]}
     application = create_app(settings)
     with TestClient(application) as client:
-        yield run_election(client, tmp / "keys", votes, mixers=(1, 2), decrypting=(),
-                           questions=questions)
+        yield run_election(client, tmp / "keys", votes, mixers=(1, 2), decrypting=(), questions=questions)
     application.state.engine.dispose()
 
 
@@ -311,7 +374,9 @@ def test_the_page_rebuilds_a_tally_with_a_ranked_question(mixed: Built) -> None:
     _require_node_modules()
     tally = _event(mixed.record, "encrypted_tally")["payload"]
     assert tally["layout"] == [4, 0]  # the ranked question is mixed, never summed
-    proc = _node(["tests/js/guard_crosscheck.mjs"], json.dumps(
-        {"election_id": mixed.election_id, "record": mixed.record, "tampered": []}))
+    proc = _node(
+        ["tests/js/guard_crosscheck.mjs"],
+        json.dumps({"election_id": mixed.election_id, "record": mixed.record, "tampered": []}),
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["tally"] == {"ok": encrypted_tally_hash(tally)}

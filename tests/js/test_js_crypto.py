@@ -73,26 +73,33 @@ STATUS_CONTEXT = "scrutin/v1/election/crosscheck-2026/round-1"
 
 QUESTION_SETS: dict[str, tuple[list[dict[str, Any]], list[list[int]]]] = {
     "sonc": ([{"kind": "sonc", "n_options": 4}], [[1, -1, 0, 1]]),
-    "approval-range": ([{"kind": "approval", "n_options": 4, "min_selections": 1,
-                         "max_selections": 2}], [[0, 1, 1, 0]]),
+    "approval-range": (
+        [{"kind": "approval", "n_options": 4, "min_selections": 1, "max_selections": 2}],
+        [[0, 1, 1, 0]],
+    ),
     "approval-free": ([{"kind": "approval", "n_options": 3}], [[1, 0, 1]]),
     "plurality": ([{"kind": "plurality", "n_options": 3}], [[0, 1, 0]]),
-    "mixed": ([{"kind": "sonc", "n_options": 2}, {"kind": "approval", "n_options": 3,
-               "min_selections": 0, "max_selections": 1}, {"kind": "plurality", "n_options": 2}],
-              [[0, -1], [0, 0, 1], [1, 0]]),
+    "mixed": (
+        [
+            {"kind": "sonc", "n_options": 2},
+            {"kind": "approval", "n_options": 3, "min_selections": 0, "max_selections": 1},
+            {"kind": "plurality", "n_options": 2},
+        ],
+        [[0, -1], [0, 0, 1], [1, 0]],
+    ),
 }
 
 
 def _require_node_modules() -> None:
     if not (ROOT / "node_modules" / "libsodium-wrappers-sumo").is_dir():
-        pytest.fail("node_modules/ is missing: run `npm ci` at the repository root "
-                    "(`make test` does it)")
+        pytest.fail("node_modules/ is missing: run `npm ci` at the repository root (`make test` does it)")
 
 
 def _node(args: list[str], stdin: str | None = None, timeout: int = 180) -> subprocess.CompletedProcess[str]:
     assert NODE is not None
-    return subprocess.run([NODE, *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [NODE, *args], cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def _code() -> str:
@@ -102,13 +109,16 @@ def _code() -> str:
 
 
 def _context_json(questions: list[dict[str, Any]], public_key: Point, fingerprint: str) -> dict[str, Any]:
-    return {"election_id": ELECTION_ID, "fingerprint": fingerprint, "public_key": public_key.hex(),
-            "questions": questions}
+    return {
+        "election_id": ELECTION_ID,
+        "fingerprint": fingerprint,
+        "public_key": public_key.hex(),
+        "questions": questions,
+    }
 
 
 def _ballot_context(cj: dict[str, Any]) -> BallotContext:
-    qs = tuple(QuestionSpec(**{"min_selections": 0, "max_selections": None, **q})
-               for q in cj["questions"])
+    qs = tuple(QuestionSpec(**{"min_selections": 0, "max_selections": None, **q}) for q in cj["questions"])
     return BallotContext(cj["election_id"], cj["fingerprint"], Point.from_hex(cj["public_key"]), qs)
 
 
@@ -146,8 +156,7 @@ def js() -> dict[str, Any]:
         del b["signature"]
         b["signature"] = cred.sign(signed_payload(b), bytes.fromhex(fingerprint))
         forged.append(b)
-    v1_ballot = encrypt_ballot(_ballot_context(contexts["sonc"]), QUESTION_SETS["sonc"][1], cred,
-                               version=1)
+    v1_ballot = encrypt_ballot(_ballot_context(contexts["sonc"]), QUESTION_SETS["sonc"][1], cred, version=1)
 
     # Python trustees 1 and 2 of a 2-of-3 ceremony in which JavaScript plays trustee 3.
     py_polys = {i: TrusteePolynomial.generate(2) for i in (1, 2)}
@@ -156,17 +165,27 @@ def js() -> dict[str, Any]:
     sealed_for_js = []
     for i, poly in py_polys.items():
         ctx = f"{STATUS_CONTEXT}/share/{i}->3"
-        sealed_for_js.append({
-            "sealed": base64.b64encode(seal_share(bytes(js_box.public_key), poly.share_for(3),
-                                                  ctx.encode())).decode(),
-            "context": ctx, "recipient": 3,
-            "commitments": [c.hex() for c in poly.commitments]})
+        sealed_for_js.append(
+            {
+                "sealed": base64.b64encode(
+                    seal_share(bytes(js_box.public_key), poly.share_for(3), ctx.encode())
+                ).decode(),
+                "context": ctx,
+                "recipient": 3,
+                "commitments": [c.hex() for c in poly.commitments],
+            }
+        )
     bad = py_polys[1].share_for(3) + Scalar(1)
-    sealed_for_js.append({
-        "sealed": base64.b64encode(seal_share(bytes(js_box.public_key), bad,
-                                              f"{STATUS_CONTEXT}/share/1->3".encode())).decode(),
-        "context": f"{STATUS_CONTEXT}/share/1->3", "recipient": 3,
-        "commitments": [c.hex() for c in py_polys[1].commitments]})
+    sealed_for_js.append(
+        {
+            "sealed": base64.b64encode(
+                seal_share(bytes(js_box.public_key), bad, f"{STATUS_CONTEXT}/share/1->3".encode())
+            ).decode(),
+            "context": f"{STATUS_CONTEXT}/share/1->3",
+            "recipient": 3,
+            "commitments": [c.hex() for c in py_polys[1].commitments],
+        }
+    )
     sealed_for_js.append({**sealed_for_js[0], "context": f"{STATUS_CONTEXT}/share/2->3"})
 
     # A tally decrypted with a threshold key whose secret shares Python knows.
@@ -180,54 +199,109 @@ def js() -> dict[str, Any]:
     py_share = decryption_share(cts, secret[1], 1, tally_ctx)
 
     manifest = {
-        "manifest_version": 1, "election_id": ELECTION_ID, "definition_version": 3,
-        "ceremony_round": 1, "credential_mode": "authority", "threshold": 2,
+        "manifest_version": 1,
+        "election_id": ELECTION_ID,
+        "definition_version": 3,
+        "ceremony_round": 1,
+        "credential_mode": "authority",
+        "threshold": 2,
         "public_key": y.hex(),
         "trustees": [{"index": 1, "encryption_key": "ab" * 32, "commitments": ["cd" * 32]}],
         "questions": [
-            {"kind": "sonc", "min_selections": None, "max_selections": None, "seats": None,
-             "pass_rule": {"support_ratio": [2, 3]},
-             "candidates": [{"position": 0, "name": "Zoë «Z» 张", "withdrawn": False},
-                            {"position": 1, "name": "B\u2028\"b\"", "withdrawn": True}]},
-            {"kind": "approval", "min_selections": 1, "max_selections": 2, "seats": 2,
-             "pass_rule": None,
-             "candidates": [{"position": i, "name": f"候选人 {i}", "withdrawn": False}
-                            for i in range(3)]},
-            {"kind": "plurality", "min_selections": 1, "max_selections": 1, "seats": 1,
-             "pass_rule": None,
-             "candidates": [{"position": i, "name": f"c{i}", "withdrawn": False} for i in range(2)]},
+            {
+                "kind": "sonc",
+                "min_selections": None,
+                "max_selections": None,
+                "seats": None,
+                "pass_rule": {"support_ratio": [2, 3]},
+                "candidates": [
+                    {"position": 0, "name": "Zoë «Z» 张", "withdrawn": False},
+                    {"position": 1, "name": 'B\u2028"b"', "withdrawn": True},
+                ],
+            },
+            {
+                "kind": "approval",
+                "min_selections": 1,
+                "max_selections": 2,
+                "seats": 2,
+                "pass_rule": None,
+                "candidates": [{"position": i, "name": f"候选人 {i}", "withdrawn": False} for i in range(3)],
+            },
+            {
+                "kind": "plurality",
+                "min_selections": 1,
+                "max_selections": 1,
+                "seats": 1,
+                "pass_rule": None,
+                "candidates": [{"position": i, "name": f"c{i}", "withdrawn": False} for i in range(2)],
+            },
             # Ranked, on a later ballot version: positions with gaps, one withdrawn candidate.
-            {"kind": "ranked", "method": "meek", "min_selections": None, "max_selections": None,
-             "seats": 2, "pass_rule": None,
-             "candidates": [{"position": p, "name": f"r{p}", "withdrawn": p == 4}
-                            for p in (0, 3, 4, 7)]},
+            {
+                "kind": "ranked",
+                "method": "meek",
+                "min_selections": None,
+                "max_selections": None,
+                "seats": 2,
+                "pass_rule": None,
+                "candidates": [{"position": p, "name": f"r{p}", "withdrawn": p == 4} for p in (0, 3, 4, 7)],
+            },
         ],
     }
     request = {
-        "manifests": [{"manifest": manifest, "fingerprint": election_fingerprint(manifest),
-                       "code": code, "choices": [[1, -1], [1, 0, 1], [0, 1], [3, 0, 1]]}],
-        "ballots": [{"context": contexts[n], "choices": ch, "code": code}
-                    for n, (_, ch) in QUESTION_SETS.items()],
+        "manifests": [
+            {
+                "manifest": manifest,
+                "fingerprint": election_fingerprint(manifest),
+                "code": code,
+                "choices": [[1, -1], [1, 0, 1], [0, 1], [3, 0, 1]],
+            }
+        ],
+        "ballots": [
+            {"context": contexts[n], "choices": ch, "code": code} for n, (_, ch) in QUESTION_SETS.items()
+        ],
         "verify_ballots": [{"context": contexts[n], "ballot": b} for n, b in python_ballots.items()]
         + [{"context": contexts["sonc"], "ballot": b} for b in [v1_ballot, *forged]]
         + [{"context": contexts["sonc"], "ballot": tampered}],
-        "audits": [{"context": contexts[n], "choices": ch, "code": code}
-                   for n, (_, ch) in QUESTION_SETS.items()],
-        "ceremony": {"election_id": ELECTION_ID, "threshold": 2, "indices": [3],
-                     "status_context": STATUS_CONTEXT,
-                     "recipients": {str(i): bytes(k.public_key).hex() for i, k in py_boxes.items()},
-                     "js_box_private": bytes(js_box).hex(), "sealed_for_js": sealed_for_js},
-        "decrypt": {"ciphertexts": [c.to_json() for c in cts], "secret_share": secret[2].hex(),
-                    "index": 2, "context_hex": tally_ctx.hex(), "python_share": py_share,
-                    "python_index": 1, "python_public_share": public[1].hex()},
+        "audits": [
+            {"context": contexts[n], "choices": ch, "code": code} for n, (_, ch) in QUESTION_SETS.items()
+        ],
+        "ceremony": {
+            "election_id": ELECTION_ID,
+            "threshold": 2,
+            "indices": [3],
+            "status_context": STATUS_CONTEXT,
+            "recipients": {str(i): bytes(k.public_key).hex() for i, k in py_boxes.items()},
+            "js_box_private": bytes(js_box).hex(),
+            "sealed_for_js": sealed_for_js,
+        },
+        "decrypt": {
+            "ciphertexts": [c.to_json() for c in cts],
+            "secret_share": secret[2].hex(),
+            "index": 2,
+            "context_hex": tally_ctx.hex(),
+            "python_share": py_share,
+            "python_index": 1,
+            "python_public_share": public[1].hex(),
+        },
     }
     proc = _node(["tests/js/crosscheck.mjs"], json.dumps(request))
     assert proc.returncode == 0, proc.stderr
-    return {"response": json.loads(proc.stdout), "manifest": manifest, "contexts": contexts, "cred": cred,
-            "python_ballots": python_ballots, "forged": forged, "v1_ballot": v1_ballot,
-            "py_polys": py_polys, "py_boxes": py_boxes,
-            "cts": cts, "public": public, "py_share": py_share, "tally_ctx": tally_ctx,
-            "secret_key": x}
+    return {
+        "response": json.loads(proc.stdout),
+        "manifest": manifest,
+        "contexts": contexts,
+        "cred": cred,
+        "python_ballots": python_ballots,
+        "forged": forged,
+        "v1_ballot": v1_ballot,
+        "py_polys": py_polys,
+        "py_boxes": py_boxes,
+        "cts": cts,
+        "public": public,
+        "py_share": py_share,
+        "tally_ctx": tally_ctx,
+        "secret_key": x,
+    }
 
 
 def test_node_test_suite_passes() -> None:
@@ -291,7 +365,7 @@ def test_python_ballots_verify_in_javascript(js: dict[str, Any]) -> None:
 def test_python_v2_forgeries_rejected_by_javascript_with_the_same_message(js: dict[str, Any]) -> None:
     """Forged version-2 commitments: the booth's one-equation-at-a-time check gives exactly the
     message Python gives (and a version-1 ballot still verifies in JavaScript)."""
-    results = js["response"]["verify_ballots"][len(js["python_ballots"]):-1]
+    results = js["response"]["verify_ballots"][len(js["python_ballots"]) : -1]
     ctx = _ballot_context(js["contexts"]["sonc"])
     assert results[0] == {"error": None, "tracker": ballot_tracker(js["v1_ballot"])}
     assert len(results) == 1 + len(js["forged"]) == 5
@@ -324,8 +398,7 @@ def test_javascript_audit_records_check_in_python(js: dict[str, Any], name: str)
     # Independent re-derivation of every ciphertext, then the library's checker.
     for q, spec in enumerate(ctx.questions):
         choices = record["choices"][q]
-        bits = ([b for v in choices for b in (int(v == 1), int(v == -1))]
-                if spec.kind == "sonc" else choices)
+        bits = [b for v in choices for b in (int(v == 1), int(v == -1))] if spec.kind == "sonc" else choices
         for i, (bit, r_hex) in enumerate(zip(bits, record["randomness"][q], strict=True)):
             assert encrypt(ctx.public_key, bit, Scalar.from_hex(r_hex)) == verified.ciphertexts[q][i]
     assert verify_audit(ctx, record, js["cred"].public) == QUESTION_SETS[name][1]
@@ -338,8 +411,9 @@ def test_javascript_ceremony_messages_check_in_python(js: dict[str, Any]) -> Non
     with pytest.raises(CryptoError):
         verify_commitments(commitments, out["proofs"], 2, ceremony_context(ELECTION_ID, 2))
     for j, box in js["py_boxes"].items():
-        share = open_share(bytes(box), base64.b64decode(out["sealed"][str(j)]),
-                           f"{STATUS_CONTEXT}/share/3->{j}".encode())
+        share = open_share(
+            bytes(box), base64.b64decode(out["sealed"][str(j)]), f"{STATUS_CONTEXT}/share/3->{j}".encode()
+        )
         assert share.hex() == out["shares"][str(j)]
         verify_share(commitments, j, share)
         with pytest.raises(CryptoError):
@@ -361,7 +435,8 @@ def test_decryption_shares_cross_verify(js: dict[str, Any]) -> None:
     cts: list[Ciphertext] = js["cts"]
     verify_decryption_share(cts, res["decryption_share"], js["public"][2], 2, js["tally_ctx"])
     points, rejected = combine_decryption(
-        cts, {1: js["py_share"], 2: res["decryption_share"]}, js["public"], 2, js["tally_ctx"])
+        cts, {1: js["py_share"], 2: res["decryption_share"]}, js["public"], 2, js["tally_ctx"]
+    )
     from crypto.dlog import discrete_logs
 
     assert rejected == [] and discrete_logs(points, 10) == [0, 4, 7]

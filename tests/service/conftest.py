@@ -7,9 +7,16 @@ from app.config import Settings
 def settings(database_url: str, tmp_path) -> Settings:
     from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 
-    return Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-                    database_url=database_url,
-                    data_dir=tmp_path, demo=False, admins="Admin")
+    return Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp_path,
+        demo=False,
+        admins="Admin",
+    )
 
 
 @pytest.fixture

@@ -13,8 +13,13 @@ from app.client.http import ApiError
 from crypto.tally import ZERO
 from tests.service.helpers import ADMIN, election_config, login, open_election, voter
 
-SWAP = {"question": 0, "position": 1, "replacement": {"en": "Newcomer"},
-        "reason": "candidate 1 withdrew", "old_ballots": "keep"}
+SWAP = {
+    "question": 0,
+    "position": 1,
+    "replacement": {"en": "Newcomer"},
+    "reason": "candidate 1 withdrew",
+    "old_ballots": "keep",
+}
 
 
 def test_default_k_is_five_and_stated_in_the_manifest(client, tmp_path) -> None:
@@ -46,8 +51,7 @@ def test_small_election_is_never_decrypted_and_says_so(client, tmp_path) -> None
     assert result["ballots_counted"] == 2 and result["min_contributors"] == 5
     rows = result["questions"][0]["candidates"]
     assert all(r["too_few_ballots"] and r["support"] is None and not r["passed"] for r in rows)
-    table = list(csv.DictReader(io.StringIO(
-        client.get(f"/api/v1/elections/{eid}/results.csv").text)))
+    table = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/elections/{eid}/results.csv").text)))
     assert [r["withheld"] for r in table] == ["too few ballots to publish"] * 3
     assert all(r["support"] == "" for r in table)
     wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
@@ -67,8 +71,11 @@ def test_a_swap_keeping_old_ballots_is_refused_until_acknowledged(client, tmp_pa
     assert "too few ballots to publish" in err.value.detail and "5" in err.value.detail
     assert admin.board(eid) == before  # nothing changed
     assert admin.get(f"/api/v1/elections/{eid}")["definition_version"] == 1
-    assert [c["withdrawn"] for c in admin.get(f"/api/v1/elections/{eid}")["questions"][0][
-        "candidates"]] == [False, False, False]
+    assert [c["withdrawn"] for c in admin.get(f"/api/v1/elections/{eid}")["questions"][0]["candidates"]] == [
+        False,
+        False,
+        False,
+    ]
     # A plain withdrawal, or a swap that strikes the old ballots, makes no small slot.
     admin.post(path, SWAP | {"replacement": None, "position": 2})
     changed = admin.post(path, SWAP | {"acknowledge_small_slots": True})
@@ -80,14 +87,14 @@ def test_a_swap_keeping_old_ballots_is_refused_until_acknowledged(client, tmp_pa
 def test_a_swap_striking_old_ballots_needs_no_acknowledgement(client, tmp_path) -> None:
     admin, eid, _ = open_election(client, tmp_path, ["Ann"], min_contributors=None)
     voter(client, eid, "Ann").cast([[1, 1, 1]])
-    changed = admin.post(f"/api/v1/elections/{eid}/candidates/change",
-                         SWAP | {"old_ballots": "strike"})
+    changed = admin.post(f"/api/v1/elections/{eid}/candidates/change", SWAP | {"old_ballots": "strike"})
     assert changed["version"] == 2 and changed["invited"] == ["Ann"]
 
 
 def test_withheld_options_of_a_plurality_question_in_every_format(client, tmp_path) -> None:
-    admin, eid, trustees = open_election(client, tmp_path, ["Ann", "Ben"], min_contributors=None,
-                                         kind="plurality")
+    admin, eid, trustees = open_election(
+        client, tmp_path, ["Ann", "Ben"], min_contributors=None, kind="plurality"
+    )
     voter(client, eid, "Ann").cast([[1, 0, 0]])
     voter(client, eid, "Ben").cast([[0, 1, 0]])
     admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
@@ -100,6 +107,5 @@ def test_withheld_options_of_a_plurality_question_in_every_format(client, tmp_pa
     wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
     assert wikitext.count('colspan="2" | Too few ballots to publish') == 3
     assert "(anonymity guard)" in wikitext
-    table = list(csv.DictReader(io.StringIO(
-        client.get(f"/api/v1/elections/{eid}/results.csv").text)))
+    table = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/elections/{eid}/results.csv").text)))
     assert [(r["votes"], r["withheld"]) for r in table] == [("", "too few ballots to publish")] * 3

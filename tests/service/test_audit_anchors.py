@@ -33,15 +33,20 @@ def _rehash_from(settings, eid: str, first: int) -> None:
     cannot show it)."""
     engine = make_engine(settings.effective_database_url)
     with engine.begin() as connection:
-        rows = connection.execute(select(AuditEntry).where(AuditEntry.scope == eid)
-                                  .order_by(AuditEntry.seq)).all()
+        rows = connection.execute(
+            select(AuditEntry).where(AuditEntry.scope == eid).order_by(AuditEntry.seq)
+        ).all()
         prev = auditlog.GENESIS
         for seq, row in enumerate(rows, start=1):
             if seq >= first:
-                digest = auditlog.entry_hash(prev, eid, seq, row.at.isoformat(), row.actor,
-                                             row.action, row.detail)
-                connection.execute(update(AuditEntry).where(AuditEntry.id == row.id).values(
-                    seq=seq, prev_hash=prev, entry_hash=digest))
+                digest = auditlog.entry_hash(
+                    prev, eid, seq, row.at.isoformat(), row.actor, row.action, row.detail
+                )
+                connection.execute(
+                    update(AuditEntry)
+                    .where(AuditEntry.id == row.id)
+                    .values(seq=seq, prev_hash=prev, entry_hash=digest)
+                )
                 prev = digest
             else:
                 prev = row.entry_hash
@@ -71,8 +76,7 @@ def test_anchors_are_signed_on_the_board_and_verified(client, anchored) -> None:
 
 def test_deleting_the_last_entries_is_detected(client, settings, anchored) -> None:
     admin, eid, count = anchored
-    _edit(settings, delete(AuditEntry).where(AuditEntry.scope == eid,
-                                             AuditEntry.seq >= count - 1))
+    _edit(settings, delete(AuditEntry).where(AuditEntry.scope == eid, AuditEntry.seq >= count - 1))
     log = admin.get(f"/api/v1/elections/{eid}/audit")
     problems = log["verification"]["problems"]
     assert not log["verification"]["ok"]
@@ -81,12 +85,15 @@ def test_deleting_the_last_entries_is_detected(client, settings, anchored) -> No
 
 def test_rewriting_from_an_edited_entry_is_detected(client, settings, anchored) -> None:
     admin, eid, count = anchored
-    _edit(settings, update(AuditEntry).where(AuditEntry.scope == eid, AuditEntry.seq == 2)
-          .values(actor="Someone else"))
+    _edit(
+        settings,
+        update(AuditEntry).where(AuditEntry.scope == eid, AuditEntry.seq == 2).values(actor="Someone else"),
+    )
     _rehash_from(settings, eid, 2)
     log = admin.get(f"/api/v1/elections/{eid}/audit")
-    assert [(p["seq"], "rewritten" in p["problem"])
-            for p in log["verification"]["problems"]] == [(count, True)]
+    assert [(p["seq"], "rewritten" in p["problem"]) for p in log["verification"]["problems"]] == [
+        (count, True)
+    ]
     assert all(e["valid"] for e in log["entries"])  # every link checks: only the anchor shows it
 
 
@@ -99,24 +106,25 @@ def test_deleting_a_middle_entry_and_rehashing_is_detected(client, settings, anc
     # The read itself refilled the log to the anchored count; its last entry is not the
     # anchored one.
     assert log["verification"]["entries"] == count
-    assert [(p["seq"], "rewritten" in p["problem"])
-            for p in log["verification"]["problems"]] == [(count, True)]
+    assert [(p["seq"], "rewritten" in p["problem"]) for p in log["verification"]["problems"]] == [
+        (count, True)
+    ]
 
 
 def test_the_scheduler_anchors_logs_that_grew(app, client) -> None:
     admin = login(client, ADMIN)
     eid = admin.post("/api/v1/elections", election_config())["id"]
     admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T1", "role": "trustee"})
-    scheduler = Scheduler(app.state.sessions, audit_signer=app.state.audit_signer,
-                          audit_anchor=timedelta(0))
+    scheduler = Scheduler(app.state.sessions, audit_signer=app.state.audit_signer, audit_anchor=timedelta(0))
     assert eid not in scheduler.anchor_audit_logs()  # a draft has no board to anchor on
     admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T2", "role": "trustee"})
     admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T3", "role": "trustee"})
     admin.post(f"/api/v1/elections/{eid}/freeze")
     assert eid in scheduler.anchor_audit_logs()
     assert eid not in scheduler.anchor_audit_logs()  # nothing new
-    patient = Scheduler(app.state.sessions, audit_signer=app.state.audit_signer,
-                        audit_anchor=timedelta(hours=1))
+    patient = Scheduler(
+        app.state.sessions, audit_signer=app.state.audit_signer, audit_anchor=timedelta(hours=1)
+    )
     admin.post(f"/api/v1/elections/{eid}/roles", {"username": "S1", "role": "scrutineer"})
     assert eid not in patient.anchor_audit_logs()  # anchored a moment ago: not yet due
     heads = [e for e in admin.board(eid) if e["type"] == "audit_head"]
@@ -137,10 +145,8 @@ def test_the_cli_reports_a_truncated_log(settings, tmp_path) -> None:
         args = ["audit", "verify", "--election", eid, "--url", url, "--dev-user", ADMIN]
         ok = runner.invoke(cli, args)
         assert ok.exit_code == 0 and "the audit log is intact" in ok.output, ok.output
-        _edit(settings, delete(AuditEntry).where(AuditEntry.scope == eid,
-                                                 AuditEntry.seq == count))
-        _edit(settings, delete(AuditEntry).where(AuditEntry.scope == eid,
-                                                 AuditEntry.seq > count))
+        _edit(settings, delete(AuditEntry).where(AuditEntry.scope == eid, AuditEntry.seq == count))
+        _edit(settings, delete(AuditEntry).where(AuditEntry.scope == eid, AuditEntry.seq > count))
         broken = runner.invoke(cli, args)
     # The CLI's own read refilled the log to the anchored count (reads are logged), so the
     # anchored entry is found replaced: the truncation cannot hide.
@@ -156,12 +162,13 @@ def test_forged_anchors_are_rejected() -> None:
     shrunk = [events[1], {**events[0], "seq": 2}]
     with pytest.raises(InvalidRecord, match="only grows"):
         auditlog.check_anchors("e", shrunk)
-    forged = [events[0], {"seq": 2, "type": "audit_head",
-                          "payload": {**heads[1], "count": 6}}]
+    forged = [events[0], {"seq": 2, "type": "audit_head", "payload": {**heads[1], "count": 6}}]
     with pytest.raises(InvalidRecord, match="signature does not verify"):
         auditlog.check_anchors("e", forged)
-    rekeyed = [events[0], {"seq": 2, "type": "audit_head",
-                           "payload": auditlog.sign_head(other, "e", 6, "c" * 64)}]
+    rekeyed = [
+        events[0],
+        {"seq": 2, "type": "audit_head", "payload": auditlog.sign_head(other, "e", 6, "c" * 64)},
+    ]
     with pytest.raises(InvalidRecord, match="another audit key"):
         auditlog.check_anchors("e", rekeyed)
     with pytest.raises(InvalidRecord, match="signature"):  # another election's head

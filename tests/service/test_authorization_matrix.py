@@ -30,24 +30,34 @@ from crypto.credentials import CredentialKey
 from tests.service.helpers import election_config, login, open_election, voter
 
 ROLES = ("anonymous", "voter", "off_roll", "other_committee", "trustee", "scrutineer", "admin")
-USERS = {"voter": "Alice", "off_roll": "Mallory", "other_committee": "OtherChair",
-         "trustee": "Trustee1", "scrutineer": "Scrut", "admin": "Admin"}
+USERS = {
+    "voter": "Alice",
+    "off_roll": "Mallory",
+    "other_committee": "OtherChair",
+    "trustee": "Trustee1",
+    "scrutineer": "Scrut",
+    "admin": "Admin",
+}
 
 E = "/api/v1/elections/{election_id}"
 HEX32 = "ab" * 32
 SIG = "cd" * 64
 SEALED = "A" * 64
-SECUREPOLL = ("<SecurePoll><election><configuration><title>Imported</title>"
-              "<ballot>approval</ballot><primaryLang>en</primaryLang><question>"
-              '<message name="text" lang="en">Q</message><option>'
-              '<message name="text" lang="en">A</message></option></question>'
-              "</configuration></election></SecurePoll>")
+SECUREPOLL = (
+    "<SecurePoll><election><configuration><title>Imported</title>"
+    "<ballot>approval</ballot><primaryLang>en</primaryLang><question>"
+    '<message name="text" lang="en">Q</message><option>'
+    '<message name="text" lang="en">A</message></option></question>'
+    "</configuration></election></SecurePoll>"
+)
 
 
-def row(anonymous: int, voter: int, off_roll: int, other_committee: int, trustee: int,
-        scrutineer: int, admin: int) -> dict[str, int]:
-    return dict(zip(ROLES, (anonymous, voter, off_roll, other_committee, trustee, scrutineer,
-                            admin), strict=True))
+def row(
+    anonymous: int, voter: int, off_roll: int, other_committee: int, trustee: int, scrutineer: int, admin: int
+) -> dict[str, int]:
+    return dict(
+        zip(ROLES, (anonymous, voter, off_roll, other_committee, trustee, scrutineer, admin), strict=True)
+    )
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -127,8 +137,7 @@ ROUTES: list[Any] = [
     # E's roll was never checked: the committee passes the role check and gets 404
     ("GET", f"{E}/roll/checks/{{check_id}}", None, None, committee(404)),
     # no wiki on this instance: the committee passes the role check and gets 409
-    ("POST", f"{E}/wiki/announce", {"subject": {"en": "Vote"}, "body": {"en": "Now"}}, None,
-     committee(409)),
+    ("POST", f"{E}/wiki/announce", {"subject": {"en": "Vote"}, "body": {"en": "Now"}}, None, committee(409)),
     # E is open: the committee passes the role check and gets 404 no_result
     ("POST", f"{E}/wiki/results", {"page": "Results"}, None, committee(404)),
     # a SecurePoll dump becomes a draft: instance administrators only
@@ -137,58 +146,113 @@ ROUTES: list[Any] = [
     ("DELETE", f"{E}/invitations/{{invitation_id}}", None, None, committee(200)),
     ("POST", f"{E}/audit/anchor", None, None, committee(200)),
     # convenient credentials: the voter registered one already (409); others are not on the roll
-    ("POST", f"{E}/credential", lambda ctx: {"public_key": CredentialKey.generate().public.hex()},
-     None, row(401, 409, 403, 403, 403, 403, 403)),
+    (
+        "POST",
+        f"{E}/credential",
+        lambda ctx: {"public_key": CredentialKey.generate().public.hex()},
+        None,
+        row(401, 409, 403, 403, 403, 403, 403),
+    ),
     # only a credential authority uploads credentials (and not in convenient mode)
-    ("POST", f"{E}/credentials",
-     {"public_keys": [HEX32], "authority_key": HEX32, "signature": "ab" * 64}, None,
-     committee(403, hidden=403)),
+    (
+        "POST",
+        f"{E}/credentials",
+        {"public_keys": [HEX32], "authority_key": HEX32, "signature": "ab" * 64},
+        None,
+        committee(403, hidden=403),
+    ),
     # Alice's own ballot: a re-vote for her; refused for everyone not on the roll
-    ("POST", f"{E}/ballots", lambda ctx: {"ballot": ctx["ballot"]()}, None,
-     row(401, 201, 403, 403, 403, 403, 403)),
+    (
+        "POST",
+        f"{E}/ballots",
+        lambda ctx: {"ballot": ctx["ballot"]()},
+        None,
+        row(401, 201, 403, 403, 403, 403, 403),
+    ),
     # ceremony messages (on K): a trustee passes the role check and its made-up signature is
     # refused by the replay (409 ceremony_rejected); nobody else may post, the committee neither
-    ("POST", f"{E}/ceremony/join", {"round": 1, "signature": SIG, "signing_key": HEX32,
-                                     "encryption_key": HEX32}, None, TRUSTEE_409),
-    ("POST", f"{E}/ceremony/commitment-hash", {"round": 1, "signature": SIG, "digest": HEX32},
-     None, TRUSTEE_409),
-    ("POST", f"{E}/ceremony/commitments", {"round": 1, "signature": SIG, "commitments": [HEX32],
-                                            "proofs": [{"a": "b"}]}, None, TRUSTEE_409),
-    ("POST", f"{E}/ceremony/shares", {"round": 1, "signature": SIG, "sealed": {"2": SEALED}},
-     None, TRUSTEE_409),
-    ("POST", f"{E}/ceremony/confirm", {"round": 1, "signature": SIG, "fingerprint": HEX32},
-     None, TRUSTEE_409),
-    ("POST", f"{E}/ceremony/complaints", {"round": 1, "signature": SIG, "complainant_index": 1,
-                                           "accused_index": 2, "reason": "bad share"},
-     None, TRUSTEE_409),
-    ("POST", f"{E}/ceremony/answer", {"round": 1, "signature": SIG, "complainant_index": 1,
-                                       "share": HEX32, "ephemeral_secret": HEX32},
-     None, TRUSTEE_409),
+    (
+        "POST",
+        f"{E}/ceremony/join",
+        {"round": 1, "signature": SIG, "signing_key": HEX32, "encryption_key": HEX32},
+        None,
+        TRUSTEE_409,
+    ),
+    (
+        "POST",
+        f"{E}/ceremony/commitment-hash",
+        {"round": 1, "signature": SIG, "digest": HEX32},
+        None,
+        TRUSTEE_409,
+    ),
+    (
+        "POST",
+        f"{E}/ceremony/commitments",
+        {"round": 1, "signature": SIG, "commitments": [HEX32], "proofs": [{"a": "b"}]},
+        None,
+        TRUSTEE_409,
+    ),
+    (
+        "POST",
+        f"{E}/ceremony/shares",
+        {"round": 1, "signature": SIG, "sealed": {"2": SEALED}},
+        None,
+        TRUSTEE_409,
+    ),
+    (
+        "POST",
+        f"{E}/ceremony/confirm",
+        {"round": 1, "signature": SIG, "fingerprint": HEX32},
+        None,
+        TRUSTEE_409,
+    ),
+    (
+        "POST",
+        f"{E}/ceremony/complaints",
+        {"round": 1, "signature": SIG, "complainant_index": 1, "accused_index": 2, "reason": "bad share"},
+        None,
+        TRUSTEE_409,
+    ),
+    (
+        "POST",
+        f"{E}/ceremony/answer",
+        {"round": 1, "signature": SIG, "complainant_index": 1, "share": HEX32, "ephemeral_secret": HEX32},
+        None,
+        TRUSTEE_409,
+    ),
     # the committee's ceremony actions: no complaint is open (409); a new round; back to draft
-    ("POST", f"{E}/ceremony/no-answer", {"complainant_index": 1, "accused_index": 2},
-     None, committee(409)),
+    ("POST", f"{E}/ceremony/no-answer", {"complainant_index": 1, "accused_index": 2}, None, committee(409)),
     ("POST", f"{E}/ceremony/restart", {"reason": "again"}, None, committee(200)),
     ("POST", f"{E}/ceremony/back-to-draft", {"reason": "again"}, None, committee(200)),
-    ("POST", f"{E}/revote-invitations", {"usernames": ["Alice"], "reason": "please"}, None,
-     committee(200)),
+    ("POST", f"{E}/revote-invitations", {"usernames": ["Alice"], "reason": "please"}, None, committee(200)),
     # --- the phase actions, in order
     ("POST", f"{E}/pause", {"reason": "checking"}, None, committee(200)),
     ("POST", f"{E}/resume", {"reason": "checked"}, None, committee(200)),
-    ("POST", f"{E}/extend", lambda ctx: {"end": later_end(), "reason": "more time"}, None,
-     committee(200)),
+    ("POST", f"{E}/extend", lambda ctx: {"end": later_end(), "reason": "more time"}, None, committee(200)),
     # candidate 0 withdraws: a new ballot version (old ballots kept)
-    ("POST", f"{E}/candidates/change", {"position": 0, "reason": "withdrew",
-                                        "old_ballots": "keep"}, None, committee(200)),
+    (
+        "POST",
+        f"{E}/candidates/change",
+        {"position": 0, "reason": "withdrew", "old_ballots": "keep"},
+        None,
+        committee(200),
+    ),
     # the scrutineer strikes (then unstrikes) Alice's first ballot; the committee, asking
     # second, passes the role check and finds nothing left to change (409 nothing_to_change)
-    ("POST", f"{E}/scrutiny/strike", lambda ctx: {"trackers": [ctx["tracker"]],
-                                                 "reason_code": "other",
-                                                 "reason_text": "twice"},
-     None, row(401, 403, 403, 403, 403, 200, 409)),
-    ("POST", f"{E}/scrutiny/unstrike", lambda ctx: {"trackers": [ctx["tracker"]],
-                                                   "reason_code": "other",
-                                                 "reason_text": "twice"},
-     None, row(401, 403, 403, 403, 403, 200, 409)),
+    (
+        "POST",
+        f"{E}/scrutiny/strike",
+        lambda ctx: {"trackers": [ctx["tracker"]], "reason_code": "other", "reason_text": "twice"},
+        None,
+        row(401, 403, 403, 403, 403, 200, 409),
+    ),
+    (
+        "POST",
+        f"{E}/scrutiny/unstrike",
+        lambda ctx: {"trackers": [ctx["tracker"]], "reason_code": "other", "reason_text": "twice"},
+        None,
+        row(401, 403, 403, 403, 403, 200, 409),
+    ),
     ("POST", f"{E}/close", {"reason": "done"}, None, committee(200)),
     ("POST", f"{E}/scrutiny/start", None, None, committee(200)),
     ("POST", f"{E}/scrutiny/seal", None, None, committee(200)),
@@ -196,10 +260,23 @@ ROUTES: list[Any] = [
     ("POST", f"{E}/tally/start", None, None, committee(409)),
     # E has no ranked question: the mix chains are empty; a trustee's mix has nothing to mix
     ("GET", f"{E}/tally/mix", None, None, everyone(200)),
-    ("POST", f"{E}/tally/mixes", {"round": 1, "index": 1, "question": 0, "position": 0,
-                                  "input_hash": HEX32, "output_hash": HEX32, "ciphertexts": [],
-                                  "proof": {}, "signature": SIG},
-     None, row(401, 403, 403, 403, 409, 403, 403)),
+    (
+        "POST",
+        f"{E}/tally/mixes",
+        {
+            "round": 1,
+            "index": 1,
+            "question": 0,
+            "position": 0,
+            "input_hash": HEX32,
+            "output_hash": HEX32,
+            "ciphertexts": [],
+            "proof": {},
+            "signature": SIG,
+        },
+        None,
+        row(401, 403, 403, 403, 409, 403, 403),
+    ),
     # a share that is not a valid decryption share: 422 for the trustee after the role check
     ("POST", f"{E}/tally/shares", {"share": {}}, None, row(401, 403, 403, 403, 422, 403, 403)),
     "publish",  # the trustees decrypt: the result is published
@@ -227,31 +304,43 @@ def build_world(client, tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-
     invited = admin.post(f"/api/v1/elections/{eid}/invitations", {"usernames": ["Bob"]})
     ceremony = admin.post("/api/v1/elections", election_config())["id"]
     for i in (1, 2, 3):
-        admin.post(f"/api/v1/elections/{ceremony}/roles",
-                   {"username": f"Trustee{i}", "role": "trustee"})
+        admin.post(f"/api/v1/elections/{ceremony}/roles", {"username": f"Trustee{i}", "role": "trustee"})
     admin.post(f"/api/v1/elections/{ceremony}/roles", {"username": "Scrut", "role": "scrutineer"})
     admin.post(f"/api/v1/elections/{ceremony}/roll", {"usernames": ["Alice", "Bob"]})
     admin.post(f"/api/v1/elections/{ceremony}/freeze")
     tokens = {role: login(client, name).token for role, name in USERS.items()}
     client.cookies.clear()  # every caller below is only its bearer token (anonymous: none)
-    return {"election_id": eid, "ceremony_id": ceremony, "trustees": trustees,
-            "tracker": receipt["tracker"], "tokens": tokens,
-            "invitation_id": invited["invitations"][0]["id"],
-            "ballot": lambda: alice.make_ballot([[0, 1, -1]])}
+    return {
+        "election_id": eid,
+        "ceremony_id": ceremony,
+        "trustees": trustees,
+        "tracker": receipt["tracker"],
+        "tokens": tokens,
+        "invitation_id": invited["invitations"][0]["id"],
+        "ballot": lambda: alice.make_ballot([[0, 1, -1]]),
+    }
 
 
 def fill(path: str, ctx: dict[str, Any]) -> str:
     user_route = path.startswith("/api/v1/users/")
     election = ctx["ceremony_id"] if "/ceremony" in path else ctx["election_id"]
-    return path.format(election_id=election, tracker=ctx["tracker"],
-                       token=secrets.token_urlsafe(32), invitation_id=ctx["invitation_id"],
-                       username="Nobody" if user_route else "Extra", role="scrutineer",
-                       session_id="0" * 64, question=0, check_id=1)
+    return path.format(
+        election_id=election,
+        tracker=ctx["tracker"],
+        token=secrets.token_urlsafe(32),
+        invitation_id=ctx["invitation_id"],
+        username="Nobody" if user_route else "Extra",
+        role="scrutineer",
+        session_id="0" * 64,
+        question=0,
+        check_id=1,
+    )
 
 
 def test_every_route_for_every_role(client, tmp_path) -> None:
-    documented = {(method.upper(), path) for path, ops in client.app.openapi()["paths"].items()
-                  for method in ops}
+    documented = {
+        (method.upper(), path) for path, ops in client.app.openapi()["paths"].items() for method in ops
+    }
     rows = [r for r in ROUTES if not isinstance(r, str)]
     listed = [(method, path) for method, path, *_ in rows]
     assert len(listed) == len(set(listed)), "a route is listed twice"
@@ -273,12 +362,16 @@ def test_every_route_for_every_role(client, tmp_path) -> None:
                 headers["Authorization"] = f"Bearer {ctx['tokens'][role]}"
             payload = body(ctx) if callable(body) else body
             client.cookies.clear()
-            response = client.request(method, fill(path, ctx), json=payload, params=query,
-                                      headers=headers, follow_redirects=False)
+            response = client.request(
+                method, fill(path, ctx), json=payload, params=query, headers=headers, follow_redirects=False
+            )
             got.setdefault((method, path), {})[role] = response.status_code
             details[(method, path, role)] = response.text[:200]
-    wrong = [f"{method} {path} as {role}: expected {expected[role]}, got {got[(method, path)][role]}"
-             f" {details[(method, path, role)]}"
-             for method, path, _, _, expected in rows for role in ROLES
-             if got[(method, path)][role] != expected[role]]
+    wrong = [
+        f"{method} {path} as {role}: expected {expected[role]}, got {got[(method, path)][role]}"
+        f" {details[(method, path, role)]}"
+        for method, path, _, _, expected in rows
+        for role in ROLES
+        if got[(method, path)][role] != expected[role]
+    ]
     assert not wrong, "\n" + "\n".join(wrong)

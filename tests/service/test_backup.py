@@ -29,9 +29,16 @@ def two_databases(tmp_path):
 
 
 def app_on(url, tmp_path):
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
-                        **TEST_RATE_LIMITS, database_url=url, data_dir=tmp_path, admins=ADMIN,
-                        demo=False)
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=url,
+        data_dir=tmp_path,
+        admins=ADMIN,
+        demo=False,
+    )
     return create_app(settings, run_scheduler=False)
 
 
@@ -57,8 +64,7 @@ def test_backup_restore_round_trip(two_databases, tmp_path):
     db.upgrade(source)
     app = app_on(source, tmp_path)
     with TestClient(app) as client:
-        admin, eid, _ = open_election(client, tmp_path, ["Alice", "Bob", "Carol"], trustees=1,
-                                      threshold=1)
+        admin, eid, _ = open_election(client, tmp_path, ["Alice", "Bob", "Carol"], trustees=1, threshold=1)
         for name in ("Alice", "Bob", "Carol"):
             voter(client, eid, name).cast([[1, 0, -1]])
         admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end of the test"})
@@ -84,8 +90,7 @@ def test_backup_restore_round_trip(two_databases, tmp_path):
     # A database that is not empty is refused, and left as it was …
     app = app_on(target, tmp_path)
     with TestClient(app) as client:
-        _, other_eid, _ = open_election(client, tmp_path / "other", [], trustees=1,
-                                        threshold=1)
+        _, other_eid, _ = open_election(client, tmp_path / "other", [], trustees=1, threshold=1)
     app.state.engine.dispose()
     refused = run("restore", str(file), url=target, tmp_path=tmp_path)
     assert refused.exit_code == 1 and "not empty" in refused.output
@@ -114,8 +119,9 @@ def test_restore_refuses_what_is_not_a_backup(two_databases, tmp_path):
     assert missing.exit_code == 1 and "no backup file" in missing.output
     # A backup of the other kind of database is refused before anything is touched.
     other = tmp_path / "other.backup"
-    other.write_bytes(b"PGDMP" + b"\0" * 100 if target.startswith("sqlite")
-                      else b"SQLite format 3\x00" + b"\0" * 100)
+    other.write_bytes(
+        b"PGDMP" + b"\0" * 100 if target.startswith("sqlite") else b"SQLite format 3\x00" + b"\0" * 100
+    )
     crossed = run("restore", str(other), url=target, tmp_path=tmp_path)
     assert crossed.exit_code == 1 and "backup; the configured database is" in crossed.output
     for answer in (result, missing, crossed):

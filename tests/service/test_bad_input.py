@@ -22,8 +22,13 @@ def raw(client: TestClient):
     token = login(client, ADMIN).token
 
     def send(method: str, path: str, text: str):  # type: ignore[no-untyped-def]
-        return client.request(method, path, content=text.encode(), headers={
-            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        return client.request(
+            method,
+            path,
+            content=text.encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+
     return send
 
 
@@ -50,10 +55,8 @@ def test_lone_surrogate_in_a_text_field_is_refused(client, raw, where) -> None:
 
 def test_lone_surrogate_in_a_free_form_body_is_refused(client, raw) -> None:
     eid = login(client, ADMIN).post("/api/v1/elections", election_config())["id"]
-    _refused(raw("PUT", f"/api/v1/elections/{eid}/role-policy",
-                 '{"policy": {"\\ud83d": "x"}}'))
-    _refused(raw("PUT", f"/api/v1/elections/{eid}/role-policy",
-                 '{"policy": {"rules": ["\\ud83d"]}}'))
+    _refused(raw("PUT", f"/api/v1/elections/{eid}/role-policy", '{"policy": {"\\ud83d": "x"}}'))
+    _refused(raw("PUT", f"/api/v1/elections/{eid}/role-policy", '{"policy": {"rules": ["\\ud83d"]}}'))
     # A well-formed pair is a real character and is fine in a title.
     ok = raw("PATCH", f"/api/v1/elections/{eid}", '{"title": {"en": "vote \\ud83d\\uddf3"}}')
     assert ok.status_code == 200 and ok.json()["title"]["en"] == "vote \U0001f5f3"
@@ -63,10 +66,11 @@ def test_lone_surrogate_in_a_free_form_body_is_refused(client, raw) -> None:
 def test_control_characters_are_refused_in_titles_and_names(client, text) -> None:
     admin = login(client, ADMIN)
     before = _count(client)
-    for config in (election_config() | {"title": {"en": text}},
-                   election_config(candidates=1) | {"questions": [{
-                       "kind": "sonc", "title": {"en": "Q"},
-                       "candidates": [{"name": {"en": text}}]}]}):
+    for config in (
+        election_config() | {"title": {"en": text}},
+        election_config(candidates=1)
+        | {"questions": [{"kind": "sonc", "title": {"en": "Q"}, "candidates": [{"name": {"en": text}}]}]},
+    ):
         response = admin.http.post("/api/v1/elections", json=config, headers=admin._headers())
         body = _refused(response)
         assert "U+00" in body["detail"]
@@ -76,15 +80,19 @@ def test_control_characters_are_refused_in_titles_and_names(client, text) -> Non
 def test_single_line_fields_refuse_newlines_text_areas_keep_them(client) -> None:
     admin = login(client, ADMIN)
     headers = admin._headers()
-    response = admin.http.post("/api/v1/elections", headers=headers,
-                               json=election_config() | {"title": {"en": "two\nlines"}})
+    response = admin.http.post(
+        "/api/v1/elections", headers=headers, json=election_config() | {"title": {"en": "two\nlines"}}
+    )
     _refused(response)
-    created = admin.post("/api/v1/elections", election_config() | {
-        "description": {"en": "first line\n\tindented"}})
+    created = admin.post(
+        "/api/v1/elections", election_config() | {"description": {"en": "first line\n\tindented"}}
+    )
     assert created["description"]["en"] == "first line\n\tindented"
     eid = created["id"]
-    for body in ({"username": "Sc", "role": "scrutineer", "jurisdiction": "a\nb"},
-                 {"username": "Sc", "role": "scrutineer", "flags": ["pii\x00"]}):
+    for body in (
+        {"username": "Sc", "role": "scrutineer", "jurisdiction": "a\nb"},
+        {"username": "Sc", "role": "scrutineer", "flags": ["pii\x00"]},
+    ):
         _refused(admin.http.post(f"/api/v1/elections/{eid}/roles", json=body, headers=headers))
     assert [r["role"] for r in admin.get(f"/api/v1/elections/{eid}/roles")] == ["committee"]
 
@@ -92,19 +100,25 @@ def test_single_line_fields_refuse_newlines_text_areas_keep_them(client) -> None
 def test_control_characters_in_urls_are_refused(client) -> None:
     admin = login(client, ADMIN)
     headers = admin._headers()
-    for path in ("/api/v1/elections/a%00b", "/api/v1/elections/a%0ab/board",
-                 "/api/v1/elections/x/board?type=a%00"):
+    for path in (
+        "/api/v1/elections/a%00b",
+        "/api/v1/elections/a%0ab/board",
+        "/api/v1/elections/x/board?type=a%00",
+    ):
         _refused(client.get(path, headers=headers))
 
 
-@pytest.mark.parametrize("start,end,zone", [
-    ("0001-01-01T00:00:00", "2030-01-01T00:00:00", "Pacific/Kiritimati"),
-    ("0001-01-01T05:00:00+00:00", "2030-01-01T00:00:00+00:00", "Pacific/Kiritimati"),
-    ("2030-01-01T00:00:00", "9999-12-31T23:00:00", "AoE"),
-    ("2030-01-01T00:00:00+00:00", "9999-12-31T23:00:00+00:00", "Pacific/Kiritimati"),
-    ("2030-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", "UTC"),
-    ("0001-01-01T00:00:00+14:00", "2030-01-01T00:00:00+00:00", "UTC"),
-])
+@pytest.mark.parametrize(
+    "start,end,zone",
+    [
+        ("0001-01-01T00:00:00", "2030-01-01T00:00:00", "Pacific/Kiritimati"),
+        ("0001-01-01T05:00:00+00:00", "2030-01-01T00:00:00+00:00", "Pacific/Kiritimati"),
+        ("2030-01-01T00:00:00", "9999-12-31T23:00:00", "AoE"),
+        ("2030-01-01T00:00:00+00:00", "9999-12-31T23:00:00+00:00", "Pacific/Kiritimati"),
+        ("2030-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", "UTC"),
+        ("0001-01-01T00:00:00+14:00", "2030-01-01T00:00:00+00:00", "UTC"),
+    ],
+)
 def test_schedule_years_at_the_zone_edges_are_refused(client, start, end, zone) -> None:
     admin = login(client, ADMIN)
     before = _count(client)
@@ -113,11 +127,15 @@ def test_schedule_years_at_the_zone_edges_are_refused(client, start, end, zone) 
     assert "year" in body["detail"]
     assert _count(client) == before
     eid = admin.post("/api/v1/elections", election_config())["id"]
-    patched = admin.http.patch(f"/api/v1/elections/{eid}", headers=admin._headers(),
-                               json={"schedule": {"start": start, "end": end, "timezone": zone}})
+    patched = admin.http.patch(
+        f"/api/v1/elections/{eid}",
+        headers=admin._headers(),
+        json={"schedule": {"start": start, "end": end, "timezone": zone}},
+    )
     _refused(patched)
     assert admin.get(f"/api/v1/elections/{eid}")["schedule"]["end_utc"].startswith(
-        str(datetime.now(UTC).year))
+        str(datetime.now(UTC).year)
+    )
 
 
 @pytest.fixture
@@ -138,26 +156,31 @@ def test_naive_times_and_huge_integers_in_strike_selectors_are_refused(client, o
     aware = (now - timedelta(hours=1)).isoformat()
     naive = (now + timedelta(hours=1)).replace(tzinfo=None).isoformat()
     board_before = len(admin.board(eid))
-    for selector in ({"cast_between": [aware, naive]},
-                     {"cast_between": [naive, aware]},
-                     {"cast_between": ["0001-01-01T00:00:00+14:00", aware]},
-                     {"definition_version": 2**63},
-                     {"definition_version": 2**64 + 5},
-                     {"definition_version": 2**31}):
-        response = admin.http.post(f"/api/v1/elections/{eid}/scrutiny/strike", headers=headers,
-                                   json=selector | {"reason_code": "other", "reason_text": "x"})
+    for selector in (
+        {"cast_between": [aware, naive]},
+        {"cast_between": [naive, aware]},
+        {"cast_between": ["0001-01-01T00:00:00+14:00", aware]},
+        {"definition_version": 2**63},
+        {"definition_version": 2**64 + 5},
+        {"definition_version": 2**31},
+    ):
+        response = admin.http.post(
+            f"/api/v1/elections/{eid}/scrutiny/strike",
+            headers=headers,
+            json=selector | {"reason_code": "other", "reason_text": "x"},
+        )
         _refused(response)
     assert len(admin.board(eid)) == board_before
-    assert all(c["state"] == "current" for c in
-               admin.get(f"/api/v1/elections/{eid}/scrutiny/voters")["casts"])
+    assert all(
+        c["state"] == "current" for c in admin.get(f"/api/v1/elections/{eid}/scrutiny/voters")["casts"]
+    )
 
 
 def test_huge_integers_in_query_parameters_are_refused(client, opened) -> None:
     _, eid, _ = opened
     for after in (2**63, 2**63 + 1, 2**64, 2**31):
         _refused(client.get(f"/api/v1/elections/{eid}/board", params={"after": after}))
-    assert client.get(f"/api/v1/elections/{eid}/board",
-                      params={"after": 2**31 - 1}).json()["events"] == []
+    assert client.get(f"/api/v1/elections/{eid}/board", params={"after": 2**31 - 1}).json()["events"] == []
 
 
 def test_replacing_a_credential_with_a_registered_one_is_a_conflict(client, opened) -> None:
@@ -169,8 +192,11 @@ def test_replacing_a_credential_with_a_registered_one_is_a_conflict(client, open
     # nor take someone else's registered one.
     anns = next(e for e in admin.board(eid) if e["type"] == "credential_registered")
     board_before = len(admin.board(eid))
-    response = ben.http.post(f"/api/v1/elections/{eid}/credential", headers=ben._headers(),
-                             json={"public_key": anns["payload"]["credential"]})
+    response = ben.http.post(
+        f"/api/v1/elections/{eid}/credential",
+        headers=ben._headers(),
+        json={"public_key": anns["payload"]["credential"]},
+    )
     assert _refused(response, 409)["error"] == "credential_taken"
     assert len(admin.board(eid)) == board_before
     again = ben.post(f"/api/v1/elections/{eid}/credential", {"public_key": bens})

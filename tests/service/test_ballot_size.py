@@ -17,13 +17,24 @@ from tests.service.helpers import ADMIN, election_config, login
 
 
 def _question(kind: str, n: int, **kw) -> dict:  # type: ignore[no-untyped-def]
-    return {"kind": kind, "title": {"en": "Q"},
-            "candidates": [{"name": {"en": f"C{i}"}} for i in range(n)], **kw}
+    return {
+        "kind": kind,
+        "title": {"en": "Q"},
+        "candidates": [{"name": {"en": f"C{i}"}} for i in range(n)],
+        **kw,
+    }
 
 
 def _real_size(questions: list[QuestionIn]) -> int:
-    specs = [QuestionSpec(q.kind, len(q.candidates), q.min_selections if q.kind != "sonc" else 0,
-                          q.max_selections if q.kind != "sonc" else None) for q in questions]
+    specs = [
+        QuestionSpec(
+            q.kind,
+            len(q.candidates),
+            q.min_selections if q.kind != "sonc" else 0,
+            q.max_selections if q.kind != "sonc" else None,
+        )
+        for q in questions
+    ]
     ctx = BallotContext("e-" + "x" * 62, "ab" * 32, G * Scalar.random(), tuple(specs))
     choices = []
     for q in questions:
@@ -36,12 +47,19 @@ def _real_size(questions: list[QuestionIn]) -> int:
     return len(json.dumps({"ballot": ballot}))  # with spaces: the larger of the two forms
 
 
-@pytest.mark.parametrize("questions", [
-    [_question("sonc", 1)], [_question("sonc", 17)], [_question("sonc", 3)] * 4,
-    [_question("approval", 12)], [_question("approval", 12, max_selections=11)],
-    [_question("approval", 9, min_selections=2, max_selections=5)],
-    [_question("plurality", 15)], [_question("sonc", 5), _question("plurality", 4)],
-])
+@pytest.mark.parametrize(
+    "questions",
+    [
+        [_question("sonc", 1)],
+        [_question("sonc", 17)],
+        [_question("sonc", 3)] * 4,
+        [_question("approval", 12)],
+        [_question("approval", 12, max_selections=11)],
+        [_question("approval", 9, min_selections=2, max_selections=5)],
+        [_question("plurality", 15)],
+        [_question("sonc", 5), _question("plurality", 4)],
+    ],
+)
 def test_the_bound_is_an_upper_bound_and_not_far_off(questions) -> None:
     parsed = [QuestionIn.model_validate(q) for q in questions]
     real, bound = _real_size(parsed), max_ballot_bytes(parsed)
@@ -61,10 +79,12 @@ def test_an_election_nobody_could_vote_in_is_refused(client, app) -> None:
     assert len(admin.get("/api/v1/elections")) == before
     # 4 support/oppose/neutral questions of 100 candidates fit in 1 MiB; 5 do not (ballot
     # version 2 carries the proof commitments: 8 and 9 in version 1).
-    eid = admin.post("/api/v1/elections", election_config() | {
-        "questions": [_question("sonc", 100)] * 4})["id"]
-    edited = admin.http.patch(f"/api/v1/elections/{eid}", headers=headers,
-                              json={"questions": [_question("sonc", 100)] * 5})
+    eid = admin.post("/api/v1/elections", election_config() | {"questions": [_question("sonc", 100)] * 4})[
+        "id"
+    ]
+    edited = admin.http.patch(
+        f"/api/v1/elections/{eid}", headers=headers, json={"questions": [_question("sonc", 100)] * 5}
+    )
     assert edited.status_code == 422 and edited.json()["error"] == "ballot_too_large"
     assert len(admin.get(f"/api/v1/elections/{eid}")["questions"]) == 4
 
@@ -74,13 +94,15 @@ def test_the_limit_follows_the_setting(settings, tmp_path) -> None:
 
     from app.main import create_app
 
-    application = create_app(settings.model_copy(update={"max_request_bytes": 8 * 1048576}),
-                             run_scheduler=False)
+    application = create_app(
+        settings.model_copy(update={"max_request_bytes": 8 * 1048576}), run_scheduler=False
+    )
     try:
         with TestClient(application) as http:
             admin = login(http, ADMIN)
-            created = admin.post("/api/v1/elections", election_config() | {
-                "questions": [_question("sonc", 100)] * 20})
+            created = admin.post(
+                "/api/v1/elections", election_config() | {"questions": [_question("sonc", 100)] * 20}
+            )
             assert len(created["questions"]) == 20
     finally:
         application.state.engine.dispose()

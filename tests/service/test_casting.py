@@ -24,12 +24,9 @@ def election(client, tmp_path):
 def counts(settings, eid):
     engine = make_engine(settings.effective_database_url)
     with engine.connect() as c:
-        ballots = c.scalar(select(func.count()).select_from(Ballot)
-                           .where(Ballot.election_id == eid))
-        events = c.scalar(select(func.count()).select_from(BoardEvent)
-                          .where(BoardEvent.election_id == eid))
-        pii = c.scalar(select(func.count()).select_from(VoterSignal)
-                       .where(VoterSignal.election_id == eid))
+        ballots = c.scalar(select(func.count()).select_from(Ballot).where(Ballot.election_id == eid))
+        events = c.scalar(select(func.count()).select_from(BoardEvent).where(BoardEvent.election_id == eid))
+        pii = c.scalar(select(func.count()).select_from(VoterSignal).where(VoterSignal.election_id == eid))
     engine.dispose()
     return ballots, events, pii
 
@@ -44,8 +41,12 @@ def test_cast_is_receipted_and_on_the_board(client, election) -> None:
     status = alice.status()
     assert status["has_voted"] and status["current_tracker"] == receipt["tracker"]
     found = alice.session.get(f"/api/v1/elections/{eid}/trackers/{receipt['tracker']}")
-    assert found == {"tracker": receipt["tracker"], "on_board": True,
-                     "board_seq": receipt["board_seq"], "at": found["at"]}
+    assert found == {
+        "tracker": receipt["tracker"],
+        "on_board": True,
+        "board_seq": receipt["board_seq"],
+        "at": found["at"],
+    }
     assert my_states(alice) == {receipt["tracker"]: "current"}
     assert [b["counted"] for b in status["ballots"]] == [True]
     events = admin.board(eid)
@@ -151,12 +152,14 @@ def test_malformed_json_and_oversized_body(client, election, settings) -> None:
     _, eid = election
     token = login(client, "Alice").token
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    response = client.post(f"/api/v1/elections/{eid}/ballots", content=b"{not json",
-                           headers=headers)
+    response = client.post(f"/api/v1/elections/{eid}/ballots", content=b"{not json", headers=headers)
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_request"
-    response = client.post(f"/api/v1/elections/{eid}/ballots",
-                           content=b'{"ballot": "' + b"x" * 2_000_000 + b'"}', headers=headers)
+    response = client.post(
+        f"/api/v1/elections/{eid}/ballots",
+        content=b'{"ballot": "' + b"x" * 2_000_000 + b'"}',
+        headers=headers,
+    )
     assert response.status_code == 413
 
 
@@ -197,8 +200,7 @@ def test_concurrent_casts_by_one_voter(client, election, settings) -> None:
     assert all(isinstance(r, dict) for r in results), results
     engine = make_engine(settings.effective_database_url)
     with engine.connect() as c:
-        voter_id = c.scalar(select(Voter.id).where(Voter.election_id == eid,
-                                                   Voter.username == "Alice"))
+        voter_id = c.scalar(select(Voter.id).where(Voter.election_id == eid, Voter.username == "Alice"))
         trackers = c.scalars(select(Ballot.tracker).where(Ballot.voter_id == voter_id)).all()
     engine.dispose()
     assert len(trackers) == 2
@@ -206,8 +208,8 @@ def test_concurrent_casts_by_one_voter(client, election, settings) -> None:
     assert sorted(states) == ["current", "superseded"]
     # The board says the same: one of the two counts.
     from crypto.tally import counted_ballots
-    assert len({c.tracker for c in counted_ballots(alice.session.board(eid))}
-               & set(trackers)) == 1
+
+    assert len({c.tracker for c in counted_ballots(alice.session.board(eid))} & set(trackers)) == 1
 
 
 def test_database_holds_no_plaintext_vote(client, election, settings) -> None:
@@ -216,8 +218,7 @@ def test_database_holds_no_plaintext_vote(client, election, settings) -> None:
     voter(client, eid, "Alice").cast([[1, -1, 0]])
     engine = make_engine(settings.effective_database_url)
     with engine.connect() as c:
-        payloads = [row[0] for row in c.execute(select(Ballot.payload)
-                                                .where(Ballot.election_id == eid))]
+        payloads = [row[0] for row in c.execute(select(Ballot.payload).where(Ballot.election_id == eid))]
     engine.dispose()
 
     def leaves(value):
@@ -231,8 +232,7 @@ def test_database_holds_no_plaintext_vote(client, election, settings) -> None:
             yield value
 
     for payload in payloads:
-        assert set(payload) == {"version", "election_id", "fingerprint", "credential", "answers",
-                                "signature"}
+        assert set(payload) == {"version", "election_id", "fingerprint", "credential", "answers", "signature"}
         for leaf in leaves(payload["answers"]):
             assert isinstance(leaf, str) and len(leaf) == 64 and int(leaf, 16) >= 0
 
@@ -246,8 +246,7 @@ def test_voter_list_can_be_hidden(client, tmp_path) -> None:
     assert len(admin.get(f"/api/v1/elections/{eid}/voted")["voters"]) == 1
 
 
-def test_ballot_stamped_at_the_scheduled_end_is_refused(client, election, settings,
-                                                        monkeypatch) -> None:
+def test_ballot_stamped_at_the_scheduled_end_is_refused(client, election, settings, monkeypatch) -> None:
     # The phase is checked when the request starts; the board stamp comes a moment later. A
     # ballot whose stamp reaches the (exclusive) end would make the honest record fail
     # verification, so it is refused and nothing is written.

@@ -21,8 +21,7 @@ from tests.service.helpers import ADMIN, PASSPHRASE, election_config, login, tru
 
 def frozen_election(client, trustees=3, threshold=2) -> str:
     admin = login(client, ADMIN)
-    eid = admin.post("/api/v1/elections",
-                     election_config(trustees=trustees, threshold=threshold))["id"]
+    eid = admin.post("/api/v1/elections", election_config(trustees=trustees, threshold=threshold))["id"]
     for i in range(1, trustees + 1):
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": f"T{i}", "role": "trustee"})
     admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": ["V1", "V2"]})
@@ -65,8 +64,7 @@ def test_full_ceremony_publishes_key_and_fingerprint(client, tmp_path) -> None:
     assert span("trustee_confirmed")[1] < types.index("election_setup")
     fingerprint = setup["payload"]["fingerprint"]
     assert fingerprint == election["fingerprint"]
-    assert {e["payload"]["fingerprint"] for e in events if e["type"] == "trustee_confirmed"} == {
-        fingerprint}
+    assert {e["payload"]["fingerprint"] for e in events if e["type"] == "trustee_confirmed"} == {fingerprint}
     manifest = setup["payload"]["manifest"]
     assert manifest["manifest_version"] == 2
     assert [t["signing_key"] for t in manifest["trustees"]] == [t.signing_key for t in ts]
@@ -101,8 +99,13 @@ def test_reveal_waits_for_every_commitment_hash(client, tmp_path) -> None:
     # The server refuses it too, even from a client that does not wait.
     mine = ts[0].state["rounds"]["1"]
     with pytest.raises(ApiError) as err:
-        ts[0]._post("commitments", protocol.COMMITMENTS, 1, 1,
-                    {"commitments": mine["commitments"], "proofs": mine["proofs"]})
+        ts[0]._post(
+            "commitments",
+            protocol.COMMITMENTS,
+            1,
+            1,
+            {"commitments": mine["commitments"], "proofs": mine["proofs"]},
+        )
     assert err.value.status == 409 and err.value.code == "ceremony_rejected"
     assert "commit before reveal" in err.value.detail
 
@@ -128,8 +131,9 @@ def test_invalid_or_unsigned_messages_are_refused(client, tmp_path) -> None:
     body = {"digest": "11" * 32}
     signature = protocol.sign_message(forger, protocol.COMMITMENT_HASH, eid, 1, 1, body)
     with pytest.raises(ApiError) as err:
-        ts[0].session.post(f"/api/v1/elections/{eid}/ceremony/commitment-hash",
-                           {"round": 1, **body, "signature": signature})
+        ts[0].session.post(
+            f"/api/v1/elections/{eid}/ceremony/commitment-hash", {"round": 1, **body, "signature": signature}
+        )
     assert err.value.code == "ceremony_rejected" and "signature does not verify" in err.value.detail
     # Invalid commitment proofs, properly signed and committed to.
     for t in ts:
@@ -156,9 +160,12 @@ def _cheat_with_shares(ts, eid) -> None:
     for j, t in state.round.trustees.items():
         if j == 3:
             continue
-        raw = seal_share_revealable(bytes.fromhex(t.encryption_key), Scalar.from_int(12345),
-                                    protocol.share_context(eid, 1, 3, j),
-                                    protocol.share_ephemeral_key(seed, 1, j))
+        raw = seal_share_revealable(
+            bytes.fromhex(t.encryption_key),
+            Scalar.from_int(12345),
+            protocol.share_context(eid, 1, 3, j),
+            protocol.share_ephemeral_key(seed, 1, j),
+        )
         sealed[str(j)] = base64.b64encode(raw).decode()
     cheat._post("shares", protocol.SHARES_SENT, 1, 3, {"sealed": sealed})
 
@@ -183,7 +190,10 @@ def test_bad_share_is_judged_and_the_culprit_replaced(client, tmp_path) -> None:
     status = admin.get(f"/api/v1/elections/{eid}/ceremony")
     [complaint] = status["complaints"]
     assert (complaint["accused_index"], complaint["finding"], complaint["culprit_index"]) == (
-        3, "share_invalid", 3)
+        3,
+        "share_invalid",
+        3,
+    )
     assert status["excluded"] == ["T3"]
     # A restart with the culprit still on board is refused; replace it in draft.
     with pytest.raises(ApiError) as err:
@@ -210,8 +220,9 @@ def test_false_complaint_makes_the_complainant_the_culprit(client, tmp_path) -> 
     for t in ts:
         t.send_shares()
     # Trustee 1 falsely claims trustee 2's (good) share is wrong.
-    ts[0]._post("complaints", protocol.COMPLAINT, 1, 1,
-                {"complainant_index": 1, "accused_index": 2, "reason": "lies"})
+    ts[0]._post(
+        "complaints", protocol.COMPLAINT, 1, 1, {"complainant_index": 1, "accused_index": 2, "reason": "lies"}
+    )
     ts[1].answer_complaints()
     status = login(client, ADMIN).get(f"/api/v1/elections/{eid}/ceremony")
     assert status["complaints"][0]["finding"] == "share_valid"
@@ -229,8 +240,13 @@ def test_a_trustee_that_confirmed_can_still_answer_a_late_complaint(client, tmp_
     for t in ts:
         t.send_shares()
     assert ts[1].verify_and_confirm()["status"] == "confirmed"
-    ts[0]._post("complaints", protocol.COMPLAINT, 1, 1,
-                {"complainant_index": 1, "accused_index": 2, "reason": "late and false"})
+    ts[0]._post(
+        "complaints",
+        protocol.COMPLAINT,
+        1,
+        1,
+        {"complainant_index": 1, "accused_index": 2, "reason": "late and false"},
+    )
     assert ts[1].next_step() == "answered 1 complaint(s)"
     status = login(client, ADMIN).get(f"/api/v1/elections/{eid}/ceremony")
     assert status["complaints"][0]["finding"] == "share_valid"
@@ -249,14 +265,14 @@ def test_unanswered_complaint_is_settled_by_the_committee(client, tmp_path) -> N
     with pytest.raises(ApiError) as err:  # no restart while the complaint is open
         admin.post(f"/api/v1/elections/{eid}/ceremony/back-to-draft", {"reason": "stuck"})
     assert err.value.code == "ceremony_rejected" and "unresolved" in err.value.detail
-    admin.post(f"/api/v1/elections/{eid}/ceremony/no-answer",
-               {"complainant_index": 2, "accused_index": 3})
+    admin.post(f"/api/v1/elections/{eid}/ceremony/no-answer", {"complainant_index": 2, "accused_index": 3})
     status = admin.get(f"/api/v1/elections/{eid}/ceremony")
     assert status["complaints"][0]["finding"] == "no_answer" and status["excluded"] == ["T3"]
     # The committee cannot pretend an answered complaint went unanswered.
     with pytest.raises(ApiError):
-        admin.post(f"/api/v1/elections/{eid}/ceremony/no-answer",
-                   {"complainant_index": 2, "accused_index": 3})
+        admin.post(
+            f"/api/v1/elections/{eid}/ceremony/no-answer", {"complainant_index": 2, "accused_index": 3}
+        )
 
 
 def test_restarts_are_bounded(client, tmp_path) -> None:
@@ -266,8 +282,7 @@ def test_restarts_are_bounded(client, tmp_path) -> None:
         admin.post(f"/api/v1/elections/{eid}/ceremony/restart", {"reason": "lost a laptop"})
     with pytest.raises(ApiError) as err:
         admin.post(f"/api/v1/elections/{eid}/ceremony/restart", {"reason": "once more"})
-    assert err.value.code == "ceremony_rejected" and f"at most {protocol.MAX_ROUNDS}" in \
-        err.value.detail
+    assert err.value.code == "ceremony_rejected" and f"at most {protocol.MAX_ROUNDS}" in err.value.detail
 
 
 def test_only_trustees_take_part(client, tmp_path) -> None:
@@ -276,9 +291,10 @@ def test_only_trustees_take_part(client, tmp_path) -> None:
     seed = protocol.generate_identity()
     body = {"signing_key": protocol.identity_public(seed), "encryption_key": "11" * 32}
     with pytest.raises(ApiError) as err:
-        outsider.post(f"/api/v1/elections/{eid}/ceremony/join", {
-            "round": 1, **body,
-            "signature": protocol.sign_message(seed, protocol.JOINED, eid, 1, 1, body)})
+        outsider.post(
+            f"/api/v1/elections/{eid}/ceremony/join",
+            {"round": 1, **body, "signature": protocol.sign_message(seed, protocol.JOINED, eid, 1, 1, body)},
+        )
     assert err.value.status == 403
     with pytest.raises(ApiError) as err:
         outsider.get(f"/api/v1/elections/{eid}/ceremony")

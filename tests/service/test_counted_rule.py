@@ -40,8 +40,10 @@ def _oracle(events):
 
 _op = st.one_of(
     st.tuples(st.just("cast"), st.integers(0, 3)),
-    st.tuples(st.sampled_from(["ballot_struck", "ballot_unstruck"]),
-              st.lists(st.integers(0, 20), min_size=1, max_size=3)),
+    st.tuples(
+        st.sampled_from(["ballot_struck", "ballot_unstruck"]),
+        st.lists(st.integers(0, 20), min_size=1, max_size=3),
+    ),
     st.tuples(st.just("credential_replaced"), st.integers(0, 3)),
 )
 
@@ -56,8 +58,9 @@ def test_counted_ballots_matches_the_stated_rule(ops) -> None:
             payload = {"tracker": f"t{seq}", "credential": f"c{arg}", "definition_version": 1}
             events.append({"seq": seq, "type": "ballot_cast", "payload": payload})
         elif kind == "credential_replaced":
-            events.append({"seq": seq, "type": kind,
-                           "payload": {"old_credential": f"c{arg}", "credential": f"n{seq}"}})
+            events.append(
+                {"seq": seq, "type": kind, "payload": {"old_credential": f"c{arg}", "credential": f"n{seq}"}}
+            )
         elif trackers:
             chosen = sorted({trackers[i % len(trackers)] for i in arg})
             events.append({"seq": seq, "type": kind, "payload": {"trackers": chosen}})
@@ -79,16 +82,17 @@ def test_service_views_equal_the_verifier_view(client, tmp_path, seed) -> None:
         dead = [t for t, s in states.items() if s == "struck"]
         move = rng.choice(["cast", "cast", "strike", "strike", "unstrike", "new_device"])
         counted_now = {c.tracker for c in counted_ballots(admin.board(eid))}
-        uncounted = [n for n in VOTERS
-                     if not any(owner.get(t) == n for t in counted_now)]
+        uncounted = [n for n in VOTERS if not any(owner.get(t) == n for t in counted_now)]
         if move == "strike" and live:
-            scrut.post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-                "trackers": [rng.choice(live)], "reason_code": "other",
-                "reason_text": f"step {step}"})
+            scrut.post(
+                f"/api/v1/elections/{eid}/scrutiny/strike",
+                {"trackers": [rng.choice(live)], "reason_code": "other", "reason_text": f"step {step}"},
+            )
         elif move == "unstrike" and dead:
-            scrut.post(f"/api/v1/elections/{eid}/scrutiny/unstrike", {
-                "trackers": [rng.choice(dead)], "reason_code": "other",
-                "reason_text": f"step {step}"})
+            scrut.post(
+                f"/api/v1/elections/{eid}/scrutiny/unstrike",
+                {"trackers": [rng.choice(dead)], "reason_code": "other", "reason_text": f"step {step}"},
+            )
         elif move == "new_device" and uncounted:
             # None of the voter's ballots counts: a new device replaces the credential
             # (``credential_replaced``); the old credential's ballots never count again.

@@ -20,8 +20,7 @@ def test_demo_election_is_open_and_accepts_ballots(tmp_path) -> None:
     assert ensure_demo(app, tmp_path) is True
     assert ensure_demo(app, tmp_path) is False  # only once
     with TestClient(app) as http:
-        voter = VoterClient(ScrutinSession("http://testserver", http=http).dev_login("Alice"),
-                            DEMO_ID)
+        voter = VoterClient(ScrutinSession("http://testserver", http=http).dev_login("Alice"), DEMO_ID)
         assert voter.status()["can_cast"] is True
         receipt = voter.cast([[1, -1, 0]])
         events = voter.session.board(DEMO_ID)
@@ -48,12 +47,25 @@ def test_scrutin_serve_builds_the_demo_without_a_warning(tmp_path) -> None:
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRUTIN_")}
-    env.update(SCRUTIN_DATA_DIR=str(tmp_path), SCRUTIN_ENVIRONMENT="development",
-               PYTHONWARNINGS="error")
+    env.update(SCRUTIN_DATA_DIR=str(tmp_path), SCRUTIN_ENVIRONMENT="development", PYTHONWARNINGS="error")
     process = subprocess.Popen(
-        [sys.executable, "-W", "error", "-c", "from app.cli import main; main()", "serve",
-         "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-W",
+            "error",
+            "-c",
+            "from app.cli import main; main()",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -72,5 +84,4 @@ def test_scrutin_serve_builds_the_demo_without_a_warning(tmp_path) -> None:
         output = process.communicate(timeout=30)[0]
     assert "demo election ready" in output and ", ".join(DEMO_TRUSTEES) in output, output
     assert "Warning" not in output and "Traceback" not in output, output
-    assert sorted(p.stem for p in (tmp_path / "demo-trustees").glob("*.json")) == sorted(
-        DEMO_TRUSTEES)
+    assert sorted(p.stem for p in (tmp_path / "demo-trustees").glob("*.json")) == sorted(DEMO_TRUSTEES)

@@ -21,8 +21,7 @@ VOTERS = 50
 
 
 def session(base_url: str, username: str) -> ScrutinSession:
-    return ScrutinSession(base_url, http=httpx.Client(base_url=base_url, timeout=60)).dev_login(
-        username)
+    return ScrutinSession(base_url, http=httpx.Client(base_url=base_url, timeout=60)).dev_login(username)
 
 
 def test_election_over_real_http(settings, tmp_path) -> None:
@@ -37,8 +36,10 @@ def test_election_over_real_http(settings, tmp_path) -> None:
         admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voters})
         admin.post(f"/api/v1/elections/{eid}/freeze")
 
-        trustees = [TrusteeClient(session(base_url, n), eid, tmp_path / f"{n}.json", PASSPHRASE)
-                    for n in trustee_names]
+        trustees = [
+            TrusteeClient(session(base_url, n), eid, tmp_path / f"{n}.json", PASSPHRASE)
+            for n in trustee_names
+        ]
         run_ceremony(trustees)
         assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "open"
 
@@ -47,8 +48,7 @@ def test_election_over_real_http(settings, tmp_path) -> None:
             local = random.Random(name)
             trackers = [client.cast([[local.choice((1, -1, 0)) for _ in range(4)]])["tracker"]]
             if local.random() < 0.3:  # some voters change their mind
-                trackers.append(client.cast([[local.choice((1, -1, 0)) for _ in range(4)]])
-                                ["tracker"])
+                trackers.append(client.cast([[local.choice((1, -1, 0)) for _ in range(4)]])["tracker"])
             return trackers
 
         with ThreadPoolExecutor(max_workers=4) as pool:
@@ -74,7 +74,6 @@ def test_election_over_real_http(settings, tmp_path) -> None:
 
     engine = make_engine(settings.effective_database_url)
     with engine.connect() as connection:
-        stored = connection.scalar(select(func.count()).select_from(Ballot)
-                                   .where(Ballot.election_id == eid))
+        stored = connection.scalar(select(func.count()).select_from(Ballot).where(Ballot.election_id == eid))
     engine.dispose()
     assert stored == sum(len(t) for t in results.values())

@@ -29,15 +29,18 @@ def test_create_and_read_back(client) -> None:
     assert admin.get("/api/v1/elections/rfa-2026")["id"] == "rfa-2026"
 
 
-@pytest.mark.parametrize("mutate, field", [
-    (lambda c: c["questions"][0].update(kind="stv"), "kind"),
-    (lambda c: c["questions"][0].update(candidates=[]), "candidates"),
-    (lambda c: c.update(threshold=4), "threshold"),
-    (lambda c: c["schedule"].update(timezone="Mars/Olympus"), "time zone"),
-    (lambda c: c["questions"][0].update(min_selections=2), "approval"),
-    (lambda c: c.update(title={"EN!": "x"}), "language tag"),
-    (lambda c: c.update(unexpected=1), "unexpected"),
-])
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda c: c["questions"][0].update(kind="stv"), "kind"),
+        (lambda c: c["questions"][0].update(candidates=[]), "candidates"),
+        (lambda c: c.update(threshold=4), "threshold"),
+        (lambda c: c["schedule"].update(timezone="Mars/Olympus"), "time zone"),
+        (lambda c: c["questions"][0].update(min_selections=2), "approval"),
+        (lambda c: c.update(title={"EN!": "x"}), "language tag"),
+        (lambda c: c.update(unexpected=1), "unexpected"),
+    ],
+)
 def test_invalid_configuration_is_refused(client, mutate, field) -> None:
     admin = login(client, ADMIN)
     config = election_config()
@@ -61,8 +64,7 @@ def test_end_before_start_is_refused(client) -> None:
 def test_aoe_schedule_is_utc_minus_12(client) -> None:
     admin = login(client, ADMIN)
     config = election_config()
-    config["schedule"] = {"start": "2027-05-01T00:00:00", "end": "2027-05-31T23:59:59",
-                          "timezone": "AoE"}
+    config["schedule"] = {"start": "2027-05-01T00:00:00", "end": "2027-05-31T23:59:59", "timezone": "AoE"}
     created = admin.post("/api/v1/elections", config)
     assert created["schedule"]["end_utc"] == "2027-06-01T11:59:59+00:00"
     assert created["schedule"]["aoe"] is True
@@ -85,11 +87,12 @@ def test_roles_and_permissions(client) -> None:
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Carol", "role": "scrutineer"})
     assert err.value.code == "role_exists"
     carol = login(client, "Carol")
-    for call in (lambda: carol.patch(f"/api/v1/elections/{eid}", {"title": {"en": "x"}}),
-                 lambda: carol.post(f"/api/v1/elections/{eid}/freeze"),
-                 lambda: carol.get(f"/api/v1/elections/{eid}/audit"),
-                 lambda: carol.post(f"/api/v1/elections/{eid}/roles",
-                                    {"username": "Dan", "role": "committee"})):
+    for call in (
+        lambda: carol.patch(f"/api/v1/elections/{eid}", {"title": {"en": "x"}}),
+        lambda: carol.post(f"/api/v1/elections/{eid}/freeze"),
+        lambda: carol.get(f"/api/v1/elections/{eid}/audit"),
+        lambda: carol.post(f"/api/v1/elections/{eid}/roles", {"username": "Dan", "role": "committee"}),
+    ):
         with pytest.raises(ApiError) as err:
             call()
         assert err.value.status == 403
@@ -97,8 +100,17 @@ def test_roles_and_permissions(client) -> None:
     assert roles == {("Admin", "committee"), ("Carol", "scrutineer")}
     actions = [e["action"] for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"]]
     # Carol's four refused attempts and the sensitive reads are logged.
-    assert actions == ["election.create", "role.assign", "role.assign", "refused", "refused",
-                       "refused", "refused", "roles.view", "audit.read"]
+    assert actions == [
+        "election.create",
+        "role.assign",
+        "role.assign",
+        "refused",
+        "refused",
+        "refused",
+        "refused",
+        "roles.view",
+        "audit.read",
+    ]
 
 
 def test_anonymous_requests_need_login(client) -> None:
@@ -112,8 +124,7 @@ def test_cookie_sessions_need_the_csrf_header(client) -> None:
     response = client.post("/api/v1/elections", json=election_config())
     assert response.status_code == 401
     assert response.json()["error"] == "csrf_header_missing"
-    response = client.post("/api/v1/elections", json=election_config(),
-                           headers={"X-Scrutin-Request": "1"})
+    response = client.post("/api/v1/elections", json=election_config(), headers={"X-Scrutin-Request": "1"})
     assert response.status_code == 201
 
 
@@ -125,8 +136,7 @@ def test_editing_rules_follow_the_phase(client, tmp_path) -> None:
         admin.patch(f"/api/v1/elections/{eid}", {"questions": election_config()["questions"]})
     assert err.value.code == "not_editable"
     # Translations of the title may still be fixed.
-    updated = admin.patch(f"/api/v1/elections/{eid}",
-                          {"title": {"en": "Fixed title", "zh-hant": "測試選舉"}})
+    updated = admin.patch(f"/api/v1/elections/{eid}", {"title": {"en": "Fixed title", "zh-hant": "測試選舉"}})
     assert updated["title"]["zh-hant"] == "測試選舉"
     admin.post(f"/api/v1/elections/{eid}/close", {"reason": "test over"})
     with pytest.raises(ApiError) as err:
@@ -150,9 +160,11 @@ def test_audit_log_tampering_is_detected(client, settings) -> None:
     assert log["verification"]["ok"] and log["entries"][-1]["action"] == "audit.read"
     engine = make_engine(settings.effective_database_url)
     with engine.begin() as connection:  # an insider edits who was given a role
-        connection.execute(update(AuditEntry).where(AuditEntry.scope == eid,
-                                                    AuditEntry.seq == 3)
-                           .values(detail={"username": "Mallory", "role": "scrutineer"}))
+        connection.execute(
+            update(AuditEntry)
+            .where(AuditEntry.scope == eid, AuditEntry.seq == 3)
+            .values(detail={"username": "Mallory", "role": "scrutineer"})
+        )
     engine.dispose()
     # The log stays readable and says exactly which entry broke (it used to answer 409).
     log = admin.get(f"/api/v1/elections/{eid}/audit")
@@ -168,15 +180,19 @@ def test_a_draft_s_questions_can_be_edited(client) -> None:
     admin = login(client, ADMIN)
     config = election_config(candidates=2)
     eid = admin.post("/api/v1/elections", config)["id"]
-    questions = [{**config["questions"][0], "title": {"en": "Renamed"}},
-                 {"kind": "approval", "title": {"en": "Second"},
-                  "candidates": [{"name": {"en": "X"}}, {"name": {"en": "Y"}}]}]
+    questions = [
+        {**config["questions"][0], "title": {"en": "Renamed"}},
+        {
+            "kind": "approval",
+            "title": {"en": "Second"},
+            "candidates": [{"name": {"en": "X"}}, {"name": {"en": "Y"}}],
+        },
+    ]
     edited = admin.request("PATCH", f"/api/v1/elections/{eid}", {"questions": questions})
     assert [q["title"]["en"] for q in edited["questions"]] == ["Renamed", "Second"]
     again = admin.request("PATCH", f"/api/v1/elections/{eid}", {"questions": questions[:1]})
     assert [q["title"]["en"] for q in again["questions"]] == ["Renamed"]
-    assert [q["title"]["en"] for q in admin.get(f"/api/v1/elections/{eid}")["questions"]] == \
-        ["Renamed"]
+    assert [q["title"]["en"] for q in admin.get(f"/api/v1/elections/{eid}")["questions"]] == ["Renamed"]
 
 
 def test_committee_roll_view_searches_and_pages(client, tmp_path) -> None:
@@ -190,8 +206,9 @@ def test_committee_roll_view_searches_and_pages(client, tmp_path) -> None:
     assert page["voters"][0]["eligible"] is True
     assert page["voters"][0]["reasons"] == ["listed on this election's voter roll"]
     # LIKE wildcards in the search are taken literally
-    assert [v["username"] for v in admin.get(f"/api/v1/elections/{eid}/roll?q=%25_")["voters"]] \
-        == ["100%_Xyz"]
+    assert [v["username"] for v in admin.get(f"/api/v1/elections/{eid}/roll?q=%25_")["voters"]] == [
+        "100%_Xyz"
+    ]
     assert admin.get(f"/api/v1/elections/{eid}/roll?q=_")["matched"] == 2
     second = admin.get(f"/api/v1/elections/{eid}/roll?offset=2&limit=2")
     assert [v["username"] for v in second["voters"]] == ["Alice", "Bob"]  # name order, any case

@@ -18,14 +18,22 @@ from tests.service.helpers import ADMIN, election_config, login, run_ceremony
 
 @pytest.fixture
 def wiki_client(database_url, tmp_path, fake_wiki):  # noqa: F811
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-                        database_url=database_url,
-                        data_dir=tmp_path, admins=ADMIN, wiki_api_url=fake_wiki.api_url("enwiki"),
-                        wiki_timeout=2.0, wiki_cache_ttl=0,
-                        wiki_oauth_client_id=OAUTH_CLIENT_ID,
-                        wiki_oauth_client_secret=OAUTH_CLIENT_SECRET,
-                        wiki_oauth_base_url=fake_wiki.oauth_base_url(),
-                        wiki_oauth_redirect_uri=OAUTH_REDIRECT_URI)
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp_path,
+        admins=ADMIN,
+        wiki_api_url=fake_wiki.api_url("enwiki"),
+        wiki_timeout=2.0,
+        wiki_cache_ttl=0,
+        wiki_oauth_client_id=OAUTH_CLIENT_ID,
+        wiki_oauth_client_secret=OAUTH_CLIENT_SECRET,
+        wiki_oauth_base_url=fake_wiki.oauth_base_url(),
+        wiki_oauth_redirect_uri=OAUTH_REDIRECT_URI,
+    )
     app = create_app(settings, run_scheduler=False)
     app.state.facts_provider.max_retries = 0
     with TestClient(app) as client:
@@ -39,8 +47,7 @@ def ruled_election(client, tmp_path, roll_mode):
     for name in ("T1", "T2"):
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": name, "role": "trustee"})
     admin.put = lambda path, body: admin.request("PUT", path, body)
-    admin.put(f"/api/v1/elections/{eid}/eligibility",
-              {"roll_mode": roll_mode, "rules": STANDARD_RULES})
+    admin.put(f"/api/v1/elections/{eid}/eligibility", {"roll_mode": roll_mode, "rules": STANDARD_RULES})
     return admin, eid
 
 
@@ -77,7 +84,10 @@ def test_frozen_roll_preview_and_freeze(wiki_client, tmp_path) -> None:
     users = ["Alice", "Newbie", "Blocked User"]
     preview = admin.post(f"/api/v1/elections/{eid}/roll/preview", {"usernames": users})
     assert [(p["user"], p["eligible"]) for p in preview] == [
-        ("Alice", True), ("Newbie", False), ("Blocked User", False)]
+        ("Alice", True),
+        ("Newbie", False),
+        ("Blocked User", False),
+    ]
     assert preview[1]["decision"]["basis"] == "rules" and preview[1]["error"] is None
     queued = admin.post(f"/api/v1/elections/{eid}/roll/freeze", {"usernames": users})
     assert queued["status"] == "queued" and queued["total"] == 3 and queued["checked"] == 0
@@ -97,13 +107,15 @@ def test_bad_rules_name_the_field(wiki_client, tmp_path) -> None:
     eid = admin.post("/api/v1/elections", election_config())["id"]
     bad = {"wiki": "enwiki", "rules": {"edits_before": {"count": 1, "date": "2024-13-01"}}}
     with pytest.raises(ApiError) as err:
-        admin.request("PUT", f"/api/v1/elections/{eid}/eligibility",
-                      {"roll_mode": "live", "rules": bad})
+        admin.request("PUT", f"/api/v1/elections/{eid}/eligibility", {"roll_mode": "live", "rules": bad})
     assert err.value.code == "invalid_rules"
     assert err.value.detail.startswith("rules.edits_before.date")
     with pytest.raises(ApiError) as err:
-        admin.request("PUT", f"/api/v1/elections/{eid}/eligibility",
-                      {"roll_mode": "live", "rules": {"rules": {"no_such_rule": 1}}})
+        admin.request(
+            "PUT",
+            f"/api/v1/elections/{eid}/eligibility",
+            {"roll_mode": "live", "rules": {"rules": {"no_such_rule": 1}}},
+        )
     assert "no_such_rule" in err.value.detail
 
 
@@ -115,14 +127,15 @@ def test_a_rules_error_names_its_field_machine_readably(client, lang) -> None:
     eid = admin.post("/api/v1/elections", election_config())["id"]
     headers = {"Authorization": f"Bearer {admin.token}", "Accept-Language": lang}
     path = f"/api/v1/elections/{eid}/eligibility"
-    bad = {"roll_mode": "live", "rules": {"wiki": "enwiki", "rules": {
-        "min_edits": 1, "need_groups": ["extended confirmed"]}}}
+    bad = {
+        "roll_mode": "live",
+        "rules": {"wiki": "enwiki", "rules": {"min_edits": 1, "need_groups": ["extended confirmed"]}},
+    }
     answer = client.put(path, json=bad, headers=headers)
     assert answer.status_code == 422
     body = answer.json()
     assert body["error"] == "invalid_rules" and body["field"] == "rules.need_groups[0]"
-    assert body["detail"].startswith(
-        "rules.need_groups[0]:" if lang == "en" else "投票资格规则无效。")
+    assert body["detail"].startswith("rules.need_groups[0]:" if lang == "en" else "投票资格规则无效。")
     bad["rules"] = {"rules": {"edits_before": {"count": 1, "date": "2024-13-01"}}}
     assert client.put(path, json=bad, headers=headers).json()["field"] == "rules.edits_before.date"
     assert admin.get(path)["rules"] is None  # nothing was stored
@@ -174,35 +187,52 @@ def test_wiki_login_gives_a_session(wiki_client, fake_wiki) -> None:  # noqa: F8
 def test_role_policy(client) -> None:
     admin = login(client, ADMIN)
     eid = admin.post("/api/v1/elections", election_config(trustees=3, threshold=2))["id"]
-    admin.request("PUT", f"/api/v1/elections/{eid}/role-policy", {"policy": {
-        "roles": {"scrutineer": {"required_flags": ["confidentiality_agreement"],
-                                 "restricted_jurisdictions": ["XX"]}},
-        "trustees": {"undeclared": "refuse"}}})
+    admin.request(
+        "PUT",
+        f"/api/v1/elections/{eid}/role-policy",
+        {
+            "policy": {
+                "roles": {
+                    "scrutineer": {
+                        "required_flags": ["confidentiality_agreement"],
+                        "restricted_jurisdictions": ["XX"],
+                    }
+                },
+                "trustees": {"undeclared": "refuse"},
+            }
+        },
+    )
     with pytest.raises(ApiError) as err:
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": "S", "role": "scrutineer"})
     assert err.value.status == 409 and "confidentiality_agreement" in err.value.detail
     with pytest.raises(ApiError):
-        admin.post(f"/api/v1/elections/{eid}/roles", {
-            "username": "S", "role": "scrutineer", "jurisdiction": "XX",
-            "flags": ["confidentiality_agreement"]})
-    admin.post(f"/api/v1/elections/{eid}/roles", {
-        "username": "S", "role": "scrutineer", "jurisdiction": "FR",
-        "flags": ["confidentiality_agreement"]})
-    admin.post(f"/api/v1/elections/{eid}/roles",
-               {"username": "T1", "role": "trustee", "jurisdiction": "DE"})
+        admin.post(
+            f"/api/v1/elections/{eid}/roles",
+            {
+                "username": "S",
+                "role": "scrutineer",
+                "jurisdiction": "XX",
+                "flags": ["confidentiality_agreement"],
+            },
+        )
+    admin.post(
+        f"/api/v1/elections/{eid}/roles",
+        {"username": "S", "role": "scrutineer", "jurisdiction": "FR", "flags": ["confidentiality_agreement"]},
+    )
+    admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T1", "role": "trustee", "jurisdiction": "DE"})
     with pytest.raises(ApiError) as err:  # two trustees from DE could decrypt alone (t = 2)
-        admin.post(f"/api/v1/elections/{eid}/roles",
-                   {"username": "T2", "role": "trustee", "jurisdiction": "DE"})
+        admin.post(
+            f"/api/v1/elections/{eid}/roles", {"username": "T2", "role": "trustee", "jurisdiction": "DE"}
+        )
     assert err.value.status == 409
     with pytest.raises(ApiError):  # undeclared jurisdiction refused by this policy
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T2", "role": "trustee"})
-    admin.post(f"/api/v1/elections/{eid}/roles",
-               {"username": "T2", "role": "trustee", "jurisdiction": "JP"})
-    assert admin.get(f"/api/v1/elections/{eid}/role-policy")["policy"]["trustees"] == {
-        "undeclared": "refuse"}
+    admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T2", "role": "trustee", "jurisdiction": "JP"})
+    assert admin.get(f"/api/v1/elections/{eid}/role-policy")["policy"]["trustees"] == {"undeclared": "refuse"}
     with pytest.raises(ApiError) as err:
         login(client, "T1").get(f"/api/v1/elections/{eid}/role-policy")
     assert err.value.status == 403
     roles = admin.get(f"/api/v1/elections/{eid}/roles")
     assert {"username": "T2", "jurisdiction": "JP"}.items() <= next(
-        r for r in roles if r["username"] == "T2").items()
+        r for r in roles if r["username"] == "T2"
+    ).items()

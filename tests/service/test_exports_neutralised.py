@@ -50,8 +50,9 @@ def test_csv_cells_and_wikitext_names_are_neutralised(client, tmp_path) -> None:
     assert "[[Category:Spam]]" in wikitext  # shown, inside nowiki
     # every name, and the question's title (the caption)
     assert wikitext.count("<nowiki>") == wikitext.count("</nowiki>") == len(names) + 1
-    assert ("| <nowiki>{{Delete}} [[Category:Spam]] '''bold''' | x &lt;/nowiki> "
-            "[[File:X.png]]</nowiki> || 1 ||") in wikitext
+    assert (
+        "| <nowiki>{{Delete}} [[Category:Spam]] '''bold''' | x &lt;/nowiki> [[File:X.png]]</nowiki> || 1 ||"
+    ) in wikitext
     outside = wikitext
     for chunk in wikitext.split("<nowiki>")[1:]:
         outside = outside.replace(chunk.split("</nowiki>")[0], "")
@@ -60,14 +61,29 @@ def test_csv_cells_and_wikitext_names_are_neutralised(client, tmp_path) -> None:
 
 def test_the_neutralising_helpers() -> None:
     assert [csv_cell(v) for v in ("=1", "+1", "-1", "@a", "\tx", "\rx", "a=b", "", 5, -1)] == [
-        "'=1", "'+1", "'-1", "'@a", "'\tx", "'\rx", "a=b", "", 5, -1]
+        "'=1",
+        "'+1",
+        "'-1",
+        "'@a",
+        "'\tx",
+        "'\rx",
+        "a=b",
+        "",
+        5,
+        -1,
+    ]
     assert nowiki("a</nowiki>{{b}}\n&amp;") == "<nowiki>a&lt;/nowiki>{{b}} &amp;amp;</nowiki>"
 
 
 def test_counting_wikitext_and_roll_csv_are_neutralised() -> None:
-    result = {"method": "schulze", "ballots": 3, "winners": ["{{A}}"], "tie": False,
-              "ranking": [["{{A}}"], ["[[B]]"]],
-              "pairwise": {"{{A}}": {"[[B]]": 2}, "[[B]]": {"{{A}}": 1}}}
+    result = {
+        "method": "schulze",
+        "ballots": 3,
+        "winners": ["{{A}}"],
+        "tie": False,
+        "ranking": [["{{A}}"], ["[[B]]"]],
+        "pairwise": {"{{A}}": {"[[B]]": 2}, "[[B]]": {"{{A}}": 1}},
+    }
     text = render(result, "wikitext")
     assert "{{A}}" not in text.replace("<nowiki>{{A}}</nowiki>", "")
     assert "[[B]]" not in text.replace("<nowiki>[[B]]</nowiki>", "")

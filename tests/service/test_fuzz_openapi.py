@@ -26,8 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.service.helpers import login, open_election
 
 MAX_EXAMPLES = 10
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Routes whose generated calls would end the caller's own session mid-run.
 SKIP = {("POST", "/api/v1/auth/logout")}
 
@@ -40,9 +39,14 @@ def _fuzz(app: Any, headers: dict[str, str], election_id: str) -> list[str]:
         if (operation.method.upper(), operation.path) in SKIP:
             continue
 
-        @hypothesis.settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None,
-                             deadline=None, phases=[Phase.explicit, Phase.generate],
-                             suppress_health_check=list(HealthCheck))
+        @hypothesis.settings(
+            max_examples=MAX_EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @hypothesis.given(case=operation.as_strategy(), real=hypothesis.strategies.booleans())
         def run(case, real: bool) -> None:  # type: ignore[no-untyped-def]
             if real and case.path_parameters and "election_id" in case.path_parameters:
@@ -53,8 +57,9 @@ def _fuzz(app: Any, headers: dict[str, str], election_id: str) -> list[str]:
         try:
             run()
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - reported together below
-            failures.append(f"{operation.method.upper()} {operation.path}: "
-                            f"{type(exc).__name__}: {str(exc)[:1500]}")
+            failures.append(
+                f"{operation.method.upper()} {operation.path}: {type(exc).__name__}: {str(exc)[:1500]}"
+            )
     return failures
 
 
@@ -65,8 +70,7 @@ def election_id(client, tmp_path) -> str:
 
 
 @pytest.mark.parametrize("who", ["anonymous", "admin"])
-def test_fuzz_finds_no_server_error_and_no_undocumented_answer(app, client, election_id,
-                                                                who) -> None:
+def test_fuzz_finds_no_server_error_and_no_undocumented_answer(app, client, election_id, who) -> None:
     headers = {}
     if who == "admin":
         headers["Authorization"] = f"Bearer {login(client, 'Admin').token}"

@@ -19,19 +19,24 @@ def all_routes(app) -> list[tuple[str, set[str]]]:  # type: ignore[no-untyped-de
     """(path, methods) of every route, including those of included routers."""
     if hasattr(fastapi.routing, "iter_route_contexts"):  # FastAPI ≥ 0.16x: included routers
         contexts = fastapi.routing.iter_route_contexts(app.routes)
-        return [(c.path, set(c.original_route.methods or ())) for c in contexts
-                if c.path and isinstance(c.original_route, Route)]
+        return [
+            (c.path, set(c.original_route.methods or ()))
+            for c in contexts
+            if c.path and isinstance(c.original_route, Route)
+        ]
     return [(r.path, set(r.methods or ())) for r in app.routes if isinstance(r, Route)]
 
 
 def election_get_routes(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return sorted({path for path, methods in all_routes(app)
-                   if "GET" in methods and "{election_id}" in path})
+    return sorted({path for path, methods in all_routes(app) if "GET" in methods and "{election_id}" in path})
 
 
 def _fill(path: str, election_id: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: election_id if m.group(1) == "election_id"
-                  else DUMMIES.get(m.group(1), "x"), path)
+    return re.sub(
+        r"\{(\w+)\}",
+        lambda m: election_id if m.group(1) == "election_id" else DUMMIES.get(m.group(1), "x"),
+        path,
+    )
 
 
 def _normalised(response, election_id: str):  # type: ignore[no-untyped-def]
@@ -57,10 +62,15 @@ def test_hidden_draft_answers_like_a_missing_id(client, app, who) -> None:
         hidden = client.get(_fill(path, draft), headers=headers, follow_redirects=False)
         missing = client.get(_fill(path, MISSING), headers=headers, follow_redirects=False)
         if _normalised(hidden, draft) != _normalised(missing, MISSING):
-            differing.append((path, hidden.status_code, hidden.text[:120],
-                              missing.status_code, missing.text[:120]))
+            differing.append(
+                (path, hidden.status_code, hidden.text[:120], missing.status_code, missing.text[:120])
+            )
         assert hidden.status_code < 500 and missing.status_code < 500, path
     assert differing == [], "\n".join(map(str, differing))
     # The committee still sees its draft.
-    assert client.get(f"/api/v1/elections/{draft}", headers={
-        "Authorization": f"Bearer {admin.token}"}).status_code == 200
+    assert (
+        client.get(
+            f"/api/v1/elections/{draft}", headers={"Authorization": f"Bearer {admin.token}"}
+        ).status_code
+        == 200
+    )

@@ -90,8 +90,16 @@ def test_a_get_opens_no_write(quiet, tmp_path) -> None:
     admin.get(f"/api/v1/elections/{eid}")
     writes = _writes(application)
     # (Audited views — the record export, the roles, PII — write their audit entry by design.)
-    for path in ("", "/board", "/board/head", "/definition", f"/trackers/{tracker}", "/voted",
-                 "/role-policy", "/eligibility"):
+    for path in (
+        "",
+        "/board",
+        "/board/head",
+        "/definition",
+        f"/trackers/{tracker}",
+        "/voted",
+        "/role-policy",
+        "/eligibility",
+    ):
         admin.get(f"/api/v1/elections/{eid}{path}")
     assert ann.status()["current_tracker"] == tracker  # /me
     assert writes == []

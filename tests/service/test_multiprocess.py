@@ -26,14 +26,15 @@ from tests.dbutil import postgres_admin_url
 from tests.service.helpers import PASSPHRASE, ballot_states, election_config
 from tests.service.test_observability import sample
 
-pytestmark = [pytest.mark.postgres, pytest.mark.skipif(
-    postgres_admin_url() is None, reason="needs SCRUTIN_TEST_DATABASE_URL (PostgreSQL)")]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(postgres_admin_url() is None, reason="needs SCRUTIN_TEST_DATABASE_URL (PostgreSQL)"),
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def session(base_url: str, username: str) -> ScrutinSession:
-    return ScrutinSession(base_url, http=httpx.Client(base_url=base_url, timeout=120)).dev_login(
-        username)
+    return ScrutinSession(base_url, http=httpx.Client(base_url=base_url, timeout=120)).dev_login(username)
 
 
 def set_up(base_url: str, tmp_path: Path, voters: list[str], candidates: int = 3) -> str:
@@ -43,8 +44,12 @@ def set_up(base_url: str, tmp_path: Path, voters: list[str], candidates: int = 3
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": name, "role": "trustee"})
     admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voters})
     admin.post(f"/api/v1/elections/{eid}/freeze")
-    run_ceremony([TrusteeClient(session(base_url, n), eid, tmp_path / f"{n}.json", PASSPHRASE)
-                  for n in ("Tara", "Theo", "Tess")])
+    run_ceremony(
+        [
+            TrusteeClient(session(base_url, n), eid, tmp_path / f"{n}.json", PASSPHRASE)
+            for n in ("Tara", "Theo", "Tess")
+        ]
+    )
     assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "open"
     return eid
 
@@ -64,8 +69,7 @@ def test_two_processes_cast_concurrently_on_one_database(settings, tmp_path) -> 
             if local.random() < 0.4:  # the credential code re-votes from "another device"
                 again = VoterClient(session(urls[1], name), eid)
                 again.use_code(client.new_code)
-                trackers.append(again.cast([[local.choice((1, -1, 0)) for _ in range(3)]])
-                                ["tracker"])
+                trackers.append(again.cast([[local.choice((1, -1, 0)) for _ in range(3)]])["tracker"])
             return trackers
 
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -85,12 +89,16 @@ def test_two_processes_cast_concurrently_on_one_database(settings, tmp_path) -> 
     every = [t for trackers in results.values() for t in trackers]
     assert sorted(cast) == sorted(every) and len(set(cast)) == len(cast)  # each once
     for trackers in results.values():
-        assert [states[t] for t in trackers] == ["superseded"] * (len(trackers) - 1) + [
-            "current"]
+        assert [states[t] for t in trackers] == ["superseded"] * (len(trackers) - 1) + ["current"]
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record))
-    verified = subprocess.run([sys.executable, "-m", "app", "verify", str(path), "--json"],
-                              cwd=ROOT, capture_output=True, text=True, timeout=600)
+    verified = subprocess.run(
+        [sys.executable, "-m", "app", "verify", str(path), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert len(json.loads(verified.stdout)["counted"]) == len(voters)
 
@@ -98,16 +106,31 @@ def test_two_processes_cast_concurrently_on_one_database(settings, tmp_path) -> 
 def test_serve_with_workers_adds_up_metrics(settings, tmp_path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SCRUTIN_ENVIRONMENT": "test", "SCRUTIN_DEV_LOGIN": "true",
-           "SCRUTIN_SECRET_KEY": settings.secret_key, "SCRUTIN_ADMINS": "Admin",
-           "SCRUTIN_DATABASE_URL": settings.database_url, "SCRUTIN_DATA_DIR": str(tmp_path),
-           "SCRUTIN_DEMO": "false", "SCRUTIN_WORKERS": "2", "SCRUTIN_LOG_FORMAT": "json",
-           **{f"SCRUTIN_RATE_LIMIT_{k}": "100000/minute"
-              for k in ("LOGIN", "INVITATIONS", "CAST", "EXPORT", "SENSITIVE_READ")}}
+    env = {
+        **os.environ,
+        "SCRUTIN_ENVIRONMENT": "test",
+        "SCRUTIN_DEV_LOGIN": "true",
+        "SCRUTIN_SECRET_KEY": settings.secret_key,
+        "SCRUTIN_ADMINS": "Admin",
+        "SCRUTIN_DATABASE_URL": settings.database_url,
+        "SCRUTIN_DATA_DIR": str(tmp_path),
+        "SCRUTIN_DEMO": "false",
+        "SCRUTIN_WORKERS": "2",
+        "SCRUTIN_LOG_FORMAT": "json",
+        **{
+            f"SCRUTIN_RATE_LIMIT_{k}": "100000/minute"
+            for k in ("LOGIN", "INVITATIONS", "CAST", "EXPORT", "SENSITIVE_READ")
+        },
+    }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -137,7 +160,10 @@ def test_serve_with_workers_adds_up_metrics(settings, tmp_path) -> None:
         process.wait(timeout=30)
         log.close()
     output = (tmp_path / "serve.log").read_text()
-    pids = {json.loads(line).get("message", "") for line in output.splitlines()
-            if line.startswith("{") and "Started server process" in line}
+    pids = {
+        json.loads(line).get("message", "")
+        for line in output.splitlines()
+        if line.startswith("{") and "Started server process" in line
+    }
     assert len(pids) >= 2, output[-3000:]  # two worker processes served
     assert list((tmp_path / "prometheus").glob("*.db"))

@@ -20,28 +20,46 @@ def smtp():
 
 
 def notify_client(database_url, tmp_path, **extra):
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-                        database_url=database_url,
-                        data_dir=tmp_path, admins=ADMIN, **extra)
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp_path,
+        admins=ADMIN,
+        **extra,
+    )
     return create_app(settings, run_scheduler=False)
 
 
-def test_invitations_go_out_on_every_channel(database_url, tmp_path, smtp,
-                                              fake_wiki) -> None:  # noqa: F811
+def test_invitations_go_out_on_every_channel(database_url, tmp_path, smtp, fake_wiki) -> None:  # noqa: F811
     fake_wiki.farm.email_bot_tokens["bot-token"] = "ElectionBot"
     app = notify_client(
-        database_url, tmp_path, notify_channels="outbox,smtp,mediawiki",
-        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=False,
-        smtp_from="elections@example.org", smtp_address_template="{username}@example.org",
-        wiki_email_api_url=fake_wiki.api_url("enwiki"), wiki_email_token="bot-token")
+        database_url,
+        tmp_path,
+        notify_channels="outbox,smtp,mediawiki",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_starttls=False,
+        smtp_from="elections@example.org",
+        smtp_address_template="{username}@example.org",
+        wiki_email_api_url=fake_wiki.api_url("enwiki"),
+        wiki_email_token="bot-token",
+    )
     with TestClient(app) as client:
-        admin, eid, _ = open_election(client, tmp_path, ["Alice", "Ghost"], trustees=1,
-                                      threshold=1)
+        admin, eid, _ = open_election(client, tmp_path, ["Alice", "Ghost"], trustees=1, threshold=1)
         voter(client, eid, "Alice").cast([[1, 1, 1]])
         voter(client, eid, "Ghost").cast([[0, 0, 0]])
-        login(client, ADMIN).post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-            "voters": ["Alice", "Ghost"], "reason_code": "ballot_error",
-            "reason_text": "the ballot was wrong", "invite_to_revote": True})
+        login(client, ADMIN).post(
+            f"/api/v1/elections/{eid}/scrutiny/strike",
+            {
+                "voters": ["Alice", "Ghost"],
+                "reason_code": "ballot_error",
+                "reason_text": "the ballot was wrong",
+                "invite_to_revote": True,
+            },
+        )
         app.state.scheduler.work_outbox()  # the worker sends (the request only queued)
         messages = admin.get(f"/api/v1/elections/{eid}/outbox")["messages"]
     app.state.engine.dispose()
@@ -54,8 +72,7 @@ def test_invitations_go_out_on_every_channel(database_url, tmp_path, smtp,
     assert "nosuchuser" in by_channel[("mediawiki", "Ghost")]["error"]
     assert by_channel[("mediawiki", "Ghost")]["status"] == "failed"
     assert by_channel[("mediawiki", "Ghost")]["attempts"] == 1
-    assert sorted(m["to"][0] for m in smtp.messages) == ["Alice@example.org",
-                                                         "Ghost@example.org"]
+    assert sorted(m["to"][0] for m in smtp.messages) == ["Alice@example.org", "Ghost@example.org"]
     # The private reason text never leaves the audit log; the reason code's message does.
     assert "the ballot was wrong" not in body_of(smtp.messages[0]["message"])
     assert "the ballot shown to voters was wrong" in body_of(smtp.messages[0]["message"])

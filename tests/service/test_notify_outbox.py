@@ -26,8 +26,13 @@ from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 from tests.fakes.smtp import FakeSmtpServer
 from tests.service.helpers import ADMIN, open_election, voter
 
-SMTP = {"notify_channels": "outbox,smtp", "smtp_host": "127.0.0.1", "smtp_starttls": False,
-        "smtp_from": "elections@example.org", "smtp_address_template": "{username}@example.org"}
+SMTP = {
+    "notify_channels": "outbox,smtp",
+    "smtp_host": "127.0.0.1",
+    "smtp_starttls": False,
+    "smtp_from": "elections@example.org",
+    "smtp_address_template": "{username}@example.org",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -43,9 +48,17 @@ def database_url(fresh_database_url):
 
 
 def make_app(database_url, tmp_path, smtp, run_scheduler=False, **extra):
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
-                        **TEST_RATE_LIMITS, database_url=database_url, data_dir=tmp_path,
-                        admins=ADMIN, demo=False, **{**SMTP, "smtp_port": smtp.port, **extra})
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp_path,
+        admins=ADMIN,
+        demo=False,
+        **{**SMTP, "smtp_port": smtp.port, **extra},
+    )
     return create_app(settings, run_scheduler=run_scheduler)
 
 
@@ -53,9 +66,15 @@ def strike_and_invite(client, tmp_path, names):
     admin, eid, _ = open_election(client, tmp_path, names, trustees=1, threshold=1)
     for name in names:
         voter(client, eid, name).cast([[1, 0, -1]])
-    admin.post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-        "voters": names, "reason_code": "technical", "reason_text": "private words",
-        "invite_to_revote": True})
+    admin.post(
+        f"/api/v1/elections/{eid}/scrutiny/strike",
+        {
+            "voters": names,
+            "reason_code": "technical",
+            "reason_text": "private words",
+            "invite_to_revote": True,
+        },
+    )
     return admin, eid
 
 
@@ -66,14 +85,14 @@ def smtp_rows(app) -> dict[str, OutboxMessage]:
 
 
 def work(app, now):
-    return notify.work_all_due(app.state.sessions, app.state.notify_channels,
-                               notify.policy_from(app.state.settings), now=now)
+    return notify.work_all_due(
+        app.state.sessions, app.state.notify_channels, notify.policy_from(app.state.settings), now=now
+    )
 
 
 def test_failures_are_retried_with_backoff_and_delivered_exactly_once(database_url, tmp_path):
     with FakeSmtpServer(fail_first=3) as smtp:
-        app = make_app(database_url, tmp_path, smtp, notify_retry_seconds=10,
-                       notify_max_attempts=5)
+        app = make_app(database_url, tmp_path, smtp, notify_retry_seconds=10, notify_max_attempts=5)
         with TestClient(app) as client:
             admin, eid = strike_and_invite(client, tmp_path, ["Alice", "Bob"])
             # The request only queued: nobody connected to the SMTP server.
@@ -103,14 +122,12 @@ def test_failures_are_retried_with_backoff_and_delivered_exactly_once(database_u
     alice = next(m for m in messages if m["channel"] == "smtp" and m["recipient"] == "Alice")
     assert alice["status"] == "sent" and alice["attempts"] == 3 and alice["error"] is None
     # The on-site outbox copy was never a delivery to retry.
-    assert all(m["status"] == "sent" and m["attempts"] == 0 for m in messages
-               if m["channel"] == "outbox")
+    assert all(m["status"] == "sent" and m["attempts"] == 0 for m in messages if m["channel"] == "outbox")
 
 
 def test_gives_up_after_max_attempts_and_shows_it(database_url, tmp_path):
     with FakeSmtpServer(defer={"Alice@example.org"}, refuse={"Bob@example.org"}) as smtp:
-        app = make_app(database_url, tmp_path, smtp, notify_retry_seconds=1,
-                       notify_max_attempts=3)
+        app = make_app(database_url, tmp_path, smtp, notify_retry_seconds=1, notify_max_attempts=3)
         with TestClient(app) as client:
             admin, eid = strike_and_invite(client, tmp_path, ["Alice", "Bob"])
             now = utcnow()
@@ -118,8 +135,7 @@ def test_gives_up_after_max_attempts_and_shows_it(database_url, tmp_path):
                 admin_view = admin.get(f"/api/v1/elections/{eid}/outbox")["messages"]
                 work(app, now)
                 now += timedelta(hours=1)
-            retrying = next(m for m in admin_view if m["channel"] == "smtp"
-                            and m["recipient"] == "Alice")
+            retrying = next(m for m in admin_view if m["channel"] == "smtp" and m["recipient"] == "Alice")
             # Before giving up the committee sees a pending notice with its last error.
             assert retrying["status"] == "pending" and retrying["error"] is None
             assert "451" in retrying["last_error"] and retrying["attempts"] == 2
@@ -146,8 +162,7 @@ def test_the_request_does_not_wait_for_smtp(database_url, tmp_path):
             strike_and_invite(client, tmp_path, ["Alice"])
             assert not gate.is_set()
             # The request came back while the server has not even greeted anyone.
-            assert smtp.messages == [] and smtp_rows(app)["Alice"].status in ("pending",
-                                                                              "sending")
+            assert smtp.messages == [] and smtp_rows(app)["Alice"].status in ("pending", "sending")
             elapsed = time.monotonic() - started
             gate.set()
             deadline = time.monotonic() + 20
@@ -171,8 +186,7 @@ def test_concurrent_workers_send_each_notice_once(database_url, tmp_path):
             for thread in threads:
                 thread.join()
         app.state.engine.dispose()
-    assert sorted(m["to"][0] for m in smtp.messages) == sorted(f"{n}@example.org"
-                                                               for n in names)
+    assert sorted(m["to"][0] for m in smtp.messages) == sorted(f"{n}@example.org" for n in names)
 
 
 def test_an_abandoned_claim_is_taken_again(database_url, tmp_path):
@@ -197,16 +211,22 @@ def test_outbox_work_command(database_url, tmp_path, monkeypatch, once):
         with TestClient(app) as client:
             strike_and_invite(client, tmp_path, ["Alice", "Bob"])
         app.state.engine.dispose()
-        env = {"SCRUTIN_DATABASE_URL": database_url, "SCRUTIN_NOTIFY_CHANNELS": "smtp",
-               "SCRUTIN_SMTP_HOST": "127.0.0.1", "SCRUTIN_SMTP_PORT": str(smtp.port),
-               "SCRUTIN_SMTP_STARTTLS": "false", "SCRUTIN_SMTP_FROM": "e@example.org",
-               "SCRUTIN_SMTP_ADDRESS_TEMPLATE": "{username}@example.org"}
+        env = {
+            "SCRUTIN_DATABASE_URL": database_url,
+            "SCRUTIN_NOTIFY_CHANNELS": "smtp",
+            "SCRUTIN_SMTP_HOST": "127.0.0.1",
+            "SCRUTIN_SMTP_PORT": str(smtp.port),
+            "SCRUTIN_SMTP_STARTTLS": "false",
+            "SCRUTIN_SMTP_FROM": "e@example.org",
+            "SCRUTIN_SMTP_ADDRESS_TEMPLATE": "{username}@example.org",
+        }
         result = CliRunner().invoke(cli, ["outbox", "work", "--once"], env=env)
         assert result.exit_code == 0, result.output
         assert "sent 2, to retry 0, given up 0" in result.output
         again = CliRunner().invoke(cli, ["outbox", "work", "--once"], env=env)
         assert "sent 0" in again.output
     assert len(smtp.messages) == 2
-    bad = CliRunner().invoke(cli, ["outbox", "work", "--once"],
-                             env={**env, "SCRUTIN_NOTIFY_CHANNELS": "pigeon"})
+    bad = CliRunner().invoke(
+        cli, ["outbox", "work", "--once"], env={**env, "SCRUTIN_NOTIFY_CHANNELS": "pigeon"}
+    )
     assert bad.exit_code == 2 and "unknown notify channel" in bad.output

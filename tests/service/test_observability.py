@@ -40,17 +40,25 @@ def test_a_cast_moves_the_counters(client, tmp_path) -> None:
     voter(client, eid, "Alice").cast([[1, 0, -1]])
     after = client.get("/metrics").text
     assert sample(after, "scrutin_ballots_cast_total") == sample(b, "scrutin_ballots_cast_total") + 1
-    assert sample(after, "scrutin_http_requests_total", method="POST", route=cast_route,
-                  status="201") == sample(b, "scrutin_http_requests_total", method="POST",
-                                          route=cast_route, status="201") + 1
-    assert sample(after, "scrutin_http_request_duration_seconds_count", method="POST",
-                  route=cast_route) >= 1
+    assert (
+        sample(after, "scrutin_http_requests_total", method="POST", route=cast_route, status="201")
+        == sample(b, "scrutin_http_requests_total", method="POST", route=cast_route, status="201") + 1
+    )
+    assert sample(after, "scrutin_http_request_duration_seconds_count", method="POST", route=cast_route) >= 1
     assert sample(after, "scrutin_ballot_verification_seconds_count") >= 1
     # Routes are labelled by template, never by the raw path (ids, trackers, usernames).
     client.get(f"/api/v1/elections/{eid}/board/head")
     text = client.get("/metrics").text
-    assert sample(text, "scrutin_http_requests_total", method="GET",
-                  route="/api/v1/elections/{election_id}/board/head", status="200") >= 1
+    assert (
+        sample(
+            text,
+            "scrutin_http_requests_total",
+            method="GET",
+            route="/api/v1/elections/{election_id}/board/head",
+            status="200",
+        )
+        >= 1
+    )
     assert f"/elections/{eid}/" not in text
     client.get("/no/such/page/Alice")
     assert "Alice" not in client.get("/metrics").text
@@ -66,9 +74,15 @@ def test_a_cast_moves_the_counters(client, tmp_path) -> None:
 def test_queue_depth_is_read_from_the_outbox(client, tmp_path) -> None:
     admin, eid, _ = open_election(client, tmp_path, ["Alice"], trustees=1, threshold=1)
     voter(client, eid, "Alice").cast([[1, 1, 1]])
-    admin.post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-        "voters": ["Alice"], "reason_code": "ballot_error", "reason_text": "wrong ballot",
-        "invite_to_revote": True})
+    admin.post(
+        f"/api/v1/elections/{eid}/scrutiny/strike",
+        {
+            "voters": ["Alice"],
+            "reason_code": "ballot_error",
+            "reason_text": "wrong ballot",
+            "invite_to_revote": True,
+        },
+    )
     text = client.get("/metrics").text
     assert "# TYPE scrutin_outbox_messages gauge" in text
     assert sample(text, "scrutin_outbox_messages", kind="notice", status="sent") >= 1
@@ -109,8 +123,7 @@ def test_request_id_is_echoed_and_in_every_json_log_line(app) -> None:
     assert inside["level"] == "warning"
     access = next(line for line in mine if line["logger"] == "scrutin.access")
     assert access["route"] == "/_test/log" and access["status"] == 200
-    assert any(line["request_id"] == generated and line["logger"] == "scrutin.access"
-               for line in lines)
+    assert any(line["request_id"] == generated and line["logger"] == "scrutin.access" for line in lines)
 
 
 def test_a_malformed_request_id_is_replaced_not_echoed(client) -> None:
@@ -119,8 +132,7 @@ def test_a_malformed_request_id_is_replaced_not_echoed(client) -> None:
         echoed = response.headers["x-request-id"]
         assert echoed != bad and re.fullmatch(r"[0-9a-f]{32}", echoed), bad
     # Accepted ids are echoed unchanged.
-    assert client.get("/healthz", headers={"X-Request-ID": "a" * 128}).headers[
-        "x-request-id"] == "a" * 128
+    assert client.get("/healthz", headers={"X-Request-ID": "a" * 128}).headers["x-request-id"] == "a" * 128
 
 
 def test_text_log_lines_carry_the_request_id(app) -> None:
@@ -140,8 +152,13 @@ def test_text_log_lines_carry_the_request_id(app) -> None:
 
 
 def _app(tmp_path, **extra):
-    settings = Settings(secret_key=TEST_SECRET, data_dir=tmp_path, demo=False,
-                        database_url=f"sqlite:///{tmp_path / 'm.db'}", **extra)
+    settings = Settings(
+        secret_key=TEST_SECRET,
+        data_dir=tmp_path,
+        demo=False,
+        database_url=f"sqlite:///{tmp_path / 'm.db'}",
+        **extra,
+    )
     return create_app(settings, run_scheduler=False)
 
 
@@ -161,6 +178,12 @@ def test_metrics_access(tmp_path) -> None:
 
 def test_log_format_setting() -> None:
     assert Settings().effective_log_format == "text"
-    assert Settings(environment="production", secret_key=TEST_SECRET, demo=False,
-                    ).effective_log_format == "json"
+    assert (
+        Settings(
+            environment="production",
+            secret_key=TEST_SECRET,
+            demo=False,
+        ).effective_log_format
+        == "json"
+    )
     assert Settings(log_format="json").effective_log_format == "json"

@@ -23,8 +23,15 @@ from tests.service.helpers import ADMIN, election_config, login
 from tests.verify.records import Built, events_of, rehash, run_election
 
 NAMES = [f"Candidate {i}" for i in range(4)]
-RANKINGS = {"Alice": [0, 2, 1], "Bob": [2, 0], "Carol": [1], "Dave": [2, 1, 0, 3],
-            "Erin": [0], "Frank": [3, 2], "Grace": []}
+RANKINGS = {
+    "Alice": [0, 2, 1],
+    "Bob": [2, 0],
+    "Carol": [1],
+    "Dave": [2, 1, 0, 3],
+    "Erin": [0],
+    "Frank": [3, 2],
+    "Grace": [],
+}
 
 
 def _votes() -> dict[str, list[list[list[int]]]]:
@@ -33,8 +40,9 @@ def _votes() -> dict[str, list[list[list[int]]]]:
 
 def _ranked(client: Any, tmp_path: Path, **kw: Any) -> Built:
     kw.setdefault("mixers", (0, 1))
-    return run_election(client, tmp_path / "keys", _votes(), kind="ranked", candidates=4,
-                        method="meek", seats=2, **kw)
+    return run_election(
+        client, tmp_path / "keys", _votes(), kind="ranked", candidates=4, method="meek", seats=2, **kw
+    )
 
 
 def _seed(built: Built, index: int) -> bytes:
@@ -61,6 +69,7 @@ def test_ranked_election_mixed_twice_decrypted_and_counted(client: Any, tmp_path
     blt = client.get(f"/api/v1/elections/{built.election_id}/results/0.blt")
     assert blt.status_code == 200
     from app.counting import count, parse_text
+
     recount = count("meek", parse_text(blt.text, fmt="blt"), 2)
     assert recount["elected"] == expected["elected"] and recount["rounds"] == expected["rounds"]
     assert sorted(map(tuple, question["ballots"])) == sorted(map(tuple, RANKINGS.values()))
@@ -78,8 +87,7 @@ def test_nothing_is_decrypted_before_every_mix(client: Any, tmp_path: Path) -> N
         trustee.decrypt()
     # a share posted anyway (the server is asked directly) is refused before any check
     with pytest.raises(ApiError) as refused:
-        login(client, "Trustee2").post(f"/api/v1/elections/{built.election_id}/tally/shares",
-                                       {"share": {}})
+        login(client, "Trustee2").post(f"/api/v1/elections/{built.election_id}/tally/shares", {"share": {}})
     assert (refused.value.status, refused.value.code) == (409, "mixing_incomplete")
     # the same trustee cannot mix twice; another can, and then decryption goes on
     assert built.trustees[0].mix() == []
@@ -109,8 +117,13 @@ def test_the_server_refuses_a_mix_whose_proof_fails(client: Any, tmp_path: Path)
     rows = [[Ciphertext.from_json(c) for c in r] for r in mix["ciphertexts"]]
     mix["output_hash"] = rows_hash(rows, 1)
     mix["signature"] = ceremony.sign_message(
-        trustee.seed, mixnet.MIX, built.election_id, mix["round"], mix["index"],
-        mixnet.mix_body(0, 0, mix["input_hash"], mix["output_hash"], mix["proof"]))
+        trustee.seed,
+        mixnet.MIX,
+        built.election_id,
+        mix["round"],
+        mix["index"],
+        mixnet.mix_body(0, 0, mix["input_hash"], mix["output_hash"], mix["proof"]),
+    )
     with pytest.raises(ApiError) as refused:
         real_post(f"/api/v1/elections/{built.election_id}/tally/mixes", mix)
     assert refused.value.status == 422 and "shuffle proof" in refused.value.detail
@@ -122,9 +135,13 @@ def test_the_server_refuses_a_mix_whose_proof_fails(client: Any, tmp_path: Path)
 def _remix(built: Built, record: dict[str, Any], event: dict[str, Any]) -> None:
     p = event["payload"]
     p["signature"] = ceremony.sign_message(
-        _seed(built, p["index"]), mixnet.MIX, built.election_id, p["round"], p["index"],
-        mixnet.mix_body(p["question"], p["position"], p["input_hash"], p["output_hash"],
-                        p["proof"]))
+        _seed(built, p["index"]),
+        mixnet.MIX,
+        built.election_id,
+        p["round"],
+        p["index"],
+        mixnet.mix_body(p["question"], p["position"], p["input_hash"], p["output_hash"], p["proof"]),
+    )
     rehash(record)
 
 
@@ -138,7 +155,8 @@ def test_verifier_rejects_forged_mixes(client: Any, tmp_path: Path) -> None:
     ct = mix["payload"]["ciphertexts"][1][0]
     ct["alpha"] = (Point.from_hex(ct["alpha"]) + G).hex()
     mix["payload"]["output_hash"] = rows_hash(
-        [[Ciphertext.from_json(c) for c in r] for r in mix["payload"]["ciphertexts"]], 1)
+        [[Ciphertext.from_json(c) for c in r] for r in mix["payload"]["ciphertexts"]], 1
+    )
     _remix(built, record, mix)
     with pytest.raises(InvalidTally, match="output_hash|previous output|shuffle proof"):
         verify_record(record, workers=1, counter=count_rankings)
@@ -205,14 +223,23 @@ def test_a_ballot_mixing_sonc_and_ranked_questions(client: Any, tmp_path: Path) 
     # One ballot: an S/O/N question (summed homomorphically) and a ranked one (mixed): both
     # are decrypted in one share per trustee, and both results are right.
     questions = [
-        {"kind": "sonc", "title": {"en": "Admins"},
-         "candidates": [{"name": {"en": "Ann"}}, {"name": {"en": "Ben"}}]},
-        {"kind": "ranked", "title": {"en": "Board"}, "method": "irv", "seats": 1,
-         "candidates": [{"name": {"en": n}} for n in ("Cy", "Di", "Ed")]},
+        {
+            "kind": "sonc",
+            "title": {"en": "Admins"},
+            "candidates": [{"name": {"en": "Ann"}}, {"name": {"en": "Ben"}}],
+        },
+        {
+            "kind": "ranked",
+            "title": {"en": "Board"},
+            "method": "irv",
+            "seats": 1,
+            "candidates": [{"name": {"en": n}} for n in ("Cy", "Di", "Ed")],
+        },
     ]
     votes = {"V1": [[[1, -1], [2, 0]]], "V2": [[[1, 0], [0, 2, 1]]], "V3": [[[-1, 1], [2]]]}
-    built = run_election(client, tmp_path / "keys", votes, mixers=(1, 2), decrypting=(0, 2),
-                         questions=questions)
+    built = run_election(
+        client, tmp_path / "keys", votes, mixers=(1, 2), decrypting=(0, 2), questions=questions
+    )
     report = verify_record(built.record, workers=1, counter=count_rankings)
     sonc, ranked = report.result["questions"]  # type: ignore[index]
     assert [(c["support"], c["oppose"]) for c in sonc["candidates"]] == [(2, 1), (1, 1)]

@@ -72,13 +72,20 @@ def test_a_refused_cast_writes_nothing(client, settings, tmp_path) -> None:
         alice = voter(http, eid, "Alice")
         alice.cast([[1, -1, 0]])
         ballot = alice.make_ballot([[0, 1, -1]])
-        before = (count(settings, Ballot, Ballot.election_id == eid),
-                  count(settings, BoardEvent, BoardEvent.election_id == eid))
-        refused = http.post(f"/api/v1/elections/{eid}/ballots", json={"ballot": ballot},
-                            headers={"Authorization": f"Bearer {alice.session.token}"})
+        before = (
+            count(settings, Ballot, Ballot.election_id == eid),
+            count(settings, BoardEvent, BoardEvent.election_id == eid),
+        )
+        refused = http.post(
+            f"/api/v1/elections/{eid}/ballots",
+            json={"ballot": ballot},
+            headers={"Authorization": f"Bearer {alice.session.token}"},
+        )
         assert_rate_limited(refused, "cast")
-        assert (count(settings, Ballot, Ballot.election_id == eid),
-                count(settings, BoardEvent, BoardEvent.election_id == eid)) == before
+        assert (
+            count(settings, Ballot, Ballot.election_id == eid),
+            count(settings, BoardEvent, BoardEvent.election_id == eid),
+        ) == before
         # Counted per voter: Bob has his own allowance.
         voter(http, eid, "Bob").cast([[1, 1, 1]])
 
@@ -94,8 +101,9 @@ def test_audited_reads_are_limited_per_user_and_leave_no_entry(client, settings)
         assert http.get(f"/api/v1/elections/{eid}/roles", headers=headers).status_code == 200
         entries = count(settings, AuditEntry, AuditEntry.scope == eid)
         for path in ("audit", "roles", "outbox", "scrutiny/voters", "scrutiny/signals"):
-            assert_rate_limited(http.get(f"/api/v1/elections/{eid}/{path}", headers=headers),
-                                "sensitive_read")
+            assert_rate_limited(
+                http.get(f"/api/v1/elections/{eid}/{path}", headers=headers), "sensitive_read"
+            )
         assert count(settings, AuditEntry, AuditEntry.scope == eid) == entries
         # Another user of the same address is counted on its own.
         clerk = login(http, "Clerk")
@@ -110,12 +118,14 @@ def test_exports_and_invitations_are_limited(client, settings, tmp_path) -> None
         admin = login(http, "Admin")
         headers = {"Authorization": f"Bearer {admin.token}"}
         assert http.get(f"/api/v1/elections/{eid}/record", headers=headers).status_code == 200
-        made = http.post(f"/api/v1/elections/{eid}/invitations", json={"usernames": ["Alice"]},
-                         headers=headers)
+        made = http.post(
+            f"/api/v1/elections/{eid}/invitations", json={"usernames": ["Alice"]}, headers=headers
+        )
         assert made.status_code == 200, made.text
         audit_before = count(settings, AuditEntry, AuditEntry.scope == eid)
-        refused = http.post(f"/api/v1/elections/{eid}/invitations",
-                            json={"usernames": ["Bob"]}, headers=headers)
+        refused = http.post(
+            f"/api/v1/elections/{eid}/invitations", json={"usernames": ["Bob"]}, headers=headers
+        )
         assert_rate_limited(refused, "invitations")
         assert count(settings, AuditEntry, AuditEntry.scope == eid) == audit_before
 
@@ -125,8 +135,11 @@ def test_an_empty_limit_is_no_limit_and_bad_limits_are_refused(settings) -> None
         for i in range(5):
             assert http.post("/api/v1/auth/dev-login", json={"username": f"U{i}"}).status_code == 200
     base = {"environment": "test", "secret_key": TEST_SECRET}
-    for field, value in (("rate_limit_cast", "lots"), ("rate_limit_login", "10/fortnight"),
-                         ("rate_limit_storage", "nonsense://x")):
+    for field, value in (
+        ("rate_limit_cast", "lots"),
+        ("rate_limit_login", "10/fortnight"),
+        ("rate_limit_storage", "nonsense://x"),
+    ):
         with pytest.raises(ValidationError, match="rate limit|RATE_LIMIT_STORAGE"):
             Settings(**base, **{field: value})
 

@@ -14,15 +14,17 @@ VOTERS = ["Ann", "Ben", "Cat"]
 @pytest.fixture
 def election(client, tmp_path):
     admin, eid, trustees = open_election(client, tmp_path, VOTERS, trustees=2, threshold=2)
-    admin.post(f"/api/v1/elections/{eid}/roles",
-               {"username": "Scrut", "role": "scrutineer", "flags": ["pii"]})
+    admin.post(
+        f"/api/v1/elections/{eid}/roles", {"username": "Scrut", "role": "scrutineer", "flags": ["pii"]}
+    )
     return admin, eid, trustees
 
 
 def _strike(client, eid, tracker):
-    login(client, "Scrut").post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-        "trackers": [tracker], "reason_code": "other", "reason_text": "test",
-        "invite_to_revote": True})
+    login(client, "Scrut").post(
+        f"/api/v1/elections/{eid}/scrutiny/strike",
+        {"trackers": [tracker], "reason_code": "other", "reason_text": "test", "invite_to_revote": True},
+    )
 
 
 def test_new_credential_has_a_code_that_votes_from_another_device(client, election) -> None:
@@ -60,12 +62,18 @@ def test_struck_voter_replaces_the_credential_on_a_new_device(client, election) 
     assert second["credential"] != first["credential"] and fresh.new_code
     events = admin.board(eid)
     replaced = [e for e in events if e["type"] == "credential_replaced"]
-    assert [e["payload"] for e in replaced] == [{"old_credential": first["credential"],
-                                                 "credential": second["credential"]}]
+    assert [e["payload"] for e in replaced] == [
+        {"old_credential": first["credential"], "credential": second["credential"]}
+    ]
     status = fresh.status()
-    assert status["credential_replacements"] == [{
-        "seq": replaced[0]["seq"], "at": replaced[0]["at"],
-        "old_credential": first["credential"], "credential": second["credential"]}]
+    assert status["credential_replacements"] == [
+        {
+            "seq": replaced[0]["seq"],
+            "at": replaced[0]["at"],
+            "old_credential": first["credential"],
+            "credential": second["credential"],
+        }
+    ]
     assert status["current_tracker"] == second["tracker"]
     audit = admin.get(f"/api/v1/elections/{eid}/audit")
     assert any(e["action"] == "credential.replace" for e in audit["entries"])
@@ -76,8 +84,10 @@ def test_struck_voter_replaces_the_credential_on_a_new_device(client, election) 
     # Unstriking the old ballot does not make it count again (its credential is revoked).
     admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
     admin.post(f"/api/v1/elections/{eid}/scrutiny/start")
-    login(client, "Scrut").post(f"/api/v1/elections/{eid}/scrutiny/unstrike", {
-        "trackers": [first["tracker"]], "reason_code": "other", "reason_text": "undo"})
+    login(client, "Scrut").post(
+        f"/api/v1/elections/{eid}/scrutiny/unstrike",
+        {"trackers": [first["tracker"]], "reason_code": "other", "reason_text": "undo"},
+    )
     tally = admin.post(f"/api/v1/elections/{eid}/scrutiny/seal")
     assert first["tracker"] not in tally["counted"] and second["tracker"] in tally["counted"]
     for t in trustees:
@@ -93,7 +103,8 @@ def test_replacement_refused_while_a_ballot_counts(client, election) -> None:
     ann.cast([[1, 0, 0]])
     before = ann.status()["credential"]
     with pytest.raises(ApiError) as err:
-        login(client, "Ann").post(f"/api/v1/elections/{eid}/credential",
-                                  {"public_key": CredentialKey.generate().public.hex()})
+        login(client, "Ann").post(
+            f"/api/v1/elections/{eid}/credential", {"public_key": CredentialKey.generate().public.hex()}
+        )
     assert err.value.code == "credential_in_use"
     assert ann.status()["credential"] == before

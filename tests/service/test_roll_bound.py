@@ -20,12 +20,12 @@ SEED = bytes(range(1, 33))
 
 def _independent(client, tmp_path, voters):
     admin = login(client, ADMIN)
-    eid = admin.post("/api/v1/elections", election_config(
-        trustees=2, threshold=2, credential_mode="independent"))["id"]
+    eid = admin.post(
+        "/api/v1/elections", election_config(trustees=2, threshold=2, credential_mode="independent")
+    )["id"]
     for name in ("Trustee1", "Trustee2"):
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": name, "role": "trustee"})
-    admin.post(f"/api/v1/elections/{eid}/roles",
-               {"username": "Authority", "role": "credential_authority"})
+    admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Authority", "role": "credential_authority"})
     admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voters})
     admin.post(f"/api/v1/elections/{eid}/freeze")
     return admin, eid
@@ -35,12 +35,21 @@ def test_roll_on_the_board(client, tmp_path) -> None:
     admin, eid = _independent(client, tmp_path, ["Ann", "Ben"])
     started = next(e for e in admin.board(eid) if e["type"] == "ceremony_started")
     assert started["payload"]["roll"] == {
-        "size": 2, "fingerprint": roll_fingerprint(eid, ["Ben", "Ann"]), "mode": "list"}
+        "size": 2,
+        "fingerprint": roll_fingerprint(eid, ["Ben", "Ann"]),
+        "mode": "list",
+    }
     admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": ["Cat"], "mode": "add"})
     admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": ["Cat"], "mode": "add"})
     published = [e["payload"] for e in admin.board(eid) if e["type"] == "roll_published"]
-    assert published == [{"size": 3, "fingerprint": roll_fingerprint(eid, ["Ann", "Ben", "Cat"]),
-                          "mode": "list", "reason": "roll_changed"}]  # once: unchanged after
+    assert published == [
+        {
+            "size": 3,
+            "fingerprint": roll_fingerprint(eid, ["Ann", "Ben", "Cat"]),
+            "mode": "list",
+            "reason": "roll_changed",
+        }
+    ]  # once: unchanged after
 
 
 def test_independent_election_does_not_open_without_its_list(client, tmp_path) -> None:
@@ -56,8 +65,10 @@ def test_independent_election_does_not_open_without_its_list(client, tmp_path) -
         assert election.phase == "ready"
     assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "ready"
     public = sorted(CredentialKey.generate().public.hex() for _ in range(2))
-    login(client, "Authority").post(f"/api/v1/elections/{eid}/credentials", {
-        "public_keys": public, **sign_credential_list(SEED, eid, public)})
+    login(client, "Authority").post(
+        f"/api/v1/elections/{eid}/credentials",
+        {"public_keys": public, **sign_credential_list(SEED, eid, public)},
+    )
     view = admin.get(f"/api/v1/elections/{eid}")
     assert view["phase"] == "open" and view["open_blocked"] is None
     types = [e["type"] for e in admin.board(eid)]
@@ -72,10 +83,11 @@ def test_unsigned_or_forged_list_is_refused(client, tmp_path) -> None:
     before = len(admin.board(eid))
     for body, code in (
         ({"public_keys": public}, "invalid_input"),
-        ({"public_keys": public, **sign_credential_list(SEED, "other", public)},
-         "invalid_signature"),
-        ({"public_keys": [*public[:1], CredentialKey.generate().public.hex()], **signed},
-         "invalid_signature"),
+        ({"public_keys": public, **sign_credential_list(SEED, "other", public)}, "invalid_signature"),
+        (
+            {"public_keys": [*public[:1], CredentialKey.generate().public.hex()], **signed},
+            "invalid_signature",
+        ),
     ):
         with pytest.raises(ApiError) as err:
             authority.post(f"/api/v1/elections/{eid}/credentials", body)
@@ -90,5 +102,6 @@ def test_unsigned_or_forged_list_is_refused(client, tmp_path) -> None:
     with pytest.raises(InvalidRecord, match="differs from the signed one"):
         check_credentials_on_board(eid, board, {"public_keys": other, **signed})
     with pytest.raises(InvalidRecord, match="another key or signature"):
-        check_credentials_on_board(eid, board, {"public_keys": public,
-                                                **sign_credential_list(bytes(32), eid, public)})
+        check_credentials_on_board(
+            eid, board, {"public_keys": public, **sign_credential_list(bytes(32), eid, public)}
+        )

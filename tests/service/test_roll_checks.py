@@ -19,8 +19,9 @@ USERS = ["Alice", "Newbie", "Blocked User"]
 
 def _work(client, sleeps=None):
     state = client.app.state
-    return roll_checks.work_all_due(state.sessions, state.facts_provider,
-                                    sleep=(sleeps.append if sleeps is not None else lambda _: None))
+    return roll_checks.work_all_due(
+        state.sessions, state.facts_provider, sleep=(sleeps.append if sleeps is not None else lambda _: None)
+    )
 
 
 def _roll(admin, eid):
@@ -81,8 +82,7 @@ def test_one_check_at_a_time_and_rules_changed_meanwhile(wiki_client, tmp_path) 
         admin.post(f"/api/v1/elections/{eid}/roll/freeze", {"usernames": ["Alice"]})
     assert (err.value.status, err.value.code) == (409, "roll_check_running")
     changed = {**STANDARD_RULES, "rules": {**STANDARD_RULES["rules"], "min_edits": 101}}
-    admin.request("PUT", f"/api/v1/elections/{eid}/eligibility",
-                  {"roll_mode": "frozen", "rules": changed})
+    admin.request("PUT", f"/api/v1/elections/{eid}/eligibility", {"roll_mode": "frozen", "rules": changed})
     assert _work(wiki_client) == [(queued["id"], "failed")]
     failed = admin.get(f"/api/v1/elections/{eid}/roll/checks/{queued['id']}")
     assert failed["error"] == "rules_changed"
@@ -103,8 +103,10 @@ def test_a_claim_whose_worker_died_is_taken_again(wiki_client, tmp_path) -> None
 def test_who_may_ask_and_what_is_refused(wiki_client, tmp_path) -> None:  # noqa: F811
     admin, eid = ruled_election(wiki_client, tmp_path, "frozen")
     stranger = login(wiki_client, "Alice")
-    for call in (lambda: stranger.post(f"/api/v1/elections/{eid}/roll/freeze", {"usernames": USERS}),
-                 lambda: stranger.get(f"/api/v1/elections/{eid}/roll/checks")):
+    for call in (
+        lambda: stranger.post(f"/api/v1/elections/{eid}/roll/freeze", {"usernames": USERS}),
+        lambda: stranger.get(f"/api/v1/elections/{eid}/roll/checks"),
+    ):
         with pytest.raises(ApiError) as err:
             call()
         assert err.value.status in (403, 404)
@@ -129,12 +131,18 @@ def test_roll_work_command(wiki_client, tmp_path, fake_wiki, database_url, keep_
 
     admin, eid = ruled_election(wiki_client, tmp_path, "frozen")
     queued = admin.post(f"/api/v1/elections/{eid}/roll/freeze", {"usernames": USERS})
-    env = {"SCRUTIN_DATABASE_URL": database_url, "SCRUTIN_WIKI_API_URL": fake_wiki.api_url("enwiki"),
-           "SCRUTIN_WIKI_CACHE_TTL": "0"}
+    env = {
+        "SCRUTIN_DATABASE_URL": database_url,
+        "SCRUTIN_WIKI_API_URL": fake_wiki.api_url("enwiki"),
+        "SCRUTIN_WIKI_CACHE_TTL": "0",
+    }
     result = CliRunner().invoke(cli, ["roll", "work", "--once"], env=env)
     assert result.exit_code == 0, result.output
     assert f"roll check {queued['id']}: done" in result.output
     assert _roll(admin, eid)["total"] == 3
-    nowiki = CliRunner().invoke(cli, ["roll", "work", "--once"],
-                                env={"SCRUTIN_DATABASE_URL": database_url, "SCRUTIN_WIKI_API_URL": ""})
+    nowiki = CliRunner().invoke(
+        cli,
+        ["roll", "work", "--once"],
+        env={"SCRUTIN_DATABASE_URL": database_url, "SCRUTIN_WIKI_API_URL": ""},
+    )
     assert nowiki.exit_code == 2 and "SCRUTIN_WIKI_API_URL" in nowiki.output

@@ -30,8 +30,11 @@ def test_scheduler_closes_on_time_without_requests(client, app, settings, tmp_pa
     assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "open"
     engine = make_engine(settings.effective_database_url)
     with engine.begin() as connection:
-        connection.execute(update(Election).where(Election.id == eid)
-                           .values(ends_at=datetime.now(UTC) - timedelta(seconds=1)))
+        connection.execute(
+            update(Election)
+            .where(Election.id == eid)
+            .values(ends_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
     engine.dispose()
     moved = Scheduler(app.state.sessions).tick()
     assert eid in moved
@@ -67,8 +70,9 @@ def test_dev_login_is_off_in_production(database_url, tmp_path) -> None:
     from app.config import Settings
     from app.main import create_app
 
-    settings = Settings(environment="production", secret_key="p" * 40,
-                        database_url=database_url, data_dir=tmp_path)
+    settings = Settings(
+        environment="production", secret_key="p" * 40, database_url=database_url, data_dir=tmp_path
+    )
     application = create_app(settings, run_scheduler=False)
     with TestClient(application) as http:
         response = http.post("/api/v1/auth/dev-login", json={"username": ADMIN})
@@ -94,22 +98,30 @@ def test_concurrent_requests_open_the_election_once(settings, tmp_path) -> None:
     from tests.service.helpers import election_config, run_ceremony
 
     with live_server(settings) as url:
+
         def session(name):
             from app.client.http import ScrutinSession
+
             return ScrutinSession(url, http=httpx.Client(base_url=url, timeout=30)).dev_login(name)
 
         admin = session(ADMIN)
-        eid = admin.post("/api/v1/elections", election_config(
-            trustees=1, threshold=1, starts_in=timedelta(hours=1),
-            ends_in=timedelta(hours=2)))["id"]
+        eid = admin.post(
+            "/api/v1/elections",
+            election_config(
+                trustees=1, threshold=1, starts_in=timedelta(hours=1), ends_in=timedelta(hours=2)
+            ),
+        )["id"]
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T1", "role": "trustee"})
         admin.post(f"/api/v1/elections/{eid}/freeze")
         run_ceremony(admin.http, eid, ["T1"], tmp_path)
         assert admin.get(f"/api/v1/elections/{eid}")["phase"] == "ready"
         engine = make_engine(settings.effective_database_url)
         with engine.begin() as connection:
-            connection.execute(update(Election).where(Election.id == eid)
-                               .values(starts_at=datetime.now(UTC) - timedelta(seconds=1)))
+            connection.execute(
+                update(Election)
+                .where(Election.id == eid)
+                .values(starts_at=datetime.now(UTC) - timedelta(seconds=1))
+            )
         engine.dispose()
         clients = [session(f"V{i}") for i in range(8)]
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -118,14 +130,16 @@ def test_concurrent_requests_open_the_election_once(settings, tmp_path) -> None:
         assert [e["type"] for e in admin.board(eid)].count("opened") == 1
 
 
-@pytest.mark.parametrize(("start", "code", "shown"), [
-    # Europe/Berlin, 2031-03-30: the clocks jump from 02:00 to 03:00 — 02:30 does not exist.
-    ("2031-03-30T02:30", "nonexistent_time", "does not exist"),
-    # 2031-10-26: the clocks go back from 03:00 to 02:00 — 02:30 happens twice.
-    ("2031-10-26T02:30", "ambiguous_time", "2031-10-26T02:30+02:00 or 2031-10-26T02:30+01:00"),
-])
-def test_dst_gaps_and_overlaps_are_refused_unless_the_offset_is_given(client, start, code,
-                                                                      shown) -> None:
+@pytest.mark.parametrize(
+    ("start", "code", "shown"),
+    [
+        # Europe/Berlin, 2031-03-30: the clocks jump from 02:00 to 03:00 — 02:30 does not exist.
+        ("2031-03-30T02:30", "nonexistent_time", "does not exist"),
+        # 2031-10-26: the clocks go back from 03:00 to 02:00 — 02:30 happens twice.
+        ("2031-10-26T02:30", "ambiguous_time", "2031-10-26T02:30+02:00 or 2031-10-26T02:30+01:00"),
+    ],
+)
+def test_dst_gaps_and_overlaps_are_refused_unless_the_offset_is_given(client, start, code, shown) -> None:
     from tests.service.helpers import election_config
 
     admin = login(client, ADMIN)
@@ -141,17 +155,16 @@ def test_dst_gaps_and_overlaps_are_refused_unless_the_offset_is_given(client, st
     # The field is named machine-readably (pages place the error from it; the detail is
     # translated): here the end, in the same gap or overlap a year later.
     end = "2032-03-28T02:30" if code == "nonexistent_time" else "2032-10-31T02:30"
-    wrong_end = {**config, "schedule": {**config["schedule"], "start": "2031-07-01T12:00",
-                                        "end": end}}
+    wrong_end = {**config, "schedule": {**config["schedule"], "start": "2031-07-01T12:00", "end": end}}
     raw = client.post("/api/v1/elections", json=wrong_end, headers={"X-Scrutin-Request": "1"})
     assert raw.status_code == 422 and raw.json()["field"] == "schedule.end", raw.json()
     # With the offset the committee chose, the instant is unambiguous.
-    config["schedule"]["start"] = f"{start}+01:00" if code == "ambiguous_time" else \
-        start.replace("02:30", "03:30")
+    config["schedule"]["start"] = (
+        f"{start}+01:00" if code == "ambiguous_time" else start.replace("02:30", "03:30")
+    )
     created = admin.post("/api/v1/elections", config)
     expected = "2031-10-26T01:30:00+00:00" if code == "ambiguous_time" else "2031-03-30T01:30:00+00:00"
     assert created["schedule"]["start_utc"] == expected
     # An ordinary wall-clock time is taken in the zone as before.
     config["schedule"]["start"] = "2031-07-01T12:00"
-    assert admin.post("/api/v1/elections", config)["schedule"]["start_utc"] == \
-        "2031-07-01T10:00:00+00:00"
+    assert admin.post("/api/v1/elections", config)["schedule"]["start_utc"] == "2031-07-01T10:00:00+00:00"

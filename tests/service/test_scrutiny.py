@@ -20,8 +20,9 @@ VOTERS = ["Ann", "Ben", "Cat", "Dan"]
 @pytest.fixture
 def election(client, tmp_path):
     admin, eid, trustees = open_election(client, tmp_path, VOTERS, trustees=2, threshold=2)
-    admin.post(f"/api/v1/elections/{eid}/roles",
-               {"username": "Scrut", "role": "scrutineer", "flags": ["pii"]})
+    admin.post(
+        f"/api/v1/elections/{eid}/roles", {"username": "Scrut", "role": "scrutineer", "flags": ["pii"]}
+    )
     admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Plain", "role": "scrutineer"})
     clients = {name: voter(client, eid, name) for name in VOTERS}
     receipts = {name: clients[name].cast([[1, 0, -1]]) for name in VOTERS}
@@ -44,8 +45,7 @@ def test_voter_list_and_audited_pii(client, election) -> None:
     scrut = login(client, "Scrut")
     rows = scrut.get(f"/api/v1/elections/{eid}/scrutiny/voters", {"pii": "true"})["casts"]
     assert rows[0]["ip"] == "testclient" and rows[0]["user_agent"]
-    audit = [e for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"]
-             if e["action"] == "pii.view"]
+    audit = [e for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"] if e["action"] == "pii.view"]
     assert audit and audit[-1]["actor"] == "Scrut"
 
 
@@ -65,19 +65,22 @@ def test_strike_needs_reason_and_right(client, election, settings) -> None:
     scrut = login(client, "Scrut")
     path = f"/api/v1/elections/{eid}/scrutiny/strike"
     with pytest.raises(ApiError) as err:
-        scrut.post(path, {"trackers": [receipts["Ann"]["tracker"]], "reason_code": "sockpuppet",
-                          "reason_text": " "})
+        scrut.post(
+            path, {"trackers": [receipts["Ann"]["tracker"]], "reason_code": "sockpuppet", "reason_text": " "}
+        )
     assert err.value.code == "reason_required"
     with pytest.raises(ApiError) as err:
-        scrut.post(path, {"trackers": [receipts["Ann"]["tracker"]], "reason_code": "because",
-                          "reason_text": "x"})
+        scrut.post(
+            path, {"trackers": [receipts["Ann"]["tracker"]], "reason_code": "because", "reason_text": "x"}
+        )
     assert err.value.code == "invalid_reason_code"
     with pytest.raises(ApiError) as err:
         scrut.post(path, {"trackers": ["ab" * 32], "reason_code": "other", "reason_text": "x"})
     assert err.value.code == "tracker_not_found"
     with pytest.raises(ApiError) as err:
-        login(client, "Ann").post(path, {"trackers": [receipts["Ben"]["tracker"]],
-                                         "reason_code": "other", "reason_text": "x"})
+        login(client, "Ann").post(
+            path, {"trackers": [receipts["Ben"]["tracker"]], "reason_code": "other", "reason_text": "x"}
+        )
     assert err.value.status == 403
     with pytest.raises(ApiError) as err:
         scrut.post(path, {"reason_code": "other", "reason_text": "x"})
@@ -91,16 +94,20 @@ def test_strike_and_revote_workflow(client, election) -> None:
     admin.post(f"/api/v1/elections/{eid}/pause", {"reason": "a wrong ballot was shown"})
     status = login(client, "Ann").get(f"/api/v1/elections/{eid}/me")
     assert status["phase"] == "paused" and status["pause_reason"] == "a wrong ballot was shown"
-    window = [(datetime.now(UTC) - timedelta(hours=1)).isoformat(),
-              datetime.now(UTC).isoformat()]
-    result = login(client, "Scrut").post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-        "cast_between": window, "reason_code": "ballot_error",
-        "reason_text": "ballot showed the wrong candidate names", "invite_to_revote": True})
+    window = [(datetime.now(UTC) - timedelta(hours=1)).isoformat(), datetime.now(UTC).isoformat()]
+    result = login(client, "Scrut").post(
+        f"/api/v1/elections/{eid}/scrutiny/strike",
+        {
+            "cast_between": window,
+            "reason_code": "ballot_error",
+            "reason_text": "ballot showed the wrong candidate names",
+            "invite_to_revote": True,
+        },
+    )
     assert sorted(result["voters"]) == VOTERS and sorted(result["invited"]) == VOTERS
     old_end = admin.get(f"/api/v1/elections/{eid}")["schedule"]["end_utc"]
     new_end = (datetime.fromisoformat(old_end) + timedelta(hours=24)).isoformat()
-    admin.post(f"/api/v1/elections/{eid}/extend", {"end": new_end,
-                                                   "reason": "time to re-vote"})
+    admin.post(f"/api/v1/elections/{eid}/extend", {"end": new_end, "reason": "time to re-vote"})
     admin.post(f"/api/v1/elections/{eid}/resume", {"reason": "ballot fixed"})
     outbox = admin.get(f"/api/v1/elections/{eid}/outbox")["messages"]
     assert sorted(m["recipient"] for m in outbox) == VOTERS
@@ -132,21 +139,27 @@ def test_strike_and_revote_workflow(client, election) -> None:
     # Close, scrutiny, seal, tally: only Ann's new ballot counts.
     admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
     admin.post(f"/api/v1/elections/{eid}/scrutiny/start")
-    unstruck = login(client, "Scrut").post(f"/api/v1/elections/{eid}/scrutiny/unstrike", {
-        "trackers": [receipts["Ben"]["tracker"]], "reason_code": "other",
-        "reason_text": "Ben could not re-vote; his first ballot was unaffected after all"})
+    unstruck = login(client, "Scrut").post(
+        f"/api/v1/elections/{eid}/scrutiny/unstrike",
+        {
+            "trackers": [receipts["Ben"]["tracker"]],
+            "reason_code": "other",
+            "reason_text": "Ben could not re-vote; his first ballot was unaffected after all",
+        },
+    )
     assert unstruck["trackers"] == [receipts["Ben"]["tracker"]]
     tally = admin.post(f"/api/v1/elections/{eid}/scrutiny/seal")
     assert sorted(tally["counted"]) == sorted([again["tracker"], receipts["Ben"]["tracker"]])
     with pytest.raises(ApiError) as err:  # no strike once the tally has started
-        login(client, "Scrut").post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-            "trackers": [again["tracker"]], "reason_code": "other", "reason_text": "late"})
+        login(client, "Scrut").post(
+            f"/api/v1/elections/{eid}/scrutiny/strike",
+            {"trackers": [again["tracker"]], "reason_code": "other", "reason_text": "late"},
+        )
     assert err.value.code == "wrong_phase"
     for t in trustees:
         t.decrypt()
     rows = admin.get(f"/api/v1/elections/{eid}/results")["questions"][0]["candidates"]
-    assert [(r["support"], r["oppose"], r["neutral"]) for r in rows] == [(1, 0, 1), (1, 0, 1),
-                                                                        (0, 1, 1)]
+    assert [(r["support"], r["oppose"], r["neutral"]) for r in rows] == [(1, 0, 1), (1, 0, 1), (0, 1, 1)]
     report = verify_record(client.get(f"/api/v1/elections/{eid}/record").json(), workers=1)
     assert sorted(report.counted) == sorted([again["tracker"], receipts["Ben"]["tracker"]])
 
@@ -154,12 +167,16 @@ def test_strike_and_revote_workflow(client, election) -> None:
 def test_strike_by_voter_takes_every_ballot_of_the_voter(client, election) -> None:
     admin, eid, _, receipts = election
     second = receipts["clients"]["Dan"].cast([[0, 0, 0]])
-    result = login(client, "Scrut").post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-        "voters": ["Dan"], "reason_code": "sockpuppet", "reason_text": "same person as Cat"})
+    result = login(client, "Scrut").post(
+        f"/api/v1/elections/{eid}/scrutiny/strike",
+        {"voters": ["Dan"], "reason_code": "sockpuppet", "reason_text": "same person as Cat"},
+    )
     assert sorted(result["trackers"]) == sorted([receipts["Dan"]["tracker"], second["tracker"]])
     with pytest.raises(ApiError) as err:  # striking again changes nothing
-        login(client, "Scrut").post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-            "voters": ["Dan"], "reason_code": "sockpuppet", "reason_text": "again"})
+        login(client, "Scrut").post(
+            f"/api/v1/elections/{eid}/scrutiny/strike",
+            {"voters": ["Dan"], "reason_code": "sockpuppet", "reason_text": "again"},
+        )
     assert err.value.code == "nothing_to_change"
 
 
@@ -168,21 +185,27 @@ def test_candidate_withdrawal_keep_and_swap_strike(client, election) -> None:
     ann = voter(client, eid, "Ann")
     ann.credential = CredentialKey.generate()
     prepared = ann.make_ballot([[1, 1, 0]])  # made on version 1, cast after the change
-    kept = admin.post(f"/api/v1/elections/{eid}/candidates/change", {
-        "position": 2, "reason": "Candidate 2 withdrew", "old_ballots": "keep"})
+    kept = admin.post(
+        f"/api/v1/elections/{eid}/candidates/change",
+        {"position": 2, "reason": "Candidate 2 withdrew", "old_ballots": "keep"},
+    )
     assert kept["version"] == 2 and kept["struck"] == []
     with pytest.raises(ApiError) as err:
         ann.cast_ballot(prepared)
     assert err.value.code == "stale_definition"
-    swapped = admin.post(f"/api/v1/elections/{eid}/candidates/change", {
-        "position": 0, "replacement": {"en": "Candidate 0b"}, "reason": "swap",
-        "old_ballots": "strike"})
+    swapped = admin.post(
+        f"/api/v1/elections/{eid}/candidates/change",
+        {"position": 0, "replacement": {"en": "Candidate 0b"}, "reason": "swap", "old_ballots": "strike"},
+    )
     assert swapped["version"] == 3 and sorted(swapped["invited"]) == VOTERS
     definition = admin.get(f"/api/v1/elections/{eid}/definition")["definition"]
-    names = [(c["name"], c["withdrawn"]) for c in definition["manifest"]["questions"][0]
-             ["candidates"]]
-    assert names == [("Candidate 0", True), ("Candidate 1", False), ("Candidate 2", True),
-                     ("Candidate 0b", False)]
+    names = [(c["name"], c["withdrawn"]) for c in definition["manifest"]["questions"][0]["candidates"]]
+    assert names == [
+        ("Candidate 0", True),
+        ("Candidate 1", False),
+        ("Candidate 2", True),
+        ("Candidate 0b", False),
+    ]
     cat = receipts["clients"]["Cat"]
     cat.context(refresh=True)
     cat.cast([[0, 1, 0, 1]])
@@ -192,8 +215,11 @@ def test_candidate_withdrawal_keep_and_swap_strike(client, election) -> None:
         t.decrypt()
     rows = admin.get(f"/api/v1/elections/{eid}/results")["questions"][0]["candidates"]
     assert [(r["name"], r["support"], r["withdrawn"], r["passed"]) for r in rows] == [
-        ("Candidate 0", 0, True, False), ("Candidate 1", 1, False, True),
-        ("Candidate 2", 0, True, False), ("Candidate 0b", 1, False, True)]
+        ("Candidate 0", 0, True, False),
+        ("Candidate 1", 1, False, True),
+        ("Candidate 2", 0, True, False),
+        ("Candidate 0b", 1, False, True),
+    ]
     record = client.get(f"/api/v1/elections/{eid}/record").json()
     report = verify_record(record, workers=1)
     assert report.result["questions"][0]["candidates"][3]["support"] == 1
@@ -203,6 +229,7 @@ def test_candidate_withdrawal_keep_and_swap_strike(client, election) -> None:
     from crypto.errors import InvalidRecord
     from crypto.fingerprint import election_fingerprint
     from tests.verify.records import rehash
+
     forged = copy.deepcopy(record)
     event = next(e for e in forged["board"] if e["type"] == "ballot_definition")
     event["payload"]["manifest"]["questions"][0]["candidates"][1]["name"] = "Somebody else"
@@ -219,18 +246,21 @@ def test_purge_removes_private_signals_after_retention(client, election, setting
     sessions = make_session_factory(engine)
     with transaction(sessions) as session:
         assert purge_due(session, timedelta(days=90)) == []
-        session.execute(update(Election).where(Election.id == eid)
-                        .values(closed_at=datetime.now(UTC) - timedelta(days=91)))
+        session.execute(
+            update(Election)
+            .where(Election.id == eid)
+            .values(closed_at=datetime.now(UTC) - timedelta(days=91))
+        )
     with transaction(sessions) as session:
         assert eid in purge_due(session, timedelta(days=90))
-        left = session.scalar(select(func.count()).select_from(VoterSignal)
-                              .where(VoterSignal.election_id == eid))
+        left = session.scalar(
+            select(func.count()).select_from(VoterSignal).where(VoterSignal.election_id == eid)
+        )
     engine.dispose()
     assert left == 0
     view = login(client, "Scrut").get(f"/api/v1/elections/{eid}/scrutiny/voters")
     assert view["pii_purged"] is True
-    assert "pii.purge" in [e["action"] for e in admin.get(f"/api/v1/elections/{eid}/audit")
-                           ["entries"]]
+    assert "pii.purge" in [e["action"] for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"]]
 
 
 def test_no_interim_tally_ever(client, election) -> None:
@@ -260,6 +290,7 @@ def test_strike_racing_a_cast_stays_consistent(settings, tmp_path) -> None:
     from tests.service.helpers import election_config, run_ceremony
 
     with live_server(settings) as url:
+
         def session(name):
             return ScrutinSession(url, http=httpx.Client(base_url=url, timeout=60)).dev_login(name)
 
@@ -282,8 +313,10 @@ def test_strike_racing_a_cast_stays_consistent(settings, tmp_path) -> None:
 
         def strike(name):
             try:
-                return admin.post(f"/api/v1/elections/{eid}/scrutiny/strike", {
-                    "voters": [name], "reason_code": "sockpuppet", "reason_text": "race"})
+                return admin.post(
+                    f"/api/v1/elections/{eid}/scrutiny/strike",
+                    {"voters": [name], "reason_code": "sockpuppet", "reason_text": "race"},
+                )
             except ApiError as exc:
                 return exc
 
@@ -324,14 +357,16 @@ def test_concurrent_audited_reads_do_not_collide(settings, tmp_path) -> None:
     from tests.service.helpers import election_config, run_ceremony
 
     with live_server(settings) as url:
+
         def session(name):
             return ScrutinSession(url, http=httpx.Client(base_url=url, timeout=60)).dev_login(name)
 
         admin = session(ADMIN)
         eid = admin.post("/api/v1/elections", election_config(trustees=1, threshold=1))["id"]
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": "T1", "role": "trustee"})
-        admin.post(f"/api/v1/elections/{eid}/roles",
-                   {"username": "Scrut", "role": "scrutineer", "flags": ["pii"]})
+        admin.post(
+            f"/api/v1/elections/{eid}/roles", {"username": "Scrut", "role": "scrutineer", "flags": ["pii"]}
+        )
         admin.post(f"/api/v1/elections/{eid}/freeze")
         run_ceremony(admin.http, eid, ["T1"], tmp_path)
         scrutineers = [session("Scrut") for _ in range(6)]

@@ -12,13 +12,16 @@ from crypto.board import verify_chain
 from tests.service.helpers import login, open_election, voter
 
 VOTES = {  # S/O/N per candidate: 1 support, -1 oppose, 0 neutral
-    "A1": [1, 1, -1], "A2": [1, -1, -1], "A3": [1, 0, 1], "A4": [-1, 1, 1], "A5": [0, 0, 0],
+    "A1": [1, 1, -1],
+    "A2": [1, -1, -1],
+    "A3": [1, 0, 1],
+    "A4": [-1, 1, 1],
+    "A5": [0, 0, 0],
 }
 
 
 def closed_election(client, tmp_path, revote=True):
-    admin, eid, trustees = open_election(client, tmp_path, list(VOTES) + ["Silent"],
-                                         trustees=3, threshold=2)
+    admin, eid, trustees = open_election(client, tmp_path, list(VOTES) + ["Silent"], trustees=3, threshold=2)
     for name, choice in VOTES.items():
         v = voter(client, eid, name)
         if revote:
@@ -66,8 +69,7 @@ def test_threshold_tally_publishes_the_right_result(client, tmp_path) -> None:
     verify_chain(events)
     assert [e["type"] for e in events].count("result") == 1
 
-    table = list(csv.DictReader(io.StringIO(
-        client.get(f"/api/v1/elections/{eid}/results.csv").text)))
+    table = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/elections/{eid}/results.csv").text)))
     assert [int(r["support"]) for r in table] == expected_totals()[0::2]
     wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
     assert wikitext.startswith('{| class="wikitable sortable"\n|+ <nowiki>Administrators</nowiki>\n')
@@ -111,16 +113,21 @@ def test_empty_election_tallies_to_zero(client, tmp_path) -> None:
     trustees[0].decrypt()
     result = trustees[1].decrypt()["result"]
     assert result["ballots_counted"] == 0
-    assert all(r["support"] == 0 and not r["passed"]
-               for r in result["questions"][0]["candidates"])
+    assert all(r["support"] == 0 and not r["passed"] for r in result["questions"][0]["candidates"])
 
 
 def test_enwiki_display_rule_reaches_the_result_and_the_exports(client, tmp_path) -> None:
     """The committee's display rule ``enwiki``: 2 supports and no oppose print 100, 2 of 3 print
     67, and the page, the JSON and the wikitext show the same text."""
     admin, eid, trustees = open_election(
-        client, tmp_path, ["B1", "B2", "B3"], trustees=1, threshold=1, candidates=2,
-        pass_rule={"threshold_percent": "70", "display": "enwiki", "decimals": 0})
+        client,
+        tmp_path,
+        ["B1", "B2", "B3"],
+        trustees=1,
+        threshold=1,
+        candidates=2,
+        pass_rule={"threshold_percent": "70", "display": "enwiki", "decimals": 0},
+    )
     for name, choice in {"B1": [1, 1], "B2": [1, 1], "B3": [0, -1]}.items():
         voter(client, eid, name).cast([choice])
     admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
@@ -140,11 +147,13 @@ def test_exports_name_each_question_by_its_title(client, tmp_path) -> None:
     (``question_title_<lang>``, empty where a question has none); a title that looks like a
     formula is neutralised. The JSON and the wikitext name the questions by title too."""
     candidates = [{"name": {"en": f"Candidate {i}"}} for i in range(2)]
-    questions = [{"kind": "sonc", "title": {"en": "Administrators", "zh-hans": "管理员"},
-                  "candidates": candidates},
-                 {"kind": "sonc", "title": {"en": "=Bureaucrats"}, "candidates": candidates}]
-    admin, eid, trustees = open_election(client, tmp_path, ["Q1"], trustees=1, threshold=1,
-                                         questions=questions)
+    questions = [
+        {"kind": "sonc", "title": {"en": "Administrators", "zh-hans": "管理员"}, "candidates": candidates},
+        {"kind": "sonc", "title": {"en": "=Bureaucrats"}, "candidates": candidates},
+    ]
+    admin, eid, trustees = open_election(
+        client, tmp_path, ["Q1"], trustees=1, threshold=1, questions=questions
+    )
     voter(client, eid, "Q1").cast([[1, -1], [0, 1]])
     admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
     admin.post(f"/api/v1/elections/{eid}/tally/start")
@@ -153,14 +162,19 @@ def test_exports_name_each_question_by_its_title(client, tmp_path) -> None:
     text = client.get(f"/api/v1/elections/{eid}/results.csv").text
     assert text.splitlines()[0].startswith("question,question_title,question_title_zh-hans,kind,")
     table = list(csv.DictReader(io.StringIO(text)))
-    assert [(r["question"], r["question_title"], r["question_title_zh-hans"], r["support"])
-            for r in table] == [("0", "Administrators", "管理员", "1"),
-                                ("0", "Administrators", "管理员", "0"),
-                                ("1", "'=Bureaucrats", "", "0"),
-                                ("1", "'=Bureaucrats", "", "1")]
+    assert [
+        (r["question"], r["question_title"], r["question_title_zh-hans"], r["support"]) for r in table
+    ] == [
+        ("0", "Administrators", "管理员", "1"),
+        ("0", "Administrators", "管理员", "0"),
+        ("1", "'=Bureaucrats", "", "0"),
+        ("1", "'=Bureaucrats", "", "1"),
+    ]
     result = client.get(f"/api/v1/elections/{eid}/results").json()
     assert [q["title"] for q in result["questions"]] == [
-        {"en": "Administrators", "zh-hans": "管理员"}, {"en": "=Bureaucrats"}]
+        {"en": "Administrators", "zh-hans": "管理员"},
+        {"en": "=Bureaucrats"},
+    ]
     wikitext = client.get(f"/api/v1/elections/{eid}/results.wikitext").text
     assert "|+ <nowiki>Administrators</nowiki>" in wikitext
     assert "|+ <nowiki>=Bureaucrats</nowiki>" in wikitext
@@ -169,15 +183,26 @@ def test_exports_name_each_question_by_its_title(client, tmp_path) -> None:
 def test_a_csv_without_other_languages_has_one_title_column() -> None:
     from app.services.exports import results_csv
 
-    result = {"default_language": "zh-hans", "questions": [
-        {"kind": "approval", "title": {"zh-hans": "董事会"}, "elected": [0],
-         "candidates": [{"position": 0, "name": "甲", "votes": 3, "withdrawn": False}]},
-        {"kind": "approval", "title": None, "elected": [],
-         "candidates": [{"position": 0, "name": "乙", "votes": 0, "withdrawn": False}]}]}
+    result = {
+        "default_language": "zh-hans",
+        "questions": [
+            {
+                "kind": "approval",
+                "title": {"zh-hans": "董事会"},
+                "elected": [0],
+                "candidates": [{"position": 0, "name": "甲", "votes": 3, "withdrawn": False}],
+            },
+            {
+                "kind": "approval",
+                "title": None,
+                "elected": [],
+                "candidates": [{"position": 0, "name": "乙", "votes": 0, "withdrawn": False}],
+            },
+        ],
+    }
     rows = list(csv.reader(io.StringIO(results_csv(result))))
     assert rows[0][:3] == ["question", "question_title", "kind"]
-    assert [r[:3] for r in rows[1:]] == [["0", "董事会", "approval"],
-                                         ["1", "Question 2", "approval"]]
+    assert [r[:3] for r in rows[1:]] == [["0", "董事会", "approval"], ["1", "Question 2", "approval"]]
 
 
 def test_unknown_display_rule_is_refused(client) -> None:
@@ -192,8 +217,7 @@ def test_unknown_display_rule_is_refused(client) -> None:
     assert len(admin.get("/api/v1/elections")) == before  # nothing was created
 
 
-def test_a_board_event_after_the_record_was_fetched_does_not_stop_a_trustee(client,
-                                                                             tmp_path) -> None:
+def test_a_board_event_after_the_record_was_fetched_does_not_stop_a_trustee(client, tmp_path) -> None:
     """The record is fetched, then the board grows (here an audit anchor; in a long tally the
     scheduler's anchors or another trustee's share) before the trustee looks at the board: the
     record still extends what the trustee saw before, so the decryption goes on. (Found in a

@@ -24,8 +24,7 @@ def test_errors_in_english_are_unchanged(client) -> None:
     assert english.json() == answer.json()
 
 
-@pytest.mark.parametrize(("header", "lang"), [("zh-CN,zh;q=0.9", "zh-hans"),
-                                              ("zh-TW", "zh-hant")])
+@pytest.mark.parametrize(("header", "lang"), [("zh-CN,zh;q=0.9", "zh-hans"), ("zh-TW", "zh-hant")])
 def test_errors_follow_accept_language(client, header, lang) -> None:
     answer = client.get("/api/v1/elections/no-such-election", headers={"Accept-Language": header})
     assert answer.status_code == 404
@@ -60,9 +59,11 @@ def test_validation_and_routing_errors_are_translated(client) -> None:
 def test_translated_refusal_changes_nothing(client, tmp_path) -> None:
     admin, eid, _ = open_election(client, tmp_path, ["Alice"], trustees=1, threshold=1)
     before = admin.get(f"/api/v1/elections/{eid}")
-    answer = client.post(f"/api/v1/elections/{eid}/roles", json={"username": "Bob", "role": "trustee"},
-                         headers={"Authorization": f"Bearer {admin.token}",
-                                  "Accept-Language": "zh-TW"})
+    answer = client.post(
+        f"/api/v1/elections/{eid}/roles",
+        json={"username": "Bob", "role": "trustee"},
+        headers={"Authorization": f"Bearer {admin.token}", "Accept-Language": "zh-TW"},
+    )
     assert answer.status_code in (409, 422)
     assert answer.json()["error"] in MESSAGES
     assert answer.json()["detail"].startswith(_message("zh-hant", answer.json()["error"]))
@@ -77,27 +78,45 @@ def _outbox(client, tmp_path, action) -> list[dict]:
 
 
 def test_a_struck_ballots_notice_says_it_was_not_counted_in_each_language(client, tmp_path):
-    messages = _outbox(client, tmp_path, lambda admin, eid: admin.post(
-        f"/api/v1/elections/{eid}/scrutiny/strike", {
-            "voters": ["Alice"], "reason_code": "canvassing", "reason_text": "private words",
-            "invite_to_revote": True}))
+    messages = _outbox(
+        client,
+        tmp_path,
+        lambda admin, eid: admin.post(
+            f"/api/v1/elections/{eid}/scrutiny/strike",
+            {
+                "voters": ["Alice"],
+                "reason_code": "canvassing",
+                "reason_text": "private words",
+                "invite_to_revote": True,
+            },
+        ),
+    )
     body, subject = messages[0]["body"], messages[0]["subject"]
     hans = i18n.translations("zh-hans").gettext
     # the test election has English and Simplified Chinese titles: both texts, English first
     assert subject == "Please vote again: Test election / " + hans("Please vote again: %(title)s") % {
-        "title": "测试选举"}
+        "title": "测试选举"
+    }
     assert "could not be counted" in body and "improper canvassing" in body
-    assert hans(notify.NOTICE_STRUCK) % {
-        "title": "测试选举", "reason": hans(notify.REVOTE_REASONS["canvassing"])} in body
+    assert (
+        hans(notify.NOTICE_STRUCK)
+        % {"title": "测试选举", "reason": hans(notify.REVOTE_REASONS["canvassing"])}
+        in body
+    )
     assert body.index("could not be counted") < body.index("测试选举")
     assert "private words" not in body
     assert "繁" not in body and i18n.translations("zh-hant").gettext(notify.NOTICE_SECRET) not in body
 
 
 def test_a_plain_revote_invitation_does_not_say_the_ballot_was_not_counted(client, tmp_path):
-    messages = _outbox(client, tmp_path, lambda admin, eid: admin.post(
-        f"/api/v1/elections/{eid}/revote-invitations",
-        {"usernames": ["Alice", "Bob"], "reason": "the candidate list was corrected"}))
+    messages = _outbox(
+        client,
+        tmp_path,
+        lambda admin, eid: admin.post(
+            f"/api/v1/elections/{eid}/revote-invitations",
+            {"usernames": ["Alice", "Bob"], "reason": "the candidate list was corrected"},
+        ),
+    )
     assert {m["recipient"] for m in messages} == {"Alice", "Bob"}
     hans = i18n.translations("zh-hans").gettext
     for message in messages:
@@ -107,13 +126,17 @@ def test_a_plain_revote_invitation_does_not_say_the_ballot_was_not_counted(clien
         assert "未能计入" in hans(notify.NOTICE_STRUCK)
         assert "invites you to vote again" in body
         assert "the candidate list was corrected" in body  # the committee's words, as written
-        assert hans(notify.NOTICE_INVITED) % {
-            "title": "测试选举", "reason": "the candidate list was corrected"} in body
+        assert (
+            hans(notify.NOTICE_INVITED) % {"title": "测试选举", "reason": "the candidate list was corrected"}
+            in body
+        )
 
 
 def test_notice_languages_follow_the_election() -> None:
-    assert notify.notice_languages({"zh-hant": "選舉", "en": "Election"}, "zh-hant",
-                                   i18n.LANGUAGES) == ["zh-hant", "en"]
+    assert notify.notice_languages({"zh-hant": "選舉", "en": "Election"}, "zh-hant", i18n.LANGUAGES) == [
+        "zh-hant",
+        "en",
+    ]
     assert notify.notice_languages({"en": "Election"}, "en", i18n.LANGUAGES) == ["en"]
     assert notify.notice_languages({"de": "Wahl"}, "de", i18n.LANGUAGES) == ["en"]
     hant = i18n.translations("zh-hant").gettext

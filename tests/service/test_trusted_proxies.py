@@ -11,19 +11,21 @@ from tests.service.helpers import login, open_election, voter
 
 
 def _recorded(settings, tmp_path, trusted: str, forwarded: str) -> dict:  # type: ignore[no-untyped-def]
-    application = create_app(settings.model_copy(update={"trusted_proxies": trusted}),
-                             run_scheduler=False)
+    application = create_app(settings.model_copy(update={"trusted_proxies": trusted}), run_scheduler=False)
     try:
         with TestClient(application) as http:  # the connection comes from "testclient"
             admin, eid, _ = open_election(http, tmp_path, ["Ann"], trustees=1, threshold=1)
-            admin.post(f"/api/v1/elections/{eid}/roles",
-                       {"username": "Scrut", "role": "scrutineer", "flags": ["pii"]})
+            admin.post(
+                f"/api/v1/elections/{eid}/roles",
+                {"username": "Scrut", "role": "scrutineer", "flags": ["pii"]},
+            )
             ann = voter(http, eid, "Ann")
             ann.session.http.headers["X-Forwarded-For"] = forwarded
             assert ann.cast([[1, 0, -1]])["tracker"]
             del ann.session.http.headers["X-Forwarded-For"]
-            return login(http, "Scrut").get(f"/api/v1/elections/{eid}/scrutiny/voters",
-                                            {"pii": "true"})["casts"][0]
+            return login(http, "Scrut").get(f"/api/v1/elections/{eid}/scrutiny/voters", {"pii": "true"})[
+                "casts"
+            ][0]
     finally:
         application.state.engine.dispose()
 
@@ -33,12 +35,18 @@ def test_forwarded_for_is_ignored_unless_the_peer_is_trusted(settings, tmp_path)
     assert row["ip"] == "testclient" and row["forwarded_for"] == "203.0.113.7"
 
 
-@pytest.mark.parametrize(("trusted", "client"), [
-    # The right-most untrusted address is the client: what the trusted proxy saw connect.
-    # A client-supplied left part is not believed...
-    ("testclient", "203.0.113.7"), ("10.0.0.1, testclient", "203.0.113.7"),
-    # ... unless its hop is trusted too; "*" trusts every hop, so the left-most counts.
-    ("testclient, 203.0.113.0/24", "198.51.100.9"), ("*", "198.51.100.9")])
+@pytest.mark.parametrize(
+    ("trusted", "client"),
+    [
+        # The right-most untrusted address is the client: what the trusted proxy saw connect.
+        # A client-supplied left part is not believed...
+        ("testclient", "203.0.113.7"),
+        ("10.0.0.1, testclient", "203.0.113.7"),
+        # ... unless its hop is trusted too; "*" trusts every hop, so the left-most counts.
+        ("testclient, 203.0.113.0/24", "198.51.100.9"),
+        ("*", "198.51.100.9"),
+    ],
+)
 def test_a_trusted_proxy_forwarded_for_is_the_client(settings, tmp_path, trusted, client) -> None:
     row = _recorded(settings, tmp_path, trusted, "198.51.100.9, 203.0.113.7")
     assert row["ip"] == client

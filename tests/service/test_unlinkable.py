@@ -42,21 +42,29 @@ def test_public_endpoints_and_record_link_no_name_to_a_tracker(client, tmp_path,
     for name in reversed(NAMES):
         receipts[name].append(clients[name].cast([[1, 0, -1]]))
         seen_lists.append(outsider.get(f"{base}/voted"))
-    assert all(v == {"voters": [], "complete": False,
-                     "first_voted_before": seen_lists[0]["first_voted_before"]}
-               for v in seen_lists)
+    assert all(
+        v == {"voters": [], "complete": False, "first_voted_before": seen_lists[0]["first_voted_before"]}
+        for v in seen_lists
+    )
     for name in ("VoterC", "VoterH"):  # two re-votes
         receipts[name].append(clients[name].cast([[-1, 0, 1]]))
     login(client, ADMIN).post(f"{base}/roles", {"username": "Scrut", "role": "scrutineer"})
-    login(client, "Scrut").post(f"{base}/scrutiny/strike", {
-        "voters": ["VoterE"], "reason_code": "sockpuppet",
-        "reason_text": "VoterE is a sock of VoterQ", "invite_to_revote": True})
+    login(client, "Scrut").post(
+        f"{base}/scrutiny/strike",
+        {
+            "voters": ["VoterE"],
+            "reason_code": "sockpuppet",
+            "reason_text": "VoterE is a sock of VoterQ",
+            "invite_to_revote": True,
+        },
+    )
     receipts["VoterE"].append(clients["VoterE"].cast([[0, 0, 0]]))
 
     # 2. A day later the earlier days' voters are listed: names only, sorted by name.
     with transaction(app.state.sessions) as session:
-        session.execute(update(Ballot).where(Ballot.election_id == eid)
-                        .values(cast_at=utcnow() - timedelta(days=1)))
+        session.execute(
+            update(Ballot).where(Ballot.election_id == eid).values(cast_at=utcnow() - timedelta(days=1))
+        )
     listed = outsider.get(f"{base}/voted")
     assert listed["voters"] == [{"username": n} for n in sorted(NAMES)]
     assert not times_in(listed["voters"])
@@ -64,8 +72,7 @@ def test_public_endpoints_and_record_link_no_name_to_a_tracker(client, tmp_path,
     # 3. Tracker look-ups: current, superseded, struck and re-cast ballots all look alike.
     trackers = [r["tracker"] for rs in receipts.values() for r in rs]
     looked = [outsider.get(f"{base}/trackers/{t}") for t in trackers]
-    assert {tuple(sorted(found)) for found in looked} == {("at", "board_seq", "on_board",
-                                                           "tracker")}
+    assert {tuple(sorted(found)) for found in looked} == {("at", "board_seq", "on_board", "tracker")}
     assert all(found["on_board"] is True for found in looked)
 
     # 4. The board and the record: strikes carry no reason next to their trackers, and no name
@@ -90,16 +97,21 @@ def test_public_endpoints_and_record_link_no_name_to_a_tracker(client, tmp_path,
     #    published in aggregate only, when the tally starts.
     admin.post(f"{base}/close", {"reason": "end"})
     final = outsider.get(f"{base}/voted")
-    assert final == {"voters": [{"username": n} for n in sorted(NAMES)], "complete": True,
-                     "first_voted_before": None}
+    assert final == {
+        "voters": [{"username": n} for n in sorted(NAMES)],
+        "complete": True,
+        "first_voted_before": None,
+    }
     admin.post(f"{base}/tally/start")
     started = next(e for e in outsider.board(eid) if e["type"] == "tally_started")
     assert started["payload"]["struck_by_reason"] == {"sockpuppet": 1}
 
     # 6. The voter, logged in, sees which of their ballots counts.
     e_states = my_states(clients["VoterE"])
-    assert e_states == {receipts["VoterE"][0]["tracker"]: "struck",
-                        receipts["VoterE"][1]["tracker"]: "current"}
+    assert e_states == {
+        receipts["VoterE"][0]["tracker"]: "struck",
+        receipts["VoterE"][1]["tracker"]: "current",
+    }
     c_ballots = clients["VoterC"].status()["ballots"]
     assert [b["counted"] for b in c_ballots] == [False, True]
 
@@ -108,7 +120,6 @@ def test_the_committee_sees_the_day_s_voters_at_once(client, tmp_path) -> None:
     admin, eid, _ = open_election(client, tmp_path, ["Ann", "Ben"])
     voter(client, eid, "Ben").cast([[1, 1, 1]])
     base = f"/api/v1/elections/{eid}/voted"
-    assert admin.get(base) == {"voters": [{"username": "Ben"}], "complete": True,
-                               "first_voted_before": None}
+    assert admin.get(base) == {"voters": [{"username": "Ben"}], "complete": True, "first_voted_before": None}
     # A voter is the public: only earlier days' voters.
     assert login(client, "Ann").get(base)["voters"] == []

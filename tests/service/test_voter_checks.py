@@ -101,10 +101,12 @@ def test_check_election_refuses_what_the_trustees_did_not_make(client, election)
     # A whole fake trustee set whose key the server made: consistent, but not on the board.
     fake = copy.deepcopy(manifest)
     secret_point = G * 777
-    fake["trustees"] = [{**t, "commitments": [secret_point.hex(), *t["commitments"][1:]]}
-                        if t["index"] == 1 else
-                        {**t, "commitments": [(G * 1).hex(), *t["commitments"][1:]]}
-                        for t in fake["trustees"]]
+    fake["trustees"] = [
+        {**t, "commitments": [secret_point.hex(), *t["commitments"][1:]]}
+        if t["index"] == 1
+        else {**t, "commitments": [(G * 1).hex(), *t["commitments"][1:]]}
+        for t in fake["trustees"]
+    ]
     points = [Point.from_hex(t["commitments"][0]) for t in fake["trustees"]]
     total = points[0]
     for p in points[1:]:
@@ -133,11 +135,14 @@ def test_check_election_refuses_what_the_trustees_did_not_make(client, election)
 def test_after_a_candidate_change_only_the_current_definition(client, election) -> None:
     admin, eid = election
     setup, _ = _setup(client, eid)
-    alice = VoterClient(login(client, "Alice"), eid,
-                        expected_fingerprint=fingerprint_code(setup["fingerprint"]))
+    alice = VoterClient(
+        login(client, "Alice"), eid, expected_fingerprint=fingerprint_code(setup["fingerprint"])
+    )
     old = alice.check_election()
-    admin.post(f"/api/v1/elections/{eid}/candidates/change",
-               {"position": 2, "reason": "withdrew", "old_ballots": "keep"})
+    admin.post(
+        f"/api/v1/elections/{eid}/candidates/change",
+        {"position": 2, "reason": "withdrew", "old_ballots": "keep"},
+    )
     board = alice.board()
     with pytest.raises(InvalidCeremony, match="an earlier version"):
         ceremony.check_election(eid, board, old.manifest, old.fingerprint)
@@ -147,8 +152,9 @@ def test_after_a_candidate_change_only_the_current_definition(client, election) 
     receipt = alice.cast([[1, -1, 0]])
     assert receipt["fingerprint"] == new.fingerprint
     # The code of the new version is accepted too (the committee may publish that one).
-    VoterClient(login(client, "Bob"), eid,
-                expected_fingerprint=fingerprint_code(new.fingerprint)).check_election()
+    VoterClient(
+        login(client, "Bob"), eid, expected_fingerprint=fingerprint_code(new.fingerprint)
+    ).check_election()
 
 
 # --- receipts ---------------------------------------------------------------------------------
@@ -171,7 +177,8 @@ def test_receipts_are_checked_against_the_manifest_key_and_the_board(client, ele
 
     # Signed, but by a key that is not the manifest's (e.g. a server that rotated in secret).
     rogue = ReceiptSigner("another secret, another key").sign(
-        {k: v for k, v in receipt.items() if k not in ("server_key", "server_signature")})
+        {k: v for k, v in receipt.items() if k not in ("server_key", "server_signature")}
+    )
     verify_receipt(rogue)  # valid under its own key ...
     with pytest.raises(VoterRefusal, match="not by this election's receipt key"):
         alice.check_receipt(rogue)  # ... which is not the one the trustees confirmed
@@ -179,11 +186,13 @@ def test_receipts_are_checked_against_the_manifest_key_and_the_board(client, ele
     # Properly signed by the server, but the board does not hold it there.
     signer = ReceiptSigner(TEST_SECRET)
     body = {k: v for k, v in receipt.items() if k not in ("server_key", "server_signature")}
-    for change, message in (({"board_seq": receipt["board_seq"] - 1}, "not the receipted"),
-                            ({"board_seq": 10_000}, "has no event"),
-                            ({"board_hash": "ab" * 32}, "board was rewritten"),
-                            ({"tracker": "cd" * 32}, "holds tracker"),
-                            ({"fingerprint": "ef" * 32}, "is not that of ballot definition")):
+    for change, message in (
+        ({"board_seq": receipt["board_seq"] - 1}, "not the receipted"),
+        ({"board_seq": 10_000}, "has no event"),
+        ({"board_hash": "ab" * 32}, "board was rewritten"),
+        ({"tracker": "cd" * 32}, "holds tracker"),
+        ({"fingerprint": "ef" * 32}, "is not that of ballot definition"),
+    ):
         forged = signer.sign({**body, **change})
         verify_receipt(forged, key)
         with pytest.raises(VoterRefusal, match=message):
@@ -199,8 +208,11 @@ def test_receipt_check_and_verify_audit_from_the_command_line(client, election, 
     record = tmp_path / "record.json"
     record.write_text(json.dumps(login(client, "Alice").get(f"/api/v1/elections/{eid}/record")))
     booth_download = tmp_path / "receipt.json"
-    booth_download.write_text(json.dumps({"kind": "scrutin-receipt", "election_id": eid,
-                                          "tracker": receipt["tracker"], "receipt": receipt}))
+    booth_download.write_text(
+        json.dumps(
+            {"kind": "scrutin-receipt", "election_id": eid, "tracker": receipt["tracker"], "receipt": receipt}
+        )
+    )
     result = runner.invoke(cli, ["receipt", "check", str(booth_download), "--record", str(record)])
     assert result.exit_code == 0, result.output
     assert f"board event {receipt['board_seq']}" in result.output
@@ -209,8 +221,7 @@ def test_receipt_check_and_verify_audit_from_the_command_line(client, election, 
     result = runner.invoke(cli, ["receipt", "check", str(forged), "--record", str(record)])
     assert result.exit_code == 1 and "signature does not verify" in result.output
     (tmp_path / "junk.json").write_text("[1, 2")
-    result = runner.invoke(cli, ["receipt", "check", str(tmp_path / "junk.json"),
-                                 "--record", str(record)])
+    result = runner.invoke(cli, ["receipt", "check", str(tmp_path / "junk.json"), "--record", str(record)])
     assert result.exit_code == 2
 
     # An audited ballot (as the booth downloads it), checked outside the page.
@@ -224,8 +235,7 @@ def test_receipt_check_and_verify_audit_from_the_command_line(client, election, 
     audit.write_text(json.dumps(audit_record(ballot, choices, randomness)))
     result = runner.invoke(cli, ["verify-audit", str(audit), "--record", str(record)])
     assert result.exit_code == 0, result.output
-    assert "Question 1: Candidate 0: support; Candidate 1: oppose; Candidate 2: neutral" \
-        in result.output
+    assert "Question 1: Candidate 0: support; Candidate 1: oppose; Candidate 2: neutral" in result.output
     assert fingerprint_code(ctx.fingerprint) in result.output
     lie = json.loads(audit.read_text())
     lie["choices"] = [[-1, 1, 0]]  # claims another vote than the ciphertexts hold

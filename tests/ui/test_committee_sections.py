@@ -15,12 +15,28 @@ from tests.ui.conftest import login
 from tests.ui.test_pages import ELECTION, HEADERS
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = ["outbox-section", "outbox-rows", "invite-section", "invite-form", "policy-section",
-            "policy-json", "policy-example", "admin-revote-section", "admin-revote-form",
-            "role-flags", "role-jurisdiction"]
+SECTIONS = [
+    "outbox-section",
+    "outbox-rows",
+    "invite-section",
+    "invite-form",
+    "policy-section",
+    "policy-json",
+    "policy-example",
+    "admin-revote-section",
+    "admin-revote-form",
+    "role-flags",
+    "role-jurisdiction",
+]
 HEADINGS = {
-    "en": ["Notification outbox", "Invitation links", "Role policy", "Invite voters to vote again",
-           "Jurisdiction", "Flags"],
+    "en": [
+        "Notification outbox",
+        "Invitation links",
+        "Role policy",
+        "Invite voters to vote again",
+        "Jurisdiction",
+        "Flags",
+    ],
     "zh-hans": ["通知发件箱", "邀请链接", "角色政策", "邀请选民重新投票", "司法管辖区", "标记"],
     "zh-hant": ["通知寄件匣", "邀請連結", "角色政策", "邀請選民重新投票", "司法管轄區", "標記"],
 }
@@ -33,15 +49,24 @@ def elections(client):
     ids = []
     for _ in range(2):
         election_id = f"cs-{secrets.token_hex(4)}"
-        response = client.post("/api/v1/elections", json={**ELECTION, "id": election_id},
-                               headers=HEADERS)
+        response = client.post("/api/v1/elections", json={**ELECTION, "id": election_id}, headers=HEADERS)
         assert response.status_code == 201, response.text
-        client.post(f"/api/v1/elections/{election_id}/roles",
-                    json={"username": "T1", "role": "trustee"}, headers=HEADERS)
+        client.post(
+            f"/api/v1/elections/{election_id}/roles",
+            json={"username": "T1", "role": "trustee"},
+            headers=HEADERS,
+        )
         ids.append(election_id)
-    mine = client.post(f"/api/v1/elections/{ids[0]}/roles",
-                       json={"username": "Carol", "role": "committee", "jurisdiction": "FR",
-                             "flags": ["confidentiality_agreement"]}, headers=HEADERS)
+    mine = client.post(
+        f"/api/v1/elections/{ids[0]}/roles",
+        json={
+            "username": "Carol",
+            "role": "committee",
+            "jurisdiction": "FR",
+            "flags": ["confidentiality_agreement"],
+        },
+        headers=HEADERS,
+    )
     assert mine.status_code == 201, mine.text
     client.post(f"/api/v1/elections/{ids[0]}/roll", json={"usernames": ["V1"]}, headers=HEADERS)
     for election_id in ids:
@@ -87,8 +112,9 @@ def test_others_do_not_get_the_committee_sections(client, elections, who):
         assert "election-rows" not in html and "manage-sections" not in html
     if who:  # and the API refuses them the outbox and the links, whatever the page shows
         assert client.get(f"/api/v1/elections/{elections[0]}/outbox").status_code == 403
-        links = client.post(f"/api/v1/elections/{elections[0]}/invitations",
-                            json={"usernames": ["V1"]}, headers=HEADERS)
+        links = client.post(
+            f"/api/v1/elections/{elections[0]}/invitations", json={"usernames": ["V1"]}, headers=HEADERS
+        )
         assert links.status_code == 403
 
 

@@ -20,23 +20,28 @@ from app.services import notify
 
 ROOT = Path(__file__).resolve().parents[2]
 # Codes the API layer answers without a DomainError (app/api/errors.py, app/api/limits.py).
-HTTP_CODES = {"invalid_request", "not_found", "method_not_allowed", "payload_too_large",
-              "http_error"}
+HTTP_CODES = {"invalid_request", "not_found", "method_not_allowed", "payload_too_large", "http_error"}
 
 
 def raised_codes() -> dict[str, str]:
     """code → file, for every ``SomeError("code", …)`` where SomeError is DomainError or a
     subclass of it (found in app/ and crypto/ by class definition, transitively)."""
-    trees = {path: ast.parse(path.read_text()) for root in ("app", "crypto")
-             for path in (ROOT / root).rglob("*.py")}
+    trees = {
+        path: ast.parse(path.read_text())
+        for root in ("app", "crypto")
+        for path in (ROOT / root).rglob("*.py")
+    }
     classes = {"DomainError"}
     grew = True
     while grew:
         grew = False
         for tree in trees.values():
             for node in ast.walk(tree):
-                if isinstance(node, ast.ClassDef) and node.name not in classes and any(
-                        getattr(b, "id", getattr(b, "attr", None)) in classes for b in node.bases):
+                if (
+                    isinstance(node, ast.ClassDef)
+                    and node.name not in classes
+                    and any(getattr(b, "id", getattr(b, "attr", None)) in classes for b in node.bases)
+                ):
                     classes.add(node.name)
                     grew = True
     codes: dict[str, str] = {}
@@ -48,14 +53,21 @@ def raised_codes() -> dict[str, str]:
                 for item in node.body:
                     # ``code = "…"`` on a class: the code its errors carry (EligibilityUnavailable
                     # and its kinds reach the API as Unavailable(exc.code, …))
-                    if isinstance(item, ast.Assign) and any(
-                            getattr(t, "id", None) == "code" for t in item.targets) and isinstance(
-                            item.value, ast.Constant) and isinstance(item.value.value, str):
+                    if (
+                        isinstance(item, ast.Assign)
+                        and any(getattr(t, "id", None) == "code" for t in item.targets)
+                        and isinstance(item.value, ast.Constant)
+                        and isinstance(item.value.value, str)
+                    ):
                         codes.setdefault(item.value.value, where)
                     if isinstance(item, ast.FunctionDef) and item.name == "__init__":
                         for call in ast.walk(item):
-                            if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == \
-                                    "__init__" and call.args and isinstance(call.args[0], ast.Constant):
+                            if (
+                                isinstance(call, ast.Call)
+                                and getattr(call.func, "attr", "") == "__init__"
+                                and call.args
+                                and isinstance(call.args[0], ast.Constant)
+                            ):
                                 codes.setdefault(call.args[0].value, where)
                                 fixed.add(node.name)
     for path, tree in trees.items():
@@ -65,8 +77,13 @@ def raised_codes() -> dict[str, str]:
             name = getattr(node.func, "id", getattr(node.func, "attr", None))
             if name == "RateLimited":
                 codes["rate_limited"] = str(path.relative_to(ROOT))
-            elif name in classes and name not in fixed and node.args and isinstance(
-                    node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            elif (
+                name in classes
+                and name not in fixed
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 codes.setdefault(node.args[0].value, str(path.relative_to(ROOT)))
     return codes
 
@@ -81,9 +98,16 @@ def test_every_error_code_has_a_message() -> None:
 
 def catalogued() -> list[str]:
     """Every server-side string the API and the notices translate."""
-    return [*errors.MESSAGES.values(), DETAIL_FORMAT, *notify.REVOTE_REASONS.values(),
-            notify.NOTICE_SUBJECT, notify.NOTICE_STRUCK, notify.NOTICE_INVITED,
-            notify.NOTICE_DEADLINE, notify.NOTICE_SECRET]
+    return [
+        *errors.MESSAGES.values(),
+        DETAIL_FORMAT,
+        *notify.REVOTE_REASONS.values(),
+        notify.NOTICE_SUBJECT,
+        notify.NOTICE_STRUCK,
+        notify.NOTICE_INVITED,
+        notify.NOTICE_DEADLINE,
+        notify.NOTICE_SECRET,
+    ]
 
 
 def untranslated(po_file: Path, messages: list[str]) -> list[str]:
@@ -93,8 +117,12 @@ def untranslated(po_file: Path, messages: list[str]) -> list[str]:
     out = []
     for message in messages:
         entry = catalog.get(message)
-        if entry is None or not entry.string or entry.fuzzy or not re.search(
-                r"[\u4e00-\u9fff（]", entry.string):
+        if (
+            entry is None
+            or not entry.string
+            or entry.fuzzy
+            or not re.search(r"[\u4e00-\u9fff（]", entry.string)
+        ):
             out.append(message)
     return out
 
@@ -124,4 +152,5 @@ def test_the_running_server_translates_every_message(lang) -> None:
     for message in catalogued():
         assert gettext(message) != message, message
     assert gettext(errors.MESSAGES["login_required"]) != i18n.translations(
-        "zh-hant" if lang == "zh-hans" else "zh-hans").gettext(errors.MESSAGES["login_required"])
+        "zh-hant" if lang == "zh-hans" else "zh-hans"
+    ).gettext(errors.MESSAGES["login_required"])

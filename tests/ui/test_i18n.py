@@ -17,13 +17,26 @@ ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    (None, "en"), ("", "en"), ("fr-FR,fr;q=0.9", "en"),
-    ("zh-CN,zh;q=0.9,en;q=0.8", "zh-hans"), ("zh-TW,zh;q=0.9", "zh-hant"),
-    ("zh-HK", "zh-hant"), ("zh-Hant-TW", "zh-hant"), ("zh-Hans-SG", "zh-hans"), ("zh", "zh-hans"),
-    ("fr;q=1, zh-tw;q=0.5, en;q=0.7", "en"), ("en;q=0, zh-mo;q=0.2", "zh-hant"),
-    ("de, *;q=0.1", "en"), ("zh_TW", "zh-hant"), ("en-GB", "en"), ("zh;q=bogus, en", "en"),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "en"),
+        ("", "en"),
+        ("fr-FR,fr;q=0.9", "en"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh-hans"),
+        ("zh-TW,zh;q=0.9", "zh-hant"),
+        ("zh-HK", "zh-hant"),
+        ("zh-Hant-TW", "zh-hant"),
+        ("zh-Hans-SG", "zh-hans"),
+        ("zh", "zh-hans"),
+        ("fr;q=1, zh-tw;q=0.5, en;q=0.7", "en"),
+        ("en;q=0, zh-mo;q=0.2", "zh-hant"),
+        ("de, *;q=0.1", "en"),
+        ("zh_TW", "zh-hant"),
+        ("en-GB", "en"),
+        ("zh;q=bogus, en", "en"),
+    ],
+)
 def test_accept_language_negotiation(header, expected):
     assert i18n.negotiate(header) == expected
 
@@ -51,9 +64,24 @@ def _catalog(locale: str):
 def test_messages_pot_is_up_to_date(tmp_path):
     """Every string in the code is in messages.pot (run the extraction in docs/ui.md if not)."""
     out = tmp_path / "fresh.pot"
-    subprocess.run([str(Path(sys.executable).with_name("pybabel")), "-q", "extract",
-                    "-F", "babel.cfg", "-k", "N_", "-o", str(out), "--no-location", "."],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("pybabel")),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-o",
+            str(out),
+            "--no-location",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with out.open("rb") as fresh, (i18n.LOCALE_DIR / "messages.pot").open("rb") as committed:
         fresh_ids = {m.id for m in read_po(fresh) if m.id}
         committed_ids = {m.id for m in read_po(committed) if m.id}
@@ -72,8 +100,9 @@ def test_chinese_catalogues_are_complete(locale):
         message = have[msgid]
         assert message.string, f"{locale}: empty translation of {msgid!r}"
         assert "fuzzy" not in message.flags, f"{locale}: fuzzy translation of {msgid!r}"
-        assert sorted(PLACEHOLDER.findall(message.string)) == sorted(PLACEHOLDER.findall(msgid)), \
+        assert sorted(PLACEHOLDER.findall(message.string)) == sorted(PLACEHOLDER.findall(msgid)), (
             f"{locale}: placeholders differ in {msgid!r}"
+        )
         assert re.search(r"[\u4e00-\u9fff（]", message.string), msgid
 
 

@@ -12,10 +12,20 @@ from app.config import Settings
 from tests.ui.conftest import login
 
 BASE = "https://meta.example.org/w"
-PAGES = ["/", "/admin", "/login?next=/admin", "/elections/{e}", "/elections/{e}/trustee",
-         "/elections/{e}/results", "/scrutiny/{e}", "/elections/missing-election"]
+PAGES = [
+    "/",
+    "/admin",
+    "/login?next=/admin",
+    "/elections/{e}",
+    "/elections/{e}/trustee",
+    "/elections/{e}/results",
+    "/scrutiny/{e}",
+    "/elections/missing-election",
+]
 ELECTION = {
-    "title": {"en": "Login links"}, "trustee_count": 1, "threshold": 1,
+    "title": {"en": "Login links"},
+    "trustee_count": 1,
+    "threshold": 1,
     "questions": [{"kind": "sonc", "title": {"en": "Q"}, "candidates": [{"name": {"en": "A"}}]}],
 }
 
@@ -23,15 +33,30 @@ ELECTION = {
 def _make(database_url, tmp_path, **oauth) -> Settings:
     from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET
 
-    return Settings(environment="test", dev_login=True, secret_key=TEST_SECRET,
-                    **TEST_RATE_LIMITS, database_url=database_url, data_dir=tmp_path,
-                    demo=False, admins="Admin", **oauth)
+    return Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp_path,
+        demo=False,
+        admins="Admin",
+        **oauth,
+    )
 
 
 @pytest.fixture
 def settings(database_url, tmp_path, request) -> Settings:
-    oauth = {"wiki_oauth_client_id": "scrutin-test", "wiki_oauth_client_secret": "s3cret",
-             "wiki_oauth_base_url": BASE} if getattr(request, "param", True) else {}
+    oauth = (
+        {
+            "wiki_oauth_client_id": "scrutin-test",
+            "wiki_oauth_client_secret": "s3cret",
+            "wiki_oauth_base_url": BASE,
+        }
+        if getattr(request, "param", True)
+        else {}
+    )
     return _make(database_url, tmp_path, **oauth)
 
 
@@ -39,8 +64,12 @@ def _election(client) -> str:
     login(client, "Admin")
     created = client.post("/api/v1/elections", json=ELECTION, headers={"X-Scrutin-Request": "1"})
     assert created.status_code == 201, created.text
-    client.post("/logout", data={"csrf_token": re.search(
-        r'name="csrf_token" value="([0-9a-f]+)"', client.get("/").text).group(1)})
+    client.post(
+        "/logout",
+        data={
+            "csrf_token": re.search(r'name="csrf_token" value="([0-9a-f]+)"', client.get("/").text).group(1)
+        },
+    )
     client.cookies.clear()
     return created.json()["id"]
 

@@ -14,13 +14,22 @@ ELECTION = {
     "description": {"en": "Pick stewards."},
     "default_language": "en",
     "questions": [
-        {"kind": "sonc", "title": {"en": "Candidates", "zh-hant": "候選人"},
-         "candidates": [{"name": {"en": "Ann", "zh-hans": "安"}}, {"name": {"en": "Ben"}}]},
-        {"kind": "approval", "title": {"en": "Options"}, "min_selections": 1, "max_selections": 2,
-         "candidates": [{"name": {"en": "X"}}, {"name": {"en": "Y"}}, {"name": {"en": "Z"}}]},
+        {
+            "kind": "sonc",
+            "title": {"en": "Candidates", "zh-hant": "候選人"},
+            "candidates": [{"name": {"en": "Ann", "zh-hans": "安"}}, {"name": {"en": "Ben"}}],
+        },
+        {
+            "kind": "approval",
+            "title": {"en": "Options"},
+            "min_selections": 1,
+            "max_selections": 2,
+            "candidates": [{"name": {"en": "X"}}, {"name": {"en": "Y"}}, {"name": {"en": "Z"}}],
+        },
     ],
     "schedule": {"start": "2030-01-01T00:00", "end": "2030-01-08T00:00", "timezone": "AoE"},
-    "trustee_count": 1, "threshold": 1,
+    "trustee_count": 1,
+    "threshold": 1,
 }
 HEADERS = {"X-Scrutin-Request": "1"}
 
@@ -29,17 +38,24 @@ HEADERS = {"X-Scrutin-Request": "1"}
 def election(client):
     login(client, "Admin")
     election_id = f"ui-{secrets.token_hex(4)}"
-    response = client.post("/api/v1/elections", json={**ELECTION, "id": election_id},
-                           headers=HEADERS)
+    response = client.post("/api/v1/elections", json={**ELECTION, "id": election_id}, headers=HEADERS)
     assert response.status_code == 201, response.text
-    client.post(f"/api/v1/elections/{election_id}/roles",
-                json={"username": "T1", "role": "trustee"}, headers=HEADERS)
+    client.post(
+        f"/api/v1/elections/{election_id}/roles", json={"username": "T1", "role": "trustee"}, headers=HEADERS
+    )
     client.post(f"/api/v1/elections/{election_id}/freeze", headers=HEADERS)
     return election_id
 
 
-PAGES = ["/", "/login", "/admin", "/elections/{id}", "/elections/{id}/trustee",
-         "/elections/{id}/results", "/scrutiny/{id}"]
+PAGES = [
+    "/",
+    "/login",
+    "/admin",
+    "/elections/{id}",
+    "/elections/{id}/trustee",
+    "/elections/{id}/results",
+    "/scrutiny/{id}",
+]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hans", "zh-hant"])
@@ -110,11 +126,19 @@ def test_booth_renders_a_ranked_question_with_labelled_buttons(client, tmp_path)
     Translated in both Chinese scripts."""
     from tests.service.helpers import open_election
 
-    admin, eid, _ = open_election(client, tmp_path, ["V1"], candidates=3, kind="ranked",
-                                  method="scottish-stv", seats=2)
-    admin.post(f"/api/v1/elections/{eid}/candidates/change",
-               {"question": 0, "position": 1, "replacement": {"en": "Zed"},
-                "reason": "the candidate withdrew", "old_ballots": "keep"})
+    admin, eid, _ = open_election(
+        client, tmp_path, ["V1"], candidates=3, kind="ranked", method="scottish-stv", seats=2
+    )
+    admin.post(
+        f"/api/v1/elections/{eid}/candidates/change",
+        {
+            "question": 0,
+            "position": 1,
+            "replacement": {"en": "Zed"},
+            "reason": "the candidate withdrew",
+            "old_ballots": "keep",
+        },
+    )
     en = client.get(f"/elections/{eid}", params={"lang": "en"}).text
     assert 'data-kind="ranked"' in en
     assert "Counted with Scottish STV. Seats to fill: 2." in en

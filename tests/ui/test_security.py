@@ -9,8 +9,16 @@ from admin_ui.security import CSRF_COOKIE
 from app.main import create_app
 from tests.ui.conftest import csrf_token, login
 
-PATHS = ["/", "/login", "/admin", "/elections/nope", "/static/css/scrutin.css",
-         "/static/js/booth.js", "/api/v1/elections", "/healthz"]
+PATHS = [
+    "/",
+    "/login",
+    "/admin",
+    "/elections/nope",
+    "/static/css/scrutin.css",
+    "/static/js/booth.js",
+    "/api/v1/elections",
+    "/healthz",
+]
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -57,13 +65,15 @@ def test_pages_have_no_inline_script(client):
 
 def test_login_form_needs_the_csrf_token(client):
     token = csrf_token(client)
-    for data in ({"username": "Alice"}, {"username": "Alice", "csrf_token": "0" * 64},
-                 {"username": "Alice", "csrf_token": token + "0"}):
+    for data in (
+        {"username": "Alice"},
+        {"username": "Alice", "csrf_token": "0" * 64},
+        {"username": "Alice", "csrf_token": token + "0"},
+    ):
         response = client.post("/login", data=data, follow_redirects=False)
         assert response.status_code == 403
         assert "scrutin_session" not in response.cookies
-    response = client.post("/login", data={"username": "Alice", "csrf_token": token},
-                           follow_redirects=False)
+    response = client.post("/login", data={"username": "Alice", "csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/"
 
 
@@ -73,19 +83,31 @@ def test_csrf_token_is_bound_to_the_browser_cookie(client, settings):
     try:
         with TestClient(app2) as other:
             other.get("/login")  # another browser: another cookie
-            assert other.post("/login", data={"username": "Mallory", "csrf_token": token},
-                              follow_redirects=False).status_code == 403
+            assert (
+                other.post(
+                    "/login", data={"username": "Mallory", "csrf_token": token}, follow_redirects=False
+                ).status_code
+                == 403
+            )
     finally:
         app2.state.engine.dispose()
 
 
 def test_cross_origin_form_post_is_refused(client):
     token = csrf_token(client)
-    response = client.post("/login", data={"username": "Alice", "csrf_token": token},
-                           headers={"Origin": "https://evil.example"}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": "Alice", "csrf_token": token},
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
     assert response.status_code == 403
-    response = client.post("/login", data={"username": "Alice", "csrf_token": token},
-                           headers={"Origin": "http://testserver"}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": "Alice", "csrf_token": token},
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
 
 
@@ -94,8 +116,9 @@ def test_cookies_are_http_only_and_same_site(client):
     csrf_cookie = page.headers["set-cookie"]
     assert CSRF_COOKIE in csrf_cookie and "HttpOnly" in csrf_cookie
     assert "samesite=strict" in csrf_cookie.lower()
-    response = client.post("/login", data={"username": "Alice", "csrf_token": csrf_token(client)},
-                           follow_redirects=False)
+    response = client.post(
+        "/login", data={"username": "Alice", "csrf_token": csrf_token(client)}, follow_redirects=False
+    )
     session = response.headers["set-cookie"]
     assert session.startswith("scrutin_session=") and "HttpOnly" in session
     assert "samesite=lax" in session.lower() and "Secure" not in session
@@ -106,9 +129,9 @@ def test_secure_cookies_on_https(settings):
     try:
         with TestClient(app, base_url="https://testserver") as client:
             assert "Secure" in client.get("/login").headers["set-cookie"]
-            response = client.post("/login", data={"username": "Alice",
-                                                   "csrf_token": csrf_token(client)},
-                                   follow_redirects=False)
+            response = client.post(
+                "/login", data={"username": "Alice", "csrf_token": csrf_token(client)}, follow_redirects=False
+            )
             assert "Secure" in response.headers["set-cookie"]
     finally:
         app.state.engine.dispose()
@@ -118,18 +141,23 @@ def test_logout_needs_the_csrf_token(client):
     login(client, "Alice")
     assert client.post("/logout", data={}, follow_redirects=False).status_code == 403
     assert client.get("/api/v1/auth/me").json()["username"] == "Alice"
-    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")},
-                           follow_redirects=False)
+    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")}, follow_redirects=False)
     assert response.status_code == 303
     assert client.get("/api/v1/auth/me").json()["username"] is None
 
 
 def test_login_redirect_stays_on_this_site(client):
-    for target, expected in (("/elections/x", "/elections/x"), ("//evil.example", "/"),
-                             ("https://evil.example", "/"), ("/\\evil.example", "/")):
-        response = client.post("/login", data={"username": "Alice", "next": target,
-                                               "csrf_token": csrf_token(client)},
-                               follow_redirects=False)
+    for target, expected in (
+        ("/elections/x", "/elections/x"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/\\evil.example", "/"),
+    ):
+        response = client.post(
+            "/login",
+            data={"username": "Alice", "next": target, "csrf_token": csrf_token(client)},
+            follow_redirects=False,
+        )
         assert response.headers["location"] == expected
 
 
@@ -139,8 +167,9 @@ def test_dev_login_form_is_off_in_production(settings):
         with TestClient(app) as client:
             assert 'id="login-form"' not in client.get("/login").text
             token = app.state.csrf.token_for(client.cookies[CSRF_COOKIE])
-            response = client.post("/login", data={"username": "Admin", "csrf_token": token},
-                                   follow_redirects=False)
+            response = client.post(
+                "/login", data={"username": "Admin", "csrf_token": token}, follow_redirects=False
+            )
             assert response.status_code == 403
             assert "scrutin_session" not in response.cookies
     finally:
@@ -151,5 +180,4 @@ def test_cookie_api_writes_still_need_the_request_header(client):
     login(client, "Admin")
     body = {"title": {"en": "X"}}
     assert client.post("/api/v1/elections", json=body).status_code == 401
-    assert client.post("/api/v1/elections", json=body,
-                       headers={"X-Scrutin-Request": "1"}).status_code == 201
+    assert client.post("/api/v1/elections", json=body, headers={"X-Scrutin-Request": "1"}).status_code == 201

@@ -16,13 +16,19 @@ from tests.verify.records import Built, run_election
 
 
 @pytest.fixture(scope="module")
-def service(database_url: str, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[tuple[TestClient, Path]]:
+def service(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Path]]:
     """(test client, key directory) on the session's database, alive for one test module."""
     tmp = tmp_path_factory.mktemp("verify")
-    settings = Settings(environment="test", dev_login=True, secret_key=TEST_SECRET, **TEST_RATE_LIMITS,
-                        database_url=database_url,
-                        data_dir=tmp, demo=False, admins="Admin")
+    settings = Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=TEST_SECRET,
+        **TEST_RATE_LIMITS,
+        database_url=database_url,
+        data_dir=tmp,
+        demo=False,
+        admins="Admin",
+    )
     application = create_app(settings)
     with TestClient(application) as client:
         yield client, tmp
@@ -53,6 +59,16 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from app.simulate import run_simulation
 
     out = tmp_path_factory.mktemp("simulated") / "record.json"
-    run_simulation(voters=48, candidates=30, trustees=2, threshold=2, revote_rate=0.1, seed=5,
-                   out=out, workers=2, verify=False, log=lambda *args, **kw: None)
+    run_simulation(
+        voters=48,
+        candidates=30,
+        trustees=2,
+        threshold=2,
+        revote_rate=0.1,
+        seed=5,
+        out=out,
+        workers=2,
+        verify=False,
+        log=lambda *args, **kw: None,
+    )
     return out

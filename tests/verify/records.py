@@ -51,32 +51,46 @@ AUTHORITY_SEED = bytes(range(32))
 """The test credential authority's signing-key seed."""
 
 
-def _open_independent(client: Any, key_dir: Path, voters: list[str], *, trustees: int,
-                      threshold: int, **config: Any) -> tuple[Any, str, list[TrusteeClient],
-                                                              dict[str, CredentialKey]]:
+def _open_independent(
+    client: Any, key_dir: Path, voters: list[str], *, trustees: int, threshold: int, **config: Any
+) -> tuple[Any, str, list[TrusteeClient], dict[str, CredentialKey]]:
     admin = login(client, ADMIN)
-    eid = admin.post("/api/v1/elections", election_config(
-        trustees=trustees, threshold=threshold, credential_mode="independent", **config))["id"]
+    eid = admin.post(
+        "/api/v1/elections",
+        election_config(trustees=trustees, threshold=threshold, credential_mode="independent", **config),
+    )["id"]
     names = [f"Trustee{i}" for i in range(1, trustees + 1)]
     for name in names:
         admin.post(f"/api/v1/elections/{eid}/roles", {"username": name, "role": "trustee"})
-    admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Authority",
-                                                   "role": "credential_authority"})
+    admin.post(f"/api/v1/elections/{eid}/roles", {"username": "Authority", "role": "credential_authority"})
     admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voters})
     admin.post(f"/api/v1/elections/{eid}/freeze")
     keys = {name: CredentialKey.from_code(generate_code(), eid) for name in voters}
     public = sorted(k.public.hex() for k in keys.values())
-    login(client, "Authority").post(f"/api/v1/elections/{eid}/credentials", {
-        "public_keys": public, **sign_credential_list(AUTHORITY_SEED, eid, public)})
+    login(client, "Authority").post(
+        f"/api/v1/elections/{eid}/credentials",
+        {"public_keys": public, **sign_credential_list(AUTHORITY_SEED, eid, public)},
+    )
     trustee_clients = run_ceremony(client, eid, names, key_dir)
     return admin, eid, trustee_clients, keys
 
 
-def run_election(client: Any, key_dir: Path, votes: Votes, *, trustees: int = 3,
-                 threshold: int = 2, close: bool = True, tally: bool = True,
-                 decrypting: tuple[int, ...] | None = None, extra_voters: tuple[str, ...] = (),
-                 pause_between: bool = False, credential_mode: str = "convenient",
-                 mixers: tuple[int, ...] = (), **config: Any) -> Built:
+def run_election(
+    client: Any,
+    key_dir: Path,
+    votes: Votes,
+    *,
+    trustees: int = 3,
+    threshold: int = 2,
+    close: bool = True,
+    tally: bool = True,
+    decrypting: tuple[int, ...] | None = None,
+    extra_voters: tuple[str, ...] = (),
+    pause_between: bool = False,
+    credential_mode: str = "convenient",
+    mixers: tuple[int, ...] = (),
+    **config: Any,
+) -> Built:
     """Open an election, cast every voter's ballots round by round (re-votes in later rounds),
     close it, start the tally and let the trustees ``decrypting`` (0-based; default the first
     ``threshold``) decrypt; return the exported record with the parties' clients."""
@@ -84,11 +98,13 @@ def run_election(client: Any, key_dir: Path, votes: Votes, *, trustees: int = 3,
     roll = list(votes) + list(extra_voters)
     if credential_mode == "independent":
         admin, eid, trustee_clients, keys = _open_independent(
-            client, key_dir, roll, trustees=trustees, threshold=threshold, **config)
+            client, key_dir, roll, trustees=trustees, threshold=threshold, **config
+        )
         clients = {name: VoterClient(login(client, name), eid, keys[name]) for name in votes}
     else:
-        admin, eid, trustee_clients = open_election(client, key_dir, roll, trustees=trustees,
-                                                    threshold=threshold, **config)
+        admin, eid, trustee_clients = open_election(
+            client, key_dir, roll, trustees=trustees, threshold=threshold, **config
+        )
         clients = {name: voter(client, eid, name) for name in votes}
     rounds = max((len(v) for v in votes.values()), default=0)
     for r in range(rounds):
@@ -104,7 +120,7 @@ def run_election(client: Any, key_dir: Path, votes: Votes, *, trustees: int = 3,
         admin.post(f"/api/v1/elections/{eid}/tally/start")
         for i in mixers:  # ranked questions: each of these trustees mixes, in this order
             trustee_clients[i].mix()
-        for i in (decrypting if decrypting is not None else tuple(range(threshold))):
+        for i in decrypting if decrypting is not None else tuple(range(threshold)):
             trustee_clients[i].decrypt()
     return Built(fetch_record(client, eid), eid, clients, trustee_clients)
 
@@ -198,8 +214,10 @@ def resign_ceremony(built: Built, record: dict[str, Any], *, digests: bool = Tru
     from crypto import ceremony
 
     seeds = _seeds(built)
-    revealed = {(e["payload"]["round"], e["payload"]["index"]): e["payload"]
-                for e in events_of(record, ceremony.COMMITMENTS)}
+    revealed = {
+        (e["payload"]["round"], e["payload"]["index"]): e["payload"]
+        for e in events_of(record, ceremony.COMMITMENTS)
+    }
     for event in record["board"]:
         kind, p = event["type"], event["payload"]
         if kind not in ceremony.SIGNED_BY_TRUSTEE:
@@ -207,8 +225,9 @@ def resign_ceremony(built: Built, record: dict[str, Any], *, digests: bool = Tru
         if digests and kind == ceremony.COMMITMENT_HASH and (p["round"], p["index"]) in revealed:
             r = revealed[(p["round"], p["index"])]
             p["digest"] = ceremony.commitments_digest(r["commitments"], r["proofs"])
-        p["signature"] = ceremony.sign_message(seeds[p["index"]], kind, record["election_id"],
-                                               p["round"], p["index"], ceremony.body_of(p))
+        p["signature"] = ceremony.sign_message(
+            seeds[p["index"]], kind, record["election_id"], p["round"], p["index"], ceremony.body_of(p)
+        )
     rehash(record)
 
 
@@ -220,15 +239,19 @@ def reconfirm(built: Built, record: dict[str, Any]) -> None:
     resign_ceremony(built, record)
 
 
-def resign_decryption_share(built: Built, record: dict[str, Any],
-                            event: dict[str, Any]) -> None:
+def resign_decryption_share(built: Built, record: dict[str, Any], event: dict[str, Any]) -> None:
     from crypto import ceremony
 
     p = event["payload"]
     manifest = first(record, "election_setup")["payload"]["manifest"]
     p["signature"] = ceremony.sign_decryption_share(
-        _seeds(built)[p["index"]], record["election_id"], manifest["ceremony_round"],
-        p["index"], p["tally_hash"], p["share"])
+        _seeds(built)[p["index"]],
+        record["election_id"],
+        manifest["ceremony_round"],
+        p["index"],
+        p["tally_hash"],
+        p["share"],
+    )
     rehash(record)
 
 

@@ -27,15 +27,18 @@ LATE = [1, 0, -1, 1]  # V4, on version 2: positions 0, 1, 2 (withdrawn), 3 (new)
 @pytest.fixture(scope="module")
 def built(service) -> Built:
     client, tmp = service
-    admin, eid, trustees = open_election(client, tmp / "guard", [*OLD, "V4"],
-                                         min_contributors=K)
+    admin, eid, trustees = open_election(client, tmp / "guard", [*OLD, "V4"], min_contributors=K)
     clients = {name: voter(client, eid, name) for name in [*OLD, "V4"]}
     for name, choice in OLD.items():
         clients[name].cast([choice])
-    change = {"question": 0, "position": 2, "replacement": {"en": "Newcomer"},
-              "reason": "candidate 2 withdrew", "old_ballots": "keep"}
-    admin.post(f"/api/v1/elections/{eid}/candidates/change",
-               change | {"acknowledge_small_slots": True})
+    change = {
+        "question": 0,
+        "position": 2,
+        "replacement": {"en": "Newcomer"},
+        "reason": "candidate 2 withdrew",
+        "old_ballots": "keep",
+    }
+    admin.post(f"/api/v1/elections/{eid}/candidates/change", change | {"acknowledge_small_slots": True})
     clients["V4"].cast([LATE])
     admin.post(f"/api/v1/elections/{eid}/close", {"reason": "end"})
     admin.post(f"/api/v1/elections/{eid}/tally/start")
@@ -73,14 +76,20 @@ def test_honest_record_withholds_the_small_slot(built: Built) -> None:
 
 def test_decrypting_a_guarded_slot_is_refused(rec: dict, built: Built) -> None:
     tally = first(rec, "encrypted_tally")
-    late = next(b for b in rec["ballots"].values() if b["fingerprint"] != first(
-        rec, "election_setup")["payload"]["fingerprint"])
+    late = next(
+        b
+        for b in rec["ballots"].values()
+        if b["fingerprint"] != first(rec, "election_setup")["payload"]["fingerprint"]
+    )
     # What a lying server would put there: V4's own ciphertext for the new candidate (the sum
     # of one ballot), which the trustees would then decrypt into her choice.
     tally["payload"]["ciphertexts"][6] = late["answers"][0]["ciphertexts"][6]
     rehash(rec)
-    with pytest.raises(InvalidTally, match=r"question 0, candidate 3 \(Newcomer\) support: fewer "
-                       r"than min_contributors = 3 counted ballots listed this candidate"):
+    with pytest.raises(
+        InvalidTally,
+        match=r"question 0, candidate 3 \(Newcomer\) support: fewer "
+        r"than min_contributors = 3 counted ballots listed this candidate",
+    ):
         verify_record(rec, workers=1)
 
 

@@ -17,8 +17,14 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def built(service) -> Built:
     client, tmp = service
-    return run_election(client, tmp / "cli", {"W1": [[[1, 0]]], "W2": [[[-1, 1]], [[1, 1]]]},
-                        candidates=2, trustees=2, threshold=2)
+    return run_election(
+        client,
+        tmp / "cli",
+        {"W1": [[[1, 0]]], "W2": [[[-1, 1]], [[1, 1]]]},
+        candidates=2,
+        trustees=2,
+        threshold=2,
+    )
 
 
 def write(tmp_path, data, name="record.json"):
@@ -32,8 +38,17 @@ def test_readable_report(built, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     out = result.output
     assert f"Election {built.election_id}: record verified (stage: published)" in out
-    for check in ("chain", "setup", "credentials", "ballots", "counted", "aggregate",
-                  "decryption_shares", "totals", "result"):
+    for check in (
+        "chain",
+        "setup",
+        "credentials",
+        "ballots",
+        "counted",
+        "aggregate",
+        "decryption_shares",
+        "totals",
+        "result",
+    ):
         assert f"✓ {check}" in out
     assert "[ballots 3, workers 1]" in out
     assert "Candidate 0" in out and "Result (2 ballots counted)" in out
@@ -41,8 +56,7 @@ def test_readable_report(built, tmp_path) -> None:
 
 
 def test_json_report(built, tmp_path) -> None:
-    result = runner.invoke(cli, ["verify", write(tmp_path, built.record), "--json",
-                                 "--workers", "2"])
+    result = runner.invoke(cli, ["verify", write(tmp_path, built.record), "--json", "--workers", "2"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["verified"] is True and data["stage"] == "published"
@@ -74,12 +88,15 @@ def test_broken_chain_exits_1(built, tmp_path) -> None:
     assert result.exit_code == 1 and "board event 4" in result.output
 
 
-@pytest.mark.parametrize("content,message", [
-    ("not json at all", "is not JSON"),
-    ({"format": "other"}, "not an election record"),
-    ({"format": "scrutin-record", "version": 99}, "unsupported record version 99"),
-    ([1, 2], "expected a JSON object"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("not json at all", "is not JSON"),
+        ({"format": "other"}, "not an election record"),
+        ({"format": "scrutin-record", "version": 99}, "unsupported record version 99"),
+        ([1, 2], "expected a JSON object"),
+    ],
+)
 def test_not_a_record_exits_2(tmp_path, content, message) -> None:
     result = runner.invoke(cli, ["verify", write(tmp_path, content)])
     assert result.exit_code == 2

@@ -23,8 +23,9 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
-    with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1,
-                                  dashboard_address=None, silence_logs=40) as local:
+    with distributed.LocalCluster(
+        processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=40
+    ) as local:
         yield local.scheduler_address
 
 
@@ -38,8 +39,10 @@ def test_simulated_record_verifies_on_the_cluster(cluster, simulated) -> None:
     local = verify_record_file(simulated, workers=2, counter=count_rankings).to_json()
     assert report == local
     ballots = next(c for c in report["checks"] if c["name"] == "ballots")
-    assert ballots["counts"] == {"ballots": len(events_of(json.loads(simulated.read_bytes()),
-                                                          "ballot_cast")), "workers": 2}
+    assert ballots["counts"] == {
+        "ballots": len(events_of(json.loads(simulated.read_bytes()), "ballot_cast")),
+        "workers": 2,
+    }
 
 
 def test_forged_ballot_is_rejected_with_its_position(cluster, simulated, tmp_path) -> None:
@@ -57,8 +60,7 @@ def test_forged_ballot_is_rejected_with_its_position(cluster, simulated, tmp_pat
 
     result = runner.invoke(cli, ["verify", str(path), "--dask", cluster, "--json"])
     assert result.exit_code == 1, result.output
-    assert json.loads(result.output) == {"verified": False,
-                                         "error": f"record does NOT verify: {message}"}
+    assert json.loads(result.output) == {"verified": False, "error": f"record does NOT verify: {message}"}
 
 
 def test_cli_on_the_cluster(cluster, simulated) -> None:
@@ -70,7 +72,6 @@ def test_cli_on_the_cluster(cluster, simulated) -> None:
 def test_unreachable_scheduler_exits_2(simulated) -> None:
     with pytest.raises(DaskUnavailable):
         DaskFanout("tcp://127.0.0.1:9", timeout=2)
-    result = runner.invoke(cli, ["verify", str(simulated), "--dask", "tcp://127.0.0.1:9",
-                                 "--json"])
+    result = runner.invoke(cli, ["verify", str(simulated), "--dask", "tcp://127.0.0.1:9", "--json"])
     assert result.exit_code == 2, result.output
     assert "cannot reach the Dask scheduler" in json.loads(result.output)["error"]

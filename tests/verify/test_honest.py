@@ -15,8 +15,12 @@ SONC: dict = {  # S/O/N per candidate (1 support, -1 oppose, 0 neutral); later e
     "A4": [[[1, 1, 1]], [[0, 0, 0]], [[-1, 1, 1]]],
     "A5": [[[0, 0, 0]]],
 }
-APPROVAL: dict = {"B1": [[[1, 1, 0, 0]]], "B2": [[[0, 1, 0, 0]], [[0, 1, 1, 0]]],
-                  "B3": [[[1, 0, 0, 0]]], "B4": [[[0, 1, 0, 1]]]}
+APPROVAL: dict = {
+    "B1": [[[1, 1, 0, 0]]],
+    "B2": [[[0, 1, 0, 0]], [[0, 1, 1, 0]]],
+    "B3": [[[1, 0, 0, 0]]],
+    "B4": [[[0, 1, 0, 1]]],
+}
 PLURALITY: dict = {"C1": [[[0, 0, 1]]], "C2": [[[0, 0, 1]]], "C3": [[[1, 0, 0]], [[0, 1, 0]]]}
 
 
@@ -37,23 +41,34 @@ def selection_totals(votes: dict) -> list[int]:
 def records(service) -> dict[str, Built]:
     client, tmp = service
     return {
-        "sonc": run_election(client, tmp / "sonc", SONC, extra_voters=("Silent",),
-                             decrypting=(1, 2), pause_between=True),
-        "approval": run_election(client, tmp / "approval", APPROVAL, kind="approval",
-                                 candidates=4, min_selections=1, max_selections=2, seats=2),
-        "plurality": run_election(client, tmp / "plurality", PLURALITY, kind="plurality",
-                                  trustees=2, threshold=1),
-        "empty": run_election(client, tmp / "empty", {}, extra_voters=("Nobody",), trustees=2,
-                              threshold=2),
-        "independent": run_election(client, tmp / "indep", {"D1": [[[1, 0]]],
-                                                            "D2": [[[0, -1]], [[1, 1]]]},
-                                    candidates=2, credential_mode="independent",
-                                    extra_voters=("D3",)),
+        "sonc": run_election(
+            client, tmp / "sonc", SONC, extra_voters=("Silent",), decrypting=(1, 2), pause_between=True
+        ),
+        "approval": run_election(
+            client,
+            tmp / "approval",
+            APPROVAL,
+            kind="approval",
+            candidates=4,
+            min_selections=1,
+            max_selections=2,
+            seats=2,
+        ),
+        "plurality": run_election(
+            client, tmp / "plurality", PLURALITY, kind="plurality", trustees=2, threshold=1
+        ),
+        "empty": run_election(client, tmp / "empty", {}, extra_voters=("Nobody",), trustees=2, threshold=2),
+        "independent": run_election(
+            client,
+            tmp / "indep",
+            {"D1": [[[1, 0]]], "D2": [[[0, -1]], [[1, 1]]]},
+            candidates=2,
+            credential_mode="independent",
+            extra_voters=("D3",),
+        ),
         "open": run_election(client, tmp / "open", {"E1": [[[1, 0, 0]]]}, close=False),
-        "closed": run_election(client, tmp / "closed", {"F1": [[[1, 0, 0]], [[0, 1, 0]]]},
-                               tally=False),
-        "tallying": run_election(client, tmp / "tallying", {"G1": [[[1, 0, 0]]]},
-                                 decrypting=(0,)),
+        "closed": run_election(client, tmp / "closed", {"F1": [[[1, 0, 0]], [[0, 1, 0]]]}, tally=False),
+        "tallying": run_election(client, tmp / "tallying", {"G1": [[[1, 0, 0]]]}, decrypting=(0,)),
     }
 
 
@@ -78,8 +93,9 @@ def test_sonc_with_revotes_and_a_pause(records) -> None:
     assert report.head == built.record["board"][-1]["hash"]
     assert report.credential_mode == "convenient"
     # the counted set is the last ballot of each voter
-    last = {e["payload"]["credential"]: e["payload"]["tracker"]
-            for e in events_of(built.record, "ballot_cast")}
+    last = {
+        e["payload"]["credential"]: e["payload"]["tracker"] for e in events_of(built.record, "ballot_cast")
+    }
     assert set(report.counted) == set(last.values())
 
 

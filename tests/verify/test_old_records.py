@@ -21,5 +21,4 @@ def test_v1_record_still_verifies(name: str) -> None:
     record = json.loads((RECORDS / name).read_text())
     report = verify_record(record, workers=1)
     assert report.ok, [c.to_json() for c in report.checks if c.status != "passed"]
-    assert {c.name for c in report.checks if c.status == "passed"} >= {"setup", "ballots", "totals",
-                                                                       "result"}
+    assert {c.name for c in report.checks if c.status == "passed"} >= {"setup", "ballots", "totals", "result"}

@@ -44,22 +44,24 @@ def test_first_bad_ballot_whatever_the_order_in_the_file(rec, built) -> None:
     early, late = trackers(built, "V1")[0], trackers(built, "V2")[1]
     for tracker in (late, early):
         rec["ballots"][tracker]["signature"]["challenge"] = bump(
-            rec["ballots"][tracker]["signature"]["challenge"])
+            rec["ballots"][tracker]["signature"]["challenge"]
+        )
     rec["ballots"] = dict(reversed(list(rec["ballots"].items())))
     assert list(rec["ballots"]).index(late) < list(rec["ballots"]).index(early)
     for workers in (1, 2):
         fails(rec, CryptoError, f"ballot {early}", workers=workers)
 
 
-@pytest.mark.parametrize("edit", ["duplicate_ballot", "ballots_list", "nan", "top_list",
-                                  "no_ballots", "duplicate_top", "bom"])
+@pytest.mark.parametrize(
+    "edit", ["duplicate_ballot", "ballots_list", "nan", "top_list", "no_ballots", "duplicate_top", "bom"]
+)
 def test_what_streaming_would_read_differently_falls_back(built, tmp_path, edit) -> None:
     """Anything ijson would read differently from ``json.loads`` (or not at all) is read whole:
     the result is the in-memory verifier's, whatever it is."""
     record = built.copy()
     text = json.dumps(record, separators=(",", ":"))
     tracker, ballot = next(iter(record["ballots"].items()))
-    if edit == "duplicate_ballot":   # json.loads keeps the last value at the first position
+    if edit == "duplicate_ballot":  # json.loads keeps the last value at the first position
         text = text.replace('"ballots":{', '"ballots":{' + json.dumps(tracker) + ':{"x":1},', 1)
     elif edit == "ballots_list":
         text = text.replace('"ballots":{', '"ballots":[{', 1)[:-1] + "]}"
@@ -116,8 +118,15 @@ print(json.dumps({"peak": tracemalloc.get_traced_memory()[1], "report": report.t
 
 def _peak(path: Path, mode: str) -> tuple[int, dict[str, Any]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", _MEMORY, str(path), mode], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEMORY, str(path), mode],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     out = json.loads(done.stdout)
     return out["peak"], out["report"]
 
@@ -139,8 +148,9 @@ def test_simulated_record_forged_ballot_same_failure(simulated, tmp_path) -> Non
     tracker, seq = forge_ballot(record, len(events_of(record, "ballot_cast")) // 2)
     path = tmp_path / "forged.json"
     path.write_text(json.dumps(record))
-    expected = outcome(lambda: verify_record(json.loads(path.read_bytes()), workers=2,
-                                             counter=count_rankings))
+    expected = outcome(
+        lambda: verify_record(json.loads(path.read_bytes()), workers=2, counter=count_rankings)
+    )
     assert expected[0] in ("InvalidSignature", "InvalidProof"), expected
     assert expected[1].startswith(f"board event {seq} (ballot_cast), ballot {tracker}: ")
     assert outcome(lambda: verify_record_file(path, workers=2, counter=count_rankings)) == expected

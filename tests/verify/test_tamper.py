@@ -49,8 +49,13 @@ from tests.verify.records import (
 @pytest.fixture(scope="module")
 def independent(service) -> Built:
     client, tmp = service
-    return run_election(client, tmp / "indep", {"I1": [[[1, 0, 0]]], "I2": [[[0, 1, 0]]]},
-                        credential_mode="independent", tally=False)
+    return run_election(
+        client,
+        tmp / "indep",
+        {"I1": [[[1, 0, 0]]], "I2": [[[0, 1, 0]]]},
+        credential_mode="independent",
+        tally=False,
+    )
 
 
 def fails(record: dict, error: type[Exception], *fragments: str, workers: int = 1) -> str:
@@ -70,8 +75,11 @@ def fails(record: dict, error: type[Exception], *fragments: str, workers: int = 
 
 def trackers(built: Built, name: str) -> list[str]:
     cred = built.credential(name).public.hex()
-    return [e["payload"]["tracker"] for e in events_of(built.record, "ballot_cast")
-            if e["payload"]["credential"] == cred]
+    return [
+        e["payload"]["tracker"]
+        for e in events_of(built.record, "ballot_cast")
+        if e["payload"]["credential"] == cred
+    ]
 
 
 def bump(hex_scalar: str) -> str:
@@ -138,24 +146,36 @@ def test_changed_manifest(rec) -> None:
     setup = first(rec, "election_setup")
     setup["payload"]["manifest"]["questions"][0]["candidates"][1]["name"] = "Someone else"
     rehash(rec)
-    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): fingerprint",
-          "is not the fingerprint of the manifest")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {setup['seq']} (election_setup): fingerprint",
+        "is not the fingerprint of the manifest",
+    )
 
 
 def test_changed_fingerprint(rec) -> None:
     setup = first(rec, "election_setup")
     setup["payload"]["fingerprint"] = "ab" * 32
     rehash(rec)
-    fails(rec, InvalidRecord, "(election_setup): set up without the confirmation of trustees "
-          "[1, 2, 3] for fingerprint " + "ab" * 32)
+    fails(
+        rec,
+        InvalidRecord,
+        "(election_setup): set up without the confirmation of trustees "
+        "[1, 2, 3] for fingerprint " + "ab" * 32,
+    )
 
 
 def test_changed_fingerprint_confirmed_by_every_trustee(rec, built) -> None:
     setup = first(rec, "election_setup")
     setup["payload"]["fingerprint"] = "ab" * 32
     reconfirm(built, rec)
-    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): fingerprint "
-          + "ab" * 32, "is not the fingerprint of the manifest")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {setup['seq']} (election_setup): fingerprint " + "ab" * 32,
+        "is not the fingerprint of the manifest",
+    )
 
 
 def test_changed_manifest_with_its_fingerprint_no_longer_matches_the_ballots(rec, built) -> None:
@@ -171,16 +191,25 @@ def test_revealed_commitments_differ_from_the_committed_hash(rec, built) -> None
     event = events_of(rec, "trustee_commitments")[1]
     event["payload"]["commitments"][1] = other_point(event["payload"]["commitments"][1])
     resign_ceremony(built, rec, digests=False)
-    fails(rec, InvalidRecord, f"board event {event['seq']} (trustee_commitments)",
-          "trustee 2's commitments are not the ones it committed to")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {event['seq']} (trustee_commitments)",
+        "trustee 2's commitments are not the ones it committed to",
+    )
 
 
 def test_changed_commitment(rec, built) -> None:
     event = events_of(rec, "trustee_commitments")[1]
     event["payload"]["commitments"][1] = other_point(event["payload"]["commitments"][1])
     resign_ceremony(built, rec)
-    fails(rec, InvalidRecord, f"board event {event['seq']} (trustee_commitments)", "trustee 2",
-          "proof of knowledge")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {event['seq']} (trustee_commitments)",
+        "trustee 2",
+        "proof of knowledge",
+    )
 
 
 def test_changed_commitment_proof(rec, built) -> None:
@@ -197,16 +226,23 @@ def test_manifest_commitments_differ_from_the_published_ones(rec) -> None:
     trustee["commitments"][0] = other_point(trustee["commitments"][0])
     setup["fingerprint"] = election_fingerprint(setup["manifest"])
     rehash(rec)
-    fails(rec, InvalidRecord, "manifest trustee 3: commitments differs from what the trustee "
-          "signed on the board")
+    fails(
+        rec,
+        InvalidRecord,
+        "manifest trustee 3: commitments differs from what the trustee signed on the board",
+    )
 
 
 def test_changed_election_key(rec) -> None:
     setup = first(rec, "election_setup")
     setup["payload"]["public_key"] = other_point(setup["payload"]["public_key"])
     rehash(rec)
-    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): public_key",
-          "is not the product of the trustees' constant commitments")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {setup['seq']} (election_setup): public_key",
+        "is not the product of the trustees' constant commitments",
+    )
 
 
 def test_changed_election_key_in_the_manifest(rec) -> None:
@@ -214,8 +250,9 @@ def test_changed_election_key_in_the_manifest(rec) -> None:
     setup["manifest"]["public_key"] = setup["public_key"] = other_point(setup["public_key"])
     setup["fingerprint"] = election_fingerprint(setup["manifest"])
     rehash(rec)
-    fails(rec, InvalidRecord, "manifest public key", "is not the product of the trustees' "
-          "constant commitments")
+    fails(
+        rec, InvalidRecord, "manifest public key", "is not the product of the trustees' constant commitments"
+    )
 
 
 def test_shares_sent_before_every_commitment(rec) -> None:
@@ -223,8 +260,7 @@ def test_shares_sent_before_every_commitment(rec) -> None:
     sent = board.pop(index_of(rec, "trustee_shares_sent"))
     board.insert(index_of(rec, "trustee_commitments") + 1, sent)
     rehash(rec)
-    fails(rec, InvalidRecord, "trustee 1 sent shares before every trustee revealed its "
-          "commitments")
+    fails(rec, InvalidRecord, "trustee 1 sent shares before every trustee revealed its commitments")
 
 
 # --- ballots ---------------------------------------------------------------------------------------
@@ -234,8 +270,9 @@ def test_changed_ciphertext_breaks_the_tracker(rec, built) -> None:
     tracker = trackers(built, "V1")[0]
     ct = rec["ballots"][tracker]["answers"][0]["ciphertexts"][0]
     ct["alpha"] = other_point(ct["alpha"])
-    fails(rec, InvalidBallot, f"board event {seq_of(rec, tracker)} (ballot_cast), ballot "
-          f"{tracker}", "hashes to")
+    fails(
+        rec, InvalidBallot, f"board event {seq_of(rec, tracker)} (ballot_cast), ballot {tracker}", "hashes to"
+    )
 
 
 def test_changed_ciphertext_breaks_the_signature(rec, built) -> None:
@@ -253,8 +290,12 @@ def test_changed_ciphertext_breaks_its_proof(rec, built) -> None:
     ct["beta"] = other_point(ct["beta"])
     resign(ballot, built.credential("V1"))
     new = retrack(rec, tracker)
-    fails(rec, InvalidProof, f"board event {seq_of(rec, new)} (ballot_cast), ballot {new}",
-          "bit_proofs[0] (question 0, candidate 0 support)")
+    fails(
+        rec,
+        InvalidProof,
+        f"board event {seq_of(rec, new)} (ballot_cast), ballot {new}",
+        "bit_proofs[0] (question 0, candidate 0 support)",
+    )
 
 
 def test_changed_proof_challenge(rec, built) -> None:
@@ -283,12 +324,15 @@ def test_the_ballots_of_a_new_record_are_version_2(rec) -> None:
     assert set(proof) == {"commitments", "challenges", "responses"}
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ("torsion", "does not verify (the challenges do not sum to the hash)"),
-    ("non-canonical", "commitments[1][0] (A_1) is not a canonical encoding of a curve point"),
-    ("off-curve", "commitments[1][0] (A_1) is not a canonical encoding of a curve point"),
-    ("swapped", "does not verify (the challenges do not sum to the hash)"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("torsion", "does not verify (the challenges do not sum to the hash)"),
+        ("non-canonical", "commitments[1][0] (A_1) is not a canonical encoding of a curve point"),
+        ("off-curve", "commitments[1][0] (A_1) is not a canonical encoding of a curve point"),
+        ("swapped", "does not verify (the challenges do not sum to the hash)"),
+    ],
+)
 def test_changed_proof_commitment(rec, built, change, message) -> None:
     """Ballot version 2 (protocol §4.5): a forged commitment in one ballot among many, re-signed
     and re-tracked so it reaches the proof check; the record names that ballot and proof."""
@@ -360,8 +404,7 @@ def test_parallel_verification_reports_the_first_bad_ballot(rec, built) -> None:
 
 def _foreign_ballot(rec: dict, key: CredentialKey) -> dict:
     setup = first(rec, "election_setup")["payload"]
-    return encrypt_ballot(ballot_context(setup["manifest"], setup["fingerprint"]),
-                          [[1, 1, 1]], key)
+    return encrypt_ballot(ballot_context(setup["manifest"], setup["fingerprint"]), [[1, 1, 1]], key)
 
 
 def test_ballot_with_an_unregistered_credential(rec) -> None:
@@ -371,19 +414,28 @@ def test_ballot_with_an_unregistered_credential(rec) -> None:
     ballot = _foreign_ballot(rec, key)
     tracker = ballot_tracker(ballot)
     rec["ballots"][tracker] = ballot
-    rec["board"].insert(index_of(rec, "closed"), new_event("ballot_cast", {
-        "tracker": tracker, "credential": key.public.hex(), "definition_version": 1,
-        "supersedes": []}))
+    rec["board"].insert(
+        index_of(rec, "closed"),
+        new_event(
+            "ballot_cast",
+            {"tracker": tracker, "credential": key.public.hex(), "definition_version": 1, "supersedes": []},
+        ),
+    )
     rehash(rec)
-    fails(rec, InvalidRecord, f"ballot {tracker} is signed with credential {key.public.hex()}",
-          "not registered before it")
+    fails(
+        rec,
+        InvalidRecord,
+        f"ballot {tracker} is signed with credential {key.public.hex()}",
+        "not registered before it",
+    )
 
 
 def test_credential_registered_after_its_ballot(rec, built) -> None:
     cred = built.credential("V1").public.hex()
     board = rec["board"]
-    registration = next(e for e in events_of(rec, "credential_registered")
-                        if e["payload"]["credential"] == cred)
+    registration = next(
+        e for e in events_of(rec, "credential_registered") if e["payload"]["credential"] == cred
+    )
     board.remove(registration)
     registration["at"] = ""  # takes the time of the event it now follows
     board.insert(board.index(cast_event(rec, trackers(built, "V1")[0])) + 1, registration)
@@ -393,8 +445,11 @@ def test_credential_registered_after_its_ballot(rec, built) -> None:
 
 def test_credential_registration_removed(rec, built) -> None:
     cred = built.credential("V2").public.hex()
-    rec["board"] = [e for e in rec["board"] if not (
-        e["type"] == "credential_registered" and e["payload"]["credential"] == cred)]
+    rec["board"] = [
+        e
+        for e in rec["board"]
+        if not (e["type"] == "credential_registered" and e["payload"]["credential"] == cred)
+    ]
     rehash(rec)
     first_seq = seq_of(rec, trackers(built, "V2")[0])
     fails(rec, InvalidRecord, f"board event {first_seq} (ballot_cast)", "not registered")
@@ -421,13 +476,14 @@ def test_ballot_cast_after_closing(rec, built) -> None:
     event["at"] = ""
     board.insert(index_of(rec, "closed") + 1, event)
     rehash(rec)
-    fails(rec, InvalidRecord, f"ballot {event['payload']['tracker']} cast while the election "
-          "was closed")
+    fails(rec, InvalidRecord, f"ballot {event['payload']['tracker']} cast while the election was closed")
 
 
 def test_strike_after_the_tally_started(rec, built) -> None:
-    rec["board"].insert(index_of(rec, "encrypted_tally"), new_event(
-        "ballot_struck", {"trackers": [trackers(built, "V1")[0]], "reason_code": "sock"}))
+    rec["board"].insert(
+        index_of(rec, "encrypted_tally"),
+        new_event("ballot_struck", {"trackers": [trackers(built, "V1")[0]], "reason_code": "sock"}),
+    )
     rehash(rec)
     fails(rec, InvalidRecord, "ballot_struck while the election was tallying")
 
@@ -455,8 +511,7 @@ def test_counted_list_missing_a_ballot(rec, built) -> None:
     tally = first(rec, "encrypted_tally")
     tally["payload"]["counted"].remove(tracker)
     rehash(rec)
-    fails(rec, InvalidTally, f"board event {tally['seq']} (encrypted_tally): does not count "
-          f"ballot {tracker}")
+    fails(rec, InvalidTally, f"board event {tally['seq']} (encrypted_tally): does not count ballot {tracker}")
 
 
 def test_counted_list_with_a_superseded_ballot(rec, built) -> None:
@@ -475,15 +530,17 @@ def test_counted_list_reordered(rec) -> None:
 
 def test_struck_ballot_still_counted(rec, built) -> None:
     tracker = trackers(built, "V1")[0]
-    rec["board"].insert(index_of(rec, "closed"), new_event(
-        "ballot_struck", {"trackers": [tracker], "reason_code": "sockpuppet"}))
+    rec["board"].insert(
+        index_of(rec, "closed"),
+        new_event("ballot_struck", {"trackers": [tracker], "reason_code": "sockpuppet"}),
+    )
     rehash(rec)
     fails(rec, InvalidTally, f"counts ballot {tracker}", "struck in board event")
 
 
 def before_tally(rec: dict) -> dict:
     """The same record cut just before the tally started: a valid closed-stage record."""
-    rec["board"] = rec["board"][:index_of(rec, "tally_started")]
+    rec["board"] = rec["board"][: index_of(rec, "tally_started")]
     return rec
 
 
@@ -494,15 +551,19 @@ def test_struck_and_superseded_ballots_are_not_counted(rec, built) -> None:
     assert report.stage == "closed" and old not in report.counted and new in report.counted
     # Strike V2's last ballot: their previous one counts again; strike V1's: V1 is out.
     v1 = trackers(built, "V1")[0]
-    rec["board"].insert(index_of(rec, "closed"), new_event(
-        "ballot_struck", {"trackers": [new, v1], "reason_code": "sockpuppet"}))
+    rec["board"].insert(
+        index_of(rec, "closed"),
+        new_event("ballot_struck", {"trackers": [new, v1], "reason_code": "sockpuppet"}),
+    )
     rehash(rec)
     report = verify_record(rec, workers=1)
     assert old in report.counted and new not in report.counted and v1 not in report.counted
     assert len(report.counted) == 2
     # Unstriking restores them.
-    rec["board"].insert(index_of(rec, "closed"), new_event(
-        "ballot_unstruck", {"trackers": [new, v1], "reason_code": "cleared"}))
+    rec["board"].insert(
+        index_of(rec, "closed"),
+        new_event("ballot_unstruck", {"trackers": [new, v1], "reason_code": "cleared"}),
+    )
     rehash(rec)
     report = verify_record(rec, workers=1)
     assert new in report.counted and v1 in report.counted and old not in report.counted
@@ -510,8 +571,9 @@ def test_struck_and_superseded_ballots_are_not_counted(rec, built) -> None:
 
 def test_strike_of_an_unknown_ballot(rec) -> None:
     rec = before_tally(rec)
-    rec["board"].insert(index_of(rec, "closed"), new_event(
-        "ballot_struck", {"trackers": ["cd" * 32], "reason_code": "x"}))
+    rec["board"].insert(
+        index_of(rec, "closed"), new_event("ballot_struck", {"trackers": ["cd" * 32], "reason_code": "x"})
+    )
     rehash(rec)
     fails(rec, InvalidTally, "names ballot " + "cd" * 32 + ", which was not cast before it")
 
@@ -524,8 +586,12 @@ def test_changed_tally_ciphertext(rec) -> None:
     cts = tally["payload"]["ciphertexts"]
     cts[2], cts[3] = cts[3], cts[2]
     rehash(rec)
-    fails(rec, InvalidTally, f"board event {tally['seq']} (encrypted_tally): question 0, "
-          "candidate 1 (Candidate 1) support", "not the homomorphic sum")
+    fails(
+        rec,
+        InvalidTally,
+        f"board event {tally['seq']} (encrypted_tally): question 0, candidate 1 (Candidate 1) support",
+        "not the homomorphic sum",
+    )
 
 
 def test_changed_decryption_factor(rec, built) -> None:
@@ -533,8 +599,12 @@ def test_changed_decryption_factor(rec, built) -> None:
     factors = event["payload"]["share"]["factors"]
     factors[3] = other_point(factors[3])
     resign_decryption_share(built, rec, event)
-    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 3's",
-          "question 0, candidate 1 (Candidate 1) oppose (slot 3)")
+    fails(
+        rec,
+        InvalidShare,
+        f"board event {event['seq']} (decryption_share): trustee 3's",
+        "question 0, candidate 1 (Candidate 1) oppose (slot 3)",
+    )
 
 
 def test_changed_decryption_proof(rec, built) -> None:
@@ -542,16 +612,24 @@ def test_changed_decryption_proof(rec, built) -> None:
     proof = event["payload"]["share"]["proofs"][4]
     proof["challenge"] = bump(proof["challenge"])
     resign_decryption_share(built, rec, event)
-    fails(rec, InvalidShare, "trustee 1's decryption share, question 0, candidate 2 "
-          "(Candidate 2) support (slot 4)")
+    fails(
+        rec,
+        InvalidShare,
+        "trustee 1's decryption share, question 0, candidate 2 (Candidate 2) support (slot 4)",
+    )
 
 
 def test_changed_total(rec) -> None:
     result = first(rec, "result")
     result["payload"]["totals"][0] -= 1
     rehash(rec)
-    fails(rec, InvalidTally, f"board event {result['seq']} (result): question 0, candidate 0 "
-          "(Candidate 0) support: published total 2", "(it decrypts to 3)")
+    fails(
+        rec,
+        InvalidTally,
+        f"board event {result['seq']} (result): question 0, candidate 0 "
+        "(Candidate 0) support: published total 2",
+        "(it decrypts to 3)",
+    )
 
 
 def test_total_out_of_range(rec) -> None:
@@ -560,11 +638,14 @@ def test_total_out_of_range(rec) -> None:
     fails(rec, InvalidTally, "candidate 0 (Candidate 0) oppose: total 99 is outside 0..3")
 
 
-@pytest.mark.parametrize("used,fragment", [
-    ([1, 2], "names trustee 2, who has no decryption share"),
-    ([1], "the threshold is 2"),
-    ([3, 1], "in increasing order"),
-])
+@pytest.mark.parametrize(
+    "used,fragment",
+    [
+        ([1, 2], "names trustee 2, who has no decryption share"),
+        ([1], "the threshold is 2"),
+        ([3, 1], "in increasing order"),
+    ],
+)
 def test_changed_shares_used(rec, used, fragment) -> None:
     first(rec, "result")["payload"]["shares_used"] = used
     rehash(rec)
@@ -578,8 +659,13 @@ def _edit_result(rec: dict, edit) -> None:
 
 def test_changed_percent(rec) -> None:
     _edit_result(rec, lambda r: r["questions"][0]["candidates"][1].update(percent="99.9"))
-    fails(rec, InvalidResult, "result.questions[0].candidates[1].percent",
-          "(question 0, candidate 1 (Candidate 1)) is '99.9'", "gives '50.0'")
+    fails(
+        rec,
+        InvalidResult,
+        "result.questions[0].candidates[1].percent",
+        "(question 0, candidate 1 (Candidate 1)) is '99.9'",
+        "gives '50.0'",
+    )
 
 
 def test_flipped_pass_flag(rec) -> None:
@@ -614,16 +700,18 @@ def test_struck_ballot_excluded_from_a_full_retally(rec, built) -> None:
     from crypto.threshold import combine_decryption, decryption_share, public_key_share
 
     struck = trackers(built, "V1")[0]
-    rec["board"].insert(index_of(rec, "closed"), new_event(
-        "ballot_struck", {"trackers": [struck], "reason_code": "sockpuppet"}))
+    rec["board"].insert(
+        index_of(rec, "closed"),
+        new_event("ballot_struck", {"trackers": [struck], "reason_code": "sockpuppet"}),
+    )
     setup = first(rec, "election_setup")["payload"]
     manifest = setup["manifest"]
     counted = [c.tracker for c in counted_ballots(rec["board"])]
     tally = first(rec, "encrypted_tally")["payload"]
     sums, contributors = sum_across_versions(
-        [(1, ballot_ciphertexts(rec["ballots"][t])) for t in counted], {1: manifest}, manifest)
-    tally.update(counted=counted, ciphertexts=[c.to_json() for c in sums],
-                 contributors=contributors)
+        [(1, ballot_ciphertexts(rec["ballots"][t])) for t in counted], {1: manifest}, manifest
+    )
+    tally.update(counted=counted, ciphertexts=[c.to_json() for c in sums], contributors=contributors)
     cts = [Ciphertext.from_json(c, allow_identity=True) for c in tally["ciphertexts"]]
     tally_hash = encrypted_tally_hash(tally)
     context = decryption_context(manifest["election_id"], setup["fingerprint"], tally_hash)
@@ -632,15 +720,17 @@ def test_struck_ballot_excluded_from_a_full_retally(rec, built) -> None:
     for event in events_of(rec, "decryption_share"):
         j = event["payload"]["index"]
         secret = Scalar.from_hex(built.trustees[j - 1].state["secret_share"])
-        shares[j] = event["payload"]["share"] = decryption_share(cts, secret, j, context,
-                                                                 slot_bound=True)
+        shares[j] = event["payload"]["share"] = decryption_share(cts, secret, j, context, slot_bound=True)
         event["payload"]["tally_hash"] = tally_hash
         resign_decryption_share(built, rec, event)
-    points, _ = combine_decryption(cts, shares, {j: public_key_share(commitments, j)
-                                                 for j in shares}, 2, context, slot_bound=True)
+    points, _ = combine_decryption(
+        cts, shares, {j: public_key_share(commitments, j) for j in shares}, 2, context, slot_bound=True
+    )
     totals = [discrete_log(p, len(counted)) for p in points]
-    first(rec, "result")["payload"].update(totals=totals, result=election_result(
-        manifest, split_totals(totals, tally["layout"]), len(counted), contributors))
+    first(rec, "result")["payload"].update(
+        totals=totals,
+        result=election_result(manifest, split_totals(totals, tally["layout"]), len(counted), contributors),
+    )
     rehash(rec)
     report = verify_record(rec, workers=2)
     assert struck not in report.counted and len(report.counted) == 2

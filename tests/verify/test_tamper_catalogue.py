@@ -17,8 +17,10 @@ def test_an_unknown_event_type_is_refused_with_its_position(rec) -> None:
     rehash(rec)
     with pytest.raises(InvalidRecord) as caught:
         verify_record(rec, workers=1)
-    assert str(caught.value) == (f"board event {at + 1} (open): malformed (catalogue): unknown "
-                                 "event type 'open' (docs/protocol.md §16)")
+    assert str(caught.value) == (
+        f"board event {at + 1} (open): malformed (catalogue): unknown "
+        "event type 'open' (docs/protocol.md §16)"
+    )
 
 
 def test_a_missing_required_key_is_refused_with_its_position(rec) -> None:
@@ -27,16 +29,21 @@ def test_a_missing_required_key_is_refused_with_its_position(rec) -> None:
     rehash(rec)
     with pytest.raises(InvalidRecord) as caught:
         verify_record(rec, workers=1)
-    assert str(caught.value) == (f"board event {event['seq']} (ballot_cast): malformed "
-                                 "(catalogue): its payload lacks the required key "
-                                 "'definition_version' (docs/protocol.md §16)")
+    assert str(caught.value) == (
+        f"board event {event['seq']} (ballot_cast): malformed "
+        "(catalogue): its payload lacks the required key "
+        "'definition_version' (docs/protocol.md §16)"
+    )
 
 
 def test_a_key_of_the_wrong_type_is_refused(rec) -> None:
     event = first(rec, "tally_started")
     event["payload"]["struck_by_reason"] = ["not", "an", "object"]
     rehash(rec)
-    with pytest.raises(InvalidRecord, match=rf"^board event {event['seq']} \(tally_started\): "
-                                            r"malformed \(catalogue\): its payload's "
-                                            "'struck_by_reason' is list, not dict"):
+    with pytest.raises(
+        InvalidRecord,
+        match=rf"^board event {event['seq']} \(tally_started\): "
+        r"malformed \(catalogue\): its payload's "
+        "'struck_by_reason' is list, not dict",
+    ):
         verify_record(rec, workers=1)

@@ -51,26 +51,34 @@ def seeds_of(built: Built) -> dict[int, bytes]:
     return {int(t.state["index"]): t.seed for t in built.trustees}
 
 
-def signed_event(built: Built, record: dict, kind: str, number: int, index: int,
-                 body: dict[str, Any], *, signer: int | None = None) -> dict[str, Any]:
+def signed_event(
+    built: Built,
+    record: dict,
+    kind: str,
+    number: int,
+    index: int,
+    body: dict[str, Any],
+    *,
+    signer: int | None = None,
+) -> dict[str, Any]:
     """A trustee message of ``index`` in round ``number``, signed by trustee ``signer``'s
     identity (default: its own)."""
     seed = seeds_of(built)[signer if signer is not None else index]
-    return new_event(kind, ceremony.signed_payload(seed, kind, record["election_id"], number,
-                                                   index, body))
+    return new_event(kind, ceremony.signed_payload(seed, kind, record["election_id"], number, index, body))
 
 
 def resign_one(built: Built, record: dict, event: dict, *, signer: int | None = None) -> None:
     p = event["payload"]
     seed = seeds_of(built)[signer if signer is not None else p["index"]]
-    p["signature"] = ceremony.sign_message(seed, event["type"], record["election_id"],
-                                           p["round"], p["index"], ceremony.body_of(p))
+    p["signature"] = ceremony.sign_message(
+        seed, event["type"], record["election_id"], p["round"], p["index"], ceremony.body_of(p)
+    )
     rehash(record)
 
 
-def honest_round(built: Built, record: dict, number: int, *,
-                 encryption_keys: dict[int, str] | None = None
-                 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def honest_round(
+    built: Built, record: dict, number: int, *, encryption_keys: dict[int, str] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Every message of a complete, honest ceremony round ``number`` by the same trustees
     (fresh polynomials, so a new election key), and the ``election_setup`` it leads to."""
     eid = record["election_id"]
@@ -81,8 +89,9 @@ def honest_round(built: Built, record: dict, number: int, *,
     enc = encryption_keys or {j: bytes(b.public_key).hex() for j, b in boxes.items()}
     polys = {j: TrusteePolynomial.generate(base["threshold"]) for j in keys}
     commitments = {j: [c.hex() for c in p.commitments] for j, p in polys.items()}
-    proofs = {j: polys[j].commitment_proofs(ceremony.commitment_context(eid, number, j, keys[j]))
-              for j in keys}
+    proofs = {
+        j: polys[j].commitment_proofs(ceremony.commitment_context(eid, number, j, keys[j])) for j in keys
+    }
     events: list[dict[str, Any]] = []
 
     def post(kind: str, j: int, body: dict[str, Any]) -> None:
@@ -91,26 +100,45 @@ def honest_round(built: Built, record: dict, number: int, *,
     for j in keys:
         post(ceremony.JOINED, j, {"signing_key": keys[j], "encryption_key": enc[j]})
     for j in keys:
-        post(ceremony.COMMITMENT_HASH, j,
-             {"digest": ceremony.commitments_digest(commitments[j], proofs[j])})
+        post(ceremony.COMMITMENT_HASH, j, {"digest": ceremony.commitments_digest(commitments[j], proofs[j])})
     for j in keys:
         post(ceremony.COMMITMENTS, j, {"commitments": commitments[j], "proofs": proofs[j]})
     for j in keys:
         share_seed = secrets.token_bytes(32)
-        post(ceremony.SHARES_SENT, j, {"sealed": {str(k): base64.b64encode(seal_share_revealable(
-            bytes.fromhex(enc[k]), polys[j].share_for(k), ceremony.share_context(eid, number, j, k),
-            ceremony.share_ephemeral_key(share_seed, number, k))).decode()
-            for k in keys if k != j}})
+        post(
+            ceremony.SHARES_SENT,
+            j,
+            {
+                "sealed": {
+                    str(k): base64.b64encode(
+                        seal_share_revealable(
+                            bytes.fromhex(enc[k]),
+                            polys[j].share_for(k),
+                            ceremony.share_context(eid, number, j, k),
+                            ceremony.share_ephemeral_key(share_seed, number, k),
+                        )
+                    ).decode()
+                    for k in keys
+                    if k != j
+                }
+            },
+        )
     manifest = copy.deepcopy(base)
-    manifest.update(ceremony_round=number, public_key=combine_public_key(
-        [p.commitments for _, p in sorted(polys.items())]).hex(), trustees=[
-        {"index": j, "signing_key": keys[j], "encryption_key": enc[j],
-         "commitments": commitments[j]} for j in keys])
+    manifest.update(
+        ceremony_round=number,
+        public_key=combine_public_key([p.commitments for _, p in sorted(polys.items())]).hex(),
+        trustees=[
+            {"index": j, "signing_key": keys[j], "encryption_key": enc[j], "commitments": commitments[j]}
+            for j in keys
+        ],
+    )
     fingerprint = election_fingerprint(manifest)
     for j in keys:
         post(ceremony.CONFIRMED, j, {"fingerprint": fingerprint})
-    setup = new_event(ceremony.SETUP, {"manifest": manifest, "fingerprint": fingerprint,
-                                       "public_key": manifest["public_key"]})
+    setup = new_event(
+        ceremony.SETUP,
+        {"manifest": manifest, "fingerprint": fingerprint, "public_key": manifest["public_key"]},
+    )
     return events, setup
 
 
@@ -118,12 +146,13 @@ def restart_event(number: int) -> dict[str, Any]:
     return new_event(ceremony.RESTARTED, {"round": number, "reason": "a trustee lost its key"})
 
 
-def restarted_before_setup(built: Built, rec: dict, **kw: Any
-                           ) -> tuple[dict, list[dict[str, Any]], dict[str, Any]]:
+def restarted_before_setup(
+    built: Built, rec: dict, **kw: Any
+) -> tuple[dict, list[dict[str, Any]], dict[str, Any]]:
     """Round 1 complete (every trustee confirmed) but not set up; a restart; a complete
     round 2. Returns (the record cut there, without ballots; round 2's events; its setup);
     the round-1 setup stays in ``rec`` for the caller to use."""
-    board = copy.deepcopy(rec["board"][:index_of(rec, ceremony.SETUP)])
+    board = copy.deepcopy(rec["board"][: index_of(rec, ceremony.SETUP)])
     events, setup = honest_round(built, rec, 2, **kw)
     cut = {**rec, "board": board + [restart_event(2)] + events, "ballots": {}}
     return cut, events, setup
@@ -185,8 +214,12 @@ def test_key_switch_after_opening(rec, built, restart) -> None:
     rec["board"][at:at] = inserted
     rehash(rec)
     kind = ceremony.RESTARTED if restart else ceremony.SETUP
-    fails(rec, InvalidRecord, f"board event {at + 1} ({kind}): a ceremony message after the "
-          "election opened: an election has exactly one key")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {at + 1} ({kind}): a ceremony message after the "
+        "election opened: an election has exactly one key",
+    )
 
 
 def test_key_switch_between_setup_and_opening(rec, built) -> None:
@@ -195,16 +228,26 @@ def test_key_switch_between_setup_and_opening(rec, built) -> None:
     at = index_of(rec, ceremony.SETUP) + 1
     rec["board"][at:at] = [restart_event(2)] + events + [setup]
     rehash(rec)
-    fails(rec, InvalidRecord, f"board event {at + 1} (ceremony_restarted): a ceremony message "
-          "after the election was set up (round 1): an election has exactly one key")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {at + 1} (ceremony_restarted): a ceremony message "
+        "after the election was set up (round 1): an election has exactly one key",
+    )
 
 
 # --- 2. complaints ------------------------------------------------------------------------------
 
 
 def _complaint(built: Built, rec: dict) -> dict[str, Any]:
-    return signed_event(built, rec, ceremony.COMPLAINT, 1, 3, {
-        "complainant_index": 3, "accused_index": 1, "reason": "share does not verify"})
+    return signed_event(
+        built,
+        rec,
+        ceremony.COMPLAINT,
+        1,
+        3,
+        {"complainant_index": 3, "accused_index": 1, "reason": "share does not verify"},
+    )
 
 
 def test_setup_after_an_unresolved_complaint(rec, built) -> None:
@@ -213,8 +256,12 @@ def test_setup_after_an_unresolved_complaint(rec, built) -> None:
     board.insert(board.index(the(rec, ceremony.CONFIRMED, 3)), _complaint(built, rec))
     rehash(rec)
     confirmed = the(rec, ceremony.CONFIRMED, 3)
-    fails(rec, InvalidRecord, f"board event {confirmed['seq']} (trustee_confirmed): round 1 "
-          "stopped at a complaint; only the answer and a restart may follow")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {confirmed['seq']} (trustee_confirmed): round 1 "
+        "stopped at a complaint; only the answer and a restart may follow",
+    )
 
 
 def test_setup_after_an_unresolved_complaint_without_the_complainant(rec, built) -> None:
@@ -224,20 +271,27 @@ def test_setup_after_an_unresolved_complaint_without_the_complainant(rec, built)
     board[board.index(confirmed)] = _complaint(built, rec)
     rehash(rec)
     setup = first(rec, ceremony.SETUP)
-    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): set up without the "
-          "confirmation of trustees [3]")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {setup['seq']} (election_setup): set up without the confirmation of trustees [3]",
+    )
 
 
 def test_restart_over_an_unresolved_complaint(rec, built) -> None:
     # The server restarts to bury a complaint before it is judged (no answer, no verdict).
-    board = rec["board"][:index_of(rec, ceremony.SETUP)]
+    board = rec["board"][: index_of(rec, ceremony.SETUP)]
     confirmed = the(rec, ceremony.CONFIRMED, 3)
     board[board.index(confirmed)] = _complaint(built, rec)
     events, setup = honest_round(built, rec, 2)
     rec.update(board=board + [restart_event(2)] + events + [setup], ballots={})
     rehash(rec)
-    fails(rec, InvalidRecord, f"board event {len(board) + 1} (ceremony_restarted): restarted "
-          "with trustee 3's complaint against trustee 1 unresolved")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {len(board) + 1} (ceremony_restarted): restarted "
+        "with trustee 3's complaint against trustee 1 unresolved",
+    )
 
 
 # --- 3. shares ----------------------------------------------------------------------------------
@@ -247,8 +301,12 @@ def test_a_trustees_shares_are_missing(rec) -> None:
     # Trustee 2 never sent its shares (or the server dropped them); the others confirm anyway.
     rec["board"].remove(the(rec, ceremony.SHARES_SENT, 2))
     rehash(rec)
-    fails(rec, InvalidRecord, f"board event {the(rec, ceremony.CONFIRMED, 1)['seq']} "
-          "(trustee_confirmed): trustee 1 confirmed before every trustee sent shares")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {the(rec, ceremony.CONFIRMED, 1)['seq']} "
+        "(trustee_confirmed): trustee 1 confirmed before every trustee sent shares",
+    )
 
 
 def test_a_share_to_one_trustee_is_missing(rec, built) -> None:
@@ -256,8 +314,12 @@ def test_a_share_to_one_trustee_is_missing(rec, built) -> None:
     event = the(rec, ceremony.SHARES_SENT, 2)
     del event["payload"]["sealed"]["3"]
     resign_one(built, rec, event)
-    fails(rec, InvalidRecord, f"board event {event['seq']} (trustee_shares_sent): trustee 2 must "
-          "send exactly one sealed share to each other trustee [1, 3]")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {event['seq']} (trustee_shares_sent): trustee 2 must "
+        "send exactly one sealed share to each other trustee [1, 3]",
+    )
 
 
 # --- 4. confirmations ---------------------------------------------------------------------------
@@ -268,8 +330,12 @@ def test_a_confirmation_is_missing(rec) -> None:
     rec["board"].remove(the(rec, ceremony.CONFIRMED, 2))
     rehash(rec)
     setup = first(rec, ceremony.SETUP)
-    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): set up without the "
-          f"confirmation of trustees [2] for fingerprint {setup['payload']['fingerprint']}")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {setup['seq']} (election_setup): set up without the "
+        f"confirmation of trustees [2] for fingerprint {setup['payload']['fingerprint']}",
+    )
 
 
 def test_a_confirmation_for_another_fingerprint(rec, built) -> None:
@@ -280,8 +346,12 @@ def test_a_confirmation_for_another_fingerprint(rec, built) -> None:
     event = the(rec, ceremony.CONFIRMED, 2)
     event["payload"]["fingerprint"] = election_fingerprint(other)
     resign_one(built, rec, event)
-    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): set up without the "
-          f"confirmation of trustees [2] for fingerprint {setup['payload']['fingerprint']}")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {setup['seq']} (election_setup): set up without the "
+        f"confirmation of trustees [2] for fingerprint {setup['payload']['fingerprint']}",
+    )
 
 
 # --- 5. superseded rounds -----------------------------------------------------------------------
@@ -302,22 +372,31 @@ def test_setup_from_a_superseded_round(rec, built) -> None:
     cut, events, _ = restarted_before_setup(built, rec)
     old = copy.deepcopy(first(rec, ceremony.SETUP))
     _set_up_with(built, cut, events, old)
-    fails(cut, InvalidRecord, f"board event {len(cut['board'])} (election_setup): setup "
-          "of round 1 while the ceremony is in round 2 (a superseded round)")
+    fails(
+        cut,
+        InvalidRecord,
+        f"board event {len(cut['board'])} (election_setup): setup "
+        "of round 1 while the ceremony is in round 2 (a superseded round)",
+    )
 
 
 def test_setup_from_a_superseded_round_relabelled(rec, built) -> None:
     # The same, with round 1's manifest relabelled as round 2 (fingerprint recomputed and
     # confirmed). Round 2 reuses round 1's encryption keys, so what differs is the commitments.
-    keys = {t["index"]: t["encryption_key"]
-            for t in first(rec, ceremony.SETUP)["payload"]["manifest"]["trustees"]}
+    keys = {
+        t["index"]: t["encryption_key"] for t in first(rec, ceremony.SETUP)["payload"]["manifest"]["trustees"]
+    }
     cut, events, _ = restarted_before_setup(built, rec, encryption_keys=keys)
     old = copy.deepcopy(first(rec, ceremony.SETUP))
     old["payload"]["manifest"]["ceremony_round"] = 2
     old["payload"]["fingerprint"] = election_fingerprint(old["payload"]["manifest"])
     _set_up_with(built, cut, events, old)
-    fails(cut, InvalidRecord, f"board event {len(cut['board'])} (election_setup): manifest "
-          "trustee 1: commitments differs from what the trustee signed on the board")
+    fails(
+        cut,
+        InvalidRecord,
+        f"board event {len(cut['board'])} (election_setup): manifest "
+        "trustee 1: commitments differs from what the trustee signed on the board",
+    )
 
 
 def test_setup_of_the_last_round_with_a_superseded_key(rec, built) -> None:
@@ -330,8 +409,12 @@ def test_setup_of_the_last_round_with_a_superseded_key(rec, built) -> None:
     p["manifest"]["public_key"] = p["public_key"] = old_key
     p["fingerprint"] = election_fingerprint(p["manifest"])
     _set_up_with(built, cut, events, setup)
-    fails(cut, InvalidRecord, f"board event {len(cut['board'])} (election_setup): manifest "
-          f"public key {old_key} is not the product of the trustees' constant commitments")
+    fails(
+        cut,
+        InvalidRecord,
+        f"board event {len(cut['board'])} (election_setup): manifest "
+        f"public key {old_key} is not the product of the trustees' constant commitments",
+    )
 
 
 def test_round_1_message_replayed_in_round_2(rec, built) -> None:
@@ -340,11 +423,18 @@ def test_round_1_message_replayed_in_round_2(rec, built) -> None:
     stale = copy.deepcopy(the(rec, ceremony.COMMITMENTS, 2))
     stale["at"] = ""
     board = cut["board"]
-    board[board.index(next(e for e in events if e["type"] == ceremony.COMMITMENTS
-                           and e["payload"]["index"] == 2))] = stale
+    board[
+        board.index(
+            next(e for e in events if e["type"] == ceremony.COMMITMENTS and e["payload"]["index"] == 2)
+        )
+    ] = stale
     rehash(cut)
-    fails(cut, InvalidRecord, f"board event {stale['seq']} (trustee_commitments): a message for "
-          "round 1 while the ceremony is in round 2 (replayed or stale)")
+    fails(
+        cut,
+        InvalidRecord,
+        f"board event {stale['seq']} (trustee_commitments): a message for "
+        "round 1 while the ceremony is in round 2 (replayed or stale)",
+    )
 
 
 # --- 12. who joins ------------------------------------------------------------------------------
@@ -352,16 +442,22 @@ def test_round_1_message_replayed_in_round_2(rec, built) -> None:
 
 def _stranger_join(rec: dict, index: int) -> dict[str, Any]:
     seed = ceremony.generate_identity()
-    body = {"signing_key": ceremony.identity_public(seed),
-            "encryption_key": bytes(PrivateKey.generate().public_key).hex()}
-    return new_event(ceremony.JOINED, ceremony.signed_payload(
-        seed, ceremony.JOINED, rec["election_id"], 1, index, body))
+    body = {
+        "signing_key": ceremony.identity_public(seed),
+        "encryption_key": bytes(PrivateKey.generate().public_key).hex(),
+    }
+    return new_event(
+        ceremony.JOINED, ceremony.signed_payload(seed, ceremony.JOINED, rec["election_id"], 1, index, body)
+    )
 
 
-@pytest.mark.parametrize("index,fragment", [
-    (4, "trustee index 4 is not in 1..3"),
-    (2, "trustee 2 joined twice"),
-])
+@pytest.mark.parametrize(
+    "index,fragment",
+    [
+        (4, "trustee index 4 is not in 1..3"),
+        (2, "trustee 2 joined twice"),
+    ],
+)
 def test_an_extra_trustee_joins(rec, index, fragment) -> None:
     # The server lets an unassigned identity (its own) join, as a 4th trustee or a second 2.
     at = index_of(rec, ceremony.COMMITMENT_HASH)
@@ -378,10 +474,13 @@ def test_a_trustee_joins_twice(rec) -> None:
     fails(rec, InvalidRecord, f"board event {at + 1} (trustee_joined): trustee 1 joined twice")
 
 
-@pytest.mark.parametrize("field,fragment", [
-    ("signing_key", "trustee 3 uses the signing key of another trustee"),
-    ("encryption_key", "trustee 3 uses the encryption key of another trustee"),
-])
+@pytest.mark.parametrize(
+    "field,fragment",
+    [
+        ("signing_key", "trustee 3 uses the signing key of another trustee"),
+        ("encryption_key", "trustee 3 uses the encryption key of another trustee"),
+    ],
+)
 def test_one_key_joins_in_two_seats(rec, built, field, fragment) -> None:
     # One trustee's key takes a second seat (one person holding two shares of the key).
     joined = the(rec, ceremony.JOINED, 3)
@@ -399,7 +498,7 @@ def _stamp(t: datetime) -> str:
 
 def _cast_at(rec: dict, event: dict[str, Any], at: datetime) -> None:
     """Move ``event`` and every later event to ``at`` (board times stay monotonic)."""
-    for e in rec["board"][rec["board"].index(event):]:
+    for e in rec["board"][rec["board"].index(event) :]:
         e["at"] = _stamp(at)
     rehash(rec)
 
@@ -413,15 +512,24 @@ def test_ballot_after_the_scheduled_end(rec, late) -> None:
     assert verify_record(control, workers=1).result is not None  # just in time: counted
     event = events_of(rec, "ballot_cast")[-1]
     _cast_at(rec, event, end + late)
-    fails(rec, InvalidRecord, f"board event {event['seq']} (ballot_cast): ballot "
-          f"{event['payload']['tracker']} cast at {event['at']}, not before the scheduled end "
-          f"{end.isoformat()} (the end is exclusive)")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {event['seq']} (ballot_cast): ballot "
+        f"{event['payload']['tracker']} cast at {event['at']}, not before the scheduled end "
+        f"{end.isoformat()} (the end is exclusive)",
+    )
 
 
 # --- 7. broken signatures -----------------------------------------------------------------------
 
-SIGNED_KINDS = [ceremony.JOINED, ceremony.COMMITMENT_HASH, ceremony.COMMITMENTS,
-                ceremony.SHARES_SENT, ceremony.CONFIRMED]
+SIGNED_KINDS = [
+    ceremony.JOINED,
+    ceremony.COMMITMENT_HASH,
+    ceremony.COMMITMENTS,
+    ceremony.SHARES_SENT,
+    ceremony.CONFIRMED,
+]
 
 
 @pytest.mark.parametrize("kind", SIGNED_KINDS)
@@ -430,8 +538,12 @@ def test_ceremony_signature_with_one_byte_changed(rec, built, kind) -> None:
     event = the(rec, kind, 2)
     event["payload"]["signature"] = flip_byte(event["payload"]["signature"], 17)
     rehash(rec)
-    fails(rec, InvalidRecord, f"board event {event['seq']} ({kind}): {kind} of trustee 2: the "
-          f"signature does not verify under its signing key {fp(built, 2)}")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {event['seq']} ({kind}): {kind} of trustee 2: the "
+        f"signature does not verify under its signing key {fp(built, 2)}",
+    )
 
 
 def test_decryption_share_signature_with_one_byte_changed(rec, built) -> None:
@@ -439,28 +551,42 @@ def test_decryption_share_signature_with_one_byte_changed(rec, built) -> None:
     event = events_of(rec, "decryption_share")[1]
     event["payload"]["signature"] = flip_byte(event["payload"]["signature"], 40)
     rehash(rec)
-    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): decryption_share of "
-          f"trustee 3: the signature does not verify under its signing key {fp(built, 3)}")
+    fails(
+        rec,
+        InvalidShare,
+        f"board event {event['seq']} (decryption_share): decryption_share of "
+        f"trustee 3: the signature does not verify under its signing key {fp(built, 3)}",
+    )
 
 
 def _server_key() -> str:
     return bytes(PrivateKey.generate().public_key).hex()
 
 
-@pytest.mark.parametrize("kind,edit", [
-    (ceremony.JOINED, lambda p: p.update(encryption_key=_server_key())),
-    (ceremony.SHARES_SENT, lambda p: p["sealed"].update({"1": base64.b64encode(
-        secrets.token_bytes(80)).decode()})),
-    (ceremony.CONFIRMED, lambda p: p.update(fingerprint="ab" * 32)),
-], ids=["encryption-key", "sealed-share", "fingerprint"])
+@pytest.mark.parametrize(
+    "kind,edit",
+    [
+        (ceremony.JOINED, lambda p: p.update(encryption_key=_server_key())),
+        (
+            ceremony.SHARES_SENT,
+            lambda p: p["sealed"].update({"1": base64.b64encode(secrets.token_bytes(80)).decode()}),
+        ),
+        (ceremony.CONFIRMED, lambda p: p.update(fingerprint="ab" * 32)),
+    ],
+    ids=["encryption-key", "sealed-share", "fingerprint"],
+)
 def test_signed_body_changed_by_the_relay(rec, built, kind, edit) -> None:
     # The server rewrites what a trustee signed: its own encryption key in place of trustee 2's
     # (to read the shares sealed to it), a substituted sealed share, another fingerprint.
     event = the(rec, kind, 2)
     edit(event["payload"])
     rehash(rec)
-    fails(rec, InvalidRecord, f"board event {event['seq']} ({kind}): {kind} of trustee 2: the "
-          f"signature does not verify under its signing key {fp(built, 2)}")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {event['seq']} ({kind}): {kind} of trustee 2: the "
+        f"signature does not verify under its signing key {fp(built, 2)}",
+    )
 
 
 # --- 8. signed by another trustee ---------------------------------------------------------------
@@ -471,19 +597,28 @@ def test_message_of_trustee_1_signed_by_trustee_2(rec, built, kind) -> None:
     # Trustee 2 (or a server holding its key) speaks for trustee 1.
     event = the(rec, kind, 1)
     resign_one(built, rec, event, signer=2)
-    fails(rec, InvalidRecord, f"board event {event['seq']} ({kind}): {kind} of trustee 1: the "
-          f"signature does not verify under its signing key {fp(built, 1)}")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {event['seq']} ({kind}): {kind} of trustee 1: the "
+        f"signature does not verify under its signing key {fp(built, 1)}",
+    )
 
 
 def test_decryption_share_of_trustee_1_signed_by_trustee_3(rec, built) -> None:
     # Trustee 3 submits a decryption share in trustee 1's name.
     event = events_of(rec, "decryption_share")[0]
     p = event["payload"]
-    p["signature"] = ceremony.sign_decryption_share(seeds_of(built)[3], rec["election_id"], 1,
-                                                    1, p["tally_hash"], p["share"])
+    p["signature"] = ceremony.sign_decryption_share(
+        seeds_of(built)[3], rec["election_id"], 1, 1, p["tally_hash"], p["share"]
+    )
     rehash(rec)
-    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): decryption_share of "
-          f"trustee 1: the signature does not verify under its signing key {fp(built, 1)}")
+    fails(
+        rec,
+        InvalidShare,
+        f"board event {event['seq']} (decryption_share): decryption_share of "
+        f"trustee 1: the signature does not verify under its signing key {fp(built, 1)}",
+    )
 
 
 # --- 9. decryption shares bound to the tally ------------------------------------------------------
@@ -497,8 +632,10 @@ def _secret(built: Built, index: int) -> Scalar:
 def _tally_cts(rec: dict) -> list:
     from crypto.elgamal import Ciphertext
 
-    return [Ciphertext.from_json(c, allow_identity=True)
-            for c in first(rec, "encrypted_tally")["payload"]["ciphertexts"]]
+    return [
+        Ciphertext.from_json(c, allow_identity=True)
+        for c in first(rec, "encrypted_tally")["payload"]["ciphertexts"]
+    ]
 
 
 def _other_tally_hash(rec: dict) -> str:
@@ -515,8 +652,12 @@ def test_decryption_share_signed_for_another_tally(rec, built) -> None:
     other, real = _other_tally_hash(rec), event["payload"]["tally_hash"]
     event["payload"]["tally_hash"] = other
     resign_decryption_share(built, rec, event)
-    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 1's share "
-          f"names tally {other}, the encrypted tally on the board is {real}")
+    fails(
+        rec,
+        InvalidShare,
+        f"board event {event['seq']} (decryption_share): trustee 1's share "
+        f"names tally {other}, the encrypted tally on the board is {real}",
+    )
 
 
 def test_decryption_share_proved_for_another_tally(rec, built) -> None:
@@ -525,13 +666,20 @@ def test_decryption_share_proved_for_another_tally(rec, built) -> None:
     event = events_of(rec, "decryption_share")[0]
     setup = first(rec, ceremony.SETUP)["payload"]
     event["payload"]["share"] = decryption_share(
-        _tally_cts(rec), _secret(built, 1), 1,
+        _tally_cts(rec),
+        _secret(built, 1),
+        1,
         decryption_context(rec["election_id"], setup["fingerprint"], _other_tally_hash(rec)),
-        slot_bound=True)
+        slot_bound=True,
+    )
     resign_decryption_share(built, rec, event)
-    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 1's "
-          "decryption share, question 0, candidate 0 (Candidate 0) support (slot 0) does not "
-          "verify")
+    fails(
+        rec,
+        InvalidShare,
+        f"board event {event['seq']} (decryption_share): trustee 1's "
+        "decryption share, question 0, candidate 0 (Candidate 0) support (slot 0) does not "
+        "verify",
+    )
 
 
 # --- 10. slot binding ---------------------------------------------------------------------------
@@ -549,9 +697,13 @@ def test_decryption_share_slots_swapped(rec, built) -> None:
     _swap(share["factors"], 2, 3)
     _swap(share["proofs"], 2, 3)
     resign_decryption_share(built, rec, event)
-    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 1's "
-          "decryption share, question 0, candidate 1 (Candidate 1) support (slot 2) does not "
-          "verify")
+    fails(
+        rec,
+        InvalidShare,
+        f"board event {event['seq']} (decryption_share): trustee 1's "
+        "decryption share, question 0, candidate 1 (Candidate 1) support (slot 2) does not "
+        "verify",
+    )
 
 
 def test_decryption_proofs_swapped_between_identical_slots(empty) -> None:
@@ -564,9 +716,13 @@ def test_decryption_proofs_swapped_between_identical_slots(empty) -> None:
     assert cts[0] == cts[1] and share["factors"][0] == share["factors"][1]
     _swap(share["proofs"], 0, 1)
     resign_decryption_share(empty, rec, event)
-    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 1's "
-          "decryption share, question 0, candidate 0 (Candidate 0) support (slot 0) does not "
-          "verify")
+    fails(
+        rec,
+        InvalidShare,
+        f"board event {event['seq']} (decryption_share): trustee 1's "
+        "decryption share, question 0, candidate 0 (Candidate 0) support (slot 0) does not "
+        "verify",
+    )
 
 
 def test_decryption_share_without_slot_binding(rec, built) -> None:
@@ -574,12 +730,18 @@ def test_decryption_share_without_slot_binding(rec, built) -> None:
     event = events_of(rec, "decryption_share")[0]
     setup = first(rec, ceremony.SETUP)["payload"]
     event["payload"]["share"] = decryption_share(
-        _tally_cts(rec), _secret(built, 1), 1,
-        decryption_context(rec["election_id"], setup["fingerprint"],
-                           event["payload"]["tally_hash"]))
+        _tally_cts(rec),
+        _secret(built, 1),
+        1,
+        decryption_context(rec["election_id"], setup["fingerprint"], event["payload"]["tally_hash"]),
+    )
     resign_decryption_share(built, rec, event)
-    fails(rec, InvalidShare, "trustee 1's decryption share, question 0, candidate 0 "
-          "(Candidate 0) support (slot 0) does not verify")
+    fails(
+        rec,
+        InvalidShare,
+        "trustee 1's decryption share, question 0, candidate 0 "
+        "(Candidate 0) support (slot 0) does not verify",
+    )
 
 
 # --- 11. protocol-1 records -----------------------------------------------------------------------
@@ -596,8 +758,12 @@ def test_v1_changed_election_key(name) -> None:
     p["manifest"]["public_key"] = p["public_key"] = key = other_point(p["public_key"])
     p["fingerprint"] = election_fingerprint(p["manifest"])
     rehash(rec)
-    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): manifest.public_key "
-          f"{key} is not the product of the trustees' constant commitments")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {setup['seq']} (election_setup): manifest.public_key "
+        f"{key} is not the product of the trustees' constant commitments",
+    )
 
 
 @pytest.mark.parametrize("name", V1)
@@ -607,8 +773,12 @@ def test_v1_dropped_trustee_commitments(name) -> None:
     rec["board"].remove(the(rec, "trustee_commitments", 2))
     rehash(rec)
     setup = first(rec, "election_setup")
-    fails(rec, InvalidRecord, f"board event {setup['seq']} (election_setup): round 1 has "
-          "commitments from trustees [1, 3], the manifest lists [1, 2, 3]")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {setup['seq']} (election_setup): round 1 has "
+        "commitments from trustees [1, 3], the manifest lists [1, 2, 3]",
+    )
 
 
 @pytest.mark.parametrize("name", V1)
@@ -618,8 +788,12 @@ def test_v1_second_ceremony_after_opening(name) -> None:
     at = index_of(rec, "opened") + 1
     rec["board"].insert(at, restart_event(2))
     rehash(rec)
-    fails(rec, InvalidRecord, f"board event {at + 1} (ceremony_restarted): a key-ceremony event "
-          "while the election was open: an election has exactly one key")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {at + 1} (ceremony_restarted): a key-ceremony event "
+        "while the election was open: an election has exactly one key",
+    )
 
 
 def test_v1_changed_decryption_factor() -> None:
@@ -630,9 +804,13 @@ def test_v1_changed_decryption_factor() -> None:
     factors = event["payload"]["share"]["factors"]
     factors[1] = other_point(factors[1])
     rehash(rec)
-    fails(rec, InvalidShare, f"board event {event['seq']} (decryption_share): trustee 2's "
-          "decryption share, question 0, candidate 0 (Candidate 0) oppose (slot 1) does not "
-          "verify")
+    fails(
+        rec,
+        InvalidShare,
+        f"board event {event['seq']} (decryption_share): trustee 2's "
+        "decryption share, question 0, candidate 0 (Candidate 0) oppose (slot 1) does not "
+        "verify",
+    )
 
 
 def test_v1_changed_commitment_everywhere() -> None:
@@ -644,13 +822,17 @@ def test_v1_changed_commitment_everywhere() -> None:
     event["payload"]["commitments"][0] = new
     setup = first(rec, "election_setup")["payload"]
     setup["manifest"]["trustees"][2]["commitments"][0] = new
-    setup["manifest"]["public_key"] = setup["public_key"] = combine_public_key([
-        [Point.from_hex(c) for c in t["commitments"]]
-        for t in setup["manifest"]["trustees"]]).hex()
+    setup["manifest"]["public_key"] = setup["public_key"] = combine_public_key(
+        [[Point.from_hex(c) for c in t["commitments"]] for t in setup["manifest"]["trustees"]]
+    ).hex()
     setup["fingerprint"] = election_fingerprint(setup["manifest"])
     rehash(rec)
-    fails(rec, InvalidProof, f"board event {event['seq']} (trustee_commitments)",
-          "trustee 3: commitment 0 proof of knowledge")
+    fails(
+        rec,
+        InvalidProof,
+        f"board event {event['seq']} (trustee_commitments)",
+        "trustee 3: commitment 0 proof of knowledge",
+    )
 
 
 def test_v1_shares_before_the_last_commitments() -> None:
@@ -661,8 +843,12 @@ def test_v1_shares_before_the_last_commitments() -> None:
     board.remove(sent)
     board.insert(board.index(the(rec, "trustee_commitments", 3)), sent)
     rehash(rec)
-    fails(rec, InvalidRecord, f"board event {the(rec, 'trustee_commitments', 3)['seq']} "
-          "(trustee_commitments): trustee 3 published commitments after trustee 1 sent shares")
+    fails(
+        rec,
+        InvalidRecord,
+        f"board event {the(rec, 'trustee_commitments', 3)['seq']} "
+        "(trustee_commitments): trustee 3 published commitments after trustee 1 sent shares",
+    )
 
 
 def test_protocol_2_record_relabelled_as_protocol_1(rec) -> None:
@@ -672,5 +858,9 @@ def test_protocol_2_record_relabelled_as_protocol_1(rec) -> None:
     started = first(rec, "ceremony_started")
     del started["payload"]["protocol"]
     rehash(rec)
-    fails(rec, InvalidProof, f"board event {the(rec, 'trustee_commitments', 1)['seq']} "
-          "(trustee_commitments): trustee 1: commitment 0 proof of knowledge")
+    fails(
+        rec,
+        InvalidProof,
+        f"board event {the(rec, 'trustee_commitments', 1)['seq']} "
+        "(trustee_commitments): trustee 1: commitment 0 proof of knowledge",
+    )

@@ -30,23 +30,26 @@ def test_the_verifier_refuses_a_reopen_after_the_close(rec) -> None:
         verify_record(rec, workers=1)
     assert str(caught.value) == (
         f"board event {seq} (opened): a opened event while the election was closed (it moves "
-        "an election from ready to open)")
+        "an election from ready to open)"
+    )
 
 
 def test_the_verifier_refuses_a_resume_after_the_close(rec) -> None:
     at = index_of(rec, "closed")
     rec["board"].insert(at + 1, _move("resumed", "closed", "open"))
     rehash(rec)
-    with pytest.raises(InvalidRecord, match=rf"board event {at + 2} \(resumed\): a resumed event "
-                                            "while the election was closed"):
+    with pytest.raises(
+        InvalidRecord,
+        match=rf"board event {at + 2} \(resumed\): a resumed event "
+        "while the election was closed",
+    ):
         verify_record(rec, workers=1)
 
 
 MOVES = ["paused", "resumed", "closed", "opened", "scrutiny_started", "tally_started"]
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(MOVES), min_size=1, max_size=6))
 def test_service_and_verifier_agree_on_random_moves(built, kinds) -> None:
     """From an honest open election (its board cut before ``closed``), forge the moves; the

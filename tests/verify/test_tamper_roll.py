@@ -16,8 +16,13 @@ from tests.verify.test_tamper import fails, seq_of, trackers
 @pytest.fixture(scope="module")
 def independent(service) -> Built:
     client, tmp = service
-    return run_election(client, tmp / "indep-roll", {"I1": [[[1, 0, 0]]], "I2": [[[0, 1, 0]]]},
-                        credential_mode="independent", tally=False)
+    return run_election(
+        client,
+        tmp / "indep-roll",
+        {"I1": [[[1, 0, 0]]], "I2": [[[0, 1, 0]]]},
+        credential_mode="independent",
+        tally=False,
+    )
 
 
 def test_honest_records_carry_the_roll(rec, independent) -> None:
@@ -26,16 +31,16 @@ def test_honest_records_carry_the_roll(rec, independent) -> None:
     report = verify_record(independent.copy(), workers=1)
     summary = next(c for c in report.checks if c.name == "credentials").summary
     assert "roll of 2 voters" in summary
-    assert authority_fingerprint(sign_credential_list(AUTHORITY_SEED, "x", [])["authority_key"]) \
-        in summary
+    assert authority_fingerprint(sign_credential_list(AUTHORITY_SEED, "x", [])["authority_key"]) in summary
 
 
 def test_more_credentials_used_than_the_roll_has_voters(rec, built) -> None:
     first(rec, "ceremony_started")["payload"]["roll"]["size"] = 2
     rehash(rec)
     third = seq_of(rec, trackers(built, "V3")[0])
-    fails(rec, InvalidRecord, f"board event {third} (ballot_cast)", "credentials used to 3",
-          "roll has 2 voters")
+    fails(
+        rec, InvalidRecord, f"board event {third} (ballot_cast)", "credentials used to 3", "roll has 2 voters"
+    )
 
 
 def test_a_later_roll_smaller_than_the_credentials_used(rec) -> None:
@@ -90,20 +95,32 @@ def test_list_longer_than_the_roll(independent) -> None:
     rec = independent.copy()
     payload = first(rec, "credentials_published")["payload"]
     first(rec, "ceremony_started")["payload"]["roll"]["size"] = 1
-    payload.update(sign_credential_list(AUTHORITY_SEED, independent.election_id,
-                                        payload["credentials"]))
+    payload.update(sign_credential_list(AUTHORITY_SEED, independent.election_id, payload["credentials"]))
     rehash(rec)
     fails(rec, InvalidRecord, "roll has 1 voters")
 
 
 def test_credential_replaced_while_its_ballot_counts(rec, built) -> None:
     v1 = trackers(built, "V1")[0]
-    cast = next(i for i, e in enumerate(rec["board"]) if e["type"] == "ballot_cast"
-                and e["payload"]["tracker"] == v1)
+    cast = next(
+        i for i, e in enumerate(rec["board"]) if e["type"] == "ballot_cast" and e["payload"]["tracker"] == v1
+    )
     old = rec["board"][cast]["payload"]["credential"]
-    rec["board"].insert(cast + 1, new_event("credential_replaced", {
-        "old_credential": old, "credential": events_of(rec, "election_setup")[0]["payload"]
-        ["public_key"]}))
+    rec["board"].insert(
+        cast + 1,
+        new_event(
+            "credential_replaced",
+            {
+                "old_credential": old,
+                "credential": events_of(rec, "election_setup")[0]["payload"]["public_key"],
+            },
+        ),
+    )
     rehash(rec)
-    fails(rec, InvalidRecord, "(credential_replaced)", f"replaces credential {old}",
-          f"while its ballot {v1} counts")
+    fails(
+        rec,
+        InvalidRecord,
+        "(credential_replaced)",
+        f"replaces credential {old}",
+        f"while its ballot {v1} counts",
+    )

@@ -73,8 +73,7 @@ def test_a_bug_is_exit_3_of_scrutin_verify_not_a_rejection(rec, tmp_path, monkey
 
 def fails(record: dict, message: str) -> None:
     """Refused as InvalidRecord with exactly this message, in memory and streamed."""
-    for verify in (lambda: verify_record(record, workers=1),
-                   lambda: verify_streamed(record, workers=1)):
+    for verify in (lambda: verify_record(record, workers=1), lambda: verify_streamed(record, workers=1)):
         with pytest.raises(InvalidRecord) as caught:
             verify()
         assert str(caught.value) == message
@@ -84,48 +83,60 @@ def test_a_manifest_trustee_index_not_an_integer(rec) -> None:
     event = first(rec, "election_setup")
     event["payload"]["manifest"]["trustees"][1]["index"] = "2"
     rehash(rec)
-    fails(rec, f"board event {event['seq']} (election_setup): payload.manifest.trustees[1]"
-          ".index: expected an integer, got str")
+    fails(
+        rec,
+        f"board event {event['seq']} (election_setup): payload.manifest.trustees[1]"
+        ".index: expected an integer, got str",
+    )
 
 
 def test_a_manifest_question_without_candidates(rec) -> None:
     event = first(rec, "election_setup")
     del event["payload"]["manifest"]["questions"][0]["candidates"]
     rehash(rec)
-    fails(rec, f"board event {event['seq']} (election_setup): payload.manifest.questions[0]: "
-          "lacks the required key 'candidates'")
+    fails(
+        rec,
+        f"board event {event['seq']} (election_setup): payload.manifest.questions[0]: "
+        "lacks the required key 'candidates'",
+    )
 
 
 def test_a_pass_rule_that_is_not_a_number(rec) -> None:
     event = first(rec, "election_setup")
     event["payload"]["manifest"]["questions"][0]["pass_rule"]["threshold_percent"] = "lots"
     rehash(rec)
-    fails(rec, f"board event {event['seq']} (election_setup): payload.manifest.questions[0]"
-          ".pass_rule.threshold_percent: expected a decimal number, got str")
+    fails(
+        rec,
+        f"board event {event['seq']} (election_setup): payload.manifest.questions[0]"
+        ".pass_rule.threshold_percent: expected a decimal number, got str",
+    )
 
 
 def test_a_decryption_share_without_factors(rec) -> None:
     event = first(rec, "decryption_share")
     del event["payload"]["share"]["factors"]
     rehash(rec)
-    fails(rec, f"board event {event['seq']} (decryption_share): payload.share: lacks the "
-          "required key 'factors'")
+    fails(
+        rec, f"board event {event['seq']} (decryption_share): payload.share: lacks the required key 'factors'"
+    )
 
 
 def test_a_total_that_is_not_an_integer(rec) -> None:
     event = first(rec, "result")
     event["payload"]["totals"][2] = "2"
     rehash(rec)
-    fails(rec, f"board event {event['seq']} (result): payload.totals[2]: expected an integer, "
-          "got str")
+    fails(rec, f"board event {event['seq']} (result): payload.totals[2]: expected an integer, got str")
 
 
 def test_a_float_on_the_board_is_refused_not_a_bug(rec) -> None:
     # canonical_json refuses floats with a ValueError: the verifier must name it as input.
     event = first(rec, "result")
     event["payload"]["totals"][2] = 1.0
-    fails(rec, f"board event {event['seq']} (result): canonical_json: float at "
-          "$.payload.totals[2] (only integers are allowed)")
+    fails(
+        rec,
+        f"board event {event['seq']} (result): canonical_json: float at "
+        "$.payload.totals[2] (only integers are allowed)",
+    )
 
 
 def test_a_float_in_a_ballot_is_refused_not_a_bug(rec) -> None:
@@ -134,9 +145,11 @@ def test_a_float_in_a_ballot_is_refused_not_a_bug(rec) -> None:
     rec["ballots"][tracker]["version"] = 1.5
     with pytest.raises(InvalidBallot) as caught:
         verify_record(rec, workers=1)
-    assert str(caught.value) == (f"board event {event['seq']} (ballot_cast), ballot {tracker}: "
-                                 "canonical_json: float at ballot.version (only integers are "
-                                 "allowed)")
+    assert str(caught.value) == (
+        f"board event {event['seq']} (ballot_cast), ballot {tracker}: "
+        "canonical_json: float at ballot.version (only integers are "
+        "allowed)"
+    )
 
 
 def test_a_counted_tracker_that_is_not_a_string(rec) -> None:
@@ -144,5 +157,7 @@ def test_a_counted_tracker_that_is_not_a_string(rec) -> None:
     event["payload"]["counted"].append(None)
     rehash(rec)
     n = len(event["payload"]["counted"]) - 1
-    fails(rec, f"board event {event['seq']} (encrypted_tally): payload.counted[{n}]: expected "
-          "a string, got None")
+    fails(
+        rec,
+        f"board event {event['seq']} (encrypted_tally): payload.counted[{n}]: expected a string, got None",
+    )

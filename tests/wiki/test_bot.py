@@ -14,8 +14,13 @@ def bot(fake_wiki, *, sleeps=None, **kw) -> WikiBot:
     fake_wiki.farm.bot_passwords.setdefault("ElectionBot@scrutin", "s3cret")
     fake_wiki.farm.rights.setdefault("ElectionBot", ["bot"])
     args = {"username": "ElectionBot@scrutin", "password": "s3cret", **kw}
-    return WikiBot(fake_wiki.api_url("enwiki"), user_agent=UA, backoff=0.01,
-                   sleep=(sleeps.append if sleeps is not None else lambda s: None), **args)
+    return WikiBot(
+        fake_wiki.api_url("enwiki"),
+        user_agent=UA,
+        backoff=0.01,
+        sleep=(sleeps.append if sleeps is not None else lambda s: None),
+        **args,
+    )
 
 
 def test_botpassword_login_rights_and_an_edit_with_etiquette(fake_wiki) -> None:
@@ -80,8 +85,7 @@ def test_edit_conflicts_are_detected(fake_wiki) -> None:
     page = b.read_page("Results")
     fake_wiki.farm.put_page("enwiki", "Results", "someone else's edit")
     with pytest.raises(EditConflict):
-        b.edit("Results", text="ours", summary="s", baserevid=page.revid,
-               basetimestamp=page.timestamp)
+        b.edit("Results", text="ours", summary="s", baserevid=page.revid, basetimestamp=page.timestamp)
     assert fake_wiki.farm.page_text("enwiki", "Results") == "someone else's edit"
     with pytest.raises(EditConflict):
         b.edit("Results", text="ours", summary="s", createonly=True)
@@ -111,8 +115,7 @@ def test_badtoken_and_lost_session_recover_once(fake_wiki) -> None:
 
 def test_pages_protection_opt_out_and_users(fake_wiki) -> None:
     b = bot(fake_wiki)
-    fake_wiki.farm.put_page("enwiki", "User talk:Newbie",
-                            "hi\n[[Category:Opted-out of message delivery]]")
+    fake_wiki.farm.put_page("enwiki", "User talk:Newbie", "hi\n[[Category:Opted-out of message delivery]]")
     fake_wiki.farm.protection[("enwiki", "User talk:Admin")] = "sysop"
     assert b.read_page("User_talk:newbie").opted_out
     admin = b.read_page("User talk:Admin")
@@ -125,14 +128,17 @@ def test_bot_settings_are_checked() -> None:
     from app.config import Settings
 
     with pytest.raises(ValueError, match="exclusive"):
-        Settings(wiki_api_url="http://w/api.php", wiki_bot_username="B@x",
-                 wiki_bot_password="p", wiki_bot_token="t")
+        Settings(
+            wiki_api_url="http://w/api.php",
+            wiki_bot_username="B@x",
+            wiki_bot_password="p",
+            wiki_bot_token="t",
+        )
     with pytest.raises(ValueError, match="needs both"):
         Settings(wiki_api_url="http://w/api.php", wiki_bot_username="B@x")
     with pytest.raises(ValueError, match="needs SCRUTIN_WIKI_API_URL"):
         Settings(wiki_bot_token="t")
-    assert Settings(wiki_api_url="http://a", wiki_bot_api_url="http://b").wiki_bot_api == \
-        "http://b"
+    assert Settings(wiki_api_url="http://a", wiki_bot_api_url="http://b").wiki_bot_api == "http://b"
 
 
 def test_edits_keep_the_pace(fake_wiki) -> None:

@@ -24,8 +24,7 @@ def scrutin(*args: str, code: int = 0):  # type: ignore[no-untyped-def]
     return result
 
 
-def test_the_wiki_end_of_an_election_from_the_command_line(database_url, tmp_path,
-                                                           fake_wiki) -> None:
+def test_the_wiki_end_of_an_election_from_the_command_line(database_url, tmp_path, fake_wiki) -> None:
     farm = fake_wiki.farm
     settings = wiki_settings(database_url, tmp_path, fake_wiki)
     farm.put_page("enwiki", "Wikipedia:Election/Voters", "* Newbie@enwiki\n* Nobody@enwiki\n")
@@ -73,10 +72,19 @@ def test_the_wiki_end_of_an_election_from_the_command_line(database_url, tmp_pat
         assert "forced" in forced.stdout
         assert "wikitable" in farm.page_text("enwiki", "Wikipedia:Election/Results")
 
-        new = scrutin("securepoll", "import", str(DATA / "approval.xml"), "--url", url,
-                      "--dev-user", ADMIN)
+        new = scrutin("securepoll", "import", str(DATA / "approval.xml"), "--url", url, "--dev-user", ADMIN)
         assert new.stdout.strip().startswith("e-") and "not mapped: votes" not in new.stderr
         assert "not mapped: tally = plurality" in new.stderr
-        full = json.loads(scrutin("securepoll", "import", str(DATA / "approval.xml"), "--json",
-                                  "--url", url, "--dev-user", ADMIN).stdout)
+        full = json.loads(
+            scrutin(
+                "securepoll",
+                "import",
+                str(DATA / "approval.xml"),
+                "--json",
+                "--url",
+                url,
+                "--dev-user",
+                ADMIN,
+            ).stdout
+        )
         assert full["election"]["questions"][0]["kind"] == "approval"

@@ -19,8 +19,10 @@ from tests.service.helpers import ADMIN, election_config, login, open_election, 
 from tests.wiki.helpers import BOT, wiki_app
 
 PAGE = "Wikipedia:Elections/2026/Results"
-MESSAGE = {"subject": {"en": "Vote in the test election", "de": "Wählt!"},
-           "body": {"en": "The election is open.", "de": "Die Wahl ist offen."}}
+MESSAGE = {
+    "subject": {"en": "Vote in the test election", "de": "Wählt!"},
+    "body": {"en": "The election is open.", "de": "Die Wahl ist offen."},
+}
 
 
 @pytest.fixture
@@ -45,19 +47,19 @@ def published_election(client, tmp_path) -> tuple:
 
 
 def actions(admin, eid) -> list[dict]:
-    return [e for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"]
-            if e["action"].startswith("wiki.")]
+    return [
+        e for e in admin.get(f"/api/v1/elections/{eid}/audit")["entries"] if e["action"].startswith("wiki.")
+    ]
 
 
-def test_publish_results_dry_run_then_edit_then_refuse_a_changed_page(app, fake_wiki,
-                                                                      tmp_path) -> None:
+def test_publish_results_dry_run_then_edit_then_refuse_a_changed_page(app, fake_wiki, tmp_path) -> None:
     farm = fake_wiki.farm
     with TestClient(app) as client:
         admin, eid = published_election(client, tmp_path)
         url = f"/api/v1/elections/{eid}/wiki/results"
         dry = admin.post(url, {"page": PAGE, "dry_run": True})
         assert dry["action"] == "create" and farm.page_text("enwiki", PAGE) is None
-        assert "{| class=\"wikitable sortable\"" in dry["text"]
+        assert '{| class="wikitable sortable"' in dry["text"]
         assert "Ballots counted: 1 of 2 eligible voters (50.0% turnout)" in dry["text"]
         assert f"https://vote.example.org/api/v1/elections/{eid}/record" in dry["text"]
         assert f"scrutin verify {eid}-record.json" in dry["text"]
@@ -80,8 +82,7 @@ def test_publish_results_dry_run_then_edit_then_refuse_a_changed_page(app, fake_
         forced = admin.post(url, {"page": PAGE, "force": True})
         assert forced["forced"] and farm.page_text("enwiki", PAGE) == dry["text"]
         logged = actions(admin, eid)
-        assert [e["detail"]["revid"] for e in logged] == [first["revid"], first["revid"],
-                                                          forced["revid"]]
+        assert [e["detail"]["revid"] for e in logged] == [first["revid"], first["revid"], forced["revid"]]
         assert logged[-1]["detail"]["forced"] is True
 
         # Someone else's page, never published by us: refused unless forced.
@@ -104,8 +105,9 @@ def test_publish_needs_results_and_a_bot(database_url, tmp_path, fake_wiki) -> N
             admin.post(f"/api/v1/elections/{eid}/wiki/announce", MESSAGE)
         assert err.value.status == 409 and err.value.code == "no_wiki_bot"
         # A dry run only reads: the anonymous reader will do.
-        assert admin.post(f"/api/v1/elections/{eid}/wiki/announce",
-                          {**MESSAGE, "dry_run": True})["would_send"] == ["Alice"]
+        assert admin.post(f"/api/v1/elections/{eid}/wiki/announce", {**MESSAGE, "dry_run": True})[
+            "would_send"
+        ] == ["Alice"]
         with pytest.raises(ApiError) as err:
             admin.post(f"/api/v1/elections/{eid}/wiki/results", {"page": PAGE, "dry_run": True})
         assert err.value.status == 404 and err.value.code == "no_result"
@@ -123,8 +125,7 @@ def test_bot_without_rights_stops_the_start(database_url, tmp_path, fake_wiki) -
     app.state.engine.dispose()
 
 
-def test_announce_on_talk_pages_resumes_without_sending_twice(app, fake_wiki,
-                                                              tmp_path) -> None:
+def test_announce_on_talk_pages_resumes_without_sending_twice(app, fake_wiki, tmp_path) -> None:
     farm = fake_wiki.farm
     farm.put_page("enwiki", "User talk:Newbie", "[[Category:Opted-out of message delivery]]")
     farm.protection[("enwiki", "User talk:Steward")] = "sysop"
@@ -145,14 +146,15 @@ def test_announce_on_talk_pages_resumes_without_sending_twice(app, fake_wiki,
         farm.ratelimited_next = 10
         second = admin.post(url, {**MESSAGE, "limit": 3, "since": first["since"]})
         assert {d["recipient"]: d["status"] for d in second["deliveries"]} == {
-            "Steward": "skipped", "Wanderer": "failed"}
+            "Steward": "skipped",
+            "Wanderer": "failed",
+        }
         assert second["remaining"] == 0
         farm.ratelimited_next = 0
         # Resumed: only the failure is tried again; nobody gets the notice twice.
         third = admin.post(url, MESSAGE)
         assert [d["recipient"] for d in third["deliveries"]] == ["Wanderer"]
-        assert third["counts"] == {"sent": 3, "failed": 0, "skipped": 2, "unknown": 0,
-                                   "pending": 0}
+        assert third["counts"] == {"sent": 3, "failed": 0, "skipped": 2, "unknown": 0, "pending": 0}
         fourth = admin.post(url, MESSAGE)
         assert fourth["deliveries"] == [] and fourth["remaining"] == 0
         outbox = admin.get(f"/api/v1/elections/{eid}/outbox")["messages"]
@@ -163,14 +165,16 @@ def test_announce_on_talk_pages_resumes_without_sending_twice(app, fake_wiki,
         assert "The election is open." in text and "~~~~" in text
     assert "Vote in the test" not in farm.page_text("enwiki", "User talk:Newbie")
     assert farm.page_text("enwiki", "User talk:Steward") is None
-    status = {m["recipient"]: (m["status"], m["error"]) for m in outbox
-              if m["channel"] == "wiki-talk"}
+    status = {m["recipient"]: (m["status"], m["error"]) for m in outbox if m["channel"] == "wiki-talk"}
     assert status["Newbie"] == ("skipped", "opted_out")
     assert status["Steward"][0] == "skipped" and "protected" in status["Steward"][1]
     assert status["Alice"][0] == status["Wanderer"][0] == "sent"
     edits = [e for e in logged if e["action"] == "wiki.edit"]
     assert sorted(e["detail"]["page"] for e in edits) == [
-        "User talk:Alice", "User talk:Multi", "User talk:Wanderer"]
+        "User talk:Alice",
+        "User talk:Multi",
+        "User talk:Wanderer",
+    ]
 
 
 def test_a_lost_answer_is_not_posted_twice(app, fake_wiki, tmp_path) -> None:
@@ -192,8 +196,7 @@ def test_announce_by_massmessage(database_url, tmp_path, fake_wiki) -> None:
     farm.put_page("enwiki", "User talk:Newbie", "[[Category:Opted-out of message delivery]]")
     app = wiki_app(database_url, tmp_path, fake_wiki, rights=("bot", "massmessage"))
     with TestClient(app) as client:
-        admin, eid, _ = open_election(client, tmp_path, ["Alice", "Newbie"], trustees=1,
-                                      threshold=1)
+        admin, eid, _ = open_election(client, tmp_path, ["Alice", "Newbie"], trustees=1, threshold=1)
         url = f"/api/v1/elections/{eid}/wiki/announce"
         done = admin.post(url, MESSAGE)
         assert done["channel"] == "massmessage" and done["counts"]["sent"] == 2
@@ -210,8 +213,7 @@ def test_announce_by_massmessage(database_url, tmp_path, fake_wiki) -> None:
 
 def test_announce_in_the_wikis_language(database_url, tmp_path, fake_wiki) -> None:
     farm = fake_wiki.farm
-    app = wiki_app(database_url, tmp_path, fake_wiki, wiki_bot_api_url=fake_wiki.api_url(
-        "dewiki"))
+    app = wiki_app(database_url, tmp_path, fake_wiki, wiki_bot_api_url=fake_wiki.api_url("dewiki"))
     farm.add_user("dewiki", "Alice")
     with TestClient(app) as client:
         admin, eid, _ = open_election(client, tmp_path, ["Alice"], trustees=1, threshold=1)
@@ -223,16 +225,23 @@ def test_announce_in_the_wikis_language(database_url, tmp_path, fake_wiki) -> No
 
 def test_two_runs_at_once_take_different_recipients(app, tmp_path) -> None:
     with TestClient(app) as client:
-        _, eid, _ = open_election(client, tmp_path, ["Alice", "Multi", "Newbie"], trustees=1,
-                                  threshold=1)
+        _, eid, _ = open_election(client, tmp_path, ["Alice", "Multi", "Newbie"], trustees=1, threshold=1)
     message = wiki.Announcement(subject=MESSAGE["subject"], body=MESSAGE["body"])
     actor = Actor(username=ADMIN, is_admin=True)
 
     def plan(**kw):  # type: ignore[no-untyped-def]
         with transaction(app.state.sessions) as session:
-            return wiki.announce_plan(session, actor, eid, message, since=utcnow(),
-                                      channel="wiki-talk", lang="en", base_url="https://x",
-                                      **kw)
+            return wiki.announce_plan(
+                session,
+                actor,
+                eid,
+                message,
+                since=utcnow(),
+                channel="wiki-talk",
+                lang="en",
+                base_url="https://x",
+                **kw,
+            )
 
     first = plan(limit=2, claim=True)
     second = plan(limit=2, claim=True)
@@ -240,6 +249,9 @@ def test_two_runs_at_once_take_different_recipients(app, tmp_path) -> None:
     assert plan(limit=5, claim=False)["todo"] == []
     # A run that died: its claims lapse and another run takes them.
     with transaction(app.state.sessions) as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.recipient == "Alice")
-                        .values(attempted_at=utcnow() - timedelta(hours=1)))
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.recipient == "Alice")
+            .values(attempted_at=utcnow() - timedelta(hours=1))
+        )
     assert plan(limit=5, claim=False)["todo"] == ["Alice"]

@@ -37,18 +37,30 @@ def test_names_are_normalised_as_mediawiki_does() -> None:
     assert parse_entry("bob_smith@enwiki").user == "Bob smith"
     assert parse_entry("Bob@EN wiki").problem
     assert parse_entry("A[b]").problem
-    assert page_lines("== Voters ==\n* [[User:Carol|Carol]]@enwiki\n# alice@enwiki\n"
-                      "<!-- hidden -->\n{{template}}\n:[[User:Dave]]\n") == [
-        "Carol@enwiki", "alice@enwiki", "Dave"]
+    assert page_lines(
+        "== Voters ==\n* [[User:Carol|Carol]]@enwiki\n# alice@enwiki\n"
+        "<!-- hidden -->\n{{template}}\n:[[User:Dave]]\n"
+    ) == ["Carol@enwiki", "alice@enwiki", "Dave"]
 
 
 def test_wiki_entries_are_resolved_and_the_rest_listed(app) -> None:
     with TestClient(app) as client:
         admin = login(client, ADMIN)
         eid = draft(admin)
-        result = admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": [
-            "alice@enwiki", "Multi@enwiki", "Ghost@enwiki", "Alice@dewiki", "Plain_name",
-            "Bad@Wiki!", "x|y"]})
+        result = admin.post(
+            f"/api/v1/elections/{eid}/roll",
+            {
+                "usernames": [
+                    "alice@enwiki",
+                    "Multi@enwiki",
+                    "Ghost@enwiki",
+                    "Alice@dewiki",
+                    "Plain_name",
+                    "Bad@Wiki!",
+                    "x|y",
+                ]
+            },
+        )
         assert result["added"] == 3 and result["accepted"] == 3
         reasons = {r["entry"]: r["reason"] for r in result["rejected"]}
         assert set(reasons) == {"Ghost@enwiki", "Alice@dewiki", "Bad@Wiki!", "x|y"}
@@ -58,36 +70,37 @@ def test_wiki_entries_are_resolved_and_the_rest_listed(app) -> None:
         assert roll_of(app, eid) == ["Alice", "Multi", "Plain_name"]
         # A replace with an unresolvable entry changes nothing.
         with pytest.raises(ApiError) as err:
-            admin.post(f"/api/v1/elections/{eid}/roll",
-                       {"usernames": ["Alice@enwiki", "Ghost@enwiki"], "mode": "replace"})
+            admin.post(
+                f"/api/v1/elections/{eid}/roll",
+                {"usernames": ["Alice@enwiki", "Ghost@enwiki"], "mode": "replace"},
+            )
         assert err.value.status == 422 and err.value.code == "roll_entries_rejected"
         assert "Ghost" in err.value.detail
         # A plain name is kept as written (the name voters log in with).
         assert roll_of(app, eid) == ["Alice", "Multi", "Plain_name"]
         audit = admin.get(f"/api/v1/elections/{eid}/audit")["entries"]
-        assert any(e["action"] == "roll.update" and e["detail"]["rejected"] == 4
-                   for e in audit)
+        assert any(e["action"] == "roll.update" and e["detail"]["rejected"] == 4 for e in audit)
 
 
 def test_home_wiki_rules_accept_any_wiki(app, fake_wiki) -> None:
     with TestClient(app) as client:
         admin = login(client, ADMIN)
         eid = draft(admin)
-        admin.request("PUT", f"/api/v1/elections/{eid}/eligibility",
-                      {"roll_mode": "list", "rules": {"wiki": "home"}})
-        result = admin.post(f"/api/v1/elections/{eid}/roll",
-                            {"usernames": ["Multi@dewiki", "Alice@enwiki"]})
+        admin.request(
+            "PUT", f"/api/v1/elections/{eid}/eligibility", {"roll_mode": "list", "rules": {"wiki": "home"}}
+        )
+        result = admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": ["Multi@dewiki", "Alice@enwiki"]})
         assert result["rejected"] == [] and roll_of(app, eid) == ["Alice", "Multi"]
 
 
 def test_roll_from_a_wiki_page(app, fake_wiki) -> None:
-    fake_wiki.farm.put_page("enwiki", "Wikipedia:Election/Voters",
-                            "Voters:\n* alice@enwiki\n* [[User:Newbie]]\n* Nobody@enwiki\n")
+    fake_wiki.farm.put_page(
+        "enwiki", "Wikipedia:Election/Voters", "Voters:\n* alice@enwiki\n* [[User:Newbie]]\n* Nobody@enwiki\n"
+    )
     with TestClient(app) as client:
         admin = login(client, ADMIN)
         eid = draft(admin)
-        result = admin.post(f"/api/v1/elections/{eid}/roll",
-                            {"page": "Wikipedia:Election/Voters"})
+        result = admin.post(f"/api/v1/elections/{eid}/roll", {"page": "Wikipedia:Election/Voters"})
         assert roll_of(app, eid) == ["Alice", "Newbie"]
         # Prose on the page is listed too, never silently dropped.
         assert [r["entry"] for r in result["rejected"]] == ["Voters:", "Nobody@enwiki"]

@@ -23,11 +23,13 @@ def test_the_dump_is_read() -> None:
     assert d.ballot == "radio-range" and d.start == "2026-02-05T00:00:00Z" and d.votes == 1
     assert d.properties["min-edits"] == "600"
     assert d.messages["title"]["fr"] == "Confirmations des stewards 2026"
-    assert [o.messages["text"]["en"] for o in d.questions[0].options] == [
-        "Steward One", "Steward Two"]
-    for bad, why in [("<x/>", "root element"), ("<SecurePoll></SecurePoll>", "no <election>"),
-                     ("<SecurePoll", "well-formed"),
-                     ('<!DOCTYPE x [<!ENTITY a "b">]><SecurePoll/>', "DTD")]:
+    assert [o.messages["text"]["en"] for o in d.questions[0].options] == ["Steward One", "Steward Two"]
+    for bad, why in [
+        ("<x/>", "root element"),
+        ("<SecurePoll></SecurePoll>", "no <election>"),
+        ("<SecurePoll", "well-formed"),
+        ('<!DOCTYPE x [<!ENTITY a "b">]><SecurePoll/>', "DTD"),
+    ]:
         with pytest.raises(DumpError, match=why):
             parse_dump(bad)
 
@@ -37,23 +39,34 @@ def test_radio_range_becomes_sonc_with_rules_and_a_report(client) -> None:
     out = admin.post("/api/v1/securepoll/import", {"xml": dump("steward-confirmations.xml")})
     election = admin.get(f"/api/v1/elections/{out['id']}")
     assert election["phase"] == "draft"
-    assert election["title"] == {"en": "Steward confirmations 2026",
-                                 "fr": "Confirmations des stewards 2026"}
+    assert election["title"] == {"en": "Steward confirmations 2026", "fr": "Confirmations des stewards 2026"}
     question = election["questions"][0]
     assert question["kind"] == "sonc"
     assert [c["name"] for c in question["candidates"]] == [
-        {"en": "Steward One"}, {"en": "Steward Two", "fr": "Steward Deux"}]
+        {"en": "Steward One"},
+        {"en": "Steward Two", "fr": "Steward Deux"},
+    ]
     assert out["roll_mode"] == "live"
     assert out["eligibility"] == {
-        "min_edits": 600, "registered_before": "2025-11-01T00:00:00Z",
-        "not_blocked": {"scope": "sitewide", "global_threshold": 2}, "not_bot": True,
-        "edits_between": {"count": 50, "start": "2025-08-01T00:00:00Z",
-                          "end": "2026-02-01T00:00:00Z"}}
+        "min_edits": 600,
+        "registered_before": "2025-11-01T00:00:00Z",
+        "not_blocked": {"scope": "sitewide", "global_threshold": 2},
+        "not_bot": True,
+        "edits_between": {"count": 50, "start": "2025-08-01T00:00:00Z", "end": "2026-02-01T00:00:00Z"},
+    }
     unmapped = {u["what"]: u for u in out["unmapped"]}
     assert election["voter_list_public"] is False  # voter-privacy
-    for what in ("property need-list", "property admins",
-                 "property encrypt-type", "message jump-text", "auth", "votes", "tally",
-                 "question 1 pass rule", "question 1 message column+1"):
+    for what in (
+        "property need-list",
+        "property admins",
+        "property encrypt-type",
+        "message jump-text",
+        "auth",
+        "votes",
+        "tally",
+        "question 1 pass rule",
+        "question 1 message column+1",
+    ):
         assert what in unmapped, what
     assert "scrutin roll import" in unmapped["property need-list"]["why"]
     assert unmapped["votes"]["value"] == "1"
@@ -82,13 +95,17 @@ def test_unsupported_or_broken_dumps_change_nothing(client) -> None:
     admin = login(client, ADMIN)
     before = len(admin.get("/api/v1/elections"))
     score = dump("steward-confirmations.xml").replace(
-        '<property name="max-score">1</property>', '<property name="max-score">5</property>')
-    for xml, code in [(score, "securepoll_unsupported"),
-                      (dump("approval.xml").replace("approval</ballot>", "preferential</ballot>"),
-                       "securepoll_unsupported"),
-                      ("<SecurePoll><election/></SecurePoll>", "invalid_securepoll_dump"),
-                      (dump("approval.xml").replace("2026-03-15T00:00:00Z", "soon"),
-                       "invalid_securepoll_dump")]:
+        '<property name="max-score">1</property>', '<property name="max-score">5</property>'
+    )
+    for xml, code in [
+        (score, "securepoll_unsupported"),
+        (
+            dump("approval.xml").replace("approval</ballot>", "preferential</ballot>"),
+            "securepoll_unsupported",
+        ),
+        ("<SecurePoll><election/></SecurePoll>", "invalid_securepoll_dump"),
+        (dump("approval.xml").replace("2026-03-15T00:00:00Z", "soon"), "invalid_securepoll_dump"),
+    ]:
         with pytest.raises(ApiError) as err:
             admin.post("/api/v1/securepoll/import", {"xml": xml})
         assert err.value.status == 422 and err.value.code == code, xml[:80]
