@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -162,6 +162,18 @@ def reference_cofactor_zero(points: Sequence[Point | bytes], scalars: Sequence[i
     return acc.is_identity()
 
 
+def _native_point_test(test: Callable[..., object], encodings: Sequence[bytes]) -> list[bool]:
+    """One native call answering a yes/no question for each 32-byte encoding (anything that is
+    not 32 bytes is a no without asking)."""
+    ok = [isinstance(e, bytes | bytearray) and len(e) == 32 for e in encodings]
+    if not encodings:
+        return []
+    flat = b"".join(bytes(e) if good else bytes(32) for e, good in zip(encodings, ok, strict=True))
+    out = ctypes.create_string_buffer(len(encodings))
+    test(flat, len(encodings), out)
+    return [good and out.raw[i] == 1 for i, good in enumerate(ok)]
+
+
 # --- public API ------------------------------------------------------------------------
 
 
@@ -169,14 +181,7 @@ def validate_points(encodings: Sequence[bytes]) -> list[bool]:
     """For each encoding, whether ``Point.from_bytes`` accepts it (the identity is rejected)."""
     if _LIB is None:
         return reference_validate_points(encodings)
-    ok = [isinstance(e, bytes | bytearray) and len(e) == 32 for e in encodings]
-    n = len(encodings)
-    if n == 0:
-        return []
-    flat = b"".join(bytes(e) if good else bytes(32) for e, good in zip(encodings, ok, strict=True))
-    out = ctypes.create_string_buffer(n)
-    _LIB.scrutin_validate(flat, n, out)
-    return [good and out.raw[i] == 1 for i, good in enumerate(ok)]
+    return _native_point_test(_LIB.scrutin_validate, encodings)
 
 
 def multi_scalar_muls(
@@ -240,14 +245,7 @@ def decode_points(encodings: Sequence[bytes]) -> list[bool]:
     (what ``group.curve_point_ok`` accepts: small- and mixed-order points pass)."""
     if _LIB is None:
         return reference_decode_points(encodings)
-    ok = [isinstance(e, bytes | bytearray) and len(e) == 32 for e in encodings]
-    n = len(encodings)
-    if n == 0:
-        return []
-    flat = b"".join(bytes(e) if good else bytes(32) for e, good in zip(encodings, ok, strict=True))
-    out = ctypes.create_string_buffer(n)
-    _LIB.scrutin_decode(flat, n, out)
-    return [good and out.raw[i] == 1 for i, good in enumerate(ok)]
+    return _native_point_test(_LIB.scrutin_decode, encodings)
 
 
 def cofactor_zero(points: Sequence[Point | bytes], scalars: Sequence[int]) -> bool:
