@@ -47,9 +47,27 @@ class SimulationReport:
         return self.__dict__.copy()
 
 
-def _session(base_url: str, username: str) -> ScrutinSession:
+def session_for(base_url: str, username: str) -> ScrutinSession:
+    """A dev-login session with a long timeout (a loaded server answers slowly)."""
     http = httpx.Client(base_url=base_url, timeout=300)
     return ScrutinSession(base_url, http=http).dev_login(username)
+
+
+def load_settings_for(database_url: str | None, admin: str, prefix: str) -> Settings:
+    """A throw-away server for a simulation or a benchmark: dev login, a fresh data directory,
+    no rate limits (every simulated voter logs in and casts from this one address)."""
+    return Settings(
+        environment="test",
+        dev_login=True,
+        secret_key=secrets.token_hex(32),
+        database_url=database_url or "",
+        data_dir=Path(tempfile.mkdtemp(prefix=prefix)),
+        demo=False,
+        admins=admin,
+        rate_limit_login="",
+        rate_limit_cast="",
+        rate_limit_export="",
+    )
 
 
 def expected_totals(final_choices: dict[str, list[int]], candidates: int) -> list[int]:
@@ -91,20 +109,8 @@ def run_simulation(
     if scenario == "remediation" and (voters < 8 or candidates < 2):
         raise ValueError("the remediation scenario needs at least 8 voters and 2 candidates")
     rng = random.Random(seed)
-    data_dir = Path(tempfile.mkdtemp(prefix="scrutin-sim-"))
-    settings = Settings(
-        environment="test",
-        dev_login=True,
-        secret_key=secrets.token_hex(32),
-        database_url=database_url or "",
-        data_dir=data_dir,
-        demo=False,
-        admins=ADMIN,
-        # every simulated voter logs in and casts from this one address
-        rate_limit_login="",
-        rate_limit_cast="",
-        rate_limit_export="",
-    )
+    settings = load_settings_for(database_url, ADMIN, "scrutin-sim-")
+    data_dir = settings.data_dir
     if settings.uses_embedded_database:
         from app import db
 
@@ -114,7 +120,7 @@ def run_simulation(
     server = server_process if separate_server else live_server
     with server(settings) as base_url:
         t0 = time.perf_counter()
-        admin = _session(base_url, ADMIN)
+        admin = session_for(base_url, ADMIN)
         now = datetime.now(UTC)
         election = admin.post(
             "/api/v1/elections",
@@ -149,7 +155,7 @@ def run_simulation(
         t0 = time.perf_counter()
         key_dir = data_dir / "trustee-keys"
         trustee_clients = [
-            TrusteeClient(_session(base_url, n), eid, key_dir / f"{n}.json", SIMULATION_PASSPHRASE)
+            TrusteeClient(session_for(base_url, n), eid, key_dir / f"{n}.json", SIMULATION_PASSPHRASE)
             for n in trustee_names
         ]
         run_ceremony(trustee_clients)
@@ -182,7 +188,7 @@ def run_simulation(
             plans[name] = casts
 
         def vote(name: str) -> int:
-            client = VoterClient(_session(base_url, name), eid)
+            client = VoterClient(session_for(base_url, name), eid)
             for choice in plans[name]:
                 client.cast([choice])
             client.session.close()
@@ -252,8 +258,8 @@ def _remediation(
     sockpuppet → seal → tally. Returns the report; the caller verifies the record."""
     path = f"/api/v1/elections/{eid}"
     admin.post(f"{path}/roles", {"username": "SimScrutineer", "role": "scrutineer", "flags": ["pii"]})
-    scrutineer = _session(base_url, "SimScrutineer")
-    clients = {name: VoterClient(_session(base_url, name), eid) for name in voter_names}
+    scrutineer = session_for(base_url, "SimScrutineer")
+    clients = {name: VoterClient(session_for(base_url, name), eid) for name in voter_names}
     final: dict[str, list[int]] = {}
     cast_times: dict[str, str] = {}
 
@@ -384,19 +390,8 @@ def run_ranked_simulation(
     expected = count(method, profile, seats)
     rankings = [[g[0] for g in ranking] for weight, ranking in profile.ballots for _ in range(weight)]
     random.Random(1).shuffle(rankings)
-    data_dir = Path(tempfile.mkdtemp(prefix="scrutin-sim-"))
-    settings = Settings(
-        environment="test",
-        dev_login=True,
-        secret_key=secrets.token_hex(32),
-        database_url=database_url or "",
-        data_dir=data_dir,
-        demo=False,
-        admins=ADMIN,
-        rate_limit_login="",
-        rate_limit_cast="",
-        rate_limit_export="",
-    )
+    settings = load_settings_for(database_url, ADMIN, "scrutin-sim-")
+    data_dir = settings.data_dir
     if settings.uses_embedded_database:
         from app import db
 
@@ -405,7 +400,7 @@ def run_ranked_simulation(
     server = server_process if separate_server else live_server
     with server(settings) as base_url:
         t0 = time.perf_counter()
-        admin = _session(base_url, ADMIN)
+        admin = session_for(base_url, ADMIN)
         now = datetime.now(UTC)
         question: dict[str, Any] = {
             "kind": "ranked",
@@ -442,7 +437,7 @@ def run_ranked_simulation(
         key_dir = data_dir / "trustee-keys"
         trustee_clients = [
             TrusteeClient(
-                _session(base_url, n),
+                session_for(base_url, n),
                 eid,
                 key_dir / f"{n}.json",
                 SIMULATION_PASSPHRASE,
@@ -455,7 +450,7 @@ def run_ranked_simulation(
 
         def vote(pair: tuple[str, list[int]]) -> int:
             name, ranking = pair
-            client = VoterClient(_session(base_url, name), eid)
+            client = VoterClient(session_for(base_url, name), eid)
             client.cast([ranking])
             client.session.close()
             return 1

@@ -24,9 +24,7 @@ import json
 import os
 import pstats
 import random
-import secrets
 import statistics
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,46 +32,29 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from app.client.http import ScrutinSession
 from app.client.trustee import TrusteeClient, run_ceremony
 from app.client.voter import VoterClient
 from app.config import Settings
 from app.local_server import free_port, live_server, server_process
+from app.simulate import load_settings_for, session_for
 
 ADMIN = "BenchAdmin"
 
 
 def _settings(database_url: str | None) -> Settings:
-    data_dir = Path(tempfile.mkdtemp(prefix="scrutin-bench-cast-"))
-    settings = Settings(
-        environment="test",
-        dev_login=True,
-        secret_key=secrets.token_hex(32),
-        database_url=database_url or "",
-        data_dir=data_dir,
-        demo=False,
-        admins=ADMIN,
-        rate_limit_login="",
-        rate_limit_cast="",
-        rate_limit_export="",
-    )
+    settings = load_settings_for(database_url, ADMIN, "scrutin-bench-cast-")
     from app import db
 
     db.upgrade(settings.effective_database_url)
     return settings
 
 
-def _session(base_url: str, username: str) -> ScrutinSession:
-    return ScrutinSession(base_url, http=httpx.Client(base_url=base_url, timeout=300)).dev_login(username)
-
-
 def prepare(
     base_url: str, ballots: int, candidates: int, clients: int, data_dir: Path
 ) -> tuple[str, list[tuple[ScrutinSession, dict[str, Any]]]]:
     """An open election and ``ballots`` pre-encrypted ballots, one voter each."""
-    admin = _session(base_url, ADMIN)
+    admin = session_for(base_url, ADMIN)
     now = datetime.now(UTC)
     eid = admin.post(
         "/api/v1/elections",
@@ -101,13 +82,15 @@ def prepare(
     voters = [f"BenchVoter{i:06d}" for i in range(ballots)]
     admin.post(f"/api/v1/elections/{eid}/roll", {"usernames": voters})
     admin.post(f"/api/v1/elections/{eid}/freeze")
-    run_ceremony([TrusteeClient(_session(base_url, n), eid, data_dir / f"{n}.json", "bench") for n in names])
+    run_ceremony(
+        [TrusteeClient(session_for(base_url, n), eid, data_dir / f"{n}.json", "bench") for n in names]
+    )
     rng = random.Random(16)
     context = None
 
     def one(name: str) -> tuple[ScrutinSession, dict[str, Any]]:
         nonlocal context
-        client = VoterClient(_session(base_url, name), eid)
+        client = VoterClient(session_for(base_url, name), eid)
         if context is None:
             context = client.context()
         client._context = context  # noqa: SLF001 - one checked election for every voter
