@@ -82,79 +82,36 @@ def results_csv(result: dict[str, Any]) -> str:
         extra = [TOO_FEW if cand.get("too_few_ballots") else ""] if guard else []
         title = question.get("title") if isinstance(question.get("title"), dict) else {}
         head = [qi, question_title(result, qi), *(title.get(lang) or "" for lang in languages)]
-        if cand.get("too_few_ballots"):
-            writer.writerow(
-                [
-                    *head,
-                    question["kind"],
-                    cand["position"],
-                    cand["name"],
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "yes" if cand["withdrawn"] else "",
-                ]
-                + extra
-            )
-        elif question["kind"] == "ranked":
-            # The rounds are in the wikitext and JSON exports; the CSV lists who was elected.
-            writer.writerow(
-                [
-                    *head,
-                    "ranked",
-                    cand["position"],
-                    cand["name"],
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "yes" if elected else "",
-                    "yes" if cand["withdrawn"] else "",
-                ]
-                + extra
-            )
+        # support, oppose, neutral, support_percent, passed, votes: what the kind has. A
+        # withheld candidate (too few ballots) shows none; ranked rounds are in the wikitext
+        # and JSON exports, the CSV lists who was elected.
+        counts: list[Any] = [""] * 6
+        if cand.get("too_few_ballots") or question["kind"] == "ranked":
+            pass
         elif question["kind"] == "sonc":
-            writer.writerow(
-                [
-                    *head,
-                    "sonc",
-                    cand["position"],
-                    cand["name"],
-                    cand["support"],
-                    cand["oppose"],
-                    cand["neutral"],
-                    cand["percent"] or "",
-                    "yes" if cand["passed"] else "no",
-                    "",
-                    "yes" if elected else "",
-                    "yes" if cand["withdrawn"] else "",
-                ]
-                + extra
-            )
+            counts = [
+                cand["support"],
+                cand["oppose"],
+                cand["neutral"],
+                cand["percent"] or "",
+                "yes" if cand["passed"] else "no",
+                "",
+            ]
         else:
-            writer.writerow(
-                [
-                    *head,
-                    question["kind"],
-                    cand["position"],
-                    cand["name"],
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    cand["votes"],
-                    "yes" if elected else "",
-                    "yes" if cand["withdrawn"] else "",
-                ]
-                + extra
-            )
+            counts[5] = cand["votes"]
+        shown_elected = "yes" if elected and not cand.get("too_few_ballots") else ""
+        writer.writerow(
+            [
+                *head,
+                question["kind"],
+                cand["position"],
+                cand["name"],
+                *counts,
+                shown_elected,
+                "yes" if cand["withdrawn"] else "",
+            ]
+            + extra
+        )
     return out.getvalue()
 
 
