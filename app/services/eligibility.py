@@ -112,18 +112,28 @@ def evaluate_roll(rules: Rules, provider: FactsProvider, usernames: list[str]) -
     return compute_roll(rules, provider, usernames)
 
 
-def freeze_roll(
-    session: Session, actor: Actor, election_id: str, entries: list[Any], rules_fingerprint: str
-) -> dict[str, Any]:
-    """Store a computed roll (frozen mode). Refused if any user could not be checked: a roll
-    with holes would silently exclude people."""
+def frozen_roll_target(session: Session, actor: Actor, election_id: str) -> tuple[Election, Rules]:
+    """The election whose roll ``actor`` freezes, under its row lock, and its rules: refused
+    unless the actor is on the committee, the phase allows it, the roll mode is ``frozen`` and
+    there are rules (checked when a roll check is asked for and again when it is stored)."""
     election = lifecycle.load_current(session, election_id)
     elections.require_role(session, actor, election, "committee")
     phases.require_phase(election.phase, RULE_PHASES, "freeze the roll")
     if election.roll_mode != "frozen":
         raise Conflict("wrong_roll_mode", "this election's roll is not computed in advance")
     rules = rules_of(election)
-    if rules is None or rules.fingerprint() != rules_fingerprint:
+    if rules is None:
+        raise Conflict("no_rules", "this election has no eligibility rules")
+    return election, rules
+
+
+def freeze_roll(
+    session: Session, actor: Actor, election_id: str, entries: list[Any], rules_fingerprint: str
+) -> dict[str, Any]:
+    """Store a computed roll (frozen mode). Refused if any user could not be checked: a roll
+    with holes would silently exclude people."""
+    election, rules = frozen_roll_target(session, actor, election_id)
+    if rules.fingerprint() != rules_fingerprint:
         raise Conflict("rules_changed", "the rules changed while the roll was computed; retry")
     unchecked = [e.user for e in entries if e.error is not None]
     if unchecked:

@@ -31,7 +31,7 @@ from app.eligibility import FactsProvider
 from app.errors import Conflict, DomainError, NotFound
 from app.models import RollCheck
 from app.models.base import utcnow
-from app.services import audit, elections, eligibility, lifecycle, phases
+from app.services import audit, elections, eligibility
 from app.services.actor import Actor
 
 log = logging.getLogger("scrutin.roll_checks")
@@ -65,14 +65,7 @@ def request(
 ) -> dict[str, Any]:
     """Queue the check of ``usernames`` (what ``freeze_roll`` would refuse is refused now, so
     the committee learns at once; it is checked again when the roll is stored)."""
-    election = lifecycle.load_current(session, election_id)
-    elections.require_role(session, actor, election, "committee")
-    phases.require_phase(election.phase, eligibility.RULE_PHASES, "freeze the roll")
-    if election.roll_mode != "frozen":
-        raise Conflict("wrong_roll_mode", "this election's roll is not computed in advance")
-    rules = eligibility.rules_of(election)
-    if rules is None:
-        raise Conflict("no_rules", "this election has no eligibility rules")
+    election, rules = eligibility.frozen_roll_target(session, actor, election_id)
     eligibility.require_provider(provider)
     running = session.scalars(
         select(RollCheck).where(RollCheck.election_id == election.id, RollCheck.status.in_(ACTIVE))
